@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# scripts/deps.sh — installs the Debian packages hostmix needs, skipping
+# those already present, and says what it installs.
+#
+#   scripts/deps.sh build   compiler and libraries (SQLite, libpq, libnfs,
+#                           libtirpc) to build ./hostmix
+#   scripts/deps.sh test    build + the real clients the tests use (curl,
+#                           python3, psql, libnfs-utils, wrk, clang for fuzz
+#                           targets, PostgreSQL server for app-vs-postgres)
+#   scripts/deps.sh bench   test + the peers benchmarks compare against
+#                           (nginx, dovecot)
+#   scripts/deps.sh list [GROUP]   print the packages of a group and exit
+set -eu
+group=${1:-build}
+
+build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev"
+test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd"
+bench_pkgs="$test_pkgs nginx-light dovecot-imapd"
+
+case "$group" in
+    build) want=$build_pkgs ;;
+    test)  want=$test_pkgs ;;
+    bench) want=$bench_pkgs ;;
+    list)  eval "echo \$${2:-build}_pkgs"; exit 0 ;;
+    *) echo "usage: $0 build|test|bench|list [GROUP]" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "hostmix deps ($group): installing:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+    echo "hostmix deps: not root; install these packages yourself:$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+stamp=/var/lib/apt/periodic/hostmix-update
+if [ ! -e "$stamp" ] || [ -z "$(find "$stamp" -mmin -360 2>/dev/null)" ]; then
+    apt-get update -qq >&2
+    mkdir -p "$(dirname "$stamp")" && touch "$stamp"
+fi
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2
+# Package post-install scripts may start services we do not want running.
+for svc in nginx dovecot postgresql; do
+    case "$missing" in *"$svc"*)
+        systemctl stop "$svc" >/dev/null 2>&1 || service "$svc" stop >/dev/null 2>&1 || true ;;
+    esac
+done
+echo "hostmix deps ($group): done" >&2

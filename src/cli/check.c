@@ -1,0 +1,31 @@
+/* check.c — `hostmix check JOB.ini`: validate and print the experiment. */
+#include "cli/cli.h"
+#include "job/job.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_cmd_check(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        printf("usage: hostmix check JOB.ini\n\nValidates a job file, printing every problem as "
+               "FILE:LINE: message (exit 2),\nor the resolved experiment (exit 0).\n");
+        return CLI_OK;
+    }
+    if (argc != 2) {
+        fprintf(stderr, "usage: hostmix check JOB.ini\n");
+        return CLI_USAGE;
+    }
+    struct job *j = malloc(sizeof *j);
+    if (!j) abort();
+    int errors = job_load(j, argv[1], stderr);
+    if (errors) {
+        fprintf(stderr, "%s: %d error%s\n", argv[1], errors, errors == 1 ? "" : "s");
+        free(j);
+        return CLI_USAGE;
+    }
+    job_print(j, stdout);
+    free(j);
+    return CLI_OK;
+}

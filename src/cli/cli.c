@@ -1,0 +1,97 @@
+/* cli.c — `hostmix COMMAND [options]`: the command table and help. */
+#include "cli/cli.h"
+#include "core/log.h"
+#include "job/job.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cli_cmd_help(int argc, char **argv);
+
+static const struct cli_cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *args, *help;
+} cli_cmds[] = {
+    { "run",     run_cmd,          "JOB.ini [--output DIR] [--format text,json]",
+      "run the experiment a job file describes and report host CPU" },
+    { "check",   cli_cmd_check,    "JOB.ini",
+      "validate a job file and print the resolved experiment" },
+    { "prepare", role_cmd_prepare, "ROLE --data DIR [--set N] [--seed S] [options]",
+      "generate a role's data set (deterministic from seed and size)" },
+    { "serve",   role_cmd_serve,   "ROLE --listen ADDR:PORT --data DIR [options]",
+      "run one built-in server in the foreground until SIGTERM" },
+    { "drive",   drive_cmd,        "ROLE --target ADDR:PORT --rate R --duration D [options]",
+      "send open-loop load to one server and check its QoS" },
+    { "compare", compare_cmd,      "A.json B.json [...] [--force]",
+      "compare runs: how much more CPU for the same work" },
+    { "help",    cli_cmd_help,     "[COMMAND | job]",
+      "this text; 'help job' lists every job-file option" },
+    { NULL, NULL, NULL, NULL },
+};
+
+static void cli_usage(FILE *f)
+{
+    fprintf(f, "hostmix %s — server-consolidation benchmark and virtualization-overhead "
+               "analyser\n\nusage: hostmix COMMAND [options]\n\ncommands:\n", HOSTMIX_VERSION);
+    for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+        fprintf(f, "  %-8s %s\n", c->name, c->help);
+    fprintf(f, "\n'hostmix COMMAND --help' describes a command's options.\n"
+               "Global options: --version, --log-level debug|info|warn|error.\n");
+}
+
+static int cli_cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        cli_usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "job") == 0) {
+        printf("Job-file options by section (name = default  meaning (range)):\n");
+        job_print_help(stdout, 0);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "job-markdown") == 0) {
+        job_print_help(stdout, 1);
+        return CLI_OK;
+    }
+    for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+        if (strcmp(c->name, argv[1]) == 0) {
+            char *av[] = { argv[1], "--help", NULL };
+            return c->fn(2, av) == CLI_USAGE ? CLI_USAGE : CLI_OK;
+        }
+    fprintf(stderr, "hostmix: no help for '%s'\n", argv[1]);
+    return CLI_USAGE;
+}
+
+int cli_main(int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+            printf("hostmix %s\n", HOSTMIX_VERSION);
+            return CLI_OK;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            cli_usage(stdout);
+            return CLI_OK;
+        } else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc &&
+                   log_parse_level(argv[i + 1]) >= 0) {
+            log_set_level((enum log_level)log_parse_level(argv[++i]));
+        } else {
+            fprintf(stderr, "hostmix: unknown option '%s'\n", argv[i]);
+            cli_usage(stderr);
+            return CLI_USAGE;
+        }
+    }
+    const char *env = getenv("HOSTMIX_LOG");
+    if (env && log_parse_level(env) >= 0) log_set_level((enum log_level)log_parse_level(env));
+    if (i >= argc) {
+        cli_usage(stderr);
+        return CLI_USAGE;
+    }
+    for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+        if (strcmp(c->name, argv[i]) == 0) return c->fn(argc - i, argv + i);
+    fprintf(stderr, "hostmix: unknown command '%s' (try 'hostmix help')\n", argv[i]);
+    return CLI_USAGE;
+}

@@ -1,0 +1,35 @@
+/* buf.h — growable byte buffers.
+ *
+ * A buf owns its storage.  Data lives in [data+off, data+len); consuming
+ * from the front moves `off` and compacts lazily, so a connection's input
+ * buffer can hand out whole requests without copying.  Growth is by
+ * doubling; a failed allocation aborts (hostmix treats OOM as fatal). */
+#ifndef HOSTMIX_BUF_H
+#define HOSTMIX_BUF_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+struct buf {
+    char *data;
+    size_t off, len, cap;
+};
+
+#define BUF_INIT { NULL, 0, 0, 0 }
+
+void buf_free(struct buf *b);
+void buf_reset(struct buf *b);                 /* empty, keeps storage */
+/* Makes room for n more bytes; returns where they go (b->data + b->len). */
+char *buf_reserve(struct buf *b, size_t n);
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+void buf_consume(struct buf *b, size_t n);      /* drop n bytes from the front */
+static inline const char *buf_head(const struct buf *b) { return b->data + b->off; }
+static inline size_t buf_used(const struct buf *b) { return b->len - b->off; }
+/* NUL-terminates without counting the NUL; returns buf_head(). */
+const char *buf_cstr(struct buf *b);
+
+#endif

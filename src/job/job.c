@@ -1,0 +1,404 @@
+/* job.c — the job-file option table, loading and validation; see job.h. */
+#include "job/job.h"
+#include "job/ini.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const role_names[ROLE_COUNT] = { "web", "imap", "app", "db", "nfs", "idle" };
+const char *const platform_names[] = { "native", "container", "vm", "libvirt", NULL };
+const char *const arrival_names[] = { "constant", "poisson", NULL };
+
+int role_find(const char *name)
+{
+    for (int r = 0; r < ROLE_COUNT; r++)
+        if (strcmp(role_names[r], name) == 0) return r;
+    return -1;
+}
+
+int role_is_driven(int r)
+{
+    return r == ROLE_WEB || r == ROLE_IMAP || r == ROLE_APP || r == ROLE_IDLE;
+}
+
+#define G(f)  offsetof(struct job, f)
+#define R(f)  offsetof(struct job_role, f)
+#define SG    JOB_SEC_GLOBAL
+#define SR(r) JOB_SEC_ROLE(r)
+#define S_DRIVEN (SR(ROLE_WEB) | SR(ROLE_IMAP) | SR(ROLE_APP) | SR(ROLE_IDLE))
+#define NS 1e9
+
+/* Options of [global] have offsets into struct job; options of the role
+ * sections into struct job_role.  Role defaults that differ from the
+ * default here are in role_defaults below. */
+const struct opt_def job_table[] = {
+    { "name", OPT_STR, G(name), sizeof ((struct job *)0)->name, "hostmix", OPT_NO_RANGE, NULL, SG,
+      "name of the experiment, copied into results" },
+    { "sets", OPT_INT, G(sets), 0, "1", 1, 64, NULL, SG,
+      "number of sets; each set is one server of each of the six roles" },
+    { "platform", OPT_ENUM, G(platform), 0, "native", OPT_NO_RANGE, platform_names, SG,
+      "where servers run" },
+    { "ramp_up", OPT_DURATION, G(ramp_up), 0, "10s", 0, 3600 * NS, NULL, SG,
+      "load before measuring; excluded from results" },
+    { "measure", OPT_DURATION, G(measure), 0, "60s", 1 * NS, 24 * 3600 * NS, NULL, SG,
+      "the measurement interval" },
+    { "ramp_down", OPT_DURATION, G(ramp_down), 0, "5s", 0, 3600 * NS, NULL, SG,
+      "load after measuring; excluded from results" },
+    { "sample_interval", OPT_DURATION, G(sample_interval), 0, "1s", 0.1 * NS, 60 * NS, NULL, SG,
+      "how often host and server CPU are sampled" },
+    { "seed", OPT_U64, G(seed), 0, "1", OPT_NO_RANGE, NULL, SG,
+      "seed of data sets and request mixes; same seed, same bytes and sequence" },
+    { "output", OPT_STR, G(output), sizeof ((struct job *)0)->output, "results", OPT_NO_RANGE, NULL, SG,
+      "directory that receives result.json and the text report" },
+    { "data_dir", OPT_STR, G(data_dir), sizeof ((struct job *)0)->data_dir, "/var/tmp/hostmix-data",
+      OPT_NO_RANGE, NULL, SG, "cache of prepared data sets, keyed by role, seed and size" },
+    { "driver_threads", OPT_INT, G(driver_threads), 0, "1", 1, 64, NULL, SG,
+      "load driver threads (each runs one event loop)" },
+
+    { "rate", OPT_RATE, R(rate), 0, "10/s", 0.01, 1e6, NULL, S_DRIVEN,
+      "requests per second per set (open loop, fixed)" },
+    { "connections", OPT_INT, R(connections), 0, "4", 1, 10000, NULL, S_DRIVEN,
+      "driver connections per set" },
+    { "arrival", OPT_ENUM, R(arrival), 0, "constant", OPT_NO_RANGE, arrival_names, S_DRIVEN,
+      "request spacing: constant throughput or Poisson arrivals" },
+    { "qos", OPT_QOS, R(qos), 0, "p95<=1s,errors<=1%", OPT_NO_RANGE, NULL, S_DRIVEN,
+      "response-time requirement, e.g. p95<=300ms,p99<=1s,errors<=0.5%" },
+    { "vcpus", OPT_INT, R(vcpus), 0, "1", 1, 256, NULL, JOB_SEC_ROLES,
+      "virtual CPUs of the server's guest (vm and container platforms)" },
+    { "memory", OPT_SIZE, R(memory), 0, "512MiB", 16 << 20, 1024.0 * (1 << 30), NULL, JOB_SEC_ROLES,
+      "memory of the server's guest (vm and container platforms)" },
+    { "port", OPT_INT, R(port), 0, NULL, 1, 65535, NULL, JOB_SEC_ROLES,
+      "TCP port the server listens on" },
+    { "docroot_size", OPT_SIZE, R(docroot_size), 0, "64MiB", 1 << 20, 1024.0 * (1 << 30), NULL,
+      SR(ROLE_WEB), "docroot bytes per set, local and nfs-backed together" },
+    { "nfs_share", OPT_PERCENT, R(nfs_share), 0, "30%", OPT_NO_RANGE, NULL, SR(ROLE_WEB),
+      "share of the docroot that lives on the set's nfs server" },
+    { "nfs_cache", OPT_SIZE, R(nfs_cache), 0, "4MiB", 0, 1024.0 * (1 << 20), NULL, SR(ROLE_WEB),
+      "web's cache of nfs-backed files (0: every read goes to nfs)" },
+    { "users", OPT_INT, R(users), 0, "100", 1, 1e6, NULL, SR(ROLE_IMAP),
+      "mail users per set" },
+    { "messages", OPT_INT, R(messages), 0, "50", 0, 1e5, NULL, SR(ROLE_IMAP),
+      "messages in each user's INBOX when prepared" },
+    { "customers", OPT_INT, R(customers), 0, "7500", 10, 1e8, NULL, SR(ROLE_DB),
+      "customers per set (SPECjAppServer2004: 7,500 per unit of injection rate)" },
+    { "items", OPT_INT, R(items), 0, "1000", 10, 1e7, NULL, SR(ROLE_DB),
+      "catalogue items per set" },
+    { "sync", OPT_BOOL, R(sync), 0, "yes", OPT_NO_RANGE, NULL, SR(ROLE_DB) | SR(ROLE_IMAP),
+      "fsync on commit (db) or on APPEND (imap)" },
+    { "pool", OPT_INT, R(pool), 0, "4", 1, 256, NULL, SR(ROLE_APP),
+      "db connections in the app server's pool" },
+    { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
+};
+
+/* Defaults that differ by role.  Rates and QoS follow the published
+ * workloads (docs/job-file.md says where each comes from). */
+static const struct { int role; const char *opt, *val; } role_defaults[] = {
+    { ROLE_WEB,  "rate", "60/s" },  { ROLE_WEB,  "connections", "16" },
+    { ROLE_WEB,  "qos", "p95<=3s,p99<=5s,errors<=1%" },
+    { ROLE_WEB,  "port", "8080" },  { ROLE_WEB,  "vcpus", "2" }, { ROLE_WEB, "memory", "1GiB" },
+    { ROLE_IMAP, "rate", "20/s" },  { ROLE_IMAP, "connections", "8" },
+    { ROLE_IMAP, "qos", "p95<=1s,p99<=2s,errors<=1%" }, { ROLE_IMAP, "port", "1143" },
+    { ROLE_APP,  "rate", "20/s" },  { ROLE_APP,  "connections", "8" },
+    { ROLE_APP,  "qos", "p90<=2s,errors<=1%" }, { ROLE_APP, "port", "8000" },
+    { ROLE_APP,  "vcpus", "2" },    { ROLE_APP,  "memory", "2GiB" },
+    { ROLE_DB,   "port", "5432" },  { ROLE_DB,   "memory", "1GiB" },
+    { ROLE_NFS,  "port", "2049" },
+    { ROLE_IDLE, "rate", "1/s" },   { ROLE_IDLE, "connections", "1" },
+    { ROLE_IDLE, "qos", "p99<=1s,errors<=0%" }, { ROLE_IDLE, "port", "7000" },
+    { ROLE_IDLE, "memory", "256MiB" },
+};
+
+static void *job_slot_base(struct job *j, unsigned section)
+{
+    if (section == JOB_SEC_GLOBAL) return j;
+    for (int r = 0; r < ROLE_COUNT; r++)
+        if (section == JOB_SEC_ROLE(r)) return &j->role[r];
+    return NULL;
+}
+
+void job_defaults(struct job *j)
+{
+    memset(j, 0, sizeof *j);
+    opt_defaults(job_table, j, JOB_SEC_GLOBAL);
+    for (int r = 0; r < ROLE_COUNT; r++) {
+        opt_defaults(job_table, &j->role[r], JOB_SEC_ROLE(r));
+        for (size_t i = 0; i < sizeof role_defaults / sizeof role_defaults[0]; i++) {
+            char err[128];
+            if (role_defaults[i].role != r) continue;
+            opt_set(opt_find(job_table, role_defaults[i].opt), &j->role[r],
+                    role_defaults[i].val, err, sizeof err);
+        }
+    }
+}
+
+/* ---- loading ------------------------------------------------------- */
+
+struct job_ctx {
+    struct job *j;
+    const char *file;
+    FILE *errs;
+    unsigned section;           /* 0 before the first section header */
+    int section_line[ROLE_COUNT + 1];
+    int errors;
+    /* line each option was set at, per section, to report duplicates */
+    int set_line[ROLE_COUNT + 1][64];
+};
+
+static void job_err(struct job_ctx *c, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void job_err(struct job_ctx *c, int line, const char *fmt, ...)
+{
+    va_list ap;
+    if (line > 0) fprintf(c->errs, "%s:%d: ", c->file, line);
+    else fprintf(c->errs, "%s: ", c->file);
+    va_start(ap, fmt);
+    vfprintf(c->errs, fmt, ap);
+    va_end(ap);
+    fputc('\n', c->errs);
+    c->errors++;
+}
+
+static int section_index(unsigned section)
+{
+    for (int i = 0; i <= ROLE_COUNT; i++)
+        if (section == 1u << i) return i;
+    return -1;
+}
+
+static int on_section(void *ctx, int line, const char *name)
+{
+    struct job_ctx *c = ctx;
+    int r = role_find(name);
+    unsigned sec = strcmp(name, "global") == 0 ? JOB_SEC_GLOBAL : r >= 0 ? JOB_SEC_ROLE(r) : 0;
+    if (!sec) {
+        job_err(c, line, "unknown section [%s] (use global, web, imap, app, db, nfs or idle)", name);
+        c->section = 0x80000000u;   /* swallow its options silently */
+        return 0;
+    }
+    int idx = section_index(sec);
+    if (c->section_line[idx]) {
+        job_err(c, line, "duplicate section [%s] (first at line %d)", name, c->section_line[idx]);
+        c->section = 0x80000000u;
+        return 0;
+    }
+    c->section_line[idx] = line;
+    c->section = sec;
+    return 0;
+}
+
+static const char *section_name(unsigned sec)
+{
+    int i = section_index(sec);
+    return i == 0 ? "global" : role_names[i - 1];
+}
+
+/* Lists the sections that accept an option, for "belongs in" hints. */
+static void sections_of(const struct opt_def *o, char *dst, size_t n)
+{
+    size_t len = 0;
+    dst[0] = '\0';
+    for (int i = 0; i <= ROLE_COUNT && len < n; i++)
+        if (o->sections & (1u << i))
+            len += (size_t)snprintf(dst + len, n - len, "%s[%s]", len ? ", " : "",
+                                    section_name(1u << i));
+}
+
+static int on_pair(void *ctx, int line, const char *key, const char *val)
+{
+    struct job_ctx *c = ctx;
+    if (c->section == 0x80000000u) return 0;
+    if (c->section == 0) {
+        job_err(c, line, "option '%s' before any section (start with [global])", key);
+        return 0;
+    }
+    const struct opt_def *o = opt_find(job_table, key);
+    if (!o) {
+        const char *s = opt_suggest(job_table, key);
+        if (s) job_err(c, line, "unknown option '%s' (did you mean '%s'?)", key, s);
+        else job_err(c, line, "unknown option '%s' (see 'hostmix help job')", key);
+        return 0;
+    }
+    if (!(o->sections & c->section)) {
+        char where[128];
+        sections_of(o, where, sizeof where);
+        job_err(c, line, "option '%s' does not belong in [%s] (it belongs in %s)", key,
+                section_name(c->section), where);
+        return 0;
+    }
+    int si = section_index(c->section), oi = (int)(o - job_table);
+    if (c->set_line[si][oi]) {
+        job_err(c, line, "option '%s' already set at line %d", key, c->set_line[si][oi]);
+        return 0;
+    }
+    c->set_line[si][oi] = line;
+    char err[256] = "";
+    if (opt_set(o, job_slot_base(c->j, c->section), val, err, sizeof err))
+        job_err(c, line, "%s", err);
+    return 0;
+}
+
+static void on_syntax(void *ctx, int line, const char *msg)
+{
+    job_err(ctx, line, "%s", msg);
+}
+
+/* Checks that concern more than one option. */
+static void job_validate(struct job_ctx *c)
+{
+    struct job *j = c->j;
+    for (int r = 0; r < ROLE_COUNT; r++) {
+        if (role_is_driven(r) && j->role[r].connections > j->role[r].rate * 1000)
+            job_err(c, c->section_line[r + 1], "[%s] connections=%lld is more than 1000 x rate",
+                    role_names[r], (long long)j->role[r].connections);
+    }
+}
+
+int job_load_text(struct job *j, const char *name, const char *text, size_t len, FILE *errs)
+{
+    struct job_ctx *c = calloc(1, sizeof *c);
+    if (!c) abort();
+    static const struct ini_handler h = { on_section, on_pair, on_syntax };
+    job_defaults(j);
+    snprintf(j->path, sizeof j->path, "%s", name);
+    c->j = j;
+    c->file = name;
+    c->errs = errs;
+    ini_parse(text, len, &h, c);
+    if (!c->errors) job_validate(c);
+    int errors = c->errors;
+    free(c);
+    return errors;
+}
+
+int job_load(struct job *j, const char *path, FILE *errs)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(errs, "%s: cannot open: %s\n", path, strerror(errno));
+        return 1;
+    }
+    char *text = NULL;
+    size_t len = 0, cap = 0, n;
+    do {
+        if (len + 4096 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            if (cap > (16u << 20)) { fclose(f); free(text);
+                fprintf(errs, "%s: job file larger than 16 MiB\n", path); return 1; }
+            text = realloc(text, cap);
+            if (!text) abort();
+        }
+        n = fread(text + len, 1, cap - len, f);
+        len += n;
+    } while (n > 0);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(text);
+        fprintf(errs, "%s: read error\n", path);
+        return 1;
+    }
+    int errors = job_load_text(j, path, text, len, errs);
+    free(text);
+    return errors;
+}
+
+/* ---- printing ------------------------------------------------------ */
+
+void job_server_ip(int set, int role, char *dst, size_t n)
+{
+    snprintf(dst, n, "127.%d.%d.1", set, role + 1);
+}
+
+void job_print(const struct job *j, FILE *f)
+{
+    char a[32], b[32], c[32], d[32];
+    fprintf(f, "experiment %s from %s\n", j->name, j->path);
+    fprintf(f, "  platform %s, %lld set%s = %lld servers (%lld idle), seed %llu\n",
+            platform_names[j->platform], (long long)j->sets, j->sets == 1 ? "" : "s",
+            (long long)j->sets * ROLE_COUNT, (long long)j->sets,
+            (unsigned long long)j->seed);
+    fprintf(f, "  phases: ramp_up %s, measure %s, ramp_down %s; sample every %s\n",
+            opt_fmt_duration(a, sizeof a, j->ramp_up), opt_fmt_duration(b, sizeof b, j->measure),
+            opt_fmt_duration(c, sizeof c, j->ramp_down),
+            opt_fmt_duration(d, sizeof d, j->sample_interval));
+    fprintf(f, "  output %s, data cache %s\n\n", j->output, j->data_dir);
+    fprintf(f, "  %-5s %-6s %-21s %10s %5s  %-8s %s\n", "set", "role", "address", "rate",
+            "conns", "arrival", "qos");
+    for (int s = 1; s <= j->sets; s++) {
+        for (int r = 0; r < ROLE_COUNT; r++) {
+            const struct job_role *jr = &j->role[r];
+            char ip[24], addr[32], q[160];
+            job_server_ip(s, r, ip, sizeof ip);
+            snprintf(addr, sizeof addr, "%s:%lld", ip, (long long)jr->port);
+            if (role_is_driven(r)) {
+                snprintf(a, sizeof a, "%g/s", jr->rate);
+                fprintf(f, "  %-5d %-6s %-21s %10s %5lld  %-8s %s\n", s, role_names[r], addr, a,
+                        (long long)jr->connections, arrival_names[jr->arrival],
+                        opt_fmt_qos(q, sizeof q, &jr->qos));
+            } else {
+                fprintf(f, "  %-5d %-6s %-21s %10s %5s  %-8s %s\n", s, role_names[r], addr,
+                        "-", "-", "-", r == ROLE_DB ? "(serves app)" : "(serves web)");
+            }
+        }
+    }
+    double total = 0;
+    for (int r = 0; r < ROLE_COUNT; r++)
+        if (role_is_driven(r)) total += j->role[r].rate;
+    fprintf(f, "\n  offered load: %g requests/s per set, %g in all\n", total, total * (double)j->sets);
+    fprintf(f, "  data per set: web docroot %s (%g%% on nfs), imap %lld users x %lld messages, "
+            "db %lld customers, %lld items\n",
+            opt_fmt_size(a, sizeof a, j->role[ROLE_WEB].docroot_size), j->role[ROLE_WEB].nfs_share,
+            (long long)j->role[ROLE_IMAP].users, (long long)j->role[ROLE_IMAP].messages,
+            (long long)j->role[ROLE_DB].customers, (long long)j->role[ROLE_DB].items);
+}
+
+void job_print_help(FILE *f, int markdown)
+{
+    struct job dj;
+    job_defaults(&dj);
+    for (int sec = 0; sec <= ROLE_COUNT; sec++) {
+        unsigned bit = 1u << sec;
+        const void *base = sec == 0 ? (const void *)&dj : (const void *)&dj.role[sec - 1];
+        if (markdown)
+            fprintf(f, "\n### [%s]\n\n| option | type | default | range | meaning |\n"
+                       "|---|---|---|---|---|\n", section_name(bit));
+        else
+            fprintf(f, "\n[%s]\n", section_name(bit));
+        for (const struct opt_def *o = job_table; o->name; o++) {
+            if (!(o->sections & bit)) continue;
+            char def[160], lo[32] = "", hi[32] = "", range[80] = "";
+            opt_fmt_value(def, sizeof def, o, base);
+            if (o->min <= o->max) {
+                if (o->type == OPT_DURATION) {
+                    opt_fmt_duration(lo, sizeof lo, (int64_t)o->min);
+                    opt_fmt_duration(hi, sizeof hi, (int64_t)o->max);
+                } else if (o->type == OPT_SIZE) {
+                    opt_fmt_size(lo, sizeof lo, (int64_t)o->min);
+                    opt_fmt_size(hi, sizeof hi, (int64_t)o->max);
+                } else {
+                    snprintf(lo, sizeof lo, "%g", o->min);
+                    snprintf(hi, sizeof hi, "%g", o->max);
+                }
+                snprintf(range, sizeof range, "%s..%s", lo, hi);
+            } else if (o->type == OPT_ENUM) {
+                size_t len = 0;
+                for (int i = 0; o->choices[i]; i++)
+                    len += (size_t)snprintf(range + len, sizeof range - len, "%s%s",
+                                            i ? ", " : "", o->choices[i]);
+            }
+            if (markdown)
+                fprintf(f, "| `%s` | %s | `%s` | %s | %s |\n", o->name,
+                        o->type == OPT_ENUM ? "enum" : o->type == OPT_QOS ? "qos" :
+                        o->type == OPT_DURATION ? "duration" : o->type == OPT_SIZE ? "size" :
+                        o->type == OPT_RATE ? "rate" : o->type == OPT_PERCENT ? "percent" :
+                        o->type == OPT_STR ? "string" : o->type == OPT_BOOL ? "bool" : "integer",
+                        def, range, o->help);
+            else
+                fprintf(f, "  %-16s = %-28s %s%s%s%s\n", o->name, def, o->help,
+                        range[0] ? " (" : "", range, range[0] ? ")" : "");
+        }
+    }
+}

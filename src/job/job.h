@@ -1,0 +1,89 @@
+/* job.h — the experiment a job file describes.
+ *
+ * A job file has a [global] section and one section per role (web, imap,
+ * app, db, nfs, idle); every set runs one server of each role with the
+ * same per-role settings.  job_table (job.c) is the single description of
+ * every option: parsing, defaults, validation, `hostmix help job` and
+ * docs/job-file.md all come from it. */
+#ifndef HOSTMIX_JOB_H
+#define HOSTMIX_JOB_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "job/opt.h"
+
+enum role_id { ROLE_WEB, ROLE_IMAP, ROLE_APP, ROLE_DB, ROLE_NFS, ROLE_IDLE, ROLE_COUNT };
+
+/* "web", "imap", ...; role_find returns -1 for an unknown name. */
+extern const char *const role_names[ROLE_COUNT];
+int role_find(const char *name);
+/* Roles that load drivers send requests to (web, imap, app, idle). */
+int role_is_driven(int role);
+
+enum platform_id { PLATFORM_NATIVE, PLATFORM_CONTAINER, PLATFORM_VM, PLATFORM_LIBVIRT };
+extern const char *const platform_names[];
+enum arrival_id { ARRIVAL_CONSTANT, ARRIVAL_POISSON };
+extern const char *const arrival_names[];
+
+/* Section bits of opt_def.sections. */
+#define JOB_SEC_GLOBAL   1u
+#define JOB_SEC_ROLE(r)  (2u << (r))
+#define JOB_SEC_ROLES    (((2u << ROLE_COUNT) - 1) & ~1u)
+
+struct job_role {
+    /* load (driven roles) */
+    double rate;                /* requests (or sessions) per second, per set */
+    int64_t connections;        /* driver connections per set */
+    int arrival;                /* enum arrival_id */
+    struct qos qos;
+    /* sizing of the server (VM and container platforms) */
+    int64_t vcpus;
+    int64_t memory;             /* bytes */
+    int64_t port;
+    /* data set knobs */
+    int64_t docroot_size;       /* web: bytes of docroot per set */
+    double nfs_share;           /* web: percent of docroot served from nfs */
+    int64_t nfs_cache;          /* web: bytes of nfs-backed file cache */
+    int64_t users;              /* imap: users per set */
+    int64_t messages;           /* imap: messages per user's INBOX */
+    int64_t customers;          /* db: customers per set */
+    int64_t items;              /* db: catalogue items per set */
+    int sync;                   /* db: fsync on commit; imap: fsync on append */
+    int64_t pool;               /* app: db connections per app server */
+};
+
+struct job {
+    char path[512];             /* the file it came from */
+    char name[64];
+    int64_t sets;
+    int platform;               /* enum platform_id */
+    int64_t ramp_up, measure, ramp_down;   /* ns */
+    int64_t sample_interval;    /* ns */
+    uint64_t seed;
+    char output[256];           /* results directory */
+    char data_dir[256];         /* where prepared data sets are cached */
+    int64_t driver_threads;
+    struct job_role role[ROLE_COUNT];
+};
+
+extern const struct opt_def job_table[];
+
+/* Fills every option with its default (per role where defaults differ). */
+void job_defaults(struct job *j);
+/* Reads and validates a job file.  Every problem is printed to errs as
+ * "FILE:LINE: message"; returns the number of problems (0: j is usable). */
+int job_load(struct job *j, const char *path, FILE *errs);
+/* Same, from text in memory; name is used in messages. */
+int job_load_text(struct job *j, const char *name, const char *text, size_t len, FILE *errs);
+
+/* The address of a server on the native platform: 127.SET.ROLE.1 where
+ * ROLE counts from 1 in role_id order; set counts from 1. */
+void job_server_ip(int set, int role, char *dst, size_t n);
+/* Prints the resolved experiment (what `hostmix check` shows). */
+void job_print(const struct job *j, FILE *f);
+/* Prints every job-file option grouped by section (hostmix help job);
+ * markdown != 0 prints the tables of docs/job-file.md. */
+void job_print_help(FILE *f, int markdown);
+
+#endif

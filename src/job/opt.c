@@ -1,0 +1,470 @@
+/* opt.c — see opt.h. */
+#include "job/opt.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define OPT_ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+struct opt_unit { const char *name; double mult; };
+
+static const struct opt_unit int_units[] = {
+    { "", 1 }, { "k", 1e3 }, { "K", 1e3 }, { "M", 1e6 }, { "G", 1e9 }, { NULL, 0 } };
+static const struct opt_unit dur_units[] = {
+    { "", 1e9 }, { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+    { "m", 60e9 }, { "min", 60e9 }, { "h", 3600e9 }, { NULL, 0 } };
+static const struct opt_unit size_units[] = {
+    { "", 1 }, { "B", 1 }, { "k", 1024.0 }, { "K", 1024.0 }, { "KiB", 1024.0 },
+    { "M", 1048576.0 }, { "MiB", 1048576.0 }, { "G", 1073741824.0 },
+    { "GiB", 1073741824.0 }, { "T", 1099511627776.0 }, { "TiB", 1099511627776.0 },
+    { NULL, 0 } };
+
+static const char *skip_ws(const char *s)
+{
+    while (isspace((unsigned char)*s)) s++;
+    return s;
+}
+
+/* Parses "<number><unit>" with units from tab; the unit must match
+ * exactly (case-sensitive, so "1m" is a minute and "1M" a million). */
+static int parse_with_units(const char *s, const struct opt_unit *tab, const char *what,
+                            const char *hint, double *out, char *err, size_t errlen)
+{
+    const char *p = skip_ws(s);
+    if (!*p) return OPT_ERR("empty %s", what);
+    char *end;
+    errno = 0;
+    double v = strtod(p, &end);
+    if (end == p || errno == ERANGE || !isfinite(v) || *p == '+' ||
+        (end > p && (end[-1] == '.' && end - p == 1)))
+        return OPT_ERR("'%s' is not a %s", s, what);
+    if (strpbrk(p, "xXpP") && strpbrk(p, "xXpP") < end)
+        return OPT_ERR("'%s' is not a %s", s, what);
+    char unit[16];
+    size_t n = 0;
+    const char *u = skip_ws(end);
+    while (*u && !isspace((unsigned char)*u) && n < sizeof unit - 1) unit[n++] = *u++;
+    unit[n] = '\0';
+    if (*skip_ws(u)) return OPT_ERR("trailing text in '%s'", s);
+    for (const struct opt_unit *t = tab; t->name; t++)
+        if (strcmp(t->name, unit) == 0) {
+            *out = v * t->mult;
+            return 0;
+        }
+    return OPT_ERR("bad unit '%s' in '%s' (use %s)", unit, s, hint);
+}
+
+int opt_parse_int(const char *s, int64_t *out, char *err, size_t errlen)
+{
+    double v;
+    if (parse_with_units(s, int_units, "number", "k, M or G", &v, err, errlen)) return -1;
+    if (v != floor(v)) return OPT_ERR("'%s' is not a whole number", s);
+    if (fabs(v) > 9.2e18) return OPT_ERR("'%s' is too large", s);
+    *out = (int64_t)v;
+    return 0;
+}
+
+int opt_parse_duration(const char *s, int64_t *ns, char *err, size_t errlen)
+{
+    double v;
+    if (parse_with_units(s, dur_units, "duration", "us, ms, s, m or h", &v, err, errlen))
+        return -1;
+    if (v < 0) return OPT_ERR("negative duration '%s'", s);
+    if (v > 9.2e18) return OPT_ERR("duration '%s' is too long", s);
+    *ns = (int64_t)llround(v);
+    return 0;
+}
+
+int opt_parse_size(const char *s, int64_t *bytes, char *err, size_t errlen)
+{
+    double v;
+    if (parse_with_units(s, size_units, "size", "B, KiB, MiB or GiB", &v, err, errlen))
+        return -1;
+    if (v < 0) return OPT_ERR("negative size '%s'", s);
+    if (v > 9.2e18) return OPT_ERR("size '%s' is too large", s);
+    *bytes = (int64_t)llround(v);
+    return 0;
+}
+
+int opt_parse_rate(const char *s, double *per_s, char *err, size_t errlen)
+{
+    char num[64];
+    const char *slash = strchr(s, '/');
+    double div = 1;
+    if (slash) {
+        const char *u = skip_ws(slash + 1);
+        size_t ul = strlen(u);
+        while (ul && isspace((unsigned char)u[ul - 1])) ul--;
+        if (ul == 1 && *u == 's') div = 1;
+        else if (ul == 1 && *u == 'm') div = 60;
+        else if (ul == 1 && *u == 'h') div = 3600;
+        else return OPT_ERR("bad rate unit in '%s' (use /s, /m or /h)", s);
+        if ((size_t)(slash - s) >= sizeof num) return OPT_ERR("'%s' is not a rate", s);
+        memcpy(num, s, (size_t)(slash - s));
+        num[slash - s] = '\0';
+    } else {
+        snprintf(num, sizeof num, "%s", s);
+    }
+    double v;
+    if (parse_with_units(num, int_units, "rate", "k or M before /s", &v, err, errlen))
+        return -1;
+    if (v < 0) return OPT_ERR("negative rate '%s'", s);
+    *per_s = v / div;
+    return 0;
+}
+
+int opt_parse_percent(const char *s, double *pct, char *err, size_t errlen)
+{
+    static const struct opt_unit pct_units[] = { { "", 1 }, { "%", 1 }, { NULL, 0 } };
+    double v;
+    if (parse_with_units(s, pct_units, "percentage", "%", &v, err, errlen)) return -1;
+    if (v < 0 || v > 100) return OPT_ERR("percentage '%s' is outside 0%%..100%%", s);
+    *pct = v;
+    return 0;
+}
+
+/* One clause: METRIC OP VALUE, METRIC one of pNN[.N], mean, max, errors;
+ * OP one of <=, <. */
+static int parse_qos_clause(const char *s, struct qos_clause *c, char *err, size_t errlen)
+{
+    const char *p = skip_ws(s);
+    const char *op = strchr(p, '<');
+    if (!op) return OPT_ERR("QoS clause '%s' has no '<=' or '<'", s);
+    char metric[32];
+    size_t ml = (size_t)(op - p);
+    while (ml && isspace((unsigned char)p[ml - 1])) ml--;
+    if (ml == 0 || ml >= sizeof metric) return OPT_ERR("QoS clause '%s' has no metric", s);
+    memcpy(metric, p, ml);
+    metric[ml] = '\0';
+    memset(c, 0, sizeof *c);
+    c->strict = op[1] != '=';
+    const char *val = op + (c->strict ? 1 : 2);
+    if (strcmp(metric, "errors") == 0) {
+        c->kind = QOS_ERRORS;
+        return opt_parse_percent(val, &c->limit_pct, err, errlen);
+    }
+    if (strcmp(metric, "mean") == 0) c->kind = QOS_MEAN;
+    else if (strcmp(metric, "max") == 0) c->kind = QOS_MAX;
+    else if (metric[0] == 'p' && metric[1]) {
+        char *end;
+        c->kind = QOS_PCTL;
+        c->pct = strtod(metric + 1, &end);
+        if (*end || !isdigit((unsigned char)metric[1]) || c->pct <= 0 || c->pct >= 100)
+            return OPT_ERR("bad percentile '%s' in QoS clause '%s' (p1..p99.999)", metric, s);
+    } else {
+        return OPT_ERR("unknown QoS metric '%s' (use pNN, mean, max or errors)", metric);
+    }
+    if (opt_parse_duration(val, &c->limit_ns, err, errlen)) return -1;
+    if (c->limit_ns == 0) return OPT_ERR("QoS limit in '%s' must be above zero", s);
+    return 0;
+}
+
+int opt_parse_qos(const char *s, struct qos *q, char *err, size_t errlen)
+{
+    char copy[512];
+    if (strlen(s) >= sizeof copy) return OPT_ERR("QoS expression too long");
+    snprintf(copy, sizeof copy, "%s", s);
+    memset(q, 0, sizeof *q);
+    if (!*skip_ws(copy) || strcasecmp(skip_ws(copy), "none") == 0) return 0;
+    for (char *tok = copy, *next; tok; tok = next) {
+        next = strchr(tok, ',');
+        if (next) *next++ = '\0';
+        if (q->n == QOS_MAX_CLAUSES)
+            return OPT_ERR("more than %d QoS clauses", QOS_MAX_CLAUSES);
+        if (!*skip_ws(tok)) return OPT_ERR("empty clause in QoS expression '%s'", s);
+        if (parse_qos_clause(tok, &q->c[q->n], err, errlen)) return -1;
+        q->n++;
+    }
+    if (q->n == 0) return OPT_ERR("empty QoS expression '%s'", s);
+    return 0;
+}
+
+/* ---- formatting --------------------------------------------------- */
+
+char *opt_fmt_duration(char *dst, size_t n, int64_t ns)
+{
+    if (ns == 0) snprintf(dst, n, "0s");
+    else if (ns % 3600000000000LL == 0) snprintf(dst, n, "%lldh", (long long)(ns / 3600000000000LL));
+    else if (ns % 60000000000LL == 0) snprintf(dst, n, "%lldm", (long long)(ns / 60000000000LL));
+    else if (ns >= 1000000000LL) snprintf(dst, n, "%gs", ns / 1e9);
+    else if (ns >= 1000000LL) snprintf(dst, n, "%gms", ns / 1e6);
+    else if (ns >= 1000LL) snprintf(dst, n, "%gus", ns / 1e3);
+    else snprintf(dst, n, "%lldns", (long long)ns);
+    return dst;
+}
+
+char *opt_fmt_size(char *dst, size_t n, int64_t b)
+{
+    static const char *const u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+    int i = 0;
+    while (i < 4 && b >= 1024 && b % 1024 == 0) b /= 1024, i++;
+    snprintf(dst, n, "%lld%s", (long long)b, u[i]);
+    return dst;
+}
+
+char *opt_fmt_qos(char *dst, size_t n, const struct qos *q)
+{
+    size_t len = 0;
+    dst[0] = '\0';
+    if (q->n == 0) snprintf(dst, n, "none");
+    for (int i = 0; i < q->n && len < n; i++) {
+        const struct qos_clause *c = &q->c[i];
+        char v[32], m[16];
+        if (c->kind == QOS_ERRORS) snprintf(v, sizeof v, "%g%%", c->limit_pct);
+        else opt_fmt_duration(v, sizeof v, c->limit_ns);
+        if (c->kind == QOS_PCTL) snprintf(m, sizeof m, "p%g", c->pct);
+        else snprintf(m, sizeof m, "%s", c->kind == QOS_MEAN ? "mean" :
+                      c->kind == QOS_MAX ? "max" : "errors");
+        len += (size_t)snprintf(dst + len, n - len, "%s%s%s%s", i ? "," : "", m,
+                                c->strict ? "<" : "<=", v);
+    }
+    return dst;
+}
+
+char *opt_fmt_value(char *dst, size_t n, const struct opt_def *o, const void *base)
+{
+    const char *p = (const char *)base + o->off;
+    switch (o->type) {
+    case OPT_INT:      snprintf(dst, n, "%lld", (long long)*(const int64_t *)p); break;
+    case OPT_U64:      snprintf(dst, n, "%llu", (unsigned long long)*(const uint64_t *)p); break;
+    case OPT_DURATION: opt_fmt_duration(dst, n, *(const int64_t *)p); break;
+    case OPT_SIZE:     opt_fmt_size(dst, n, *(const int64_t *)p); break;
+    case OPT_RATE:     snprintf(dst, n, "%g/s", *(const double *)p); break;
+    case OPT_PERCENT:  snprintf(dst, n, "%g%%", *(const double *)p); break;
+    case OPT_STR:      snprintf(dst, n, "%s", p); break;
+    case OPT_ENUM:     snprintf(dst, n, "%s", o->choices[*(const int *)p]); break;
+    case OPT_QOS:      opt_fmt_qos(dst, n, (const struct qos *)p); break;
+    case OPT_BOOL:     snprintf(dst, n, "%s", *(const int *)p ? "yes" : "no"); break;
+    }
+    return dst;
+}
+
+/* ---- setting values ------------------------------------------------ */
+
+static int check_range(const struct opt_def *o, double v, const char *text,
+                       char *err, size_t errlen)
+{
+    if (o->min > o->max) return 0;
+    if (v < o->min || v > o->max) {
+        char lo[32], hi[32];
+        if (o->type == OPT_DURATION) {
+            opt_fmt_duration(lo, sizeof lo, (int64_t)o->min);
+            opt_fmt_duration(hi, sizeof hi, (int64_t)o->max);
+        } else if (o->type == OPT_SIZE) {
+            opt_fmt_size(lo, sizeof lo, (int64_t)o->min);
+            opt_fmt_size(hi, sizeof hi, (int64_t)o->max);
+        } else {
+            snprintf(lo, sizeof lo, "%g", o->min);
+            snprintf(hi, sizeof hi, "%g", o->max);
+        }
+        return OPT_ERR("%s=%s is out of range (%s..%s)", o->name, text, lo, hi);
+    }
+    return 0;
+}
+
+static int set_enum(const struct opt_def *o, int *slot, const char *text,
+                    char *err, size_t errlen)
+{
+    char list[256] = "";
+    size_t len = 0;
+    for (int i = 0; o->choices[i]; i++) {
+        if (strcmp(o->choices[i], text) == 0) { *slot = i; return 0; }
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+                                i ? ", " : "", o->choices[i]);
+        if (len >= sizeof list) len = sizeof list - 1;
+    }
+    return OPT_ERR("%s=%s is not one of: %s", o->name, text, list);
+}
+
+static int set_bool(int *slot, const char *text, const char *name, char *err, size_t errlen)
+{
+    static const char *const yes[] = { "1", "yes", "true", "on" };
+    static const char *const no[] = { "0", "no", "false", "off" };
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(text, yes[i]) == 0) { *slot = 1; return 0; }
+        if (strcasecmp(text, no[i]) == 0) { *slot = 0; return 0; }
+    }
+    return OPT_ERR("%s=%s is not a boolean (yes or no)", name, text);
+}
+
+int opt_set(const struct opt_def *o, void *base, const char *text, char *err, size_t errlen)
+{
+    char *p = (char *)base + o->off;
+    char e[200];
+    int64_t i64;
+    double d;
+    int rc;
+    switch (o->type) {
+    case OPT_INT:
+        if (opt_parse_int(text, &i64, e, sizeof e)) return OPT_ERR("%s: %s", o->name, e);
+        if (check_range(o, (double)i64, text, err, errlen)) return -1;
+        *(int64_t *)p = i64;
+        break;
+    case OPT_U64: {
+        char *end;
+        errno = 0;
+        unsigned long long u = strtoull(text, &end, 0);
+        if (!*text || *end || errno || *text == '-')
+            return OPT_ERR("%s=%s is not an unsigned number", o->name, text);
+        *(uint64_t *)p = u;
+        break;
+    }
+    case OPT_DURATION:
+    case OPT_SIZE:
+        rc = o->type == OPT_DURATION ? opt_parse_duration(text, &i64, e, sizeof e)
+                                     : opt_parse_size(text, &i64, e, sizeof e);
+        if (rc) return OPT_ERR("%s: %s", o->name, e);
+        if (check_range(o, (double)i64, text, err, errlen)) return -1;
+        *(int64_t *)p = i64;
+        break;
+    case OPT_RATE:
+    case OPT_PERCENT:
+        rc = o->type == OPT_RATE ? opt_parse_rate(text, &d, e, sizeof e)
+                                 : opt_parse_percent(text, &d, e, sizeof e);
+        if (rc) return OPT_ERR("%s: %s", o->name, e);
+        if (check_range(o, d, text, err, errlen)) return -1;
+        *(double *)p = d;
+        break;
+    case OPT_STR:
+        if (strlen(text) >= o->size)
+            return OPT_ERR("%s: value longer than %zu characters", o->name, o->size - 1);
+        memcpy(p, text, strlen(text) + 1);
+        break;
+    case OPT_ENUM:
+        return set_enum(o, (int *)p, text, err, errlen);
+    case OPT_QOS:
+        if (opt_parse_qos(text, (struct qos *)p, e, sizeof e))
+            return OPT_ERR("%s: %s", o->name, e);
+        break;
+    case OPT_BOOL:
+        return set_bool((int *)p, text, o->name, err, errlen);
+    }
+    return 0;
+}
+
+const struct opt_def *opt_find(const struct opt_def *t, const char *name)
+{
+    for (; t->name; t++)
+        if (strcmp(t->name, name) == 0) return t;
+    return NULL;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63) return 99;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++) row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (row[j] + 1 < best) best = row[j] + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *opt_suggest(const struct opt_def *t, const char *name)
+{
+    const char *best = NULL;
+    size_t bestd = 3;   /* suggest only near misses */
+    for (; t->name; t++) {
+        size_t d = edit_distance(name, t->name);
+        if (d < bestd) bestd = d, best = t->name;
+    }
+    return best;
+}
+
+int opt_defaults(const struct opt_def *t, void *base, unsigned section)
+{
+    char err[256];
+    for (; t->name; t++) {
+        if (section && !(t->sections & section)) continue;
+        if (t->def && opt_set(t, base, t->def, err, sizeof err)) return -1;
+    }
+    return 0;
+}
+
+/* ---- command lines ------------------------------------------------- */
+
+static const char *opt_type_name(enum opt_type t)
+{
+    static const char *const n[] = { "int", "time", "size", "rate", "percent",
+                                     "str", "enum", "qos", "bool", "int" };
+    return n[t];
+}
+
+void opt_print_help(FILE *f, const struct opt_def *t, unsigned section)
+{
+    for (; t->name; t++) {
+        if (section && !(t->sections & section)) continue;
+        fprintf(f, "  %-16s %-7s %s", t->name, opt_type_name(t->type), t->help);
+        if (t->type == OPT_ENUM) {
+            fprintf(f, " (");
+            for (int i = 0; t->choices[i]; i++) fprintf(f, "%s%s", i ? ", " : "", t->choices[i]);
+            fprintf(f, ")");
+        }
+        if (t->def && *t->def) fprintf(f, " [default %s]", t->def);
+        fputc('\n', f);
+    }
+}
+
+int opt_parse_argv(const struct opt_def *table, void *base, int argc, char **argv,
+                   const char *usage, int *optind_out)
+{
+    size_t n = 0;
+    for (const struct opt_def *t = table; t->name; t++) n++;
+    struct option *lo = calloc(n + 2, sizeof *lo);
+    if (!lo) abort();
+    for (size_t i = 0; i < n; i++) {
+        lo[i].name = table[i].name;
+        lo[i].has_arg = table[i].type == OPT_BOOL ? optional_argument : required_argument;
+        lo[i].val = 0x100 + (int)i;
+    }
+    lo[n].name = "help";
+    lo[n].val = 'h';
+    opt_defaults(table, base, 0);
+    int rc = 0, c, idx;
+    optind = 1;
+    opterr = 0;
+    while (rc == 0 && (c = getopt_long(argc, argv, "+h", lo, &idx)) != -1) {
+        char err[256] = "";
+        if (c == 'h') {
+            printf("usage: %s\n\noptions:\n", usage);
+            opt_print_help(stdout, table, 0);
+            rc = 1;
+        } else if (c >= 0x100) {
+            const struct opt_def *o = &table[c - 0x100];
+            const char *v = optarg ? optarg : "yes";
+            if (opt_set(o, base, v, err, sizeof err)) {
+                fprintf(stderr, "hostmix: --%s: %s\n", o->name, err);
+                rc = 2;
+            }
+        } else {
+            const char *bad = argv[optind - 1];
+            const char *name = bad + strspn(bad, "-");
+            char nm[64];
+            snprintf(nm, sizeof nm, "%.*s", (int)strcspn(name, "="), name);
+            const char *sug = opt_suggest(table, nm);
+            if (c == ':' || (opt_find(table, nm) && !optarg))
+                fprintf(stderr, "hostmix: option '%s' needs a value\n", bad);
+            else
+                fprintf(stderr, "hostmix: unknown option '%s'%s%s%s\nusage: %s\n", bad,
+                        sug ? " (did you mean --" : "", sug ? sug : "", sug ? "?)" : "", usage);
+            rc = 2;
+        }
+    }
+    if (optind_out) *optind_out = optind;
+    free(lo);
+    return rc;
+}

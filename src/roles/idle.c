@@ -1,0 +1,80 @@
+/* idle.c — the idle server: answers a one-line heartbeat and otherwise
+ * sleeps.
+ *
+ * Protocol: the client sends "PING <token>\n" (token: up to 64 printable
+ * characters, "\r\n" accepted); the server answers "PONG <token>\n".
+ * Anything else gets "ERR <reason>\n" and the connection stays open.  The
+ * server arms no timers of its own beyond the core's idle sweep, which is
+ * off by default here, so an idle set member causes no wake-ups. */
+#include "roles/role.h"
+#include "roles/srv.h"
+#include "cli/cli.h"
+#include "core/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IDLE_MAX_LINE 128
+
+struct idle_opts {
+    struct srv_opts srv;
+};
+
+static const struct opt_def idle_serve_table[] = {
+    SRV_OPTS(struct idle_opts, srv),
+    { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
+};
+
+/* Answers every complete line in c->in. */
+static int idle_on_input(struct srv_conn *c)
+{
+    for (;;) {
+        const char *p = buf_head(&c->in);
+        const char *nl = memchr(p, '\n', buf_used(&c->in));
+        if (!nl) return SRV_OK;
+        size_t len = (size_t)(nl - p);
+        if (len && p[len - 1] == '\r') len--;
+        int ok = len >= 5 && len - 5 <= 64 && memcmp(p, "PING ", 5) == 0;
+        for (size_t i = 5; ok && i < len; i++)
+            if (p[i] < 0x21 || p[i] > 0x7e) ok = 0;
+        if (ok)
+            srv_printf(c, "PONG %.*s\n", (int)(len - 5), p + 5);
+        else
+            srv_puts(c, len > IDLE_MAX_LINE ? "ERR line too long\n" : "ERR expected PING <token>\n");
+        srv_count(c, !ok);
+        buf_consume(&c->in, (size_t)(nl - p) + 1);
+    }
+}
+
+static void idle_on_overflow(struct srv_conn *c)
+{
+    srv_puts(c, "ERR line too long\n");
+}
+
+static const struct srv_proto idle_proto = {
+    .name = "idle",
+    .on_input = idle_on_input,
+    .on_overflow = idle_on_overflow,
+    .busy_reply = "ERR too many connections\n",
+};
+
+static int idle_serve(int argc, char **argv)
+{
+    struct idle_opts o;
+    int rc = opt_parse_argv(idle_serve_table, &o, argc, argv,
+                            "hostmix serve idle --listen IP:PORT", NULL);
+    if (rc) return rc == 1 ? CLI_OK : CLI_USAGE;
+    if (o.srv.max_request > IDLE_MAX_LINE + 2) o.srv.max_request = IDLE_MAX_LINE + 2;
+    o.srv.idle_timeout = 0;
+    log_set_tag("idle");
+    ae_loop *loop = ae_create(1024);
+    struct srv_limits lim = srv_opts_limits(&o.srv);
+    struct srv *s = srv_create(loop, &idle_proto, NULL, &lim);
+    rc = srv_listen(s, o.srv.listen) ? CLI_FAILED : srv_run(s);
+    srv_destroy(s);
+    ae_destroy(loop);
+    return rc;
+}
+
+const struct role_ops role_idle_ops = { "idle", NULL, idle_serve };

@@ -1,0 +1,476 @@
+/* srv.c — the shared server core; see srv.h. */
+#include "roles/srv.h"
+#include "core/clock.h"
+#include "core/log.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define SRV_READ_CHUNK 16384
+
+struct srv {
+    ae_loop *loop;
+    const struct srv_proto *proto;
+    void *ctx;
+    struct srv_limits lim;
+    int lfd, sigfd, port;
+    int64_t sweep_timer;
+    struct srv_conn *conns;     /* doubly linked, newest first */
+    struct srv_stats st;
+};
+
+static void srv_update_events(struct srv_conn *c);
+static void srv_flush(struct srv_conn *c);
+static void srv_process(struct srv_conn *c);
+static void srv_linger(struct srv_conn *c);
+static int64_t srv_sweep(ae_loop *l, int64_t id, void *data);
+static void srv_on_conn_event(ae_loop *l, int fd, void *data, int mask);
+
+struct srv *srv_create(ae_loop *loop, const struct srv_proto *proto, void *ctx,
+                       const struct srv_limits *lim)
+{
+    struct srv *s = calloc(1, sizeof *s);
+    if (!s) abort();
+    s->loop = loop;
+    s->proto = proto;
+    s->ctx = ctx;
+    s->lim = *lim;
+    s->lfd = s->sigfd = -1;
+    return s;
+}
+
+void *srv_ctx(const struct srv *s) { return s->ctx; }
+ae_loop *srv_loop(const struct srv *s) { return s->loop; }
+const struct srv_stats *srv_stats(const struct srv *s) { return &s->st; }
+int srv_port(const struct srv *s) { return s->port; }
+
+struct srv_limits srv_opts_limits(const struct srv_opts *o)
+{
+    return (struct srv_limits){ o->max_conns, o->max_request, o->idle_timeout, o->stall };
+}
+
+/* ---- connections --------------------------------------------------- */
+
+/* Frees a connection now, or marks it dead when a callback of its own is
+ * on the stack (srv_process frees it when that returns). */
+static void srv_conn_free(struct srv_conn *c)
+{
+    struct srv *s = c->srv;
+    if (!c->dead) {
+        c->dead = 1;
+        if (s->proto->close) s->proto->close(c);
+        ae_del_file(s->loop, c->fd, AE_READABLE | AE_WRITABLE);
+        close(c->fd);
+        if (c->file_fd >= 0) close(c->file_fd);
+        c->file_fd = -1;
+        if (c->prev) c->prev->next = c->next; else s->conns = c->next;
+        if (c->next) c->next->prev = c->prev;
+        s->st.closed++;
+        s->st.active--;
+    }
+    if (c->in_callback) return;
+    buf_free(&c->in);
+    buf_free(&c->out);
+    free(c);
+}
+
+void srv_close(struct srv_conn *c, int now)
+{
+    if (c->dead) return;
+    if (now) {
+        srv_conn_free(c);
+        return;
+    }
+    c->closing = 1;
+    srv_flush(c);
+}
+
+static int srv_out_pending(const struct srv_conn *c)
+{
+    return buf_used(&c->out) > 0 || c->file_fd >= 0;
+}
+
+/* Input is read only while the connection can make progress with it. */
+static int srv_wants_input(const struct srv_conn *c)
+{
+    return !c->closing && !c->held && c->file_fd < 0 && buf_used(&c->out) < SRV_OUT_HIGH &&
+           buf_used(&c->in) < (size_t)c->srv->lim.max_request;
+}
+
+static void srv_update_events(struct srv_conn *c)
+{
+    if (c->dead || c->draining) return;
+    ae_loop *l = c->srv->loop;
+    int want = (srv_wants_input(c) ? AE_READABLE : 0) | (srv_out_pending(c) ? AE_WRITABLE : 0);
+    int have = ae_file_mask(l, c->fd);
+    if (have & ~want) ae_del_file(l, c->fd, have & ~want);
+    if (want & ~have) ae_add_file(l, c->fd, want & ~have, srv_on_conn_event, c);
+}
+
+/* Everything is sent and the connection is closing.  Closing a socket
+ * with unread input makes the kernel send RST, which can destroy the
+ * error reply still in flight; so, like nginx's lingering close, shut
+ * down our side and read and discard until the client closes or
+ * SRV_LINGER passes (the sweep enforces it). */
+#define SRV_LINGER (2 * CLOCK_NS_PER_S)
+static void srv_linger(struct srv_conn *c)
+{
+    if (c->draining) return;
+    if (shutdown(c->fd, SHUT_WR) < 0) {
+        srv_conn_free(c);
+        return;
+    }
+    c->draining = 1;
+    c->last_active = ae_now(c->srv->loop);
+    if (!c->srv->sweep_timer)       /* servers without idle timeout sleep */
+        c->srv->sweep_timer = ae_add_timer(c->srv->loop, CLOCK_NS_PER_S, srv_sweep, c->srv);
+    ae_del_file(c->srv->loop, c->fd, AE_WRITABLE);
+    ae_add_file(c->srv->loop, c->fd, AE_READABLE, srv_on_conn_event, c);
+}
+
+/* Sends queued bytes, then the pending file.  Closes the connection on a
+ * write error, or when closing and everything is sent. */
+static void srv_flush(struct srv_conn *c)
+{
+    while (buf_used(&c->out) > 0) {
+        ssize_t n = send(c->fd, buf_head(&c->out), buf_used(&c->out), MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) goto wait;
+        if (n <= 0) goto fail;
+        buf_consume(&c->out, (size_t)n);
+        c->srv->st.bytes_out += (uint64_t)n;
+    }
+    while (c->file_fd >= 0 && c->file_left > 0) {
+        size_t chunk = c->file_left > (1 << 20) ? (1 << 20) : (size_t)c->file_left;
+        ssize_t n = sendfile(c->fd, c->file_fd, &c->file_off, chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) goto wait;
+        if (n <= 0) goto fail;          /* short file: cannot keep framing */
+        c->file_left -= n;
+        c->srv->st.bytes_out += (uint64_t)n;
+    }
+    if (c->file_fd >= 0) {
+        close(c->file_fd);
+        c->file_fd = -1;
+    }
+    if (c->closing) {
+        srv_linger(c);
+        return;
+    }
+    c->last_active = ae_now(c->srv->loop);
+wait:
+    srv_update_events(c);
+    return;
+fail:
+    srv_conn_free(c);
+}
+
+/* Hands buffered input to the role until it stops making progress. */
+static void srv_process(struct srv_conn *c)
+{
+    struct srv *s = c->srv;
+    c->in_callback++;
+    while (!c->dead && buf_used(&c->in) > 0 && srv_wants_input(c)) {
+        size_t before = buf_used(&c->in);
+        int rc = s->proto->on_input(c);
+        if (c->dead) break;
+        if (rc == SRV_ABORT) { srv_conn_free(c); break; }
+        if (rc == SRV_CLOSE) { c->closing = 1; break; }
+        if (buf_used(&c->in) == before) break;   /* incomplete request */
+    }
+    if (!c->dead && !c->held && !c->closing && c->file_fd < 0 &&
+        buf_used(&c->in) >= (size_t)s->lim.max_request) {
+        s->st.overflows++;
+        if (s->proto->on_overflow) s->proto->on_overflow(c);
+        c->closing = 1;
+    }
+    c->in_callback--;
+    if (c->dead) { srv_conn_free(c); return; }
+    srv_flush(c);
+}
+
+static void srv_on_conn_event(ae_loop *l, int fd, void *data, int mask)
+{
+    struct srv_conn *c = data;
+    (void)l;
+    (void)fd;
+    if (c->draining) {
+        char sink[4096];
+        ssize_t n = recv(c->fd, sink, sizeof sink, 0);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) srv_conn_free(c);
+        return;
+    }
+    if (mask & AE_WRITABLE) {
+        c->in_callback++;
+        srv_flush(c);
+        c->in_callback--;
+        if (c->dead) { srv_conn_free(c); return; }
+        if (srv_wants_input(c) && buf_used(&c->in)) srv_process(c);
+        if (c->dead) return;
+    }
+    if (!(mask & AE_READABLE) || !srv_wants_input(c)) return;
+    size_t room = (size_t)c->srv->lim.max_request - buf_used(&c->in);
+    if (room > SRV_READ_CHUNK) room = SRV_READ_CHUNK;
+    ssize_t n = recv(c->fd, buf_reserve(&c->in, room), room, 0);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n <= 0) {                       /* peer closed or reset */
+        if (n == 0 && buf_used(&c->in)) {   /* answer what was sent, then close */
+            srv_process(c);
+            if (!c->dead) srv_close(c, 0);
+        } else {
+            srv_conn_free(c);
+        }
+        return;
+    }
+    c->in.len += (size_t)n;
+    c->srv->st.bytes_in += (uint64_t)n;
+    c->last_active = ae_now(c->srv->loop);
+    srv_process(c);
+}
+
+static void srv_refuse(struct srv *s, int fd)
+{
+    s->st.refused++;
+    if (s->proto->busy_reply) {
+        ssize_t w = send(fd, s->proto->busy_reply, strlen(s->proto->busy_reply),
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)w;
+    }
+    close(fd);
+}
+
+static void srv_on_accept(ae_loop *l, int lfd, void *data, int mask)
+{
+    struct srv *s = data;
+    (void)mask;
+    for (int i = 0; i < 64; i++) {
+        struct sockaddr_storage sa;
+        socklen_t salen = sizeof sa;
+        int fd = accept4(lfd, (struct sockaddr *)&sa, &salen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                log_warn("%s: accept: %s", s->proto->name, strerror(errno));
+            return;
+        }
+        if (s->st.active >= s->lim.max_conns) {
+            srv_refuse(s, fd);
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        struct srv_conn *c = calloc(1, sizeof *c);
+        if (!c) abort();
+        c->srv = s;
+        c->fd = fd;
+        c->file_fd = -1;
+        c->last_active = ae_now(l);
+        char host[48] = "?", port[8] = "?";
+        getnameinfo((struct sockaddr *)&sa, salen, host, sizeof host, port, sizeof port,
+                    NI_NUMERICHOST | NI_NUMERICSERV);
+        snprintf(c->peer, sizeof c->peer, "%s:%s", host, port);
+        c->next = s->conns;
+        if (s->conns) s->conns->prev = c;
+        s->conns = c;
+        s->st.accepted++;
+        s->st.active++;
+        if (ae_add_file(l, fd, AE_READABLE, srv_on_conn_event, c) < 0) {
+            srv_conn_free(c);
+            continue;
+        }
+        c->in_callback++;
+        int rc = s->proto->open ? s->proto->open(c) : 0;
+        c->in_callback--;
+        if (c->dead || rc < 0) { srv_conn_free(c); continue; }
+        srv_flush(c);
+    }
+}
+
+/* Closes connections idle longer than the limit; runs every second. */
+static int64_t srv_sweep(ae_loop *l, int64_t id, void *data)
+{
+    struct srv *s = data;
+    (void)id;
+    int64_t now = ae_now(l);
+    int lingering = 0;
+    int64_t idle = s->lim.idle_timeout > 0 ? s->lim.idle_timeout : INT64_MAX;
+    for (struct srv_conn *c = s->conns, *next; c; c = next) {
+        next = c->next;
+        if (c->draining && now - c->last_active > SRV_LINGER) {
+            srv_conn_free(c);
+        } else if (!c->held && now - c->last_active > idle) {
+            s->st.timeouts++;
+            srv_conn_free(c);
+        } else {
+            lingering += c->draining;
+        }
+    }
+    if (s->lim.idle_timeout <= 0 && !lingering) {
+        s->sweep_timer = 0;
+        return AE_NOMORE;
+    }
+    return CLOCK_NS_PER_S;
+}
+
+int srv_listen(struct srv *s, const char *addr)
+{
+    char host[64];
+    const char *colon = strrchr(addr, ':');
+    if (!colon || colon == addr || (size_t)(colon - addr) >= sizeof host) {
+        log_error("%s: bad listen address '%s' (expected IP:PORT)", s->proto->name, addr);
+        return -1;
+    }
+    memcpy(host, addr, (size_t)(colon - addr));
+    host[colon - addr] = '\0';
+    if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+        memmove(host, host + 1, strlen(host));
+        host[strlen(host) - 1] = '\0';
+    }
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE }, *ai;
+    int rc = getaddrinfo(host, colon + 1, &hints, &ai);
+    if (rc) {
+        log_error("%s: bad listen address '%s': %s", s->proto->name, addr, gai_strerror(rc));
+        return -1;
+    }
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
+        log_error("%s: cannot listen on %s: %s", s->proto->name, addr, strerror(errno));
+        if (fd >= 0) close(fd);
+        freeaddrinfo(ai);
+        return -1;
+    }
+    freeaddrinfo(ai);
+    struct sockaddr_storage sa;
+    socklen_t salen = sizeof sa;
+    getsockname(fd, (struct sockaddr *)&sa, &salen);
+    s->port = ntohs(sa.ss_family == AF_INET ? ((struct sockaddr_in *)&sa)->sin_port
+                                            : ((struct sockaddr_in6 *)&sa)->sin6_port);
+    s->lfd = fd;
+    ae_add_file(s->loop, fd, AE_READABLE, srv_on_accept, s);
+    if (s->lim.idle_timeout > 0 && !s->sweep_timer)
+        s->sweep_timer = ae_add_timer(s->loop, CLOCK_NS_PER_S, srv_sweep, s);
+    log_info("%s listening on %s:%d", s->proto->name, host, s->port);
+    return 0;
+}
+
+void srv_destroy(struct srv *s)
+{
+    if (!s) return;
+    while (s->conns) srv_conn_free(s->conns);
+    if (s->lfd >= 0) {
+        ae_del_file(s->loop, s->lfd, AE_READABLE);
+        close(s->lfd);
+    }
+    if (s->sweep_timer) ae_del_timer(s->loop, s->sweep_timer);
+    free(s);
+}
+
+/* ---- output -------------------------------------------------------- */
+
+void srv_write(struct srv_conn *c, const void *p, size_t n)
+{
+    if (c->dead) return;
+    buf_append(&c->out, p, n);
+    if (!c->in_callback) srv_flush(c);
+}
+
+void srv_puts(struct srv_conn *c, const char *str) { srv_write(c, str, strlen(str)); }
+
+void srv_printf(struct srv_conn *c, const char *fmt, ...)
+{
+    if (c->dead) return;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&c->out, fmt, ap);
+    va_end(ap);
+    if (!c->in_callback) srv_flush(c);
+}
+
+void srv_send_file(struct srv_conn *c, int fd, off_t off, int64_t len)
+{
+    if (c->dead || c->file_fd >= 0) {
+        close(fd);
+        if (!c->dead) srv_close(c, 1);
+        return;
+    }
+    c->file_fd = fd;
+    c->file_off = off;
+    c->file_left = len;
+    if (!c->in_callback) srv_flush(c);
+}
+
+void srv_hold(struct srv_conn *c) { c->held = 1; }
+
+void srv_resume(struct srv_conn *c)
+{
+    if (c->dead || !c->held) return;
+    c->held = 0;
+    if (c->in_callback) return;     /* srv_process's loop picks it up */
+    srv_process(c);
+}
+
+void srv_count(struct srv_conn *c, int is_error)
+{
+    c->srv->st.requests++;
+    if (is_error) c->srv->st.errors++;
+}
+
+/* ---- running -------------------------------------------------------- */
+
+static void srv_on_signal(ae_loop *l, int fd, void *data, int mask)
+{
+    struct srv *s = data;
+    struct signalfd_siginfo si;
+    (void)mask;
+    while (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGUSR1) {
+            log_info("%s: stalling for %lld ms (SIGUSR1)", s->proto->name,
+                     (long long)(s->lim.stall / CLOCK_NS_PER_MS));
+            clock_sleep_ns(s->lim.stall);
+        } else {
+            log_info("%s: signal %u, stopping", s->proto->name, si.ssi_signo);
+            ae_stop(l);
+        }
+    }
+}
+
+int srv_run(struct srv *s)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (s->sigfd < 0) {
+        log_error("%s: signalfd: %s", s->proto->name, strerror(errno));
+        return 1;
+    }
+    ae_add_file(s->loop, s->sigfd, AE_READABLE, srv_on_signal, s);
+    ae_run(s->loop);
+    ae_del_file(s->loop, s->sigfd, AE_READABLE);
+    close(s->sigfd);
+    s->sigfd = -1;
+    log_info("%s: %llu connections, %llu requests, %llu errors, %llu refused, %llu timeouts, "
+             "%llu bytes in, %llu out", s->proto->name,
+             (unsigned long long)s->st.accepted, (unsigned long long)s->st.requests,
+             (unsigned long long)s->st.errors, (unsigned long long)s->st.refused,
+             (unsigned long long)s->st.timeouts, (unsigned long long)s->st.bytes_in,
+             (unsigned long long)s->st.bytes_out);
+    return 0;
+}

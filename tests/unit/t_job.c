@@ -1,0 +1,149 @@
+/* t_job.c — the option table, value parsers and the job-file reader. */
+#include "test.h"
+#include "job/job.h"
+
+#include <stdlib.h>
+
+static char errbuf[8192];
+
+/* Loads text as a job file; errors go to errbuf.  Returns the count. */
+static int load(struct job *j, const char *text)
+{
+    FILE *f = fmemopen(errbuf, sizeof errbuf, "w");
+    int n = job_load_text(j, "t.ini", text, strlen(text), f);
+    fclose(f);
+    return n;
+}
+
+TEST(job_units)
+{
+    char e[256];
+    int64_t v;
+    double d;
+    T_EQ_INT(opt_parse_duration("250ms", &v, e, sizeof e), 0); T_EQ_INT(v, 250000000);
+    T_EQ_INT(opt_parse_duration("2m", &v, e, sizeof e), 0);    T_EQ_INT(v, 120000000000LL);
+    T_EQ_INT(opt_parse_duration("1.5", &v, e, sizeof e), 0);   T_EQ_INT(v, 1500000000);
+    T_EQ_INT(opt_parse_duration("10us", &v, e, sizeof e), 0);  T_EQ_INT(v, 10000);
+    T_EQ_INT(opt_parse_duration("10kb", &v, e, sizeof e), -1);
+    T_ASSERT(strstr(e, "bad unit 'kb'"));
+    T_EQ_INT(opt_parse_duration("-1s", &v, e, sizeof e), -1);
+    T_EQ_INT(opt_parse_size("64MiB", &v, e, sizeof e), 0);     T_EQ_INT(v, 64 << 20);
+    T_EQ_INT(opt_parse_size("2k", &v, e, sizeof e), 0);        T_EQ_INT(v, 2048);
+    T_EQ_INT(opt_parse_size("1.5GiB", &v, e, sizeof e), 0);    T_EQ_INT(v, 3LL << 29);
+    T_EQ_INT(opt_parse_size("12 parsecs", &v, e, sizeof e), -1);
+    T_EQ_INT(opt_parse_int("3k", &v, e, sizeof e), 0);         T_EQ_INT(v, 3000);
+    T_EQ_INT(opt_parse_int("2M", &v, e, sizeof e), 0);         T_EQ_INT(v, 2000000);
+    T_EQ_INT(opt_parse_int("2.5", &v, e, sizeof e), -1);
+    T_EQ_INT(opt_parse_int("", &v, e, sizeof e), -1);
+    T_EQ_INT(opt_parse_int("0x10", &v, e, sizeof e), -1);
+    T_EQ_INT(opt_parse_rate("200/s", &d, e, sizeof e), 0);     T_NEAR(d, 200, 0);
+    T_EQ_INT(opt_parse_rate("1.5k/s", &d, e, sizeof e), 0);    T_NEAR(d, 1500, 0);
+    T_EQ_INT(opt_parse_rate("600/m", &d, e, sizeof e), 0);     T_NEAR(d, 10, 1e-12);
+    T_EQ_INT(opt_parse_rate("5", &d, e, sizeof e), 0);         T_NEAR(d, 5, 0);
+    T_EQ_INT(opt_parse_rate("5/fortnight", &d, e, sizeof e), -1);
+    T_EQ_INT(opt_parse_percent("30%", &d, e, sizeof e), 0);    T_NEAR(d, 30, 0);
+    T_EQ_INT(opt_parse_percent("101%", &d, e, sizeof e), -1);
+}
+
+TEST(job_qos_expressions)
+{
+    char e[256], s[256];
+    struct qos q;
+    T_EQ_INT(opt_parse_qos("p95<=300ms,p99<=1s,errors<=0.5%", &q, e, sizeof e), 0);
+    T_EQ_INT(q.n, 3);
+    T_EQ_INT(q.c[0].kind, QOS_PCTL); T_NEAR(q.c[0].pct, 95, 0); T_EQ_INT(q.c[0].limit_ns, 300000000);
+    T_EQ_INT(q.c[1].limit_ns, 1000000000);
+    T_EQ_INT(q.c[2].kind, QOS_ERRORS); T_NEAR(q.c[2].limit_pct, 0.5, 0);
+    T_EQ_STR(opt_fmt_qos(s, sizeof s, &q), "p95<=300ms,p99<=1s,errors<=0.5%");
+    T_EQ_INT(opt_parse_qos(" p99.9 < 2s , mean<=10ms, max<=5s ", &q, e, sizeof e), 0);
+    T_EQ_INT(q.n, 3);
+    T_NEAR(q.c[0].pct, 99.9, 1e-9); T_EQ_INT(q.c[0].strict, 1);
+    T_EQ_INT(q.c[1].kind, QOS_MEAN); T_EQ_INT(q.c[2].kind, QOS_MAX);
+    T_EQ_INT(opt_parse_qos("none", &q, e, sizeof e), 0); T_EQ_INT(q.n, 0);
+    const char *bad[] = { "p95", "p95<=", "p95=>3s", "p100<=1s", "p0<=1s", "px<=1s",
+                          "latency<=1s", "errors<=200%", "p95<=3s,,p99<=5s", "p95<=0s",
+                          "p95<=3 parsecs", "p95>=3s",
+                          "p1<=1s,p2<=1s,p3<=1s,p4<=1s,p5<=1s,p6<=1s,p7<=1s,p8<=1s,p9<=1s" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        e[0] = '\0';
+        if (opt_parse_qos(bad[i], &q, e, sizeof e) != -1 || !e[0])
+            t_fail(__FILE__, __LINE__, "QoS '%s' accepted", bad[i]);
+    }
+}
+
+TEST(job_defaults_and_overrides)
+{
+    struct job *j = malloc(sizeof *j);
+    T_EQ_INT(load(j, "[global]\nsets = 4\nmeasure = 2m\n; comment\n# comment\n"
+                     "[web]\nrate = 120/s\nqos = p95<=300ms\n\n[idle]\n"), 0);
+    T_EQ_INT(j->sets, 4);
+    T_EQ_INT(j->measure, 120000000000LL);
+    T_EQ_INT(j->ramp_up, 10000000000LL);                 /* default */
+    T_NEAR(j->role[ROLE_WEB].rate, 120, 0);
+    T_EQ_INT(j->role[ROLE_WEB].qos.n, 1);
+    T_NEAR(j->role[ROLE_IMAP].rate, 20, 0);              /* per-role default */
+    T_EQ_INT(j->role[ROLE_DB].port, 5432);
+    T_NEAR(j->role[ROLE_WEB].nfs_share, 30, 0);
+    free(j);
+}
+
+/* One error per problem, each FILE:LINE:, and the count returned. */
+TEST(job_error_paths)
+{
+    struct job *j = malloc(sizeof *j);
+    static const struct { const char *text, *want; } cases[] = {
+        { "[global]\nsetz = 3\n", "t.ini:2: unknown option 'setz' (did you mean 'sets'?)" },
+        { "[global]\nmeasure = 10kb\n", "t.ini:2: measure: bad unit 'kb'" },
+        { "[global]\nsets = 65\n", "t.ini:2: sets=65 is out of range (1..64)" },
+        { "[web]\nqos = p95<3x\n", "t.ini:2: qos: bad unit 'x'" },
+        { "[web]\nqos = fast\n", "t.ini:2: qos: QoS clause 'fast' has no '<=' or '<'" },
+        { "[web]\n[web]\n", "t.ini:2: duplicate section [web] (first at line 1)" },
+        { "[bogus]\nx=1\n", "t.ini:1: unknown section [bogus]" },
+        { "sets = 1\n", "t.ini:1: option 'sets' before any section" },
+        { "[global]\njunk\n", "t.ini:2: expected 'name = value' or '[section]'" },
+        { "[global]\n[oops\n", "t.ini:2: malformed section header" },
+        { "[db]\nrate = 5/s\n", "t.ini:2: option 'rate' does not belong in [db]" },
+        { "[global]\nsets = 2\nsets = 3\n", "t.ini:3: option 'sets' already set at line 2" },
+        { "[global]\nplatform = xen\n", "t.ini:2: platform=xen is not one of: native, container, vm, libvirt" },
+        { "[imap]\nsync = maybe\n", "t.ini:2: sync=maybe is not a boolean" },
+        { "[global]\nseed = -4\n", "t.ini:2: seed=-4 is not an unsigned number" },
+        { "[web]\nconnections = 0\n", "t.ini:2: connections=0 is out of range (1..10000)" },
+        { "[web]\nrate = 1/s\nconnections = 5000\n", "t.ini:1: [web] connections=5000 is more than 1000 x rate" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int n = load(j, cases[i].text);
+        if (n != 1 || strncmp(errbuf, cases[i].want, strlen(cases[i].want)) != 0)
+            t_fail(__FILE__, __LINE__, "case %zu: %d errors, got '%s', want '%s'", i, n,
+                   errbuf, cases[i].want);
+    }
+    /* several problems: one line each */
+    T_EQ_INT(load(j, "[global]\nsetz=1\nmeasure=1y\n[web]\nrate=-1\nqos=p95\n"), 4);
+    int lines = 0;
+    for (char *p = errbuf; (p = strstr(p, "t.ini:")); p++) lines++;
+    T_EQ_INT(lines, 4);
+    free(j);
+}
+
+TEST(job_server_addresses)
+{
+    char ip[32];
+    job_server_ip(3, ROLE_IDLE, ip, sizeof ip);
+    T_EQ_STR(ip, "127.3.6.1");
+    job_server_ip(1, ROLE_WEB, ip, sizeof ip);
+    T_EQ_STR(ip, "127.1.1.1");
+}
+
+TEST(job_help_lists_every_option)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    job_print_help(f, 1);
+    fclose(f);
+    for (const struct opt_def *o = job_table; o->name; o++) {
+        char needle[64];
+        snprintf(needle, sizeof needle, "| `%s` |", o->name);
+        if (!strstr(out, needle)) t_fail(__FILE__, __LINE__, "help lacks %s", o->name);
+    }
+    free(out);
+}
