@@ -172,7 +172,8 @@ TEST(ae_file_events_on_pipe)
     T_EQ_INT(wr.last_mask, AE_WRITABLE);
     ae_del_file(l, fds[1], AE_WRITABLE);
     T_EQ_INT(ae_file_mask(l, fds[1]), AE_NONE);
-    /* the read end: nothing until a byte arrives */
+    /* the read end: nothing until a byte arrives (an empty mask first) */
+    T_EQ_INT(ae_add_file(l, fds[0], AE_NONE, pipe_fn, &rd), 0);
     T_EQ_INT(ae_add_file(l, fds[0], AE_READABLE, pipe_fn, &rd), 0);
     T_EQ_INT(ae_process(l, 5 * MS), 0);
     T_EQ_INT(rd.reads, 0);
@@ -209,40 +210,46 @@ TEST(ae_file_events_on_pipe)
     ae_destroy(l);
 }
 
-/* 10k timers: all fire, in order; half are deleted before their time. */
-struct many { int64_t last; int fired, disorder; };
+/* 10k timers: all fire, in deadline order; half are deleted before their
+ * time.  A timer's data points at its deadline. */
+struct many { int64_t last; int fired, disorder, early; };
+static struct many g_many;
 static int64_t many_fn(ae_loop *l, int64_t id, void *data)
 {
-    struct many *m = data;
-    (void)id;
+    struct many *m = &g_many;
+    int64_t deadline = *(const int64_t *)data;
     m->fired++;
-    if (ae_now(l) < m->last) m->disorder++;
-    m->last = ae_now(l);
+    if (deadline < m->last) m->disorder++;
+    if (ae_now(l) < deadline) m->early++;
+    m->last = deadline;
     return AE_NOMORE;
 }
 
 TEST(ae_many_timers)
 {
     enum { N = 10000 };
-    static int64_t ids[N];
-    struct many m = { 0 };
+    static int64_t ids[N], deadline[N + 1];
+    struct many *m = &g_many;
     struct rng r;
     ae_loop *l = ae_create(16);
     T_ASSERT(l);
     rng_seed(&r, 22, 0, 0);
     int64_t now = clock_mono_ns();
     for (int i = 0; i < N; i++) {
-        ids[i] = ae_add_timer_at(l, now + 2 * MS + (int64_t)rng_below(&r, 30 * MS), many_fn, &m);
+        deadline[i] = now + 2 * MS + (int64_t)rng_below(&r, 30 * MS);
+        ids[i] = ae_add_timer_at(l, deadline[i], many_fn, &deadline[i]);
         T_ASSERT(ids[i] > 0);
     }
     for (int i = 0; i < N; i += 2) T_EQ_INT(ae_del_timer(l, ids[i]), 0);
     int64_t end = now + 3000 * MS;
-    while (m.fired < N / 2 && clock_mono_ns() < end) ae_process(l, 10 * MS);
-    T_EQ_INT(m.fired, N / 2);
-    T_EQ_INT(m.disorder, 0);
+    while (m->fired < N / 2 && clock_mono_ns() < end) ae_process(l, 10 * MS);
+    T_EQ_INT(m->fired, N / 2);
+    T_EQ_INT(m->disorder, 0);
+    T_EQ_INT(m->early, 0);
     for (int i = 0; i < N; i++) T_EQ_INT(ae_del_timer(l, ids[i]), -1);   /* all gone */
     /* slots are reused with fresh ids */
-    int64_t again = ae_add_timer(l, 1 * MS, many_fn, &m);
+    deadline[N] = clock_mono_ns() + 1 * MS;
+    int64_t again = ae_add_timer_at(l, deadline[N], many_fn, &deadline[N]);
     for (int i = 0; i < N; i++) T_ASSERT(ids[i] != again);
     ae_destroy(l);
 }
