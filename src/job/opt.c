@@ -435,7 +435,7 @@ int opt_parse_argv(const struct opt_def *table, void *base, int argc, char **arg
     lo[n].val = 'h';
     opt_defaults(table, base, 0);
     int rc = 0, c, idx;
-    optind = 1;
+    optind = 0;         /* 0, not 1: glibc then also forgets a half-read "-abc" */
     opterr = 0;
     while (rc == 0 && (c = getopt_long(argc, argv, "+h", lo, &idx)) != -1) {
         char err[256] = "";
