@@ -107,6 +107,7 @@ int opt_parse_rate(const char *s, double *per_s, char *err, size_t errlen)
         memcpy(num, s, (size_t)(slash - s));
         num[slash - s] = '\0';
     } else {
+        if (strlen(s) >= sizeof num) return OPT_ERR("'%s' is not a rate", s);
         snprintf(num, sizeof num, "%s", s);
     }
     double v;
