@@ -306,10 +306,13 @@ int opt_set(const struct opt_def *o, void *base, const char *text, char *err, si
         *(int64_t *)p = i64;
         break;
     case OPT_U64: {
+        /* decimal, or hex with 0x; no sign, no blanks, no octal ("010" is 10) */
         char *end;
+        int hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+        const char *digits = text + (hex ? 2 : 0);
         errno = 0;
-        unsigned long long u = strtoull(text, &end, 0);
-        if (!*text || *end || errno || *text == '-')
+        unsigned long long u = strtoull(digits, &end, hex ? 16 : 10);
+        if (!isxdigit((unsigned char)*digits) || *end || errno)
             return OPT_ERR("%s=%s is not an unsigned number", o->name, text);
         *(uint64_t *)p = u;
         break;
