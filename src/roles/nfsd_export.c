@@ -283,7 +283,7 @@ int nfsd_export_lookup(struct nfsd_export *ex, const struct nfsd_obj *dir,
     if (memchr(name, '/', nlen) || memchr(name, '\0', nlen)) return NFSD_ERR_ACCES;
     if ((nlen == 1 && name[0] == '.') || (nlen == 2 && !memcmp(name, "..", 2))) {
         char parent[NFSD_PATH_MAX];
-        snprintf(parent, sizeof parent, "%s", dir->path);
+        memcpy(parent, dir->path, sizeof parent);
         if (nlen == 2) {
             char *slash = strrchr(parent, '/');
             if (slash) *slash = '\0'; else parent[0] = '\0';
@@ -298,7 +298,9 @@ int nfsd_export_lookup(struct nfsd_export *ex, const struct nfsd_obj *dir,
     cname[nlen] = '\0';
     if (fstatat(dir->fd, cname, &child->st, AT_SYMLINK_NOFOLLOW) < 0)
         return nfsd_errno_status(errno);
-    snprintf(child->path, sizeof child->path, "%s%s%s", dir->path, dlen ? "/" : "", cname);
+    memcpy(child->path, dir->path, dlen);
+    if (dlen) child->path[dlen++] = '/';
+    memcpy(child->path + dlen, cname, nlen + 1);
     nfsd_learn(ex, &child->st, child->path);
     return 0;
 }
