@@ -76,7 +76,7 @@ uint64_t imap_prep_size(double u1, double u2)
     double v = exp(mu + sigma * z);
     if (v < IMAP_PREP_MIN) v = IMAP_PREP_MIN;
     if (v > IMAP_PREP_MAX) v = IMAP_PREP_MAX;
-    return (uint64_t)v;
+    return (uint64_t)(v + 0.5);
 }
 
 /* Appends n random words separated by spaces. */
