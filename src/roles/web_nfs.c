@@ -519,3 +519,19 @@ void web_nfs_cancel(struct web_nfs *w, void *handle)
     r->timer = 0;
     wnfs_req_unref(r);
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+/* LeakSanitizer: libnfs 4.0 leaks 24 bytes of every MOUNT reply it decodes
+ * (allocated in rpc_process_pdu, never freed by the mount state machine);
+ * one per (re)connect, outside hostmix's control.  libnfs has no frame
+ * pointers, so LSan's default fast unwinder sees only "libnfs.so" above
+ * calloc; the module line is needed for that case.  The web tests were
+ * checked with ASAN_OPTIONS=fast_unwind_on_malloc=0 and only the
+ * rpc_process_pdu line, so leaks of our own through libnfs (file handles)
+ * would have shown.  The only definition of this hook in hostmix. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:rpc_process_pdu\nleak:libnfs.so\n";
+}
+#endif
