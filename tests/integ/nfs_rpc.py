@@ -193,7 +193,7 @@ def main():
     check_eq("read_dir_isdir", r.word(0), 21)
 
     forged = bytearray(root)
-    forged[27] ^= 0x55
+    forged[20:28] = u64(0x3FFFFFFFFFFF1234)    # an inode no file here has
     r = rpc(s, call_body(50, NFS, 3, 1, opaque(bytes(forged))))
     check_eq("forged_handle_stale", r.word(0), 70)
     forged = bytearray(root)
