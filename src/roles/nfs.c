@@ -5,8 +5,7 @@
  * byte stream into RPC records (record marking, several fragments per
  * record, records bounded by --max-request) and answers every complete
  * record in order with nfsd_dispatch, which writes straight into the
- * connection's output buffer; the data of large READs follows by
- * sendfile (srv_send_file), and answering resumes once it is sent.  A client may send many calls without
+ * connection's output buffer.  A client may send many calls without
  * waiting; answering stops while SRV_OUT_HIGH bytes wait to be sent and
  * resumes as they drain (the core calls on_input again). */
 #include "roles/role.h"
@@ -82,14 +81,9 @@ static int nfs_on_input(struct srv_conn *c)
             nfs_refuse_record(c);
             return SRV_CLOSE;
         }
-        struct nfsd_sendfile sf;
-        int r = nfsd_dispatch(s->ex, rec, len, &c->out, &sf);
+        int r = nfsd_dispatch(s->ex, rec, len, &c->out);
         if (r != NFSD_NO_REPLY) srv_count(c, r == NFSD_REPLIED_ERROR);
         buf_consume(&c->in, used);
-        if (sf.fd >= 0) {           /* the core reads on once the file is sent */
-            srv_send_file(c, sf.fd, (off_t)sf.off, sf.len);
-            return SRV_OK;
-        }
     }
     return SRV_OK;
 }

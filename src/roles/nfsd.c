@@ -36,7 +36,6 @@ struct nfsd_call {
     XDR *args;
     struct oncrpc_reply r;
     uint32_t status;            /* NFS or MOUNT status answered */
-    struct nfsd_sendfile *sf;   /* NULL: READ data must be copied */
 };
 
 typedef int nfsd_fn(struct nfsd_call *k);
@@ -213,28 +212,8 @@ static int nfsd_readlink(struct nfsd_call *k)
     return ok ? NFSD_H_OK : NFSD_H_ENCFAIL;
 }
 
-/* READ by sendfile: the reply ends with count, eof and the opaque length;
- * the data follows from the file (the caller sends it). */
-static int nfsd_read_zc(struct nfsd_call *k, struct nfsd_obj *o, uint64_t off, uint32_t n)
-{
-    XDR *x = nfsd_begin(k, NFSD_SMALL, 0);
-    int eof = off + n >= (uint64_t)o->st.st_size;
-    if (!(nfsd_post_op(x, k->ex, &o->st) && nfsd_u32(x, n) && nfsd_u32(x, (uint32_t)eof) &&
-          nfsd_u32(x, n))) {
-        nfsd_obj_release(o);
-        return NFSD_H_ENCFAIL;
-    }
-    k->sf->fd = o->fd;
-    k->sf->off = (int64_t)off;
-    k->sf->len = n;
-    k->r.trailer = n;
-    o->fd = -1;
-    return NFSD_H_OK;
-}
-
 /* READ: the data is read straight into the reply: the count, eof and
- * opaque length before it are filled in once pread has told how much.
- * Large reads of whole words go by sendfile when the caller allows. */
+ * opaque length before it are filled in once pread has told how much. */
 static int nfsd_read(struct nfsd_call *k)
 {
     const uint8_t *fh;
@@ -253,7 +232,6 @@ static int nfsd_read(struct nfsd_call *k)
     if (count > NFSD_RTMAX) count = NFSD_RTMAX;
     uint64_t left = off < (uint64_t)o.st.st_size ? (uint64_t)o.st.st_size - off : 0;
     if (count > left) count = (uint32_t)left;  /* reserve no more than the file has */
-    if (k->sf && count >= NFSD_ZC_MIN && count % 4 == 0) return nfsd_read_zc(k, &o, off, count);
     XDR *x = nfsd_begin(k, NFSD_SMALL + count, 0);
     int ok = nfsd_post_op(x, k->ex, &o.st);
     u_int at = xdr_getpos(x);
@@ -507,8 +485,7 @@ static const struct nfsd_prog nfsd_progs[] = {
 };
 
 /* Answers a call whose header decoded; returns an NFSD_* result. */
-static int nfsd_call_proc(struct nfsd_export *ex, const struct oncrpc_call *c, struct buf *out,
-                          struct nfsd_sendfile *sf)
+static int nfsd_call_proc(struct nfsd_export *ex, const struct oncrpc_call *c, struct buf *out)
 {
     const struct nfsd_prog *pg = NULL;
     for (size_t i = 0; i < sizeof nfsd_progs / sizeof nfsd_progs[0]; i++)
@@ -521,7 +498,7 @@ static int nfsd_call_proc(struct nfsd_export *ex, const struct oncrpc_call *c, s
     }
     XDR args;
     xdrmem_create(&args, (char *)(uintptr_t)c->args, (u_int)c->args_len, XDR_DECODE);
-    struct nfsd_call k = { .ex = ex, .hdr = c, .args = &args, .sf = sf };
+    struct nfsd_call k = { .ex = ex, .hdr = c, .args = &args };
     oncrpc_reply_init(&k.r, out, c->xid);
     int rc = pg->procs[c->proc](&k);
     xdr_destroy(&args);
@@ -529,23 +506,17 @@ static int nfsd_call_proc(struct nfsd_export *ex, const struct oncrpc_call *c, s
         oncrpc_reply_accept_error(out, c->xid, ONCRPC_GARBAGE_ARGS, 0, 0);
         return NFSD_REPLIED_ERROR;
     }
-    if (rc != NFSD_H_OK && sf && sf->fd >= 0) {
-        close(sf->fd);
-        sf->fd = -1;
-    }
     oncrpc_reply_end(&k.r, rc == NFSD_H_OK);
     log_debug("nfs: prog %u proc %u xid %08x -> %u", c->prog, c->proc, c->xid, k.status);
     return rc == NFSD_H_OK && k.status == 0 ? NFSD_REPLIED : NFSD_REPLIED_ERROR;
 }
 
-int nfsd_dispatch(struct nfsd_export *ex, const uint8_t *rec, size_t len, struct buf *out,
-                  struct nfsd_sendfile *sf)
+int nfsd_dispatch(struct nfsd_export *ex, const uint8_t *rec, size_t len, struct buf *out)
 {
     struct oncrpc_call c;
-    if (sf) sf->fd = -1;
     switch (oncrpc_call_decode(rec, len, &c)) {
     case ONCRPC_CALL_OK:
-        return nfsd_call_proc(ex, &c, out, sf);
+        return nfsd_call_proc(ex, &c, out);
     case ONCRPC_CALL_RPC_MISMATCH:
         oncrpc_reply_denied(out, c.xid, ONCRPC_RPC_MISMATCH, 0);
         return NFSD_REPLIED_ERROR;

@@ -22,26 +22,13 @@
 #define NFSD_DIRMAX (256 * 1024)    /* largest READDIR(PLUS) reply */
 #define NFSD_WTMAX 32768            /* advertised; writes are refused anyway */
 
-#define NFSD_ZC_MIN (64 * 1024)     /* smallest READ answered by sendfile */
-
 /* nfsd_dispatch results */
 enum { NFSD_NO_REPLY = 0, NFSD_REPLIED = 1, NFSD_REPLIED_ERROR = 2 };
 
-/* File data that ends a reply, for the caller to send without copying:
- * len bytes of fd from off (len is a multiple of 4: no XDR padding). */
-struct nfsd_sendfile {
-    int fd;                     /* -1: none; else the caller closes it */
-    int64_t off, len;
-};
-
 /* Answers the RPC call in rec[0..len): appends one reply record (record
- * mark included) to out.  With sf non-NULL, a large READ may leave its
- * data in sf (sf->fd >= 0): the caller must send it right after out's
- * bytes, before anything else.  Returns NFSD_NO_REPLY for records that
- * get no answer (not a CALL, or no xid), NFSD_REPLIED_ERROR when the reply
- * is an RPC error or an NFS/MOUNT status other than OK, else
- * NFSD_REPLIED. */
-int nfsd_dispatch(struct nfsd_export *ex, const uint8_t *rec, size_t len, struct buf *out,
-                  struct nfsd_sendfile *sf);
+ * mark included) to out.  Returns NFSD_NO_REPLY for records that get no
+ * answer (not a CALL, or no xid), NFSD_REPLIED_ERROR when the reply is an
+ * RPC error or an NFS/MOUNT status other than OK, else NFSD_REPLIED. */
+int nfsd_dispatch(struct nfsd_export *ex, const uint8_t *rec, size_t len, struct buf *out);
 
 #endif

@@ -171,10 +171,9 @@ void oncrpc_reply_end(struct oncrpc_reply *r, int ok)
         uint32_t stat = ONCRPC_SYSTEM_ERR;
         xdr_setpos(&r->x, r->stat_pos);
         xdr_u_int32_t(&r->x, &stat);
-        r->trailer = 0;
     }
     u_int len = xdr_getpos(&r->x);
-    oncrpc_put_be32((uint8_t *)r->base, ONCRPC_LAST_FRAG | (uint32_t)(len + r->trailer));
+    oncrpc_put_be32((uint8_t *)r->base, ONCRPC_LAST_FRAG | len);
     r->out->len += 4 + len;
     xdr_destroy(&r->x);
     r->begun = 0;

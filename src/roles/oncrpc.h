@@ -74,17 +74,15 @@ struct oncrpc_reply {
     XDR x;                      /* valid between begin and end */
     char *base;                 /* record mark position in out */
     u_int stat_pos;             /* XDR position of accept_stat */
-    size_t trailer;             /* body bytes the caller sends after out */
 };
 
 void oncrpc_reply_init(struct oncrpc_reply *r, struct buf *out, uint32_t xid);
 /* Reserves room for an accepted SUCCESS reply with a body of up to
  * max_body bytes and returns the XDR stream positioned at the body. */
 XDR *oncrpc_reply_begin(struct oncrpc_reply *r, size_t max_body);
-/* Finishes the reply: appends it to the buffer with its record mark, whose
- * length counts r->trailer more bytes the caller sends right after (file
- * data sent without copying).  When ok is 0 (an encoder failed) the body
- * is dropped, the trailer too, and the accept_stat becomes SYSTEM_ERR. */
+/* Finishes the reply: appends it to the buffer with its record mark.  When
+ * ok is 0 (an encoder failed) the body is dropped and the accept_stat
+ * becomes SYSTEM_ERR. */
 void oncrpc_reply_end(struct oncrpc_reply *r, int ok);
 
 /* Complete replies without a procedure body, appended to out:

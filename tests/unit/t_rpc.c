@@ -143,10 +143,6 @@ static char *t_export_dir(char *tmpl)
     int fd = open(p, O_WRONLY | O_CREAT, 0644);
     if (fd < 0 || write(fd, "hello\n", 6) != 6) return NULL;
     close(fd);
-    snprintf(p, sizeof p, "%s/big", tmpl);
-    fd = open(p, O_WRONLY | O_CREAT, 0644);
-    if (fd < 0 || ftruncate(fd, 2 * NFSD_ZC_MIN) < 0) return NULL;
-    close(fd);
     snprintf(p, sizeof p, "%s/d", tmpl);
     mkdir(p, 0755);
     return tmpl;
@@ -156,8 +152,6 @@ static void t_rm_export(const char *dir)
 {
     char p[256];
     snprintf(p, sizeof p, "%s/a.txt", dir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/big", dir);
     unlink(p);
     snprintf(p, sizeof p, "%s/d", dir);
     rmdir(p);
@@ -174,7 +168,7 @@ TEST(rpc_dispatch_mount_lookup_read)
     struct t_msg m;
     t_call(&m, 1, NFSD_PROG_MOUNT, 3, 1);
     t_opaque(&m, "/", 1);
-    T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out, NULL), NFSD_REPLIED);
+    T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out), NFSD_REPLIED);
     /* mark, xid, REPLY, ACCEPTED, verf 0 0, SUCCESS, MNT3_OK, fh len */
     T_EQ_INT(t_word(&out, 6), 0);
     T_EQ_INT(t_word(&out, 7), 0);
@@ -186,7 +180,7 @@ TEST(rpc_dispatch_mount_lookup_read)
     t_call(&m, 2, NFSD_PROG_NFS, 3, 3);        /* LOOKUP a.txt */
     t_opaque(&m, root, sizeof root);
     t_opaque(&m, "a.txt", 5);
-    T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out, NULL), NFSD_REPLIED);
+    T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out), NFSD_REPLIED);
     T_EQ_INT(t_word(&out, 7), 0);
     T_EQ_INT(t_word(&out, 8), NFSD_FH_LEN);
     uint8_t fh[NFSD_FH_LEN];
@@ -196,7 +190,7 @@ TEST(rpc_dispatch_mount_lookup_read)
     t_call(&m, 3, NFSD_PROG_NFS, 3, 6);        /* READ 0..100 */
     t_opaque(&m, fh, sizeof fh);
     t_u32(&m, 0); t_u32(&m, 0); t_u32(&m, 100);
-    T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out, NULL), NFSD_REPLIED);
+    T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out), NFSD_REPLIED);
     /* 7 header words, status, post_op_attr (22 words), count, eof, len */
     T_EQ_INT(t_word(&out, 30), 6);
     T_EQ_INT(t_word(&out, 31), 1);
@@ -208,43 +202,22 @@ TEST(rpc_dispatch_mount_lookup_read)
     t_call(&m, 4, NFSD_PROG_NFS, 3, 3);        /* LOOKUP in a file: NOTDIR */
     t_opaque(&m, fh, sizeof fh);
     t_opaque(&m, "x", 1);
-    T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out, NULL), NFSD_REPLIED_ERROR);
+    T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out), NFSD_REPLIED_ERROR);
     T_EQ_INT(t_word(&out, 7), NFSD_ERR_NOTDIR);
 
     buf_reset(&out);
     memset(fh + NFSD_FH_LEN - 6, 0x7e, 6);     /* forged inode: none has it */
     t_call(&m, 5, NFSD_PROG_NFS, 3, 1);
     t_opaque(&m, fh, sizeof fh);
-    T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out, NULL), NFSD_REPLIED_ERROR);
+    T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out), NFSD_REPLIED_ERROR);
     T_EQ_INT(t_word(&out, 7), NFSD_ERR_STALE);
 
     buf_reset(&out);
     t_call(&m, 6, NFSD_PROG_NFS, 3, 4);        /* ACCESS without its mask */
     t_opaque(&m, root, sizeof root);
-    T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out, NULL), NFSD_REPLIED_ERROR);
+    T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out), NFSD_REPLIED_ERROR);
     T_EQ_INT(t_word(&out, 6), ONCRPC_GARBAGE_ARGS);
     T_EQ_INT(buf_used(&out), 28);
-
-    buf_reset(&out);
-    t_call(&m, 7, NFSD_PROG_NFS, 3, 3);        /* LOOKUP big, READ it by sendfile */
-    t_opaque(&m, root, sizeof root);
-    t_opaque(&m, "big", 3);
-    T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out, NULL), NFSD_REPLIED);
-    memcpy(fh, buf_head(&out) + 36, NFSD_FH_LEN);
-    buf_reset(&out);
-    t_call(&m, 8, NFSD_PROG_NFS, 3, 6);
-    t_opaque(&m, fh, sizeof fh);
-    t_u32(&m, 0); t_u32(&m, 4); t_u32(&m, 3 * NFSD_ZC_MIN);
-    struct nfsd_sendfile sf;
-    T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out, &sf), NFSD_REPLIED);
-    T_ASSERT(sf.fd >= 0);
-    close(sf.fd);
-    T_EQ_INT(sf.off, 4);
-    T_EQ_INT(sf.len, 2 * NFSD_ZC_MIN - 4);     /* what the file holds from 4 */
-    T_EQ_INT(buf_used(&out), 4 * 33);          /* up to the opaque length */
-    T_EQ_INT(t_word(&out, 0), 0x80000000u | (uint32_t)(4 * 32 + sf.len));
-    T_EQ_INT(t_word(&out, 31), 1);             /* eof */
-    T_EQ_INT(t_word(&out, 32), sf.len);
 
     buf_free(&out);
     nfsd_export_close(ex);
