@@ -49,6 +49,13 @@ check nfs_cat_space_in_name cat_cmp "sub dir/s.txt" "sub dir/s.txt"
 check nfs_cat_many_entry cat_cmp many/entry_number_599.txt many/entry_number_599.txt
 check nfs_cat_symlink_inside cat_cmp /link_in a.txt
 
+# Several clients at once.
+for i in 1 2 3 4; do nfs-cat "$(url /big.bin)" >"$TMP/par$i" 2>/dev/null & done
+wait_ok=1
+for i in 1 2 3 4; do wait -n || wait_ok=0; done
+for i in 1 2 3 4; do cmp -s "$TMP/par$i" "$exp/big.bin" || wait_ok=0; done
+check_eq nfs_cat_4_parallel "$wait_ok" 1
+
 # Traversal: none of these may print anything from outside the export.
 for u in /link_abs /link_up d1/link_up2 d1/../../outside.txt ../outside.txt \
          /../outside.txt d1/..%2f..%2foutside.txt /%2e%2e/outside.txt; do
