@@ -18,6 +18,12 @@ ln -s /etc/passwd "$exp/link_abs"
 ln -s ../outside.txt "$exp/link_up"
 ln -s ../../outside.txt "$exp/d1/link_up2"
 
+# Bad setup is refused with the cause named.
+err=$("$HOSTMIX" serve nfs --listen 127.0.0.1:0 2>&1); rc=$?
+check_eq nfs_no_data_usage "$rc:$(echo "$err" | grep -c -- '--data')" "2:1"
+err=$("$HOSTMIX" serve nfs --listen 127.0.0.1:0 --data "$exp/a.txt" 2>&1); rc=$?
+check_eq nfs_data_not_dir "$rc:$(echo "$err" | grep -c 'Not a directory')" "2:1"
+
 port=$(free_port)
 spawn nfs "$HOSTMIX" serve nfs --listen "127.0.0.1:$port" --data "$exp"
 check nfs_listens wait_port 127.0.0.1 "$port"
