@@ -1,5 +1,5 @@
 # tests/integ/nfs_rpc.py — crafted ONC RPC records against `hostmix serve nfs`
-# (used by 31_nfs_rpc.sh; not executable itself).  Prints "ok NAME" or
+# (used by 31_nfs_rpc.sh and bench/nfs.sh; not executable itself).  Prints "ok NAME" or
 # "FAIL NAME: why" per check.
 #
 #   python3 nfs_rpc.py PORT EXPORT_DIR HANDLE_FILE
@@ -14,7 +14,7 @@ import socket
 import struct
 import sys
 
-PORT = int(sys.argv[1])
+PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 2049   # importers may set it
 NFS, MOUNT = 100003, 100005
 failed = False
 
@@ -284,4 +284,5 @@ def main():
     return 1 if failed else 0
 
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())
