@@ -38,8 +38,10 @@ def session(r, ops):
             typ, _ = m.append("INBOX", None, None, message(r))
             exists += 1
         elif op == "expunge":
+            # an EXISTS for others' appends comes before our own EXPUNGEs
             typ, d = m.expunge()
-            exists -= len([x for x in d if x])
+            ex = m.untagged_responses.pop("EXISTS", None)
+            exists = (int(ex[-1]) if ex else exists) - len([x for x in d if x])
         elif exists == 0:
             typ, _ = m.noop()
         elif op == "headers":
