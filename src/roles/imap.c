@@ -791,7 +791,8 @@ static void imap_execute(struct imap_sess *s)
     }
     /* Commands other than FETCH/STORE/SEARCH/UID report changes first. */
     if (s->state == IMAP_SELECTED && c->fn != imap_cmd_fetch && c->fn != imap_cmd_store &&
-        c->fn != imap_cmd_search && c->fn != imap_cmd_uid && c->fn != imap_cmd_select)
+        c->fn != imap_cmd_search && c->fn != imap_cmd_uid && c->fn != imap_cmd_select &&
+        c->fn != imap_cmd_close)
         imap_sync(s, 1);
     c->fn(s, 0);
 }
