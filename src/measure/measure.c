@@ -198,6 +198,14 @@ int meas_tasks_cpu(const char *root, pid_t pid, uint64_t *utime, uint64_t *stime
     return 0;
 }
 
+int meas_task_runtime(const char *root, pid_t pid, pid_t tid, uint64_t *ns)
+{
+    char path[96], text[256];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/schedstat", (int)pid, (int)tid);
+    if (meas_read(root, path, text, sizeof text) < 0) return -1;
+    return meas_numbers(text, ns, 1) == 1 ? 0 : -1;
+}
+
 long meas_hz(void)
 {
     long hz = sysconf(_SC_CLK_TCK);

@@ -74,6 +74,9 @@ int meas_pid_cpu(const char *root, pid_t pid, uint64_t *utime, uint64_t *stime);
 int meas_task_cpu(const char *root, pid_t pid, pid_t tid, uint64_t *utime, uint64_t *stime);
 /* Sum over /proc/PID/task/ * /stat (the live threads only). */
 int meas_tasks_cpu(const char *root, pid_t pid, uint64_t *utime, uint64_t *stime);
+/* A thread's time on CPU in nanoseconds from /proc/PID/task/TID/schedstat
+ * (first field; finer than the tick counts of stat).  Returns 0 or -1. */
+int meas_task_runtime(const char *root, pid_t pid, pid_t tid, uint64_t *ns);
 /* USER_HZ (sysconf(_SC_CLK_TCK)). */
 long meas_hz(void);
 

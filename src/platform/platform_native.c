@@ -57,9 +57,35 @@ static void native_path(const struct plat *p, const char *dir, const char *file,
     snprintf(dst, n, "%s%s%s%s", p->proc_root, dir, file ? "/" : "", file ? file : "");
 }
 
+static void native_rmdir(const struct plat *p, const char *dir);
+static void native_rmtree(const struct plat *p, const char *dir);
+
+/* Groups left by a run that was killed outright (SIGKILL gives no chance
+ * to clean up): hostmix-PID below the base whose PID is gone.  Emptied by
+ * then (PR_SET_PDEATHSIG stopped their servers), so rmdir succeeds. */
+static void native_remove_stale(const struct plat *p)
+{
+    char full[1024], dir[1200];
+    native_path(p, p->cg_base, NULL, full, sizeof full);
+    DIR *d = opendir(full);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int pid;
+        char tail;
+        if (sscanf(e->d_name, "hostmix-%d%c", &pid, &tail) != 1 || pid <= 0) continue;
+        if (kill(pid, 0) == 0 || errno != ESRCH) continue;
+        snprintf(dir, sizeof dir, "%s/%s", p->cg_base, e->d_name);
+        log_info("removing stale cgroup %s of a run that no longer exists", dir);
+        native_rmtree(p, dir);
+    }
+    closedir(d);
+}
+
 static int native_prepare(struct plat *p, char *why, size_t n)
 {
     if (p->acct != PLAT_ACCT_CGROUP) return 0;
+    native_remove_stale(p);
     char full[1024];
     snprintf(p->cg_run, sizeof p->cg_run, "%s/hostmix-%d", p->cg_base, (int)getpid());
     native_path(p, p->cg_run, NULL, full, sizeof full);
@@ -199,25 +225,31 @@ static void native_stop(struct plat *p, struct plat_server *s, int force)
     if (s->pid && !s->exited) kill(s->pid, force ? SIGKILL : SIGTERM);
 }
 
-/* Removes every group below the run's group, then the run's group.  The
- * servers must have been reaped (plat_stop_all). */
-static void native_cleanup(struct plat *p)
+/* Removes a group and the groups directly below it (servers' groups). */
+static void native_rmtree(const struct plat *p, const char *dir)
 {
-    if (!p->cg_run[0]) return;
     char full[1024];
-    native_path(p, p->cg_run, NULL, full, sizeof full);
+    native_path(p, dir, NULL, full, sizeof full);
     DIR *d = opendir(full);
     if (d) {
         struct dirent *e;
         char sub[1200];
         while ((e = readdir(d))) {
             if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
-            snprintf(sub, sizeof sub, "%s/%s", p->cg_run, e->d_name);
+            snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
             native_rmdir(p, sub);
         }
         closedir(d);
     }
-    native_rmdir(p, p->cg_run);
+    native_rmdir(p, dir);
+}
+
+/* Removes the run's groups.  The servers must have been reaped
+ * (plat_stop_all). */
+static void native_cleanup(struct plat *p)
+{
+    if (!p->cg_run[0]) return;
+    native_rmtree(p, p->cg_run);
     p->cg_run[0] = '\0';
 }
 

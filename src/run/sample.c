@@ -36,7 +36,9 @@ int run_sample_take(struct run *r)
         s->host = r->samples[r->nsamples - 1].host;
     uint64_t tick = (uint64_t)(1000000000LL / meas_hz()), u = 0, st = 0;
     if (meas_pid_cpu(r->plat.proc_root, getpid(), &u, &st) == 0) s->self_ns = (u + st) * tick;
-    if (meas_task_cpu(r->plat.proc_root, getpid(), (pid_t)syscall(SYS_gettid), &u, &st) == 0)
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    if (meas_task_runtime(r->plat.proc_root, getpid(), tid, &s->ctl_ns) != 0 &&
+        meas_task_cpu(r->plat.proc_root, getpid(), tid, &u, &st) == 0)
         s->ctl_ns = (u + st) * tick;
     for (int i = 0; i < r->nsrv; i++) {
         if (r->srv[i].pid) r->plat.ops->cpu(&r->plat, &r->srv[i]);

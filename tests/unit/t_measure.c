@@ -74,6 +74,9 @@ TEST(measure_process_cpu)
     T_EQ_INT(meas_tasks_cpu(fx("t1"), 4242, &u, &s), 0);
     T_EQ_INT(u, 110);
     T_EQ_INT(s, 25);
+    T_EQ_INT(meas_task_runtime(fx("t1"), 4242, 4242, &u), 0);
+    T_EQ_INT(u, 812345678);
+    T_EQ_INT(meas_task_runtime(fx("t1"), 4242, 4250, &u), -1);
     T_EQ_INT(meas_pid_cpu(fx("t1"), 1, &u, &s), -1);
     T_EQ_INT(meas_stat_parse("1 (x) S 1 2", &u, &s), -1);
     T_EQ_INT(meas_stat_parse("no paren", &u, &s), -1);
