@@ -143,6 +143,7 @@ static void cmp_table(struct compare_run *r, int n)
     cmp_row(r, n, "host busy cores", "summary.cpu.host_busy_cores", "%.3f");
     cmp_row(r, n, "load driver cores", "summary.cpu.driver_cores", "%.3f");
     cmp_row(r, n, "system under test cores", "summary.cpu.sut_cores", "%.3f");
+    cmp_row(r, n, "servers' own cores", "summary.cpu.servers_cores", "%.3f");
     for (int role = 0; role < ROLE_COUNT; role++) {
         char path[96], label[48];
         snprintf(path, sizeof path, "summary.roles.%s.cores", role_names[role]);

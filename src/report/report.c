@@ -95,6 +95,8 @@ static void report_consumers(const struct report_summary *s, FILE *f)
         if (rr->requests) fprintf(f, "   %.3f ms/op", rr->cpu_ms_per_op);
         fputc('\n', f);
     }
+    fprintf(f, "  %-28s %8.3f %7.2f%%\n", "all servers", c->servers_cores,
+            100 * c->servers_cores / ncpu);
     fprintf(f, "  %-28s %8.3f %7.2f%%\n", "load driver", c->driver_cores, 100 * c->driver_cores / ncpu);
     fprintf(f, "  %-28s %8.3f %7.2f%%\n", "controller + sampler", c->ctl_cores, 100 * c->ctl_cores / ncpu);
     fprintf(f, "  %-28s %8.3f %7.2f%%\n", "host busy", c->host_busy_cores,
@@ -147,9 +149,10 @@ void report_progress(const struct run *r, FILE *f, int final)
     double total = (double)(j->ramp_up + j->measure + j->ramp_down) / 1e9;
     double secs = (double)(b->t_ns - a->t_ns) / 1e9;
     double rate = secs > 0 ? (double)(b->completed - a->completed) / secs : 0;
-    fprintf(f, "%s%-9s %5.0fs / %.0fs  %8.1f req/s  errors %llu  host busy %.2f cores  "
+    double left = total > elapsed ? total - elapsed : 0;
+    fprintf(f, "%s%-9s %4.0fs elapsed %4.0fs left  %8.1f req/s  errors %llu  host busy %.2f cores  "
                "system under test %.2f  driver %.2f%s",
-            r->tty ? "\r\033[K" : "", run_phase_names[r->phase], elapsed, total, rate,
+            r->tty ? "\r\033[K" : "", run_phase_names[r->phase], elapsed, left, rate,
             (unsigned long long)b->errors, c.host_busy_cores, c.sut_cores, c.driver_cores,
             r->tty ? "" : "\n");
     fflush(f);

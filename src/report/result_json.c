@@ -83,6 +83,7 @@ static void rj_cpu(struct json_w *w, const struct run_cpu *c)
     rj_kv_num(w, "driver_cores", c->driver_cores);
     rj_kv_num(w, "controller_cores", c->ctl_cores);
     rj_kv_num(w, "sut_cores", c->sut_cores);
+    rj_kv_num(w, "servers_cores", c->servers_cores);
     json_w_key(w, "role_cores");
     json_w_obj(w);
     for (int role = 0; role < ROLE_COUNT; role++) rj_kv_num(w, role_names[role], c->role_cores[role]);

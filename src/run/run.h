@@ -43,6 +43,7 @@ struct run_cpu {
     double ctl_cores;               /* controller and sampler */
     double sut_cores;               /* host busy - run process */
     double role_cores[ROLE_COUNT];  /* servers of each role, all sets */
+    double servers_cores;           /* every server (the sum of role_cores) */
     double ctxt_s, intr_s;
 };
 

@@ -81,6 +81,7 @@ void run_cpu_between(const struct run *r, int a, int b, struct run_cpu *c)
     c->sut_cores = c->host_busy_cores > self ? c->host_busy_cores - self : 0;
     for (int i = 0; i < r->nsrv; i++)
         c->role_cores[r->srv[i].role] += run_ns_delta(sa->srv_ns[i], sb->srv_ns[i]) / 1e9 / c->seconds;
+    for (int role = 0; role < ROLE_COUNT; role++) c->servers_cores += c->role_cores[role];
     c->ctxt_s = c->host.ctxt / c->seconds;
     c->intr_s = c->host.intr / c->seconds;
 }
