@@ -41,3 +41,16 @@ fi
 check_eq run_missing_job_exit2 "$rc" 2
 "$HOSTMIX" run 2>/dev/null; rc=$?
 check_eq run_usage_exit2 "$rc" 2
+# a QoS that cannot be met: the run is valid, QoS fails, exit 1
+port=$(free_port)
+run_job "$TMP/qos.ini" qos "$port" 1s 2s 1s
+sed -i 's/^qos = .*/qos = p99<=1us/' "$TMP/qos.ini"
+"$HOSTMIX" run "$TMP/qos.ini" --output "$TMP/qosres" --format json >"$TMP/out" 2>"$TMP/err"; rc=$?
+check_eq run_qos_fail_exit1 "$rc" 1
+check run_qos_fail_json_only test ! -e "$TMP/qosres/report.txt" -a -s "$TMP/qosres/result.json"
+check run_qos_fail_result python3 - "$TMP/qosres/result.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["valid"] and d["complete"] and not d["qos_pass"]
+assert not d["summary"]["roles"]["idle"]["qos_pass"]
+PY
