@@ -299,7 +299,8 @@ static int ae_run_timers(ae_loop *l)
             ae_free_timer(l, t);
         } else {
             t->deadline = prev + (again > 0 ? again : 0);
-            if (t->deadline < now - CLOCK_NS_PER_S) t->deadline = now;  /* far behind: resync */
+            if (t->deadline < now - CLOCK_NS_PER_S)     /* far behind: resync, */
+                t->deadline = now + (again > 0 ? again : 0);   /* no burst */
             ae_heap_down(l, t->heap_pos);
             ae_heap_up(l, t->heap_pos);
         }

@@ -107,6 +107,7 @@ int opt_parse_rate(const char *s, double *per_s, char *err, size_t errlen)
         memcpy(num, s, (size_t)(slash - s));
         num[slash - s] = '\0';
     } else {
+        if (strlen(s) >= sizeof num) return OPT_ERR("'%s' is not a rate", s);
         snprintf(num, sizeof num, "%s", s);
     }
     double v;
@@ -305,10 +306,13 @@ int opt_set(const struct opt_def *o, void *base, const char *text, char *err, si
         *(int64_t *)p = i64;
         break;
     case OPT_U64: {
+        /* decimal, or hex with 0x; no sign, no blanks, no octal ("010" is 10) */
         char *end;
+        int hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+        const char *digits = text + (hex ? 2 : 0);
         errno = 0;
-        unsigned long long u = strtoull(text, &end, 0);
-        if (!*text || *end || errno || *text == '-')
+        unsigned long long u = strtoull(digits, &end, hex ? 16 : 10);
+        if (!isxdigit((unsigned char)*digits) || *end || errno)
             return OPT_ERR("%s=%s is not an unsigned number", o->name, text);
         *(uint64_t *)p = u;
         break;
@@ -435,7 +439,7 @@ int opt_parse_argv(const struct opt_def *table, void *base, int argc, char **arg
     lo[n].val = 'h';
     opt_defaults(table, base, 0);
     int rc = 0, c, idx;
-    optind = 1;
+    optind = 0;         /* 0, not 1: glibc then also forgets a half-read "-abc" */
     opterr = 0;
     while (rc == 0 && (c = getopt_long(argc, argv, "+h", lo, &idx)) != -1) {
         char err[256] = "";

@@ -1,6 +1,967 @@
-/* db.c — the built-in db server (not built yet). */
+/* db.c — the built-in db server: PostgreSQL's frontend/backend protocol
+ * v3 in front of one SQLite database file (D/orders.db).
+ *
+ * Concurrency: the server runs on one event loop with ONE shared SQLite
+ * connection, so SQLite itself never sees lock contention.  Transactions
+ * are serialised in the server: the client whose BEGIN is open owns the
+ * database; any other client that sends a statement meanwhile is held
+ * (srv_hold) in a FIFO and resumed when the owner commits, rolls back or
+ * disconnects.  Statements outside transactions run at once (autocommit).
+ * This gives every client serializable isolation; the cost is that one
+ * slow transaction delays the others, as a table lock would.
+ *
+ * Durability: WAL journal; --sync yes (default) sets synchronous=FULL, so
+ * every COMMIT fsyncs the WAL before CommandComplete is sent; --sync no
+ * sets synchronous=NORMAL (no fsync on commit: safe against a process
+ * crash, not against power loss).
+ *
+ * Protocol subset: see docs/db-app.md. */
 #include "roles/role.h"
+#include "roles/srv.h"
+#include "roles/pgwire.h"
+#include "roles/oe.h"
+#include "cli/cli.h"
+#include "core/log.h"
+#include "core/clock.h"
 
-#include <stddef.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-const struct role_ops role_db_ops = { "db", NULL, NULL };
+#include <sqlite3.h>
+
+#define DB_FILE "orders.db"
+
+enum { DB_PH_STARTUP, DB_PH_AUTH, DB_PH_READY };
+
+struct db_srv {
+    sqlite3 *db;
+    ae_loop *loop;
+    const char *password;       /* NULL: trust */
+    struct db_conn *owner;      /* the client inside BEGIN..COMMIT */
+    struct db_conn *wait_head, *wait_tail;
+    int64_t pump_timer;
+    int32_t next_pid;
+    size_t max_request;
+};
+
+struct db_conn {
+    struct srv_conn *c;
+    struct db_srv *s;
+    int phase;
+    int failed;                 /* owner whose transaction had an error */
+    int ext_skip;               /* extended protocol error: skip to Sync */
+    int waiting;                /* in the wait queue */
+    struct db_conn *wnext;
+    int32_t pid, key;
+    char user[64];
+    char *ext_sql;              /* unnamed statement text */
+    int ext_ntypes;
+    uint32_t *ext_types;
+    sqlite3_stmt *ext_stmt;     /* unnamed portal: prepared and bound */
+    struct buf out;             /* messages of the current request */
+};
+
+/* ---- transaction ownership ------------------------------------------ */
+
+static int64_t db_pump(ae_loop *l, int64_t id, void *data);
+
+static void db_schedule_pump(struct db_srv *s)
+{
+    if (s->wait_head && !s->owner && !s->pump_timer)
+        s->pump_timer = ae_add_timer(s->loop, 0, db_pump, s);
+}
+
+static void db_unqueue(struct db_conn *d)
+{
+    struct db_srv *s = d->s;
+    struct db_conn **pp = &s->wait_head, *prev = NULL;
+    while (*pp && *pp != d) { prev = *pp; pp = &(*pp)->wnext; }
+    if (*pp) {
+        *pp = d->wnext;
+        if (s->wait_tail == d) s->wait_tail = prev;
+    }
+    d->wnext = NULL;
+    d->waiting = 0;
+}
+
+/* Resumes waiting clients in order while nobody owns a transaction. */
+static int64_t db_pump(ae_loop *l, int64_t id, void *data)
+{
+    struct db_srv *s = data;
+    (void)l; (void)id;
+    s->pump_timer = 0;
+    while (s->wait_head && !s->owner) {
+        struct db_conn *d = s->wait_head;
+        db_unqueue(d);
+        srv_resume(d->c);
+    }
+    return AE_NOMORE;
+}
+
+/* 1 if d may run statements now; otherwise queues and holds it. */
+static int db_may_run(struct db_conn *d)
+{
+    struct db_srv *s = d->s;
+    if (s->owner == d || (!s->owner && (!s->wait_head || s->wait_head == d))) {
+        if (d->waiting) db_unqueue(d);
+        return 1;
+    }
+    if (!d->waiting) {
+        d->waiting = 1;
+        if (s->wait_tail) s->wait_tail->wnext = d; else s->wait_head = d;
+        s->wait_tail = d;
+    }
+    srv_hold(d->c);
+    return 0;
+}
+
+/* Called after every statement: who owns the database now. */
+static void db_note_txn(struct db_conn *d)
+{
+    struct db_srv *s = d->s;
+    if (!sqlite3_get_autocommit(s->db)) {
+        s->owner = d;
+    } else {
+        if (s->owner == d) s->owner = NULL;
+        d->failed = 0;
+        db_schedule_pump(s);
+    }
+}
+
+static char db_txn_status(const struct db_conn *d)
+{
+    return d->s->owner != d ? 'I' : d->failed ? 'E' : 'T';
+}
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* The SQLSTATE for SQLite's last error. */
+static const char *db_sqlstate(sqlite3 *db)
+{
+    int ext = sqlite3_extended_errcode(db);
+    const char *msg = sqlite3_errmsg(db);
+    switch (ext) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY: return "23505";
+    case SQLITE_CONSTRAINT_FOREIGNKEY: return "23503";
+    case SQLITE_CONSTRAINT_NOTNULL:    return "23502";
+    case SQLITE_CONSTRAINT_CHECK:      return "23514";
+    }
+    switch (ext & 0xff) {
+    case SQLITE_CONSTRAINT: return "23000";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:     return "55P03";
+    case SQLITE_FULL:       return "53100";
+    case SQLITE_IOERR:      return "58030";
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:     return "XX001";
+    case SQLITE_READONLY:   return "25006";
+    case SQLITE_TOOBIG:     return "54000";
+    case SQLITE_MISMATCH:   return "42804";
+    case SQLITE_NOMEM:      return "53200";
+    case SQLITE_RANGE:      return "08P01";
+    case SQLITE_INTERRUPT:  return "57014";
+    }
+    if (strstr(msg, "syntax error") || strstr(msg, "incomplete input") ||
+        strstr(msg, "unrecognized token")) return "42601";
+    if (strstr(msg, "no such table")) return "42P01";
+    if (strstr(msg, "no such column")) return "42703";
+    if (strstr(msg, "no such function")) return "42883";
+    if (strstr(msg, "already exists")) return "42P07";
+    if (strstr(msg, "no such index")) return "42704";
+    return "XX000";
+}
+
+static void db_error(struct db_conn *d, const char *sqlstate, const char *msg)
+{
+    pgw_error(&d->out, 'E', "ERROR", sqlstate, msg);
+    if (d->s->owner == d) d->failed = 1;
+    srv_count(d->c, 1);
+}
+
+static void db_sqlite_error(struct db_conn *d)
+{
+    db_error(d, db_sqlstate(d->s->db), sqlite3_errmsg(d->s->db));
+}
+
+/* ---- statements ------------------------------------------------------- */
+
+/* The first word of sql, upper-cased, into w (skipping blanks, comments). */
+static void db_keyword(const char *sql, char *w, size_t n, const char **after)
+{
+    for (;;) {
+        while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' || *sql == '(') sql++;
+        if (sql[0] == '-' && sql[1] == '-') {
+            while (*sql && *sql != '\n') sql++;
+        } else if (sql[0] == '/' && sql[1] == '*') {
+            const char *e = strstr(sql + 2, "*/");
+            sql = e ? e + 2 : sql + strlen(sql);
+        } else {
+            break;
+        }
+    }
+    size_t i = 0;
+    while (i + 1 < n && ((*sql >= 'a' && *sql <= 'z') || (*sql >= 'A' && *sql <= 'Z'))) {
+        w[i++] = (char)(*sql >= 'a' ? *sql - 32 : *sql);
+        sql++;
+    }
+    w[i] = '\0';
+    if (after) *after = sql;
+}
+
+/* The PostgreSQL type oid for column i of a statement, from its declared
+ * type, else from the first row's value (have_row), else text. */
+static uint32_t db_col_oid(sqlite3_stmt *st, int i, int have_row)
+{
+    const char *decl = sqlite3_column_decltype(st, i);
+    if (decl) {
+        char u[64];
+        size_t k = 0;
+        for (; decl[k] && k + 1 < sizeof u; k++)
+            u[k] = (char)(decl[k] >= 'a' && decl[k] <= 'z' ? decl[k] - 32 : decl[k]);
+        u[k] = '\0';
+        if (strstr(u, "BIGINT")) return 20;
+        if (strstr(u, "INT")) return 23;
+        if (strstr(u, "REAL") || strstr(u, "FLOA") || strstr(u, "DOUB")) return 701;
+        if (strstr(u, "NUMERIC") || strstr(u, "DECIMAL")) return 1700;
+        if (strstr(u, "BLOB") || strstr(u, "BYTEA")) return 17;
+        return 25;
+    }
+    if (have_row) {
+        switch (sqlite3_column_type(st, i)) {
+        case SQLITE_INTEGER: return 20;
+        case SQLITE_FLOAT:   return 701;
+        case SQLITE_BLOB:    return 17;
+        }
+    }
+    return 25;
+}
+
+static void db_row_desc(struct db_conn *d, sqlite3_stmt *st, int have_row)
+{
+    int n = sqlite3_column_count(st);
+    size_t m = pgw_begin(&d->out, 'T');
+    pgw_i16(&d->out, (int16_t)n);
+    for (int i = 0; i < n; i++) {
+        uint32_t oid = db_col_oid(st, i, have_row);
+        pgw_str(&d->out, sqlite3_column_name(st, i));
+        pgw_i32(&d->out, 0);            /* table oid */
+        pgw_i16(&d->out, 0);            /* column number */
+        pgw_i32(&d->out, (int32_t)oid);
+        pgw_i16(&d->out, (int16_t)(oid == 20 || oid == 701 ? 8 : oid == 23 ? 4 : -1));
+        pgw_i32(&d->out, -1);           /* type modifier */
+        pgw_i16(&d->out, 0);            /* text format */
+    }
+    pgw_end(&d->out, m);
+}
+
+/* One DataRow in text format. */
+static void db_data_row(struct db_conn *d, sqlite3_stmt *st)
+{
+    int n = sqlite3_column_count(st);
+    size_t m = pgw_begin(&d->out, 'D');
+    pgw_i16(&d->out, (int16_t)n);
+    for (int i = 0; i < n; i++) {
+        char tmp[64];
+        int len;
+        switch (sqlite3_column_type(st, i)) {
+        case SQLITE_NULL:
+            pgw_i32(&d->out, -1);
+            continue;
+        case SQLITE_INTEGER:
+            len = snprintf(tmp, sizeof tmp, "%lld", (long long)sqlite3_column_int64(st, i));
+            pgw_i32(&d->out, len);
+            buf_append(&d->out, tmp, (size_t)len);
+            continue;
+        case SQLITE_FLOAT: {
+            double v = sqlite3_column_double(st, i);
+            len = snprintf(tmp, sizeof tmp, "%.15g", v);
+            if (strtod(tmp, NULL) != v) len = snprintf(tmp, sizeof tmp, "%.17g", v);
+            pgw_i32(&d->out, len);
+            buf_append(&d->out, tmp, (size_t)len);
+            continue;
+        }
+        case SQLITE_BLOB: {
+            const unsigned char *p = sqlite3_column_blob(st, i);
+            int bl = sqlite3_column_bytes(st, i);
+            pgw_i32(&d->out, 2 + 2 * bl);
+            buf_append(&d->out, "\\x", 2);
+            for (int k = 0; k < bl; k++) buf_printf(&d->out, "%02x", p[k]);
+            continue;
+        }
+        default: {
+            const char *t = (const char *)sqlite3_column_text(st, i);
+            len = sqlite3_column_bytes(st, i);
+            pgw_i32(&d->out, len);
+            buf_append(&d->out, t, (size_t)len);
+        }
+        }
+    }
+    pgw_end(&d->out, m);
+}
+
+/* BEGIN / COMMIT / ROLLBACK with PostgreSQL's answers for the cases SQLite
+ * treats as errors.  Returns 1 if kw was one of them. */
+static int db_txn_control(struct db_conn *d, const char *kw, const char *rest)
+{
+    struct db_srv *s = d->s;
+    int in_txn = s->owner == d;
+    const char *sql = NULL, *tag = NULL;
+    if (!strcmp(kw, "BEGIN") || !strcmp(kw, "START")) {
+        if (in_txn) {
+            pgw_error(&d->out, 'N', "WARNING", "25001", "there is already a transaction in progress");
+            tag = "BEGIN";
+        } else {
+            sql = "BEGIN";
+            tag = "BEGIN";
+        }
+    } else if (!strcmp(kw, "COMMIT") || !strcmp(kw, "END")) {
+        if (!in_txn) {
+            pgw_error(&d->out, 'N', "WARNING", "25P01", "there is no transaction in progress");
+            tag = "COMMIT";
+        } else {
+            sql = d->failed ? "ROLLBACK" : "COMMIT";
+            tag = d->failed ? "ROLLBACK" : "COMMIT";
+        }
+    } else if ((!strcmp(kw, "ROLLBACK") || !strcmp(kw, "ABORT"))) {
+        char w2[16];
+        db_keyword(rest, w2, sizeof w2, NULL);
+        if (!strcmp(w2, "TO")) return 0;        /* ROLLBACK TO SAVEPOINT */
+        if (!in_txn) {
+            pgw_error(&d->out, 'N', "WARNING", "25P01", "there is no transaction in progress");
+        } else {
+            sql = "ROLLBACK";
+        }
+        tag = "ROLLBACK";
+    } else {
+        return 0;
+    }
+    if (sql && sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        db_sqlite_error(d);
+        if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        db_note_txn(d);
+        return 1;
+    }
+    db_note_txn(d);
+    pgw_complete(&d->out, tag);
+    return 1;
+}
+
+/* Steps a prepared statement to completion, sending rows (and, if
+ * send_desc, a RowDescription first) and the CommandComplete tag.
+ * Returns 0, or -1 after an ErrorResponse. */
+static int db_step_all(struct db_conn *d, sqlite3_stmt *st, int send_desc)
+{
+    char kw[16], w2[16], tag[64];
+    const char *rest;
+    db_keyword(sqlite3_sql(st), kw, sizeof kw, &rest);
+    int ncols = sqlite3_column_count(st);
+    int64_t rows = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (rows++ == 0 && send_desc) db_row_desc(d, st, 1);
+        db_data_row(d, st);
+    }
+    if (rc != SQLITE_DONE) {
+        db_sqlite_error(d);
+        db_note_txn(d);
+        return -1;
+    }
+    if (rows == 0 && ncols > 0 && send_desc) db_row_desc(d, st, 0);
+    int64_t changes = sqlite3_changes64(d->s->db);
+    if (!strcmp(kw, "INSERT") || !strcmp(kw, "REPLACE"))
+        snprintf(tag, sizeof tag, "INSERT 0 %" PRId64, changes);
+    else if (!strcmp(kw, "UPDATE") || !strcmp(kw, "DELETE"))
+        snprintf(tag, sizeof tag, "%s %" PRId64, kw, changes);
+    else if (!strcmp(kw, "CREATE") || !strcmp(kw, "DROP") || !strcmp(kw, "ALTER")) {
+        db_keyword(rest, w2, sizeof w2, &rest);
+        if (!strcmp(w2, "UNIQUE") || !strcmp(w2, "TEMP") || !strcmp(w2, "TEMPORARY") ||
+            !strcmp(w2, "VIRTUAL"))
+            db_keyword(rest, w2, sizeof w2, NULL);
+        snprintf(tag, sizeof tag, "%s %s", kw, w2);
+    } else if (ncols > 0 || !strcmp(kw, "SELECT") || !strcmp(kw, "VALUES") || !strcmp(kw, "WITH"))
+        snprintf(tag, sizeof tag, "SELECT %" PRId64, rows);
+    else
+        snprintf(tag, sizeof tag, "%s", kw[0] ? kw : "OK");
+    pgw_complete(&d->out, tag);
+    srv_count(d->c, 0);
+    db_note_txn(d);
+    return 0;
+}
+
+/* 1 if the statement at sql may run in d's transaction state; otherwise
+ * sends the "transaction is aborted" error and returns 0. */
+static int db_txn_allows(struct db_conn *d, const char *kw)
+{
+    if (!(d->s->owner == d && d->failed)) return 1;
+    if (!strcmp(kw, "COMMIT") || !strcmp(kw, "END") || !strcmp(kw, "ROLLBACK") ||
+        !strcmp(kw, "ABORT")) return 1;
+    db_error(d, "25P02", "current transaction is aborted, commands ignored until end of "
+                         "transaction block");
+    return 0;
+}
+
+/* A simple Query: every statement in sql in turn; the first error ends it. */
+static void db_simple_query(struct db_conn *d, const char *sql)
+{
+    sqlite3 *db = d->s->db;
+    int any = 0;
+    while (*sql) {
+        char kw[16];
+        const char *rest, *tail = NULL;
+        db_keyword(sql, kw, sizeof kw, &rest);
+        if (!db_txn_allows(d, kw)) break;
+        if (!strcmp(kw, "START")) {         /* START TRANSACTION: not SQLite */
+            tail = strchr(sql, ';');
+            tail = tail ? tail + 1 : sql + strlen(sql);
+            db_txn_control(d, kw, rest);
+            any = 1;
+            sql = tail;
+            continue;
+        }
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK) {
+            db_sqlite_error(d);
+            break;
+        }
+        sql = tail;
+        if (!st) continue;                  /* blanks or a comment */
+        any = 1;
+        int rc = 0;
+        if (!db_txn_control(d, kw, rest)) rc = db_step_all(d, st, 1);
+        sqlite3_finalize(st);
+        if (rc) break;
+    }
+    if (!any && !d->out.len) {
+        size_t m = pgw_begin(&d->out, 'I');
+        pgw_end(&d->out, m);
+    }
+}
+
+/* ---- extended query protocol (unnamed statement and portal) ------------ */
+
+static void db_ext_reset(struct db_conn *d)
+{
+    if (d->ext_stmt) sqlite3_finalize(d->ext_stmt);
+    d->ext_stmt = NULL;
+}
+
+static void db_ext_parse(struct db_conn *d, const struct pgw_msg *m)
+{
+    static struct pgw_parse p;      /* large; the server is single-threaded */
+    char err[128];
+    if (pgw_parse_parse(m, &p, err, sizeof err)) {
+        db_error(d, "08P01", err);
+        d->ext_skip = 1;
+        return;
+    }
+    if (p.name[0]) {
+        db_error(d, "0A000", "named prepared statements are not supported");
+        d->ext_skip = 1;
+        return;
+    }
+    db_ext_reset(d);
+    free(d->ext_sql);
+    free(d->ext_types);
+    d->ext_sql = strdup(p.query);
+    d->ext_ntypes = p.ntypes;
+    d->ext_types = calloc((size_t)p.ntypes + 1, sizeof *d->ext_types);
+    if (!d->ext_sql || !d->ext_types) abort();
+    memcpy(d->ext_types, p.types, (size_t)p.ntypes * sizeof *d->ext_types);
+    size_t o = pgw_begin(&d->out, '1');
+    pgw_end(&d->out, o);
+}
+
+/* Prepares the unnamed statement into the portal; 0 or -1 (error sent). */
+static int db_ext_prepare(struct db_conn *d)
+{
+    db_ext_reset(d);
+    if (!d->ext_sql) {
+        db_error(d, "26000", "unnamed prepared statement does not exist");
+        return -1;
+    }
+    const char *tail = NULL;
+    if (sqlite3_prepare_v2(d->s->db, d->ext_sql, -1, &d->ext_stmt, &tail) != SQLITE_OK) {
+        db_sqlite_error(d);
+        return -1;
+    }
+    while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';')) tail++;
+    if (tail && *tail) {
+        db_ext_reset(d);
+        db_error(d, "42601", "cannot insert multiple commands into a prepared statement");
+        return -1;
+    }
+    return 0;
+}
+
+/* Binds text parameter i (1-based) as $i, typed by the Parse oids. */
+static void db_ext_bind_one(struct db_conn *d, int i, const char *v, int32_t len)
+{
+    char name[16];
+    snprintf(name, sizeof name, "$%d", i);
+    int idx = sqlite3_bind_parameter_index(d->ext_stmt, name);
+    if (!idx) idx = i <= sqlite3_bind_parameter_count(d->ext_stmt) ? i : 0;
+    if (!idx) return;
+    if (!v) {
+        sqlite3_bind_null(d->ext_stmt, idx);
+        return;
+    }
+    uint32_t oid = i <= d->ext_ntypes ? d->ext_types[i - 1] : 0;
+    char num[64];
+    if ((oid == 20 || oid == 21 || oid == 23 || oid == 700 || oid == 701) &&
+        len < (int32_t)sizeof num) {
+        memcpy(num, v, (size_t)len);
+        num[len] = '\0';
+        char *end;
+        if (oid >= 700) {
+            double x = strtod(num, &end);
+            if (*num && !*end) { sqlite3_bind_double(d->ext_stmt, idx, x); return; }
+        } else {
+            errno = 0;
+            long long x = strtoll(num, &end, 10);
+            if (*num && !*end && !errno) { sqlite3_bind_int64(d->ext_stmt, idx, x); return; }
+        }
+    }
+    sqlite3_bind_text(d->ext_stmt, idx, v, len, SQLITE_TRANSIENT);
+}
+
+static void db_ext_bind(struct db_conn *d, const struct pgw_msg *m)
+{
+    static struct pgw_bind b;
+    char err[128];
+    if (pgw_parse_bind(m, &b, err, sizeof err)) {
+        db_error(d, "08P01", err);
+        d->ext_skip = 1;
+        return;
+    }
+    if (b.portal[0] || b.stmt[0] || b.binary) {
+        db_error(d, "0A000", b.binary ? "binary format is not supported"
+                                      : "named portals and statements are not supported");
+        d->ext_skip = 1;
+        return;
+    }
+    if (db_ext_prepare(d)) {
+        d->ext_skip = 1;
+        return;
+    }
+    for (int i = 0; i < b.nparams; i++) db_ext_bind_one(d, i + 1, b.val[i], b.len[i]);
+    size_t o = pgw_begin(&d->out, '2');
+    pgw_end(&d->out, o);
+}
+
+static void db_ext_describe(struct db_conn *d, const struct pgw_msg *m)
+{
+    struct pgw_rd r;
+    pgw_rd_init(&r, m);
+    char what = pgw_rd_byte(&r);
+    if (what == 'S') {
+        if (db_ext_prepare(d)) { d->ext_skip = 1; return; }
+        int n = sqlite3_bind_parameter_count(d->ext_stmt);
+        size_t o = pgw_begin(&d->out, 't');
+        pgw_i16(&d->out, (int16_t)n);
+        for (int i = 0; i < n; i++)
+            pgw_i32(&d->out, (int32_t)(i < d->ext_ntypes && d->ext_types[i] ? d->ext_types[i] : 25));
+        pgw_end(&d->out, o);
+    } else if (!d->ext_stmt) {
+        db_error(d, "34000", "portal does not exist");
+        d->ext_skip = 1;
+        return;
+    }
+    if (sqlite3_column_count(d->ext_stmt) > 0) {
+        db_row_desc(d, d->ext_stmt, 0);
+    } else {
+        size_t o = pgw_begin(&d->out, 'n');
+        pgw_end(&d->out, o);
+    }
+}
+
+static void db_ext_execute(struct db_conn *d)
+{
+    if (!d->ext_stmt) {
+        db_error(d, "34000", "portal does not exist");
+        d->ext_skip = 1;
+        return;
+    }
+    char kw[16];
+    const char *rest;
+    db_keyword(sqlite3_sql(d->ext_stmt), kw, sizeof kw, &rest);
+    if (!db_txn_allows(d, kw)) { d->ext_skip = 1; return; }
+    if (!db_txn_control(d, kw, rest) && db_step_all(d, d->ext_stmt, 0)) d->ext_skip = 1;
+    db_ext_reset(d);
+}
+
+/* ---- connection phases ------------------------------------------------ */
+
+static void db_send_ready(struct db_conn *d)
+{
+    pgw_ready(&d->out, db_txn_status(d));
+}
+
+static void db_greet(struct db_conn *d, const char *user)
+{
+    size_t m = pgw_begin(&d->out, 'R');
+    pgw_i32(&d->out, 0);                    /* AuthenticationOk */
+    pgw_end(&d->out, m);
+    static const char *const params[][2] = {
+        { "server_version", "15.0 (hostmix)" }, { "server_encoding", "UTF8" },
+        { "client_encoding", "UTF8" }, { "DateStyle", "ISO, MDY" },
+        { "integer_datetimes", "on" }, { "IntervalStyle", "postgres" },
+        { "standard_conforming_strings", "on" }, { "TimeZone", "UTC" },
+        { "is_superuser", "on" }, { "application_name", "" },
+    };
+    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
+        pgw_param_status(&d->out, params[i][0], params[i][1]);
+    pgw_param_status(&d->out, "session_authorization", user);
+    m = pgw_begin(&d->out, 'K');
+    pgw_i32(&d->out, d->pid);
+    pgw_i32(&d->out, d->key);
+    pgw_end(&d->out, m);
+    d->phase = DB_PH_READY;
+    db_send_ready(d);
+}
+
+/* A startup-phase message.  Returns SRV_OK or SRV_CLOSE. */
+static int db_startup(struct db_conn *d, const struct pgw_msg *m)
+{
+    struct pgw_startup su;
+    char err[128];
+    if (pgw_parse_startup(m, &su, err, sizeof err)) {
+        pgw_error(&d->out, 'E', "FATAL", "08P01", err);
+        return SRV_CLOSE;
+    }
+    if (su.version == PGW_SSL_REQUEST || su.version == PGW_GSS_REQUEST) {
+        buf_append(&d->out, "N", 1);
+        return SRV_OK;
+    }
+    if (su.version == PGW_CANCEL) return SRV_CLOSE;     /* nothing runs long */
+    if (su.version != PGW_PROTO_V3) {
+        snprintf(err, sizeof err, "unsupported frontend protocol %d.%d: server supports 3.0",
+                 su.version >> 16, su.version & 0xffff);
+        pgw_error(&d->out, 'E', "FATAL", "0A000", err);
+        return SRV_CLOSE;
+    }
+    if (!su.user[0]) {
+        pgw_error(&d->out, 'E', "FATAL", "28000", "no PostgreSQL user name specified in startup packet");
+        return SRV_CLOSE;
+    }
+    if (d->s->password) {
+        size_t o = pgw_begin(&d->out, 'R');
+        pgw_i32(&d->out, 3);                /* AuthenticationCleartextPassword */
+        pgw_end(&d->out, o);
+        d->phase = DB_PH_AUTH;
+        snprintf(d->user, sizeof d->user, "%s", su.user);
+        return SRV_OK;
+    }
+    db_greet(d, su.user);
+    return SRV_OK;
+}
+
+static int db_auth(struct db_conn *d, const struct pgw_msg *m)
+{
+    struct pgw_rd r;
+    pgw_rd_init(&r, m);
+    const char *pw = pgw_rd_str(&r);
+    if (m->type != 'p' || r.bad || strcmp(pw, d->s->password) != 0) {
+        pgw_error(&d->out, 'E', "FATAL", "28P01", "password authentication failed");
+        return SRV_CLOSE;
+    }
+    db_greet(d, d->user);
+    return SRV_OK;
+}
+
+/* One message after startup.  Returns SRV_OK, SRV_CLOSE, or -1 when the
+ * client must wait for another's transaction (nothing consumed). */
+static int db_message(struct db_conn *d, const struct pgw_msg *m)
+{
+    if (d->ext_skip && m->type != 'S' && m->type != 'X') return SRV_OK;
+    if ((m->type == 'Q' || m->type == 'E') && !db_may_run(d)) return -1;
+    struct pgw_rd r;
+    pgw_rd_init(&r, m);
+    switch (m->type) {
+    case 'Q': {
+        const char *sql = pgw_rd_str(&r);
+        if (r.bad) { db_error(d, "08P01", "malformed Query message"); return SRV_CLOSE; }
+        db_simple_query(d, sql);
+        db_send_ready(d);
+        return SRV_OK;
+    }
+    case 'P': db_ext_parse(d, m); return SRV_OK;
+    case 'B': db_ext_bind(d, m); return SRV_OK;
+    case 'D': db_ext_describe(d, m); return SRV_OK;
+    case 'E': db_ext_execute(d); return SRV_OK;
+    case 'C': {
+        size_t o = pgw_begin(&d->out, '3');
+        pgw_end(&d->out, o);
+        return SRV_OK;
+    }
+    case 'S':
+        d->ext_skip = 0;
+        db_send_ready(d);
+        return SRV_OK;
+    case 'H': return SRV_OK;
+    case 'X': return SRV_CLOSE;
+    default: {
+        char err[64];
+        snprintf(err, sizeof err, "invalid frontend message type %d", (unsigned char)m->type);
+        pgw_error(&d->out, 'E', "FATAL", "08P01", err);
+        return SRV_CLOSE;
+    }
+    }
+}
+
+static int db_on_input(struct srv_conn *c)
+{
+    struct db_conn *d = c->state;
+    int rc = SRV_OK;
+    while (rc == SRV_OK && !c->held) {
+        struct pgw_msg m;
+        char err[96];
+        long n = pgw_frame(buf_head(&c->in), buf_used(&c->in), d->phase == DB_PH_STARTUP,
+                           d->s->max_request, &m, err, sizeof err);
+        if (n == 0) break;
+        if (n < 0) {
+            pgw_error(&d->out, 'E', "FATAL", "08P01", err);
+            rc = SRV_CLOSE;
+            break;
+        }
+        if (d->phase == DB_PH_STARTUP) rc = db_startup(d, &m);
+        else if (d->phase == DB_PH_AUTH) rc = db_auth(d, &m);
+        else rc = db_message(d, &m);
+        if (rc < 0) { rc = SRV_OK; break; }     /* held: message stays */
+        buf_consume(&c->in, (size_t)n);
+    }
+    if (d->out.len) {
+        srv_write(c, buf_head(&d->out), buf_used(&d->out));
+        buf_reset(&d->out);
+    }
+    return rc;
+}
+
+static void db_on_overflow(struct srv_conn *c)
+{
+    struct db_conn *d = c->state;
+    pgw_error(&d->out, 'E', "FATAL", "54000", "message too long");
+    srv_write(c, buf_head(&d->out), buf_used(&d->out));
+    buf_reset(&d->out);
+}
+
+static int db_open(struct srv_conn *c)
+{
+    struct db_srv *s = srv_ctx(c->srv);
+    struct db_conn *d = calloc(1, sizeof *d);
+    if (!d) abort();
+    d->c = c;
+    d->s = s;
+    d->pid = ++s->next_pid;
+    d->key = (int32_t)(clock_mono_ns() & 0x7fffffff);
+    c->state = d;
+    return 0;
+}
+
+static void db_close(struct srv_conn *c)
+{
+    struct db_conn *d = c->state;
+    if (!d) return;
+    struct db_srv *s = d->s;
+    db_ext_reset(d);
+    if (s->owner == d) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        s->owner = NULL;
+    }
+    if (d->waiting) db_unqueue(d);
+    db_schedule_pump(s);
+    free(d->ext_sql);
+    free(d->ext_types);
+    buf_free(&d->out);
+    free(d);
+    c->state = NULL;
+}
+
+static const struct srv_proto db_proto = {
+    .name = "db",
+    .open = db_open,
+    .on_input = db_on_input,
+    .on_overflow = db_on_overflow,
+    .close = db_close,
+};
+
+/* ---- serve and prepare ------------------------------------------------ */
+
+struct db_opts {
+    struct srv_opts srv;
+    int sync;
+    char password[128];
+};
+
+static const struct opt_def db_serve_table[] = {
+    SRV_OPTS(struct db_opts, srv),
+    { "sync", OPT_BOOL, offsetof(struct db_opts, sync), 0, "yes", OPT_NO_RANGE, NULL, 0,
+      "fsync the WAL on every commit (no: synchronous=NORMAL)" },
+    { "password", OPT_STR, offsetof(struct db_opts, password), 128, "", OPT_NO_RANGE, NULL, 0,
+      "require this cleartext password from clients (empty: trust)" },
+    { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
+};
+
+/* Opens D/orders.db for serving; NULL after logging why. */
+static sqlite3 *db_open_file(const char *dir, int sync)
+{
+    struct stat sb;
+    if (!dir[0] || stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+        log_error("db: --data '%s' is not a directory (run hostmix prepare db)", dir);
+        return NULL;
+    }
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, DB_FILE);
+    if (access(path, F_OK) < 0) log_warn("db: %s does not exist; starting an empty database", path);
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        log_error("db: cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return NULL;
+    }
+    char *err = NULL;
+    char pragmas[200];
+    snprintf(pragmas, sizeof pragmas, "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; "
+             "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA cache_size=-65536;",
+             sync ? "FULL" : "NORMAL");
+    if (sqlite3_exec(db, pragmas, NULL, NULL, &err) != SQLITE_OK) {
+        log_error("db: %s: %s", path, err ? err : "cannot configure");
+        sqlite3_free(err);
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static int db_serve(int argc, char **argv)
+{
+    struct db_opts o;
+    int rc = opt_parse_argv(db_serve_table, &o, argc, argv,
+                            "hostmix serve db --listen IP:PORT --data DIR", NULL);
+    if (rc) return rc == 1 ? CLI_OK : CLI_USAGE;
+    log_set_tag("db");
+    struct db_srv s = { 0 };
+    s.db = db_open_file(o.srv.data, o.sync);
+    if (!s.db) return CLI_FAILED;
+    s.password = o.password[0] ? o.password : NULL;
+    s.max_request = (size_t)o.srv.max_request;
+    s.loop = ae_create(1024);
+    struct srv_limits lim = srv_opts_limits(&o.srv);
+    struct srv *sv = srv_create(s.loop, &db_proto, &s, &lim);
+    rc = srv_listen(sv, o.srv.listen) ? CLI_FAILED : srv_run(sv);
+    srv_destroy(sv);
+    if (s.pump_timer) ae_del_timer(s.loop, s.pump_timer);
+    ae_destroy(s.loop);
+    sqlite3_close(s.db);
+    return rc;
+}
+
+struct db_prep_opts {
+    struct role_prep p;
+    int64_t customers, items;
+    int sql;
+};
+
+static const struct opt_def db_prep_table[] = {
+    ROLE_PREP_OPTS(struct db_prep_opts, p),
+    { "customers", OPT_INT, offsetof(struct db_prep_opts, customers), 0, "7500", 10, 1e8, NULL, 0,
+      "customers (SPECjAppServer2004: 7,500 per unit of injection rate)" },
+    { "items", OPT_INT, offsetof(struct db_prep_opts, items), 0, "1000", 10, 1e7, NULL, 0,
+      "catalogue items (200 per category)" },
+    { "sql", OPT_BOOL, offsetof(struct db_prep_opts, sql), 0, "no", OPT_NO_RANGE, NULL, 0,
+      "print the same schema and rows as PostgreSQL SQL on stdout instead (for psql)" },
+    { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
+};
+
+static int db_emit_stdout(void *ctx, const char *sql)
+{
+    (void)ctx;
+    return fputs(sql, stdout) < 0 ? -1 : 0;
+}
+
+static int db_emit_sqlite(void *ctx, const char *sql)
+{
+    sqlite3 *db = ctx;
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        log_error("prepare db: %s", err ? err : sqlite3_errmsg(db));
+        sqlite3_free(err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Builds D/orders.db through a temporary file renamed into place. */
+static int db_prepare_file(const struct db_prep_opts *o, const struct oe_size *z)
+{
+    char path[600], tmp[610], stamp[620];
+    if (mkdir(o->p.data, 0755) < 0 && errno != EEXIST) {
+        log_error("prepare db: cannot create %s: %s", o->p.data, strerror(errno));
+        return CLI_FAILED;
+    }
+    snprintf(path, sizeof path, "%s/%s", o->p.data, DB_FILE);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    snprintf(stamp, sizeof stamp, "%s/.hostmix-prepared", o->p.data);
+    unlink(stamp);
+    unlink(tmp);
+    char wal[640];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(tmp, &db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;",
+                          NULL, NULL, NULL);
+    if (rc != SQLITE_OK || oe_generate(OE_SQLITE, z, db_emit_sqlite, db) ||
+        sqlite3_exec(db, "COMMIT; ANALYZE;", NULL, NULL, NULL) != SQLITE_OK) {
+        log_error("prepare db: cannot build %s: %s", tmp, db ? sqlite3_errmsg(db) : "no memory");
+        sqlite3_close(db);
+        unlink(tmp);
+        return CLI_FAILED;
+    }
+    sqlite3_close(db);
+    int fd = open(tmp, O_RDONLY);
+    if (fd >= 0) { fsync(fd); close(fd); }
+    if (rename(tmp, path) < 0) {
+        log_error("prepare db: rename %s: %s", tmp, strerror(errno));
+        return CLI_FAILED;
+    }
+    FILE *f = fopen(stamp, "w");
+    if (!f) {
+        log_error("prepare db: cannot write %s: %s", stamp, strerror(errno));
+        return CLI_FAILED;
+    }
+    fprintf(f, "db --set %lld --seed %llu --customers %lld --items %lld\n", (long long)o->p.set,
+            (unsigned long long)o->p.seed, (long long)o->customers, (long long)o->items);
+    return fclose(f) ? CLI_FAILED : CLI_OK;
+}
+
+static int db_prepare(int argc, char **argv)
+{
+    struct db_prep_opts o;
+    int rc = opt_parse_argv(db_prep_table, &o, argc, argv,
+                            "hostmix prepare db --data DIR [--customers N --items M] | --sql yes",
+                            NULL);
+    if (rc) return rc == 1 ? CLI_OK : CLI_USAGE;
+    struct oe_size z = { o.customers, o.items, o.p.seed, (uint64_t)o.p.set };
+    if (o.sql) {
+        rc = oe_generate(OE_POSTGRES, &z, db_emit_stdout, NULL);
+        return rc || fflush(stdout) ? CLI_FAILED : CLI_OK;
+    }
+    if (!o.p.data[0]) {
+        fprintf(stderr, "hostmix prepare db: --data DIR is required (or --sql yes)\n");
+        return CLI_USAGE;
+    }
+    return db_prepare_file(&o, &z);
+}
+
+const struct role_ops role_db_ops = { "db", db_prepare, db_serve };

@@ -102,6 +102,13 @@ TEST(json_nesting_and_commas)
     json_w_obj_end(&w);
     T_EQ_STR(buf_cstr(&b), "{\"a\":1,\"b\":[true,false,null,{},[],\"x\"],\"c\":{\"d\\\"e\":null}}");
     T_EQ_INT(w.depth, 0);
+    /* deeper than the limit: the writer stays memory-safe and balanced */
+    buf_reset(&b);
+    json_w_init(&w, &b, 1);
+    for (int i = 0; i < 3 * JSON_MAX_DEPTH; i++) json_w_arr(&w);
+    for (int i = 0; i < 3 * JSON_MAX_DEPTH; i++) json_w_arr_end(&w);
+    json_w_arr_end(&w);                         /* one too many: ignored depth */
+    T_EQ_INT(w.depth, 0);
     buf_free(&b);
 }
 
