@@ -141,6 +141,7 @@ static void cmp_table(struct compare_run *r, int n)
     cmp_row(r, n, "context switches/s", "summary.cpu.ctxt_per_s", "%.0f");
     cmp_row(r, n, "interrupts/s", "summary.cpu.intr_per_s", "%.0f");
     cmp_row(r, n, "host busy cores", "summary.cpu.host_busy_cores", "%.3f");
+    cmp_row(r, n, "  before the load", "summary.baseline.host_busy_cores", "%.3f");
     cmp_row(r, n, "load driver cores", "summary.cpu.driver_cores", "%.3f");
     cmp_row(r, n, "system under test cores", "summary.cpu.sut_cores", "%.3f");
     cmp_row(r, n, "servers' own cores", "summary.cpu.servers_cores", "%.3f");

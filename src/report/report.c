@@ -83,6 +83,20 @@ static void report_host_cpu(const struct run_cpu *c, FILE *f)
             c->ctxt_s, c->intr_s, (unsigned long long)h->procs_running);
 }
 
+/* How busy the host was before the load began; other work on a shared
+ * host is in system-under-test CPU too. */
+static void report_baseline(const struct report_summary *s, FILE *f)
+{
+    if (!s->have_baseline) return;
+    const struct run_cpu *b = &s->baseline;
+    double ncpu = b->host.ncpu ? b->host.ncpu : 1;
+    fprintf(f, "  before the load (servers up, idle, %.1f s): host busy %.3f cores (%.2f%%)\n",
+            b->seconds, b->host_busy_cores, 100 * b->host_busy_cores / ncpu);
+    if (b->host_busy_cores > 0.05 * ncpu)
+        fprintf(f, "  WARNING: the host was busy before the load began: other work on the host "
+                   "counts in system-under-test CPU; compare the servers' own CPU\n");
+}
+
 static void report_consumers(const struct report_summary *s, FILE *f)
 {
     const struct run_cpu *c = &s->cpu;
@@ -116,6 +130,7 @@ void report_text(const struct run *r, FILE *f)
     report_load(s, s->cpu.seconds, f);
     if (s->have_interval) {
         report_host_cpu(&s->cpu, f);
+        report_baseline(s, f);
         report_consumers(s, f);
     } else {
         fprintf(f, "\nNo CPU figures: the run stopped before the measurement interval began.\n");

@@ -104,6 +104,14 @@ static void rj_summary(struct json_w *w, const struct report_summary *s)
     } else {
         json_w_null(w);
     }
+    json_w_key(w, "baseline");
+    if (s->have_baseline) {
+        json_w_obj(w);
+        rj_cpu(w, &s->baseline);
+        json_w_obj_end(w);
+    } else {
+        json_w_null(w);
+    }
     json_w_key(w, "roles");
     json_w_obj(w);
     for (int role = 0; role < ROLE_COUNT; role++) {

@@ -9,6 +9,8 @@ void report_summarize(const struct run *r, struct report_summary *s)
     memset(s, 0, sizeof *s);
     s->have_interval = r->s_measure_a >= 0 && r->s_measure_b > r->s_measure_a;
     if (s->have_interval) run_cpu_between(r, r->s_measure_a, r->s_measure_b, &s->cpu);
+    s->have_baseline = r->s_base_a >= 0 && r->s_base_b > r->s_base_a;
+    if (s->have_baseline) run_cpu_between(r, r->s_base_a, r->s_base_b, &s->baseline);
     for (int role = 0; role < ROLE_COUNT; role++) {
         struct report_role *rr = &s->role[role];
         hist_init(&rr->lat);

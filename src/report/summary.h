@@ -23,6 +23,8 @@ struct report_role {
 struct report_summary {
     int have_interval;              /* two samples bound the interval */
     struct run_cpu cpu;             /* the measurement interval */
+    int have_baseline;
+    struct run_cpu baseline;        /* servers up, no load (RUN_BASELINE_NS) */
     struct report_role role[ROLE_COUNT];
     double achieved_total, target_total;
 };

@@ -345,6 +345,18 @@ static void run_sample_loop(struct run *r)
     }
 }
 
+/* Samples the host for RUN_BASELINE_NS with every server up and no load:
+ * what the host does without the experiment (other work on a shared host
+ * counts in system-under-test CPU, and the report says how much). */
+static int run_baseline(struct run *r)
+{
+    r->phase = RUN_PH_BASELINE;
+    r->s_base_a = run_sample_take(r);
+    if (run_wait_until(r, clock_mono_ns() + RUN_BASELINE_NS)) return -1;
+    r->s_base_b = run_sample_take(r);
+    return 0;
+}
+
 /* ---- the run ------------------------------------------------------- */
 
 /* Everything between preflight and the reports; teardown included. */
@@ -352,11 +364,12 @@ static void run_exec(struct run *r)
 {
     char why[800];
     r->valid = 1;
-    r->s_measure_a = r->s_measure_b = -1;
+    r->s_measure_a = r->s_measure_b = r->s_base_a = r->s_base_b = -1;
     r->phase = RUN_PH_PREPARE;
     if (run_prepare_data(r) == 0 && (r->phase = RUN_PH_START) &&
         r->plat.ops->prepare(&r->plat, why, sizeof why) == 0) {
-        if (run_start_servers(r) == 0 && run_start_drive(r) == 0) run_sample_loop(r);
+        if (run_start_servers(r) == 0 && run_baseline(r) == 0 && run_start_drive(r) == 0)
+            run_sample_loop(r);
     } else if (!r->invalid[0]) {
         run_invalidate(r, "platform %s: %s", r->plat.ops->name, why);
     }

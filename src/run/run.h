@@ -17,9 +17,11 @@
 
 #define RUN_SCHEMA_VERSION 1
 #define RUN_MAX_SERVERS (64 * ROLE_COUNT)
+/* Servers up, no load yet: how busy the host is without the experiment. */
+#define RUN_BASELINE_NS 1000000000LL
 
 /* Phases of a run, in order. */
-enum run_phase { RUN_PH_PREPARE, RUN_PH_START, RUN_PH_RAMP_UP, RUN_PH_MEASURE,
+enum run_phase { RUN_PH_PREPARE, RUN_PH_START, RUN_PH_BASELINE, RUN_PH_RAMP_UP, RUN_PH_MEASURE,
                  RUN_PH_RAMP_DOWN, RUN_PH_TEARDOWN, RUN_PH_DONE };
 extern const char *const run_phase_names[];
 
@@ -77,6 +79,7 @@ struct run {
     struct run_sample *samples;
     int nsamples, cap_samples;
     int s_measure_a, s_measure_b;   /* samples at the measurement edges, or -1 */
+    int s_base_a, s_base_b;         /* the baseline before load (servers up, idle), or -1 */
 
     int phase;                      /* enum run_phase reached */
     int valid;                      /* no server died, nothing interrupted */

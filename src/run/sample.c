@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 const char *const run_phase_names[] = {
-    "prepare", "start", "ramp-up", "measure", "ramp-down", "teardown", "done",
+    "prepare", "start", "baseline", "ramp-up", "measure", "ramp-down", "teardown", "done",
 };
 
 /* Takes one sample now and appends it; returns its index. */

@@ -25,6 +25,8 @@ assert d["host"]["cores"] >= 1 and d["host"]["memory_bytes"] > 0
 assert len(d["series"]) >= 12
 assert d["drive"]["targets"][0]["count"] > 0
 assert d["job"]["global"]["roles"] == "idle"
+assert 0.9 < d["summary"]["baseline"]["seconds"] < 1.5
+assert [e["phase"] for e in d["series"]][:2] == ["baseline", "ramp-up"]
 PY
 check_nothing_left run_quick "$pid" "$port"
 # a job with roles that are not built yet is refused, naming them
