@@ -32,6 +32,11 @@ struct ae_timer {
     int next_free;
 };
 
+/* A timer due in the current pass (see ae_run_timers). */
+struct ae_due {
+    int64_t deadline, id;
+};
+
 struct ae_loop {
     int epfd;
     int setsize;
@@ -42,6 +47,7 @@ struct ae_loop {
     int ntimers_cap, free_slot;
     int *heap;            /* slot indices, min-heap on deadline */
     int heap_len;
+    struct ae_due *due;   /* scratch for ae_run_timers, ntimers_cap long */
     int64_t gen;
     int64_t now;
     int stop;
@@ -77,6 +83,7 @@ void ae_destroy(ae_loop *l)
     free(l->fired);
     free(l->timers);
     free(l->heap);
+    free(l->due);
     free(l);
 }
 
@@ -102,6 +109,7 @@ int ae_add_file(ae_loop *l, int fd, int mask, ae_file_fn *fn, void *data)
     if (fd < 0) { errno = EBADF; return -1; }
     if (fd >= l->setsize && ae_grow_files(l, fd) < 0) return -1;
     struct ae_file *f = &l->files[fd];
+    if ((f->mask | mask) == AE_NONE) return 0;  /* nothing to watch: never added */
     struct epoll_event ev = { .events = ae_epoll_events(f->mask | mask), .data.fd = fd };
     int op = f->mask == AE_NONE ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
     if (epoll_ctl(l->epfd, op, fd, &ev) < 0) return -1;
@@ -180,10 +188,14 @@ static int ae_alloc_slot(ae_loop *l)
         int n = l->ntimers_cap ? l->ntimers_cap * 2 : 64;
         if (n > AE_SLOT_MASK) return -1;
         struct ae_timer *t = realloc(l->timers, (size_t)n * sizeof *t);
-        int *h = realloc(l->heap, (size_t)n * sizeof *h);
-        if (!t || !h) abort();
+        if (!t) abort();
         l->timers = t;
+        int *h = realloc(l->heap, (size_t)n * sizeof *h);
+        if (!h) abort();
         l->heap = h;
+        struct ae_due *d = realloc(l->due, (size_t)n * sizeof *d);
+        if (!d) abort();
+        l->due = d;
         for (int i = n - 1; i >= l->ntimers_cap; i--) {
             t[i].id = 0;
             t[i].next_free = l->free_slot;
@@ -240,17 +252,44 @@ int ae_del_timer(ae_loop *l, int64_t id)
     return 0;
 }
 
-/* Runs every timer due by now.  A callback may add or delete timers,
- * including its own; the timer stays in the heap while it runs, so it is
- * re-armed in place or removed afterwards only if still alive. */
+static int ae_due_cmp(const void *a, const void *b)
+{
+    const struct ae_due *x = a, *y = b;
+    if (x->deadline != y->deadline) return x->deadline < y->deadline ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Runs every timer due by now, in deadline order, each at most once per
+ * pass: the due timers are gathered from the heap first (a walk of the
+ * subtree whose deadlines are <= now), then run.  A timer re-armed with a
+ * deadline still in the past (a zero delay, or a periodic timer behind
+ * schedule) therefore runs again on the next pass, after descriptors had
+ * their turn, instead of looping here.  A callback may add or delete
+ * timers, including its own; each gathered timer is looked up by id before
+ * it runs, so a deleted one is skipped. */
 static int ae_run_timers(ae_loop *l)
 {
-    int ran = 0;
+    int ran = 0, ndue = 0;
     int64_t now = l->now;
-    while (l->heap_len > 0) {
-        struct ae_timer *t = &l->timers[l->heap[0]];
-        if (t->deadline > now) break;
-        int64_t id = t->id, prev = t->deadline;
+    if (l->heap_len == 0 || l->timers[l->heap[0]].deadline > now) return 0;
+    /* breadth-first over heap positions; due[] doubles as the queue */
+    l->due[ndue++].id = 0;
+    for (int q = 0; q < ndue; q++) {
+        int pos = (int)l->due[q].id;
+        for (int c = 2 * pos + 1; c <= 2 * pos + 2 && c < l->heap_len; c++)
+            if (l->timers[l->heap[c]].deadline <= now) l->due[ndue++].id = c;
+    }
+    for (int q = 0; q < ndue; q++) {
+        const struct ae_timer *t = &l->timers[l->heap[l->due[q].id]];
+        l->due[q] = (struct ae_due){ t->deadline, t->id };
+    }
+    qsort(l->due, (size_t)ndue, sizeof *l->due, ae_due_cmp);
+    for (int q = 0; q < ndue; q++) {
+        /* copied out: a callback adding timers may move l->due */
+        int64_t id = l->due[q].id;
+        struct ae_timer *t = ae_find_timer(l, id);
+        if (!t) continue;                         /* deleted meanwhile */
+        int64_t prev = t->deadline;
         int64_t again = t->fn(l, id, t->data);
         ran++;
         t = ae_find_timer(l, id);     /* the pool may have moved */
@@ -260,7 +299,8 @@ static int ae_run_timers(ae_loop *l)
             ae_free_timer(l, t);
         } else {
             t->deadline = prev + (again > 0 ? again : 0);
-            if (t->deadline < now - CLOCK_NS_PER_S) t->deadline = now;  /* far behind: resync */
+            if (t->deadline < now - CLOCK_NS_PER_S)     /* far behind: resync, */
+                t->deadline = now + (again > 0 ? again : 0);   /* no burst */
             ae_heap_down(l, t->heap_pos);
             ae_heap_up(l, t->heap_pos);
         }
@@ -289,7 +329,8 @@ static int ae_wait(ae_loop *l, int64_t timeout_ns)
         l->have_pwait2 = 0;
     }
 #endif
-    int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + CLOCK_NS_PER_MS - 1) / CLOCK_NS_PER_MS);
+    int64_t ms64 = timeout_ns < 0 ? -1 : (timeout_ns + CLOCK_NS_PER_MS - 1) / CLOCK_NS_PER_MS;
+    int ms = ms64 > INT32_MAX ? INT32_MAX : (int)ms64;
     return epoll_wait(l->epfd, l->fired, l->nfired_max, ms);
 }
 

@@ -26,7 +26,8 @@ typedef struct ae_loop ae_loop;
 typedef void ae_file_fn(ae_loop *loop, int fd, void *data, int mask);
 /* Returns AE_NOMORE, or the delay in ns after which to fire again.  The
  * re-armed deadline is counted from the previous deadline, not from now,
- * so a periodic timer does not drift. */
+ * so a periodic timer does not drift (a timer still due runs again on the
+ * next pass; one more than a second behind restarts from now). */
 typedef int64_t ae_timer_fn(ae_loop *loop, int64_t id, void *data);
 /* Runs before every wait; for work batched over one loop iteration. */
 typedef void ae_before_fn(ae_loop *loop, void *data);

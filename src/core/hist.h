@@ -7,9 +7,10 @@
  * of its lower bound.  A value reported as its bucket's midpoint is then
  * within HIST_REL_ERROR of the true value.  Error bound (proved by
  * tests/unit/t_hist.c against exact sorted data): relative error
- * <= 1 / 2^HIST_SUB_BITS = 0.39% for every value from 1 us to HIST_MAX_NS;
- * values above HIST_MAX_NS are clamped into the last bucket and counted in
- * `overflow`.
+ * <= 1 / 2^HIST_SUB_BITS = 0.39% for every value from 1 us to HIST_MAX_NS
+ * (values below 2^HIST_SUB_BITS ns are exact); values above HIST_MAX_NS are
+ * counted in the bucket of HIST_MAX_NS and in `overflow`, while min, max
+ * and the mean keep their true values.
  *
  * A struct hist is a plain value: zero it (or hist_init) and record. */
 #ifndef HOSTMIX_HIST_H

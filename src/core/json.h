@@ -19,7 +19,8 @@
 
 #include "core/buf.h"
 
-#define JSON_MAX_DEPTH 64
+#define JSON_MAX_DEPTH 64                  /* nested arrays/objects */
+#define JSON_MAX_SIZE  (64 * 1024 * 1024)  /* bytes of input json_parse accepts */
 
 /* ---- writer -------------------------------------------------------- */
 
@@ -27,7 +28,7 @@ struct json_w {
     struct buf *out;
     int pretty;
     int depth;
-    unsigned char first[JSON_MAX_DEPTH];   /* no element yet at this depth */
+    unsigned char first[JSON_MAX_DEPTH + 1];   /* no element yet at this depth */
     int after_key;
 };
 
@@ -54,7 +55,10 @@ enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSO
 struct json_doc;
 struct json_val;
 
-/* Parses len bytes.  Returns NULL and a message in err on failure. */
+/* Parses len bytes (no NUL needed).  Returns NULL and a message
+ * "byte N: what" in err on failure.  Strings must be UTF-8; \u escapes of
+ * lone surrogates decode to U+FFFD; numbers beyond double range become
+ * +-inf.  The caller owns the doc (json_doc_free). */
 struct json_doc *json_parse(const char *text, size_t len, char *err, size_t errlen);
 void json_doc_free(struct json_doc *d);
 const struct json_val *json_root(const struct json_doc *d);
@@ -74,7 +78,10 @@ double json_num(const struct json_val *v, double def);
 int json_bool(const struct json_val *v, int def);
 const char *json_str(const struct json_val *v, const char *def);
 size_t json_strlen(const struct json_val *v);
-/* Path lookup, e.g. json_path(root, "roles.web.rate"); NULL if absent. */
+/* Path lookup, e.g. json_path(root, "roles.web.rate"); a component of
+ * digits indexes an array ("sets.0.rate"); NULL if absent. */
 const struct json_val *json_path(const struct json_val *root, const char *dotted);
+/* Writes a parsed value and everything under it (NULL writes null). */
+void json_w_value(struct json_w *w, const struct json_val *v);
 
 #endif

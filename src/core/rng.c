@@ -49,9 +49,11 @@ int rng_pick(struct rng *r, const double *w, int n)
     double sum = 0;
     for (int i = 0; i < n; i++) sum += w[i];
     double x = rng_unit(r) * sum;
+    int last = n - 1;
     for (int i = 0; i < n; i++) {
+        if (w[i] > 0) last = i;
         if (x < w[i]) return i;
         x -= w[i];
     }
-    return n - 1;
+    return last;    /* rounding left x >= 0: the last positive weight, never a zero one */
 }

@@ -58,6 +58,10 @@ const struct opt_def job_table[] = {
     { "driver_threads", OPT_INT, G(driver_threads), 0, "1", 1, 64, NULL, SG,
       "load driver threads (each runs one event loop)" },
 
+    { "roles", OPT_STR, G(roles), sizeof ((struct job *)0)->roles, "web,imap,app,db,nfs,idle",
+      OPT_NO_RANGE, NULL, SG, "roles deployed in every set (a subset for partial experiments; "
+      "app needs db, web with nfs_share > 0 needs nfs)" },
+
     { "rate", OPT_RATE, R(rate), 0, "10/s", 0.01, 1e6, NULL, S_DRIVEN,
       "requests per second per set (open loop, fixed)" },
     { "connections", OPT_INT, R(connections), 0, "4", 1, 10000, NULL, S_DRIVEN,
@@ -123,6 +127,7 @@ void job_defaults(struct job *j)
 {
     memset(j, 0, sizeof *j);
     opt_defaults(job_table, j, JOB_SEC_GLOBAL);
+    j->role_mask = (1u << ROLE_COUNT) - 1;
     for (int r = 0; r < ROLE_COUNT; r++) {
         opt_defaults(job_table, &j->role[r], JOB_SEC_ROLE(r));
         for (size_t i = 0; i < sizeof role_defaults / sizeof role_defaults[0]; i++) {
@@ -245,10 +250,36 @@ static void on_syntax(void *ctx, int line, const char *msg)
     job_err(ctx, line, "%s", msg);
 }
 
+int job_has_role(const struct job *j, int r)
+{
+    return (j->role_mask >> r) & 1u;
+}
+
+/* Turns the "roles" list into role_mask; complains about unknown names. */
+static void job_parse_roles(struct job_ctx *c)
+{
+    struct job *j = c->j;
+    char copy[sizeof j->roles];
+    int line = c->set_line[0][opt_find(job_table, "roles") - job_table];
+    snprintf(copy, sizeof copy, "%s", j->roles);
+    j->role_mask = 0;
+    for (char *save = NULL, *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        int r = role_find(t);
+        if (r < 0) job_err(c, line, "roles: unknown role '%s' (web, imap, app, db, nfs, idle)", t);
+        else j->role_mask |= 1u << r;
+    }
+    if (!j->role_mask) job_err(c, line, "roles: no role given");
+    if (job_has_role(j, ROLE_APP) && !job_has_role(j, ROLE_DB))
+        job_err(c, line, "roles: app needs db in the same set");
+    if (job_has_role(j, ROLE_WEB) && !job_has_role(j, ROLE_NFS) && j->role[ROLE_WEB].nfs_share > 0)
+        job_err(c, line, "roles: web with nfs_share > 0 needs nfs (or set nfs_share = 0)");
+}
+
 /* Checks that concern more than one option. */
 static void job_validate(struct job_ctx *c)
 {
     struct job *j = c->j;
+    job_parse_roles(c);
     for (int r = 0; r < ROLE_COUNT; r++) {
         if (role_is_driven(r) && j->role[r].connections > j->role[r].rate * 1000)
             job_err(c, c->section_line[r + 1], "[%s] connections=%lld is more than 1000 x rate",
@@ -316,10 +347,12 @@ void job_print(const struct job *j, FILE *f)
 {
     char a[32], b[32], c[32], d[32];
     fprintf(f, "experiment %s from %s\n", j->name, j->path);
+    int per_set = __builtin_popcount(j->role_mask);
     fprintf(f, "  platform %s, %lld set%s = %lld servers (%lld idle), seed %llu\n",
             platform_names[j->platform], (long long)j->sets, j->sets == 1 ? "" : "s",
-            (long long)j->sets * ROLE_COUNT, (long long)j->sets,
+            (long long)j->sets * per_set, job_has_role(j, ROLE_IDLE) ? (long long)j->sets : 0,
             (unsigned long long)j->seed);
+    if (per_set < ROLE_COUNT) fprintf(f, "  roles: %s (partial sets)\n", j->roles);
     fprintf(f, "  phases: ramp_up %s, measure %s, ramp_down %s; sample every %s\n",
             opt_fmt_duration(a, sizeof a, j->ramp_up), opt_fmt_duration(b, sizeof b, j->measure),
             opt_fmt_duration(c, sizeof c, j->ramp_down),
@@ -331,6 +364,7 @@ void job_print(const struct job *j, FILE *f)
         for (int r = 0; r < ROLE_COUNT; r++) {
             const struct job_role *jr = &j->role[r];
             char ip[24], addr[32], q[160];
+            if (!job_has_role(j, r)) continue;
             job_server_ip(s, r, ip, sizeof ip);
             snprintf(addr, sizeof addr, "%s:%lld", ip, (long long)jr->port);
             if (role_is_driven(r)) {
@@ -346,7 +380,7 @@ void job_print(const struct job *j, FILE *f)
     }
     double total = 0;
     for (int r = 0; r < ROLE_COUNT; r++)
-        if (role_is_driven(r)) total += j->role[r].rate;
+        if (role_is_driven(r) && job_has_role(j, r)) total += j->role[r].rate;
     fprintf(f, "\n  offered load: %g requests/s per set, %g in all\n", total, total * (double)j->sets);
     fprintf(f, "  data per set: web docroot %s (%g%% on nfs), imap %lld users x %lld messages, "
             "db %lld customers, %lld items\n",
@@ -369,26 +403,9 @@ void job_print_help(FILE *f, int markdown)
             fprintf(f, "\n[%s]\n", section_name(bit));
         for (const struct opt_def *o = job_table; o->name; o++) {
             if (!(o->sections & bit)) continue;
-            char def[160], lo[32] = "", hi[32] = "", range[80] = "";
+            char def[160], range[80];
             opt_fmt_value(def, sizeof def, o, base);
-            if (o->min <= o->max) {
-                if (o->type == OPT_DURATION) {
-                    opt_fmt_duration(lo, sizeof lo, (int64_t)o->min);
-                    opt_fmt_duration(hi, sizeof hi, (int64_t)o->max);
-                } else if (o->type == OPT_SIZE) {
-                    opt_fmt_size(lo, sizeof lo, (int64_t)o->min);
-                    opt_fmt_size(hi, sizeof hi, (int64_t)o->max);
-                } else {
-                    snprintf(lo, sizeof lo, "%g", o->min);
-                    snprintf(hi, sizeof hi, "%g", o->max);
-                }
-                snprintf(range, sizeof range, "%s..%s", lo, hi);
-            } else if (o->type == OPT_ENUM) {
-                size_t len = 0;
-                for (int i = 0; o->choices[i]; i++)
-                    len += (size_t)snprintf(range + len, sizeof range - len, "%s%s",
-                                            i ? ", " : "", o->choices[i]);
-            }
+            opt_fmt_range(range, sizeof range, o);
             if (markdown)
                 fprintf(f, "| `%s` | %s | `%s` | %s | %s |\n", o->name,
                         o->type == OPT_ENUM ? "enum" : o->type == OPT_QOS ? "qos" :

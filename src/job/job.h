@@ -64,6 +64,8 @@ struct job {
     char output[256];           /* results directory */
     char data_dir[256];         /* where prepared data sets are cached */
     int64_t driver_threads;
+    char roles[64];             /* roles deployed in every set, as written */
+    unsigned role_mask;         /* the same as bits (1u << role); derived */
     struct job_role role[ROLE_COUNT];
 };
 
@@ -76,6 +78,9 @@ void job_defaults(struct job *j);
 int job_load(struct job *j, const char *path, FILE *errs);
 /* Same, from text in memory; name is used in messages. */
 int job_load_text(struct job *j, const char *name, const char *text, size_t len, FILE *errs);
+
+/* Whether every set deploys role r (job "roles" option). */
+int job_has_role(const struct job *j, int r);
 
 /* The address of a server on the native platform: 127.SET.ROLE.1 where
  * ROLE counts from 1 in role_id order; set counts from 1. */

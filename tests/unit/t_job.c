@@ -124,6 +124,23 @@ TEST(job_error_paths)
     free(j);
 }
 
+TEST(job_roles_subset)
+{
+    struct job *j = malloc(sizeof *j);
+    T_EQ_INT(load(j, "[global]\nroles = idle, web\n[web]\nnfs_share = 0\n"), 0);
+    T_ASSERT(job_has_role(j, ROLE_IDLE) && job_has_role(j, ROLE_WEB));
+    T_ASSERT(!job_has_role(j, ROLE_APP) && !job_has_role(j, ROLE_DB));
+    T_EQ_INT(load(j, "[global]\n"), 0);
+    T_EQ_INT(j->role_mask, (1u << ROLE_COUNT) - 1);
+    T_EQ_INT(load(j, "[global]\nroles = app\n"), 1);
+    T_ASSERT(strstr(errbuf, "t.ini:2: roles: app needs db"));
+    T_EQ_INT(load(j, "[global]\nroles = web\n"), 1);
+    T_ASSERT(strstr(errbuf, "t.ini:2: roles: web with nfs_share > 0 needs nfs"));
+    T_EQ_INT(load(j, "[global]\nroles = web,mail\n"), 2);
+    T_ASSERT(strstr(errbuf, "t.ini:2: roles: unknown role 'mail'"));
+    free(j);
+}
+
 TEST(job_server_addresses)
 {
     char ip[32];

@@ -1,0 +1,249 @@
+/* results.c — the load driver's statistics: recording, merging, QoS,
+ * JSON and text output.  See results.h and drive.h. */
+#include "drive/results.h"
+#include "drive/proto.h"
+#include "job/job.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct tstats *tstats_new(int nops)
+{
+    struct tstats *s = calloc(1, sizeof *s + (size_t)nops * sizeof s->op[0]);
+    if (!s) abort();
+    s->nops = nops;
+    return s;
+}
+
+void tstats_record(struct tstats *s, int op, int verdict, int64_t intended,
+                   int64_t sent, int64_t done, uint64_t bytes)
+{
+    if (op < 0 || op >= s->nops) op = 0;
+    struct drive_op_result *o = &s->op[op];
+    if (verdict < 0) {
+        o->timeouts++;
+        return;
+    }
+    o->count++;
+    o->bytes += bytes;
+    if (verdict != DP_OK) o->errors++;
+    hist_record(&o->corrected, done - intended);
+    hist_record(&o->uncorrected, done - sent);
+}
+
+static void op_merge(struct drive_op_result *d, const struct drive_op_result *s)
+{
+    d->count += s->count;
+    d->errors += s->errors;
+    d->timeouts += s->timeouts;
+    d->bytes += s->bytes;
+    hist_merge(&d->corrected, &s->corrected);
+    hist_merge(&d->uncorrected, &s->uncorrected);
+}
+
+void tstats_merge(struct drive_target_result *r, const struct tstats *s)
+{
+    r->connects += s->connects;
+    r->conn_errors += s->conn_errors;
+    r->late += s->late;
+    for (int i = 0; i < s->nops && i < DRIVE_MAX_OPS; i++) op_merge(&r->op[i], &s->op[i]);
+}
+
+void results_finish(struct drive_target_result *r, const char *const *ops, int64_t measure_ns)
+{
+    memset(&r->all, 0, sizeof r->all);
+    r->all.name = "all";
+    for (int i = 0; i < r->nops; i++) {
+        r->op[i].name = ops[i];
+        op_merge(&r->all, &r->op[i]);
+    }
+    r->achieved_rate = measure_ns > 0 ? (double)r->all.count * 1e9 / (double)measure_ns : 0;
+    r->qos_pass = drive_qos_eval(&r->cfg.qos, r, r->qos_failed, sizeof r->qos_failed);
+}
+
+/* ---- QoS ---------------------------------------------------------------- */
+
+static void fmt_ns(char *dst, size_t n, int64_t ns)
+{
+    if (ns >= 1000000000LL) snprintf(dst, n, "%.3gs", ns / 1e9);
+    else if (ns >= 1000000LL) snprintf(dst, n, "%.3gms", ns / 1e6);
+    else snprintf(dst, n, "%.3gus", ns / 1e3);
+}
+
+int drive_qos_eval(const struct qos *q, const struct drive_target_result *r, char *why, size_t whylen)
+{
+    const struct hist *h = &r->all.corrected;
+    uint64_t bad = r->all.errors + r->all.timeouts + r->conn_errors;
+    uint64_t total = r->all.count + r->all.timeouts + r->conn_errors;
+    if (whylen) why[0] = '\0';
+    for (int i = 0; i < q->n; i++) {
+        const struct qos_clause *c = &q->c[i];
+        char val[48], clause[80];
+        int ok;
+        if (c->kind == QOS_ERRORS) {
+            double pct = total ? 100.0 * (double)bad / (double)total : 0;
+            ok = c->strict ? pct < c->limit_pct : pct <= c->limit_pct;
+            snprintf(val, sizeof val, "errors = %.3g%%", pct);
+        } else {
+            int64_t v = c->kind == QOS_PCTL ? hist_percentile(h, c->pct)
+                      : c->kind == QOS_MEAN ? (int64_t)hist_mean(h) : h->max;
+            /* no response at all cannot meet a latency requirement */
+            ok = h->count && (c->strict ? v < c->limit_ns : v <= c->limit_ns);
+            char t[24], m[20];
+            fmt_ns(t, sizeof t, v);
+            if (c->kind == QOS_PCTL) snprintf(m, sizeof m, "p%g", c->pct);
+            else snprintf(m, sizeof m, "%s", c->kind == QOS_MEAN ? "mean" : "max");
+            if (h->count) snprintf(val, sizeof val, "%s = %s", m, t);
+            else snprintf(val, sizeof val, "no responses");
+        }
+        if (!ok) {
+            struct qos one = { 1, { *c } };
+            opt_fmt_qos(clause, sizeof clause, &one);
+            snprintf(why, whylen, "%s (%s)", clause, val);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static const double json_pcts[] = { 50, 90, 95, 99, 99.9 };
+
+static void json_hist(struct json_w *w, const char *key, const struct hist *h, int with_buckets)
+{
+    json_w_key(w, key);
+    json_w_obj(w);
+    json_w_key(w, "count"); json_w_uint(w, h->count);
+    json_w_key(w, "min_ns"); json_w_int(w, h->count ? h->min : 0);
+    json_w_key(w, "mean_ns"); json_w_double(w, hist_mean(h));
+    json_w_key(w, "max_ns"); json_w_int(w, h->count ? h->max : 0);
+    for (size_t i = 0; i < sizeof json_pcts / sizeof json_pcts[0]; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "p%g_ns", json_pcts[i]);
+        json_w_key(w, k);
+        json_w_int(w, hist_percentile(h, json_pcts[i]));
+    }
+    if (with_buckets) {
+        json_w_key(w, "buckets");
+        json_w_arr(w);
+        int i = -1;
+        int64_t lo, hi;
+        uint64_t n;
+        while (hist_next(h, &i, &lo, &hi, &n)) {
+            json_w_arr(w);
+            json_w_int(w, lo);
+            json_w_int(w, hi);
+            json_w_uint(w, n);
+            json_w_arr_end(w);
+        }
+        json_w_arr_end(w);
+    }
+    json_w_obj_end(w);
+}
+
+static void json_op(struct json_w *w, const struct drive_op_result *o, double measure_s, int with_buckets)
+{
+    json_w_obj(w);
+    json_w_key(w, "name"); json_w_str(w, o->name ? o->name : "?");
+    json_w_key(w, "count"); json_w_uint(w, o->count);
+    json_w_key(w, "rate"); json_w_double(w, measure_s > 0 ? (double)o->count / measure_s : 0);
+    json_w_key(w, "errors"); json_w_uint(w, o->errors);
+    json_w_key(w, "timeouts"); json_w_uint(w, o->timeouts);
+    json_w_key(w, "bytes"); json_w_uint(w, o->bytes);
+    json_hist(w, "corrected", &o->corrected, with_buckets);
+    json_hist(w, "uncorrected", &o->uncorrected, with_buckets);
+    json_w_obj_end(w);
+}
+
+void drive_results_json(const struct drive_results *r, struct json_w *w, int with_buckets)
+{
+    double ms = (double)r->measure_ns / 1e9;
+    json_w_obj(w);
+    json_w_key(w, "measure_s"); json_w_double(w, ms);
+    json_w_key(w, "qos_pass"); json_w_bool(w, r->qos_pass);
+    json_w_key(w, "targets");
+    json_w_arr(w);
+    for (int t = 0; t < r->ntargets; t++) {
+        const struct drive_target_result *x = &r->t[t];
+        char q[256];
+        json_w_obj(w);
+        json_w_key(w, "name"); json_w_str(w, x->cfg.name);
+        json_w_key(w, "role"); json_w_str(w, x->cfg.role >= 0 && x->cfg.role < ROLE_COUNT
+                                             ? role_names[x->cfg.role] : "?");
+        json_w_key(w, "address"); json_w_str(w, x->cfg.addr);
+        json_w_key(w, "arrival"); json_w_str(w, arrival_names[x->cfg.arrival]);
+        json_w_key(w, "connections"); json_w_int(w, x->cfg.connections);
+        json_w_key(w, "target_rate"); json_w_double(w, x->cfg.rate);
+        json_w_key(w, "achieved_rate"); json_w_double(w, x->achieved_rate);
+        json_w_key(w, "count"); json_w_uint(w, x->all.count);
+        json_w_key(w, "errors"); json_w_uint(w, x->all.errors);
+        json_w_key(w, "timeouts"); json_w_uint(w, x->all.timeouts);
+        json_w_key(w, "conn_errors"); json_w_uint(w, x->conn_errors);
+        json_w_key(w, "connects"); json_w_uint(w, x->connects);
+        json_w_key(w, "late"); json_w_uint(w, x->late);
+        json_w_key(w, "qos"); json_w_str(w, opt_fmt_qos(q, sizeof q, &x->cfg.qos));
+        json_w_key(w, "qos_pass"); json_w_bool(w, x->qos_pass);
+        json_w_key(w, "qos_failed");
+        if (x->qos_pass) json_w_null(w); else json_w_str(w, x->qos_failed);
+        json_w_key(w, "all");
+        json_op(w, &x->all, ms, with_buckets);
+        json_w_key(w, "ops");
+        json_w_arr(w);
+        for (int i = 0; i < x->nops; i++) json_op(w, &x->op[i], ms, with_buckets);
+        json_w_arr_end(w);
+        json_w_obj_end(w);
+    }
+    json_w_arr_end(w);
+    json_w_obj_end(w);
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+static char *lat(char *dst, size_t n, const struct hist *h, double p)
+{
+    if (!h->count) snprintf(dst, n, "-");
+    else fmt_ns(dst, n, p >= 100 ? h->max : hist_percentile(h, p));
+    return dst;
+}
+
+static void text_op(FILE *f, const struct drive_op_result *o, double ms)
+{
+    char a[16], b[16], c[16], d[16], e[16], g[16];
+    fprintf(f, "  %-14s %9llu %10.2f %7llu %7llu  %8s %8s %8s  %8s %8s %8s\n",
+            o->name ? o->name : "?", (unsigned long long)o->count,
+            ms > 0 ? (double)o->count / ms : 0,
+            (unsigned long long)o->errors, (unsigned long long)o->timeouts,
+            lat(a, sizeof a, &o->corrected, 50), lat(b, sizeof b, &o->corrected, 99),
+            lat(c, sizeof c, &o->corrected, 100),
+            lat(d, sizeof d, &o->uncorrected, 50), lat(e, sizeof e, &o->uncorrected, 99),
+            lat(g, sizeof g, &o->uncorrected, 100));
+}
+
+void drive_results_text(const struct drive_results *r, FILE *f)
+{
+    double ms = (double)r->measure_ns / 1e9;
+    for (int t = 0; t < r->ntargets; t++) {
+        const struct drive_target_result *x = &r->t[t];
+        char q[256];
+        fprintf(f, "%s %s (%s): target %.6g/s, achieved %.6g/s (%+.2f%%) over %.3gs, "
+                "%lld connections, %s arrivals\n",
+                x->cfg.name, x->cfg.addr, x->cfg.role >= 0 && x->cfg.role < ROLE_COUNT
+                ? role_names[x->cfg.role] : "?", x->cfg.rate, x->achieved_rate,
+                x->cfg.rate > 0 ? 100.0 * (x->achieved_rate - x->cfg.rate) / x->cfg.rate : 0,
+                ms, (long long)x->cfg.connections, arrival_names[x->cfg.arrival]);
+        fprintf(f, "  %-14s %9s %10s %7s %7s  %26s  %26s\n", "", "", "", "", "",
+                "corrected (from intended)", "uncorrected (from send)");
+        fprintf(f, "  %-14s %9s %10s %7s %7s  %8s %8s %8s  %8s %8s %8s\n", "operation", "count",
+                "rate/s", "errors", "timeout", "p50", "p99", "max", "p50", "p99", "max");
+        for (int i = 0; i < x->nops; i++)
+            if (x->op[i].count || x->op[i].timeouts) text_op(f, &x->op[i], ms);
+        text_op(f, &x->all, ms);
+        fprintf(f, "  connects %llu, connection errors %llu, sent late (>1ms) %llu\n",
+                (unsigned long long)x->connects, (unsigned long long)x->conn_errors,
+                (unsigned long long)x->late);
+        fprintf(f, "  QoS %s: %s%s%s\n", opt_fmt_qos(q, sizeof q, &x->cfg.qos),
+                x->qos_pass ? "PASS" : "FAIL", x->qos_pass ? "" : ", failed ",
+                x->qos_pass ? "" : x->qos_failed);
+    }
+}

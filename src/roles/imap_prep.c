@@ -1,0 +1,311 @@
+/* imap_prep.c — `hostmix prepare imap`: deterministic users and maildirs.
+ *
+ * DATA/users.tsv has one "USER<TAB>PASSWORD<TAB>MESSAGES" line per user
+ * (MESSAGES: the INBOX count).  DATA/mail/USER/Maildir is the INBOX; each
+ * of --folders folders (Sent, Drafts, Trash, Archive, then FolderN) is a
+ * Maildir++ subfolder .NAME with --folder-messages messages.  Messages are
+ * plain-text RFC 5322 mail with CRLF line ends, sizes lognormal (median
+ * 4 KiB, mean about 20 KiB, at most 1 MiB; docs/imap.md), dated over the
+ * 180 days before 2026-01-01, stored in cur/ with flags in their names:
+ * in INBOX 60 % \Seen, of those 15 % also \Answered, 5 % \Flagged.  Each
+ * user draws from its own random stream (seed, set, user), so the bytes
+ * depend only on the options. */
+#include "roles/imap_prep.h"
+#include "roles/imap_parse.h"
+#include "roles/role.h"
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "core/rng.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define IMAP_PREP_EPOCH 1767225600LL        /* 2026-01-01 00:00:00 UTC */
+#define IMAP_PREP_SPAN  (180LL * 86400)
+#define IMAP_PREP_MIN   512
+#define IMAP_PREP_MAX   (1 << 20)
+
+struct imap_prep_opts {
+    struct role_prep p;
+    int64_t users, messages, folders, folder_messages;
+};
+
+static const struct opt_def imap_prep_table[] = {
+    ROLE_PREP_OPTS(struct imap_prep_opts, p),
+    { "users", OPT_INT, offsetof(struct imap_prep_opts, users), 0, "100", 1, 1e6, NULL, 0,
+      "mail users" },
+    { "messages", OPT_INT, offsetof(struct imap_prep_opts, messages), 0, "50", 0, 1e5, NULL, 0,
+      "messages in each user's INBOX" },
+    { "folders", OPT_INT, offsetof(struct imap_prep_opts, folders), 0, "3", 0, 64, NULL, 0,
+      "folders besides INBOX per user (Sent, Drafts, Trash, Archive, Folder5...)" },
+    { "folder-messages", OPT_INT, offsetof(struct imap_prep_opts, folder_messages), 0, "5", 0,
+      1e5, NULL, 0, "messages in each folder" },
+    { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
+};
+
+static const char *const imap_words[] = {
+    "quarterly", "report", "meeting", "budget", "review", "server", "capacity", "plan",
+    "update", "schedule", "project", "status", "invoice", "customer", "order", "shipment",
+    "team", "lunch", "release", "notes", "draft", "proposal", "contract", "deadline",
+    "network", "storage", "backup", "migration", "policy", "training", "travel", "expense",
+    "the", "a", "and", "of", "to", "in", "for", "on", "with", "at", "by", "from", "this",
+    "that", "we", "please", "will", "can", "should", "next", "week", "today", "thanks",
+    "attached", "see", "below", "regarding", "our", "new", "final", "version", "question",
+};
+#define IMAP_NWORDS (sizeof imap_words / sizeof imap_words[0])
+static const char *const imap_first[] = { "Alice", "Bob", "Carol", "Dave", "Erin", "Frank",
+                                          "Grace", "Heidi", "Ivan", "Judy", "Mallory", "Oscar" };
+static const char *const imap_last[] = { "Smith", "Jones", "Brown", "Miller", "Davis",
+                                         "Garcia", "Wilson", "Moore", "Taylor", "Clark" };
+static const char *const imap_folder_names[] = { "Sent", "Drafts", "Trash", "Archive" };
+
+uint64_t imap_prep_size(double u1, double u2)
+{
+    /* median e^mu = 4096; mean e^(mu + sigma^2/2) = 20480 -> sigma^2 = 2 ln 5 */
+    const double mu = log(4096.0), sigma = sqrt(2.0 * log(5.0));
+    double z = sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+    double v = exp(mu + sigma * z);
+    if (v < IMAP_PREP_MIN) v = IMAP_PREP_MIN;
+    if (v > IMAP_PREP_MAX) v = IMAP_PREP_MAX;
+    return (uint64_t)(v + 0.5);
+}
+
+/* Appends n random words separated by spaces. */
+static void imap_prep_words(struct buf *b, struct rng *r, int n)
+{
+    for (int i = 0; i < n; i++)
+        buf_printf(b, "%s%s", i ? " " : "", imap_words[rng_below(r, IMAP_NWORDS)]);
+}
+
+/* Builds one message of exactly size bytes (or its header's size if that
+ * is larger) into b. */
+static void imap_prep_message(struct buf *b, struct rng *r, const char *user, time_t when,
+                              uint64_t size, const char *msgid)
+{
+    char date[64];
+    struct tm tm;
+    gmtime_r(&when, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    const char *fn = imap_first[rng_below(r, sizeof imap_first / sizeof *imap_first)];
+    const char *ln = imap_last[rng_below(r, sizeof imap_last / sizeof *imap_last)];
+    buf_reset(b);
+    buf_printf(b, "Return-Path: <%s.%s@example.com>\r\nMessage-ID: <%s@hostmix.test>\r\n"
+               "Date: %s\r\nFrom: \"%s %s\" <%s.%s@example.com>\r\nTo: %s@hostmix.test\r\n"
+               "Subject: ", fn, ln, msgid, date, fn, ln, fn, ln, user);
+    imap_prep_words(b, r, 3 + (int)rng_below(r, 6));
+    buf_puts(b, "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n");
+    while (buf_used(b) < size) {
+        size_t line = 0;
+        char w[80];
+        while (line < 72) {
+            const char *word = imap_words[rng_below(r, IMAP_NWORDS)];
+            int k = snprintf(w, sizeof w, "%s%s", line ? " " : "", word);
+            if (line + (size_t)k > 76) break;
+            buf_append(b, w, (size_t)k);
+            line += (size_t)k;
+        }
+        buf_puts(b, "\r\n");
+    }
+    if (buf_used(b) > size && size >= 2) {   /* trim to size, still ending in CRLF */
+        size_t hdr = (size_t)(strstr(buf_cstr(b), "\r\n\r\n") - buf_head(b)) + 4;
+        size_t want = size > hdr ? (size_t)size : hdr;
+        b->len = b->off + want;
+        if (want > hdr + 1) {
+            memcpy(b->data + b->len - 2, "\r\n", 2);
+            if (want > hdr + 2 && b->data[b->len - 3] == '\r') b->data[b->len - 3] = ' ';
+        }
+    }
+}
+
+/* Creates DIR/{cur,new,tmp}.  Returns 0 or -1 after printing why. */
+static int imap_prep_maildir(const char *dir)
+{
+    static const char *const subs[] = { "", "/cur", "/new", "/tmp" };
+    char p[4096];
+    for (int i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s%s", dir, subs[i]);
+        if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+            fprintf(stderr, "hostmix prepare imap: mkdir %s: %s\n", p, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Writes n messages of user into the maildir dir. */
+static int imap_prep_box(const char *dir, const char *user, int folder, int64_t n,
+                         struct rng *r, struct buf *b, int64_t uidx)
+{
+    if (imap_prep_maildir(dir) < 0) return -1;
+    if (folder) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/maildirfolder", dir);
+        int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0) close(fd);
+    }
+    for (int64_t i = 0; i < n; i++) {
+        time_t when = (time_t)(IMAP_PREP_EPOCH - IMAP_PREP_SPAN +
+                               (IMAP_PREP_SPAN * (i + 1)) / (n + 1) + (int64_t)rng_below(r, 3600));
+        uint64_t size = imap_prep_size(1.0 - rng_unit(r), rng_unit(r));
+        char msgid[96];
+        snprintf(msgid, sizeof msgid, "u%lld.f%d.m%lld", (long long)uidx, folder, (long long)i);
+        imap_prep_message(b, r, user, when, size, msgid);
+        unsigned flags = 0;
+        double u = rng_unit(r);
+        if (folder == 1 || u < 0.6) flags |= IMAP_F_SEEN;
+        if (folder == 0 && u < 0.6 * 0.15) flags |= IMAP_F_ANSWERED;
+        if (folder == 0 && rng_unit(r) < 0.05) flags |= IMAP_F_FLAGGED;
+        char info[8], path[4400];
+        imap_flags_to_maildir(flags, info, sizeof info);
+        snprintf(path, sizeof path, "%s/cur/%lld.M%06lldP0.hostmix,S=%zu:2,%s", dir,
+                 (long long)when, (long long)i, buf_used(b), info);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0 || write(fd, buf_head(b), buf_used(b)) != (ssize_t)buf_used(b)) {
+            fprintf(stderr, "hostmix prepare imap: write %s: %s\n", path, strerror(errno));
+            if (fd >= 0) close(fd);
+            return -1;
+        }
+        struct timespec ts[2] = { { when, 0 }, { when, 0 } };
+        futimens(fd, ts);
+        close(fd);
+    }
+    return 0;
+}
+
+static int imap_prep_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path) < 0 ? -1 : 0;
+}
+
+/* Makes DATA ready: creates it, or clears an earlier (possibly partial)
+ * hostmix imap data set.  Returns 1 if it already holds exactly this data
+ * set, 0 when ready to write, -1 after printing why not. */
+static int imap_prep_dir(const char *data, const char *line)
+{
+    char p[4096], old[1024] = "";
+    if (mkdir(data, 0755) < 0 && errno != EEXIST) {
+        fprintf(stderr, "hostmix prepare imap: mkdir %s: %s\n", data, strerror(errno));
+        return -1;
+    }
+    snprintf(p, sizeof p, "%s/.hostmix-prepared", data);
+    FILE *f = fopen(p, "r");
+    if (f) {
+        if (!fgets(old, sizeof old, f)) old[0] = '\0';
+        fclose(f);
+        if (strcmp(old, line) == 0) return 1;
+    }
+    DIR *d = opendir(data);
+    if (!d) return -1;
+    struct dirent *e;
+    int foreign = 0;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "mail") &&
+            strcmp(e->d_name, "users.tsv") && strcmp(e->d_name, ".hostmix-prepared"))
+            foreign = 1;
+    closedir(d);
+    if (foreign) {
+        fprintf(stderr, "hostmix prepare imap: %s holds files that are not an imap data set; "
+                        "use an empty directory\n", data);
+        return -1;
+    }
+    unlink(p);
+    snprintf(p, sizeof p, "%s/mail", data);
+    if (access(p, F_OK) == 0 && nftw(p, imap_prep_rm, 16, FTW_DEPTH | FTW_PHYS) < 0) {
+        fprintf(stderr, "hostmix prepare imap: cannot clear %s: %s\n", p, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The name of folder k (1-based). */
+static void imap_prep_folder_name(int k, char *dst, size_t n)
+{
+    if (k <= 4) snprintf(dst, n, "%s", imap_folder_names[k - 1]);
+    else snprintf(dst, n, "Folder%d", k);
+}
+
+int imap_prepare(int argc, char **argv)
+{
+    struct imap_prep_opts o;
+    int next;
+    int rc = opt_parse_argv(imap_prep_table, &o, argc, argv,
+                            "hostmix prepare imap --data DIR [--users N] [--messages M]", &next);
+    if (rc) return rc == 1 ? CLI_OK : CLI_USAGE;
+    if (next < argc) {
+        fprintf(stderr, "hostmix prepare imap: unexpected argument '%s'\n", argv[next]);
+        return CLI_USAGE;
+    }
+    if (!o.p.data[0]) {
+        fprintf(stderr, "hostmix prepare imap: --data DIR is required\n");
+        return CLI_USAGE;
+    }
+    char line[512];
+    snprintf(line, sizeof line, "imap users=%lld messages=%lld folders=%lld folder-messages=%lld "
+             "set=%lld seed=%llu\n", (long long)o.users, (long long)o.messages,
+             (long long)o.folders, (long long)o.folder_messages, (long long)o.p.set,
+             (unsigned long long)o.p.seed);
+    int st = imap_prep_dir(o.p.data, line);
+    if (st < 0) return CLI_FAILED;
+    if (st == 1) {
+        printf("hostmix prepare imap: %s is already prepared\n", o.p.data);
+        return CLI_OK;
+    }
+    char p[4096];
+    snprintf(p, sizeof p, "%s/mail", o.p.data);
+    if (mkdir(p, 0755) < 0) {
+        fprintf(stderr, "hostmix prepare imap: mkdir %s: %s\n", p, strerror(errno));
+        return CLI_FAILED;
+    }
+    snprintf(p, sizeof p, "%s/users.tsv", o.p.data);
+    FILE *users = fopen(p, "w");
+    if (!users) {
+        fprintf(stderr, "hostmix prepare imap: %s: %s\n", p, strerror(errno));
+        return CLI_FAILED;
+    }
+    struct buf b = BUF_INIT;
+    rc = CLI_OK;
+    for (int64_t u = 0; u < o.users && rc == CLI_OK; u++) {
+        struct rng r;
+        rng_seed(&r, o.p.seed, (uint64_t)o.p.set, (2ULL << 32) | (uint64_t)u);
+        char user[32], pass[16], dir[4096];
+        snprintf(user, sizeof user, "user%04lld", (long long)u + 1);
+        for (int k = 0; k < 12; k++) pass[k] = "abcdefghijkmnpqrstuvwxyz23456789"[rng_below(&r, 32)];
+        pass[12] = '\0';
+        fprintf(users, "%s\t%s\t%lld\n", user, pass, (long long)o.messages);
+        snprintf(dir, sizeof dir, "%s/mail/%s", o.p.data, user);
+        if (mkdir(dir, 0700) < 0) { rc = CLI_FAILED; break; }
+        snprintf(dir, sizeof dir, "%s/mail/%s/Maildir", o.p.data, user);
+        if (imap_prep_box(dir, user, 0, o.messages, &r, &b, u) < 0) rc = CLI_FAILED;
+        for (int k = 1; k <= o.folders && rc == CLI_OK; k++) {
+            char name[32];
+            imap_prep_folder_name(k, name, sizeof name);
+            snprintf(dir, sizeof dir, "%s/mail/%s/Maildir/.%s", o.p.data, user, name);
+            if (imap_prep_box(dir, user, k, o.folder_messages, &r, &b, u) < 0) rc = CLI_FAILED;
+        }
+    }
+    buf_free(&b);
+    if (fclose(users) != 0) rc = CLI_FAILED;
+    if (rc != CLI_OK) return rc;
+    snprintf(p, sizeof p, "%s/.hostmix-prepared", o.p.data);
+    FILE *f = fopen(p, "w");
+    if (!f || fputs(line, f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "hostmix prepare imap: cannot write %s\n", p);
+        return CLI_FAILED;
+    }
+    printf("hostmix prepare imap: %lld users, %lld INBOX + %lld x %lld folder messages each, "
+           "in %s\n", (long long)o.users, (long long)o.messages, (long long)o.folders,
+           (long long)o.folder_messages, o.p.data);
+    return CLI_OK;
+}
