@@ -419,7 +419,7 @@ static void app_done_error(struct app_req *r, int status, const char *msg, int64
     app_db_release(db);
 }
 
-/* The last result of the round trip, which must hold rows. */
+/* The i-th result of the last round trip, or NULL. */
 static const PGresult *app_rows(const struct app_req *r, int i)
 {
     return i < r->nres ? r->res[i] : NULL;

@@ -56,6 +56,7 @@ struct db_conn {
     struct db_srv *s;
     int phase;
     int failed;                 /* owner whose transaction had an error */
+    int implicit;               /* owner of a multi-statement query's own transaction */
     int ext_skip;               /* extended protocol error: skip to Sync */
     int waiting;                /* in the wait queue */
     struct db_conn *wnext;
@@ -133,6 +134,7 @@ static void db_note_txn(struct db_conn *d)
     } else {
         if (s->owner == d) s->owner = NULL;
         d->failed = 0;
+        d->implicit = 0;
         db_schedule_pump(s);
     }
 }
@@ -410,16 +412,62 @@ static int db_txn_allows(struct db_conn *d, const char *kw)
     return 0;
 }
 
-/* A simple Query: every statement in sql in turn; the first error ends it. */
+/* 1 if sql holds only blanks, semicolons and comments. */
+static int db_blank(const char *sql)
+{
+    for (;;) {
+        while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' || *sql == ';') sql++;
+        if (sql[0] == '-' && sql[1] == '-') {
+            while (*sql && *sql != '\n') sql++;
+        } else if (sql[0] == '/' && sql[1] == '*') {
+            const char *e = strstr(sql + 2, "*/");
+            if (!e) return 1;
+            sql = e + 2;
+        } else {
+            return *sql == '\0';
+        }
+    }
+}
+
+static int db_is_txn_kw(const char *kw)
+{
+    return !strcmp(kw, "BEGIN") || !strcmp(kw, "START") || !strcmp(kw, "COMMIT") ||
+           !strcmp(kw, "END") || !strcmp(kw, "ROLLBACK") || !strcmp(kw, "ABORT");
+}
+
+/* Ends d's implicit transaction: COMMIT (ok) or ROLLBACK. */
+static void db_implicit_end(struct db_conn *d, int ok)
+{
+    if (!d->implicit) return;
+    if (ok && sqlite3_exec(d->s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        db_sqlite_error(d);
+        ok = 0;
+    }
+    if (!ok && !sqlite3_get_autocommit(d->s->db)) sqlite3_exec(d->s->db, "ROLLBACK", NULL, NULL, NULL);
+    db_note_txn(d);
+}
+
+/* A simple Query: every statement in sql in turn; the first error ends it.
+ * As in PostgreSQL, several statements outside a transaction block run in
+ * one implicit transaction (an error rolls all of them back); an explicit
+ * BEGIN turns it into an ordinary block, COMMIT or ROLLBACK ends it. */
 static void db_simple_query(struct db_conn *d, const char *sql)
 {
     sqlite3 *db = d->s->db;
-    int any = 0;
+    int any = 0, ok = 1;
     while (*sql) {
         char kw[16];
         const char *rest, *tail = NULL;
         db_keyword(sql, kw, sizeof kw, &rest);
-        if (!db_txn_allows(d, kw)) break;
+        if (!db_txn_allows(d, kw)) { ok = 0; break; }
+        if (d->implicit && (!strcmp(kw, "BEGIN") || !strcmp(kw, "START"))) {
+            d->implicit = 0;                /* the block becomes explicit */
+            pgw_complete(&d->out, "BEGIN");
+            tail = strchr(sql, ';');
+            sql = tail ? tail + 1 : sql + strlen(sql);
+            any = 1;
+            continue;
+        }
         if (!strcmp(kw, "START")) {         /* START TRANSACTION: not SQLite */
             tail = strchr(sql, ';');
             tail = tail ? tail + 1 : sql + strlen(sql);
@@ -431,16 +479,23 @@ static void db_simple_query(struct db_conn *d, const char *sql)
         sqlite3_stmt *st = NULL;
         if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK) {
             db_sqlite_error(d);
+            ok = 0;
             break;
         }
         sql = tail;
         if (!st) continue;                  /* blanks or a comment */
         any = 1;
+        if (d->s->owner != d && !db_is_txn_kw(kw) && !db_blank(tail) &&
+            sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
+            db_note_txn(d);
+            d->implicit = 1;
+        }
         int rc = 0;
         if (!db_txn_control(d, kw, rest)) rc = db_step_all(d, st, 1);
         sqlite3_finalize(st);
-        if (rc) break;
+        if (rc) { ok = 0; break; }
     }
+    db_implicit_end(d, ok);
     if (!any && !d->out.len) {
         size_t m = pgw_begin(&d->out, 'I');
         pgw_end(&d->out, m);

@@ -21,6 +21,8 @@ check_eq db_insert_tag "$(psql "$conn" -X -c "INSERT INTO t VALUES (1, 'one'), (
 check_eq db_select "$(q -c 'SELECT a, b FROM t ORDER BY a' | tr '\n' ' ')" "1|one 2|two "
 check_eq db_update_tag "$(psql "$conn" -X -c "UPDATE t SET b = 'uno' WHERE a = 1" 2>&1)" "UPDATE 1"
 check_eq db_multi_statement "$(q -c "INSERT INTO t VALUES (3, 'three'); SELECT count(*) FROM t; SELECT max(a) FROM t" | tr '\n' ' ')" "3 3 "
+check_eq db_multi_statement_atomic "$({ q -c "INSERT INTO t VALUES (20, 'x'); INSERT INTO t VALUES (1, 'dup')" | cut -c1-6; q -c 'SELECT count(*) FROM t WHERE a = 20'; } | tr '\n' ' ')" "ERROR: 0 "
+check_eq db_multi_statement_begin_inside "$(q -c "INSERT INTO t VALUES (21, 'x'); BEGIN; INSERT INTO t VALUES (22, 'y'); COMMIT" -c 'SELECT count(*) FROM t WHERE a IN (21, 22)'; q -c 'DELETE FROM t WHERE a IN (21, 22)')" "2"
 check_eq db_rollback_tags "$(psql "$conn" -X -c "BEGIN; INSERT INTO t VALUES (4, 'four'); ROLLBACK" 2>&1 | tr '\n' ' ')" "BEGIN INSERT 0 1 ROLLBACK "
 check_eq db_rollback_no_trace "$(q -c 'SELECT count(*) FROM t WHERE a = 4')" "0"
 check_eq db_delete_tag "$(psql "$conn" -X -c 'DELETE FROM t WHERE a = 3' 2>&1)" "DELETE 1"
