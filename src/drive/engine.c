@@ -33,7 +33,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define DRIVE_READ_CHUNK   (64 * 1024)
+#define DRIVE_READ_CHUNK   (16 * 1024)   /* per-connection input buffer: ~16-32 KiB */
 #define DRIVE_SWEEP_NS     (20 * CLOCK_NS_PER_MS)
 #define DRIVE_LATE_NS      CLOCK_NS_PER_MS
 /* Above this many requests per second a thread batches its wake-ups: the
