@@ -93,6 +93,7 @@ struct drive {
     int started, joined;
     int stop;                    /* atomic */
     int64_t t0, ms, me, end;     /* start, measure window, end of ramp-down */
+    int64_t stop_at;             /* when drive_stop was called, 0 if not */
     struct drive_results res;
     struct drive_live prev_live;
 };
@@ -526,7 +527,11 @@ void drive_live(struct drive *d, struct drive_live *out)
     d->prev_live = *out;
 }
 
-void drive_stop(struct drive *d) { __atomic_store_n(&d->stop, 1, __ATOMIC_RELAXED); }
+void drive_stop(struct drive *d)
+{
+    if (!d->stop_at) d->stop_at = clock_mono_ns();
+    __atomic_store_n(&d->stop, 1, __ATOMIC_RELAXED);
+}
 
 void drive_window(const struct drive *d, int64_t *ms, int64_t *me)
 {
@@ -548,7 +553,7 @@ const struct drive_results *drive_wait(struct drive *d)
         d->res.start_mono_ns = d->t0;
         d->res.measure_ns = d->cfg.measure;
         /* a stop before the end shortens the interval that was measured */
-        int64_t now = clock_mono_ns();
+        int64_t now = d->stop_at ? d->stop_at : clock_mono_ns();
         if (now < d->me) d->res.measure_ns = now > d->ms ? now - d->ms : 0;
         d->res.qos_pass = 1;
         for (int t = 0; t < d->ntg; t++) {
