@@ -341,7 +341,10 @@ static void conn_parse(struct dconn *c)
         size_t used = 0;
         int v = c->tg->proto->parse(&c->dp, buf_head(&c->in), buf_used(&c->in), &used);
         buf_consume(&c->in, used);
-        if (buf_used(&c->out)) conn_flush(c);
+        if (buf_used(&c->out)) {
+            conn_flush(c);                  /* e.g. an IMAP literal */
+            if (c->state != DC_BUSY) return;    /* lost: already counted */
+        }
         if (v == DP_MORE) {
             if (c->state == DC_BUSY && !used && buf_used(&c->in) > 16 * 1024 * 1024)
                 conn_finish(c, DP_FATAL);
