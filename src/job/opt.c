@@ -246,12 +246,11 @@ char *opt_fmt_value(char *dst, size_t n, const struct opt_def *o, const void *ba
 
 /* ---- setting values ------------------------------------------------ */
 
-static int check_range(const struct opt_def *o, double v, const char *text,
-                       char *err, size_t errlen)
+char *opt_fmt_range(char *dst, size_t n, const struct opt_def *o)
 {
-    if (o->min > o->max) return 0;
-    if (v < o->min || v > o->max) {
-        char lo[32], hi[32];
+    char lo[32], hi[32];
+    dst[0] = '\0';
+    if (o->min <= o->max) {
         if (o->type == OPT_DURATION) {
             opt_fmt_duration(lo, sizeof lo, (int64_t)o->min);
             opt_fmt_duration(hi, sizeof hi, (int64_t)o->max);
@@ -262,7 +261,23 @@ static int check_range(const struct opt_def *o, double v, const char *text,
             snprintf(lo, sizeof lo, "%g", o->min);
             snprintf(hi, sizeof hi, "%g", o->max);
         }
-        return OPT_ERR("%s=%s is out of range (%s..%s)", o->name, text, lo, hi);
+        snprintf(dst, n, "%s..%s", lo, hi);
+    } else if (o->type == OPT_ENUM) {
+        size_t len = 0;
+        for (int i = 0; o->choices[i] && len < n; i++)
+            len += (size_t)snprintf(dst + len, n - len, "%s%s", i ? ", " : "", o->choices[i]);
+    }
+    return dst;
+}
+
+static int check_range(const struct opt_def *o, double v, const char *text,
+                       char *err, size_t errlen)
+{
+    if (o->min > o->max) return 0;
+    if (v < o->min || v > o->max) {
+        char range[80];
+        return OPT_ERR("%s=%s is out of range (%s)", o->name, text,
+                       opt_fmt_range(range, sizeof range, o));
     }
     return 0;
 }
@@ -270,24 +285,27 @@ static int check_range(const struct opt_def *o, double v, const char *text,
 static int set_enum(const struct opt_def *o, int *slot, const char *text,
                     char *err, size_t errlen)
 {
-    char list[256] = "";
-    size_t len = 0;
-    for (int i = 0; o->choices[i]; i++) {
+    for (int i = 0; o->choices[i]; i++)
         if (strcmp(o->choices[i], text) == 0) { *slot = i; return 0; }
-        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
-                                i ? ", " : "", o->choices[i]);
-        if (len >= sizeof list) len = sizeof list - 1;
-    }
-    return OPT_ERR("%s=%s is not one of: %s", o->name, text, list);
+    char list[256];
+    return OPT_ERR("%s=%s is not one of: %s", o->name, text, opt_fmt_range(list, sizeof list, o));
+}
+
+static const char *const bool_yes[] = { "1", "yes", "true", "on" };
+static const char *const bool_no[] = { "0", "no", "false", "off" };
+
+static int opt_is_bool_word(const char *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcasecmp(s, bool_yes[i]) == 0 || strcasecmp(s, bool_no[i]) == 0) return 1;
+    return 0;
 }
 
 static int set_bool(int *slot, const char *text, const char *name, char *err, size_t errlen)
 {
-    static const char *const yes[] = { "1", "yes", "true", "on" };
-    static const char *const no[] = { "0", "no", "false", "off" };
     for (int i = 0; i < 4; i++) {
-        if (strcasecmp(text, yes[i]) == 0) { *slot = 1; return 0; }
-        if (strcasecmp(text, no[i]) == 0) { *slot = 0; return 0; }
+        if (strcasecmp(text, bool_yes[i]) == 0) { *slot = 1; return 0; }
+        if (strcasecmp(text, bool_no[i]) == 0) { *slot = 0; return 0; }
     }
     return OPT_ERR("%s=%s is not a boolean (yes or no)", name, text);
 }
@@ -450,6 +468,9 @@ int opt_parse_argv(const struct opt_def *table, void *base, int argc, char **arg
         } else if (c >= 0x100) {
             const struct opt_def *o = &table[c - 0x100];
             const char *v = optarg ? optarg : "yes";
+            /* "--sync no": a bool's value may also be the next word */
+            if (!optarg && o->type == OPT_BOOL && optind < argc && opt_is_bool_word(argv[optind]))
+                v = argv[optind++];
             if (opt_set(o, base, v, err, sizeof err)) {
                 fprintf(stderr, "hostmix: --%s: %s\n", o->name, err);
                 rc = 2;

@@ -1,0 +1,21 @@
+/* fuzz_measure.c — the /proc/stat, /proc/PID/stat and cpu.stat parsers. */
+#include "measure/measure.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *text = malloc(size + 1);
+    memcpy(text, data, size);
+    text[size] = '\0';
+    struct meas_host h;
+    struct meas_cg c;
+    uint64_t u, s;
+    meas_host_parse(text, &h);
+    meas_stat_parse(text, &u, &s);
+    meas_cg_parse(text, &c);
+    free(text);
+    return 0;
+}

@@ -1,0 +1,97 @@
+/* run.h — the state of one `hostmix run`, shared by the controller
+ * (src/run/) and the renderers (src/report/).
+ *
+ * The controller fills it phase by phase: the servers it started, the
+ * samples it took, the driver's results and whether the run is valid.
+ * The renderers only read it. */
+#ifndef HOSTMIX_RUN_H
+#define HOSTMIX_RUN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "drive/drive.h"
+#include "job/job.h"
+#include "measure/measure.h"
+#include "platform/platform.h"
+
+#define RUN_SCHEMA_VERSION 1
+#define RUN_MAX_SERVERS (64 * ROLE_COUNT)
+/* Servers up, no load yet: how busy the host is without the experiment. */
+#define RUN_BASELINE_NS 1000000000LL
+
+/* Phases of a run, in order. */
+enum run_phase { RUN_PH_PREPARE, RUN_PH_START, RUN_PH_BASELINE, RUN_PH_RAMP_UP, RUN_PH_MEASURE,
+                 RUN_PH_RAMP_DOWN, RUN_PH_TEARDOWN, RUN_PH_DONE };
+extern const char *const run_phase_names[];
+
+/* One sample: cumulative counters at time t (monotonic ns). */
+struct run_sample {
+    int64_t t_ns;
+    int phase;                      /* enum run_phase when taken */
+    struct meas_host host;
+    uint64_t self_ns;               /* the run process (controller + drivers) */
+    uint64_t ctl_ns;                /* the controller thread alone */
+    uint64_t completed, errors;     /* driver counters so far */
+    uint64_t *srv_ns;               /* per server (run.nsrv entries) */
+};
+
+/* CPU over an interval between two samples, in cores. */
+struct run_cpu {
+    double seconds;
+    struct meas_breakdown host;
+    double host_busy_cores;
+    double driver_cores;            /* run process minus the controller */
+    double ctl_cores;               /* controller and sampler */
+    double sut_cores;               /* host busy - run process */
+    double role_cores[ROLE_COUNT];  /* servers of each role, all sets */
+    double servers_cores;           /* every server (the sum of role_cores) */
+    double ctxt_s, intr_s;
+};
+
+/* Host facts copied into results. */
+struct run_host_facts {
+    char kernel[128];
+    char cpu_model[128];
+    int cores;
+    uint64_t mem_bytes;
+    char hostname[128];
+};
+
+struct run {
+    struct job job;
+    char job_text[65536];           /* the job file as read (copied into result.json) */
+    char outdir[256];
+    int want_text, want_json;
+    int tty;                        /* progress as a live line */
+    struct run_host_facts facts;
+
+    struct plat plat;
+    struct plat_server srv[RUN_MAX_SERVERS];
+    char srv_args[RUN_MAX_SERVERS][8][600];     /* storage behind srv[i].argv */
+    int nsrv;
+    int stop_signal;                /* SIGINT/SIGTERM received, or 0 */
+    char data[64][ROLE_COUNT][512]; /* prepared data set per set and role */
+
+    struct drive *drv;
+    const struct drive_results *res;
+
+    struct run_sample *samples;
+    int nsamples, cap_samples;
+    int s_measure_a, s_measure_b;   /* samples at the measurement edges, or -1 */
+    int s_base_a, s_base_b;         /* the baseline before load (servers up, idle), or -1 */
+
+    int phase;                      /* enum run_phase reached */
+    int valid;                      /* no server died, nothing interrupted */
+    int complete;                   /* every phase ran to its end */
+    int qos_pass;
+    char invalid[1024];             /* why the run is invalid */
+    int64_t wall_start_ns, wall_end_ns;
+};
+
+/* CPU between samples a and b (indices into r->samples). */
+void run_cpu_between(const struct run *r, int a, int b, struct run_cpu *c);
+/* Reads kernel, CPU model, cores and memory through the reader layer. */
+void run_host_facts(const char *root, struct run_host_facts *f);
+
+#endif

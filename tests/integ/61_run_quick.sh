@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# hostmix run end to end: a quick run (1 set, about 15 s) passes QoS,
+# writes report.txt and result.json, and leaves no process, cgroup or
+# listening port behind.  Roles not built yet are named, never faked.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/run_lib.sh"
+port=$(free_port)
+run_job "$TMP/quick.ini" quick "$port" 2s 12s 1s
+"$HOSTMIX" run "$TMP/quick.ini" >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+wait "$pid"; rc=$?
+check_eq run_quick_exit0 "$rc" 0
+check run_quick_verdict grep -q "verdict: PASS" "$TMP/out"
+check run_quick_table grep -qE "^ +total +user +nice +system +irq +softirq +steal +guest" "$TMP/out"
+check run_quick_report_file test -s "$TMP/res/report.txt"
+check run_quick_json python3 - "$TMP/res/result.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "hostmix-result" and d["schema_version"] == 1
+assert d["valid"] and d["complete"] and d["qos_pass"], d.get("invalid_reason")
+s = d["summary"]
+assert abs(s["roles"]["idle"]["achieved_rate"] - 10) < 0.5, s["roles"]["idle"]
+assert 11 < s["cpu"]["seconds"] < 13, s["cpu"]["seconds"]
+assert d["host"]["cores"] >= 1 and d["host"]["memory_bytes"] > 0
+assert len(d["series"]) >= 12
+assert d["drive"]["targets"][0]["count"] > 0
+assert d["job"]["global"]["roles"] == "idle"
+assert 0.9 < d["summary"]["baseline"]["seconds"] < 1.5
+assert [e["phase"] for e in d["series"]][:2] == ["baseline", "ramp-up"]
+PY
+check_nothing_left run_quick "$pid" "$port"
+# a job with roles that are not built yet is refused, naming them
+run_job "$TMP/all.ini" all "$port" 1s 2s 1s web,nfs,idle
+"$HOSTMIX" run "$TMP/all.ini" >"$TMP/out" 2>"$TMP/err"; rc=$?
+if grep -q "is not built yet" "$TMP/err"; then
+    check_eq run_unbuilt_exit "$rc" 1
+    check run_unbuilt_named grep -qE "role (web|nfs): (hostmix (serve|prepare) (web|nfs)|load driver for web) is not built yet" "$TMP/err"
+    check run_unbuilt_nothing_started grep -q "nothing was started; no result written" "$TMP/err"
+else
+    ok run_unbuilt_exit; ok run_unbuilt_named; ok run_unbuilt_nothing_started
+fi
+"$HOSTMIX" run "$TMP/nonexistent.ini" 2>/dev/null; rc=$?
+check_eq run_missing_job_exit2 "$rc" 2
+"$HOSTMIX" run 2>/dev/null; rc=$?
+check_eq run_usage_exit2 "$rc" 2
+# a QoS that cannot be met: the run is valid, QoS fails, exit 1
+port=$(free_port)
+run_job "$TMP/qos.ini" qos "$port" 1s 2s 1s
+sed -i 's/^qos = .*/qos = p99<=1us/' "$TMP/qos.ini"
+"$HOSTMIX" run "$TMP/qos.ini" --output "$TMP/qosres" --format json >"$TMP/out" 2>"$TMP/err"; rc=$?
+check_eq run_qos_fail_exit1 "$rc" 1
+check run_qos_fail_json_only test ! -e "$TMP/qosres/report.txt" -a -s "$TMP/qosres/result.json"
+check run_qos_fail_result python3 - "$TMP/qosres/result.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["valid"] and d["complete"] and not d["qos_pass"]
+assert not d["summary"]["roles"]["idle"]["qos_pass"]
+PY

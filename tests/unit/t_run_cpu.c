@@ -1,0 +1,77 @@
+/* t_run_cpu.c — CPU figures of an interval from two stored samples: the
+ * host breakdown of tests/fixtures/measure t0 -> t1 plus known process and
+ * server counters give exact driver, controller, system-under-test and
+ * per-role cores; the summary merges targets per role. */
+#include "test.h"
+#include "run/run.h"
+#include "report/summary.h"
+
+#include <stdlib.h>
+
+static struct run *fixture_run(void)
+{
+    struct run *r = calloc(1, sizeof *r);
+    job_defaults(&r->job);
+    r->nsrv = 2;
+    r->srv[0].role = ROLE_WEB;
+    r->srv[1].role = ROLE_IDLE;
+    r->samples = calloc(2, sizeof *r->samples);
+    r->nsamples = r->cap_samples = 2;
+    static uint64_t srv0[2] = { 1000000000ULL, 100 }, srv1[2] = { 1785000000ULL, 5000100 };
+    r->samples[0].srv_ns = srv0;
+    r->samples[1].srv_ns = srv1;
+    /* 5 s apart; run process +0.5 s of CPU, controller +0.05 s */
+    r->samples[0].t_ns = 10000000000LL;
+    r->samples[1].t_ns = 15000000000LL;
+    r->samples[0].self_ns = 2000000000ULL;
+    r->samples[1].self_ns = 2500000000ULL;
+    r->samples[0].ctl_ns = 100000000ULL;
+    r->samples[1].ctl_ns = 150000000ULL;
+    meas_host_read("tests/fixtures/measure/t0", &r->samples[0].host);
+    meas_host_read("tests/fixtures/measure/t1", &r->samples[1].host);
+    return r;
+}
+
+TEST(run_cpu_between_exact)
+{
+    struct run *r = fixture_run();
+    struct run_cpu c;
+    run_cpu_between(r, 0, 1, &c);
+    T_NEAR(c.seconds, 5, 1e-12);
+    T_NEAR(c.host_busy_cores, 970.0 / 1570 * 2, 1e-12);
+    T_NEAR(c.ctl_cores, 0.01, 1e-12);
+    T_NEAR(c.driver_cores, 0.09, 1e-12);                     /* 0.1 - 0.01 */
+    T_NEAR(c.sut_cores, 970.0 / 1570 * 2 - 0.1, 1e-12);     /* host busy - run process */
+    T_NEAR(c.role_cores[ROLE_WEB], 0.157, 1e-12);
+    T_NEAR(c.role_cores[ROLE_IDLE], 0.001, 1e-12);
+    T_NEAR(c.servers_cores, 0.158, 1e-12);
+    T_NEAR(c.ctxt_s, 500, 1e-9);
+    T_NEAR(c.intr_s, 600, 1e-9);
+    /* reversed or out-of-range samples give nothing, not garbage */
+    run_cpu_between(r, 1, 0, &c);
+    T_NEAR(c.seconds, 0, 0);
+    run_cpu_between(r, 0, 7, &c);
+    T_NEAR(c.seconds, 0, 0);
+    free(r->samples);
+    free(r);
+}
+
+TEST(run_summary_without_results)
+{
+    struct run *r = fixture_run();
+    r->s_measure_a = 0;
+    r->s_measure_b = 1;
+    r->s_base_a = r->s_base_b = -1;
+    struct report_summary *s = malloc(sizeof *s);
+    report_summarize(r, s);
+    T_ASSERT(s->have_interval);
+    T_ASSERT(!s->have_baseline);
+    /* no driver results: every driven role fails QoS, saying so */
+    T_EQ_INT(s->role[ROLE_WEB].qos_pass, 0);
+    T_EQ_STR(s->role[ROLE_WEB].qos_failed, "no load results");
+    T_EQ_INT(s->role[ROLE_DB].driven, 0);
+    T_NEAR(s->target_total, 60 + 20 + 20 + 1, 1e-9);      /* job defaults, one set */
+    free(s);
+    free(r->samples);
+    free(r);
+}
