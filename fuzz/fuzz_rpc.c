@@ -12,6 +12,7 @@
 #include "core/log.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +38,29 @@ static void fuzz_file(const char *dir, const char *name, size_t size)
     close(fd);
 }
 
-/* Builds the export once per process (left in /tmp for the run). */
+static char fuzz_dir[] = "/tmp/hostmix-fuzz-rpc.XXXXXX";
+
+static int fuzz_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* Removes the export when the fuzzer exits. */
+static void fuzz_cleanup(void)
+{
+    nfsd_export_close(fuzz_ex);
+    nftw(fuzz_dir, fuzz_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Builds the export once per process. */
 static void fuzz_init(void)
 {
-    static char dir[] = "/tmp/hostmix-fuzz-rpc.XXXXXX";
+    char *dir = fuzz_dir;
     char p[512], err[256];
     if (!mkdtemp(dir)) abort();
+    atexit(fuzz_cleanup);
     log_set_level(LOG_QUIET);
     fuzz_file(dir, "a.txt", 100);
     snprintf(p, sizeof p, "%s/sub", dir);

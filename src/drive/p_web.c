@@ -52,6 +52,8 @@ static const char *const web_words[W_DOWNLOAD][3] = {
 
 struct web_url {
     const char *url;
+    const char *req;            /* the whole GET request, built once */
+    size_t reqlen;
     int64_t size;               /* 0: unknown (dynamic) */
 };
 
@@ -59,6 +61,7 @@ struct web_data {
     struct web_url *url;        /* every manifest line */
     size_t nurl;
     char *pool;                 /* URL strings */
+    char *reqs;                 /* GET requests */
     size_t *pick[W_NOPS];       /* per operation: indices into url[] */
     size_t npick[W_NOPS];
     char host[64];
@@ -120,6 +123,7 @@ static void web_unload(void *shared)
     for (int i = 0; i < W_NOPS; i++) free(w->pick[i]);
     free(w->url);
     free(w->pool);
+    free(w->reqs);
     free(w);
 }
 
@@ -142,6 +146,23 @@ static int web_line(char *l, char **url, int64_t *size, char **cls, const char *
     *size = sz;
     *cls = t2 + 1;
     return 0;
+}
+
+/* Builds every URL's request once, so the hot path only copies bytes. */
+static void web_build_requests(struct web_data *w)
+{
+    struct buf b = BUF_INIT;
+    size_t *off = malloc(w->nurl * sizeof *off);
+    if (!off) abort();
+    for (size_t i = 0; i < w->nurl; i++) {
+        off[i] = buf_used(&b);
+        buf_printf(&b, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: hostmix-drive\r\n\r\n",
+                   w->url[i].url, w->host);
+        w->url[i].reqlen = buf_used(&b) - off[i];
+    }
+    w->reqs = b.data;
+    for (size_t i = 0; i < w->nurl; i++) w->url[i].req = w->reqs + off[i];
+    free(off);
 }
 
 static int web_load(const struct drive_target_cfg *t, void **shared, char *err, size_t errlen)
@@ -208,6 +229,7 @@ static int web_load(const struct drive_target_cfg *t, void **shared, char *err, 
         web_classify(w, cl);
         free(cl);
         snprintf(w->host, sizeof w->host, "%s", t->addr);
+        web_build_requests(w);
         *shared = w;
     } else {
         web_unload(w);
@@ -245,7 +267,7 @@ static int web_request(struct dp_conn *c)
     const struct web_url *u = &w->url[w->pick[op][rng_below(c->rng, w->npick[op])]];
     s->expect = u->size;
     http_resp_init(&s->resp, NULL);
-    buf_printf(c->out, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: hostmix-drive\r\n\r\n", u->url, w->host);
+    buf_append(c->out, u->req, u->reqlen);
     return op;
 }
 

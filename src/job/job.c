@@ -403,26 +403,9 @@ void job_print_help(FILE *f, int markdown)
             fprintf(f, "\n[%s]\n", section_name(bit));
         for (const struct opt_def *o = job_table; o->name; o++) {
             if (!(o->sections & bit)) continue;
-            char def[160], lo[32] = "", hi[32] = "", range[80] = "";
+            char def[160], range[80];
             opt_fmt_value(def, sizeof def, o, base);
-            if (o->min <= o->max) {
-                if (o->type == OPT_DURATION) {
-                    opt_fmt_duration(lo, sizeof lo, (int64_t)o->min);
-                    opt_fmt_duration(hi, sizeof hi, (int64_t)o->max);
-                } else if (o->type == OPT_SIZE) {
-                    opt_fmt_size(lo, sizeof lo, (int64_t)o->min);
-                    opt_fmt_size(hi, sizeof hi, (int64_t)o->max);
-                } else {
-                    snprintf(lo, sizeof lo, "%g", o->min);
-                    snprintf(hi, sizeof hi, "%g", o->max);
-                }
-                snprintf(range, sizeof range, "%s..%s", lo, hi);
-            } else if (o->type == OPT_ENUM) {
-                size_t len = 0;
-                for (int i = 0; o->choices[i]; i++)
-                    len += (size_t)snprintf(range + len, sizeof range - len, "%s%s",
-                                            i ? ", " : "", o->choices[i]);
-            }
+            opt_fmt_range(range, sizeof range, o);
             if (markdown)
                 fprintf(f, "| `%s` | %s | `%s` | %s | %s |\n", o->name,
                         o->type == OPT_ENUM ? "enum" : o->type == OPT_QOS ? "qos" :

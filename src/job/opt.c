@@ -246,12 +246,11 @@ char *opt_fmt_value(char *dst, size_t n, const struct opt_def *o, const void *ba
 
 /* ---- setting values ------------------------------------------------ */
 
-static int check_range(const struct opt_def *o, double v, const char *text,
-                       char *err, size_t errlen)
+char *opt_fmt_range(char *dst, size_t n, const struct opt_def *o)
 {
-    if (o->min > o->max) return 0;
-    if (v < o->min || v > o->max) {
-        char lo[32], hi[32];
+    char lo[32], hi[32];
+    dst[0] = '\0';
+    if (o->min <= o->max) {
         if (o->type == OPT_DURATION) {
             opt_fmt_duration(lo, sizeof lo, (int64_t)o->min);
             opt_fmt_duration(hi, sizeof hi, (int64_t)o->max);
@@ -262,7 +261,23 @@ static int check_range(const struct opt_def *o, double v, const char *text,
             snprintf(lo, sizeof lo, "%g", o->min);
             snprintf(hi, sizeof hi, "%g", o->max);
         }
-        return OPT_ERR("%s=%s is out of range (%s..%s)", o->name, text, lo, hi);
+        snprintf(dst, n, "%s..%s", lo, hi);
+    } else if (o->type == OPT_ENUM) {
+        size_t len = 0;
+        for (int i = 0; o->choices[i] && len < n; i++)
+            len += (size_t)snprintf(dst + len, n - len, "%s%s", i ? ", " : "", o->choices[i]);
+    }
+    return dst;
+}
+
+static int check_range(const struct opt_def *o, double v, const char *text,
+                       char *err, size_t errlen)
+{
+    if (o->min > o->max) return 0;
+    if (v < o->min || v > o->max) {
+        char range[80];
+        return OPT_ERR("%s=%s is out of range (%s)", o->name, text,
+                       opt_fmt_range(range, sizeof range, o));
     }
     return 0;
 }
@@ -270,15 +285,10 @@ static int check_range(const struct opt_def *o, double v, const char *text,
 static int set_enum(const struct opt_def *o, int *slot, const char *text,
                     char *err, size_t errlen)
 {
-    char list[256] = "";
-    size_t len = 0;
-    for (int i = 0; o->choices[i]; i++) {
+    for (int i = 0; o->choices[i]; i++)
         if (strcmp(o->choices[i], text) == 0) { *slot = i; return 0; }
-        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
-                                i ? ", " : "", o->choices[i]);
-        if (len >= sizeof list) len = sizeof list - 1;
-    }
-    return OPT_ERR("%s=%s is not one of: %s", o->name, text, list);
+    char list[256];
+    return OPT_ERR("%s=%s is not one of: %s", o->name, text, opt_fmt_range(list, sizeof list, o));
 }
 
 static int set_bool(int *slot, const char *text, const char *name, char *err, size_t errlen)

@@ -75,6 +75,9 @@ int opt_parse_qos(const char *s, struct qos *q, char *err, size_t errlen);
 char *opt_fmt_duration(char *dst, size_t n, int64_t ns);
 char *opt_fmt_size(char *dst, size_t n, int64_t bytes);
 char *opt_fmt_qos(char *dst, size_t n, const struct qos *q);
+/* Formats opt's range ("1..64", "10ms..1h") or an enum's choices; "" if
+ * it has neither.  Returns dst. */
+char *opt_fmt_range(char *dst, size_t n, const struct opt_def *opt);
 /* Formats the current value of opt at base. */
 char *opt_fmt_value(char *dst, size_t n, const struct opt_def *opt, const void *base);
 

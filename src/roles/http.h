@@ -89,7 +89,10 @@ void http_parser_init(struct http_parser *ps, const struct http_limits *lim);
  * = 0), so HEAD can be honoured in the error reply. */
 int http_parse(struct http_parser *ps, const char *p, size_t n, struct http_req *req);
 /* The status for a request that filled the input limit (srv_proto
- * on_overflow): 414 in the request line, 431 in the head, 413 in the body. */
+ * on_overflow): 414 in the request line, 431 in the head, 413 in the body.
+ * The core may call on_overflow without having shown the parser the last
+ * bytes it read, so call http_parse on the whole input first (web.c's
+ * web_on_overflow does). */
 int http_overflow_status(const struct http_parser *ps);
 
 /* The value of the first header named name (case-insensitive), or NULL. */

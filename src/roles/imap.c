@@ -791,7 +791,8 @@ static void imap_execute(struct imap_sess *s)
     }
     /* Commands other than FETCH/STORE/SEARCH/UID report changes first. */
     if (s->state == IMAP_SELECTED && c->fn != imap_cmd_fetch && c->fn != imap_cmd_store &&
-        c->fn != imap_cmd_search && c->fn != imap_cmd_uid && c->fn != imap_cmd_select)
+        c->fn != imap_cmd_search && c->fn != imap_cmd_uid && c->fn != imap_cmd_select &&
+        c->fn != imap_cmd_close)
         imap_sync(s, 1);
     c->fn(s, 0);
 }
@@ -833,10 +834,10 @@ static int imap_on_input(struct srv_conn *c)
         buf_consume(&c->in, f.len);
         s->conts = 0;
         imap_execute(s);
-        if (s->cmd.cap > 256 * 1024) {      /* do not keep a big APPEND's buffer */
-            buf_free(&s->cmd);
-            buf_free(&s->body);
-        }
+        /* do not keep a big APPEND's or FETCH's buffers per idle session */
+        if (s->cmd.cap > 256 * 1024) buf_free(&s->cmd);
+        if (s->body.cap > 256 * 1024) buf_free(&s->body);
+        if (s->resp.cap > 256 * 1024) buf_free(&s->resp);
     }
     return SRV_OK;
 }
@@ -946,9 +947,15 @@ static int imap_serve(int argc, char **argv)
 {
     struct imap_opts o;
     imap_serve_defaults();
+    int next;
     int rc = opt_parse_argv(imap_serve_table, &o, argc, argv,
-                            "hostmix serve imap --listen IP:PORT --data DIR", NULL);
+                            "hostmix serve imap --listen IP:PORT --data DIR", &next);
     if (rc) return rc == 1 ? CLI_OK : CLI_USAGE;
+    if (next < argc) {
+        fprintf(stderr, "hostmix serve imap: unexpected argument '%s' (yes/no options take "
+                        "the form --sync=no)\n", argv[next]);
+        return CLI_USAGE;
+    }
     if (!o.srv.data[0]) {
         fprintf(stderr, "hostmix serve imap: --data DIR is required\n");
         return CLI_USAGE;

@@ -239,9 +239,14 @@ static void imap_prep_folder_name(int k, char *dst, size_t n)
 int imap_prepare(int argc, char **argv)
 {
     struct imap_prep_opts o;
+    int next;
     int rc = opt_parse_argv(imap_prep_table, &o, argc, argv,
-                            "hostmix prepare imap --data DIR [--users N] [--messages M]", NULL);
+                            "hostmix prepare imap --data DIR [--users N] [--messages M]", &next);
     if (rc) return rc == 1 ? CLI_OK : CLI_USAGE;
+    if (next < argc) {
+        fprintf(stderr, "hostmix prepare imap: unexpected argument '%s'\n", argv[next]);
+        return CLI_USAGE;
+    }
     if (!o.p.data[0]) {
         fprintf(stderr, "hostmix prepare imap: --data DIR is required\n");
         return CLI_USAGE;

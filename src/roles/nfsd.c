@@ -230,6 +230,8 @@ static int nfsd_read(struct nfsd_call *k)
         return nfsd_status_attr(k, (uint32_t)st, NULL);
     }
     if (count > NFSD_RTMAX) count = NFSD_RTMAX;
+    uint64_t left = off < (uint64_t)o.st.st_size ? (uint64_t)o.st.st_size - off : 0;
+    if (count > left) count = (uint32_t)left;  /* reserve no more than the file has */
     XDR *x = nfsd_begin(k, NFSD_SMALL + count, 0);
     int ok = nfsd_post_op(x, k->ex, &o.st);
     u_int at = xdr_getpos(x);

@@ -141,9 +141,10 @@ static int nfsd_walk(struct nfsd_export *ex, const char *path, enum nfsd_want wa
         memcpy(name, p, n);
         name[n] = '\0';
         int next = openat(cur, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int err = errno;
         if (cur != ex->rootfd) close(cur);
         cur = next;
-        if (next < 0) return nfsd_errno_status(errno);
+        if (next < 0) return nfsd_errno_status(err);
     }
     if (!rc && strlen(p) > NFSD_NAME_MAX) rc = NFSD_ERR_NAMETOOLONG;
     if (!rc && fstatat(cur, p, &o->st, AT_SYMLINK_NOFOLLOW) < 0) rc = nfsd_errno_status(errno);

@@ -18,6 +18,12 @@ ln -s /etc/passwd "$exp/link_abs"
 ln -s ../outside.txt "$exp/link_up"
 ln -s ../../outside.txt "$exp/d1/link_up2"
 
+# Bad setup is refused with the cause named.
+err=$("$HOSTMIX" serve nfs --listen 127.0.0.1:0 2>&1); rc=$?
+check_eq nfs_no_data_usage "$rc:$(echo "$err" | grep -c -- '--data')" "2:1"
+err=$("$HOSTMIX" serve nfs --listen 127.0.0.1:0 --data "$exp/a.txt" 2>&1); rc=$?
+check_eq nfs_data_not_dir "$rc:$(echo "$err" | grep -c 'Not a directory')" "2:1"
+
 port=$(free_port)
 spawn nfs "$HOSTMIX" serve nfs --listen "127.0.0.1:$port" --data "$exp"
 check nfs_listens wait_port 127.0.0.1 "$port"
@@ -48,6 +54,13 @@ check nfs_cat_odd_size_deep cat_cmp d1/d2/d3/odd.bin d1/d2/d3/odd.bin
 check nfs_cat_space_in_name cat_cmp "sub dir/s.txt" "sub dir/s.txt"
 check nfs_cat_many_entry cat_cmp many/entry_number_599.txt many/entry_number_599.txt
 check nfs_cat_symlink_inside cat_cmp /link_in a.txt
+
+# Several clients at once.
+for i in 1 2 3 4; do nfs-cat "$(url /big.bin)" >"$TMP/par$i" 2>/dev/null & done
+wait_ok=1
+for i in 1 2 3 4; do wait -n || wait_ok=0; done
+for i in 1 2 3 4; do cmp -s "$TMP/par$i" "$exp/big.bin" || wait_ok=0; done
+check_eq nfs_cat_4_parallel "$wait_ok" 1
 
 # Traversal: none of these may print anything from outside the export.
 for u in /link_abs /link_up d1/link_up2 d1/../../outside.txt ../outside.txt \

@@ -26,3 +26,22 @@ python3 "$here/imap_raw.py" "$port" "$D" 65536 || fail imap_raw_script "exit $?"
 check imap_alive_at_end wait_port 127.0.0.1 "$port" 1
 kill -TERM "$PID_imap"; wait "$PID_imap"; rc=$?
 check_eq imap_sigterm_exit0 "$rc" 0
+
+# UIDs and UIDVALIDITY survive a restart (the session expunged UIDs 1 and 3).
+spawn imap2 "$HOSTMIX" serve imap --listen "127.0.0.1:$port" --data "$D"
+check imap_restarts wait_port 127.0.0.1 "$port"
+got=$(python3 - "$port" "$D" <<'PY'
+import imaplib, os, sys
+port, data = int(sys.argv[1]), sys.argv[2]
+user, password, _ = open(os.path.join(data, "users.tsv")).readline().split("\t")
+M = imaplib.IMAP4("127.0.0.1", port)
+M.login(user, password)
+M.select("INBOX")
+validity = M.untagged_responses["UIDVALIDITY"][0].decode()
+uids = [l.split()[2].decode().rstrip(")") for l in M.fetch("1:2", "(UID)")[1]]
+listed = open(os.path.join(data, "mail", user, "Maildir", "hostmix-uidlist")).readline().split()[2]
+print(validity == listed, " ".join(uids))
+M.logout()
+PY
+)
+check_eq imap_uids_survive_restart "$got" "True 2 4"

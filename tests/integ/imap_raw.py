@@ -118,6 +118,6 @@ quick = time.monotonic() - t1
 th.join()
 check("imap_bad_login_no", result["r"][-1].startswith(b"x1 NO"), result)
 check("imap_bad_login_delayed", result["t"] >= 0.4, result["t"])
-check("imap_bad_login_does_not_block", quick < 0.2 and r[-1].startswith(b"y1 OK"), quick)
+check("imap_bad_login_does_not_block", quick < 0.4 and r[-1].startswith(b"y1 OK"), quick)
 r = slow.cmd(b"x2 LOGOUT\r\n")
 check("imap_session_after_bad_login", any(l.startswith(b"* BYE") for l in r), r)

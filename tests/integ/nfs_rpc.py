@@ -1,16 +1,20 @@
 # tests/integ/nfs_rpc.py — crafted ONC RPC records against `hostmix serve nfs`
-# (used by 31_nfs_rpc.sh; not executable itself).  Prints "ok NAME" or
+# (used by 31_nfs_rpc.sh and bench/nfs.sh; not executable itself).  Prints "ok NAME" or
 # "FAIL NAME: why" per check.
 #
-#   python3 nfs_rpc.py PORT
+#   python3 nfs_rpc.py PORT EXPORT_DIR HANDLE_FILE
+#       runs every check; saves the handle of d1/deep.txt in HANDLE_FILE
+#   python3 nfs_rpc.py PORT EXPORT_DIR HANDLE_FILE --after-restart
+#       checks that the saved handle still works on a restarted server
 #
 # The export must hold: a.txt ("hello\n"), d1/ (a directory), out (a
-# symlink to /etc/passwd), many/ (a directory with hundreds of entries).
+# symlink to /etc/passwd), many/ (a directory with hundreds of entries),
+# d1/deep.txt ("deep\n").
 import socket
 import struct
 import sys
 
-PORT = int(sys.argv[1])
+PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 2049   # importers may set it
 NFS, MOUNT = 100003, 100005
 failed = False
 
@@ -126,7 +130,25 @@ def lookup(s, dirfh, name):
     return 0, r.rest[8:8 + n]
 
 
+def getattr_size(s, fh):
+    r = rpc(s, call_body(90, NFS, 3, 1, opaque(fh)))
+    st = nfs_status(r)
+    return st if st != 0 else struct.unpack(">Q", r.rest[24:32])[0]
+
+
+def after_restart(path):
+    """A handle from before a restart still names the same file."""
+    s = connect()
+    with open(path, "rb") as f:
+        fh = f.read()
+    check_eq("handle_stable_across_restart", getattr_size(s, fh), 5)
+    s.close()
+    return 1 if failed else 0
+
+
 def main():
+    if len(sys.argv) > 4 and sys.argv[4] == "--after-restart":
+        return after_restart(sys.argv[3])
     s = connect()
     r = rpc(s, call_body(7, NFS, 3, 0))
     check_eq("rpc_null_nfs", (r.xid, r.accepted, r.stat), (7, True, 0))
@@ -181,6 +203,10 @@ def main():
     st, d1 = lookup(s, root, b"d1")
     st2, back = lookup(s, d1, b"..")
     check_eq("lookup_dotdot_from_subdir", (st, st2, back), (0, 0, root))
+    st, deep = lookup(s, d1, b"deep.txt")
+    check_eq("getattr_nested_size", (st, getattr_size(s, deep)), (0, 5))
+    with open(sys.argv[3], "wb") as f:
+        f.write(deep)
     st, out = lookup(s, root, b"out")
     r = rpc(s, call_body(44, NFS, 3, 5, opaque(out)))
     check_eq("readlink_leading_out_acces", (st, r.word(0)), (0, 13))
@@ -193,7 +219,7 @@ def main():
     check_eq("read_dir_isdir", r.word(0), 21)
 
     forged = bytearray(root)
-    forged[27] ^= 0x55
+    forged[20:28] = u64(0x3FFFFFFFFFFF1234)    # an inode no file here has
     r = rpc(s, call_body(50, NFS, 3, 1, opaque(bytes(forged))))
     check_eq("forged_handle_stale", r.word(0), 70)
     forged = bytearray(root)
@@ -258,4 +284,5 @@ def main():
     return 1 if failed else 0
 
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

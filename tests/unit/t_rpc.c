@@ -206,7 +206,7 @@ TEST(rpc_dispatch_mount_lookup_read)
     T_EQ_INT(t_word(&out, 7), NFSD_ERR_NOTDIR);
 
     buf_reset(&out);
-    fh[NFSD_FH_LEN - 1] ^= 0xff;               /* forged inode */
+    memset(fh + NFSD_FH_LEN - 6, 0x7e, 6);     /* forged inode: none has it */
     t_call(&m, 5, NFSD_PROG_NFS, 3, 1);
     t_opaque(&m, fh, sizeof fh);
     T_EQ_INT(nfsd_dispatch(ex, m.b, m.n, &out), NFSD_REPLIED_ERROR);
@@ -230,4 +230,45 @@ TEST(rpc_export_refuses_bad_dirs)
     T_ASSERT(!nfsd_export_open("/nonexistent/hostmix", err, sizeof err));
     T_ASSERT(strstr(err, "/nonexistent/hostmix") != NULL);
     T_ASSERT(!nfsd_export_open("", err, sizeof err));
+}
+
+TEST(rpc_export_mount_paths)
+{
+    char tmpl[] = "/tmp/hostmix-t_rpc.XXXXXX", err[256];
+    T_ASSERT(t_export_dir(tmpl));
+    struct nfsd_export *ex = nfsd_export_open(tmpl, err, sizeof err);
+    T_ASSERT(ex);
+    struct nfsd_obj o;
+    T_EQ_INT(nfsd_export_mount(ex, "", &o), 0);
+    nfsd_obj_release(&o);
+    T_EQ_STR(o.path, "");
+    T_EQ_INT(nfsd_export_mount(ex, "//d//", &o), 0);
+    nfsd_obj_release(&o);
+    T_EQ_STR(o.path, "d");
+    T_EQ_INT(nfsd_export_mount(ex, "/d/..", &o), NFSD_ERR_ACCES);
+    T_EQ_INT(nfsd_export_mount(ex, "/./d", &o), NFSD_ERR_ACCES);
+    T_EQ_INT(nfsd_export_mount(ex, "/a.txt", &o), NFSD_ERR_NOTDIR);
+    T_EQ_INT(nfsd_export_mount(ex, "/nope", &o), NFSD_ERR_NOENT);
+    /* a LOOKUP of ".." from "d" is the root; from the root, the root */
+    T_EQ_INT(nfsd_export_mount(ex, "/d", &o), 0);
+    nfsd_obj_release(&o);
+    struct nfsd_obj dir, up;
+    uint8_t fh[NFSD_FH_LEN];
+    nfsd_export_fh(ex, &o.st, fh);
+    T_EQ_INT(nfsd_export_resolve(ex, fh, sizeof fh, NFSD_WANT_DIR, &dir), 0);
+    T_EQ_INT(nfsd_export_lookup(ex, &dir, "..", 2, &up), 0);
+    T_EQ_STR(up.path, "");
+    nfsd_obj_release(&dir);
+    T_EQ_INT(nfsd_export_mount(ex, "/", &o), 0);
+    nfsd_obj_release(&o);
+    nfsd_export_fh(ex, &o.st, fh);
+    T_EQ_INT(nfsd_export_resolve(ex, fh, sizeof fh, NFSD_WANT_DIR, &dir), 0);
+    T_EQ_INT(nfsd_export_lookup(ex, &dir, "..", 2, &up), 0);
+    T_EQ_STR(up.path, "");
+    T_EQ_INT(up.st.st_ino, dir.st.st_ino);
+    T_EQ_INT(nfsd_export_lookup(ex, &dir, "a/b", 3, &up), NFSD_ERR_ACCES);
+    T_EQ_INT(nfsd_export_lookup(ex, &dir, "", 0, &up), NFSD_ERR_NOENT);
+    nfsd_obj_release(&dir);
+    nfsd_export_close(ex);
+    t_rm_export(tmpl);
 }
