@@ -212,8 +212,8 @@ static void run_add_server(struct run *r, int set, int role)
         v[k++] = "--nfs-cache";
         v[k++] = a[n++];
     } else if (role == ROLE_DB || role == ROLE_IMAP) {
-        v[k++] = "--sync";
-        v[k++] = j->role[role].sync ? "yes" : "no";
+        /* a bool option takes its value after '=' (it may stand alone) */
+        v[k++] = j->role[role].sync ? "--sync=yes" : "--sync=no";
     } else if (role == ROLE_APP) {
         char ip[24];
         job_server_ip(set, ROLE_DB, ip, sizeof ip);
