@@ -200,15 +200,20 @@ static void run_add_server(struct run *r, int set, int role)
     v[k++] = "--listen";
     v[k++] = a[0];
     if (data[0]) { v[k++] = "--data"; v[k++] = (char *)data; }
-    if (role == ROLE_WEB && job_has_role(j, ROLE_NFS)) {
-        char ip[24];
-        job_server_ip(set, ROLE_NFS, ip, sizeof ip);
-        snprintf(a[n], 600, "%s:%lld", ip, (long long)j->role[ROLE_NFS].port);
-        v[k++] = "--nfs";
+    if (role == ROLE_WEB) {
+        if (job_has_role(j, ROLE_NFS)) {
+            char ip[24];
+            job_server_ip(set, ROLE_NFS, ip, sizeof ip);
+            snprintf(a[n], 600, "%s:%lld", ip, (long long)j->role[ROLE_NFS].port);
+            v[k++] = "--nfs";
+            v[k++] = a[n++];
+        }
+        snprintf(a[n], 600, "%lld", (long long)j->role[ROLE_WEB].nfs_cache);
+        v[k++] = "--nfs-cache";
         v[k++] = a[n++];
-    } else if (role == ROLE_DB) {
-        v[k++] = "--sync";
-        v[k++] = j->role[ROLE_DB].sync ? "yes" : "no";
+    } else if (role == ROLE_DB || role == ROLE_IMAP) {
+        /* a bool option takes its value after '=' (it may stand alone) */
+        v[k++] = j->role[role].sync ? "--sync=yes" : "--sync=no";
     } else if (role == ROLE_APP) {
         char ip[24];
         job_server_ip(set, ROLE_DB, ip, sizeof ip);

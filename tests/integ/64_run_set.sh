@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# hostmix run with a whole set of built servers (web, nfs, imap, db, idle,
+# and app once it is built): prepares the data sets, passes QoS, accounts
+# every server in its own cgroup, caches the data for the next run, and
+# leaves no process, cgroup or listening port behind.
+. "$(dirname "$0")/lib.sh"
+port=$(free_port)
+roles=web,nfs,imap,db,idle
+"$HOSTMIX" serve app --help >/dev/null 2>&1 && roles=$roles,app
+cat >"$TMP/set.ini" <<JOB
+[global]
+name = set
+roles = $roles
+ramp_up = 2s
+measure = 8s
+ramp_down = 1s
+output = $TMP/res
+data_dir = $TMP/data
+[web]
+rate = 40/s
+connections = 4
+qos = p95<=1s,errors<=1%
+docroot_size = 1MiB
+port = $port
+[imap]
+rate = 5/s
+connections = 2
+qos = p95<=1s,errors<=1%
+users = 5
+messages = 5
+port = $port
+[app]
+rate = 5/s
+connections = 2
+qos = p90<=1s,errors<=1%
+port = $port
+[db]
+customers = 100
+items = 50
+port = $port
+[nfs]
+port = $port
+[idle]
+port = $port
+JOB
+"$HOSTMIX" run "$TMP/set.ini" >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+wait "$pid"; rc=$?
+check_eq run_set_exit0 "$rc" 0
+[ "$rc" = 0 ] || { cat "$TMP/err" "$TMP/out" | tail -30; }
+check run_set_result python3 - "$TMP/res/result.json" "$roles" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["valid"] and d["qos_pass"], d.get("invalid_reason")
+roles = sys.argv[2].split(",")
+assert sorted(s["role"] for s in d["servers"]) == sorted(roles)
+assert all(s["cgroup"] for s in d["servers"]) or d["accounting"]["servers"] == "proc"
+r = d["summary"]["roles"]
+assert abs(r["web"]["achieved_rate"] - 40) < 1.0, r["web"]
+assert r["web"]["cores"] > 0 and r["imap"]["cores"] > 0
+PY
+check run_set_prepared grep -q "set 1 web: preparing data set" "$TMP/err"
+ls "$TMP/data" >"$TMP/cache"
+check run_set_cache_keys grep -q "^web-seed1-set1-docroot1048576-nfs30$" "$TMP/cache"
+check run_set_markers test -e "$TMP/data/$(grep ^db- "$TMP/cache")/.hostmix-prepared"
+check run_set_no_process test -z "$(pgrep -P "$pid")"
+check run_set_no_cgroup test -z "$(find /sys/fs/cgroup /sys/fs/cgroup/unified -maxdepth 4 -name "hostmix-$pid" 2>/dev/null)"
+check run_set_no_port test -z "$(ss -Hltn "sport = :$port")"
+# an interrupted prepare (no marker) is redone; a complete one is reused
+rm "$TMP/data/$(grep ^imap- "$TMP/cache")/.hostmix-prepared"
+sed -i 's/^measure = 8s/measure = 2s/' "$TMP/set.ini"
+"$HOSTMIX" run "$TMP/set.ini" --format json >"$TMP/out" 2>"$TMP/err"; rc=$?
+check_eq run_set_again_exit0 "$rc" 0
+check run_set_cached grep -q "set 1 web: data set cached" "$TMP/err"
+check run_set_partial_redone grep -q "set 1 imap: removing incomplete data set" "$TMP/err"
