@@ -22,6 +22,7 @@ struct drive_opts {
     int arrival, progress;
     char qos[256], data[512], json[512];
     int64_t customers, items;
+    double keepalive;
     uint64_t seed;
     int buckets;
 };
@@ -51,6 +52,8 @@ static const struct opt_def drive_table[] = {
       "the role's prepared data dir (web: manifest.tsv; imap: users.tsv)" },
     { "customers", OPT_INT, O(customers), 0, "7500", 1, 1e9, NULL, 0, "app: customer ids 1..N" },
     { "items", OPT_INT, O(items), 0, "1000", 1, 1e9, NULL, 0, "app: item ids 1..N" },
+    { "keepalive", OPT_PERCENT, O(keepalive), 0, "70", 0, 100, NULL, 0,
+      "web: connections kept alive for 5-15 requests, the rest carry one (100: all stay open)" },
     { "seed", OPT_U64, O(seed), 0, "1", OPT_NO_RANGE, NULL, 0, "request-mix seed" },
     { "json", OPT_STR, O(json), 512, "", OPT_NO_RANGE, NULL, 0, "also write results as JSON here" },
     { "buckets", OPT_BOOL, O(buckets), 0, "no", OPT_NO_RANGE, NULL, 0,
@@ -87,6 +90,7 @@ static int drive_opts_target(const struct drive_opts *o, int role, struct drive_
     t->items = o->items;
     t->seed = o->seed;
     t->timeout = o->timeout;
+    t->keepalive = o->keepalive;
     return 0;
 }
 
