@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -143,6 +144,15 @@ static int drive_write_json(const struct drive_results *r, const char *path, int
     return rc;
 }
 
+/* The process's CPU time so far (user + system), in seconds. */
+static double drive_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 int drive_cmd(int argc, char **argv)
 {
     if (argc < 2 || argv[1][0] == '-') {
@@ -188,6 +198,7 @@ int drive_cmd(int argc, char **argv)
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, &old);
+    double cpu0 = drive_cpu_s();
     if (drive_start(d, err, sizeof err)) {
         fprintf(stderr, "hostmix drive: %s\n", err);
         drive_destroy(d);
@@ -197,6 +208,8 @@ int drive_cmd(int argc, char **argv)
     int stopped = drive_supervise(d, &sigs, o.ramp_up + o.duration + o.ramp_down, o.progress);
     const struct drive_results *r = drive_wait(d);
     drive_results_text(r, stdout);
+    double cpu = drive_cpu_s() - cpu0;
+    printf("driver CPU %.2f s (whole run, every thread)\n", cpu);
     if (stopped) printf("stopped early by a signal: the run is incomplete\n");
     fflush(stdout);
     rc = r->qos_pass && !stopped ? CLI_OK : CLI_FAILED;
