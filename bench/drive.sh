@@ -7,6 +7,7 @@
 # the same duration and connection count.  For each it prints requests per
 # second of driver CPU (user + system of the driver process, from
 # getrusage of the child) and the ratio hostmix / wrk.  Target: >= 1.0.
+# Both keep every connection open (--keepalive 100), as wrk does.
 #
 #   bench/drive.sh [RATE] [SECONDS] [CONNECTIONS]      (defaults 40000 10 32)
 # Environment: HOSTMIX (default ./build/hostmix).
@@ -35,9 +36,9 @@ r = resource.getrusage(resource.RUSAGE_CHILDREN)
 print("CPU %.3f" % (r.ru_utime + r.ru_stime))' "$@"
 }
 
-echo "== hostmix drive web --rate $rate --connections $conns --duration ${secs}s"
+echo "== hostmix drive web --rate $rate --connections $conns --duration ${secs}s --keepalive 100"
 cpu "$HOSTMIX" drive web --target "127.0.0.1:$port" --data "$TMP/data" --rate "$rate" \
-    --connections "$conns" --duration "${secs}s" --qos none --json "$TMP/h.json" >"$TMP/h.txt"
+    --connections "$conns" --duration "${secs}s" --keepalive 100 --qos none --json "$TMP/h.json" >"$TMP/h.txt"
 cat "$TMP/h.txt"
 h_req=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["targets"][0]; print(t["count"])' "$TMP/h.json")
 h_err=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["targets"][0]; print(t["errors"]+t["timeouts"]+t["conn_errors"])' "$TMP/h.json")

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ struct drive_opts {
     int arrival, progress;
     char qos[256], data[512], json[512];
     int64_t customers, items;
+    double keepalive;
     uint64_t seed;
     int buckets;
 };
@@ -51,6 +53,8 @@ static const struct opt_def drive_table[] = {
       "the role's prepared data dir (web: manifest.tsv; imap: users.tsv)" },
     { "customers", OPT_INT, O(customers), 0, "7500", 1, 1e9, NULL, 0, "app: customer ids 1..N" },
     { "items", OPT_INT, O(items), 0, "1000", 1, 1e9, NULL, 0, "app: item ids 1..N" },
+    { "keepalive", OPT_PERCENT, O(keepalive), 0, "70", 0, 100, NULL, 0,
+      "web: connections kept alive for 5-15 requests, the rest carry one (100: all stay open)" },
     { "seed", OPT_U64, O(seed), 0, "1", OPT_NO_RANGE, NULL, 0, "request-mix seed" },
     { "json", OPT_STR, O(json), 512, "", OPT_NO_RANGE, NULL, 0, "also write results as JSON here" },
     { "buckets", OPT_BOOL, O(buckets), 0, "no", OPT_NO_RANGE, NULL, 0,
@@ -87,6 +91,7 @@ static int drive_opts_target(const struct drive_opts *o, int role, struct drive_
     t->items = o->items;
     t->seed = o->seed;
     t->timeout = o->timeout;
+    t->keepalive = o->keepalive;
     return 0;
 }
 
@@ -139,6 +144,15 @@ static int drive_write_json(const struct drive_results *r, const char *path, int
     return rc;
 }
 
+/* The process's CPU time so far (user + system), in seconds. */
+static double drive_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 int drive_cmd(int argc, char **argv)
 {
     if (argc < 2 || argv[1][0] == '-') {
@@ -184,6 +198,7 @@ int drive_cmd(int argc, char **argv)
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, &old);
+    double cpu0 = drive_cpu_s();
     if (drive_start(d, err, sizeof err)) {
         fprintf(stderr, "hostmix drive: %s\n", err);
         drive_destroy(d);
@@ -193,6 +208,8 @@ int drive_cmd(int argc, char **argv)
     int stopped = drive_supervise(d, &sigs, o.ramp_up + o.duration + o.ramp_down, o.progress);
     const struct drive_results *r = drive_wait(d);
     drive_results_text(r, stdout);
+    double cpu = drive_cpu_s() - cpu0;
+    printf("driver CPU %.2f s (whole run, every thread)\n", cpu);
     if (stopped) printf("stopped early by a signal: the run is incomplete\n");
     fflush(stdout);
     rc = r->qos_pass && !stopped ? CLI_OK : CLI_FAILED;

@@ -58,6 +58,8 @@ struct drive_target_cfg {
     int64_t customers, items;   /* app: ids 1..customers, 1..items */
     uint64_t seed;              /* request-mix stream; same seed, same sequence */
     int64_t timeout;            /* ns a response may take; 0: DRIVE_DEFAULT_TIMEOUT */
+    double keepalive;           /* web: percent of connections kept alive for 5..15
+                                   requests (the rest carry one); 100: all, always */
 };
 #define DRIVE_DEFAULT_TIMEOUT (10 * 1000000000LL)
 
@@ -67,7 +69,7 @@ struct drive_cfg {
 };
 
 /* Fills a target with defaults: rate 10/s, 1 connection, constant
- * arrival, no QoS, seed 1, default timeout. */
+ * arrival, no QoS, seed 1, default timeout, keepalive 70 (SPECweb2005). */
 void drive_target_defaults(struct drive_target_cfg *t);
 
 /* Results of one operation type (or of all of them, in drive_target_result.all). */

@@ -109,6 +109,7 @@ void drive_target_defaults(struct drive_target_cfg *t)
     t->arrival = ARRIVAL_CONSTANT;
     t->seed = 1;
     t->timeout = DRIVE_DEFAULT_TIMEOUT;
+    t->keepalive = 70;
 }
 
 struct drive *drive_create(const struct drive_cfg *cfg, char *err, size_t errlen)

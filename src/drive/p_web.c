@@ -13,7 +13,11 @@
  * and dynamic URL.  Downloads come from the download and nfs classes,
  * images from the image class.  Checks: status 200 and, where the manifest
  * gives a size, exactly that many body bytes; dynamic pages must have a
- * body. */
+ * body.
+ *
+ * Connections [RUN]: keepalive% of them (default 70) carry 5..15 requests,
+ * the others one; the last request asks for "Connection: close".  With
+ * keepalive 100 connections stay open. */
 #include "drive/proto.h"
 #include "drive/http_resp.h"
 
@@ -52,7 +56,7 @@ static const char *const web_words[W_DOWNLOAD][3] = {
 
 struct web_url {
     const char *url;
-    const char *req;            /* the whole GET request, built once */
+    const char *req;            /* the GET request up to its blank line, built once */
     size_t reqlen;
     int64_t size;               /* 0: unknown (dynamic) */
 };
@@ -71,6 +75,8 @@ struct web_state {
     int page;                   /* current page type + 1; 0: no session yet */
     int images_left;
     int64_t expect;             /* expected body size, 0: any non-empty */
+    int conn_left;              /* requests left on this connection */
+    int closing;                /* this request asked for Connection: close */
     struct http_resp resp;
 };
 
@@ -157,8 +163,8 @@ static void web_build_requests(struct web_data *w)
     if (!off) abort();
     for (size_t i = 0; i < w->nurl; i++) {
         off[i] = buf_used(&b);
-        buf_printf(&b, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: hostmix-drive\r\n\r\n",
-                   w->url[i].url, w->host);
+        buf_printf(&b, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: hostmix-drive\r\n",
+                   w->url[i].url, w->host);             /* the blank line comes later */
         w->url[i].reqlen = buf_used(&b) - off[i];
     }
     w->reqs = b.data;
@@ -241,6 +247,16 @@ static int web_load(const struct drive_target_cfg *t, void **shared, char *err, 
     return rc;
 }
 
+/* A new connection: kept alive for 5..15 requests in keepalive% of
+ * connections, else closed after one request [RUN]. */
+static void web_connected(struct dp_conn *c)
+{
+    struct web_state *s = c->state;
+    if (rng_unit(c->rng) * 100 < c->cfg->keepalive) s->conn_left = 5 + (int)rng_below(c->rng, 11);
+    else s->conn_left = 1;
+    if (c->cfg->keepalive >= 100) s->conn_left = INT32_MAX;
+}
+
 /* The next operation of the session. */
 static int web_next_op(struct web_state *s, struct rng *r)
 {
@@ -267,8 +283,10 @@ static int web_request(struct dp_conn *c)
     }
     const struct web_url *u = &w->url[w->pick[op][rng_below(c->rng, w->npick[op])]];
     s->expect = u->size;
+    s->closing = --s->conn_left <= 0;
     http_resp_init(&s->resp, NULL);
     buf_append(c->out, u->req, u->reqlen);
+    buf_puts(c->out, s->closing ? "Connection: close\r\n\r\n" : "\r\n");
     return op;
 }
 
@@ -278,7 +296,7 @@ static int web_parse(struct dp_conn *c, const char *p, size_t n, size_t *used)
     int rc = http_resp_feed(&s->resp, p, n, used);
     if (rc == HTTP_RESP_MORE) return DP_MORE;
     if (rc == HTTP_RESP_ERROR) return DP_FATAL;
-    c->close_after = s->resp.close;
+    c->close_after = s->resp.close || s->closing;
     if (s->resp.status != 200) return DP_ERR;
     if (s->expect ? s->resp.body_bytes != (uint64_t)s->expect : s->resp.body_bytes == 0) return DP_ERR;
     return DP_OK;
@@ -291,6 +309,7 @@ const struct drive_proto drive_proto_web = {
     .state_size = sizeof(struct web_state),
     .load = web_load,
     .unload = web_unload,
+    .connected = web_connected,
     .request = web_request,
     .parse = web_parse,
 };

@@ -87,3 +87,15 @@ wait "$dpid"
 check_eq drive_sigint_exit1 "$?" 1
 check drive_sigint_says grep -q 'stopped early' "$TMP/int.txt"
 check drive_sigint_partial_results python3 -c "import json,sys; d=json.load(open('$TMP/int.json')); sys.exit(not (0.5 < d['measure_s'] < 3 and abs(d['targets'][0]['achieved_rate'] - 100) < 10))"
+
+# 8. two threads, and a rate high enough for batched wake-ups (> 8000/s a thread)
+"$HOSTMIX" drive idle --target "127.0.0.1:$port" --rate 12000 --connections 8 --threads 2 \
+    --duration 2s --ramp-up 0.3s --qos 'errors<=0%' --json "$TMP/thr.json" >"$TMP/thr.txt" 2>&1
+check_eq drive_threads_exit0 "$?" 0
+ach=$(jget "$TMP/thr.json" 'd["achieved_rate"]')
+check drive_threads_rate_within_1pct python3 -c "import sys; sys.exit(abs($ach - 12000) > 120)"
+"$HOSTMIX" drive idle --target "127.0.0.1:$port" --rate 20000 --connections 8 \
+    --duration 2s --ramp-up 0.3s --qos 'errors<=0%' --json "$TMP/bat.json" >"$TMP/bat.txt" 2>&1
+check_eq drive_batched_exit0 "$?" 0
+ach=$(jget "$TMP/bat.json" 'd["achieved_rate"]')
+check drive_batched_rate_within_1pct python3 -c "import sys; sys.exit(abs($ach - 20000) > 200)"

@@ -2,7 +2,8 @@
 # hostmix drive web against nginx serving a small docroot: the Support mix
 # walks every page type, images and downloads; achieved rate; sizes checked
 # against manifest.tsv (a 404 and a wrong size are errors of their
-# operation); keep-alive closes announced by the server are not errors.
+# operation); 70 % of connections carry 5-15 requests and the rest one
+# (SPECweb2005), and the closes that follow are not errors.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nginx.sh"
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["targets"][0]; print(eval(sys.argv[2]))' "$1" "$2"; }
@@ -39,7 +40,7 @@ check drive_web_rate_within_1pct python3 -c "import sys; sys.exit(abs($ach - 400
 check_eq drive_web_no_errors "$(jget "$TMP/w.json" 'd["errors"] + d["timeouts"] + d["conn_errors"]')" 0
 check_eq drive_web_every_op_ran "$(jget "$TMP/w.json" 'all(o["count"] > 0 for o in d["ops"])')" True
 check_eq drive_web_images_most "$(jget "$TMP/w.json" '[o for o in d["ops"] if o["name"] == "image"][0]["count"] > d["count"] / 2')" True
-check drive_web_reconnects_on_close python3 -c "import sys; sys.exit(not $(jget "$TMP/w.json" 'd["connects"]') > 8)"
+check_eq drive_web_connection_churn "$(jget "$TMP/w.json" 'd["count"] / 20 < d["connects"] < d["count"] / 4')" True
 check drive_web_downloads_streamed python3 -c "import sys; sys.exit(not $(jget "$TMP/w.json" '[o for o in d["ops"] if o["name"] == "download"][0]["bytes"]') > 100000)"
 
 # a missing page and a wrong size: errors of their operations, no reconnects needed
