@@ -1,7 +1,7 @@
 /* drive.c — `hostmix drive ROLE --target ADDR:PORT --rate R --duration D ...`:
  * one target driven by the engine of drive.h, results as text on stdout and
  * optionally as JSON.  Exit status: 0 QoS passed, 1 QoS failed (or the run
- * could not be done), 2 usage. */
+ * could not be done or was cut short by SIGINT/SIGTERM), 2 usage. */
 #include "drive/drive.h"
 #include "cli/cli.h"
 #include "core/clock.h"
@@ -102,8 +102,9 @@ static void drive_progress(struct drive *d)
 
 /* Waits for the end of the run, stopping early on SIGINT/SIGTERM (blocked
  * in every thread, taken here with sigtimedwait). */
-static void drive_supervise(struct drive *d, const sigset_t *sigs, int64_t total, int progress)
+static int drive_supervise(struct drive *d, const sigset_t *sigs, int64_t total, int progress)
 {
+    int stopped = 0;
     int64_t end = clock_mono_ns() + total;
     for (;;) {
         int64_t left = end - clock_mono_ns();
@@ -112,13 +113,15 @@ static void drive_supervise(struct drive *d, const sigset_t *sigs, int64_t total
         struct timespec ts = { (time_t)(left / CLOCK_NS_PER_S), (long)(left % CLOCK_NS_PER_S) };
         int s = sigtimedwait(sigs, NULL, &ts);
         if (s > 0) {
-            log_warn("signal %d: stopping early", s);
+            log_warn("signal %d: stopping early; results cover the interval until now", s);
             drive_stop(d);
+            stopped = 1;
             break;
         }
         if (progress) drive_progress(d);
     }
     if (progress) fputc('\n', stderr);
+    return stopped;
 }
 
 static int drive_write_json(const struct drive_results *r, const char *path, int buckets)
@@ -187,11 +190,12 @@ int drive_cmd(int argc, char **argv)
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return CLI_FAILED;
     }
-    drive_supervise(d, &sigs, o.ramp_up + o.duration + o.ramp_down, o.progress);
+    int stopped = drive_supervise(d, &sigs, o.ramp_up + o.duration + o.ramp_down, o.progress);
     const struct drive_results *r = drive_wait(d);
     drive_results_text(r, stdout);
+    if (stopped) printf("stopped early by a signal: the run is incomplete\n");
     fflush(stdout);
-    rc = r->qos_pass ? CLI_OK : CLI_FAILED;
+    rc = r->qos_pass && !stopped ? CLI_OK : CLI_FAILED;
     if (o.json[0] && drive_write_json(r, o.json, o.buckets)) rc = CLI_FAILED;
     drive_destroy(d);
     pthread_sigmask(SIG_SETMASK, &old, NULL);

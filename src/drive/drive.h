@@ -129,7 +129,8 @@ int drive_start(struct drive *d, char *err, size_t errlen);
 /* Live counters; callable from the thread that called drive_start while the
  * engine runs (reads relaxed atomics). */
 void drive_live(struct drive *d, struct drive_live *out);
-/* Asks every thread to stop now (e.g. on SIGINT); drive_wait still needed. */
+/* Asks every thread to stop now (e.g. on SIGINT); drive_wait still needed.
+ * A stop inside the measurement interval shortens it to end at the stop. */
 void drive_stop(struct drive *d);
 /* Waits for the threads (the end of ramp-down, or drive_stop), merges the
  * per-thread histograms and evaluates QoS.  Returns the results (owned by

@@ -33,7 +33,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define DRIVE_READ_CHUNK   (64 * 1024)
+#define DRIVE_READ_CHUNK   (16 * 1024)   /* per-connection input buffer: ~16-32 KiB */
 #define DRIVE_SWEEP_NS     (20 * CLOCK_NS_PER_MS)
 #define DRIVE_LATE_NS      CLOCK_NS_PER_MS
 /* Above this many requests per second a thread batches its wake-ups: the
@@ -93,6 +93,7 @@ struct drive {
     int started, joined;
     int stop;                    /* atomic */
     int64_t t0, ms, me, end;     /* start, measure window, end of ramp-down */
+    int64_t stop_at;             /* when drive_stop was called, 0 if not */
     struct drive_results res;
     struct drive_live prev_live;
 };
@@ -340,7 +341,10 @@ static void conn_parse(struct dconn *c)
         size_t used = 0;
         int v = c->tg->proto->parse(&c->dp, buf_head(&c->in), buf_used(&c->in), &used);
         buf_consume(&c->in, used);
-        if (buf_used(&c->out)) conn_flush(c);
+        if (buf_used(&c->out)) {
+            conn_flush(c);                  /* e.g. an IMAP literal */
+            if (c->state != DC_BUSY) return;    /* lost: already counted */
+        }
         if (v == DP_MORE) {
             if (c->state == DC_BUSY && !used && buf_used(&c->in) > 16 * 1024 * 1024)
                 conn_finish(c, DP_FATAL);
@@ -526,7 +530,11 @@ void drive_live(struct drive *d, struct drive_live *out)
     d->prev_live = *out;
 }
 
-void drive_stop(struct drive *d) { __atomic_store_n(&d->stop, 1, __ATOMIC_RELAXED); }
+void drive_stop(struct drive *d)
+{
+    if (!d->stop_at) d->stop_at = clock_mono_ns();
+    __atomic_store_n(&d->stop, 1, __ATOMIC_RELAXED);
+}
 
 void drive_window(const struct drive *d, int64_t *ms, int64_t *me)
 {
@@ -548,7 +556,7 @@ const struct drive_results *drive_wait(struct drive *d)
         d->res.start_mono_ns = d->t0;
         d->res.measure_ns = d->cfg.measure;
         /* a stop before the end shortens the interval that was measured */
-        int64_t now = clock_mono_ns();
+        int64_t now = d->stop_at ? d->stop_at : clock_mono_ns();
         if (now < d->me) d->res.measure_ns = now > d->ms ? now - d->ms : 0;
         d->res.qos_pass = 1;
         for (int t = 0; t < d->ntg; t++) {

@@ -83,8 +83,9 @@ static int web_word_match(const char *url, int type)
     int hit = 0;
     for (int i = 0; i < 3 && web_words[type][i]; i++)
         if (strstr(low, web_words[type][i])) hit = 1;
-    /* "file" pages must not be file catalogs */
-    if (type == W_FILE && (strstr(low, "filecatalog") || strstr(low, "file_catalog"))) hit = 0;
+    /* file catalogs are neither "file" nor "catalog" pages */
+    if ((type == W_FILE || type == W_CATALOG) && (strstr(low, "filecatalog") || strstr(low, "file_catalog")))
+        hit = 0;
     return hit;
 }
 

@@ -291,13 +291,21 @@ static int set_enum(const struct opt_def *o, int *slot, const char *text,
     return OPT_ERR("%s=%s is not one of: %s", o->name, text, opt_fmt_range(list, sizeof list, o));
 }
 
+static const char *const bool_yes[] = { "1", "yes", "true", "on" };
+static const char *const bool_no[] = { "0", "no", "false", "off" };
+
+static int opt_is_bool_word(const char *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcasecmp(s, bool_yes[i]) == 0 || strcasecmp(s, bool_no[i]) == 0) return 1;
+    return 0;
+}
+
 static int set_bool(int *slot, const char *text, const char *name, char *err, size_t errlen)
 {
-    static const char *const yes[] = { "1", "yes", "true", "on" };
-    static const char *const no[] = { "0", "no", "false", "off" };
     for (int i = 0; i < 4; i++) {
-        if (strcasecmp(text, yes[i]) == 0) { *slot = 1; return 0; }
-        if (strcasecmp(text, no[i]) == 0) { *slot = 0; return 0; }
+        if (strcasecmp(text, bool_yes[i]) == 0) { *slot = 1; return 0; }
+        if (strcasecmp(text, bool_no[i]) == 0) { *slot = 0; return 0; }
     }
     return OPT_ERR("%s=%s is not a boolean (yes or no)", name, text);
 }
@@ -460,6 +468,9 @@ int opt_parse_argv(const struct opt_def *table, void *base, int argc, char **arg
         } else if (c >= 0x100) {
             const struct opt_def *o = &table[c - 0x100];
             const char *v = optarg ? optarg : "yes";
+            /* "--sync no": a bool's value may also be the next word */
+            if (!optarg && o->type == OPT_BOOL && optind < argc && opt_is_bool_word(argv[optind]))
+                v = argv[optind++];
             if (opt_set(o, base, v, err, sizeof err)) {
                 fprintf(stderr, "hostmix: --%s: %s\n", o->name, err);
                 rc = 2;

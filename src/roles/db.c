@@ -91,7 +91,9 @@ static void db_unqueue(struct db_conn *d)
     d->waiting = 0;
 }
 
-/* Resumes waiting clients in order while nobody owns a transaction. */
+/* Resumes waiting clients in order while nobody owns a transaction.  The
+ * head of the queue stays queued while it runs, so db_may_run lets it in
+ * (and anyone else who comes meanwhile queues behind). */
 static int64_t db_pump(ae_loop *l, int64_t id, void *data)
 {
     struct db_srv *s = data;
@@ -99,8 +101,8 @@ static int64_t db_pump(ae_loop *l, int64_t id, void *data)
     s->pump_timer = 0;
     while (s->wait_head && !s->owner) {
         struct db_conn *d = s->wait_head;
-        db_unqueue(d);
-        srv_resume(d->c);
+        srv_resume(d->c);               /* runs its input; db_may_run unqueues it */
+        if (s->wait_head == d) db_unqueue(d);   /* it ran nothing after all */
     }
     return AE_NOMORE;
 }

@@ -423,8 +423,8 @@ static void web_route(struct srv_conn *c, struct web_ctx *ctx, const struct http
         srv_count(c, 1);
         return;
     }
-    size_t plen = strlen(WEB_NFS_PREFIX) - 2;           /* "nfs" */
-    if (strncmp(rel, WEB_NFS_PREFIX + 1, plen) == 0 && (rel[plen] == '/' || !rel[plen])) {
+    size_t plen = strlen(WEB_NFS_DIR);
+    if (strncmp(rel, WEB_NFS_DIR, plen) == 0 && (rel[plen] == '/' || !rel[plen])) {
         if (!ctx->nfs || !rel[plen]) {
             http_respond_error(c, 404, NULL, ri.keep_alive, ri.head_only);
             srv_count(c, 1);

@@ -19,9 +19,9 @@
  * Last-Modified is the same on every host and run. */
 #define WEB_MTIME ((time_t)1117584000)
 
-/* The URL prefix of files read through nfs; the rest of the path is the
- * path inside the nfs export. */
-#define WEB_NFS_PREFIX "/nfs/"
+/* URLs under /nfs/ are files read through nfs: the first segment of the
+ * normalised path; the rest is the path inside the nfs export. */
+#define WEB_NFS_DIR "nfs"
 
 /* `hostmix prepare web` (web_data.c). */
 int web_prepare_main(int argc, char **argv);

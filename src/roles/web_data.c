@@ -39,7 +39,7 @@ static const struct opt_def web_prep_table[] = {
     { "docroot-size", OPT_SIZE, offsetof(struct web_prep_opts, docroot_size), 0, "64MiB",
       1 << 20, 1024.0 * (1 << 30), NULL, 0, "bytes of the whole data set, local and nfs" },
     { "nfs-share", OPT_PERCENT, offsetof(struct web_prep_opts, nfs_share), 0, "30", 0, 100,
-      NULL, 0, "share of the bytes that lives on the nfs server (whole download dirs)" },
+      NULL, 0, "share of the bytes that lives on the nfs server (download files)" },
     { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
 };
 
@@ -268,15 +268,17 @@ static int64_t web_dir_bytes(void)
     return sum;
 }
 
-/* Writes ndirs download dirs scaled by scale; the first nfs_dirs go to nfs/. */
-static int web_write_downloads(struct web_prep *p, int ndirs, int nfs_dirs, double scale)
+/* Writes ndirs download dirs scaled by scale.  Files go to nfs/ in dir
+ * order while that brings the nfs bytes closer to nfs_target, so the first
+ * dirs are wholly on nfs, one dir may be split, and the rest stay local. */
+static int web_write_downloads(struct web_prep *p, int ndirs, int64_t nfs_target, double scale)
 {
     for (int d = 0; d < ndirs; d++) {
-        int on_nfs = d < nfs_dirs;
         for (int c = 0; c < 6; c++) {
             for (int f = 0; f < web_classes[c].files; f++) {
                 int64_t size = llround((double)(web_classes[c].first + f * web_classes[c].inc) * scale);
                 if (size < 1) size = 1;
+                int on_nfs = nfs_target > 0 && p->bytes_nfs + size / 2 <= nfs_target;
                 char rel[256], url[256];
                 snprintf(rel, sizeof rel, "%s/dir%010d/class%d_%d", on_nfs ? "nfs" : "docroot/downloads",
                          d, c, f);
@@ -376,16 +378,13 @@ static int web_generate(struct web_prep *p, const struct web_prep_opts *o)
     int ndirs = (int)ceil((double)left / (double)web_dir_bytes());
     if (ndirs < 10) ndirs = 10;
     double scale = (double)left / ((double)ndirs * (double)web_dir_bytes());
-    int nfs_dirs = (int)llround(o->nfs_share / 100.0 * (double)total /
-                                ((double)web_dir_bytes() * scale));
-    if (nfs_dirs > ndirs) nfs_dirs = ndirs;
-    if (o->nfs_share > 0 && nfs_dirs == 0) nfs_dirs = 1;
+    int64_t nfs_target = (int64_t)(o->nfs_share / 100.0 * (double)total);
     char path[1024];
     snprintf(path, sizeof path, "%s/nfs", p->root);      /* exists even when empty */
     if (mkdir(path, 0755) < 0 && errno != EEXIST) return -1;
-    if (web_write_downloads(p, ndirs, nfs_dirs, scale)) return -1;
-    log_info("prepare web: %d pages, %d images, %d download dirs (%d on nfs, scale %.4f): "
-             "%lld bytes local, %lld on nfs", 1 + 3 * npages, WEB_IMAGES, ndirs, nfs_dirs, scale,
+    if (web_write_downloads(p, ndirs, nfs_target, scale)) return -1;
+    log_info("prepare web: %d pages, %d images, %d download dirs (scale %.4f): "
+             "%lld bytes local, %lld on nfs", 1 + 3 * npages, WEB_IMAGES, ndirs, scale,
              (long long)p->bytes_local, (long long)p->bytes_nfs);
     return 0;
 }

@@ -44,7 +44,7 @@ time_of "$U$first" >"$TMP/slow" &
 slow=$!
 sleep 0.2
 r=$(time_of "$U/images/img02.gif")
-check web_local_while_nfs_request_waits fast 200 0.3 "$r"
+check web_local_while_nfs_request_waits fast 200 0.6 "$r"
 wait "$slow"
 r=$(cat "$TMP/slow")
 check web_nfs_silent_504_bounded fast 504 1.8 "$r"

@@ -55,6 +55,19 @@ t1=$(date +%s%N)
 wait $!
 check_eq db_waits_for_other_txn "$got" "1"
 check db_waited_about_a_second test $(( (t1 - t0) / 1000000 )) -ge 300
+# Many clients with interleaved transactions (statement by statement):
+# every transaction's effects are all there, serialised.
+clients=()
+q -c 'CREATE TABLE ctr (n INTEGER NOT NULL); INSERT INTO ctr VALUES (0)' >/dev/null
+for i in 1 2 3 4 5 6; do
+    for j in $(seq 30); do
+        echo "BEGIN;"; echo "INSERT INTO t VALUES ($((1000 + i * 100 + j)), 'c$i');"
+        echo "UPDATE ctr SET n = n + 1;"; echo "COMMIT;"
+    done | psql "$conn" -X -q >/dev/null 2>&1 &
+    clients+=($!)
+done
+wait "${clients[@]}"
+check_eq db_concurrent_txns "$(q -c 'SELECT count(*) FROM t WHERE a > 1000' -c 'SELECT n FROM ctr' | tr '\n' ' ')" "180 180 "
 # Extended query protocol (psql's \bind sends Parse/Bind/Describe/Execute/Sync).
 if psql --help 2>/dev/null | grep -q . && [ "$(psql --version | sed 's/[^0-9]*\([0-9]*\).*/\1/')" -ge 16 ]; then
     check_eq db_extended "$(q -c "SELECT b FROM t WHERE a = \$1 \\bind 2 \\g")" "two"

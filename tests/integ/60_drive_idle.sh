@@ -51,7 +51,7 @@ wait_port 127.0.0.1 "$bport"
 "$HOSTMIX" drive idle --target "127.0.0.1:$bport" --rate 100 --duration 1s \
     --qos 'errors<=1%' --json "$TMP/bad.json" >"$TMP/bad.txt" 2>&1
 check_eq drive_errors_qos_fails "$?" 1
-check_eq drive_errors_counted "$(jget "$TMP/bad.json" 'd["errors"] == d["count"] and d["count"] >= 99')" True
+check_eq drive_errors_counted "$(jget "$TMP/bad.json" 'd["errors"] == d["count"] and d["count"] >= 90')" True
 check drive_errors_clause_named grep -q 'failed errors<=1% (errors = 100%)' "$TMP/bad.txt"
 
 # 4. nothing listening: connection errors, not a hang
@@ -76,3 +76,14 @@ check_eq drive_usage_bad_qos "$?" 2
 check drive_usage_bad_qos_says grep -q -- '--qos' "$TMP/u3.txt"
 "$HOSTMIX" drive idle --target 127.0.0.1 --rate 10 >"$TMP/u4.txt" 2>&1
 check_eq drive_usage_bad_addr "$?" 2
+
+# 7. SIGINT stops early: results up to the signal, exit 1 (incomplete run)
+"$HOSTMIX" drive idle --target "127.0.0.1:$port" --rate 100 --duration 30s --qos none \
+    --json "$TMP/int.json" >"$TMP/int.txt" 2>&1 &
+dpid=$!
+sleep 1.2
+kill -INT "$dpid"
+wait "$dpid"
+check_eq drive_sigint_exit1 "$?" 1
+check drive_sigint_says grep -q 'stopped early' "$TMP/int.txt"
+check drive_sigint_partial_results python3 -c "import json,sys; d=json.load(open('$TMP/int.json')); sys.exit(not (0.5 < d['measure_s'] < 3 and abs(d['targets'][0]['achieved_rate'] - 100) < 10))"

@@ -7,6 +7,9 @@
 #include "drive/proto.h"
 
 #include <stdlib.h>
+#include <unistd.h>
+
+#include "job/job.h"
 
 /* Feeds s to a fresh parser in pieces of step bytes; returns the verdict
  * and the bytes consumed in *used. */
@@ -172,4 +175,132 @@ TEST(drive_results_json_shape)
     json_doc_free(d);
     buf_free(&b);
     free(t);
+}
+
+/* ---- protocol clients, driven without sockets ------------------------- */
+
+struct proto_rig {
+    struct drive_target_cfg cfg;
+    const struct drive_proto *p;
+    void *shared, *state;
+    struct buf out;
+    struct rng rng;
+    struct dp_conn c;
+    char dir[64];
+};
+
+/* Loads role's client with the given users.tsv / manifest.tsv text. */
+static int rig_open(struct proto_rig *r, int role, const char *file, const char *text)
+{
+    char path[128], err[256];
+    memset(r, 0, sizeof *r);
+    snprintf(r->dir, sizeof r->dir, "/tmp/hostmix-t-drive.XXXXXX");
+    if (!mkdtemp(r->dir)) return -1;
+    snprintf(path, sizeof path, "%s/%s", r->dir, file);
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    fputs(text, f);
+    fclose(f);
+    drive_target_defaults(&r->cfg);
+    r->cfg.role = role;
+    snprintf(r->cfg.addr, sizeof r->cfg.addr, "127.0.0.1:9");
+    snprintf(r->cfg.data, sizeof r->cfg.data, "%s", r->dir);
+    r->p = drive_proto_for(role);
+    int rc = r->p->load(&r->cfg, &r->shared, err, sizeof err);
+    remove(path);
+    rmdir(r->dir);
+    if (rc) return -1;
+    r->state = calloc(1, r->p->state_size);
+    rng_seed(&r->rng, 7, 0, 0);
+    r->c = (struct dp_conn){ .state = r->state, .shared = r->shared, .cfg = &r->cfg,
+                             .rng = &r->rng, .out = &r->out };
+    if (r->p->connected) r->p->connected(&r->c);
+    return 0;
+}
+
+static void rig_close(struct proto_rig *r)
+{
+    if (r->p->unload) r->p->unload(r->shared);
+    free(r->state);
+    buf_free(&r->out);
+}
+
+/* Next request: returns its op, the request text in r->out. */
+static int rig_request(struct proto_rig *r)
+{
+    buf_reset(&r->out);
+    r->c.op = r->p->request(&r->c);
+    return r->c.op;
+}
+
+static int rig_parse(struct proto_rig *r, const char *in, size_t *used)
+{
+    return r->p->parse(&r->c, in, strlen(in), used);
+}
+
+TEST(drive_imap_session_and_literals)
+{
+    struct proto_rig r;
+    size_t used;
+    T_ASSERT(rig_open(&r, ROLE_IMAP, "users.tsv", "alice\tsecret\t10\n") == 0);
+    T_EQ_INT(rig_request(&r), 0);                               /* login */
+    T_ASSERT(strstr(buf_cstr(&r.out), "LOGIN \"alice\" \"secret\"") != NULL);
+    T_EQ_INT(rig_parse(&r, "* OK ready\r\na1 OK logged in\r\n", &used), DP_OK);
+    T_EQ_INT(rig_request(&r), 1);                               /* select */
+    const char *sel = "* 12 EXISTS\r\n* FLAGS (\\Seen)\r\na2 OK [READ-WRITE] done\r\n";
+    T_EQ_INT(rig_parse(&r, sel, &used), DP_OK);
+    T_EQ_INT(used, strlen(sel));
+    /* a FETCH answer with a literal holding a fake tagged line */
+    for (int i = 0; i < 200; i++) {
+        int op = rig_request(&r);
+        char tag[16], in[256];
+        snprintf(tag, sizeof tag, "a%d", i + 3);
+        if (op == 5) {                                          /* append: "+" first */
+            T_EQ_INT(rig_parse(&r, "+ go ahead\r\n", &used), DP_MORE);
+            T_ASSERT(buf_used(&r.out) > 1000);                  /* the literal was queued */
+        }
+        snprintf(in, sizeof in, "* 1 FETCH (BODY[] {14}\r\n%s OK fake\r\n)\r\n%s NO nope\r\n", tag, tag);
+        T_EQ_INT(rig_parse(&r, in, &used), DP_ERR);             /* NO is an error, the literal skipped */
+        T_EQ_INT(used, strlen(in));
+        if (r.c.close_after) break;                             /* session over */
+    }
+    T_ASSERT(r.c.close_after);
+    T_EQ_INT(rig_parse(&r, "garbage\r\n", &used), DP_FATAL);
+    rig_close(&r);
+}
+
+TEST(drive_web_session_walks_the_chain)
+{
+    struct proto_rig r;
+    size_t used;
+    T_ASSERT(rig_open(&r, ROLE_WEB, "manifest.tsv",
+                      "/index.html\t3\tpage\n/support/product/p.html\t3\tpage\n"
+                      "/support/file/f.html\t3\tpage\n/support/filecatalog/c.html\t3\tpage\n"
+                      "/search?q=x\t0\tdynamic\n/catalog?page=1\t0\tdynamic\n"
+                      "/i.gif\t3\timage\n/d/big.bin\t3\tdownload\n") == 0);
+    int seen[8] = { 0 };
+    T_EQ_INT(rig_request(&r), 0);                               /* sessions start at home */
+    T_ASSERT(strncmp(buf_cstr(&r.out), "GET /index.html HTTP/1.1\r\n", 26) == 0);
+    for (int i = 0; i < 2000; i++) {
+        int op = i ? rig_request(&r) : 0;
+        seen[op]++;
+        const char *url = buf_cstr(&r.out) + 4;
+        static const char *const want[8] = { "/index", "/search", "/catalog", "/support/product",
+                                             "/support/filecatalog", "/support/file/", "/d/", "/i.gif" };
+        if (strncmp(url, want[op], strlen(want[op])) != 0) {
+            t_fail(__FILE__, __LINE__, "op %d got %.30s", op, url);
+            return;
+        }
+        T_EQ_INT(rig_parse(&r, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", &used), DP_OK);
+    }
+    for (int op = 0; op < 8; op++) T_ASSERT(seen[op] > 0);
+    T_ASSERT(seen[7] > seen[3]);                                /* images outnumber product pages */
+    /* wrong length, wrong status, bad framing */
+    rig_request(&r);
+    T_EQ_INT(rig_parse(&r, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab", &used), r.c.op == 1 || r.c.op == 2 ? DP_OK : DP_ERR);
+    rig_request(&r);
+    T_EQ_INT(rig_parse(&r, "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nabc", &used), DP_ERR);
+    rig_request(&r);
+    T_EQ_INT(rig_parse(&r, "HTTP/1.1 200 OK\r\n\r\n", &used), DP_FATAL);
+    rig_close(&r);
 }

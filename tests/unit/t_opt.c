@@ -72,3 +72,25 @@ TEST(opt_long_rate_not_truncated)
     T_EQ_INT(opt_parse_rate("5/s", &d, e, sizeof e), 0);
     T_NEAR(d, 5, 0);
 }
+
+/* A bool takes "--flag", "--flag=no" or "--flag no"; a following word
+ * that is not a boolean stays an argument. */
+TEST(opt_bool_value_forms)
+{
+    struct o_tgt t;
+    char a0[] = "cmd", a1[] = "--flag", a2[] = "no", a3[] = "--n", a4[] = "7";
+    char *v1[] = { a0, a1, a2, a3, a4, NULL };
+    T_EQ_INT(parse_quiet(&t, 5, v1), 0);
+    T_EQ_INT(t.flag, 0);
+    T_EQ_INT(t.n, 7);
+    char b1[] = "--flag=yes";
+    char *v2[] = { a0, b1, NULL };
+    T_EQ_INT(parse_quiet(&t, 2, v2), 0);
+    T_EQ_INT(t.flag, 1);
+    char c2[] = "file.txt";
+    char *v3[] = { a0, a1, c2, NULL };
+    int ind;
+    T_EQ_INT(opt_parse_argv(o_table, &t, 3, v3, "test", &ind), 0);
+    T_EQ_INT(t.flag, 1);
+    T_EQ_INT(ind, 2);
+}
