@@ -127,7 +127,8 @@ void report_text(const struct run *r, FILE *f)
     if (!s) abort();
     report_summarize(r, s);
     report_header(r, f);
-    report_load(s, s->cpu.seconds, f);
+    if (r->res) report_load(s, s->cpu.seconds, f);
+    else fprintf(f, "\nNo load results: the run stopped before the load driver started.\n");
     if (s->have_interval) {
         report_host_cpu(&s->cpu, f);
         report_baseline(s, f);

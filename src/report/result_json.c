@@ -184,6 +184,15 @@ static void rj_servers(struct json_w *w, const struct run *r)
         rj_kv_num(w, "pid", s->pid);
         rj_kv_str(w, "cgroup", s->cg[0] ? s->cg : NULL);
         rj_kv_num(w, "cpu_s", (double)s->cpu_last_ns / 1e9);
+        json_w_key(w, "measure_cores");
+        int a = r->s_measure_a, b = r->s_measure_b;
+        if (a >= 0 && b > a && r->samples[b].t_ns > r->samples[a].t_ns) {
+            uint64_t x = r->samples[a].srv_ns[i], y = r->samples[b].srv_ns[i];
+            json_w_double(w, (double)(y > x ? y - x : 0) /
+                             (double)(r->samples[b].t_ns - r->samples[a].t_ns));
+        } else {
+            json_w_null(w);
+        }
         plat_status_text(s->status, st, sizeof st);
         rj_kv_str(w, "exit", s->exited ? st : NULL);
         rj_kv_str(w, "log", s->log);
