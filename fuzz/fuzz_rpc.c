@@ -113,8 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc != ONCRPC_REC_OK) break;
         buf_reset(&copy);
         buf_append(&copy, rec, len);
-        fuzz_patch((uint8_t *)copy.data, len);
-        nfsd_dispatch(fuzz_ex, (const uint8_t *)buf_head(&copy), len, &out);
+        if (len) fuzz_patch((uint8_t *)copy.data, len);
+        nfsd_dispatch(fuzz_ex, len ? (const uint8_t *)buf_head(&copy) : rec, len, &out);
         buf_reset(&out);
         data += used;
         size -= used;

@@ -56,8 +56,10 @@ int oncrpc_record_next(const uint8_t *p, size_t n, size_t max, struct buf *scrat
         buf_append(scratch, p + o + 4, flen);
         o += 4 + flen;
     }
-    *rec = (const uint8_t *)buf_head(scratch);
+    /* Fragments that are all empty leave scratch without storage: point
+     * into p instead of at NULL, so callers may form rec + len. */
     *rec_len = buf_used(scratch);
+    *rec = *rec_len ? (const uint8_t *)buf_head(scratch) : p;
     return ONCRPC_REC_OK;
 }
 

@@ -79,6 +79,23 @@ TEST(rpc_record_fragments_assembled)
     buf_free(&scratch);
 }
 
+/* A record of empty fragments is empty, and still points somewhere. */
+TEST(rpc_record_empty_fragments)
+{
+    uint8_t in[8] = { 0, 0, 0, 0, 0x80, 0, 0, 0 };
+    struct buf scratch = BUF_INIT;
+    const uint8_t *rec = NULL;
+    size_t len = 1, used = 0;
+    T_EQ_INT(oncrpc_record_next(in, sizeof in, 1024, &scratch, &rec, &len, &used), ONCRPC_REC_OK);
+    T_EQ_INT(len, 0);
+    T_EQ_INT(used, 8);
+    T_ASSERT(rec != NULL);
+    struct buf out = BUF_INIT;
+    T_EQ_INT(nfsd_dispatch(NULL, rec, len, &out), NFSD_NO_REPLY);
+    buf_free(&out);
+    buf_free(&scratch);
+}
+
 TEST(rpc_call_decode_auth_sys)
 {
     struct t_msg m;
