@@ -7,8 +7,8 @@
 # and are durable on commit (built-in: --sync yes, WAL fsync per commit;
 # PostgreSQL: fsync=on, synchronous_commit=on).  wrk drives the app with
 # CONNS connections for SECS seconds per workload.  Server CPU is the
-# utime+stime of the app process plus the db process (built-in) or every
-# postgres process (PostgreSQL), from /proc before and after each run.
+# utime+stime of the app process plus the db process (built-in) or the
+# postmaster and all its children (PostgreSQL), from /proc before and after each run.
 #
 #   bench/db.sh                      defaults: 10 s, 16 connections, pool 8
 #   SECS=20 CONNS=32 POOL=16 CUSTOMERS=7500 ITEMS=1000 bench/db.sh
@@ -36,7 +36,8 @@ wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/n
 cpu() { local t=0 p; for p in "$@"; do
             [ -r "/proc/$p/stat" ] && t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
         done; echo "$t"; }
-pg_pids() { pgrep -u postgres -x postgres | tr '\n' ' '; }
+# our postmaster and its children (not any other PostgreSQL on the host)
+pg_pids() { local pm; pm=$(head -1 "$TMP/pg/data/postmaster.pid"); echo "$pm $(pgrep -P "$pm" | tr '\n' ' ')"; }
 
 echo "preparing: $CUSTOMERS customers, $ITEMS items"
 "$HOSTMIX" prepare db --data "$TMP/d" --customers "$CUSTOMERS" --items "$ITEMS" >/dev/null

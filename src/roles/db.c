@@ -878,7 +878,8 @@ static sqlite3 *db_open_file(const char *dir, int sync)
     snprintf(path, sizeof path, "%s/%s", dir, DB_FILE);
     if (access(path, F_OK) < 0) log_warn("db: %s does not exist; starting an empty database", path);
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                        SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         log_error("db: cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
         return NULL;
