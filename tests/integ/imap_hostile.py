@@ -1,5 +1,5 @@
 # imap_hostile.py — clients that push the imap server: pipelined FETCHes
-# never read while they are sent
+# never read while they are sent, and a SEARCH whose needle is long
 # (run by 42_imap_hostile.sh; not executable on purpose).
 #   python3 imap_hostile.py PORT DATA_DIR SERVER_PID
 import os, socket, sys, time
@@ -65,5 +65,25 @@ check("imap_pipelined_fetch_all_answered", oks == n, "%d of %d" % (oks, n))
 check("imap_pipelined_fetch_bounded_memory", grown < 24 * 1024,
       "server grew by %d KiB for %d unread answers of %d bytes" % (grown, n, len(one)))
 
+# SEARCH BODY with a needle of one MiB against a message of two MiB:
+# a byte-by-byte comparison at every offset would take minutes.
+msg = b"Subject: big\r\n\r\n" + b"a" * (2 << 20) + b"\r\n"
+s.sendall(b"d APPEND INBOX {%d+}\r\n" % len(msg) + msg + b"\r\n")
+got, buf = until_tag(s, buf, b"d")
+check("imap_hostile_append_big", b"d OK" in got, got[-200:])
+needle = b"a" * (1 << 20) + b"b"
+t0 = time.time()
+s.sendall(b"e SEARCH BODY {%d+}\r\n" % len(needle) + needle + b"\r\n")
+try:
+    got, buf = until_tag(s, buf, b"e", 20)
+except socket.timeout:
+    got = b"(timeout)"
+took = time.time() - t0
+check("imap_search_long_needle_fast", b"e OK" in got and took < 5,
+      "%.1f s: %s" % (took, got[-100:]))
+s.sendall(b"f SEARCH BODY {%d+}\r\n" % (len(needle) - 1) + needle[:-1] + b"\r\n")
+got, buf = until_tag(s, buf, b"f")
+check("imap_search_long_needle_finds", b"* SEARCH " in got and got.split(b"* SEARCH")[1].split(b"\r\n")[0].strip() != b"",
+      got[-100:])
 s.sendall(b"z LOGOUT\r\n")
 s.close()
