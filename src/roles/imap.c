@@ -797,10 +797,15 @@ static void imap_execute(struct imap_sess *s)
     c->fn(s, 0);
 }
 
+/* Runs every complete command buffered, until the answers waiting to be
+ * sent pass SRV_OUT_HIGH: a client that pipelines commands without reading
+ * gets the rest run as it reads (the core calls again), so it cannot make
+ * the server hold the answers to all of them at once. */
 static int imap_on_input(struct srv_conn *c)
 {
     struct imap_sess *s = c->state;
-    while (buf_used(&c->in) && !s->auth_timer && !c->closing) {
+    while (buf_used(&c->in) && !s->auth_timer && !c->closing &&
+           buf_used(&c->out) < SRV_OUT_HIGH) {
         const char *p = buf_head(&c->in);
         size_t n = buf_used(&c->in);
         struct imap_frame f = imap_frame(p, n, s->is->max_request);

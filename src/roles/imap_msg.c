@@ -236,13 +236,31 @@ void imap_msg_fields(struct buf *out, const char *h, size_t hlen, const char *na
     buf_puts(out, "\r\n");
 }
 
+/* ASCII lower-case copy of s[0..n) (malloc'd; the caller frees). */
+static char *imap_lower_dup(const char *s, size_t n)
+{
+    char *d = malloc(n ? n : 1);
+    if (!d) abort();
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        d[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    return d;
+}
+
+/* Both sides lower-cased, then memmem (glibc's is linear in n + k): a
+ * comparison at every offset would cost n times k, which a client can
+ * make minutes with a long needle (SEARCH BODY with a big literal). */
 int imap_msg_contains(const char *hay, size_t n, const char *needle)
 {
     size_t k = strlen(needle);
     if (k == 0) return 1;
-    for (size_t i = 0; i + k <= n; i++)
-        if (strncasecmp(hay + i, needle, k) == 0) return 1;
-    return 0;
+    if (k > n) return 0;
+    char *h = imap_lower_dup(hay, n), *nd = imap_lower_dup(needle, k);
+    int found = memmem(h, n, nd, k) != NULL;
+    free(h);
+    free(nd);
+    return found;
 }
 
 struct imap_has { const char *name, *needle; int found; };

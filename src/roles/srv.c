@@ -180,36 +180,46 @@ fail:
     srv_conn_free(c);
 }
 
-/* Hands buffered input to the role until it stops making progress. */
+/* Hands buffered input to the role until it stops making progress.
+ * Input also stops while output is pending (a file, or SRV_OUT_HIGH
+ * bytes); when the flush that follows sends it all at once, no writable
+ * event comes to restart the input, and the client may have sent
+ * everything already: so go round again here. */
 static void srv_process(struct srv_conn *c)
 {
     struct srv *s = c->srv;
     c->in_callback++;
-    while (!c->dead && buf_used(&c->in) > 0 && srv_wants_input(c)) {
-        size_t before = buf_used(&c->in);
-        int rc = s->proto->on_input(c);
+    for (;;) {
+        int blocked = 0;
+        while (!c->dead && buf_used(&c->in) > 0) {
+            if (!srv_wants_input(c)) { blocked = 1; break; }
+            size_t before = buf_used(&c->in);
+            int rc = s->proto->on_input(c);
+            if (c->dead) break;
+            if (rc == SRV_ABORT) { srv_conn_free(c); break; }
+            if (rc == SRV_CLOSE) { c->closing = 1; break; }
+            if (buf_used(&c->in) == before) break;   /* incomplete request */
+        }
+        /* Part of a request is buffered and the rest is due.  Clients that
+         * write one request in pieces (an IMAP literal, then its line end)
+         * hold the last piece under Nagle until this piece is ACKed, and the
+         * kernel delays that ACK for up to 40 ms: ACK at once instead. */
+        if (!c->dead && !c->held && !c->closing && buf_used(&c->in) > 0) {
+            int one = 1;
+            setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+        }
+        if (!c->dead && !c->held && !c->closing && c->file_fd < 0 &&
+            buf_used(&c->in) >= (size_t)s->lim.max_request) {
+            s->st.overflows++;
+            if (s->proto->on_overflow) s->proto->on_overflow(c);
+            c->closing = 1;
+        }
         if (c->dead) break;
-        if (rc == SRV_ABORT) { srv_conn_free(c); break; }
-        if (rc == SRV_CLOSE) { c->closing = 1; break; }
-        if (buf_used(&c->in) == before) break;   /* incomplete request */
-    }
-    /* Part of a request is buffered and the rest is due.  Clients that
-     * write one request in pieces (an IMAP literal, then its line end)
-     * hold the last piece under Nagle until this piece is ACKed, and the
-     * kernel delays that ACK for up to 40 ms: ACK at once instead. */
-    if (!c->dead && !c->held && !c->closing && buf_used(&c->in) > 0) {
-        int one = 1;
-        setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
-    }
-    if (!c->dead && !c->held && !c->closing && c->file_fd < 0 &&
-        buf_used(&c->in) >= (size_t)s->lim.max_request) {
-        s->st.overflows++;
-        if (s->proto->on_overflow) s->proto->on_overflow(c);
-        c->closing = 1;
+        srv_flush(c);
+        if (c->dead || !blocked || !srv_wants_input(c) || !buf_used(&c->in)) break;
     }
     c->in_callback--;
-    if (c->dead) { srv_conn_free(c); return; }
-    srv_flush(c);
+    if (c->dead) srv_conn_free(c);
 }
 
 static void srv_on_conn_event(ae_loop *l, int fd, void *data, int mask)
@@ -228,8 +238,10 @@ static void srv_on_conn_event(ae_loop *l, int fd, void *data, int mask)
         srv_flush(c);
         c->in_callback--;
         if (c->dead) { srv_conn_free(c); return; }
-        if (srv_wants_input(c) && buf_used(&c->in)) srv_process(c);
-        if (c->dead) return;
+        if (srv_wants_input(c) && buf_used(&c->in)) {
+            srv_process(c);         /* may free c; a pending read fires again */
+            return;
+        }
     }
     if (!(mask & AE_READABLE) || !srv_wants_input(c)) return;
     size_t room = (size_t)c->srv->lim.max_request - buf_used(&c->in);
