@@ -425,55 +425,85 @@ static const PGresult *app_rows(const struct app_req *r, int i)
     return i < r->nres ? r->res[i] : NULL;
 }
 
+/* How one result column becomes a member of a JSON object. */
+struct app_col {
+    const char *key;
+    int col;
+    int is_str;         /* text as a JSON string; otherwise an integer */
+};
+
+/* Writes row i of res as the members cols[0..n) of an open object. */
+static void app_json_members(struct json_w *w, const PGresult *res, int i,
+                             const struct app_col *cols, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        json_w_key(w, cols[k].key);
+        if (cols[k].is_str) json_w_str(w, PQgetvalue(res, i, cols[k].col));
+        else json_w_int(w, app_val(res, i, cols[k].col));
+    }
+}
+
+/* Writes "key": [ {row}, ... ] for every row of res (none when NULL). */
+static void app_json_rows(struct json_w *w, const char *key, const PGresult *res,
+                          const struct app_col *cols, size_t n)
+{
+    json_w_key(w, key);
+    json_w_arr(w);
+    for (int i = 0; res && i < PQntuples(res); i++) {
+        json_w_obj(w);
+        app_json_members(w, res, i, cols, n);
+        json_w_obj_end(w);
+    }
+    json_w_arr_end(w);
+}
+
+/* Answers 200 with the one row of res as an object, or 404 with why. */
+static void app_done_row(struct app_req *r, const PGresult *res, const struct app_col *cols,
+                         size_t n, const char *missing, int64_t id)
+{
+    if (!res || PQntuples(res) != 1) { app_done_error(r, 404, missing, id); return; }
+    struct buf b = BUF_INIT;
+    struct json_w w;
+    json_w_init(&w, &b, 0);
+    json_w_obj(&w);
+    app_json_members(&w, res, 0, cols, n);
+    json_w_obj_end(&w);
+    app_done(r, 200, &b);
+    buf_free(&b);
+}
+
+#define APP_NCOLS(a) (sizeof (a) / sizeof (a)[0])
+
 static void app_step_login(struct app_req *r, struct buf *sql)
 {
+    static const struct app_col cols[] = {
+        { "customer", 0, 0 }, { "name", 1, 1 }, { "credit_limit", 2, 0 },
+        { "balance", 3, 0 }, { "open_orders", 4, 0 } };
     if (r->step == 0) {
         buf_printf(sql, "SELECT c.id, c.name, c.credit_limit, c.balance, "
                    "(SELECT count(*) FROM orders o WHERE o.customer_id = c.id AND o.status = 'open') "
                    "FROM customers c WHERE c.id = %" PRId64, r->customer);
         return;
     }
-    const PGresult *res = app_rows(r, 0);
-    if (!res || PQntuples(res) != 1) { app_done_error(r, 404, "no such customer", 0); return; }
-    struct buf b = BUF_INIT;
-    struct json_w w;
-    json_w_init(&w, &b, 0);
-    json_w_obj(&w);
-    json_w_key(&w, "customer"); json_w_int(&w, app_val(res, 0, 0));
-    json_w_key(&w, "name"); json_w_str(&w, PQgetvalue(res, 0, 1));
-    json_w_key(&w, "credit_limit"); json_w_int(&w, app_val(res, 0, 2));
-    json_w_key(&w, "balance"); json_w_int(&w, app_val(res, 0, 3));
-    json_w_key(&w, "open_orders"); json_w_int(&w, app_val(res, 0, 4));
-    json_w_obj_end(&w);
-    app_done(r, 200, &b);
-    buf_free(&b);
+    app_done_row(r, app_rows(r, 0), cols, APP_NCOLS(cols), "no such customer", 0);
 }
 
 static void app_step_browse(struct app_req *r, struct buf *sql)
 {
+    static const struct app_col cols[] = { { "id", 0, 0 }, { "name", 1, 1 }, { "price", 2, 0 } };
     if (r->step == 0) {
         buf_printf(sql, "SELECT id, name, price FROM items WHERE category = %" PRId64
                    " ORDER BY id LIMIT %d OFFSET %" PRId64, r->category, OE_PAGE_ITEMS,
                    (r->page - 1) * OE_PAGE_ITEMS);
         return;
     }
-    const PGresult *res = app_rows(r, 0);
     struct buf b = BUF_INIT;
     struct json_w w;
     json_w_init(&w, &b, 0);
     json_w_obj(&w);
     json_w_key(&w, "category"); json_w_int(&w, r->category);
     json_w_key(&w, "page"); json_w_int(&w, r->page);
-    json_w_key(&w, "items");
-    json_w_arr(&w);
-    for (int i = 0; res && i < PQntuples(res); i++) {
-        json_w_obj(&w);
-        json_w_key(&w, "id"); json_w_int(&w, app_val(res, i, 0));
-        json_w_key(&w, "name"); json_w_str(&w, PQgetvalue(res, i, 1));
-        json_w_key(&w, "price"); json_w_int(&w, app_val(res, i, 2));
-        json_w_obj_end(&w);
-    }
-    json_w_arr_end(&w);
+    app_json_rows(&w, "items", app_rows(r, 0), cols, APP_NCOLS(cols));
     json_w_obj_end(&w);
     app_done(r, 200, &b);
     buf_free(&b);
@@ -481,53 +511,33 @@ static void app_step_browse(struct app_req *r, struct buf *sql)
 
 static void app_step_item(struct app_req *r, struct buf *sql)
 {
+    static const struct app_col cols[] = {
+        { "id", 0, 0 }, { "category", 1, 0 }, { "name", 2, 1 }, { "description", 3, 1 },
+        { "price", 4, 0 }, { "stock", 5, 0 } };
     if (r->step == 0) {
         buf_printf(sql, "SELECT i.id, i.category, i.name, i.description, i.price, v.qty "
                    "FROM items i JOIN inventory v ON v.item_id = i.id WHERE i.id = %" PRId64, r->item);
         return;
     }
-    const PGresult *res = app_rows(r, 0);
-    if (!res || PQntuples(res) != 1) { app_done_error(r, 404, "no such item", r->item); return; }
-    struct buf b = BUF_INIT;
-    struct json_w w;
-    json_w_init(&w, &b, 0);
-    json_w_obj(&w);
-    json_w_key(&w, "id"); json_w_int(&w, app_val(res, 0, 0));
-    json_w_key(&w, "category"); json_w_int(&w, app_val(res, 0, 1));
-    json_w_key(&w, "name"); json_w_str(&w, PQgetvalue(res, 0, 2));
-    json_w_key(&w, "description"); json_w_str(&w, PQgetvalue(res, 0, 3));
-    json_w_key(&w, "price"); json_w_int(&w, app_val(res, 0, 4));
-    json_w_key(&w, "stock"); json_w_int(&w, app_val(res, 0, 5));
-    json_w_obj_end(&w);
-    app_done(r, 200, &b);
-    buf_free(&b);
+    app_done_row(r, app_rows(r, 0), cols, APP_NCOLS(cols), "no such item", r->item);
 }
 
 static void app_step_list(struct app_req *r, struct buf *sql)
 {
+    static const struct app_col cols[] = {
+        { "order", 0, 0 }, { "status", 1, 1 }, { "total", 2, 0 }, { "lines", 3, 0 } };
     if (r->step == 0) {
         buf_printf(sql, "SELECT id, status, total, nlines FROM orders WHERE customer_id = %" PRId64
                    "%s ORDER BY id DESC LIMIT %d", r->customer,
                    r->open_only ? " AND status = 'open'" : "", APP_LIST_MAX);
         return;
     }
-    const PGresult *res = app_rows(r, 0);
     struct buf b = BUF_INIT;
     struct json_w w;
     json_w_init(&w, &b, 0);
     json_w_obj(&w);
     json_w_key(&w, "customer"); json_w_int(&w, r->customer);
-    json_w_key(&w, "orders");
-    json_w_arr(&w);
-    for (int i = 0; res && i < PQntuples(res); i++) {
-        json_w_obj(&w);
-        json_w_key(&w, "order"); json_w_int(&w, app_val(res, i, 0));
-        json_w_key(&w, "status"); json_w_str(&w, PQgetvalue(res, i, 1));
-        json_w_key(&w, "total"); json_w_int(&w, app_val(res, i, 2));
-        json_w_key(&w, "lines"); json_w_int(&w, app_val(res, i, 3));
-        json_w_obj_end(&w);
-    }
-    json_w_arr_end(&w);
+    app_json_rows(&w, "orders", app_rows(r, 0), cols, APP_NCOLS(cols));
     json_w_obj_end(&w);
     app_done(r, 200, &b);
     buf_free(&b);
