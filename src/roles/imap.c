@@ -314,19 +314,31 @@ static void imap_cmd_status(struct imap_sess *s, int uid)
     imap_tagged(s, "OK", "STATUS completed");
 }
 
-/* Does name match the LIST pattern (RFC 3501 6.3.8; '.' separates)? */
+/* Does name match the LIST pattern (RFC 3501 6.3.8; '.' separates)?
+ * '*' matches anything, '%' anything but '.'.  Dynamic programming over
+ * (pattern position, name position), so a pattern of many wildcards costs
+ * length times length, not an exponential number of backtracking tries. */
 static int imap_list_match(const char *pat, const char *name)
 {
-    for (; *pat; pat++, name++) {
-        if (*pat == '*' || *pat == '%') {
-            for (const char *n = name;; n++) {
-                if (imap_list_match(pat + 1, n)) return 1;
-                if (!*n || (*pat == '%' && *n == '.')) return 0;
-            }
+    size_t pl = strlen(pat), nl = strlen(name);
+    /* next[j]: pat[i+1..] matches name[j..]; cur[j]: pat[i..] matches name[j..] */
+    unsigned char *next = calloc(2 * (nl + 1), 1);
+    if (!next) abort();
+    unsigned char *cur = next + nl + 1;
+    next[nl] = 1;
+    for (size_t i = pl; i-- > 0;) {
+        char c = pat[i];
+        for (size_t j = nl + 1; j-- > 0;) {
+            if (c == '*' || c == '%')
+                cur[j] = next[j] || (j < nl && (c == '*' || name[j] != '.') && cur[j + 1]);
+            else
+                cur[j] = j < nl && name[j] == c && next[j + 1];
         }
-        if (!*name || *pat != *name) return 0;
+        unsigned char *t = next; next = cur; cur = t;
     }
-    return !*name;
+    int m = next[0];
+    free(next < cur ? next : cur);
+    return m;
 }
 
 struct imap_list_ctx { struct imap_sess *s; const char *pat; const char *verb; };

@@ -589,8 +589,14 @@ int imap_fetch_parse(const struct imap_toks *t, int *i, struct imap_fetch *out, 
         return 0;
     }
     if (k->type != IMAP_T_LPAREN) goto bad;
-    for ((*i)++; *i < t->n && t->t[*i].type == IMAP_T_ATOM; (*i)++)
+    int bodies = 0;
+    for ((*i)++; *i < t->n && t->t[*i].type == IMAP_T_ATOM; (*i)++) {
         if (imap_fetch_one(t->t[*i].p, out) < 0) goto bad;
+        if (out->a[out->n - 1].kind == IMAP_FA_BODY && ++bodies > IMAP_MAX_FETCH_BODIES) {
+            *err = "too many body sections in one FETCH";
+            goto bad;
+        }
+    }
     if (*i >= t->n || t->t[*i].type != IMAP_T_RPAREN || out->n == 0) goto bad;
     (*i)++;
     return 0;

@@ -25,6 +25,7 @@
 #define IMAP_MAX_LINE   8192    /* bytes of one line between literals */
 #define IMAP_MAX_TOKENS 4096    /* tokens of one command */
 #define IMAP_MAX_DEPTH  16      /* nesting of parentheses */
+#define IMAP_MAX_FETCH_BODIES 16 /* BODY[...]/RFC822* attributes of one FETCH */
 
 /* ---- framing --------------------------------------------------------- */
 
@@ -141,7 +142,10 @@ struct imap_fetch {
 };
 
 /* Parses the fetch attributes at token *i (an atom, a macro ALL/FAST/FULL,
- * or a parenthesised list).  Returns 0, or -1 with a reason in *err. */
+ * or a parenthesised list).  Returns 0, or -1 with a reason in *err.
+ * At most IMAP_MAX_FETCH_BODIES body attributes: each answers a copy of
+ * the message, so an 8 KiB line of "BODY[]" would otherwise ask for over
+ * a thousand copies of every message in the set. */
 int imap_fetch_parse(const struct imap_toks *t, int *i, struct imap_fetch *out, const char **err);
 void imap_fetch_free(struct imap_fetch *f);
 

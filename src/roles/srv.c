@@ -26,6 +26,7 @@ struct srv {
     struct srv_limits lim;
     int lfd, sigfd, port;
     int64_t sweep_timer;
+    int64_t accept_timer;       /* listener paused after running out of fds */
     struct srv_conn *conns;     /* doubly linked, newest first */
     struct srv_stats st;
 };
@@ -274,6 +275,20 @@ static void srv_refuse(struct srv *s, int fd)
     close(fd);
 }
 
+static void srv_on_accept(ae_loop *l, int lfd, void *data, int mask);
+
+#define SRV_ACCEPT_PAUSE (100 * CLOCK_NS_PER_MS)
+
+/* The pause after running out of descriptors is over: listen again. */
+static int64_t srv_accept_resume(ae_loop *l, int64_t id, void *data)
+{
+    struct srv *s = data;
+    (void)id;
+    s->accept_timer = 0;
+    if (s->lfd >= 0) ae_add_file(l, s->lfd, AE_READABLE, srv_on_accept, s);
+    return AE_NOMORE;
+}
+
 static void srv_on_accept(ae_loop *l, int lfd, void *data, int mask)
 {
     struct srv *s = data;
@@ -282,6 +297,18 @@ static void srv_on_accept(ae_loop *l, int lfd, void *data, int mask)
         struct sockaddr_storage sa;
         socklen_t salen = sizeof sa;
         int fd = accept4(lfd, (struct sockaddr *)&sa, &salen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+                       errno == ENOMEM)) {
+            /* The pending connection stays queued and the listener stays
+             * readable: without a pause the loop would spin here, logging
+             * each time.  Stop listening for a while (connections closing
+             * meanwhile free descriptors). */
+            log_warn("%s: accept: %s; not accepting for %lld ms", s->proto->name,
+                     strerror(errno), (long long)(SRV_ACCEPT_PAUSE / CLOCK_NS_PER_MS));
+            ae_del_file(l, lfd, AE_READABLE);
+            s->accept_timer = ae_add_timer(l, SRV_ACCEPT_PAUSE, srv_accept_resume, s);
+            return;
+        }
         if (fd < 0) {
             if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
                 log_warn("%s: accept: %s", s->proto->name, strerror(errno));
@@ -399,6 +426,7 @@ void srv_destroy(struct srv *s)
         close(s->lfd);
     }
     if (s->sweep_timer) ae_del_timer(s->loop, s->sweep_timer);
+    if (s->accept_timer) ae_del_timer(s->loop, s->accept_timer);
     free(s);
 }
 

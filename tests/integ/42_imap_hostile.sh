@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The imap server against clients that push it: pipelined FETCHes not
-# read (bounded memory, all answered), SEARCH with a long needle
-# (answered in time, not minutes).
+# read (bounded memory, all answered), SEARCH with a long needle and LIST
+# with many wildcards (answered in time, not minutes).
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
 D=$TMP/imap

@@ -1,5 +1,6 @@
 # imap_hostile.py — clients that push the imap server: pipelined FETCHes
 # never read while they are sent, and a SEARCH whose needle is long
+# and LIST patterns of many wildcards
 # (run by 42_imap_hostile.sh; not executable on purpose).
 #   python3 imap_hostile.py PORT DATA_DIR SERVER_PID
 import os, socket, sys, time
@@ -85,5 +86,19 @@ s.sendall(b"f SEARCH BODY {%d+}\r\n" % (len(needle) - 1) + needle[:-1] + b"\r\n"
 got, buf = until_tag(s, buf, b"f")
 check("imap_search_long_needle_finds", b"* SEARCH " in got and got.split(b"* SEARCH")[1].split(b"\r\n")[0].strip() != b"",
       got[-100:])
+# LIST patterns of many wildcards: backtracking would try every way to
+# share the name's letters among them.
+t0 = time.time()
+s.sendall(b'g LIST "" "' + b"*" * 300 + b'Z"\r\n')
+try:
+    got, buf = until_tag(s, buf, b"g", 20)
+except socket.timeout:
+    got = b"(timeout)"
+took = time.time() - t0
+check("imap_list_many_wildcards_fast", b"g OK" in got and b"INBOX" not in got and took < 3,
+      "%.1f s: %s" % (took, got[-100:]))
+s.sendall(b'h LIST "" "' + b"%*" * 100 + b'X"\r\ni LIST "" "%.%"\r\n')
+got, buf = until_tag(s, buf, b"i")
+check("imap_list_wildcards_still_match", got.count(b"INBOX") == 1 and b"i OK" in got, got[-200:])
 s.sendall(b"z LOGOUT\r\n")
 s.close()

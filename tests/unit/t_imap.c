@@ -183,6 +183,35 @@ TEST(imap_fetch_atts)
     }
 }
 
+/* Each body attribute answers a copy of the message: their number is
+ * bounded, so one command line cannot ask for a thousand copies. */
+TEST(imap_fetch_bodies_bounded)
+{
+    struct imap_toks t;
+    struct imap_fetch f;
+    char *c;
+    const char *err;
+    char line[1024] = "(UID FLAGS";
+    for (int k = 0; k < IMAP_MAX_FETCH_BODIES; k++) strcat(line, k % 2 ? " BODY[]" : " RFC822");
+    strcat(line, ")");
+    toks(line, &t, &c, &err);
+    int i = 0;
+    T_EQ_INT(imap_fetch_parse(&t, &i, &f, &err), 0);
+    T_EQ_INT(f.n, IMAP_MAX_FETCH_BODIES + 2);
+    imap_fetch_free(&f);
+    imap_toks_free(&t);
+    free(c);
+    line[strlen(line) - 1] = '\0';
+    strcat(line, " BODY.PEEK[TEXT])");
+    toks(line, &t, &c, &err);
+    i = 0;
+    T_EQ_INT(imap_fetch_parse(&t, &i, &f, &err), -1);
+    T_EQ_STR(err, "too many body sections in one FETCH");
+    T_EQ_INT(f.n, 0);
+    imap_toks_free(&t);
+    free(c);
+}
+
 TEST(imap_search_programs)
 {
     struct imap_toks t;
