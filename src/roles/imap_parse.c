@@ -702,6 +702,10 @@ static int imap_search_key(const struct imap_toks *t, int *i, struct imap_search
         const char *name = hdr ? imap_search_arg(t, i) : NULL;
         const char *a = imap_search_arg(t, i);
         if (!a || (hdr && !name)) { *err = "missing search string"; return -1; }
+        if (!hdr && ++s->texts > IMAP_MAX_SEARCH_TEXT) {
+            *err = "too many BODY/TEXT keys in one SEARCH";
+            return -1;
+        }
         n = imap_search_new(s, hdr ? IMAP_S_HEADER : IMAP_S_BODY);
         s->n[n].header = name;
         s->n[n].str = a;
@@ -760,7 +764,7 @@ int imap_search_parse(const struct imap_toks *t, int *i, struct imap_search *out
                       const char **err)
 {
     out->n = NULL;
-    out->count = out->cap = 0;
+    out->count = out->cap = out->texts = 0;
     /* CHARSET US-ASCII / UTF-8: both are searched byte-wise */
     if (*i < t->n && t->t[*i].type == IMAP_T_ATOM && strcasecmp(t->t[*i].p, "CHARSET") == 0) {
         const char *cs = imap_tok_str(t, *i + 1);

@@ -26,6 +26,7 @@
 #define IMAP_MAX_TOKENS 4096    /* tokens of one command */
 #define IMAP_MAX_DEPTH  16      /* nesting of parentheses */
 #define IMAP_MAX_FETCH_BODIES 16 /* BODY[...]/RFC822* attributes of one FETCH */
+#define IMAP_MAX_SEARCH_TEXT 16  /* BODY/TEXT keys of one SEARCH */
 
 /* ---- framing --------------------------------------------------------- */
 
@@ -173,10 +174,12 @@ struct imap_search_node {
 struct imap_search {
     struct imap_search_node *n; /* owned; imap_search_free */
     int count, cap;
+    int texts;                  /* BODY/TEXT keys */
 };
 
 /* Parses search keys from token *i to the end.  Returns 0, or -1 with a
- * reason in *err. */
+ * reason in *err.  At most IMAP_MAX_SEARCH_TEXT BODY/TEXT keys: each
+ * reads and scans every message's whole text. */
 int imap_search_parse(const struct imap_toks *t, int *i, struct imap_search *out,
                       const char **err);
 void imap_search_free(struct imap_search *s);

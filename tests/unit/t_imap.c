@@ -212,6 +212,32 @@ TEST(imap_fetch_bodies_bounded)
     free(c);
 }
 
+/* BODY and TEXT keys each scan every message's text: bounded per SEARCH. */
+TEST(imap_search_texts_bounded)
+{
+    struct imap_toks t;
+    struct imap_search q;
+    char *c;
+    const char *err;
+    char line[1024] = "";
+    for (int k = 0; k < IMAP_MAX_SEARCH_TEXT; k++) strcat(line, k % 2 ? "NOT BODY x " : "TEXT y ");
+    strcat(line, "FROM a SUBJECT b");
+    toks(line, &t, &c, &err);
+    int i = 0;
+    T_EQ_INT(imap_search_parse(&t, &i, &q, &err), 0);
+    imap_search_free(&q);
+    imap_toks_free(&t);
+    free(c);
+    strcat(line, " OR SEEN BODY z");
+    toks(line, &t, &c, &err);
+    i = 0;
+    T_EQ_INT(imap_search_parse(&t, &i, &q, &err), -1);
+    T_EQ_STR(err, "too many BODY/TEXT keys in one SEARCH");
+    T_EQ_INT(q.count, 0);
+    imap_toks_free(&t);
+    free(c);
+}
+
 TEST(imap_search_programs)
 {
     struct imap_toks t;
