@@ -27,7 +27,9 @@ void buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_consume(struct buf *b, size_t n);      /* drop n bytes from the front */
-static inline const char *buf_head(const struct buf *b) { return b->data + b->off; }
+/* The unconsumed bytes; "" for a buffer that never held any (so no
+ * arithmetic on a null pointer happens). */
+static inline const char *buf_head(const struct buf *b) { return b->data ? b->data + b->off : ""; }
 static inline size_t buf_used(const struct buf *b) { return b->len - b->off; }
 /* NUL-terminates without counting the NUL; returns buf_head(). */
 const char *buf_cstr(struct buf *b);
