@@ -135,9 +135,29 @@ static void native_child(const struct plat *p, struct plat_server *s, const char
     _exit(127);
 }
 
+/* Says (in why) that ip:port is taken, before a server is started to fail
+ * on it: the usual cause is another hostmix run, or another server bound
+ * to the wildcard address.  Returns -1 if taken, else 0. */
+static int native_port_taken(const char *ip, int port, char *why, size_t n)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    if (inet_pton(AF_INET, ip, &sa.sin_addr) != 1) return 0;   /* the server will say */
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, rc = 0;
+    if (fd < 0) return 0;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);   /* as the servers do */
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 && errno == EADDRINUSE) {
+        snprintf(why, n, "%s:%d is already in use (another hostmix run on this host, or a "
+                 "server listening on it or on 0.0.0.0:%d)", ip, port, port);
+        rc = -1;
+    }
+    close(fd);
+    return rc;
+}
+
 static int native_start(struct plat *p, struct plat_server *s, char *why, size_t n)
 {
     char procs[1100] = "";
+    if (native_port_taken(s->ip, s->port, why, n)) return -1;
     s->cg[0] = '\0';
     if (p->acct == PLAT_ACCT_CGROUP) {
         char full[1024];
