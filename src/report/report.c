@@ -20,6 +20,22 @@ static char *report_ns(char *dst, size_t n, int64_t ns)
     return dst;
 }
 
+/* Where db and imap data came from: a working copy made before any server
+ * started (its time never falls into the baseline or the load). */
+static void report_work_copy(const struct run *r, FILE *f)
+{
+    if (!r->work_dir[0]) {
+        fprintf(f, "data: served from the cache in place (no deployed role changes its data)\n");
+        return;
+    }
+    char how[64];
+    run_copy_methods_text(r->work_methods, how, sizeof how);
+    fprintf(f, "data: working copy of %ld files, %.1f MiB made in %.3f s (%s) before the servers "
+               "started; %s %s\n", r->work_files, (double)r->work_bytes / (1 << 20),
+            (double)r->work_ns / 1e9, how[0] ? how : "empty", r->work_kept ? "kept in" : "removed:",
+            r->work_dir);
+}
+
 static void report_header(const struct run *r, FILE *f)
 {
     const struct job *j = &r->job;
@@ -32,6 +48,7 @@ static void report_header(const struct run *r, FILE *f)
                 r->plat.cg_base);
     else
         fprintf(f, "server CPU: /proc/PID/stat per server process (%s)\n", r->plat.acct_why);
+    report_work_copy(r, f);
     if (r->valid)
         fprintf(f, "run: valid, complete\n");
     else

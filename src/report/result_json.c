@@ -201,6 +201,29 @@ static void rj_servers(struct json_w *w, const struct run *r)
     json_w_arr_end(w);
 }
 
+/* The working copy of the data sets servers change, or null (work.c). */
+static void rj_work_copy(struct json_w *w, const struct run *r)
+{
+    json_w_key(w, "working_copy");
+    if (!r->work_dir[0]) {
+        json_w_null(w);
+        return;
+    }
+    char how[64];
+    run_copy_methods_text(r->work_methods, how, sizeof how);
+    json_w_obj(w);
+    rj_kv_str(w, "dir", r->work_dir);
+    rj_kv_num(w, "seconds", (double)r->work_ns / 1e9);
+    json_w_key(w, "files");
+    json_w_uint(w, (uint64_t)r->work_files);
+    json_w_key(w, "bytes");
+    json_w_uint(w, (uint64_t)r->work_bytes);
+    rj_kv_str(w, "method", how);
+    json_w_key(w, "kept");
+    json_w_bool(w, r->work_kept);
+    json_w_obj_end(w);
+}
+
 static void rj_document(struct json_w *w, const struct run *r, const struct report_summary *s)
 {
     json_w_obj(w);
@@ -234,6 +257,7 @@ static void rj_document(struct json_w *w, const struct run *r, const struct repo
     rj_kv_str(w, "why_proc", r->plat.acct == PLAT_ACCT_CGROUP ? NULL : r->plat.acct_why);
     rj_kv_num(w, "user_hz", (double)meas_hz());
     json_w_obj_end(w);
+    rj_work_copy(w, r);
     rj_job(w, r);
     rj_summary(w, s);
     rj_series(w, r);

@@ -10,7 +10,6 @@
 #include "core/log.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,12 +60,6 @@ static void prep_key(const struct job *j, int set, int role, char *key, size_t n
     }
 }
 
-static int prep_rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st; (void)flag; (void)f;
-    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
 /* mkdir -p */
 static int prep_mkdirs(const char *dir)
 {
@@ -95,7 +88,7 @@ static int prep_one(struct run *r, int set, int role)
     }
     if (access(dst, F_OK) == 0) {
         log_info("set %d %s: removing incomplete data set %s", set, role_names[role], dst);
-        if (nftw(dst, prep_rm_one, 16, FTW_DEPTH | FTW_PHYS)) {
+        if (run_rmtree(dst)) {
             snprintf(r->invalid, sizeof r->invalid, "cannot remove incomplete data set %s: %s",
                      dst, strerror(errno));
             return -1;

@@ -1,10 +1,11 @@
 /* run.c — `hostmix run JOB.ini`: the whole experiment.
  *
- * Phases: prepare data (cached), start every set's servers (backends
- * first: nfs and db, then web, app, imap, idle), wait until each answers,
- * then the load driver's ramp-up, measurement interval and ramp-down, and
- * teardown.  Host and server CPU are sampled every sample_interval and
- * exactly at the measurement interval's edges.
+ * Phases: prepare data (cached), copy the data sets db and imap change
+ * into a per-run working copy (work.c; removed at teardown), start every
+ * set's servers (backends first: nfs and db, then web, app, imap, idle),
+ * wait until each answers, then the load driver's ramp-up, measurement
+ * interval and ramp-down, and teardown.  Host and server CPU are sampled
+ * every sample_interval and exactly at the measurement interval's edges.
  *
  * Teardown always runs: on success, on error, on SIGINT/SIGTERM and when a
  * server dies.  SIGINT, SIGTERM and SIGCHLD are blocked in every thread
@@ -371,7 +372,7 @@ static void run_exec(struct run *r)
     r->valid = 1;
     r->s_measure_a = r->s_measure_b = r->s_base_a = r->s_base_b = -1;
     r->phase = RUN_PH_PREPARE;
-    if (run_prepare_data(r) == 0 && (r->phase = RUN_PH_START) &&
+    if (run_prepare_data(r) == 0 && run_work_create(r) == 0 && (r->phase = RUN_PH_START) &&
         r->plat.ops->prepare(&r->plat, why, sizeof why) == 0) {
         if (run_start_servers(r) == 0 && run_baseline(r) == 0 && run_start_drive(r) == 0)
             run_sample_loop(r);
@@ -393,6 +394,7 @@ static void run_exec(struct run *r)
     r->phase = RUN_PH_TEARDOWN;
     plat_stop_all(&r->plat, r->srv, r->nsrv);
     if (r->plat.ops->cleanup) r->plat.ops->cleanup(&r->plat);
+    run_work_remove(r);             /* the servers that used it are gone */
     r->qos_pass = r->res ? r->res->qos_pass : 0;
     r->phase = RUN_PH_DONE;
     r->wall_end_ns = clock_wall_ns();
@@ -437,9 +439,11 @@ static int run_write_outputs(struct run *r)
 
 static void run_usage(FILE *f)
 {
-    fprintf(f, "usage: hostmix run JOB.ini [--output DIR] [--format text,json]\n"
+    fprintf(f, "usage: hostmix run JOB.ini [--output DIR] [--format text,json] [--keep-work]\n"
                "  --output DIR     results directory (default: the job's output option)\n"
                "  --format LIST    text, json or both (default text,json)\n"
+               "  --keep-work      keep the working copy of db/imap data as "
+               "DATA_DIR/hostmix-kept-PID\n"
                "Exit status: 0 valid run and QoS passed; 1 QoS failed or run invalid; "
                "2 usage or job-file error.\n");
 }
@@ -453,6 +457,7 @@ static int run_args(struct run *r, int argc, char **argv, const char **jobpath,
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
         if (!strcmp(argv[i], "--output") && i + 1 < argc) *outdir = argv[++i];
+        else if (!strcmp(argv[i], "--keep-work")) r->keep_work = 1;
         else if (!strcmp(argv[i], "--format") && i + 1 < argc) fmt = argv[++i];
         else if (argv[i][0] == '-' || *jobpath) {
             fprintf(stderr, "hostmix run: unexpected argument '%s'\n", argv[i]);

@@ -71,7 +71,17 @@ struct run {
     char srv_args[RUN_MAX_SERVERS][8][600];     /* storage behind srv[i].argv */
     int nsrv;
     int stop_signal;                /* SIGINT/SIGTERM received, or 0 */
-    char data[64][ROLE_COUNT][512]; /* prepared data set per set and role */
+    /* the data set each server uses, per set and role: the cached one
+     * (prep.c), or for roles that change their data its working copy */
+    char data[64][ROLE_COUNT][512];
+    /* the working copy of the data sets servers change (work.c) */
+    char work_dir[512];             /* DATA_DIR/.hostmix-work-PID, "" if none */
+    int keep_work;                  /* --keep-work: keep it, renamed, at teardown */
+    int work_kept;                  /* it was kept, as work_dir */
+    int64_t work_ns;                /* time spent copying (before any server started) */
+    int64_t work_bytes;
+    long work_files;
+    unsigned work_methods;          /* 1 << RUN_COPY_* for each method used */
 
     struct drive *drv;
     const struct drive_results *res;
@@ -88,6 +98,12 @@ struct run {
     char invalid[1024];             /* why the run is invalid */
     int64_t wall_start_ns, wall_end_ns;
 };
+
+/* How the working copy's files were copied. */
+enum { RUN_COPY_REFLINK, RUN_COPY_RANGE, RUN_COPY_RW, RUN_COPY_METHODS };
+extern const char *const run_copy_method_names[];
+/* The methods in a bit set, '+'-joined ("reflink", "copy_file_range+read/write"). */
+void run_copy_methods_text(unsigned methods, char *dst, size_t n);
 
 /* CPU between samples a and b (indices into r->samples). */
 void run_cpu_between(const struct run *r, int a, int b, struct run_cpu *c);

@@ -1,0 +1,294 @@
+/* work.c — per-run working copies of the data sets servers change.
+ *
+ * The cache (prep.c) promises "same key, same bytes", but two roles change
+ * their data while they serve: db writes orders.db (and -wal, -shm) as
+ * orders are placed and cancelled, imap APPENDs, EXPUNGEs and renames
+ * maildir files and writes hostmix-uidlist.  (web and nfs open their files
+ * read-only; nfs answers every write with NFS3ERR_ROFS.)  So every run
+ * serves db and imap from a copy made at its start:
+ *
+ *     DATA_DIR/.hostmix-work-PID/KEY      (KEY as in the cache)
+ *
+ * next to the cache, on the same file system, so a file is a reflink
+ * (FICLONE) where the file system shares extents, else an in-kernel
+ * copy_file_range, else read/write.  Files keep their mode bits (less the
+ * umask) and their access and modification times (imap's INTERNALDATE is
+ * the file's mtime); directories keep their times too.
+ *
+ * The copy is made before any server starts, so it never falls into the
+ * baseline or the load, and it is removed at teardown, which every path
+ * reaches (success, error, SIGINT/SIGTERM, a dead server).  A run killed
+ * outright (SIGKILL) leaves its copy: the next run on that data_dir
+ * removes every .hostmix-work-PID whose PID no longer exists.
+ * `hostmix run --keep-work` renames the copy to DATA_DIR/hostmix-kept-PID
+ * instead (never swept; remove it by hand). */
+#include "run/run_int.h"
+#include "core/clock.h"
+#include "core/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <linux/fs.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define WORK_PREFIX ".hostmix-work-"
+#define WORK_KEPT_PREFIX "hostmix-kept-"
+
+const char *const run_copy_method_names[] = { "reflink", "copy_file_range", "read/write" };
+
+int run_role_mutates(int role)
+{
+    return role == ROLE_DB || role == ROLE_IMAP;
+}
+
+static int work_rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+    (void)st; (void)flag; (void)f;
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int run_rmtree(const char *dir)
+{
+    if (access(dir, F_OK) != 0 && errno == ENOENT) return 0;
+    return nftw(dir, work_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- copying -------------------------------------------------------- */
+
+/* Writes all n bytes of buf to fd.  Returns 0 or -1 (errno set). */
+static int work_write_all(int fd, const char *buf, ssize_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, buf, (size_t)n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        buf += w;
+        n -= w;
+    }
+    return 0;
+}
+
+/* Copies the bytes of sfd into the empty file dfd: a reflink if the file
+ * system can, else copy_file_range, else (or to finish what it could not)
+ * read/write from where the file offsets stand.  Notes the method in
+ * r->work_methods.  Returns 0 or -1 (errno set). */
+static int work_copy_bytes(struct run *r, int sfd, int dfd, off_t size)
+{
+    if (ioctl(dfd, FICLONE, sfd) == 0) {
+        r->work_methods |= 1u << RUN_COPY_REFLINK;
+        return 0;
+    }
+    off_t done = 0;
+    ssize_t n = 1;
+    while (done < size && (n = copy_file_range(sfd, NULL, dfd, NULL, (size_t)(size - done), 0)) > 0)
+        done += n;
+    if (done >= size || n == 0) {
+        r->work_methods |= 1u << RUN_COPY_RANGE;
+        return 0;
+    }
+    r->work_methods |= 1u << RUN_COPY_RW;
+    char buf[65536];
+    for (;;) {
+        ssize_t got = read(sfd, buf, sizeof buf);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return (int)got;
+        if (work_write_all(dfd, buf, got)) return -1;
+    }
+}
+
+/* Copies the regular file sdir/name to ddir/name (created, must not exist)
+ * with its times.  Returns 0 or -1 (errno set). */
+static int work_copy_file(struct run *r, int sdir, int ddir, const char *name,
+                          const struct stat *st)
+{
+    int sfd = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int dfd = sfd < 0 ? -1 : openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                                      st->st_mode & 07777);
+    int rc = dfd < 0 ? -1 : work_copy_bytes(r, sfd, dfd, st->st_size);
+    const struct timespec ts[2] = { st->st_atim, st->st_mtim };
+    if (rc == 0) rc = futimens(dfd, ts);
+    int e = errno;
+    if (sfd >= 0) close(sfd);
+    if (dfd >= 0) close(dfd);
+    errno = e;
+    if (rc == 0) {
+        r->work_files++;
+        r->work_bytes += st->st_size;
+    }
+    return rc;
+}
+
+static int work_copy_tree(struct run *r, int sdir, int ddir, const char *path);
+
+/* Creates the directory ddir/dname like sdir/sname (described by st),
+ * copies its entries and then its times (its entries changed them).
+ * path names it in errors.  Returns 0 or -1 (errno set, or r->invalid). */
+static int work_copy_dir(struct run *r, int sdir, const char *sname, int ddir, const char *dname,
+                         const struct stat *st, const char *path)
+{
+    if (mkdirat(ddir, dname, st->st_mode & 07777)) return -1;
+    int s = openat(sdir, sname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int d = s < 0 ? -1 : openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int rc = d < 0 ? -1 : work_copy_tree(r, s, d, path);
+    const struct timespec ts[2] = { st->st_atim, st->st_mtim };
+    if (rc == 0) rc = futimens(d, ts);
+    int e = errno;
+    if (s >= 0) close(s);
+    if (d >= 0) close(d);
+    errno = e;
+    return rc;
+}
+
+/* Copies one entry of the directory path (sdir) into ddir: a directory
+ * recursively, a regular file with its bytes; anything else is refused
+ * (prepared data sets hold neither links nor devices).  Returns 0, or -1
+ * with r->invalid naming the entry. */
+static int work_copy_entry(struct run *r, int sdir, int ddir, const char *path, const char *name)
+{
+    struct stat st;
+    char sub[4096];
+    snprintf(sub, sizeof sub, "%s/%s", path, name);
+    int rc = fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW);
+    if (rc == 0 && S_ISREG(st.st_mode)) {
+        rc = work_copy_file(r, sdir, ddir, name, &st);
+    } else if (rc == 0 && S_ISDIR(st.st_mode)) {
+        rc = work_copy_dir(r, sdir, name, ddir, name, &st, sub);
+    } else if (rc == 0) {
+        snprintf(r->invalid, sizeof r->invalid, "working copy: %.900s is neither a file nor a "
+                 "directory", sub);
+        return -1;
+    }
+    if (rc && !r->invalid[0])
+        snprintf(r->invalid, sizeof r->invalid, "working copy: cannot copy %.900s: %s", sub,
+                 strerror(errno));
+    return rc;
+}
+
+/* Copies every entry of the directory path (open as sdir) into ddir.
+ * Returns 0, or -1 with r->invalid saying why. */
+static int work_copy_tree(struct run *r, int sdir, int ddir, const char *path)
+{
+    int fd = openat(sdir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+    if (!dir) {
+        if (fd >= 0) close(fd);
+        snprintf(r->invalid, sizeof r->invalid, "working copy: cannot read %.900s: %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(dir)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            rc = work_copy_entry(r, sdir, ddir, path, e->d_name);
+    closedir(dir);
+    return rc;
+}
+
+/* ---- the run's working copy ----------------------------------------- */
+
+/* Removes the working copies left by runs killed outright: every
+ * DATA_DIR/.hostmix-work-PID whose PID no longer exists. */
+static void work_remove_stale(const char *data_dir)
+{
+    DIR *d = opendir(data_dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int pid;
+        char tail, path[800];
+        if (sscanf(e->d_name, WORK_PREFIX "%d%c", &pid, &tail) != 1 || pid <= 0) continue;
+        if (kill(pid, 0) == 0 || errno != ESRCH) continue;
+        snprintf(path, sizeof path, "%s/%s", data_dir, e->d_name);
+        log_info("removing working copy %s of a run that no longer exists", path);
+        if (run_rmtree(path)) log_warn("cannot remove %s: %s", path, strerror(errno));
+    }
+    closedir(d);
+}
+
+/* Copies the cached data set of (set, role) into the run's working copy
+ * and points r->data at the copy.  Returns 0, or -1 (r->invalid). */
+static int work_copy_set(struct run *r, int set, int role)
+{
+    char *src = r->data[set - 1][role], dst[1100];
+    const char *key = strrchr(src, '/');
+    size_t len = (size_t)snprintf(dst, sizeof dst, "%s/%s", r->work_dir, key ? key + 1 : src);
+    if (len >= sizeof r->data[0][0]) {
+        snprintf(r->invalid, sizeof r->invalid, "working copy: path too long for %.400s", src);
+        return -1;
+    }
+    struct stat st;
+    int rc = stat(src, &st) ? -1 : work_copy_dir(r, AT_FDCWD, src, AT_FDCWD, dst, &st, src);
+    if (rc && !r->invalid[0])
+        snprintf(r->invalid, sizeof r->invalid, "working copy: cannot copy %.450s to %.450s: %s",
+                 src, dst, strerror(errno));
+    if (rc == 0) memcpy(src, dst, len + 1);
+    return rc;
+}
+
+/* The methods used, e.g. "reflink" or "copy_file_range+read/write". */
+void run_copy_methods_text(unsigned methods, char *dst, size_t n)
+{
+    dst[0] = '\0';
+    for (int i = 0; i < RUN_COPY_METHODS; i++)
+        if (methods & (1u << i))
+            snprintf(dst + strlen(dst), n - strlen(dst), "%s%s", dst[0] ? "+" : "",
+                     run_copy_method_names[i]);
+}
+
+int run_work_create(struct run *r)
+{
+    const struct job *j = &r->job;
+    r->work_dir[0] = '\0';
+    work_remove_stale(j->data_dir);
+    int64_t t0 = clock_mono_ns();
+    for (int set = 1; set <= j->sets; set++) {
+        for (int role = 0; role < ROLE_COUNT; role++) {
+            if (!job_has_role(j, role) || !run_role_mutates(role)) continue;
+            if (!r->work_dir[0]) {
+                snprintf(r->work_dir, sizeof r->work_dir, "%.400s/" WORK_PREFIX "%d", j->data_dir,
+                         (int)getpid());
+                if (mkdir(r->work_dir, 0755)) {
+                    snprintf(r->invalid, sizeof r->invalid, "cannot create %.450s: %s",
+                             r->work_dir, strerror(errno));
+                    r->work_dir[0] = '\0';
+                    return -1;
+                }
+            }
+            if (work_copy_set(r, set, role)) return -1;
+        }
+    }
+    r->work_ns = clock_mono_ns() - t0;
+    if (r->work_dir[0]) {
+        char how[64];
+        run_copy_methods_text(r->work_methods, how, sizeof how);
+        log_info("working copy: %ld files, %lld bytes in %.3f s (%s) in %s", r->work_files,
+                 (long long)r->work_bytes, (double)r->work_ns / 1e9, how, r->work_dir);
+    }
+    return 0;
+}
+
+void run_work_remove(struct run *r)
+{
+    if (!r->work_dir[0]) return;
+    if (r->keep_work) {
+        char kept[sizeof r->work_dir];
+        snprintf(kept, sizeof kept, "%.400s/" WORK_KEPT_PREFIX "%d", r->job.data_dir, (int)getpid());
+        if (rename(r->work_dir, kept) == 0) {
+            log_info("working copy kept in %s", kept);
+            snprintf(r->work_dir, sizeof r->work_dir, "%s", kept);
+            r->work_kept = 1;
+            return;
+        }
+        log_warn("cannot keep the working copy as %s: %s; removing it", kept, strerror(errno));
+    }
+    if (run_rmtree(r->work_dir))
+        log_warn("cannot remove the working copy %s: %s", r->work_dir, strerror(errno));
+}
