@@ -42,15 +42,20 @@ check_eq db_aborted_txn "$out" "ERROR:  42703 ERROR:  25P02 ROLLBACK "
 check_eq db_aborted_txn_no_trace "$(q -c 'SELECT count(*) FROM t WHERE a = 5')" "0"
 check_eq db_empty_query "$(psql "$conn" -X -c ';' 2>&1; echo rc=$?)" "rc=0"
 # A second client waits for the first one's transaction and then sees it.
-python3 - "$port" >"$TMP/py.out" 2>&1 <<'PY' &
+# The first client says "ready" once the server has run its INSERT inside
+# the open transaction, then commits a second later.
+python3 - "$port" "$TMP/txn.ready" >"$TMP/py.out" 2>&1 <<'PY' &
 import subprocess, sys, time
 conn = "host=127.0.0.1 port=%s dbname=orders user=hostmix" % sys.argv[1]
-p = subprocess.Popen(["psql", conn, "-X", "-q", "-A", "-t"], stdin=subprocess.PIPE, text=True)
-p.stdin.write("BEGIN; INSERT INTO t VALUES (10, 'ten');\n"); p.stdin.flush()
+p = subprocess.Popen(["psql", conn, "-X", "-q", "-A", "-t"], stdin=subprocess.PIPE,
+                     stdout=subprocess.PIPE, text=True)
+p.stdin.write("BEGIN; INSERT INTO t VALUES (10, 'ten'); SELECT 'ready';\n"); p.stdin.flush()
+assert p.stdout.readline().strip() == "ready"
+open(sys.argv[2], "w").close()
 time.sleep(1.0)
 p.stdin.write("COMMIT;\n"); p.stdin.close(); p.wait()
 PY
-sleep 0.4
+for _ in $(seq 200); do [ -e "$TMP/txn.ready" ] && break; sleep 0.05; done
 t0=$(date +%s%N)
 got=$(q -c 'SELECT count(*) FROM t WHERE a = 10')
 t1=$(date +%s%N)
