@@ -344,8 +344,11 @@ static void web_nfs_done(void *arg, const struct web_nfs_result *res)
     else free(p);
 }
 
-static void web_nfs_start(struct srv_conn *c, struct web_ctx *ctx, const struct web_reqinfo *ri,
-                          const char *rel)
+/* Starts the fetch of an nfs-backed file for c, held meanwhile.  Returns 1
+ * while the answer is still to come (web_nfs_done sends it and, for a
+ * last request, closes), 0 when it was given at once. */
+static int web_nfs_start(struct srv_conn *c, struct web_ctx *ctx, const struct web_reqinfo *ri,
+                         const char *rel)
 {
     struct web_conn *wc = c->state;
     struct web_pending *p = calloc(1, sizeof *p);
@@ -360,8 +363,12 @@ static void web_nfs_start(struct srv_conn *c, struct web_ctx *ctx, const struct 
     p->starting = 1;
     void *handle = web_nfs_get(ctx->nfs, path, web_nfs_done, p);
     p->starting = 0;
-    if (p->finished) free(p);
-    else p->handle = handle;
+    if (p->finished) {
+        free(p);
+        return 0;
+    }
+    p->handle = handle;
+    return 1;
 }
 
 /* ---- the protocol ------------------------------------------------------------ */
@@ -393,15 +400,16 @@ static void web_close(struct srv_conn *c)
     c->state = NULL;
 }
 
-/* Routes one parsed request. */
-static void web_route(struct srv_conn *c, struct web_ctx *ctx, const struct http_req *r)
+/* Routes one parsed request.  Returns 1 when the answer comes later (an
+ * nfs fetch holds the connection), else 0: the answer is queued. */
+static int web_route(struct srv_conn *c, struct web_ctx *ctx, const struct http_req *r)
 {
     struct web_reqinfo ri;
     web_reqinfo_init(&ri, r);
     if (r->method != HTTP_M_GET && r->method != HTTP_M_HEAD) {
         http_respond_error(c, 405, NULL, ri.keep_alive, 0);
         srv_count(c, 1);
-        return;
+        return 0;
     }
     if (http_slice_ieq(r->path, "/search") || http_slice_ieq(r->path, "/catalog")) {
         static _Thread_local struct buf body;
@@ -414,26 +422,26 @@ static void web_route(struct srv_conn *c, struct web_ctx *ctx, const struct http
         else
             http_respond_error(c, st, NULL, ri.keep_alive, ri.head_only);
         srv_count(c, st != 200);
-        return;
+        return 0;
     }
     char rel[WEB_PATH_MAX];
     int st = web_normalize(r->path, rel, sizeof rel);
     if (st) {
         http_respond_error(c, st, NULL, ri.keep_alive, ri.head_only);
         srv_count(c, 1);
-        return;
+        return 0;
     }
     size_t plen = strlen(WEB_NFS_DIR);
     if (strncmp(rel, WEB_NFS_DIR, plen) == 0 && (rel[plen] == '/' || !rel[plen])) {
         if (!ctx->nfs || !rel[plen]) {
             http_respond_error(c, 404, NULL, ri.keep_alive, ri.head_only);
             srv_count(c, 1);
-            return;
+            return 0;
         }
-        web_nfs_start(c, ctx, &ri, rel + plen + 1);
-        return;
+        return web_nfs_start(c, ctx, &ri, rel + plen + 1);
     }
     web_static(c, ctx, &ri, rel, sizeof rel);
+    return 0;
 }
 
 static int web_on_input(struct srv_conn *c)
@@ -450,8 +458,12 @@ static int web_on_input(struct srv_conn *c)
         return SRV_CLOSE;
     }
     int keep = r.keep_alive;
-    web_route(c, ctx, &r);
+    int later = web_route(c, ctx, &r);
     buf_consume(&c->in, (size_t)n);
+    /* A held request's answer is not queued yet: SRV_CLOSE now would shut
+     * the connection down before it (the client would see an empty reply);
+     * web_nfs_done closes after answering a last request. */
+    if (later) return SRV_OK;
     return keep ? SRV_OK : SRV_CLOSE;
 }
 

@@ -75,6 +75,18 @@ n1=$(stat -c %s "$D/docroot/images/img01.gif"); n2=$(stat -c %s "$D/nfs/${first#
 req="GET /images/img01.gif HTTP/1.1\r\nHost: x\r\n\r\nGET $first HTTP/1.1\r\nHost: x\r\n\r\nGET /images/img01.gif HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 check_eq web_nfs_pipelined_in_order "$(printf "$req" | python3 "$(dirname "$0")/web_raw.py" "$port" | tr '\n' '|')" \
     "200 $n1|200 $n2|200 $n1|"
+# The last request of a connection (Connection: close, HTTP/1.0) that waits
+# for nfs (--nfs-cache 0: every fetch does) is answered before the close.
+check_eq web_nfs_connection_close \
+    "$(curl -s -H 'Connection: close' -o /dev/null -w '%{http_code} %{size_download}' "$U$first")" "200 $n2"
+check_eq web_nfs_http10 "$(curl -s -0 -o /dev/null -w '%{http_code} %{size_download}' "$U$first")" "200 $n2"
+req="GET /images/img01.gif HTTP/1.1\r\nHost: x\r\n\r\nGET $first HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+check_eq web_nfs_pipelined_close_last "$(printf "$req" | python3 "$(dirname "$0")/web_raw.py" "$port" | tr '\n' '|')" \
+    "200 $n1|200 $n2|"
+# A client that half-closes after its request still gets the nfs answer.
+req="GET $first HTTP/1.1\r\nHost: x\r\n\r\n"
+check_eq web_nfs_half_close "$(printf "$req" | WEB_RAW_SHUT=1 python3 "$(dirname "$0")/web_raw.py" "$port" | tr '\n' '|')" \
+    "200 $n2|"
 
 # nfs stalls (its SIGUSR1 test hook): 504 within the timeout, local fine.
 kill -USR1 "$PID_nfs"; sleep 0.1

@@ -4,7 +4,10 @@ reads HTTP/1.1 responses until the server closes (or 5 s pass) and prints one
 line per response: "STATUS LENGTH" (LENGTH: body bytes received).  Used by the
 web integration tests for pipelining and malformed requests that curl will
 not send.  Responses to HEAD requests carry no body: pass how many of the
-requests, in order, are HEAD as a comma list of 0/1 in HEAD_METHODS."""
+requests, in order, are HEAD as a comma list of 0/1 in HEAD_METHODS.  With
+WEB_RAW_SHUT=1 in the environment the client shuts down its sending side
+after the request (a half-close)."""
+import os
 import socket
 import sys
 
@@ -14,6 +17,8 @@ data = sys.stdin.buffer.read()
 s = socket.create_connection(("127.0.0.1", port))
 s.settimeout(5)
 s.sendall(data)
+if os.environ.get("WEB_RAW_SHUT") == "1":
+    s.shutdown(socket.SHUT_WR)
 buf = b""
 try:
     while True:
