@@ -7,7 +7,7 @@
  * interval and ramp-down, and teardown.  Host and server CPU are sampled
  * every sample_interval and exactly at the measurement interval's edges.
  *
- * Teardown always runs: on success, on error, on SIGINT/SIGTERM and when a
+ * Teardown (the other way round: backends last) always runs: on success, on error, on SIGINT/SIGTERM and when a
  * server dies.  SIGINT, SIGTERM and SIGCHLD are blocked in every thread
  * and read from a signalfd by the controller, which is the only thread
  * that waits for children; servers get an empty signal mask before exec.
@@ -272,7 +272,7 @@ static int run_start_servers(struct run *r)
     for (int set = 1; set <= r->job.sets; set++)
         for (size_t i = 0; i < 2; i++)
             if (job_has_role(&r->job, wave1[i])) run_add_server(r, set, wave1[i]);
-    int second = r->nsrv;
+    int second = r->nbackend = r->nsrv;
     if (run_start_wave(r, 0)) return -1;
     for (int set = 1; set <= r->job.sets; set++)
         for (size_t i = 0; i < 4; i++)
@@ -392,7 +392,10 @@ static void run_exec(struct run *r)
     }
     report_progress(r, stderr, 1);
     r->phase = RUN_PH_TEARDOWN;
-    plat_stop_all(&r->plat, r->srv, r->nsrv);
+    /* The servers that use the backends first, then the backends: so web
+     * and app never see nfs or db go away under them while they stop. */
+    plat_stop_all(&r->plat, r->srv + r->nbackend, r->nsrv - r->nbackend);
+    plat_stop_all(&r->plat, r->srv, r->nbackend);
     if (r->plat.ops->cleanup) r->plat.ops->cleanup(&r->plat);
     run_work_remove(r);             /* the servers that used it are gone */
     r->qos_pass = r->res ? r->res->qos_pass : 0;

@@ -70,6 +70,7 @@ struct run {
     struct plat_server srv[RUN_MAX_SERVERS];
     char srv_args[RUN_MAX_SERVERS][8][600];     /* storage behind srv[i].argv */
     int nsrv;
+    int nbackend;                   /* srv[0, nbackend): nfs and db, started first */
     int stop_signal;                /* SIGINT/SIGTERM received, or 0 */
     /* the data set each server uses, per set and role: the cached one
      * (prep.c), or for roles that change their data its working copy */

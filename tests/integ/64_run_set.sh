@@ -64,6 +64,8 @@ ls "$TMP/data" >"$TMP/cache"
 check run_set_cache_keys grep -q "^web-seed1-set1-docroot1048576-nfs30$" "$TMP/cache"
 check run_set_markers test -e "$TMP/data/$(grep ^db- "$TMP/cache")/.hostmix-prepared"
 check run_set_no_process test -z "$(pgrep -P "$pid")"
+# teardown stops web before nfs: web never sees its nfs server go away
+check run_set_teardown_quiet bash -c "! grep -q 'nfs.*dropping the connection' '$TMP/res/logs/set1-web.log'"
 check run_set_no_cgroup test -z "$(find /sys/fs/cgroup /sys/fs/cgroup/unified -maxdepth 4 -name "hostmix-$pid" 2>/dev/null)"
 check run_set_no_port test -z "$(ss -Hltn "sport = :$port")"
 # an interrupted prepare (no marker) is redone; a complete one is reused
