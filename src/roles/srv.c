@@ -93,6 +93,7 @@ void srv_close(struct srv_conn *c, int now)
         srv_conn_free(c);
         return;
     }
+    c->held = 0;                /* the role is done with the connection */
     c->closing = 1;
     srv_flush(c);
 }
@@ -169,7 +170,7 @@ static void srv_flush(struct srv_conn *c)
         close(c->file_fd);
         c->file_fd = -1;
     }
-    if (c->closing) {
+    if (c->closing && !c->held) {  /* a held request's answer is still to come */
         srv_linger(c);
         return;
     }

@@ -115,7 +115,9 @@ void srv_send_file(struct srv_conn *c, int fd, off_t off, int64_t len);
  * once for input already buffered. */
 void srv_hold(struct srv_conn *c);
 void srv_resume(struct srv_conn *c);
-/* Closes after the queued output is sent (now = 1: at once). */
+/* Closes after the queued output is sent (now = 1: at once); ends a hold.
+ * A connection whose on_input returned SRV_CLOSE while holding closes
+ * only after srv_resume, so a held request's answer is never lost. */
 void srv_close(struct srv_conn *c, int now);
 
 /* Counters the role keeps through the core. */
