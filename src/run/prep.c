@@ -23,39 +23,43 @@ int run_role_prepared(const struct job *j, int role)
     return 0;
 }
 
+/* Appends one size option: "--flag VALUE" to args and "-LABELVALUE" to
+ * the cache key. */
+static void prep_opt(char (*args)[64], int *nargs, char *key, size_t n, const char *flag,
+                     const char *label, const char *val)
+{
+    snprintf(args[(*nargs)++], 64, "%s", flag);
+    snprintf(args[(*nargs)++], 64, "%s", val);
+    size_t len = strlen(key);
+    snprintf(key + len, n - len, "-%s%s", label, val);
+}
+
 /* The cache key and the role's size options as argv words. */
 static void prep_key(const struct job *j, int set, int role, char *key, size_t n,
                      char (*args)[64], int *nargs)
 {
     const struct job_role *jr = &j->role[role];
+    char v[2][32];
     *nargs = 0;
+    snprintf(key, n, "%s-seed%llu-set%d", role_names[role], (unsigned long long)j->seed, set);
     switch (role) {
     case ROLE_WEB:
-        snprintf(key, n, "web-seed%llu-set%d-docroot%lld-nfs%g", (unsigned long long)j->seed, set,
-                 (long long)jr->docroot_size, jr->nfs_share);
-        snprintf(args[0], 64, "--docroot-size");
-        snprintf(args[1], 64, "%lld", (long long)jr->docroot_size);
-        snprintf(args[2], 64, "--nfs-share");
-        snprintf(args[3], 64, "%g", jr->nfs_share);
-        *nargs = 4;
+        snprintf(v[0], sizeof v[0], "%lld", (long long)jr->docroot_size);
+        snprintf(v[1], sizeof v[1], "%g", jr->nfs_share);
+        prep_opt(args, nargs, key, n, "--docroot-size", "docroot", v[0]);
+        prep_opt(args, nargs, key, n, "--nfs-share", "nfs", v[1]);
         break;
     case ROLE_IMAP:
-        snprintf(key, n, "imap-seed%llu-set%d-users%lld-msgs%lld", (unsigned long long)j->seed, set,
-                 (long long)jr->users, (long long)jr->messages);
-        snprintf(args[0], 64, "--users");
-        snprintf(args[1], 64, "%lld", (long long)jr->users);
-        snprintf(args[2], 64, "--messages");
-        snprintf(args[3], 64, "%lld", (long long)jr->messages);
-        *nargs = 4;
+        snprintf(v[0], sizeof v[0], "%lld", (long long)jr->users);
+        snprintf(v[1], sizeof v[1], "%lld", (long long)jr->messages);
+        prep_opt(args, nargs, key, n, "--users", "users", v[0]);
+        prep_opt(args, nargs, key, n, "--messages", "msgs", v[1]);
         break;
     case ROLE_DB:
-        snprintf(key, n, "db-seed%llu-set%d-cust%lld-items%lld", (unsigned long long)j->seed, set,
-                 (long long)jr->customers, (long long)jr->items);
-        snprintf(args[0], 64, "--customers");
-        snprintf(args[1], 64, "%lld", (long long)jr->customers);
-        snprintf(args[2], 64, "--items");
-        snprintf(args[3], 64, "%lld", (long long)jr->items);
-        *nargs = 4;
+        snprintf(v[0], sizeof v[0], "%lld", (long long)jr->customers);
+        snprintf(v[1], sizeof v[1], "%lld", (long long)jr->items);
+        prep_opt(args, nargs, key, n, "--customers", "cust", v[0]);
+        prep_opt(args, nargs, key, n, "--items", "items", v[1]);
         break;
     }
 }
