@@ -1,10 +1,18 @@
 /* check.c — `hostmix check JOB.ini`: validate and print the experiment. */
 #include "cli/cli.h"
 #include "job/job.h"
+#include "platform/platform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The platform's address plan, for job_print. */
+static void check_addr(const void *ctx, int set, int role, char *ip, size_t n)
+{
+    const struct plat *p = ctx;
+    p->ops->addr(p, set, role, ip, n);
+}
 
 int cli_cmd_check(int argc, char **argv)
 {
@@ -25,7 +33,10 @@ int cli_cmd_check(int argc, char **argv)
         free(j);
         return CLI_USAGE;
     }
-    job_print(j, stdout);
+    struct plat p;
+    plat_open(&p, plat_find(j->platform), "", j->plat_opt);
+    job_print(j, stdout, check_addr, &p);
+    plat_close(&p);
     free(j);
     return CLI_OK;
 }

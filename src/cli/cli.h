@@ -6,9 +6,7 @@
 #ifndef HOSTMIX_CLI_H
 #define HOSTMIX_CLI_H
 
-#define CLI_OK     0
-#define CLI_FAILED 1
-#define CLI_USAGE  2
+#include "core/exitcode.h"
 
 int cli_main(int argc, char **argv);
 

@@ -19,11 +19,6 @@ int role_find(const char *name)
     return -1;
 }
 
-int role_is_driven(int r)
-{
-    return r == ROLE_WEB || r == ROLE_IMAP || r == ROLE_APP || r == ROLE_IDLE;
-}
-
 #define G(f)  offsetof(struct job, f)
 #define R(f)  offsetof(struct job_role, f)
 #define SG    JOB_SEC_GLOBAL
@@ -150,6 +145,9 @@ struct job_ctx {
     int errors;
     /* line each option was set at, per section, to report duplicates */
     int set_line[ROLE_COUNT + 1][64];
+    /* [platform] lines, applied once the platform is known */
+    int nplat, plat_line;
+    struct { int line; char key[64], val[256]; } plat[32];
 };
 
 static void job_err(struct job_ctx *c, int line, const char *fmt, ...)
@@ -177,9 +175,20 @@ static int on_section(void *ctx, int line, const char *name)
 {
     struct job_ctx *c = ctx;
     int r = role_find(name);
+    if (strcmp(name, "platform") == 0) {
+        if (c->plat_line) {
+            job_err(c, line, "duplicate section [platform] (first at line %d)", c->plat_line);
+            c->section = 0x80000000u;
+            return 0;
+        }
+        c->plat_line = line;
+        c->section = JOB_SEC_PLATFORM;
+        return 0;
+    }
     unsigned sec = strcmp(name, "global") == 0 ? JOB_SEC_GLOBAL : r >= 0 ? JOB_SEC_ROLE(r) : 0;
     if (!sec) {
-        job_err(c, line, "unknown section [%s] (use global, web, imap, app, db, nfs or idle)", name);
+        job_err(c, line, "unknown section [%s] (use global, platform, web, imap, app, db, nfs "
+                "or idle)", name);
         c->section = 0x80000000u;   /* swallow its options silently */
         return 0;
     }
@@ -217,6 +226,17 @@ static int on_pair(void *ctx, int line, const char *key, const char *val)
     if (c->section == 0x80000000u) return 0;
     if (c->section == 0) {
         job_err(c, line, "option '%s' before any section (start with [global])", key);
+        return 0;
+    }
+    if (c->section == JOB_SEC_PLATFORM) {
+        if (c->nplat == (int)(sizeof c->plat / sizeof c->plat[0])) {
+            job_err(c, line, "too many options in [platform]");
+            return 0;
+        }
+        c->plat[c->nplat].line = line;
+        snprintf(c->plat[c->nplat].key, sizeof c->plat[0].key, "%s", key);
+        snprintf(c->plat[c->nplat].val, sizeof c->plat[0].val, "%s", val);
+        c->nplat++;
         return 0;
     }
     const struct opt_def *o = opt_find(job_table, key);
@@ -275,11 +295,44 @@ static void job_parse_roles(struct job_ctx *c)
         job_err(c, line, "roles: web with nfs_share > 0 needs nfs (or set nfs_share = 0)");
 }
 
+/* Applies the [platform] lines with the chosen platform's own table. */
+static void job_platform_options(struct job_ctx *c)
+{
+    struct job *j = c->j;
+    size_t size = 0;
+    const struct opt_def *t = job_platform_opts(j->platform, &size);
+    memset(j->plat_opt, 0, sizeof j->plat_opt);
+    if (t) opt_defaults(t, j->plat_opt, JOB_SEC_PLATFORM);
+    for (int i = 0; i < c->nplat; i++) {
+        const char *key = c->plat[i].key;
+        const struct opt_def *o = t ? opt_find(t, key) : NULL;
+        if (!o) {
+            const char *sug = t ? opt_suggest(t, key) : NULL;
+            if (sug) job_err(c, c->plat[i].line, "[platform] unknown option '%s' of platform %s "
+                             "(did you mean '%s'?)", key, platform_names[j->platform], sug);
+            else job_err(c, c->plat[i].line, "[platform] platform %s has no option '%s' (see "
+                         "'hostmix help job')", platform_names[j->platform], key);
+            continue;
+        }
+        for (int k = 0; k < i; k++)
+            if (strcmp(c->plat[k].key, key) == 0) {
+                job_err(c, c->plat[i].line, "option '%s' already set at line %d", key,
+                        c->plat[k].line);
+                key = NULL;
+                break;
+            }
+        char err[256] = "";
+        if (key && opt_set(o, j->plat_opt, c->plat[i].val, err, sizeof err))
+            job_err(c, c->plat[i].line, "%s", err);
+    }
+}
+
 /* Checks that concern more than one option. */
 static void job_validate(struct job_ctx *c)
 {
     struct job *j = c->j;
     job_parse_roles(c);
+    job_platform_options(c);
     for (int r = 0; r < ROLE_COUNT; r++) {
         if (role_is_driven(r) && j->role[r].connections > j->role[r].rate * 1000)
             job_err(c, c->section_line[r + 1], "[%s] connections=%lld is more than 1000 x rate",
@@ -338,12 +391,7 @@ int job_load(struct job *j, const char *path, FILE *errs)
 
 /* ---- printing ------------------------------------------------------ */
 
-void job_server_ip(int set, int role, char *dst, size_t n)
-{
-    snprintf(dst, n, "127.%d.%d.1", set, role + 1);
-}
-
-void job_print(const struct job *j, FILE *f)
+void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx)
 {
     char a[32], b[32], c[32], d[32];
     fprintf(f, "experiment %s from %s\n", j->name, j->path);
@@ -363,17 +411,17 @@ void job_print(const struct job *j, FILE *f)
     for (int s = 1; s <= j->sets; s++) {
         for (int r = 0; r < ROLE_COUNT; r++) {
             const struct job_role *jr = &j->role[r];
-            char ip[24], addr[32], q[160];
+            char ip[48], where[64], q[160];
             if (!job_has_role(j, r)) continue;
-            job_server_ip(s, r, ip, sizeof ip);
-            snprintf(addr, sizeof addr, "%s:%lld", ip, (long long)jr->port);
+            addr(ctx, s, r, ip, sizeof ip);
+            snprintf(where, sizeof where, "%s:%lld", ip, (long long)jr->port);
             if (role_is_driven(r)) {
                 snprintf(a, sizeof a, "%g/s", jr->rate);
-                fprintf(f, "  %-5d %-6s %-21s %10s %5lld  %-8s %s\n", s, role_names[r], addr, a,
+                fprintf(f, "  %-5d %-6s %-21s %10s %5lld  %-8s %s\n", s, role_names[r], where, a,
                         (long long)jr->connections, arrival_names[jr->arrival],
                         opt_fmt_qos(q, sizeof q, &jr->qos));
             } else {
-                fprintf(f, "  %-5d %-6s %-21s %10s %5s  %-8s %s\n", s, role_names[r], addr,
+                fprintf(f, "  %-5d %-6s %-21s %10s %5s  %-8s %s\n", s, role_names[r], where,
                         "-", "-", "-", r == ROLE_DB ? "(serves app)" : "(serves web)");
             }
         }
@@ -389,6 +437,45 @@ void job_print(const struct job *j, FILE *f)
             (long long)j->role[ROLE_DB].customers, (long long)j->role[ROLE_DB].items);
 }
 
+static const char *opt_type_name(enum opt_type t)
+{
+    switch (t) {
+    case OPT_ENUM: return "enum";
+    case OPT_QOS: return "qos";
+    case OPT_DURATION: return "duration";
+    case OPT_SIZE: return "size";
+    case OPT_RATE: return "rate";
+    case OPT_PERCENT: return "percent";
+    case OPT_STR: return "string";
+    case OPT_BOOL: return "bool";
+    default: return "integer";
+    }
+}
+
+/* Prints the options of table that section accepts, with their values at
+ * base as defaults, under the heading title. */
+static void job_help_section(FILE *f, int markdown, const char *title,
+                             const struct opt_def *table, unsigned bit, const void *base)
+{
+    if (markdown)
+        fprintf(f, "\n### %s\n\n| option | type | default | range | meaning |\n"
+                   "|---|---|---|---|---|\n", title);
+    else
+        fprintf(f, "\n%s\n", title);
+    for (const struct opt_def *o = table; o->name; o++) {
+        if (!(o->sections & bit)) continue;
+        char def[160], range[80];
+        opt_fmt_value(def, sizeof def, o, base);
+        opt_fmt_range(range, sizeof range, o);
+        if (markdown)
+            fprintf(f, "| `%s` | %s | `%s` | %s | %s |\n", o->name, opt_type_name(o->type), def,
+                    range, o->help);
+        else
+            fprintf(f, "  %-16s = %-28s %s%s%s%s\n", o->name, def, o->help,
+                    range[0] ? " (" : "", range, range[0] ? ")" : "");
+    }
+}
+
 void job_print_help(FILE *f, int markdown)
 {
     struct job dj;
@@ -396,26 +483,18 @@ void job_print_help(FILE *f, int markdown)
     for (int sec = 0; sec <= ROLE_COUNT; sec++) {
         unsigned bit = 1u << sec;
         const void *base = sec == 0 ? (const void *)&dj : (const void *)&dj.role[sec - 1];
-        if (markdown)
-            fprintf(f, "\n### [%s]\n\n| option | type | default | range | meaning |\n"
-                       "|---|---|---|---|---|\n", section_name(bit));
-        else
-            fprintf(f, "\n[%s]\n", section_name(bit));
-        for (const struct opt_def *o = job_table; o->name; o++) {
-            if (!(o->sections & bit)) continue;
-            char def[160], range[80];
-            opt_fmt_value(def, sizeof def, o, base);
-            opt_fmt_range(range, sizeof range, o);
-            if (markdown)
-                fprintf(f, "| `%s` | %s | `%s` | %s | %s |\n", o->name,
-                        o->type == OPT_ENUM ? "enum" : o->type == OPT_QOS ? "qos" :
-                        o->type == OPT_DURATION ? "duration" : o->type == OPT_SIZE ? "size" :
-                        o->type == OPT_RATE ? "rate" : o->type == OPT_PERCENT ? "percent" :
-                        o->type == OPT_STR ? "string" : o->type == OPT_BOOL ? "bool" : "integer",
-                        def, range, o->help);
-            else
-                fprintf(f, "  %-16s = %-28s %s%s%s%s\n", o->name, def, o->help,
-                        range[0] ? " (" : "", range, range[0] ? ")" : "");
-        }
+        char title[32];
+        snprintf(title, sizeof title, "[%s]", section_name(bit));
+        job_help_section(f, markdown, title, job_table, bit, base);
+    }
+    for (int p = 0; platform_names[p]; p++) {
+        size_t size = 0;
+        const struct opt_def *t = job_platform_opts(p, &size);
+        if (!t) continue;
+        char title[64];
+        snprintf(title, sizeof title, "[platform] (platform = %s)", platform_names[p]);
+        memset(dj.plat_opt, 0, sizeof dj.plat_opt);
+        opt_defaults(t, dj.plat_opt, JOB_SEC_PLATFORM);
+        job_help_section(f, markdown, title, t, JOB_SEC_PLATFORM, dj.plat_opt);
     }
 }

@@ -18,7 +18,8 @@ enum role_id { ROLE_WEB, ROLE_IMAP, ROLE_APP, ROLE_DB, ROLE_NFS, ROLE_IDLE, ROLE
 /* "web", "imap", ...; role_find returns -1 for an unknown name. */
 extern const char *const role_names[ROLE_COUNT];
 int role_find(const char *name);
-/* Roles that load drivers send requests to (web, imap, app, idle). */
+/* Roles that load drivers send requests to (web, imap, app, idle); a
+ * lookup in the role table (roles/role.c). */
 int role_is_driven(int role);
 
 enum platform_id { PLATFORM_NATIVE, PLATFORM_CONTAINER, PLATFORM_VM, PLATFORM_LIBVIRT };
@@ -30,6 +31,9 @@ extern const char *const arrival_names[];
 #define JOB_SEC_GLOBAL   1u
 #define JOB_SEC_ROLE(r)  (2u << (r))
 #define JOB_SEC_ROLES    (((2u << ROLE_COUNT) - 1) & ~1u)
+#define JOB_SEC_PLATFORM (2u << ROLE_COUNT)
+/* Room for the chosen platform's [platform] options (its own struct). */
+#define JOB_PLAT_OPT_MAX 2048
 
 struct job_role {
     /* load (driven roles) */
@@ -67,7 +71,15 @@ struct job {
     char roles[64];             /* roles deployed in every set, as written */
     unsigned role_mask;         /* the same as bits (1u << role); derived */
     struct job_role role[ROLE_COUNT];
+    /* the [platform] section: options of the chosen platform's own table
+     * (platform_ops.opts), stored in its own struct laid out here */
+    _Alignas(16) unsigned char plat_opt[JOB_PLAT_OPT_MAX];
 };
+
+/* The [platform] option table of platform id and the size of the struct it
+ * fills (provided by the platform registry, platform/registry.c); NULL if
+ * the platform has no options. */
+const struct opt_def *job_platform_opts(int platform, size_t *size);
 
 extern const struct opt_def job_table[];
 
@@ -82,11 +94,11 @@ int job_load_text(struct job *j, const char *name, const char *text, size_t len,
 /* Whether every set deploys role r (job "roles" option). */
 int job_has_role(const struct job *j, int r);
 
-/* The address of a server on the native platform: 127.SET.ROLE.1 where
- * ROLE counts from 1 in role_id order; set counts from 1. */
-void job_server_ip(int set, int role, char *dst, size_t n);
+/* Where server (set, role) listens, as the chosen platform's address
+ * plan says (ctx is the caller's). */
+typedef void (*job_addr_fn)(const void *ctx, int set, int role, char *ip, size_t n);
 /* Prints the resolved experiment (what `hostmix check` shows). */
-void job_print(const struct job *j, FILE *f);
+void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx);
 /* Prints every job-file option grouped by section (hostmix help job);
  * markdown != 0 prints the tables of docs/job-file.md. */
 void job_print_help(FILE *f, int markdown);

@@ -1,24 +1,23 @@
-/* platform.c — the platform table, what every platform shares, and the
- * rows of the platforms that are not implemented yet. */
+/* platform.c — what every platform shares: status texts, stopping a set
+ * of servers in order, the serve command line of a spec, a TCP readiness
+ * probe, reaping; and the rows of the platforms not implemented yet. */
 #include "platform/platform.h"
 #include "core/clock.h"
 #include "job/job.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
-const struct platform_ops *plat_find(int id)
-{
-    switch (id) {
-    case PLATFORM_NATIVE:    return &plat_native_ops;
-    case PLATFORM_CONTAINER: return &plat_container_ops;
-    case PLATFORM_VM:        return &plat_vm_ops;
-    case PLATFORM_LIBVIRT:   return &plat_libvirt_ops;
-    default:                 return NULL;
-    }
-}
+const char *const plat_cpu_part_names[PLAT_CPU_NPARTS] = {
+    "user", "system", "guest", "vcpu", "main", "io", "pool", "vhost", "other", "guest_busy",
+};
 
 void plat_status_text(int status, char *dst, size_t n)
 {
@@ -54,14 +53,49 @@ void plat_stop_all(struct plat *p, struct plat_server *s, int n)
             clock_sleep_ns(5 * CLOCK_NS_PER_MS);
 }
 
+void plat_serve_argv(const struct server_spec *spec, const char *data, struct strvec *v)
+{
+    strvec_push(v, "hostmix");
+    strvec_push(v, "serve");
+    strvec_push(v, role_names[spec->role]);
+    strvec_push(v, "--listen");
+    strvec_pushf(v, "%s:%d", spec->ip, spec->port);
+    if (data) {
+        strvec_push(v, "--data");
+        strvec_push(v, data);
+    }
+    strvec_pushv(v, (const char *const *)spec->opts.v);
+}
+
+int plat_tcp_answers(const char *ip, int port)
+{
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    if (inet_pton(AF_INET, ip, &a.sin_addr) != 1) return 0;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+int plat_reap_pid(pid_t pid, int *status)
+{
+    int st = 0;
+    pid_t r = waitpid(pid, &st, WNOHANG);
+    if (r == pid || (r < 0 && errno == ECHILD)) {
+        *status = r == pid ? st : 0;
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- platforms still to come ---------------------------------------
- * container: OCI containers through crun/runc (or namespaces + a cgroup),
- *            veth pairs on a per-run bridge in 198.18.0.0/15;
- * vm:        QEMU guests (KVM where the host has it, TCG otherwise) with
- *            hostmix's static init, virtio-net on tap+bridge, CPU split into
- *            vCPU and I/O threads, /proc/stat guest time;
+ * vm:        QEMU guests (KVM or TCG), taps on a per-run bridge;
+ * container: OCI containers through crun/runc, veth pairs on a per-run
+ *            bridge in 198.18.0.0/15;
  * libvirt:   domains through libvirt (KVM, Xen, LXC, remote hosts).
- * Their probe refuses, so every other op is unreachable. */
+ * Their probe refuses, so no other op is reached; the address plan is
+ * native's so that `hostmix check` can still print the experiment. */
 
 static int plat_unimpl_probe(struct plat *p, char *why, size_t n)
 {
@@ -69,9 +103,18 @@ static int plat_unimpl_probe(struct plat *p, char *why, size_t n)
     return -1;
 }
 
-#define PLAT_UNIMPL(var, label) \
-    const struct platform_ops var = { label, plat_unimpl_probe, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+static void plat_unimpl_addr(const struct plat *p, int set, int role, char *ip, size_t n)
+{
+    (void)p;
+    snprintf(ip, n, "127.%d.%d.1", set, role + 1);
+}
 
-PLAT_UNIMPL(plat_container_ops, "container");
-PLAT_UNIMPL(plat_vm_ops, "vm");
-PLAT_UNIMPL(plat_libvirt_ops, "libvirt");
+const struct platform_ops plat_container_ops = {
+    .name = "container", .probe = plat_unimpl_probe, .addr = plat_unimpl_addr,
+};
+const struct platform_ops plat_libvirt_ops = {
+    .name = "libvirt", .probe = plat_unimpl_probe, .addr = plat_unimpl_addr,
+};
+const struct platform_ops plat_vm_ops = {
+    .name = "vm", .probe = plat_unimpl_probe, .addr = plat_unimpl_addr,
+};

@@ -1,138 +1,70 @@
 /* platform_native.c — servers as processes on the host.
  *
  * Each server is `hostmix serve ROLE ...`, started by fork+exec of this
- * very binary (/proc/self/exe), on its own loopback address 127.S.R.1.
- * Where a writable cgroup v2 hierarchy exists (pure v2 at /sys/fs/cgroup,
- * or the unified/ mount of a hybrid host, where cpu.stat works in child
- * groups even with no controllers enabled), every server runs in its own
- * group below one group per run:
- *
- *     BASE/hostmix-PID/set1-web, BASE/hostmix-PID/set1-imap, ...
- *
- * and its CPU is that group's cpu.stat (children and exited threads
- * included).  Otherwise the server's CPU is read from /proc/PID/stat and
- * the report says why.
+ * very binary (/proc/self/exe), on its own loopback address 127.S.R.1
+ * (R counted from 1 in role order).  Where a writable cgroup v2 hierarchy
+ * exists every server runs in its own group below one group per run
+ * (cgroup.h) and its CPU is that group's cpu.stat (children and exited
+ * threads included).  Otherwise the server's CPU is read from
+ * /proc/PID/stat and the report says why.
  *
  * A server dies with the controller (PR_SET_PDEATHSIG) and lives in its
  * own process group, so a terminal's ^C reaches only the controller,
  * which then stops the servers in order. */
 #include "platform/platform.h"
+#include "platform/cgroup.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/spawn.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+struct native {
+    int cgroup;                     /* CPU per server from its cgroup */
+    char why[512];                  /* why /proc accounting was chosen */
+    char cg_base[512];              /* the parent group found by meas_cg_detect */
+    char cg_run[600];               /* the run's group, BASE/hostmix-PID */
+};
 
 static int native_probe(struct plat *p, char *why, size_t n)
 {
+    struct native *nt = p->priv;
     ssize_t len = readlink("/proc/self/exe", p->self_exe, sizeof p->self_exe - 1);
     if (len <= 0) {
         snprintf(why, n, "cannot read /proc/self/exe: %s", strerror(errno));
         return -1;
     }
     p->self_exe[len] = '\0';
-    p->acct = PLAT_ACCT_PROC;
-    if (meas_cg_detect(p->proc_root, p->cg_base, sizeof p->cg_base, p->acct_why,
-                       sizeof p->acct_why) == 0)
-        p->acct = PLAT_ACCT_CGROUP;
+    nt->cgroup = meas_cg_detect(p->proc_root, nt->cg_base, sizeof nt->cg_base, nt->why,
+                                sizeof nt->why) == 0;
+    if (!nt->cgroup) log_warn("server CPU from /proc/PID/stat: %s", nt->why);
     return 0;
 }
 
-/* Full path of a cgroup directory (below proc_root, as everything). */
-static void native_path(const struct plat *p, const char *dir, const char *file,
-                        char *dst, size_t n)
+static void native_addr(const struct plat *p, int set, int role, char *ip, size_t n)
 {
-    snprintf(dst, n, "%s%s%s%s", p->proc_root, dir, file ? "/" : "", file ? file : "");
-}
-
-static void native_rmdir(const struct plat *p, const char *dir);
-static void native_rmtree(const struct plat *p, const char *dir);
-
-/* Groups left by a run that was killed outright (SIGKILL gives no chance
- * to clean up): hostmix-PID below the base whose PID is gone.  Emptied by
- * then (PR_SET_PDEATHSIG stopped their servers), so rmdir succeeds. */
-static void native_remove_stale(const struct plat *p)
-{
-    char full[1024], dir[1200];
-    native_path(p, p->cg_base, NULL, full, sizeof full);
-    DIR *d = opendir(full);
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        int pid;
-        char tail;
-        if (sscanf(e->d_name, "hostmix-%d%c", &pid, &tail) != 1 || pid <= 0) continue;
-        if (kill(pid, 0) == 0 || errno != ESRCH) continue;
-        snprintf(dir, sizeof dir, "%s/%s", p->cg_base, e->d_name);
-        log_info("removing stale cgroup %s of a run that no longer exists", dir);
-        native_rmtree(p, dir);
-    }
-    closedir(d);
+    (void)p;
+    snprintf(ip, n, "127.%d.%d.1", set, role + 1);
 }
 
 static int native_prepare(struct plat *p, char *why, size_t n)
 {
-    if (p->acct != PLAT_ACCT_CGROUP) return 0;
-    native_remove_stale(p);
-    char full[1024];
-    snprintf(p->cg_run, sizeof p->cg_run, "%s/hostmix-%d", p->cg_base, (int)getpid());
-    native_path(p, p->cg_run, NULL, full, sizeof full);
-    if (mkdir(full, 0755) != 0 && errno != EEXIST) {
-        snprintf(p->acct_why, sizeof p->acct_why, "cannot create cgroup %s: %s", p->cg_run,
-                 strerror(errno));
-        p->acct = PLAT_ACCT_PROC;
-        p->cg_run[0] = '\0';
+    struct native *nt = p->priv;
+    (void)why; (void)n;
+    if (!nt->cgroup) return 0;
+    if (cg_run_create(p->proc_root, nt->cg_base, nt->cg_run, sizeof nt->cg_run, nt->why,
+                      sizeof nt->why)) {
+        nt->cgroup = 0;
+        log_warn("server CPU from /proc/PID/stat: %s", nt->why);
     }
     return 0;
-}
-
-/* Removes a cgroup directory; a group whose last process has just been
- * reaped can stay busy for a moment, so EBUSY is retried briefly. */
-static void native_rmdir(const struct plat *p, const char *dir)
-{
-    char full[1024];
-    native_path(p, dir, NULL, full, sizeof full);
-    for (int i = 0; i < 200; i++) {
-        if (rmdir(full) == 0 || errno == ENOENT) return;
-        if (errno != EBUSY) break;
-        clock_sleep_ns(5 * CLOCK_NS_PER_MS);
-    }
-    log_warn("cannot remove cgroup %s: %s", dir, strerror(errno));
-}
-
-/* The child between fork and exec: only async-signal-safe calls. */
-static void native_child(const struct plat *p, struct plat_server *s, const char *procs,
-                         const sigset_t *empty)
-{
-    sigprocmask(SIG_SETMASK, empty, NULL);
-    setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (procs[0]) {
-        int fd = open(procs, O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, "0", 1) != 1) _exit(126);
-        close(fd);
-    }
-    int in = open("/dev/null", O_RDONLY);
-    int out = open(s->log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
-    if (in < 0 || out < 0) _exit(126);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(out, 2);
-    syscall(SYS_close_range, 3U, ~0U, 0U);
-    execv(p->self_exe, s->argv);
-    _exit(127);
 }
 
 /* Says (in why) that ip:port is taken, before a server is started to fail
@@ -156,32 +88,27 @@ static int native_port_taken(const char *ip, int port, char *why, size_t n)
 
 static int native_start(struct plat *p, struct plat_server *s, char *why, size_t n)
 {
-    char procs[1100] = "";
-    if (native_port_taken(s->ip, s->port, why, n)) return -1;
-    s->cg[0] = '\0';
-    if (p->acct == PLAT_ACCT_CGROUP) {
-        char full[1024];
-        snprintf(s->cg, sizeof s->cg, "%s/%s", p->cg_run, s->name);
-        native_path(p, s->cg, NULL, full, sizeof full);
-        if (mkdir(full, 0755) != 0 && errno != EEXIST) {
-            snprintf(why, n, "cannot create cgroup %s: %s", s->cg, strerror(errno));
-            s->cg[0] = '\0';
+    struct native *nt = p->priv;
+    const struct server_spec *sp = s->spec;
+    char procs[1200] = "";
+    if (native_port_taken(sp->ip, sp->port, why, n)) return -1;
+    if (nt->cgroup) {
+        if (cg_child_create(p->proc_root, nt->cg_run, sp->name, s->cgroup, sizeof s->cgroup,
+                            why, n))
             return -1;
-        }
-        native_path(p, s->cg, "cgroup.procs", procs, sizeof procs);
+        cg_procs_path(p->proc_root, s->cgroup, procs, sizeof procs);
     }
-    sigset_t empty;
-    sigemptyset(&empty);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(why, n, "fork: %s", strerror(errno));
-        return -1;
-    }
-    if (pid == 0) native_child(p, s, procs, &empty);
-    setpgid(pid, pid);      /* also from the parent: no race with a quick kill */
+    struct strvec argv = STRVEC_INIT;
+    plat_serve_argv(sp, sp->data, &argv);
+    struct spawn sw = { .exe = p->self_exe, .argv = strvec_argv(&argv), .out = sp->log,
+                        .cgroup_procs = procs[0] ? procs : NULL, .own_pgrp = 1,
+                        .pdeathsig = SIGTERM };
+    pid_t pid = spawn_start(&sw, why, n);
+    strvec_clear(&argv);
+    if (pid < 0) return -1;
     s->pid = pid;
     s->exited = s->stopping = 0;
-    s->cpu_last_ns = s->cpu_user_ns = s->cpu_sys_ns = 0;
+    memset(&s->cpu, 0, sizeof s->cpu);
     return 0;
 }
 
@@ -189,14 +116,9 @@ static int native_reap(struct plat *p, struct plat_server *s)
 {
     (void)p;
     if (!s->pid || s->exited) return 1;
-    int status;
-    pid_t r = waitpid(s->pid, &status, WNOHANG);
-    if (r == s->pid || (r < 0 && errno == ECHILD)) {
-        s->exited = 1;
-        s->status = r == s->pid ? status : 0;
-        return 1;
-    }
-    return 0;
+    if (!plat_reap_pid(s->pid, &s->status)) return 0;
+    s->exited = 1;
+    return 1;
 }
 
 static int native_ready(struct plat *p, struct plat_server *s, char *why, size_t n)
@@ -204,38 +126,35 @@ static int native_ready(struct plat *p, struct plat_server *s, char *why, size_t
     if (native_reap(p, s)) {
         char st[96];
         plat_status_text(s->status, st, sizeof st);
-        snprintf(why, n, "%s %s before it answered (see %s)", s->name, st, s->log);
+        snprintf(why, n, "%s %s before it answered (see %s)", s->spec->name, st, s->spec->log);
         return -1;
     }
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)s->port) };
-    if (inet_pton(AF_INET, s->ip, &a.sin_addr) != 1) {
-        snprintf(why, n, "bad address %s", s->ip);
-        return -1;
-    }
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return 0;
-    int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
+    return plat_tcp_answers(s->spec->ip, s->spec->port);
+}
+
+/* Fills c from user and system nanoseconds. */
+static void native_cpu_set(struct plat_cpu *c, uint64_t user, uint64_t sys)
+{
+    c->part_ns[PLAT_CPU_USER] = user;
+    c->part_ns[PLAT_CPU_SYSTEM] = sys;
+    c->have = 1u << PLAT_CPU_USER | 1u << PLAT_CPU_SYSTEM;
 }
 
 static int native_cpu(struct plat *p, struct plat_server *s)
 {
-    if (s->cg[0]) {
+    if (s->cgroup[0]) {
         struct meas_cg c;
-        if (meas_cg_read(p->proc_root, s->cg, &c)) return -1;
-        s->cpu_last_ns = c.usage_usec * 1000;
-        s->cpu_user_ns = c.user_usec * 1000;
-        s->cpu_sys_ns = c.system_usec * 1000;
+        if (meas_cg_read(p->proc_root, s->cgroup, &c)) return -1;
+        s->cpu.total_ns = c.usage_usec * 1000;
+        native_cpu_set(&s->cpu, c.user_usec * 1000, c.system_usec * 1000);
         return 0;
     }
     if (!s->pid || s->exited) return 0;     /* keep the last reading */
     uint64_t u, st;
     if (meas_pid_cpu(p->proc_root, s->pid, &u, &st)) return -1;
     uint64_t tick = (uint64_t)(1000000000LL / meas_hz());
-    s->cpu_user_ns = u * tick;
-    s->cpu_sys_ns = st * tick;
-    s->cpu_last_ns = (u + st) * tick;
+    native_cpu_set(&s->cpu, u * tick, st * tick);
+    s->cpu.total_ns = (u + st) * tick;
     return 0;
 }
 
@@ -245,35 +164,46 @@ static void native_stop(struct plat *p, struct plat_server *s, int force)
     if (s->pid && !s->exited) kill(s->pid, force ? SIGKILL : SIGTERM);
 }
 
-/* Removes a group and the groups directly below it (servers' groups). */
-static void native_rmtree(const struct plat *p, const char *dir)
-{
-    char full[1024];
-    native_path(p, dir, NULL, full, sizeof full);
-    DIR *d = opendir(full);
-    if (d) {
-        struct dirent *e;
-        char sub[1200];
-        while ((e = readdir(d))) {
-            if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
-            snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
-            native_rmdir(p, sub);
-        }
-        closedir(d);
-    }
-    native_rmdir(p, dir);
-}
-
 /* Removes the run's groups.  The servers must have been reaped
  * (plat_stop_all). */
 static void native_cleanup(struct plat *p)
 {
-    if (!p->cg_run[0]) return;
-    native_rmtree(p, p->cg_run);
-    p->cg_run[0] = '\0';
+    struct native *nt = p->priv;
+    if (!nt->cg_run[0]) return;
+    cg_remove_tree(p->proc_root, nt->cg_run);
+    nt->cg_run[0] = '\0';
+}
+
+static void native_describe(const struct plat *p, struct plat_acct *a)
+{
+    const struct native *nt = p->priv;
+    memset(a, 0, sizeof *a);
+    if (nt->cgroup) {
+        snprintf(a->method, sizeof a->method, "cgroup");
+        snprintf(a->base, sizeof a->base, "%s", nt->cg_base);
+        snprintf(a->text, sizeof a->text,
+                 "server CPU: cgroup v2 cpu.stat, one group per server below %s", nt->cg_base);
+    } else {
+        snprintf(a->method, sizeof a->method, "proc");
+        snprintf(a->why, sizeof a->why, "%s", nt->why);
+        snprintf(a->text, sizeof a->text, "server CPU: /proc/PID/stat per server process (%s)",
+                 nt->why);
+    }
 }
 
 const struct platform_ops plat_native_ops = {
-    "native", native_probe, native_prepare, native_start, native_ready, native_cpu,
-    native_reap, native_stop, native_cleanup,
+    .name = "native",
+    .caps = PLAT_CAP_CGROUP,
+    .priv_size = sizeof(struct native),
+    .ready_timeout_ns = 30 * CLOCK_NS_PER_S,
+    .probe = native_probe,
+    .addr = native_addr,
+    .prepare = native_prepare,
+    .start = native_start,
+    .ready = native_ready,
+    .cpu = native_cpu,
+    .reap = native_reap,
+    .stop = native_stop,
+    .cleanup = native_cleanup,
+    .describe = native_describe,
 };

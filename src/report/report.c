@@ -43,11 +43,10 @@ static void report_header(const struct run *r, FILE *f)
             platform_names[j->platform], (long long)j->sets, j->sets == 1 ? "" : "s", j->roles);
     fprintf(f, "host: %s, %s, %d cores, %.1f GiB\n", r->facts.kernel, r->facts.cpu_model,
             r->facts.cores, (double)r->facts.mem_bytes / (1 << 30));
-    if (r->plat.acct == PLAT_ACCT_CGROUP)
-        fprintf(f, "server CPU: cgroup v2 cpu.stat, one group per server below %s\n",
-                r->plat.cg_base);
-    else
-        fprintf(f, "server CPU: /proc/PID/stat per server process (%s)\n", r->plat.acct_why);
+    struct plat_acct a;
+    r->plat.ops->describe(&r->plat, &a);
+    fprintf(f, "%s\n", a.text);
+    if (a.facts[0]) fprintf(f, "%s\n", a.facts);
     report_work_copy(r, f);
     if (r->valid)
         fprintf(f, "run: valid, complete\n");

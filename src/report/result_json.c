@@ -174,16 +174,17 @@ static void rj_servers(struct json_w *w, const struct run *r)
     json_w_arr(w);
     for (int i = 0; i < r->nsrv; i++) {
         const struct plat_server *s = &r->srv[i];
-        char addr[48], st[96];
-        snprintf(addr, sizeof addr, "%s:%d", s->ip, s->port);
+        const struct server_spec *sp = s->spec;
+        char addr[80], st[96];
+        snprintf(addr, sizeof addr, "%s:%d", sp->ip, sp->port);
         json_w_obj(w);
-        rj_kv_str(w, "name", s->name);
-        rj_kv_str(w, "role", role_names[s->role]);
-        rj_kv_num(w, "set", s->set);
+        rj_kv_str(w, "name", sp->name);
+        rj_kv_str(w, "role", role_names[sp->role]);
+        rj_kv_num(w, "set", sp->set);
         rj_kv_str(w, "address", addr);
         rj_kv_num(w, "pid", s->pid);
-        rj_kv_str(w, "cgroup", s->cg[0] ? s->cg : NULL);
-        rj_kv_num(w, "cpu_s", (double)s->cpu_last_ns / 1e9);
+        rj_kv_str(w, "cgroup", s->cgroup[0] ? s->cgroup : NULL);
+        rj_kv_num(w, "cpu_s", (double)s->cpu.total_ns / 1e9);
         json_w_key(w, "measure_cores");
         int a = r->s_measure_a, b = r->s_measure_b;
         if (a >= 0 && b > a && r->samples[b].t_ns > r->samples[a].t_ns) {
@@ -195,7 +196,7 @@ static void rj_servers(struct json_w *w, const struct run *r)
         }
         plat_status_text(s->status, st, sizeof st);
         rj_kv_str(w, "exit", s->exited ? st : NULL);
-        rj_kv_str(w, "log", s->log);
+        rj_kv_str(w, "log", sp->log);
         json_w_obj_end(w);
     }
     json_w_arr_end(w);
@@ -252,9 +253,11 @@ static void rj_document(struct json_w *w, const struct run *r, const struct repo
     json_w_key(w, "accounting");
     json_w_obj(w);
     rj_kv_str(w, "platform", r->plat.ops->name);
-    rj_kv_str(w, "servers", r->plat.acct == PLAT_ACCT_CGROUP ? "cgroup" : "proc");
-    rj_kv_str(w, "cgroup_base", r->plat.acct == PLAT_ACCT_CGROUP ? r->plat.cg_base : NULL);
-    rj_kv_str(w, "why_proc", r->plat.acct == PLAT_ACCT_CGROUP ? NULL : r->plat.acct_why);
+    struct plat_acct a;
+    r->plat.ops->describe(&r->plat, &a);
+    rj_kv_str(w, "servers", a.method);
+    rj_kv_str(w, "cgroup_base", a.base[0] ? a.base : NULL);
+    rj_kv_str(w, "why_proc", a.why[0] ? a.why : NULL);
     rj_kv_num(w, "user_hz", (double)meas_hz());
     json_w_obj_end(w);
     rj_work_copy(w, r);

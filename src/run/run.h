@@ -14,9 +14,10 @@
 #include "job/job.h"
 #include "measure/measure.h"
 #include "platform/platform.h"
+#include "run/plan.h"
 
 #define RUN_SCHEMA_VERSION 1
-#define RUN_MAX_SERVERS (64 * ROLE_COUNT)
+#define RUN_MAX_SETS 64
 /* Servers up, no load yet: how busy the host is without the experiment. */
 #define RUN_BASELINE_NS 1000000000LL
 
@@ -33,7 +34,9 @@ struct run_sample {
     uint64_t self_ns;               /* the run process (controller + drivers) */
     uint64_t ctl_ns;                /* the controller thread alone */
     uint64_t completed, errors;     /* driver counters so far */
-    uint64_t *srv_ns;               /* per server (run.nsrv entries) */
+    uint64_t *srv_ns;               /* per server (run.nsrv entries): CPU total */
+    struct plat_cpu *srv_cpu;       /* per server: CPU in named parts */
+    int64_t wall_ns;                /* wall-clock time of the sample (ns since the epoch) */
 };
 
 /* CPU over an interval between two samples, in cores. */
@@ -67,14 +70,16 @@ struct run {
     struct run_host_facts facts;
 
     struct plat plat;
-    struct plat_server srv[RUN_MAX_SERVERS];
-    char srv_args[RUN_MAX_SERVERS][8][600];     /* storage behind srv[i].argv */
+    struct plan plan;               /* one spec per server (plan.c) */
+    struct plat_server *srv;        /* srv[i] runs plan.spec[i] */
     int nsrv;
-    int nbackend;                   /* srv[0, nbackend): nfs and db, started first */
+    int nbackend;                   /* srv[0, nbackend): the first wave (nfs, db) */
     int stop_signal;                /* SIGINT/SIGTERM received, or 0 */
     /* the data set each server uses, per set and role: the cached one
-     * (prep.c), or for roles that change their data its working copy */
-    char data[64][ROLE_COUNT][512];
+     * (prep.c), or for roles that change their data its working copy;
+     * cached[][] keeps the cached one */
+    char data[RUN_MAX_SETS][ROLE_COUNT][512];
+    char cached[RUN_MAX_SETS][ROLE_COUNT][512];
     /* the working copy of the data sets servers change (work.c) */
     char work_dir[512];             /* DATA_DIR/.hostmix-work-PID, "" if none */
     int keep_work;                  /* --keep-work: keep it, renamed, at teardown */

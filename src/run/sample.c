@@ -29,8 +29,10 @@ int run_sample_take(struct run *r)
     struct run_sample *s = &r->samples[r->nsamples];
     memset(s, 0, sizeof *s);
     s->srv_ns = calloc((size_t)(r->nsrv ? r->nsrv : 1), sizeof *s->srv_ns);
-    if (!s->srv_ns) abort();
+    s->srv_cpu = calloc((size_t)(r->nsrv ? r->nsrv : 1), sizeof *s->srv_cpu);
+    if (!s->srv_ns || !s->srv_cpu) abort();
     s->t_ns = clock_mono_ns();
+    s->wall_ns = clock_wall_ns();
     s->phase = r->phase;
     if (meas_host_read(r->plat.proc_root, &s->host) && r->nsamples > 0)
         s->host = r->samples[r->nsamples - 1].host;
@@ -42,7 +44,8 @@ int run_sample_take(struct run *r)
         s->ctl_ns = (u + st) * tick;
     for (int i = 0; i < r->nsrv; i++) {
         if (r->srv[i].pid) r->plat.ops->cpu(&r->plat, &r->srv[i]);
-        s->srv_ns[i] = r->srv[i].cpu_last_ns;
+        s->srv_ns[i] = r->srv[i].cpu.total_ns;
+        s->srv_cpu[i] = r->srv[i].cpu;
     }
     if (r->drv) {
         struct drive_live l;
@@ -55,7 +58,10 @@ int run_sample_take(struct run *r)
 
 void run_samples_free(struct run *r)
 {
-    for (int i = 0; i < r->nsamples; i++) free(r->samples[i].srv_ns);
+    for (int i = 0; i < r->nsamples; i++) {
+        free(r->samples[i].srv_ns);
+        free(r->samples[i].srv_cpu);
+    }
     free(r->samples);
     r->samples = NULL;
     r->nsamples = r->cap_samples = 0;
@@ -80,7 +86,7 @@ void run_cpu_between(const struct run *r, int a, int b, struct run_cpu *c)
     c->driver_cores = self > c->ctl_cores ? self - c->ctl_cores : 0;
     c->sut_cores = c->host_busy_cores > self ? c->host_busy_cores - self : 0;
     for (int i = 0; i < r->nsrv; i++)
-        c->role_cores[r->srv[i].role] += run_ns_delta(sa->srv_ns[i], sb->srv_ns[i]) / 1e9 / c->seconds;
+        c->role_cores[r->srv[i].spec->role] += run_ns_delta(sa->srv_ns[i], sb->srv_ns[i]) / 1e9 / c->seconds;
     for (int role = 0; role < ROLE_COUNT; role++) c->servers_cores += c->role_cores[role];
     c->ctxt_s = c->host.ctxt / c->seconds;
     c->intr_s = c->host.intr / c->seconds;

@@ -24,7 +24,9 @@
  * instead (never swept; remove it by hand). */
 #include "run/run_int.h"
 #include "core/clock.h"
+#include "core/fs.h"
 #include "core/log.h"
+#include "roles/role.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -43,37 +45,8 @@
 
 const char *const run_copy_method_names[] = { "reflink", "copy_file_range", "read/write" };
 
-int run_role_mutates(int role)
-{
-    return role == ROLE_DB || role == ROLE_IMAP;
-}
-
-static int work_rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st; (void)flag; (void)f;
-    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
-int run_rmtree(const char *dir)
-{
-    if (access(dir, F_OK) != 0 && errno == ENOENT) return 0;
-    return nftw(dir, work_rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* ---- copying -------------------------------------------------------- */
-
-/* Writes all n bytes of buf to fd.  Returns 0 or -1 (errno set). */
-static int work_write_all(int fd, const char *buf, ssize_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, buf, (size_t)n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        buf += w;
-        n -= w;
-    }
-    return 0;
-}
 
 /* Copies the bytes of sfd into the empty file dfd: a reflink if the file
  * system can, else copy_file_range, else (or to finish what it could not)
@@ -99,7 +72,7 @@ static int work_copy_bytes(struct run *r, int sfd, int dfd, off_t size)
         ssize_t got = read(sfd, buf, sizeof buf);
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0) return (int)got;
-        if (work_write_all(dfd, buf, got)) return -1;
+        if (fs_write_all(dfd, buf, (size_t)got)) return -1;
     }
 }
 
@@ -161,12 +134,12 @@ static int work_copy_entry(struct run *r, int sdir, int ddir, const char *path, 
     } else if (rc == 0 && S_ISDIR(st.st_mode)) {
         rc = work_copy_dir(r, sdir, name, ddir, name, &st, sub);
     } else if (rc == 0) {
-        snprintf(r->invalid, sizeof r->invalid, "working copy: %.900s is neither a file nor a "
+        run_invalidate(r, "working copy: %.900s is neither a file nor a "
                  "directory", sub);
         return -1;
     }
     if (rc && !r->invalid[0])
-        snprintf(r->invalid, sizeof r->invalid, "working copy: cannot copy %.900s: %s", sub,
+        run_invalidate(r, "working copy: cannot copy %.900s: %s", sub,
                  strerror(errno));
     return rc;
 }
@@ -179,7 +152,7 @@ static int work_copy_tree(struct run *r, int sdir, int ddir, const char *path)
     DIR *dir = fd < 0 ? NULL : fdopendir(fd);
     if (!dir) {
         if (fd >= 0) close(fd);
-        snprintf(r->invalid, sizeof r->invalid, "working copy: cannot read %.900s: %s", path,
+        run_invalidate(r, "working copy: cannot read %.900s: %s", path,
                  strerror(errno));
         return -1;
     }
@@ -208,7 +181,7 @@ static void work_remove_stale(const char *data_dir)
         if (kill(pid, 0) == 0 || errno != ESRCH) continue;
         snprintf(path, sizeof path, "%s/%s", data_dir, e->d_name);
         log_info("removing working copy %s of a run that no longer exists", path);
-        if (run_rmtree(path)) log_warn("cannot remove %s: %s", path, strerror(errno));
+        if (fs_rmtree(path)) log_warn("cannot remove %s: %s", path, strerror(errno));
     }
     closedir(d);
 }
@@ -221,13 +194,13 @@ static int work_copy_set(struct run *r, int set, int role)
     const char *key = strrchr(src, '/');
     size_t len = (size_t)snprintf(dst, sizeof dst, "%s/%s", r->work_dir, key ? key + 1 : src);
     if (len >= sizeof r->data[0][0]) {
-        snprintf(r->invalid, sizeof r->invalid, "working copy: path too long for %.400s", src);
+        run_invalidate(r, "working copy: path too long for %.400s", src);
         return -1;
     }
     struct stat st;
     int rc = stat(src, &st) ? -1 : work_copy_dir(r, AT_FDCWD, src, AT_FDCWD, dst, &st, src);
     if (rc && !r->invalid[0])
-        snprintf(r->invalid, sizeof r->invalid, "working copy: cannot copy %.450s to %.450s: %s",
+        run_invalidate(r, "working copy: cannot copy %.450s to %.450s: %s",
                  src, dst, strerror(errno));
     if (rc == 0) memcpy(src, dst, len + 1);
     return rc;
@@ -251,12 +224,12 @@ int run_work_create(struct run *r)
     int64_t t0 = clock_mono_ns();
     for (int set = 1; set <= j->sets; set++) {
         for (int role = 0; role < ROLE_COUNT; role++) {
-            if (!job_has_role(j, role) || !run_role_mutates(role)) continue;
+            if (!job_has_role(j, role) || !role_def(role)->mutates) continue;
             if (!r->work_dir[0]) {
                 snprintf(r->work_dir, sizeof r->work_dir, "%.400s/" WORK_PREFIX "%d", j->data_dir,
                          (int)getpid());
                 if (mkdir(r->work_dir, 0755)) {
-                    snprintf(r->invalid, sizeof r->invalid, "cannot create %.450s: %s",
+                    run_invalidate(r, "cannot create %.450s: %s",
                              r->work_dir, strerror(errno));
                     r->work_dir[0] = '\0';
                     return -1;
@@ -289,6 +262,6 @@ void run_work_remove(struct run *r)
         }
         log_warn("cannot keep the working copy as %s: %s; removing it", kept, strerror(errno));
     }
-    if (run_rmtree(r->work_dir))
+    if (fs_rmtree(r->work_dir))
         log_warn("cannot remove the working copy %s: %s", r->work_dir, strerror(errno));
 }

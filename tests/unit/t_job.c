@@ -141,15 +141,6 @@ TEST(job_roles_subset)
     free(j);
 }
 
-TEST(job_server_addresses)
-{
-    char ip[32];
-    job_server_ip(3, ROLE_IDLE, ip, sizeof ip);
-    T_EQ_STR(ip, "127.3.6.1");
-    job_server_ip(1, ROLE_WEB, ip, sizeof ip);
-    T_EQ_STR(ip, "127.1.1.1");
-}
-
 TEST(job_help_lists_every_option)
 {
     char *out = NULL;

@@ -1,67 +1,253 @@
-/* t_platform.c — the native platform against stored trees: where it finds
- * a cgroup v2 hierarchy (hybrid host), why it falls back to /proc (v1-only
- * host), and a server's CPU read either way. */
+/* t_platform.c — the platform contract.  The native platform against
+ * stored trees: where it finds a cgroup v2 hierarchy (hybrid host), why it
+ * falls back to /proc (v1-only host), and a server's CPU read either way,
+ * in named parts; the registry; and a test-only platform, defined here and
+ * nowhere else, that runs a real run's servers through the same calls the
+ * controller makes, proving a platform is added without touching run/ or
+ * report/. */
 #include "test.h"
 #include "platform/platform.h"
+#include "run/plan.h"
+#include "core/clock.h"
+#include "core/spawn.h"
 #include "job/job.h"
 
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FX "tests/fixtures/measure/"
 
 TEST(platform_native_accounting_choice)
 {
     struct plat p;
+    struct plat_acct a;
     char why[256];
-    memset(&p, 0, sizeof p);
-    p.ops = plat_find(PLATFORM_NATIVE);
-    p.proc_root = FX "t1";
+    plat_open(&p, plat_find(PLATFORM_NATIVE), FX "t1", NULL);
     T_EQ_INT(p.ops->probe(&p, why, sizeof why), 0);
-    T_EQ_INT(p.acct, PLAT_ACCT_CGROUP);
-    T_EQ_STR(p.cg_base, "/sys/fs/cgroup/unified");
-    memset(&p, 0, sizeof p);
-    p.ops = plat_find(PLATFORM_NATIVE);
-    p.proc_root = FX "v1";
+    p.ops->describe(&p, &a);
+    T_EQ_STR(a.method, "cgroup");
+    T_EQ_STR(a.base, "/sys/fs/cgroup/unified");
+    plat_close(&p);
+    plat_open(&p, plat_find(PLATFORM_NATIVE), FX "v1", NULL);
     T_EQ_INT(p.ops->probe(&p, why, sizeof why), 0);
-    T_EQ_INT(p.acct, PLAT_ACCT_PROC);
-    T_EQ_STR(p.acct_why, "no cgroup2 file system mounted");
+    p.ops->describe(&p, &a);
+    T_EQ_STR(a.method, "proc");
+    T_EQ_STR(a.why, "no cgroup2 file system mounted");
+    T_ASSERT(strstr(a.text, "/proc/PID/stat") != NULL);
+    plat_close(&p);
 }
 
 TEST(platform_native_server_cpu)
 {
     struct plat p;
     struct plat_server s;
-    memset(&p, 0, sizeof p);
-    memset(&s, 0, sizeof s);
-    p.ops = plat_find(PLATFORM_NATIVE);
-    p.proc_root = FX "t1";
-    snprintf(s.cg, sizeof s.cg, "/sys/fs/cgroup/unified/hostmix-1/set1-web");
+    struct server_spec spec;
+    memset(&spec, 0, sizeof spec);
+    plat_open(&p, plat_find(PLATFORM_NATIVE), FX "t1", NULL);
+    plat_server_init(&p, &s, &spec);
+    snprintf(s.cgroup, sizeof s.cgroup, "/sys/fs/cgroup/unified/hostmix-1/set1-web");
     T_EQ_INT(p.ops->cpu(&p, &s), 0);
-    T_EQ_INT(s.cpu_last_ns, 1500000000LL);
-    T_EQ_INT(s.cpu_user_ns, 1000000000LL);
-    T_EQ_INT(s.cpu_sys_ns, 500000000LL);
-    s.cg[0] = '\0';                         /* /proc accounting */
+    T_EQ_INT(s.cpu.total_ns, 1500000000LL);
+    T_EQ_INT(s.cpu.part_ns[PLAT_CPU_USER], 1000000000LL);
+    T_EQ_INT(s.cpu.part_ns[PLAT_CPU_SYSTEM], 500000000LL);
+    T_EQ_INT(s.cpu.have, (1u << PLAT_CPU_USER) | (1u << PLAT_CPU_SYSTEM));
+    s.cgroup[0] = '\0';                     /* /proc accounting */
     s.pid = 4242;
     T_EQ_INT(p.ops->cpu(&p, &s), 0);
-    T_EQ_INT(s.cpu_last_ns, 150 * (1000000000LL / meas_hz()));
+    T_EQ_INT(s.cpu.total_ns, 150 * (1000000000LL / meas_hz()));
     s.exited = 1;                           /* gone: the last reading stays */
     s.pid = 4243;
     T_EQ_INT(p.ops->cpu(&p, &s), 0);
-    T_EQ_INT(s.cpu_last_ns, 150 * (1000000000LL / meas_hz()));
+    T_EQ_INT(s.cpu.total_ns, 150 * (1000000000LL / meas_hz()));
+    plat_server_free(&s);
+    plat_close(&p);
 }
 
-TEST(platform_unimplemented_refuse)
+TEST(platform_registry_and_unimplemented)
 {
     struct plat p;
     char why[256];
-    memset(&p, 0, sizeof p);
-    p.ops = plat_find(PLATFORM_VM);
-    T_EQ_INT(p.ops->probe(&p, why, sizeof why), -1);
-    T_EQ_STR(why, "platform 'vm' is not implemented yet (use platform = native)");
+    T_ASSERT(plat_find_name("native") == &plat_native_ops);
+    T_ASSERT(plat_find_name("nosuch") == NULL);
+    for (int i = 0; platform_names[i]; i++)
+        T_EQ_STR(plat_find(i)->name, platform_names[i]);
     T_ASSERT(plat_find(99) == NULL);
+    plat_open(&p, plat_find_name("libvirt"), "", NULL);
+    T_EQ_INT(p.ops->probe(&p, why, sizeof why), -1);
+    T_EQ_STR(why, "platform 'libvirt' is not implemented yet (use platform = native)");
+    plat_close(&p);
     char st[96];
     plat_status_text(9, st, sizeof st);
     T_EQ_STR(st, "killed by signal 9 (Killed)");
     plat_status_text(3 << 8, st, sizeof st);
     T_EQ_STR(st, "exited with status 3");
+}
+
+/* ---- the plan ---------------------------------------------------------- */
+
+static const char *fake_data(const void *ctx, int set, int role, int cached)
+{
+    static char buf[4][64];
+    static int k;
+    (void)ctx;
+    if (role != ROLE_WEB && role != ROLE_DB && role != ROLE_IMAP) return NULL;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "/%s/%s-set%d", cached ? "cache" : "work",
+             role_names[role], set);
+    return buf[k];
+}
+
+static const struct server_spec *find_spec(const struct plan *pl, int set, int role)
+{
+    for (int i = 0; i < pl->n; i++)
+        if (pl->spec[i].set == set && pl->spec[i].role == role) return &pl->spec[i];
+    return NULL;
+}
+
+TEST(plan_native_four_sets)
+{
+    struct job *j = calloc(1, sizeof *j);
+    job_defaults(j);
+    j->sets = 4;
+    struct plat p;
+    plat_open(&p, plat_find(PLATFORM_NATIVE), "", NULL);
+    struct plan pl;
+    plan_build(&pl, j, &p, fake_data, NULL, "/logs");
+    T_EQ_INT(pl.n, 24);
+    T_EQ_INT(pl.nfirst, 8);                 /* nfs and db of every set first */
+    for (int i = 0; i < pl.nfirst; i++)
+        T_ASSERT(pl.spec[i].role == ROLE_NFS || pl.spec[i].role == ROLE_DB);
+    const struct server_spec *web = find_spec(&pl, 3, ROLE_WEB), *app = find_spec(&pl, 4, ROLE_APP);
+    T_EQ_STR(web->name, "set3-web");
+    T_EQ_STR(web->ip, "127.3.1.1");
+    T_EQ_INT(web->port, 8080);
+    T_EQ_INT(web->peer_role, ROLE_NFS);
+    T_EQ_STR(web->peer_ip, "127.3.5.1");
+    T_EQ_INT(web->peer_port, 2049);
+    T_EQ_STR(web->opts.v[0], "--nfs");
+    T_EQ_STR(web->opts.v[1], "127.3.5.1:2049");
+    T_EQ_STR(app->opts.v[1], "host=127.4.4.1 port=5432 dbname=orders user=hostmix");
+    T_EQ_STR(find_spec(&pl, 2, ROLE_NFS)->data, "/work/web-set2/nfs");
+    T_EQ_STR(find_spec(&pl, 2, ROLE_NFS)->data_cached, "/cache/web-set2/nfs");
+    T_EQ_STR(find_spec(&pl, 2, ROLE_NFS)->data_key, "web-set2-nfs");
+    T_EQ_INT(find_spec(&pl, 2, ROLE_DB)->data_rw, 1);
+    T_EQ_INT(find_spec(&pl, 2, ROLE_WEB)->data_rw, 0);
+    T_ASSERT(find_spec(&pl, 1, ROLE_IDLE)->data == NULL);
+    T_EQ_STR(find_spec(&pl, 1, ROLE_IDLE)->log, "/logs/set1-idle.log");
+    struct strvec v = STRVEC_INIT;
+    plat_serve_argv(find_spec(&pl, 1, ROLE_DB), "/data", &v);
+    char *line = strvec_join(&v, " ");
+    T_EQ_STR(line, "hostmix serve db --listen 127.1.4.1:5432 --data /data --sync=yes");
+    free(line);
+    strvec_clear(&v);
+    plan_free(&pl);
+    plat_close(&p);
+    free(j);
+}
+
+/* ---- a test-only platform ---------------------------------------------
+ * Servers are `sleep` processes; addresses come from its own plan
+ * (10.S.R.9); CPU is a counter the test platform advances.  Nothing in
+ * run/ or report/ knows it. */
+
+struct fake { int prepared, cleaned; };
+struct fake_srv { int placed; };
+
+static int fake_probe(struct plat *p, char *why, size_t n) { (void)p; (void)why; (void)n; return 0; }
+static void fake_addr(const struct plat *p, int set, int role, char *ip, size_t n)
+{
+    (void)p;
+    snprintf(ip, n, "10.%d.%d.9", set, role);
+}
+static int fake_prepare(struct plat *p, char *why, size_t n)
+{
+    (void)why; (void)n;
+    ((struct fake *)p->priv)->prepared = 1;
+    return 0;
+}
+static int fake_place(struct plat *p, struct plat_server *s, char *why, size_t n)
+{
+    (void)p; (void)why; (void)n;
+    ((struct fake_srv *)s->priv)->placed = 1;
+    return 0;
+}
+static int fake_start(struct plat *p, struct plat_server *s, char *why, size_t n)
+{
+    (void)p;
+    char *const argv[] = { "sleep", "30", NULL };
+    struct spawn sw = { .exe = "/bin/sleep", .argv = argv, .own_pgrp = 1, .pdeathsig = SIGKILL };
+    s->pid = spawn_start(&sw, why, n);
+    return s->pid > 0 ? 0 : -1;
+}
+static int fake_ready(struct plat *p, struct plat_server *s, char *why, size_t n)
+{
+    (void)p; (void)why; (void)n;
+    return s->pid > 0 && ((struct fake_srv *)s->priv)->placed;
+}
+static int fake_cpu(struct plat *p, struct plat_server *s)
+{
+    (void)p;
+    s->cpu.total_ns += 1000;
+    return 0;
+}
+static int fake_reap(struct plat *p, struct plat_server *s)
+{
+    (void)p;
+    if (!s->pid || s->exited) return 1;
+    if (!plat_reap_pid(s->pid, &s->status)) return 0;
+    s->exited = 1;
+    return 1;
+}
+static void fake_stop(struct plat *p, struct plat_server *s, int force)
+{
+    (void)p;
+    kill(s->pid, force ? SIGKILL : SIGTERM);
+}
+static void fake_cleanup(struct plat *p) { ((struct fake *)p->priv)->cleaned = 1; }
+
+static const struct platform_ops fake_ops = {
+    .name = "fake", .priv_size = sizeof(struct fake), .server_priv_size = sizeof(struct fake_srv),
+    .ready_timeout_ns = CLOCK_NS_PER_S, .probe = fake_probe, .addr = fake_addr,
+    .prepare = fake_prepare, .place = fake_place, .start = fake_start, .ready = fake_ready,
+    .cpu = fake_cpu, .reap = fake_reap, .stop = fake_stop, .cleanup = fake_cleanup,
+};
+
+TEST(platform_contract_fake)
+{
+    struct job *j = calloc(1, sizeof *j);
+    job_defaults(j);
+    j->sets = 2;
+    struct plat p;
+    char why[256];
+    plat_open(&p, &fake_ops, "", NULL);
+    T_EQ_INT(p.ops->probe(&p, why, sizeof why), 0);
+    T_EQ_INT(p.ops->prepare(&p, why, sizeof why), 0);
+    struct plan pl;
+    plan_build(&pl, j, &p, fake_data, NULL, "/logs");
+    T_EQ_STR(find_spec(&pl, 2, ROLE_APP)->ip, "10.2.2.9");
+    T_EQ_STR(find_spec(&pl, 2, ROLE_APP)->peer_ip, "10.2.3.9");
+    T_EQ_STR(find_spec(&pl, 2, ROLE_APP)->opts.v[1],
+             "host=10.2.3.9 port=5432 dbname=orders user=hostmix");
+    T_EQ_STR(find_spec(&pl, 1, ROLE_WEB)->opts.v[1], "10.1.4.9:2049");
+    struct plat_server srv[12];
+    for (int i = 0; i < pl.n; i++) {
+        plat_server_init(&p, &srv[i], &pl.spec[i]);
+        T_EQ_INT(p.ops->place(&p, &srv[i], why, sizeof why), 0);
+        T_EQ_INT(p.ops->start(&p, &srv[i], why, sizeof why), 0);
+        T_EQ_INT(p.ops->ready(&p, &srv[i], why, sizeof why), 1);
+        T_EQ_INT(p.ops->cpu(&p, &srv[i]), 0);
+    }
+    plat_stop_all(&p, srv, pl.n);
+    for (int i = 0; i < pl.n; i++) {
+        T_EQ_INT(srv[i].exited, 1);
+        T_EQ_INT(kill(srv[i].pid, 0), -1);  /* reaped: gone */
+        plat_server_free(&srv[i]);
+    }
+    p.ops->cleanup(&p);
+    T_EQ_INT(((struct fake *)p.priv)->cleaned, 1);
+    plan_free(&pl);
+    plat_close(&p);
+    free(j);
 }

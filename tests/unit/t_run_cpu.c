@@ -12,9 +12,14 @@ static struct run *fixture_run(void)
 {
     struct run *r = calloc(1, sizeof *r);
     job_defaults(&r->job);
+    static struct server_spec spec[2];
+    static struct plat_server srv[2];
+    spec[0].role = ROLE_WEB;
+    spec[1].role = ROLE_IDLE;
+    srv[0].spec = &spec[0];
+    srv[1].spec = &spec[1];
+    r->srv = srv;
     r->nsrv = 2;
-    r->srv[0].role = ROLE_WEB;
-    r->srv[1].role = ROLE_IDLE;
     r->samples = calloc(2, sizeof *r->samples);
     r->nsamples = r->cap_samples = 2;
     static uint64_t srv0[2] = { 1000000000ULL, 100 }, srv1[2] = { 1785000000ULL, 5000100 };

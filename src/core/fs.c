@@ -1,0 +1,84 @@
+/* fs.c — mkdir -p, rm -r, write-all and atomic replace; see fs.h. */
+#include "core/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fs_mkdirs(const char *dir)
+{
+    char *tmp = strdup(dir);
+    if (!tmp) abort();
+    int rc = 0;
+    for (char *p = tmp + 1; *p && rc == 0; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) && errno != EEXIST) rc = -1;
+        *p = '/';
+    }
+    if (rc == 0 && mkdir(tmp, 0755) && errno != EEXIST) rc = -1;
+    free(tmp);
+    return rc;
+}
+
+static int fs_rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+    (void)st; (void)flag; (void)f;
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int fs_rmtree(const char *dir)
+{
+    if (access(dir, F_OK) != 0 && errno == ENOENT) return 0;
+    return nftw(dir, fs_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int fs_write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            if (w == 0) errno = EIO;
+            return -1;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* fsync of the directory holding path, so a rename survives a crash. */
+static void fs_sync_dir(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy) abort();
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(copy);
+}
+
+int fs_write_atomic(const char *path, const void *p, size_t n)
+{
+    char *tmp = NULL;
+    if (asprintf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0) abort();
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), err = 0;
+    if (fd < 0 || fs_write_all(fd, p, n) || fsync(fd)) err = errno;
+    if (fd >= 0 && close(fd) && !err) err = errno;
+    if (!err && rename(tmp, path)) err = errno;
+    if (err) unlink(tmp);
+    else fs_sync_dir(path);
+    free(tmp);
+    errno = err;
+    return err ? -1 : 0;
+}

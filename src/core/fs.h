@@ -1,0 +1,21 @@
+/* fs.h — the file-system chores every module needs, written once:
+ * mkdir -p, rm -r, writing a whole buffer, and replacing a file
+ * atomically (temp file, fsync, rename, fsync of the directory). */
+#ifndef HOSTMIX_FS_H
+#define HOSTMIX_FS_H
+
+#include <stddef.h>
+
+/* mkdir -p dir (mode 0755).  Returns 0 or -1 (errno set). */
+int fs_mkdirs(const char *dir);
+/* rm -r dir (no error if it does not exist).  Returns 0 or -1 (errno). */
+int fs_rmtree(const char *dir);
+/* Writes all n bytes of p to fd, retrying short writes and EINTR.
+ * Returns 0 or -1 (errno set). */
+int fs_write_all(int fd, const void *p, size_t n);
+/* Replaces path with n bytes of p atomically: PATH.tmp-PID written and
+ * fsync'd, renamed over path, the directory fsync'd.  Returns 0 or -1
+ * (errno set; the temp file is removed). */
+int fs_write_atomic(const char *path, const void *p, size_t n);
+
+#endif

@@ -1,0 +1,69 @@
+/* spawn.c — fork and exec with the child set up as spawn.h says. */
+#include "core/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Closes every descriptor from 3 up except the kept ones. */
+static void spawn_close_fds(const struct spawn *s)
+{
+    if (s->nkeep == 0) {
+        syscall(SYS_close_range, 3U, ~0U, 0U);
+        return;
+    }
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+        for (int fd = 3; fd < 4096; fd++) {
+            int keep = 0;
+            for (int i = 0; i < s->nkeep; i++) keep |= s->keep_fds[i] == fd;
+            if (!keep) close(fd);
+        }
+    }
+    for (int i = 0; i < s->nkeep; i++) fcntl(s->keep_fds[i], F_SETFD, 0);
+}
+
+/* The child between fork and exec: only async-signal-safe calls. */
+static void spawn_child(const struct spawn *s, const sigset_t *empty)
+{
+    sigprocmask(SIG_SETMASK, empty, NULL);
+    if (s->own_pgrp) setpgid(0, 0);
+    if (s->pdeathsig) prctl(PR_SET_PDEATHSIG, s->pdeathsig);
+    if (s->cgroup_procs) {
+        int fd = open(s->cgroup_procs, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1) _exit(126);
+        close(fd);
+    }
+    int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int out = s->out ? open(s->out, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644)
+                     : open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (in < 0 || out < 0) _exit(126);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(out, 2);
+    spawn_close_fds(s);
+    execv(s->exe, s->argv);
+    _exit(127);
+}
+
+pid_t spawn_start(const struct spawn *s, char *why, size_t n)
+{
+    sigset_t empty;
+    sigemptyset(&empty);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(why, n, "fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) spawn_child(s, &empty);
+    if (s->own_pgrp) setpgid(pid, pid);   /* also from the parent: no race with a quick kill */
+    return pid;
+}
