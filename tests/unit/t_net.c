@@ -6,6 +6,7 @@
  * mounted sysfs, not ours. */
 #include "test.h"
 #include "platform/net.h"
+#include "platform/qmp.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -285,4 +286,74 @@ TEST(net_bad_input)
     T_EQ_INT(net_veth_create("a", "eth0", "b", 0, "198.18.1.10/15", NET_GATEWAY, why, sizeof why), -1);
     T_ASSERT(strstr(why, "namespace pid"));
     T_EQ_INT(net_link_del(""), -1);
+}
+
+/* QEMU takes the tap fd as handed over (FD_CLOEXEC cleared in the child
+ * only): -netdev tap,fd=N without vnet_hdr= (QEMU probes the flag). */
+static pid_t qemu_with_tap(int fd, const char *sock)
+{
+    char netdev[64], qmp[160];
+    snprintf(netdev, sizeof netdev, "tap,id=n0,fd=%d", fd);
+    snprintf(qmp, sizeof qmp, "unix:%s,server=on,wait=off", sock);
+    pid_t pid = fork();
+    if (pid == 0) {
+        fcntl(fd, F_SETFD, 0);
+        int nul = open("/dev/null", O_RDWR);
+        dup2(nul, 0);
+        dup2(nul, 1);
+        execlp("qemu-system-x86_64", "qemu-system-x86_64", "-M", "microvm", "-accel", "tcg",
+               "-nodefaults", "-display", "none", "-S", "-netdev", netdev,
+               "-device", "virtio-net-device,netdev=n0", "-qmp", qmp, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Asks QEMU for "info network" over QMP into out; 0 or -1 with why. */
+static int qemu_info_network(const char *sock, struct buf *out, char *why, size_t n)
+{
+    struct qmp *q = qmp_connect(sock, 10000, why, n);
+    if (!q) return -1;
+    int rc = qmp_exec(q, "human-monitor-command", "{\"command-line\": \"info network\"}",
+                      out, why, n);
+    qmp_quit(q, why, n);
+    qmp_close(q);
+    return rc;
+}
+
+static int sc_qemu_tap(void)
+{
+    char br[IFNAMSIZ], t0[IFNAMSIZ], why[256] = "", sock[108];
+    net_name(br, sizeof br, NET_BRIDGE, getpid(), 0);
+    net_name(t0, sizeof t0, NET_TAP, getpid(), 0);
+    snprintf(sock, sizeof sock, "/tmp/hmx-t-net-%d.sock", (int)getpid());
+    CHECKW(net_bridge_create(br, NET_BRIDGE_CIDR, why, sizeof why) == 0, why);
+    int fd;
+    CHECKW(net_tap_open(t0, br, &fd, why, sizeof why) == 0, why);
+    pid_t q = qemu_with_tap(fd, sock);
+    close(fd);                                  /* QEMU holds the tap now */
+    struct buf info = BUF_INIT;
+    int rc = qemu_info_network(sock, &info, why, sizeof why);
+    int st = -1;
+    for (int i = 0; i < 1000 && waitpid(q, &st, WNOHANG) == 0; i++) usleep(10000);
+    if (!WIFEXITED(st)) { kill(q, SIGKILL); waitpid(q, &st, 0); }
+    unlink(sock);
+    int tap_seen = strstr(buf_cstr(&info), "type=tap,fd=") != NULL;
+    buf_free(&info);
+    CHECKW(rc == 0, why);
+    CHECK(tap_seen);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    struct net_link l;
+    CHECK(net_link_get(t0, &l) == -1 && errno == ENODEV);        /* gone with QEMU */
+    CHECK(net_link_del(br) == 0);
+    return 0;
+}
+
+TEST(net_qemu_takes_tap)
+{
+    if (system("command -v qemu-system-x86_64 >/dev/null 2>&1") != 0) {
+        printf("    skip: qemu-system-x86_64 not installed (scripts/deps.sh test)\n");
+        return;
+    }
+    T_NETNS(sc_qemu_tap);
 }
