@@ -247,15 +247,14 @@ static int qmp_command(struct qmp *q, const char *cmd, const char *args, struct 
 }
 
 /* Waits for the reply with id; see qmp_exec for the result. */
-static int qmp_wait_reply(struct qmp *q, long long id, const char *cmd, struct buf *reply,
-                          char *why, size_t n)
+static int qmp_wait_reply(struct qmp *q, long long id, struct buf *reply, char *why, size_t n)
 {
     long long deadline = qmp_now_ms() + q->timeout_ms;
     struct qmp_msg m = { 0 };
     int rc = -1;
     for (;;) {
         int r = qmp_next(q, &m, deadline, why, n);
-        if (r == 0) snprintf(why, n, "qmp: QEMU closed the connection during %s", cmd);
+        if (r == 0) snprintf(why, n, "qmp: QEMU closed the connection");
         if (r <= 0) break;
         if (m.kind == QMP_EVENT) { qmp_keep_event(q, &m); continue; }
         if (m.kind == QMP_ERROR && (m.id == id || m.id == -1)) {
@@ -273,15 +272,28 @@ static int qmp_wait_reply(struct qmp *q, long long id, const char *cmd, struct b
     return rc;
 }
 
+/* Rewrites a transport failure "qmp: WHAT" in why as "qmp: CMD: WHAT". */
+static void qmp_name_cmd(const char *cmd, char *why, size_t n)
+{
+    char tmp[512];
+    const char *what = strncmp(why, "qmp: ", 5) == 0 ? why + 5 : why;
+    snprintf(tmp, sizeof tmp, "qmp: %s: %s", cmd, what);
+    snprintf(why, n, "%s", tmp);
+}
+
 int qmp_exec(struct qmp *q, const char *cmd, const char *args, struct buf *reply,
              char *why, size_t n)
 {
     struct buf line = BUF_INIT;
-    int rc = qmp_command(q, cmd, args, &line, why, n);
-    if (rc == 0) rc = qmp_send(q, buf_head(&line), buf_used(&line), why, n);
+    if (qmp_command(q, cmd, args, &line, why, n)) {
+        buf_free(&line);
+        return -1;
+    }
+    int rc = qmp_send(q, buf_head(&line), buf_used(&line), why, n);
     buf_free(&line);
-    if (rc) return -1;
-    return qmp_wait_reply(q, q->next_id++, cmd, reply, why, n);
+    if (rc == 0) rc = qmp_wait_reply(q, q->next_id++, reply, why, n);
+    if (rc == -1) qmp_name_cmd(cmd, why, n);
+    return rc;
 }
 
 /* Connects the unix socket, retrying until deadline; fd or -1 with why. */

@@ -221,6 +221,53 @@ TEST(qmp_client_scripted)
     T_ASSERT(ok_ev);
 }
 
+/* A server that sends `say` and closes. */
+struct blurt { int lfd; const char *say; };
+
+static void *blurt_run(void *arg)
+{
+    struct blurt *b = arg;
+    int fd = accept(b->lfd, NULL, NULL);
+    if (fd < 0) return NULL;
+    say(fd, b->say);
+    usleep(20000);
+    close(fd);
+    return NULL;
+}
+
+/* Connects to a server that says `text` then closes; the reason in why. */
+static struct qmp *connect_to_blurt(const char *text, char *why, size_t n)
+{
+    char path[108];
+    snprintf(path, sizeof path, "/tmp/hmx-t-qmpb-%d.sock", (int)getpid());
+    unlink(path);
+    struct blurt b = { socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), text };
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    if (bind(b.lfd, (struct sockaddr *)&a, sizeof a) || listen(b.lfd, 1)) return NULL;
+    pthread_t th;
+    pthread_create(&th, NULL, blurt_run, &b);
+    struct qmp *q = qmp_connect(path, 2000, why, n);
+    pthread_join(th, NULL);
+    close(b.lfd);
+    unlink(path);
+    return q;
+}
+
+TEST(qmp_connect_hostile)
+{
+    char why[256] = "";
+    T_ASSERT(!connect_to_blurt("", why, sizeof why));
+    T_ASSERT(strstr(why, "closed the connection before its greeting"));
+    T_ASSERT(!connect_to_blurt("hello\r\n", why, sizeof why));
+    T_ASSERT(strstr(why, "bad JSON"));
+    T_ASSERT(!connect_to_blurt("{\"return\": {}}\r\n", why, sizeof why));
+    T_ASSERT(strstr(why, "not a greeting"));
+    T_ASSERT(!connect_to_blurt("{\"QMP\": {\"version\": {\"qemu\": {\"major\": 7}}}}\r\n",
+                               why, sizeof why));
+    T_ASSERT(strncmp(why, "qmp: qmp_capabilities: ", 23) == 0);
+}
+
 TEST(qmp_connect_timeout)
 {
     char why[256];
