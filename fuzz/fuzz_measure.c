@@ -1,5 +1,7 @@
-/* fuzz_measure.c — the /proc/stat, /proc/PID/stat and cpu.stat parsers. */
+/* fuzz_measure.c — the /proc/stat, /proc/PID/stat, per-thread stat and
+ * cpu.stat parsers. */
 #include "measure/measure.h"
+#include "measure/thread.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     meas_host_parse(text, &h);
     meas_stat_parse(text, &u, &s);
     meas_cg_parse(text, &c);
+    struct meas_thread t;
+    if (meas_thread_parse(text, &t) == 0 && strlen(t.comm) >= MEAS_COMM_LEN) abort();
     free(text);
     return 0;
 }

@@ -3,18 +3,19 @@
 # those already present, and says what it installs.
 #
 #   scripts/deps.sh build   compiler and libraries (SQLite, libpq, libnfs,
-#                           libtirpc) to build ./hostmix
+#                           libtirpc, libmnl) to build ./hostmix
 #   scripts/deps.sh test    build + the real clients the tests use (curl,
 #                           python3, psql, libnfs-utils, wrk, clang for fuzz
-#                           targets, PostgreSQL server for app-vs-postgres)
+#                           targets, PostgreSQL server for app-vs-postgres,
+#                           QEMU for the QMP client's live test)
 #   scripts/deps.sh bench   test + the peers benchmarks compare against
 #                           (nginx, dovecot)
 #   scripts/deps.sh list [GROUP]   print the packages of a group and exit
 set -eu
 group=${1:-build}
 
-build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev"
-test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light"
+build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libmnl-dev"
+test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86"
 bench_pkgs="$test_pkgs dovecot-imapd"
 
 case "$group" in
