@@ -62,8 +62,12 @@ $(BUILD)/%.o: %.c
 
 unit: $(BUILD)/unit-tests
 
+# The VM boot check (tests/integ/68_vm_boot.sh runs it).
+$(BUILD)/vm-boot-test: $(BUILD)/tests/vm/vm_boot.o $(BUILD)/libhostmix.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
+
 # Every test: unit tests, then the integration scripts in tests/integ/.
-test: hostmix $(BUILD)/unit-tests
+test: hostmix $(BUILD)/unit-tests $(BUILD)/vm-boot-test
 	@scripts/deps.sh test
 	HOSTMIX=$(CURDIR)/$(BUILD)/hostmix UNIT=$(CURDIR)/$(BUILD)/unit-tests tests/run.sh
 
@@ -89,4 +93,4 @@ fuzz:
 clean:
 	rm -rf build build-asan build-fuzz hostmix
 
--include $(OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tests/vm/vm_boot.d

@@ -97,9 +97,13 @@ int pcmd_check(char *const argv[], const char *cwd, struct buf *out, struct buf 
     struct buf err = BUF_INIT;
     int rc = pcmd_run(argv, cwd, out, &err);
     if (rc != 0) {
-        const char *e = buf_cstr(&err);
-        const char *nl = strchr(e, '\n');
-        int len = nl ? (int)(nl - e) : (int)strlen(e);
+        /* The last line: apt, dpkg and mke2fs end with the error itself. */
+        char *e = (char *)buf_cstr(&err);
+        size_t n = strlen(e);
+        while (n && e[n - 1] == '\n') e[--n] = '\0';
+        char *nl = strrchr(e, '\n');
+        if (nl) e = nl + 1;
+        int len = (int)strlen(e);
         if (rc > 0) buf_printf(why, "%s: exit %d: %.*s", argv[0], rc, len, e);
         else buf_printf(why, "%.*s", len, e);
     }

@@ -17,7 +17,7 @@
 int pcmd_run(char *const argv[], const char *cwd, struct buf *out, struct buf *err);
 
 /* Like pcmd_run, but any failure (start, signal, non-zero status) is
- * described in why ("CMD: exit N: first line of stderr").  Returns 0 on
+ * described in why ("CMD: exit N: last line of stderr").  Returns 0 on
  * success, -1 on failure.  The caller owns out and why. */
 int pcmd_check(char *const argv[], const char *cwd, struct buf *out, struct buf *why);
 
