@@ -10,7 +10,7 @@
 # -std=c11 with _GNU_SOURCE: the code is ISO C11; the define exposes the
 # Linux interfaces it needs (epoll, signalfd, accept4, pipe2, memmem).
 
-PKGS     := sqlite3 libpq libnfs libtirpc libmnl
+PKGS     := sqlite3 libpq libnfs libtirpc libmnl libarchive
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O2
@@ -33,7 +33,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DHOSTMIX_VERSION='"$(VERSION)"' \
              $(WARN) -Isrc $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS   := $(PKG_LIBS) -lpthread -lm
 
-SRC      := $(sort $(wildcard src/*/*.c))
+SRC      := $(sort $(wildcard src/*/*.c src/*/*/*.c))
 OBJ      := $(SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/src/main.o
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
@@ -62,8 +62,12 @@ $(BUILD)/%.o: %.c
 
 unit: $(BUILD)/unit-tests
 
+# The VM boot check (tests/integ/68_vm_boot.sh runs it).
+$(BUILD)/vm-boot-test: $(BUILD)/tests/vm/vm_boot.o $(BUILD)/libhostmix.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
+
 # Every test: unit tests, then the integration scripts in tests/integ/.
-test: hostmix $(BUILD)/unit-tests
+test: hostmix $(BUILD)/unit-tests $(BUILD)/vm-boot-test
 	@scripts/deps.sh test
 	HOSTMIX=$(CURDIR)/$(BUILD)/hostmix UNIT=$(CURDIR)/$(BUILD)/unit-tests tests/run.sh
 
@@ -89,4 +93,4 @@ fuzz:
 clean:
 	rm -rf build build-asan build-fuzz hostmix
 
--include $(OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tests/vm/vm_boot.d

@@ -2,10 +2,12 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "job/job.h"
+#include "guest/init.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int cli_cmd_help(int argc, char **argv);
 
@@ -26,6 +28,8 @@ static const struct cli_cmd {
       "send open-loop load to one server and check its QoS" },
     { "compare", compare_cmd,      "A.json B.json [...] [--force]",
       "compare runs: how much more CPU for the same work" },
+    /* Hidden (no help line): PID 1 inside a hostmix VM guest. */
+    { "guest-init", guest_init_cmd, "", NULL },
     { "help",    cli_cmd_help,     "[COMMAND | job]",
       "this text; 'help job' lists every job-file option" },
     { NULL, NULL, NULL, NULL },
@@ -36,7 +40,7 @@ static void cli_usage(FILE *f)
     fprintf(f, "hostmix %s — server-consolidation benchmark and virtualization-overhead "
                "analyser\n\nusage: hostmix COMMAND [options]\n\ncommands:\n", HOSTMIX_VERSION);
     for (const struct cli_cmd *c = cli_cmds; c->name; c++)
-        fprintf(f, "  %-8s %s\n", c->name, c->help);
+        if (c->help) fprintf(f, "  %-8s %s\n", c->name, c->help);
     fprintf(f, "\n'hostmix COMMAND --help' describes a command's options.\n"
                "Global options: --version, --log-level debug|info|warn|error.\n");
 }
@@ -67,6 +71,8 @@ static int cli_cmd_help(int argc, char **argv)
 
 int cli_main(int argc, char **argv)
 {
+    /* In a guest's initramfs hostmix is /init, started by the kernel. */
+    if (getpid() == 1 && strcmp(argv[0], "/init") == 0) return guest_init_cmd(argc, argv);
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {

@@ -1,0 +1,112 @@
+/* pcmd.c — fork, exec and wait for a helper program, capturing its
+ * output through two pipes read with poll (so neither can fill and block
+ * the child). */
+#include "platform/pcmd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* In the child: wires stdin to /dev/null, stdout/stderr to the pipes and
+ * execs.  Never returns. */
+static void pcmd_child(char *const argv[], const char *cwd, int out_fd, int err_fd)
+{
+    int null = open("/dev/null", O_RDWR);
+    if (null < 0) _exit(127);
+    dup2(null, 0);
+    dup2(out_fd, 1);
+    dup2(err_fd, 2);
+    signal(SIGPIPE, SIG_DFL);
+    if (cwd && chdir(cwd) < 0) {
+        dprintf(2, "cannot enter %s: %s\n", cwd, strerror(errno));
+        _exit(127);
+    }
+    execvp(argv[0], argv);
+    dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+}
+
+/* Reads both pipes until both reach end of file. */
+static void pcmd_drain(int fds[2], struct buf *dst[2])
+{
+    struct pollfd p[2] = { { fds[0], POLLIN, 0 }, { fds[1], POLLIN, 0 } };
+    int open_n = 2;
+    while (open_n > 0) {
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (p[i].fd < 0 || !p[i].revents) continue;
+            char tmp[4096];
+            ssize_t n = read(p[i].fd, tmp, sizeof tmp);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                p[i].fd = -1;
+                open_n--;
+            } else if (dst[i]) {
+                buf_append(dst[i], tmp, (size_t)n);
+            }
+        }
+    }
+}
+
+int pcmd_run(char *const argv[], const char *cwd, struct buf *out, struct buf *err)
+{
+    int po[2], pe[2];
+    if (pipe2(po, O_CLOEXEC) < 0) goto nopipe;
+    if (pipe2(pe, O_CLOEXEC) < 0) {
+        close(po[0]);
+        close(po[1]);
+        goto nopipe;
+    }
+    pid_t pid = fork();
+    if (pid == 0) pcmd_child(argv, cwd, po[1], pe[1]);
+    int saved = errno;
+    close(po[1]);
+    close(pe[1]);
+    if (pid > 0) {
+        int fds[2] = { po[0], pe[0] };
+        struct buf *dst[2] = { out, err };
+        pcmd_drain(fds, dst);
+    }
+    close(po[0]);
+    close(pe[0]);
+    if (pid < 0) {
+        if (err) buf_printf(err, "cannot fork for %s: %s", argv[0], strerror(saved));
+        return -1;
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (WIFEXITED(st)) return WEXITSTATUS(st);
+    if (err) buf_printf(err, "%s killed by signal %d", argv[0], WTERMSIG(st));
+    return -1;
+nopipe:
+    if (err) buf_printf(err, "pipe: %s", strerror(errno));
+    return -1;
+}
+
+int pcmd_check(char *const argv[], const char *cwd, struct buf *out, struct buf *why)
+{
+    struct buf err = BUF_INIT;
+    int rc = pcmd_run(argv, cwd, out, &err);
+    if (rc != 0) {
+        /* The last line: apt, dpkg and mke2fs end with the error itself. */
+        char *e = (char *)buf_cstr(&err);
+        size_t n = strlen(e);
+        while (n && e[n - 1] == '\n') e[--n] = '\0';
+        char *nl = strrchr(e, '\n');
+        if (nl) e = nl + 1;
+        int len = (int)strlen(e);
+        if (rc > 0) buf_printf(why, "%s: exit %d: %.*s", argv[0], rc, len, e);
+        else buf_printf(why, "%.*s", len, e);
+    }
+    buf_free(&err);
+    return rc == 0 ? 0 : -1;
+}

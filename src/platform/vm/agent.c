@@ -1,0 +1,88 @@
+/* agent.c (vm) — host-side agent client (see vm/agent.h). */
+#include "platform/vm/agent.h"
+#include "core/clock.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+int vm_agent_connect(const char *path, int timeout_ms, struct buf *why)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof sa.sun_path) {
+        buf_printf(why, "agent socket path too long: %s", path);
+        return -1;
+    }
+    strcpy(sa.sun_path, path);
+    for (int waited = 0;; waited += 20) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) break;
+        if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) return fd;
+        close(fd);
+        if (waited >= timeout_ms) break;
+        usleep(20000);
+    }
+    buf_printf(why, "agent socket %s: %s", path, strerror(errno));
+    return -1;
+}
+
+/* Writes a request line and reads until one whole frame is in in. */
+static int vm_agent_call(int fd, const char *req, int timeout_ms, struct buf *in,
+                         struct agent_frame *f, struct buf *why)
+{
+    size_t n = strlen(req);
+    if (send(fd, req, n, MSG_NOSIGNAL) != (ssize_t)n) {
+        buf_printf(why, "agent: send: %s", strerror(errno));
+        return -1;
+    }
+    int64_t end = clock_mono_ns() + timeout_ms * CLOCK_NS_PER_MS;
+    for (;;) {
+        ssize_t got = agent_frame_parse(buf_head(in), buf_used(in), f, why);
+        if (got != 0) return got < 0 ? -1 : 0;
+        int64_t now = clock_mono_ns();
+        struct pollfd p = { fd, POLLIN, 0 };
+        int left = now >= end ? 0 : (int)((end - now) / CLOCK_NS_PER_MS) + 1;
+        if (left == 0 || poll(&p, 1, left) == 0) {
+            buf_printf(why, "agent: no answer to '%.*s' within %d ms", (int)n - 1, req, timeout_ms);
+            return -1;
+        }
+        ssize_t r = read(fd, buf_reserve(in, 65536), 65536);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            buf_printf(why, "agent: channel closed%s%s", r ? ": " : "", r ? strerror(errno) : "");
+            return -1;
+        }
+        in->len += (size_t)r;
+    }
+}
+
+int vm_agent_query(int fd, int timeout_ms, struct agent_stat *st, struct buf *why)
+{
+    struct buf in = BUF_INIT;
+    struct agent_frame f;
+    int rc = vm_agent_call(fd, "stat\n", timeout_ms, &in, &f, why);
+    if (rc == 0 && strcmp(f.kind, "err") == 0) {
+        buf_printf(why, "agent: guest says: %.*s", (int)f.len[0], f.nsect ? f.sect[0] : "");
+        rc = -1;
+    } else if (rc == 0) {
+        rc = agent_stat_decode(&f, st, why);
+    }
+    buf_free(&in);
+    return rc;
+}
+
+int vm_agent_poweroff(int fd, int timeout_ms, struct buf *why)
+{
+    struct buf in = BUF_INIT;
+    struct agent_frame f;
+    int rc = vm_agent_call(fd, "poweroff\n", timeout_ms, &in, &f, why);
+    if (rc == 0 && strcmp(f.kind, "ok") != 0) {
+        buf_printf(why, "agent: poweroff answered with '%s'", f.kind);
+        rc = -1;
+    }
+    buf_free(&in);
+    return rc;
+}

@@ -1,0 +1,175 @@
+/* qemu.c — builds a guest's QEMU argv (see qemu.h). */
+#include "platform/vm/qemu.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void vm_argv_add(struct vm_argv *a, const char *s)
+{
+    if (a->n + 2 > a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 32;
+        a->v = realloc(a->v, a->cap * sizeof *a->v);
+        if (!a->v) abort();
+    }
+    a->v[a->n] = strdup(s);
+    if (!a->v[a->n]) abort();
+    a->v[++a->n] = NULL;
+}
+
+void vm_argv_addf(struct vm_argv *a, const char *fmt, ...)
+{
+    struct buf b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    vm_argv_add(a, buf_cstr(&b));
+    buf_free(&b);
+}
+
+void vm_argv_free(struct vm_argv *a)
+{
+    for (size_t i = 0; i < a->n; i++) free(a->v[i]);
+    free(a->v);
+    memset(a, 0, sizeof *a);
+}
+
+void vm_mac(int set, int role, char mac[18])
+{
+    snprintf(mac, 18, "02:48:4d:00:%02x:%02x", set & 0xff, role & 0xff);
+}
+
+void vm_qemu_escape(const char *s, struct buf *out)
+{
+    for (; *s; s++) {
+        if (*s == ',') buf_puts(out, ",,");
+        else buf_append(out, s, 1);
+    }
+}
+
+/* "-opt PREFIX" + escaped path + suffix, as two argv words. */
+static void vm_add_path_opt(struct vm_argv *a, const char *opt, const char *prefix,
+                            const char *path, const char *suffix)
+{
+    struct buf b = BUF_INIT;
+    buf_puts(&b, prefix);
+    vm_qemu_escape(path, &b);
+    buf_puts(&b, suffix);
+    vm_argv_add(a, opt);
+    vm_argv_add(a, buf_cstr(&b));
+    buf_free(&b);
+}
+
+static int vm_check(const struct vm_qemu_cfg *c, struct buf *why)
+{
+    uint64_t page = c->huge == VM_HUGE_1G ? 1ULL << 30 : c->huge == VM_HUGE_2M ? 2ULL << 20 : 1ULL << 20;
+    if (!c->kernel || !c->initrd || !c->cmdline)
+        return buf_puts(why, "vm: kernel, initrd and command line are required"), -1;
+    if (c->vcpus < 1 || c->vcpus > 255) return buf_printf(why, "vm: %d vcpus", c->vcpus), -1;
+    if (c->mem_bytes < (32ULL << 20) || c->mem_bytes % page)
+        return buf_printf(why, "vm: memory %llu bytes is not a whole number of %llu-byte pages "
+                               "of at least 32 MiB", (unsigned long long)c->mem_bytes,
+                          (unsigned long long)page), -1;
+    for (size_t i = 0; i < c->ndisks; i++)
+        if (!c->disks[i].path) return buf_printf(why, "vm: disk %zu has no path", i), -1;
+    return 0;
+}
+
+/* -machine, -cpu, -smp, -m and the hugepage backend. */
+static void vm_add_machine(const struct vm_qemu_cfg *c, struct vm_argv *a)
+{
+    uint64_t mib = c->mem_bytes >> 20;
+    vm_argv_add(a, "-machine");
+    vm_argv_addf(a, "%s,accel=%s%s", c->machine == VM_MACHINE_Q35 ? "q35" : "microvm",
+                 c->accel == VM_ACCEL_KVM ? "kvm" : "tcg",
+                 c->huge != VM_HUGE_NO ? ",memory-backend=mem" : "");
+    if (c->accel == VM_ACCEL_KVM) {
+        vm_argv_add(a, "-cpu");
+        vm_argv_add(a, "host");
+    }
+    vm_argv_add(a, "-smp");
+    vm_argv_addf(a, "%d", c->vcpus);
+    vm_argv_add(a, "-m");
+    vm_argv_addf(a, "%lluM", (unsigned long long)mib);
+    if (c->huge == VM_HUGE_NO) return;
+    const char *hp = c->huge_path ? c->huge_path
+                   : c->huge == VM_HUGE_1G ? "/dev/hugepages1G" : "/dev/hugepages";
+    struct buf pre = BUF_INIT;
+    buf_printf(&pre, "memory-backend-file,id=mem,size=%lluM,mem-path=", (unsigned long long)mib);
+    vm_add_path_opt(a, "-object", buf_cstr(&pre), hp, ",prealloc=on,share=off");
+    buf_free(&pre);
+}
+
+/* The virtio device suffix of the machine: virtio-X-device or virtio-X-pci. */
+static const char *vm_bus(const struct vm_qemu_cfg *c)
+{
+    return c->machine == VM_MACHINE_Q35 ? "pci" : "device";
+}
+
+static void vm_add_disks(const struct vm_qemu_cfg *c, struct vm_argv *a)
+{
+    static const char *const aio[] = { "threads", "native", "io_uring" };
+    for (size_t i = 0; i < c->ndisks; i++) {
+        const struct vm_disk *d = &c->disks[i];
+        struct buf suf = BUF_INIT;
+        buf_printf(&suf, ",format=%s,if=none,id=disk%zu%s%s,aio=%s",
+                   d->fmt == VM_DISK_QCOW2 ? "qcow2" : "raw", i,
+                   d->readonly ? ",readonly=on" : "", d->cache_none ? ",cache=none" : "",
+                   aio[d->aio]);
+        vm_add_path_opt(a, "-drive", "file=", d->path, buf_cstr(&suf));
+        buf_free(&suf);
+        vm_argv_add(a, "-device");
+        vm_argv_addf(a, "virtio-blk-%s,drive=disk%zu", vm_bus(c), i);
+    }
+}
+
+static void vm_add_channels(const struct vm_qemu_cfg *c, struct vm_argv *a)
+{
+    if (c->tap_fd >= 0) {
+        char mac[18];
+        vm_mac(c->set, c->role, mac);
+        vm_argv_add(a, "-netdev");
+        vm_argv_addf(a, "tap,id=net0,fd=%d", c->tap_fd);
+        vm_argv_add(a, "-device");
+        vm_argv_addf(a, "virtio-net-%s,netdev=net0,mac=%s", vm_bus(c), mac);
+    }
+    if (c->agent_path) {
+        vm_add_path_opt(a, "-chardev", "socket,id=agent0,path=", c->agent_path,
+                        ",server=on,wait=off");
+        vm_argv_add(a, "-device");
+        vm_argv_addf(a, "virtio-serial-%s,id=vser0", vm_bus(c));
+        vm_argv_add(a, "-device");
+        vm_argv_add(a, "virtserialport,bus=vser0.0,chardev=agent0,name=" VM_AGENT_PORT);
+    }
+    if (c->qmp_path) vm_add_path_opt(a, "-qmp", "unix:", c->qmp_path, ",server=on,wait=off");
+    if (c->console_log) vm_add_path_opt(a, "-serial", "file:", c->console_log, "");
+}
+
+int vm_qemu_argv(const struct vm_qemu_cfg *c, struct vm_argv *out, struct buf *why)
+{
+    if (vm_check(c, why)) return -1;
+    vm_argv_add(out, c->binary ? c->binary : "qemu-system-x86_64");
+    if (c->name) {
+        struct buf n = BUF_INIT;
+        vm_qemu_escape(c->name, &n);
+        buf_puts(&n, ",debug-threads=on");
+        vm_argv_add(out, "-name");
+        vm_argv_add(out, buf_cstr(&n));
+        buf_free(&n);
+    }
+    static const char *const fixed[] = { "-nodefaults", "-no-user-config", "-display", "none",
+                                         "-no-reboot", NULL };
+    for (int i = 0; fixed[i]; i++) vm_argv_add(out, fixed[i]);
+    vm_add_machine(c, out);
+    vm_argv_add(out, "-kernel");
+    vm_argv_add(out, c->kernel);
+    vm_argv_add(out, "-initrd");
+    vm_argv_add(out, c->initrd);
+    vm_argv_add(out, "-append");
+    vm_argv_add(out, c->cmdline);
+    vm_add_disks(c, out);
+    vm_add_channels(c, out);
+    return 0;
+}
