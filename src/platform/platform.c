@@ -90,7 +90,6 @@ int plat_reap_pid(pid_t pid, int *status)
 }
 
 /* ---- platforms still to come ---------------------------------------
- * vm:        QEMU guests (KVM or TCG), taps on a per-run bridge;
  * container: OCI containers through crun/runc, veth pairs on a per-run
  *            bridge in 198.18.0.0/15;
  * libvirt:   domains through libvirt (KVM, Xen, LXC, remote hosts).
@@ -114,7 +113,4 @@ const struct platform_ops plat_container_ops = {
 };
 const struct platform_ops plat_libvirt_ops = {
     .name = "libvirt", .probe = plat_unimpl_probe, .addr = plat_unimpl_addr,
-};
-const struct platform_ops plat_vm_ops = {
-    .name = "vm", .probe = plat_unimpl_probe, .addr = plat_unimpl_addr,
 };

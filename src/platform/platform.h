@@ -20,6 +20,7 @@
  *   stop      ask one server to stop (force: kill it); plat_stop_all
  *             sends TERM to all, waits PLAT_STOP_GRACE_NS, then KILLs
  *   cleanup   undo prepare and place: nothing of the run may be left
+ *   release   free what the platform holds for one server (with its priv)
  *   describe  how CPU was accounted, in words and keys, for the reports
  *
  * The core allocates each platform's private state (priv_size bytes, in
@@ -112,6 +113,8 @@ struct plat {
     const struct platform_ops *ops;
     const char *proc_root;      /* "" for the live system (tests: fixtures) */
     const void *opt;            /* the job's [platform] options (ops->opt_size bytes) */
+    const char *cache_dir;      /* the job's data_dir: images and file systems are cached there */
+    int64_t ready_timeout_ns;   /* set by probe where options change it; else the ops' */
     char self_exe[512];         /* binary the servers are started from */
     void *priv;                 /* the platform's own state */
 };
@@ -135,6 +138,8 @@ struct platform_ops {
     int (*reap)(struct plat *p, struct plat_server *s);
     void (*stop)(struct plat *p, struct plat_server *s, int force);
     void (*cleanup)(struct plat *p);
+    /* frees what the platform keeps for one server (NULL: only priv) */
+    void (*release)(struct plat *p, struct plat_server *s);
     void (*describe)(const struct plat *p, struct plat_acct *a);
 };
 
@@ -153,9 +158,10 @@ extern const struct platform_ops *const plat_registry[];
 void plat_open(struct plat *p, const struct platform_ops *ops, const char *proc_root,
                const void *opt);
 void plat_close(struct plat *p);
-/* Allocates s->priv for p's platform (zeroed), once; freed by plat_server_free. */
+/* Allocates s->priv for p's platform (zeroed), once; plat_server_free
+ * calls the platform's release and frees it. */
 void plat_server_init(const struct plat *p, struct plat_server *s, const struct server_spec *spec);
-void plat_server_free(struct plat_server *s);
+void plat_server_free(struct plat *p, struct plat_server *s);
 
 /* ---- shared helpers (platform.c) ------------------------------------ */
 

@@ -58,8 +58,9 @@ void plat_server_init(const struct plat *p, struct plat_server *s, const struct 
     if (p->ops->server_priv_size && !(s->priv = calloc(1, p->ops->server_priv_size))) abort();
 }
 
-void plat_server_free(struct plat_server *s)
+void plat_server_free(struct plat *p, struct plat_server *s)
 {
+    if (p->ops->release && s->priv) p->ops->release(p, s);
     free(s->priv);
     s->priv = NULL;
 }

@@ -89,7 +89,8 @@ static int run_start_wave(struct run *r, int from, int to)
         }
         log_debug("started %s (pid %d)", r->srv[i].spec->name, (int)r->srv[i].pid);
     }
-    int64_t timeout = r->plat.ops->ready_timeout_ns;
+    int64_t timeout = r->plat.ready_timeout_ns ? r->plat.ready_timeout_ns
+                                               : r->plat.ops->ready_timeout_ns;
     int64_t deadline = clock_mono_ns() + timeout;
     for (int i = from; i < to; i++) {
         for (;;) {
@@ -351,7 +352,7 @@ static void run_free(struct run *r)
 {
     if (r->drv) drive_destroy(r->drv);
     run_samples_free(r);
-    for (int i = 0; i < r->nsrv; i++) plat_server_free(&r->srv[i]);
+    for (int i = 0; i < r->nsrv; i++) plat_server_free(&r->plat, &r->srv[i]);
     free(r->srv);
     plan_free(&r->plan);
     plat_close(&r->plat);
@@ -376,6 +377,7 @@ int run_cmd(int argc, char **argv)
     run_read_job_text(r, jobpath);
     snprintf(r->outdir, sizeof r->outdir, "%s", outdir ? outdir : r->job.output);
     plat_open(&r->plat, plat_find(r->job.platform), "", r->job.plat_opt);
+    r->plat.cache_dir = r->job.data_dir;
     rc = run_setup(r);
     if (rc == 0) {
         r->tty = isatty(STDERR_FILENO);

@@ -61,7 +61,7 @@ TEST(platform_native_server_cpu)
     s.pid = 4243;
     T_EQ_INT(p.ops->cpu(&p, &s), 0);
     T_EQ_INT(s.cpu.total_ns, 150 * (1000000000LL / meas_hz()));
-    plat_server_free(&s);
+    plat_server_free(&p, &s);
     plat_close(&p);
 }
 
@@ -243,7 +243,7 @@ TEST(platform_contract_fake)
     for (int i = 0; i < pl.n; i++) {
         T_EQ_INT(srv[i].exited, 1);
         T_EQ_INT(kill(srv[i].pid, 0), -1);  /* reaped: gone */
-        plat_server_free(&srv[i]);
+        plat_server_free(&p, &srv[i]);
     }
     p.ops->cleanup(&p);
     T_EQ_INT(((struct fake *)p.priv)->cleaned, 1);

@@ -1,12 +1,18 @@
-/* initramfs.c — the guest's initramfs: a newc cpio archive written with
- * libarchive, holding hostmix as /init, its library closure, the virtio
- * modules and their load order (see image.h for the layout). */
+/* initramfs.c — the guest's initramfs: a newc cpio archive holding
+ * hostmix as /init, its library closure, the virtio modules and their load
+ * order (see image.h for the layout).
+ *
+ * The tree is staged in a temporary directory next to the cache and
+ * archived by GNU cpio (`cpio -o -H newc`), not by a library: hostmix is
+ * the guest's /init, so every library it links goes into every guest, and
+ * libarchive would bring libxml2 and ICU's 30 MB of data with it.  Modules
+ * shipped compressed are decompressed while staging (xz, zstd, gzip). */
 #include "platform/vm/image.h"
 #include "platform/vm/kmods.h"
+#include "platform/pcmd.h"
 #include "platform/rootfs.h"
+#include "core/fs.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,123 +22,91 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-/* The archive being written and the directories it already holds. */
-struct irfs {
-    struct archive *a;
-    struct buf dirs;        /* "/d1\n/d2\n..." */
-    struct buf *why;
-};
-
-static int irfs_err(struct irfs *w, const char *what)
+/* STAGE + image path into dst. */
+static void irfs_path(const char *stage, const char *image, struct buf *dst)
 {
-    buf_printf(w->why, "initramfs %s: %s", what, archive_error_string(w->a));
-    return -1;
+    buf_reset(dst);
+    buf_printf(dst, "%s%s", stage, image);
+    buf_cstr(dst);
 }
 
-/* Writes a header for path (absolute) of the given type and mode. */
-static int irfs_header(struct irfs *w, const char *path, mode_t type, mode_t perm, int64_t size,
-                       dev_t rdev)
+/* Creates the parent directories of path. */
+static int irfs_parents(const char *path, struct buf *why)
 {
-    struct archive_entry *e = archive_entry_new();
-    archive_entry_set_pathname(e, path + 1);
-    archive_entry_set_filetype(e, type);
-    archive_entry_set_perm(e, perm);
-    archive_entry_set_size(e, size);
-    archive_entry_set_nlink(e, type == AE_IFDIR ? 2 : 1);
-    if (rdev) archive_entry_set_rdev(e, rdev);
-    int rc = archive_write_header(w->a, e) == ARCHIVE_OK ? 0 : irfs_err(w, path);
-    archive_entry_free(e);
-    return rc;
-}
-
-/* Adds dir and its parents unless present (the kernel's unpacker does
- * not create parents). */
-static int irfs_dir(struct irfs *w, const char *dir)
-{
-    struct buf p = BUF_INIT, line = BUF_INIT;
-    buf_puts(&p, dir);
-    char *s = (char *)buf_cstr(&p);
+    char *copy = strdup(path), *slash = copy ? strrchr(copy, '/') : NULL;
+    if (!copy) abort();
     int rc = 0;
-    for (char *c = s + 1; rc == 0; c++) {
-        if (*c != '/' && *c) continue;
-        char keep = *c;
-        *c = '\0';
-        buf_reset(&line);
-        buf_printf(&line, "\n%s\n", s);
-        if (!memmem(buf_head(&w->dirs), buf_used(&w->dirs), buf_cstr(&line), buf_used(&line))) {
-            buf_printf(&w->dirs, "%s\n", s);
-            rc = irfs_header(w, s, AE_IFDIR, 0755, 0, 0);
-        }
-        *c = keep;
-        if (!keep) break;
+    if (slash && slash != copy) {
+        *slash = '\0';
+        rc = fs_mkdirs(copy);
+        if (rc) buf_printf(why, "initramfs: cannot create %s: %s", copy, strerror(errno));
     }
-    buf_free(&p);
-    buf_free(&line);
+    free(copy);
     return rc;
 }
 
-/* Adds the parents of the absolute path. */
-static int irfs_parents(struct irfs *w, const char *path)
+/* Writes n bytes as the file path with mode perm. */
+static int irfs_bytes(const char *path, const void *data, size_t n, mode_t perm, struct buf *why)
 {
-    const char *slash = strrchr(path, '/');
-    if (!slash || slash == path) return 0;
-    struct buf d = BUF_INIT;
-    buf_append(&d, path, (size_t)(slash - path));
-    int rc = irfs_dir(w, buf_cstr(&d));
-    buf_free(&d);
-    return rc;
-}
-
-/* Adds n bytes of data as a regular file. */
-static int irfs_bytes(struct irfs *w, const char *path, const void *data, size_t n, mode_t perm)
-{
-    if (irfs_parents(w, path) || irfs_header(w, path, AE_IFREG, perm, (int64_t)n, 0)) return -1;
-    if (n && archive_write_data(w->a, data, n) != (ssize_t)n) return irfs_err(w, path);
+    if (irfs_parents(path, why)) return -1;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, perm);
+    if (fd < 0 || fs_write_all(fd, data, n) || fchmod(fd, perm)) {
+        buf_printf(why, "initramfs: cannot write %s: %s", path, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    close(fd);
     return 0;
 }
 
-/* Reads a whole file into out, through libarchive's raw reader so a
- * .ko.xz/.ko.zst/.ko.gz module comes out decompressed. */
+/* Reads a whole file into out; a .xz, .zst or .gz module comes out
+ * decompressed (through the compressor's own tool). */
 static int irfs_slurp(const char *host, struct buf *out, struct buf *why)
 {
-    struct archive *r = archive_read_new();
-    archive_read_support_filter_all(r);
-    archive_read_support_format_raw(r);
-    struct archive_entry *e;
-    int rc = -1;
-    if (archive_read_open_filename(r, host, 1 << 16) == ARCHIVE_OK &&
-        archive_read_next_header(r, &e) == ARCHIVE_OK) {
-        char tmp[1 << 16];
-        ssize_t n;
-        while ((n = archive_read_data(r, tmp, sizeof tmp)) > 0) buf_append(out, tmp, (size_t)n);
-        rc = n == 0 ? 0 : -1;
+    static const struct { const char *ext, *tool; } z[] = {
+        { ".xz", "xz" }, { ".zst", "zstd" }, { ".gz", "gzip" },
+    };
+    size_t hl = strlen(host);
+    for (size_t i = 0; i < sizeof z / sizeof z[0]; i++) {
+        size_t el = strlen(z[i].ext);
+        if (hl > el && strcmp(host + hl - el, z[i].ext) == 0) {
+            char *const argv[] = { (char *)z[i].tool, "-dc", (char *)host, NULL };
+            return pcmd_check(argv, NULL, out, why);
+        }
     }
-    if (rc) buf_printf(why, "%s: %s", host, archive_error_string(r) ? archive_error_string(r)
-                                                                   : "cannot read");
-    archive_read_free(r);
-    return rc;
+    int fd = open(host, O_RDONLY | O_CLOEXEC);
+    ssize_t n = 0;
+    char tmp[1 << 16];
+    while (fd >= 0 && (n = read(fd, tmp, sizeof tmp)) > 0) buf_append(out, tmp, (size_t)n);
+    if (fd < 0 || n < 0) buf_printf(why, "%s: %s", host, strerror(errno));
+    if (fd >= 0) close(fd);
+    return fd < 0 || n < 0 ? -1 : 0;
 }
 
-/* Copies the host file into the archive at image path (mode from host). */
-static int irfs_file(struct irfs *w, const char *host, const char *image)
+/* Copies the host file into the stage at image path (mode from host). */
+static int irfs_file(const char *stage, const char *host, const char *image, struct buf *why)
 {
     struct stat st;
     if (stat(host, &st) < 0) {
-        buf_printf(w->why, "%s: %s", host, strerror(errno));
+        buf_printf(why, "%s: %s", host, strerror(errno));
         return -1;
     }
-    struct buf data = BUF_INIT;
-    int rc = irfs_slurp(host, &data, w->why);
-    if (rc == 0) rc = irfs_bytes(w, image, buf_head(&data), buf_used(&data), st.st_mode & 0755);
+    struct buf data = BUF_INIT, dst = BUF_INIT;
+    irfs_path(stage, image, &dst);
+    int rc = irfs_slurp(host, &data, why);
+    if (rc == 0) rc = irfs_bytes(buf_head(&dst), buf_head(&data), buf_used(&data),
+                                 st.st_mode & 0755, why);
     buf_free(&data);
+    buf_free(&dst);
     return rc;
 }
 
 /* /modules/NAME.ko for each module and /modules/load.list. */
-static int irfs_modules(struct irfs *w, const struct vmimg_kernel *k, const struct kmods_list *m)
+static int irfs_modules(const char *stage, const struct vmimg_kernel *k,
+                        const struct kmods_list *m, struct buf *why)
 {
     struct buf list = BUF_INIT, host = BUF_INIT, image = BUF_INIT;
-    int rc = irfs_dir(w, "/modules");
+    int rc = 0;
     for (size_t i = 0; rc == 0 && i < m->n; i++) {
         buf_reset(&host);
         buf_reset(&image);
@@ -141,32 +115,60 @@ static int irfs_modules(struct irfs *w, const struct vmimg_kernel *k, const stru
         kmods_name(m->path[i], &image);
         buf_puts(&image, ".ko");
         buf_printf(&list, "%s\n", buf_cstr(&image) + strlen("/modules/"));
-        rc = irfs_file(w, buf_cstr(&host), buf_cstr(&image));
+        rc = irfs_file(stage, buf_cstr(&host), buf_cstr(&image), why);
     }
-    if (rc == 0) rc = irfs_bytes(w, "/modules/load.list", buf_head(&list), buf_used(&list), 0644);
+    if (rc == 0) {
+        irfs_path(stage, "/modules/load.list", &image);
+        rc = irfs_bytes(buf_head(&image), buf_head(&list), buf_used(&list), 0644, why);
+    }
     buf_free(&list);
     buf_free(&host);
     buf_free(&image);
     return rc;
 }
 
-/* Writes the whole archive to path. */
+/* Stages the tree: mount points, /dev/console, the closure, modules. */
+static int irfs_stage(const char *stage, const struct rootfs *fs, const struct vmimg_kernel *k,
+                      const struct kmods_list *m, struct buf *why)
+{
+    static const char *const mnt[] = { "/dev", "/proc", "/sys", "/tmp", "/data", NULL };
+    struct buf p = BUF_INIT;
+    int rc = 0;
+    for (int i = 0; rc == 0 && mnt[i]; i++) {
+        irfs_path(stage, mnt[i], &p);
+        if ((rc = fs_mkdirs(buf_head(&p))) != 0)
+            buf_printf(why, "initramfs: cannot create %s: %s", buf_head(&p), strerror(errno));
+    }
+    irfs_path(stage, "/dev/console", &p);
+    if (rc == 0 && mknod(buf_head(&p), S_IFCHR | 0600, makedev(5, 1)) < 0) {
+        buf_printf(why, "initramfs: mknod %s: %s", buf_head(&p), strerror(errno));
+        rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && i < fs->n; i++)
+        rc = irfs_file(stage, fs->files[i].host, fs->files[i].image, why);
+    if (rc == 0) rc = irfs_modules(stage, k, m, why);
+    buf_free(&p);
+    return rc;
+}
+
+/* Stages the tree in STAGE and archives it into path with GNU cpio. */
 static int irfs_write(const char *path, const struct rootfs *fs, const struct vmimg_kernel *k,
                       const struct kmods_list *m, struct buf *why)
 {
-    struct irfs w = { archive_write_new(), BUF_INIT, why };
-    buf_puts(&w.dirs, "\n");
-    archive_write_set_format_cpio_newc(w.a);
-    int rc = archive_write_open_filename(w.a, path) == ARCHIVE_OK ? 0 : irfs_err(&w, path);
-    static const char *const mnt[] = { "/dev", "/proc", "/sys", "/tmp", "/data", NULL };
-    for (int i = 0; rc == 0 && mnt[i]; i++) rc = irfs_dir(&w, mnt[i]);
-    if (rc == 0) rc = irfs_header(&w, "/dev/console", AE_IFCHR, 0600, 0, makedev(5, 1));
-    for (size_t i = 0; rc == 0 && i < fs->n; i++)
-        rc = irfs_file(&w, fs->files[i].host, fs->files[i].image);
-    if (rc == 0) rc = irfs_modules(&w, k, m);
-    if (archive_write_close(w.a) != ARCHIVE_OK && rc == 0) rc = irfs_err(&w, path);
-    archive_write_free(w.a);
-    buf_free(&w.dirs);
+    struct buf stage = BUF_INIT, cmd = BUF_INIT;
+    buf_printf(&stage, "%s.stage", path);
+    buf_cstr(&stage);
+    fs_rmtree(buf_head(&stage));
+    int rc = irfs_stage(buf_head(&stage), fs, k, m, why);
+    if (rc == 0) {
+        buf_puts(&cmd, "find . -mindepth 1 -print0 | LC_ALL=C sort -z | "
+                       "cpio --quiet -o -0 -H newc -R 0:0 > \"$1\"");
+        char *const argv[] = { "sh", "-c", (char *)buf_cstr(&cmd), "sh", (char *)path, NULL };
+        rc = pcmd_check(argv, buf_head(&stage), NULL, why);
+    }
+    fs_rmtree(buf_head(&stage));
+    buf_free(&stage);
+    buf_free(&cmd);
     return rc;
 }
 

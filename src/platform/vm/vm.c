@@ -1,0 +1,623 @@
+/* vm.c — the vm platform: every server in its own QEMU guest.
+ *
+ * A guest boots Debian's cloud kernel (fetched once into the data cache,
+ * or the job's own) with an initramfs holding hostmix as PID 1
+ * (`hostmix guest-init`, src/guest/), which mounts the server's data disk
+ * and runs `hostmix serve ROLE ...` from the spec carried on the kernel
+ * command line (guest/gcfg.h).  The accelerator is KVM where /dev/kvm can
+ * run a guest, TCG otherwise (option accel); every report names it.
+ *
+ * Per run: a bridge hmxb<pid> at 198.18.0.1/15 (platform/net.h), a tap
+ * per guest opened here and handed to QEMU as a descriptor (it vanishes
+ * with QEMU), a cgroup per guest below the run's (so QEMU's threads,
+ * vhost workers included, are counted together), and a directory
+ * /tmp/hostmix-vm-<pid>/ for QMP and agent sockets, consoles and the
+ * qcow2 overlays of data that servers change.  Data sets become ext4
+ * images cached by the data set's key (vm/image.h); web and nfs attach
+ * theirs read-only, db and imap through a per-run overlay, so no run ever
+ * copies a data set.
+ *
+ * CPU per guest: the cgroup's cpu.stat (total, user, system), split by
+ * QEMU thread class (vCPU threads from QMP query-cpus-fast, main loop, I/O
+ * threads, thread pool, vhost: measure/thread.h), the guest time of the
+ * vCPU threads (KVM), and the busy time the guest itself reports over the
+ * agent channel (virtio-serial), read at the same instant.  Host CPU per
+ * guest-reported busy second is the hypervisor-neutral overhead.
+ *
+ * Teardown: QMP quit (else SIGTERM), then SIGKILL; QEMU dies with hostmix
+ * (PR_SET_PDEATHSIG); the next run sweeps bridges, run directories and
+ * cgroups of runs that died outright. */
+#include "platform/platform.h"
+#include "platform/cgroup.h"
+#include "platform/net.h"
+#include "platform/qmp.h"
+#include "platform/vm/agent.h"
+#include "platform/vm/image.h"
+#include "platform/vm/kmods.h"
+#include "platform/vm/qemu.h"
+#include "guest/gcfg.h"
+#include "core/clock.h"
+#include "core/fs.h"
+#include "core/log.h"
+#include "core/spawn.h"
+#include "job/job.h"
+#include "measure/thread.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define VM_RUNDIR_FMT "/tmp/hostmix-vm-%d"
+#define VM_MAX_VCPUS 64
+
+/* ---- options ([platform] with platform = vm) ------------------------- */
+
+static const char *const vm_accel_names[] = { "auto", "kvm", "tcg", NULL };
+static const char *const vm_machine_names[] = { "microvm", "q35", NULL };
+static const char *const vm_huge_names[] = { "no", "2M", "1G", NULL };
+static const char *const vm_aio_names[] = { "threads", "native", "io_uring", NULL };
+
+struct vm_opts {
+    int accel;                  /* 0 auto, 1 kvm, 2 tcg */
+    int machine;                /* enum vm_machine */
+    int huge;                   /* enum vm_huge */
+    int aio;                    /* enum vm_aio */
+    char kernel[256];           /* a kernel image of the user's, or "" */
+    char modules[256];          /* its modules directory */
+    char qemu[256];             /* QEMU binary */
+    int64_t boot_timeout;       /* ns a guest may take to answer */
+};
+
+#define VO(f) offsetof(struct vm_opts, f)
+#define SP JOB_SEC_PLATFORM
+static const struct opt_def vm_opt_table[] = {
+    { "accel", OPT_ENUM, VO(accel), 0, "auto", OPT_NO_RANGE, vm_accel_names, SP,
+      "accelerator: kvm where /dev/kvm can run a guest, else tcg (emulation)" },
+    { "machine", OPT_ENUM, VO(machine), 0, "microvm", OPT_NO_RANGE, vm_machine_names, SP,
+      "QEMU machine: microvm (virtio-mmio, fast boot) or q35 (PCI)" },
+    { "hugepages", OPT_ENUM, VO(huge), 0, "no", OPT_NO_RANGE, vm_huge_names, SP,
+      "guest memory on hugetlbfs pages of this size, preallocated" },
+    { "aio", OPT_ENUM, VO(aio), 0, "threads", OPT_NO_RANGE, vm_aio_names, SP,
+      "disk I/O of virtio-blk (cache=none): QEMU's thread pool, Linux AIO or io_uring" },
+    { "kernel", OPT_STR, VO(kernel), 256, "", OPT_NO_RANGE, NULL, SP,
+      "guest kernel image (default: Debian's linux-image-cloud-amd64, fetched once)" },
+    { "modules", OPT_STR, VO(modules), 256, "", OPT_NO_RANGE, NULL, SP,
+      "the modules directory of that kernel (lib/modules/VERSION)" },
+    { "qemu", OPT_STR, VO(qemu), 256, "qemu-system-x86_64", OPT_NO_RANGE, NULL, SP,
+      "QEMU binary" },
+    { "boot_timeout", OPT_DURATION, VO(boot_timeout), 0, "180s", 1e9, 3600e9, NULL, SP,
+      "how long a guest may take from start to its server answering" },
+    { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
+};
+
+/* ---- state ------------------------------------------------------------- */
+
+struct vm {
+    const struct vm_opts *o;
+    char qemu[512];             /* the QEMU binary */
+    enum vm_accel accel;
+    char accel_why[256];        /* why this accelerator */
+    char kver[64];              /* the guest kernel's version (kept for the reports) */
+    struct vmimg_kernel kernel;
+    struct buf initrd;
+    unsigned long tsc_khz, lpj;
+    char rundir[64];
+    char bridge[16];
+    int bridge_up;
+    char cg_base[512], cg_run[600], cg_why[512];
+    int cgroup;
+    int vhost;                  /* /dev/vhost-net exists */
+    int ntap;
+};
+
+struct vm_srv {
+    struct buf disk;            /* image attached (cached image or overlay), "" none */
+    struct buf qmp_path, agent_path, console;
+    struct qmp *qmp;
+    int agent;                  /* agent socket, -1 */
+    pid_t vcpu[VM_MAX_VCPUS];
+    int nvcpu;
+    struct agent_stat guest;    /* last answer of the agent */
+    int have_guest;
+};
+
+static struct vm *vm_of(const struct plat *p) { return p->priv; }
+
+/* ---- probe ------------------------------------------------------------- */
+
+/* Whether /dev/kvm can create a VM with a vCPU here (a host may expose a
+ * /dev/kvm that cannot run stock guests: then QEMU fails at start). */
+static int vm_kvm_usable(char *why, size_t n)
+{
+    /* PVM (kvm_pvm) runs only guests built for it: stock kernels hang or
+     * QEMU aborts setting MSRs.  Hardware KVM is kvm_intel or kvm_amd. */
+    if (access("/sys/module/kvm_pvm", F_OK) == 0 && access("/sys/module/kvm_intel", F_OK) != 0 &&
+        access("/sys/module/kvm_amd", F_OK) != 0) {
+        snprintf(why, n, "/dev/kvm is PVM (kvm_pvm), which cannot run stock guests");
+        return 0;
+    }
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(why, n, "no usable /dev/kvm (%s)", strerror(errno));
+        return 0;
+    }
+    int ok = 0, vm = ioctl(fd, KVM_CREATE_VM, 0);
+    if (ioctl(fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+        snprintf(why, n, "/dev/kvm speaks another API version");
+    else if (vm < 0)
+        snprintf(why, n, "/dev/kvm cannot create a VM (%s)", strerror(errno));
+    else if (ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY) <= 0)
+        snprintf(why, n, "/dev/kvm lacks user memory");
+    else {
+        int cpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+        ok = cpu >= 0;
+        if (!ok) snprintf(why, n, "/dev/kvm cannot create a vCPU (%s)", strerror(errno));
+        else close(cpu);
+    }
+    if (vm >= 0) close(vm);
+    close(fd);
+    return ok;
+}
+
+static int vm_pick_accel(struct vm *v, char *why, size_t n)
+{
+    char kwhy[200] = "";
+    int kvm = vm_kvm_usable(kwhy, sizeof kwhy);
+    if (v->o->accel == 1 && !kvm) {
+        snprintf(why, n, "accel = kvm, but %s", kwhy);
+        return -1;
+    }
+    v->accel = v->o->accel == 2 || !kvm ? VM_ACCEL_TCG : VM_ACCEL_KVM;
+    if (v->accel == VM_ACCEL_KVM)
+        snprintf(v->accel_why, sizeof v->accel_why, "KVM (hardware virtualization)");
+    else
+        snprintf(v->accel_why, sizeof v->accel_why, "TCG: guest time is emulation, not "
+                 "hardware virtualization (%s)", v->o->accel == 2 ? "accel = tcg" : kwhy);
+    return 0;
+}
+
+/* Finds the QEMU binary in PATH (or as given) into dst. */
+static int vm_find_qemu(const char *name, char *dst, size_t dn, char *why, size_t n)
+{
+    if (strchr(name, '/')) {
+        snprintf(dst, dn, "%s", name);
+        if (access(name, X_OK) == 0) return 0;
+    } else {
+        const char *path = getenv("PATH");
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", path ? path : "/usr/bin:/bin");
+        for (char *save, *d = strtok_r(dir, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+            if ((size_t)snprintf(dst, dn, "%s/%s", d, name) >= dn) continue;
+            if (access(dst, X_OK) == 0) return 0;
+        }
+    }
+    snprintf(why, n, "QEMU binary '%s' not found (Debian: apt-get install qemu-system-x86)",
+             name);
+    return -1;
+}
+
+static int vm_probe(struct plat *p, char *why, size_t n)
+{
+    struct vm *v = vm_of(p);
+    static const struct vm_opts defaults_if_none;
+    v->o = p->opt ? p->opt : &defaults_if_none;
+    ssize_t len = readlink("/proc/self/exe", p->self_exe, sizeof p->self_exe - 1);
+    if (len <= 0) {
+        snprintf(why, n, "cannot read /proc/self/exe: %s", strerror(errno));
+        return -1;
+    }
+    p->self_exe[len] = '\0';
+    if (geteuid() != 0) {
+        snprintf(why, n, "platform vm needs root (bridge and taps)");
+        return -1;
+    }
+    if (vm_find_qemu(v->o->qemu[0] ? v->o->qemu : "qemu-system-x86_64", v->qemu,
+                     sizeof v->qemu, why, n))
+        return -1;
+    if (access("/dev/net/tun", R_OK | W_OK) != 0) {
+        snprintf(why, n, "cannot open /dev/net/tun (%s): guests need taps", strerror(errno));
+        return -1;
+    }
+    if (vm_pick_accel(v, why, n)) return -1;
+    v->vhost = access("/dev/vhost-net", R_OK | W_OK) == 0;
+    v->cgroup = meas_cg_detect(p->proc_root, v->cg_base, sizeof v->cg_base, v->cg_why,
+                               sizeof v->cg_why) == 0;
+    p->ready_timeout_ns = v->o->boot_timeout ? v->o->boot_timeout : 180 * CLOCK_NS_PER_S;
+    return 0;
+}
+
+static void vm_addr(const struct plat *p, int set, int role, char *ip, size_t n)
+{
+    (void)p;
+    net_addr(set, role, ip, n);
+}
+
+/* ---- prepare ----------------------------------------------------------- */
+
+/* Removes /tmp/hostmix-vm-PID directories of runs that no longer exist. */
+static void vm_sweep_rundirs(void)
+{
+    DIR *d = opendir("/tmp");
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int pid;
+        char tail, path[300];
+        if (sscanf(e->d_name, "hostmix-vm-%d%c", &pid, &tail) != 1 || pid <= 0) continue;
+        if (kill(pid, 0) == 0 || errno != ESRCH) continue;
+        snprintf(path, sizeof path, "/tmp/%s", e->d_name);
+        log_info("removing %s of a run that no longer exists", path);
+        fs_rmtree(path);
+    }
+    closedir(d);
+}
+
+/* The guest kernel and the initramfs with this very binary as /init. */
+static int vm_images(struct plat *p, struct vm *v, char *why, size_t n)
+{
+    struct buf w = BUF_INIT;
+    int rc = v->o->kernel[0]
+                 ? vmimg_kernel_user(v->o->kernel, v->o->modules, &v->kernel, &w)
+                 : vmimg_kernel_debian(p->cache_dir, &v->kernel, &w);
+    if (rc == 0)
+        rc = vmimg_initramfs(p->cache_dir, p->self_exe, &v->kernel,
+                             (enum vm_machine)v->o->machine, &v->initrd, &w);
+    if (rc) snprintf(why, n, "guest image: %s", buf_cstr(&w));
+    snprintf(v->kver, sizeof v->kver, "%s", buf_head(&v->kernel.version));
+    buf_free(&w);
+    char text[8192];
+    ssize_t len = meas_read(p->proc_root, "/proc/cpuinfo", text, sizeof text);
+    v->tsc_khz = len > 0 ? vmimg_cpuinfo_khz(text) : 0;
+    v->lpj = vmimg_lpj(v->tsc_khz, v->kernel.hz);
+    return rc;
+}
+
+static int vm_prepare(struct plat *p, char *why, size_t n)
+{
+    struct vm *v = vm_of(p);
+    vm_sweep_rundirs();
+    net_sweep_stale(NET_PREFIX);
+    snprintf(v->rundir, sizeof v->rundir, VM_RUNDIR_FMT, (int)getpid());
+    if (fs_mkdirs(v->rundir)) {
+        snprintf(why, n, "cannot create %s: %s", v->rundir, strerror(errno));
+        return -1;
+    }
+    if (v->cgroup && cg_run_create(p->proc_root, v->cg_base, v->cg_run, sizeof v->cg_run,
+                                   v->cg_why, sizeof v->cg_why))
+        v->cgroup = 0;
+    if (!v->cgroup) log_warn("guest CPU from /proc/PID/stat of QEMU: %s", v->cg_why);
+    if (vm_images(p, v, why, n)) return -1;
+    net_name(v->bridge, sizeof v->bridge, NET_BRIDGE, getpid(), 0);
+    if (net_bridge_create(v->bridge, NET_BRIDGE_CIDR, why, n)) return -1;
+    v->bridge_up = 1;
+    log_info("vm: %s, machine %s, kernel %s, bridge %s", v->accel == VM_ACCEL_KVM ? "kvm" : "tcg",
+             vm_machine_names[v->o->machine], buf_head(&v->kernel.version), v->bridge);
+    return 0;
+}
+
+/* The ext4 image of the server's data (cached by the data set's key);
+ * data the server changes gets a qcow2 overlay in the run directory. */
+static int vm_place(struct plat *p, struct plat_server *s, char *why, size_t n)
+{
+    struct vm *v = vm_of(p);
+    struct vm_srv *vs = s->priv;
+    const struct server_spec *sp = s->spec;
+    vs->agent = -1;
+    buf_printf(&vs->qmp_path, "%s/%s.qmp", v->rundir, sp->name);
+    buf_printf(&vs->agent_path, "%s/%s.agent", v->rundir, sp->name);
+    buf_printf(&vs->console, "%s.console", sp->log);
+    if (!sp->data_cached) return 0;
+    struct buf img = BUF_INIT, w = BUF_INIT;
+    char key[300];
+    snprintf(key, sizeof key, "%s", sp->data_key);
+    int rc = vmimg_disk(p->cache_dir, sp->data_cached, key, 0, &img, &w);
+    if (rc == 0 && sp->data_rw) {
+        buf_printf(&vs->disk, "%s/%s.qcow2", v->rundir, sp->name);
+        rc = vmimg_overlay(buf_cstr(&img), buf_cstr(&vs->disk), &w);
+    } else if (rc == 0) {
+        buf_puts(&vs->disk, buf_cstr(&img));
+    }
+    if (rc) snprintf(why, n, "%s", buf_cstr(&w));
+    buf_free(&img);
+    buf_free(&w);
+    return rc;
+}
+
+/* ---- start ------------------------------------------------------------- */
+
+/* The guest's kernel command line: the server's argv as the guest sees it
+ * (its data on /data), its address and its disk. */
+static int vm_cmdline(const struct vm *v, const struct vm_srv *vs, const struct server_spec *sp,
+                      struct buf *out, char *why, size_t n)
+{
+    struct strvec argv = STRVEC_INIT;
+    struct buf w = BUF_INIT;
+    plat_serve_argv(sp, buf_used(&vs->disk) ? "/data" : NULL, &argv);
+    struct gcfg g = { .argv = argv.v + 1, .argc = argv.n - 1, .ip = (char *)sp->ip,
+                      .prefix = NET_PREFIXLEN, .gw = NET_GATEWAY,
+                      .disk = buf_used(&vs->disk) ? "vda" : NULL, .disk_rw = sp->data_rw };
+    int rc = gcfg_cmdline(&g, v->tsc_khz, v->lpj, out, &w);
+    if (rc) snprintf(why, n, "kernel command line: %s", buf_cstr(&w));
+    strvec_clear(&argv);
+    buf_free(&w);
+    return rc;
+}
+
+/* QEMU's argv for the server, with the tap on descriptor tap. */
+static int vm_argv(const struct vm *v, const struct vm_srv *vs, const struct server_spec *sp,
+                   const char *cmdline, int tap, struct vm_argv *a, char *why, size_t n)
+{
+    struct vm_disk disk = { buf_cstr((struct buf *)&vs->disk),
+                            sp->data_rw ? VM_DISK_QCOW2 : VM_DISK_RAW, !sp->data_rw, 1,
+                            (enum vm_aio)v->o->aio };
+    struct vm_qemu_cfg c = {
+        .binary = v->qemu, .accel = v->accel, .machine = (enum vm_machine)v->o->machine,
+        .name = sp->name, .vcpus = (int)sp->vcpus, .mem_bytes = (uint64_t)sp->memory,
+        .huge = (enum vm_huge)v->o->huge, .kernel = buf_head(&v->kernel.vmlinuz),
+        .initrd = buf_head(&v->initrd), .cmdline = cmdline,
+        .disks = &disk, .ndisks = buf_used(&vs->disk) ? 1 : 0, .tap_fd = tap,
+        .set = sp->set, .role = sp->role, .qmp_path = buf_head(&vs->qmp_path),
+        .agent_path = buf_head(&vs->agent_path), .console_log = buf_head(&vs->console),
+    };
+    struct buf w = BUF_INIT;
+    int rc = vm_qemu_argv(&c, a, &w);
+    if (rc) snprintf(why, n, "QEMU command line: %s", buf_cstr(&w));
+    buf_free(&w);
+    return rc;
+}
+
+static int vm_start(struct plat *p, struct plat_server *s, char *why, size_t n)
+{
+    struct vm *v = vm_of(p);
+    struct vm_srv *vs = s->priv;
+    const struct server_spec *sp = s->spec;
+    char tapname[16], procs[1400] = "";
+    int tap = -1;
+    struct buf cmdline = BUF_INIT;
+    struct vm_argv a = { NULL, 0, 0 };
+    net_name(tapname, sizeof tapname, NET_TAP, getpid(), v->ntap++);
+    int rc = vm_cmdline(v, vs, sp, &cmdline, why, n);
+    if (rc == 0) rc = net_tap_open(tapname, v->bridge, &tap, why, n);
+    if (rc == 0) rc = vm_argv(v, vs, sp, buf_cstr(&cmdline), tap, &a, why, n);
+    if (rc == 0 && v->cgroup &&
+        (rc = cg_child_create(p->proc_root, v->cg_run, sp->name, s->cgroup, sizeof s->cgroup,
+                              why, n)) == 0)
+        cg_procs_path(p->proc_root, s->cgroup, procs, sizeof procs);
+    if (rc == 0) {
+        struct spawn sw = { .exe = v->qemu, .argv = a.v, .out = sp->log,
+                            .cgroup_procs = procs[0] ? procs : NULL, .own_pgrp = 1,
+                            .pdeathsig = SIGKILL, .keep_fds = &tap, .nkeep = 1 };
+        pid_t pid = spawn_start(&sw, why, n);
+        s->pid = pid > 0 ? pid : 0;
+        rc = pid > 0 ? 0 : -1;
+    }
+    if (tap >= 0) close(tap);       /* QEMU holds the tap now */
+    vm_argv_free(&a);
+    buf_free(&cmdline);
+    return rc;
+}
+
+/* ---- ready, reap, stop ------------------------------------------------- */
+
+/* Releases the guest's control channels (after it exited or at cleanup). */
+static void vm_srv_close(struct vm_srv *vs)
+{
+    if (vs->qmp) qmp_close(vs->qmp);
+    vs->qmp = NULL;
+    if (vs->agent >= 0) close(vs->agent);
+    vs->agent = -1;
+}
+
+static int vm_reap(struct plat *p, struct plat_server *s)
+{
+    (void)p;
+    if (!s->pid || s->exited) return 1;
+    if (!plat_reap_pid(s->pid, &s->status)) return 0;
+    s->exited = 1;
+    vm_srv_close(s->priv);
+    return 1;
+}
+
+/* Connects QMP once QEMU listens, and reads the vCPU thread ids. */
+static void vm_connect_qmp(struct vm_srv *vs, const struct server_spec *sp)
+{
+    char why[256];
+    if (vs->qmp || access(buf_cstr(&vs->qmp_path), F_OK) != 0) return;
+    vs->qmp = qmp_connect(buf_cstr(&vs->qmp_path), 200, why, sizeof why);
+    if (!vs->qmp) return;
+    vs->nvcpu = qmp_vcpu_threads(vs->qmp, vs->vcpu, VM_MAX_VCPUS, why, sizeof why);
+    if (vs->nvcpu < 0) {
+        log_warn("%s: query-cpus-fast: %s", sp->name, why);
+        vs->nvcpu = 0;
+    }
+}
+
+static int vm_ready(struct plat *p, struct plat_server *s, char *why, size_t n)
+{
+    struct vm_srv *vs = s->priv;
+    if (vm_reap(p, s)) {
+        char st[96];
+        plat_status_text(s->status, st, sizeof st);
+        snprintf(why, n, "%s: QEMU %s before the guest's server answered (see %s and %s)",
+                 s->spec->name, st, s->spec->log, buf_cstr(&vs->console));
+        return -1;
+    }
+    vm_connect_qmp(vs, s->spec);
+    if (!plat_tcp_answers(s->spec->ip, s->spec->port)) return 0;
+    struct buf w = BUF_INIT;
+    if (vs->agent < 0) vs->agent = vm_agent_connect(buf_cstr(&vs->agent_path), 1000, &w);
+    if (vs->agent < 0) log_warn("%s: agent channel: %s", s->spec->name, buf_cstr(&w));
+    buf_free(&w);
+    log_info("%s: guest answered %.2f s after start", s->spec->name,
+             (double)(clock_mono_ns() - s->started_ns) / 1e9);
+    return 1;
+}
+
+static void vm_stop(struct plat *p, struct plat_server *s, int force)
+{
+    (void)p;
+    struct vm_srv *vs = s->priv;
+    char why[256];
+    if (!s->pid || s->exited) return;
+    if (!force && vs->qmp && qmp_quit(vs->qmp, why, sizeof why) == 0) return;
+    kill(s->pid, force ? SIGKILL : SIGTERM);
+}
+
+/* ---- cpu ----------------------------------------------------------------- */
+
+static int vm_is_vcpu(const struct vm_srv *vs, pid_t tid)
+{
+    for (int i = 0; i < vs->nvcpu; i++)
+        if (vs->vcpu[i] == tid) return 1;
+    return 0;
+}
+
+/* Adds each thread's CPU to its class's part (vCPU, main, I/O, pool,
+ * vhost, other) and the vCPUs' guest time. */
+static void vm_cpu_threads(const struct plat *p, const struct vm_srv *vs, pid_t pid,
+                           struct plat_cpu *c)
+{
+    static const int part[MEAS_TC_N] = {
+        [MEAS_TC_VCPU] = PLAT_CPU_VCPU, [MEAS_TC_MAIN] = PLAT_CPU_MAIN,
+        [MEAS_TC_IOTHREAD] = PLAT_CPU_IO, [MEAS_TC_POOL] = PLAT_CPU_POOL,
+        [MEAS_TC_VHOST] = PLAT_CPU_VHOST, [MEAS_TC_RCU] = PLAT_CPU_OTHER,
+        [MEAS_TC_OTHER] = PLAT_CPU_OTHER,
+    };
+    struct meas_thread *t = NULL;
+    int nt = meas_threads_read(p->proc_root, pid, &t);
+    if (nt < 0) return;
+    long hz = meas_hz();
+    uint64_t tick = (uint64_t)(1000000000LL / hz);
+    for (int k = PLAT_CPU_GUEST; k <= PLAT_CPU_OTHER; k++) c->part_ns[k] = 0;
+    for (int i = 0; i < nt; i++) {
+        enum meas_tclass tc = meas_thread_class(t[i].comm, pid, t[i].tid, vm_is_vcpu(vs, t[i].tid));
+        c->part_ns[part[tc]] += meas_thread_ns(&t[i], hz);
+        c->part_ns[PLAT_CPU_GUEST] += t[i].guest_time * tick;
+    }
+    c->have |= 1u << PLAT_CPU_GUEST | 1u << PLAT_CPU_VCPU | 1u << PLAT_CPU_MAIN |
+               1u << PLAT_CPU_IO | 1u << PLAT_CPU_POOL | 1u << PLAT_CPU_VHOST |
+               1u << PLAT_CPU_OTHER;
+    free(t);
+}
+
+/* The busy time the guest reports (its /proc/stat: all but idle and
+ * iowait), over the agent channel. */
+static void vm_cpu_guest(struct vm_srv *vs, const struct server_spec *sp, struct plat_cpu *c)
+{
+    struct buf w = BUF_INIT;
+    if (vs->agent >= 0 && vm_agent_query(vs->agent, 500, &vs->guest, &w) == 0) {
+        vs->have_guest = 1;
+    } else if (vs->agent >= 0) {
+        log_warn("%s: agent: %s", sp->name, buf_cstr(&w));
+        close(vs->agent);
+        vs->agent = -1;
+    }
+    buf_free(&w);
+    if (!vs->have_guest) return;
+    const struct meas_host *h = &vs->guest.host;
+    uint64_t busy = 0;
+    for (int k = 0; k < MEAS_NFIELDS; k++)
+        if (k != MEAS_IDLE && k != MEAS_IOWAIT && k != MEAS_GUEST && k != MEAS_GUEST_NICE)
+            busy += h->cpu[k];
+    c->part_ns[PLAT_CPU_GUEST_BUSY] = busy * (uint64_t)(1000000000LL / meas_hz());
+    c->have |= 1u << PLAT_CPU_GUEST_BUSY;
+}
+
+static int vm_cpu(struct plat *p, struct plat_server *s)
+{
+    struct vm_srv *vs = s->priv;
+    if (!s->pid || s->exited) return 0;     /* keep the last reading */
+    uint64_t tick = (uint64_t)(1000000000LL / meas_hz());
+    if (s->cgroup[0]) {
+        struct meas_cg c;
+        if (meas_cg_read(p->proc_root, s->cgroup, &c)) return -1;
+        s->cpu.total_ns = c.usage_usec * 1000;
+        s->cpu.part_ns[PLAT_CPU_USER] = c.user_usec * 1000;
+        s->cpu.part_ns[PLAT_CPU_SYSTEM] = c.system_usec * 1000;
+    } else {
+        uint64_t u, st;
+        if (meas_pid_cpu(p->proc_root, s->pid, &u, &st)) return -1;
+        s->cpu.total_ns = (u + st) * tick;
+        s->cpu.part_ns[PLAT_CPU_USER] = u * tick;
+        s->cpu.part_ns[PLAT_CPU_SYSTEM] = st * tick;
+    }
+    s->cpu.have |= 1u << PLAT_CPU_USER | 1u << PLAT_CPU_SYSTEM;
+    vm_cpu_threads(p, vs, s->pid, &s->cpu);
+    vm_cpu_guest(vs, s->spec, &s->cpu);
+    return 0;
+}
+
+/* ---- cleanup, describe ------------------------------------------------- */
+
+static void vm_cleanup(struct plat *p)
+{
+    struct vm *v = vm_of(p);
+    if (v->bridge_up && net_link_del(v->bridge) && errno != ENODEV)
+        log_warn("cannot remove bridge %s: %s", v->bridge, strerror(errno));
+    v->bridge_up = 0;
+    if (v->cg_run[0]) cg_remove_tree(p->proc_root, v->cg_run);
+    v->cg_run[0] = '\0';
+    if (v->rundir[0] && fs_rmtree(v->rundir))
+        log_warn("cannot remove %s: %s", v->rundir, strerror(errno));
+    v->rundir[0] = '\0';
+    vmimg_kernel_free(&v->kernel);
+    buf_free(&v->initrd);
+}
+
+static void vm_server_release(struct plat *p, struct plat_server *s)
+{
+    (void)p;
+    struct vm_srv *vs = s->priv;
+    vm_srv_close(vs);
+    buf_free(&vs->disk);
+    buf_free(&vs->qmp_path);
+    buf_free(&vs->agent_path);
+    buf_free(&vs->console);
+}
+
+static void vm_describe(const struct plat *p, struct plat_acct *a)
+{
+    const struct vm *v = vm_of(p);
+    memset(a, 0, sizeof *a);
+    snprintf(a->method, sizeof a->method, "%s", v->cgroup ? "cgroup" : "proc");
+    snprintf(a->base, sizeof a->base, "%s", v->cgroup ? v->cg_base : "");
+    snprintf(a->why, sizeof a->why, "%s", v->cgroup ? "" : v->cg_why);
+    snprintf(a->text, sizeof a->text, "server CPU: each guest's QEMU process %s, split by "
+             "QEMU thread class; guest-reported busy time over the agent channel",
+             v->cgroup ? "in its own cgroup v2 group" : "from /proc/PID/stat");
+    snprintf(a->facts, sizeof a->facts, "vm: accelerator %s; machine %s, kernel %s, "
+             "vhost-net %s, hugepages %s, disks cache=none aio=%s",
+             v->accel_why, vm_machine_names[v->o ? v->o->machine : 0],
+             v->kver, v->vhost ? "available (not used)" : "absent",
+             vm_huge_names[v->o ? v->o->huge : 0], vm_aio_names[v->o ? v->o->aio : 0]);
+}
+
+const struct platform_ops plat_vm_ops = {
+    .name = "vm",
+    .caps = PLAT_CAP_OWN_NET | PLAT_CAP_GUEST_TIME | PLAT_CAP_CGROUP | PLAT_CAP_ROOT |
+            PLAT_CAP_OWN_COPY,
+    .priv_size = sizeof(struct vm),
+    .server_priv_size = sizeof(struct vm_srv),
+    .opts = vm_opt_table,
+    .opt_size = sizeof(struct vm_opts),
+    .ready_timeout_ns = 180 * CLOCK_NS_PER_S,
+    .probe = vm_probe,
+    .addr = vm_addr,
+    .prepare = vm_prepare,
+    .place = vm_place,
+    .start = vm_start,
+    .ready = vm_ready,
+    .cpu = vm_cpu,
+    .reap = vm_reap,
+    .stop = vm_stop,
+    .cleanup = vm_cleanup,
+    .release = vm_server_release,
+    .describe = vm_describe,
+};
