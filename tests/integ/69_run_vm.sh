@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# platform = vm: the quick job's six servers in six QEMU guests (TCG where
+# the host cannot run stock guests under KVM) pass QoS at the quick job's
+# rates; result.json has per-guest CPU by QEMU thread class, the busy time
+# each guest reports and the neutral overhead.  A guest killed mid-run
+# makes the run invalid, naming it; SIGINT while guests boot and while
+# measuring, and kill -9 of the run followed by a new run, leave no QEMU,
+# tap, bridge, run directory or cgroup behind.
+. "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" -ne 0 ] || ! command -v qemu-system-x86_64 >/dev/null; then
+    ok "run_vm # skipped: needs root and qemu-system-x86_64"
+    exit 0
+fi
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cache=${HOSTMIX_VM_CACHE:-/var/tmp/hostmix-data}
+
+# vm_job FILE MEASURE: the quick-vm job with its results in $TMP/res.
+vm_job() {
+    sed -e "s|^output = .*|output = $TMP/res\ndata_dir = $cache|" \
+        -e "s|^measure = .*|measure = $2|" "$root/examples/quick-vm.ini" >"$1"
+}
+
+# nothing_left NAME PID: nothing of the run of PID remains.
+nothing_left() {
+    local name=$1 pid=$2
+    check "${name}_no_qemu" test -z "$(pgrep -f "hostmix-vm-$pid/")"
+    check "${name}_no_rundir" test ! -e "/tmp/hostmix-vm-$pid"
+    check "${name}_no_links" test -z "$(ip -o link show | grep -E "hmx[bt]$pid[.:]")"
+    check_eq "${name}_no_cgroup" \
+        "$(find /sys/fs/cgroup /sys/fs/cgroup/unified -maxdepth 4 -name "hostmix-$pid" 2>/dev/null)" ""
+}
+
+# wait_phase ERRLOG WORD SECONDS: until the run's progress shows WORD.
+wait_phase() {
+    local i
+    for ((i = 0; i < $3 * 10; i++)); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# ---- the quick job --------------------------------------------------------
+vm_job "$TMP/quick.ini" 15s
+start=$(date +%s)
+"$HOSTMIX" run "$TMP/quick.ini" >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+wait "$pid"; rc=$?
+echo "# quick-vm run: $(( $(date +%s) - start )) s"
+grep -E "accelerator|answered" "$TMP/out" "$TMP/err" | sed 's/^/# /'
+if [ "$rc" -ne 0 ]; then tail -20 "$TMP/err"; tail -30 "$TMP/out"; fi
+check_eq run_vm_quick_exit0 "$rc" 0
+check run_vm_quick_verdict grep -q "^verdict: PASS" "$TMP/out"
+check run_vm_accelerator_named grep -qE "^vm: accelerator (TCG|KVM)" "$TMP/out"
+check run_vm_result python3 - "$TMP/res/result.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["valid"] and d["complete"] and d["qos_pass"], d.get("invalid_reason")
+assert d["platform"]["name"] == "vm"
+srv = d["servers"]
+assert len(srv) == 6, len(srv)
+for s in srv:
+    assert s["address"].startswith("198.18.1."), s["address"]
+    assert s["cgroup"], s
+    g = s["guest"]
+    assert g["accel"] in ("tcg", "kvm"), g
+    assert 0 < g["boot_s"] < 180, g
+    th = g["threads_cores"]
+    assert th["vcpu"] > 0, th                      # the guest ran
+    assert abs(sum(th.values()) - s["measure_cores"]) < 0.25 * s["measure_cores"] + 0.02, (th, s)
+    assert g["busy_cores"] > 0, g                  # the guest reported its own busy time
+    assert g["overhead"] > 0, g                    # host CPU per guest-busy CPU
+ov = d["summary"]["guests"]
+assert ov["busy_cores"] > 0 and ov["host_cores"] > 0
+assert abs(ov["overhead"] - ov["host_cores"] / ov["busy_cores"]) < 1e-6 * ov["overhead"] + 1e-9
+PY
+check run_vm_report_overhead grep -q "host CPU per guest-busy CPU" "$TMP/out"
+nothing_left run_vm_quick "$pid"
+
+# ---- a guest killed mid-run ------------------------------------------------
+rm -rf "$TMP/res"
+vm_job "$TMP/kill.ini" 20s
+"$HOSTMIX" run "$TMP/kill.ini" >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+wait_phase "$TMP/err" "^measure" 120
+qpid=$(pgrep -f "hostmix-vm-$pid/set1-idle.qmp")
+kill -KILL $qpid
+wait "$pid"; rc=$?
+check_eq run_vm_guest_killed_exit1 "$rc" 1
+check run_vm_guest_killed_named grep -q "server set1-idle (pid $qpid) killed by signal 9" "$TMP/err"
+nothing_left run_vm_guest_killed "$pid"
+
+# ---- SIGINT while the guests boot, and while measuring --------------------
+for when in boot measure; do
+    rm -rf "$TMP/res"
+    "$HOSTMIX" run "$TMP/kill.ini" >"$TMP/out" 2>"$TMP/err" &
+    pid=$!
+    if [ "$when" = boot ]; then
+        for ((i = 0; i < 300; i++)); do
+            [ -n "$(pgrep -f "hostmix-vm-$pid/set1-idle.qmp")" ] && break
+            sleep 0.1
+        done
+    else
+        wait_phase "$TMP/err" "^measure" 120
+    fi
+    kill -INT "$pid"
+    wait "$pid"; rc=$?
+    check_eq "run_vm_sigint_${when}_exit1" "$rc" 1
+    check "run_vm_sigint_${when}_reason" grep -q "interrupted by SIGINT" "$TMP/err"
+    nothing_left "run_vm_sigint_$when" "$pid"
+done
+
+# ---- kill -9 of the run: its guests die with it, the next run sweeps ------
+rm -rf "$TMP/res"
+"$HOSTMIX" run "$TMP/kill.ini" >"$TMP/out" 2>"$TMP/err" &
+dead=$!
+wait_phase "$TMP/err" "^measure" 120
+kill -KILL "$dead"
+wait "$dead" 2>/dev/null
+sleep 1
+check run_vm_kill9_guests_gone test -z "$(pgrep -f "hostmix-vm-$dead/")"
+vm_job "$TMP/next.ini" 2s
+"$HOSTMIX" run "$TMP/next.ini" >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+wait "$pid"; rc=$?
+check_eq run_vm_after_kill9_exit0 "$rc" 0
+nothing_left run_vm_kill9_swept "$dead"
+nothing_left run_vm_after_kill9 "$pid"
