@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "job/job.h"
+#include "report/report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@ static const struct cli_cmd {
       "send open-loop load to one server and check its QoS" },
     { "compare", compare_cmd,      "A.json B.json [...] [--force]",
       "compare runs: how much more CPU for the same work" },
+    { "report",  report_cmd,       "RESULT.json [--format text|json]",
+      "print a stored run's report again from its result.json" },
     { "help",    cli_cmd_help,     "[COMMAND | job]",
       "this text; 'help job' lists every job-file option" },
     { NULL, NULL, NULL, NULL },

@@ -28,6 +28,7 @@ extern const char *const run_phase_names[];
 /* One sample: cumulative counters at time t (monotonic ns). */
 struct run_sample {
     int64_t t_ns;
+    int64_t wall_ns;                /* wall clock (CLOCK_REALTIME) at t_ns */
     int phase;                      /* enum run_phase when taken */
     struct meas_host host;
     uint64_t self_ns;               /* the run process (controller + drivers) */

@@ -31,6 +31,7 @@ int run_sample_take(struct run *r)
     s->srv_ns = calloc((size_t)(r->nsrv ? r->nsrv : 1), sizeof *s->srv_ns);
     if (!s->srv_ns) abort();
     s->t_ns = clock_mono_ns();
+    s->wall_ns = clock_wall_ns();
     s->phase = r->phase;
     if (meas_host_read(r->plat.proc_root, &s->host) && r->nsamples > 0)
         s->host = r->samples[r->nsamples - 1].host;
