@@ -21,9 +21,11 @@
 #include "job/job.h"
 #include "measure/measure.h"
 
-/* result.json's layout (docs/results.md).  2 added what the text report
- * needs (see "Schema history" there); compare reads 1 and 2. */
-#define REPORT_SCHEMA_VERSION 2
+/* result.json's layout (docs/results.md): bumped when a member changes
+ * meaning or disappears, not for new members.  The members the text
+ * report needs beyond what the first results held (accounting.text, the
+ * CPU figures' ncpu) are checked one by one instead. */
+#define REPORT_SCHEMA_VERSION 1
 #define REPORT_NPCT 5
 extern const double report_pcts[REPORT_NPCT];       /* 50 90 95 99 99.9 */
 
@@ -169,10 +171,9 @@ struct run;
 struct report_model *report_model_from_run(const struct run *r);
 
 struct json_val;
-/* The model of a parsed result.json.  need_full: the document must be of
- * REPORT_SCHEMA_VERSION and hold everything the text report needs (for
- * `hostmix report`); else schema 1 is read too, absent figures as NAN
- * (for compare).  Returns NULL with the reason in err; the caller frees a
+/* The model of a parsed result.json.  need_full: the document must hold
+ * everything the text report needs (for `hostmix report`); else absent
+ * figures read as NAN (compare reads results of older hostmix versions).  Returns NULL with the reason in err; the caller frees a
  * returned model with report_model_free. */
 struct report_model *report_model_from_json(const struct json_val *root, int need_full,
                                             char *err, size_t n);

@@ -7,9 +7,9 @@
  * (drive.targets[].all.corrected.buckets), merged per role as the run
  * merged them.
  *
- * `hostmix report` needs a complete document of REPORT_SCHEMA_VERSION
- * (checked member by member before anything is read); compare also reads
- * schema 1, whose absent figures stay NAN. */
+ * `hostmix report` needs a complete document (checked member by member
+ * before anything is read); compare also reads the results of older
+ * hostmix versions, whose absent figures stay NAN. */
 #include "report/model.h"
 #include "core/hist.h"
 #include "core/json.h"
@@ -54,13 +54,18 @@ static char *mj_str(struct report_model *m, const struct json_val *o, const char
 
 /* ---- the checks of `hostmix report` -------------------------------------- */
 
-enum { T_OBJ = 1, T_ARR = 2, T_STR = 4, T_NUM = 8, T_BOOL = 16, T_NULL = 32 };
+enum { T_OBJ = 1, T_ARR = 2, T_STR = 4, T_NUM = 8, T_BOOL = 16, T_NULL = 32,
+       T_ABSENT_OK = 64 };      /* may be absent when its parent is null */
+#define MJ_ADDED 3              /* mj_needs[0 .. MJ_ADDED) came with `hostmix report` */
 
+/* The members `hostmix report` reads, with their types.  The first ones
+ * were added for it: a result without them comes from an older hostmix. */
 static const struct mj_need {
     const char *path;
     unsigned types;
 } mj_needs[] = {
-    { "name", T_STR }, { "valid", T_BOOL }, { "complete", T_BOOL }, { "qos_pass", T_BOOL },
+    { "accounting.text", T_STR }, { "summary.cpu.ncpu", T_NUM | T_ABSENT_OK },
+    { "summary.baseline.ncpu", T_NUM | T_ABSENT_OK }, { "name", T_STR }, { "valid", T_BOOL }, { "complete", T_BOOL }, { "qos_pass", T_BOOL },
     { "host", T_OBJ }, { "host.kernel", T_STR }, { "host.cores", T_NUM },
     { "accounting", T_OBJ }, { "accounting.text", T_STR },
     { "working_copy", T_OBJ | T_NULL }, { "job", T_OBJ }, { "job.global", T_OBJ },
@@ -77,11 +82,26 @@ static unsigned mj_type_bit(const struct json_val *v)
     return v ? bit[json_type(v)] : 0;
 }
 
+/* The parent of path ("a.b" of "a.b.c") is null. */
+static int mj_parent_null(const struct json_val *root, const char *path)
+{
+    char parent[64];
+    snprintf(parent, sizeof parent, "%.*s", (int)(strrchr(path, '.') - path), path);
+    const struct json_val *v = json_path(root, parent);
+    return v && json_type(v) == JSON_NULL;
+}
+
 /* Every member the text report needs is there with the right type. */
 static int mj_check_full(const struct json_val *root, char *err, size_t n)
 {
     for (const struct mj_need *x = mj_needs; x->path; x++) {
         if (mj_type_bit(json_path(root, x->path)) & x->types) continue;
+        if ((x->types & T_ABSENT_OK) && mj_parent_null(root, x->path)) continue;
+        if (x - mj_needs < MJ_ADDED) {
+            snprintf(err, n, "no \"%s\": written by an older hostmix, the result lacks what the "
+                             "text report shows (compare still reads it)", x->path);
+            return -1;
+        }
         snprintf(err, n, "member \"%s\" is missing or not %s", x->path,
                  x->types & T_OBJ ? (x->types & T_NULL ? "an object or null" : "an object")
                  : x->types & T_ARR ? "an array" : x->types & T_STR ? "a string"
@@ -107,12 +127,6 @@ static int mj_check_version(const struct json_val *root, int need_full, char *er
     if (v > REPORT_SCHEMA_VERSION) {
         snprintf(err, n, "schema_version %g is newer than this hostmix reads (%d)", v,
                  REPORT_SCHEMA_VERSION);
-        return -1;
-    }
-    if (need_full && v < REPORT_SCHEMA_VERSION) {
-        snprintf(err, n, "schema_version %g was written by an older hostmix and lacks what the "
-                         "text report needs (hostmix report reads version %d; compare reads it)",
-                 v, REPORT_SCHEMA_VERSION);
         return -1;
     }
     return need_full ? mj_check_full(root, err, n) : 0;

@@ -105,8 +105,8 @@ static void rt_host_cpu(const struct report_cpu *c, FILE *f)
     rt_host_row(f, "cores", "%8.3f", c->cores_total, c->cores);
     if (!isnan(c->overhead)) fprintf(f, "\n  overhead (non-guest busy / guest): %.3f\n", c->overhead);
     else fprintf(f, "\n  overhead (non-guest busy / guest): n/a, no guest time\n");
-    fprintf(f, "  context switches/s %.0f, interrupts/s %.0f, running processes %llu\n",
-            c->ctxt_s, c->intr_s, (unsigned long long)c->procs_running);
+    fprintf(f, "  context switches/s %.0f, interrupts/s %.0f, running processes %.0f\n",
+            c->ctxt_s, c->intr_s, c->procs_running);
 }
 
 /* How busy the host was before the load began; other work on a shared
