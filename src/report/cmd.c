@@ -14,7 +14,8 @@ static void report_usage(FILE *f)
     fprintf(f, "usage: hostmix report RESULT.json [--format text|json]\n"
                "Prints the report of a stored run: text (default) gives the lines the run\n"
                "wrote to report.txt; json gives the result again, in the current schema.\n"
-               "Exit: 0 printed, 2 usage, unreadable file, not a result or an older schema.\n");
+               "Exit: 0 printed; 2 usage, or a file that is unreadable, not a result, of a\n"
+               "newer schema or from an older hostmix that did not store it all.\n");
 }
 
 int report_cmd(int argc, char **argv)
