@@ -180,6 +180,7 @@ struct report_model *report_model_from_json(const struct json_val *root, int nee
 /* Reads and parses the file at path and builds its model as above.
  * Returns NULL with "PATH: reason" in err. */
 struct report_model *report_model_load(const char *path, int need_full, char *err, size_t n);
+/* Frees m and everything it owns (NULL is fine). */
 void report_model_free(struct report_model *m);
 
 /* Helpers for the builders: an empty model, memory it owns, a copy of s

@@ -5,9 +5,11 @@
 #ifndef HOSTMIX_REPORT_H
 #define HOSTMIX_REPORT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
-#include "run/run.h"
+/* Opaque here: only model_run.c reads a run (the renderers cannot). */
+struct run;
 
 /* Shows progress on f: on a terminal one line redrawn in place, else a
  * plain line every few seconds.  final ends the live line. */

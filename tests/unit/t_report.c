@@ -3,7 +3,7 @@
  * a real quick run (tests/fixtures/results/full) reprints its report.txt
  * line for line; role latencies are rebuilt from the stored buckets;
  * schema 1 is read for compare only; bad documents give clear errors; the
- * per-target tables match `hostmix drive`'s. */
+ * drive section and the per-target tables match `hostmix drive`'s. */
 #include "test.h"
 #include "core/json.h"
 #include "report/model.h"
@@ -178,6 +178,17 @@ TEST(report_model_round_trip)
         T_ASSERT(strstr(t2, "  QoS p99<=1ms,errors<=5%: FAIL, failed p99<=1ms (p99 = 3.05ms)\n"));
         T_ASSERT(strstr(t2, "  head                   0       0.00       0       2         -"));
     }
+    /* the drive section is what `hostmix drive --json` writes (with buckets) */
+    struct buf dj = BUF_INIT, mj = BUF_INIT;
+    struct json_w w;
+    json_w_init(&w, &dj, 0);
+    drive_results_json(r->res, &w, 1);
+    json_w_init(&w, &mj, 0);
+    json_w_value(&w, json_get(json_root(d), "drive"));
+    if (strcmp(buf_cstr(&dj), buf_cstr(&mj)))
+        t_fail(__FILE__, __LINE__, "drive section differs:\n%s\n%s", buf_cstr(&dj), buf_cstr(&mj));
+    buf_free(&dj);
+    buf_free(&mj);
     /* the per-target tables are those of `hostmix drive` (drive/results.c) */
     char *dt = NULL;
     size_t dn = 0;
