@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "job/job.h"
 #include "guest/init.h"
+#include "report/report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,8 @@ static const struct cli_cmd {
       "send open-loop load to one server and check its QoS" },
     { "compare", compare_cmd,      "A.json B.json [...] [--force]",
       "compare runs: how much more CPU for the same work" },
+    { "report",  report_cmd,       "RESULT.json [--format text|json]",
+      "print a stored run's report again from its result.json" },
     /* Hidden (no help line): PID 1 inside a hostmix VM guest. */
     { "guest-init", guest_init_cmd, "", NULL },
     { "help",    cli_cmd_help,     "[COMMAND | job]",

@@ -182,11 +182,11 @@ static void native_describe(const struct plat *p, struct plat_acct *a)
         snprintf(a->method, sizeof a->method, "cgroup");
         snprintf(a->base, sizeof a->base, "%s", nt->cg_base);
         snprintf(a->text, sizeof a->text,
-                 "server CPU: cgroup v2 cpu.stat, one group per server below %s", nt->cg_base);
+                 "cgroup v2 cpu.stat, one group per server below %s", nt->cg_base);
     } else {
         snprintf(a->method, sizeof a->method, "proc");
         snprintf(a->why, sizeof a->why, "%s", nt->why);
-        snprintf(a->text, sizeof a->text, "server CPU: /proc/PID/stat per server process (%s)",
+        snprintf(a->text, sizeof a->text, "/proc/PID/stat per server process (%s)",
                  nt->why);
     }
 }

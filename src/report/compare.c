@@ -10,13 +10,15 @@
  * It is only the same work when both runs are valid, both passed QoS and
  * every role's achieved throughput is within COMPARE_MAX_RATE_DIFF of the
  * first run's; otherwise compare says why and refuses (exit 1) unless
- * --force. */
+ * --force.
+ *
+ * Runs are read into the report model (model_json.c), schema 1 and 2;
+ * figures a run lacks show as "-". */
 #include "cli/cli.h"
-#include "core/json.h"
-#include "job/job.h"
+#include "report/model.h"
 
-#include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,77 +29,71 @@
 struct compare_run {
     const char *file;
     char label[4];                  /* A, B, ... */
-    struct json_doc *doc;
-    const struct json_val *root;
+    struct report_model *m;
 };
 
-static double cmp_num(const struct compare_run *c, const char *path)
+/* A figure of one run; k selects which (see the getters below). */
+typedef double cmp_get(const struct report_model *m, int k);
+
+/* Achieved rate of role k (NAN if it was not driven), or the total for
+ * k == ROLE_COUNT. */
+static double cmp_achieved(const struct report_model *m, int k)
 {
-    return json_num(json_path(c->root, path), NAN);
+    if (k == ROLE_COUNT) return m->achieved_total;
+    return m->role[k].present && m->role[k].driven ? m->role[k].achieved_rate : NAN;
 }
 
-static const char *cmp_str(const struct compare_run *c, const char *path)
+static double cmp_role_cores(const struct report_model *m, int k)
 {
-    return json_str(json_path(c->root, path), "-");
+    return m->role[k].present ? m->role[k].cores : NAN;
 }
 
-static int cmp_bool(const struct compare_run *c, const char *path)
+/* Host share in percent of field k, or the busy total for k < 0. */
+static double cmp_pct(const struct report_model *m, int k)
 {
-    return json_bool(json_path(c->root, path), 0);
+    return k < 0 ? m->cpu.pct_total : m->cpu.pct[k];
 }
 
-/* Reads and parses one result file; returns -1 after saying why. */
+/* The double at byte offset k of the interval's (or baseline's) figures. */
+static double cmp_cpu(const struct report_model *m, int k)
+{
+    return *(const double *)(const void *)((const char *)&m->cpu + k);
+}
+
+static double cmp_base(const struct report_model *m, int k)
+{
+    return *(const double *)(const void *)((const char *)&m->baseline + k);
+}
+
+#define CMP_CPU(field) cmp_cpu, (int)offsetof(struct report_cpu, field)
+
+static const char *cmp_str(const char *s)
+{
+    return s ? s : "-";
+}
+
+/* Reads one result file; returns -1 after saying why. */
 static int cmp_load(struct compare_run *c)
 {
-    FILE *f = fopen(c->file, "rb");
-    if (!f) {
-        fprintf(stderr, "hostmix compare: %s: %s\n", c->file, strerror(errno));
-        return -1;
-    }
-    size_t cap = 1 << 16, len = 0, n;
-    char *text = malloc(cap);
-    if (!text) abort();
-    while ((n = fread(text + len, 1, cap - len, f)) > 0) {
-        len += n;
-        if (len == cap) {
-            if (cap >= JSON_MAX_SIZE) break;
-            cap *= 2;
-            text = realloc(text, cap);
-            if (!text) abort();
-        }
-    }
-    fclose(f);
-    char err[256];
-    c->doc = json_parse(text, len, err, sizeof err);
-    free(text);
-    if (!c->doc) {
-        fprintf(stderr, "hostmix compare: %s: not JSON: %s\n", c->file, err);
-        return -1;
-    }
-    c->root = json_root(c->doc);
-    if (strcmp(json_str(json_path(c->root, "schema"), ""), "hostmix-result") != 0) {
-        fprintf(stderr, "hostmix compare: %s: not a hostmix result (no \"schema\": "
-                        "\"hostmix-result\")\n", c->file);
-        return -1;
-    }
-    if (json_num(json_path(c->root, "schema_version"), 0) > 1) {
-        fprintf(stderr, "hostmix compare: %s: schema_version %g is newer than this hostmix "
-                        "reads (1)\n", c->file, json_num(json_path(c->root, "schema_version"), 0));
+    char err[1024];
+    c->m = report_model_load(c->file, 0, err, sizeof err);
+    if (!c->m) {
+        fprintf(stderr, "hostmix compare: %s\n", err);
         return -1;
     }
     return 0;
 }
 
 /* One table row: a label and one formatted number per run. */
-static void cmp_row(struct compare_run *r, int n, const char *label, const char *path,
+static void cmp_row(struct compare_run *r, int n, const char *label, cmp_get *get, int k,
                     const char *fmt)
 {
     int any = 0;
-    for (int i = 0; i < n; i++) any |= !isnan(cmp_num(&r[i], path));
+    for (int i = 0; i < n; i++) any |= !isnan(get(r[i].m, k));
     if (!any) return;
     printf("  %-26s", label);
     for (int i = 0; i < n; i++) {
-        double v = cmp_num(&r[i], path);
+        double v = get(r[i].m, k);
         char cell[32];
         if (isnan(v)) snprintf(cell, sizeof cell, "-");
         else snprintf(cell, sizeof cell, fmt, v);
@@ -106,50 +102,51 @@ static void cmp_row(struct compare_run *r, int n, const char *label, const char 
     putchar('\n');
 }
 
-static void cmp_table(struct compare_run *r, int n)
+static void cmp_head(struct compare_run *r, int n)
 {
-    static const char *const cpu_cols[] = { "user", "nice", "system", "irq", "softirq", "steal",
-                                            "guest" };
     printf("  %-26s", "");
     for (int i = 0; i < n; i++) printf(" %14s", r[i].label);
     printf("\n  %-26s", "name");
-    for (int i = 0; i < n; i++) printf(" %14.14s", cmp_str(&r[i], "name"));
+    for (int i = 0; i < n; i++) printf(" %14.14s", cmp_str(r[i].m->name));
     printf("\n  %-26s", "valid / QoS");
     for (int i = 0; i < n; i++) {
         char cell[32];
-        snprintf(cell, sizeof cell, "%s / %s", cmp_bool(&r[i], "valid") ? "yes" : "NO",
-                 cmp_bool(&r[i], "qos_pass") ? "pass" : "FAIL");
+        snprintf(cell, sizeof cell, "%s / %s", r[i].m->valid ? "yes" : "NO",
+                 r[i].m->qos_pass ? "pass" : "FAIL");
         printf(" %14s", cell);
     }
     putchar('\n');
-    cmp_row(r, n, "achieved req/s", "summary.achieved_rate", "%.2f");
+}
+
+static void cmp_table(struct compare_run *r, int n)
+{
+    static const int cpu_cols[] = { MEAS_USER, MEAS_NICE, MEAS_SYSTEM, MEAS_IRQ, MEAS_SOFTIRQ,
+                                    MEAS_STEAL, MEAS_GUEST };
+    char label[48];
+    cmp_head(r, n);
+    cmp_row(r, n, "achieved req/s", cmp_achieved, ROLE_COUNT, "%.2f");
     for (int role = 0; role < ROLE_COUNT; role++) {
-        char path[96], label[48];
         if (!role_is_driven(role)) continue;
-        snprintf(path, sizeof path, "summary.roles.%s.achieved_rate", role_names[role]);
         snprintf(label, sizeof label, "  %s req/s", role_names[role]);
-        cmp_row(r, n, label, path, "%.2f");
+        cmp_row(r, n, label, cmp_achieved, role, "%.2f");
     }
-    cmp_row(r, n, "host busy %", "summary.cpu.host_pct.total", "%.2f");
+    cmp_row(r, n, "host busy %", cmp_pct, -1, "%.2f");
     for (size_t k = 0; k < sizeof cpu_cols / sizeof cpu_cols[0]; k++) {
-        char path[96], label[48];
-        snprintf(path, sizeof path, "summary.cpu.host_pct.%s", cpu_cols[k]);
-        snprintf(label, sizeof label, "  %s %%", cpu_cols[k]);
-        cmp_row(r, n, label, path, "%.2f");
+        snprintf(label, sizeof label, "  %s %%", meas_field_names[cpu_cols[k]]);
+        cmp_row(r, n, label, cmp_pct, cpu_cols[k], "%.2f");
     }
-    cmp_row(r, n, "overhead (non-guest/guest)", "summary.cpu.overhead", "%.3f");
-    cmp_row(r, n, "context switches/s", "summary.cpu.ctxt_per_s", "%.0f");
-    cmp_row(r, n, "interrupts/s", "summary.cpu.intr_per_s", "%.0f");
-    cmp_row(r, n, "host busy cores", "summary.cpu.host_busy_cores", "%.3f");
-    cmp_row(r, n, "  before the load", "summary.baseline.host_busy_cores", "%.3f");
-    cmp_row(r, n, "load driver cores", "summary.cpu.driver_cores", "%.3f");
-    cmp_row(r, n, "system under test cores", "summary.cpu.sut_cores", "%.3f");
-    cmp_row(r, n, "servers' own cores", "summary.cpu.servers_cores", "%.3f");
+    cmp_row(r, n, "overhead (non-guest/guest)", CMP_CPU(overhead), "%.3f");
+    cmp_row(r, n, "context switches/s", CMP_CPU(ctxt_s), "%.0f");
+    cmp_row(r, n, "interrupts/s", CMP_CPU(intr_s), "%.0f");
+    cmp_row(r, n, "host busy cores", CMP_CPU(host_busy_cores), "%.3f");
+    cmp_row(r, n, "  before the load", cmp_base, (int)offsetof(struct report_cpu, host_busy_cores),
+            "%.3f");
+    cmp_row(r, n, "load driver cores", CMP_CPU(driver_cores), "%.3f");
+    cmp_row(r, n, "system under test cores", CMP_CPU(sut_cores), "%.3f");
+    cmp_row(r, n, "servers' own cores", CMP_CPU(servers_cores), "%.3f");
     for (int role = 0; role < ROLE_COUNT; role++) {
-        char path[96], label[48];
-        snprintf(path, sizeof path, "summary.roles.%s.cores", role_names[role]);
         snprintf(label, sizeof label, "  %s cores", role_names[role]);
-        cmp_row(r, n, label, path, "%.3f");
+        cmp_row(r, n, label, cmp_role_cores, role, "%.3f");
     }
 }
 
@@ -159,24 +156,19 @@ static void cmp_same_work(struct compare_run *a, struct compare_run *b, char *wh
     why[0] = '\0';
     struct compare_run *runs[2] = { a, b };
     for (int i = 0; i < 2; i++) {
-        if (!cmp_bool(runs[i], "valid")) {
+        if (!runs[i]->m->valid) {
             snprintf(why, n, "%s is an invalid run (%s)", runs[i]->label,
-                     cmp_str(runs[i], "invalid_reason"));
+                     cmp_str(runs[i]->m->invalid_reason));
             return;
         }
-        if (!cmp_bool(runs[i], "qos_pass")) {
+        if (!runs[i]->m->qos_pass) {
             snprintf(why, n, "%s failed QoS", runs[i]->label);
             return;
         }
     }
     for (int role = 0; role <= ROLE_COUNT; role++) {
-        char path[96];
         const char *what = role < ROLE_COUNT ? role_names[role] : "total";
-        if (role < ROLE_COUNT)
-            snprintf(path, sizeof path, "summary.roles.%s.achieved_rate", role_names[role]);
-        else
-            snprintf(path, sizeof path, "summary.achieved_rate");
-        double x = cmp_num(a, path), y = cmp_num(b, path);
+        double x = cmp_achieved(a->m, role), y = cmp_achieved(b->m, role);
         if (isnan(x) && isnan(y)) continue;
         if (isnan(x) || isnan(y)) {
             snprintf(why, n, "role %s ran in only one of %s and %s", what, a->label, b->label);
@@ -202,7 +194,7 @@ static int cmp_verdict(struct compare_run *a, struct compare_run *b, int force)
                b->label, a->label, why);
         return 1;
     }
-    double x = cmp_num(a, "summary.cpu.sut_cores"), y = cmp_num(b, "summary.cpu.sut_cores");
+    double x = a->m->cpu.sut_cores, y = b->m->cpu.sut_cores;
     if (isnan(x) || isnan(y) || x <= 0) {
         printf("%s vs %s: no system-under-test CPU figure to compare\n", b->label, a->label);
         return 1;
@@ -253,6 +245,6 @@ int compare_cmd(int argc, char **argv)
         for (int i = 1; i < n; i++)
             if (cmp_verdict(&r[0], &r[i], force)) rc = CLI_FAILED;
     }
-    for (int i = 0; i < n; i++) json_doc_free(r[i].doc);
+    for (int i = 0; i < n; i++) report_model_free(r[i].m);
     return rc;
 }

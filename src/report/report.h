@@ -1,11 +1,15 @@
-/* report.h — renderers of a run: the live progress line, the text
- * report and result.json (docs/results.md describes its schema). */
+/* report.h — what the run controller and the CLI call in src/report/:
+ * the live progress line, the text report and result.json of a run
+ * (docs/results.md describes its schema), and `hostmix report`.  All of
+ * them go through the report model (model.h). */
 #ifndef HOSTMIX_REPORT_H
 #define HOSTMIX_REPORT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
-#include "run/run.h"
+/* Opaque here: only model_run.c reads a run (the renderers cannot). */
+struct run;
 
 /* Shows progress on f: on a terminal one line redrawn in place, else a
  * plain line every few seconds.  final ends the live line. */
@@ -15,5 +19,8 @@ void report_text(const struct run *r, FILE *f);
 /* Writes result.json to path atomically (temp file, fsync, rename).
  * Returns 0, or -1 with a message in err. */
 int report_json_write(const struct run *r, const char *path, char *err, size_t n);
+/* `hostmix report RESULT.json [--format text|json]`: prints the report a
+ * run printed from its stored result.json.  Returns a CLI_* exit code. */
+int report_cmd(int argc, char **argv);
 
 #endif

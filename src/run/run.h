@@ -29,6 +29,7 @@ extern const char *const run_phase_names[];
 /* One sample: cumulative counters at time t (monotonic ns). */
 struct run_sample {
     int64_t t_ns;
+    int64_t wall_ns;                /* wall clock (CLOCK_REALTIME) at t_ns */
     int phase;                      /* enum run_phase when taken */
     struct meas_host host;
     uint64_t self_ns;               /* the run process (controller + drivers) */
@@ -36,7 +37,6 @@ struct run_sample {
     uint64_t completed, errors;     /* driver counters so far */
     uint64_t *srv_ns;               /* per server (run.nsrv entries): CPU total */
     struct plat_cpu *srv_cpu;       /* per server: CPU in named parts */
-    int64_t wall_ns;                /* wall-clock time of the sample (ns since the epoch) */
 };
 
 /* CPU over an interval between two samples, in cores. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # hostmix run end to end: a quick run (1 set, about 15 s) passes QoS,
 # writes report.txt and result.json, and leaves no process, cgroup or
-# listening port behind.  Roles not built yet are named, never faked.
+# listening port behind; `hostmix report` reprints report.txt line for
+# line from result.json.  Roles not built yet are named, never faked.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run_lib.sh"
 port=$(free_port)
@@ -27,7 +28,18 @@ assert d["drive"]["targets"][0]["count"] > 0
 assert d["job"]["global"]["roles"] == "idle"
 assert 0.9 < d["summary"]["baseline"]["seconds"] < 1.5
 assert [e["phase"] for e in d["series"]][:2] == ["baseline", "ramp-up"]
+# every series entry has its wall-clock time, increasing, inside the run
+u = [e["unix"] for e in d["series"]]
+assert all(b > a for a, b in zip(u, u[1:])), u
+assert d["started_unix"] <= u[0] and u[-1] <= d["ended_unix"] + 1, (d["started_unix"], u)
+assert abs((u[-1] - u[0]) - (d["series"][-1]["t"] - d["series"][0]["t"])) < 0.5
 PY
+"$HOSTMIX" report "$TMP/res/result.json" >"$TMP/report.txt" 2>"$TMP/err"; rc=$?
+check_eq run_quick_report_exit0 "$rc" 0
+check run_quick_report_same diff "$TMP/res/report.txt" "$TMP/report.txt"
+"$HOSTMIX" report "$TMP/res/result.json" --format json >"$TMP/report.json"; rc=$?
+check_eq run_quick_report_json_exit0 "$rc" 0
+check run_quick_report_json_same cmp "$TMP/res/result.json" "$TMP/report.json"
 check_nothing_left run_quick "$pid" "$port"
 # a job with roles that are not built yet is refused, naming them
 run_job "$TMP/all.ini" all "$port" 1s 2s 1s web,nfs,idle

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # hostmix compare on stored results (tests/fixtures/results): the expected
-# percentage, and refusals for unequal work, failed QoS and invalid runs.
+# percentage, and refusals for unequal work, failed QoS and invalid runs;
+# complete and older results side by side; `hostmix report` on a stored result and its
+# errors (exit 2).
 . "$(dirname "$0")/lib.sh"
 fx=$(cd "$(dirname "$0")/../fixtures/results" && pwd)
 out=$("$HOSTMIX" compare "$fx/native.json" "$fx/vm.json"); rc=$?
@@ -31,3 +33,28 @@ printf '{"schema": ' > "$TMP/torn.json"
 check_eq compare_torn_exit "$rc" 2
 "$HOSTMIX" compare "$fx/native.json" 2>/dev/null; rc=$?
 check_eq compare_usage_exit "$rc" 2
+# compare reads a complete result (the stored quick run) beside the short ones
+out=$("$HOSTMIX" compare "$fx/full/quick.json" "$fx/full/quick.json"); rc=$?
+check_eq compare_full_exit "$rc" 0
+check compare_full_same grep -q "B needs 0.0% more CPU than A for the same work" <<<"$out"
+# hostmix report: the stored report reprinted; clear errors, exit 2
+out=$("$HOSTMIX" report "$fx/full/quick.json"); rc=$?
+check_eq report_exit0 "$rc" 0
+check report_same diff "$fx/full/quick.txt" - <<<"$out"
+"$HOSTMIX" report "$fx/native.json" >/dev/null 2>"$TMP/err"; rc=$?
+check_eq report_older_result_exit2 "$rc" 2
+check report_older_result_why grep -q "native.json: no \"accounting.text\": written by an older hostmix" "$TMP/err"
+"$HOSTMIX" report "$TMP/torn.json" >/dev/null 2>"$TMP/err"; rc=$?
+check_eq report_torn_exit2 "$rc" 2
+check report_torn_why grep -q "torn.json: not JSON: byte 11: unexpected end of input" "$TMP/err"
+sed 's/"schema_version": 1/"schema_version": 9/' "$fx/full/quick.json" >"$TMP/future.json"
+"$HOSTMIX" report "$TMP/future.json" >/dev/null 2>"$TMP/err"; rc=$?
+check_eq report_future_exit2 "$rc" 2
+check report_future_why grep -q "schema_version 9 is newer than this hostmix reads (1)" "$TMP/err"
+"$HOSTMIX" report "$TMP/other.json" >/dev/null 2>"$TMP/err"; rc=$?
+check_eq report_foreign_exit2 "$rc" 2
+"$HOSTMIX" report "$fx/full/quick.json" --format html >/dev/null 2>"$TMP/err"; rc=$?
+check_eq report_bad_format_exit2 "$rc" 2
+check report_bad_format_why grep -q "unknown format 'html'" "$TMP/err"
+"$HOSTMIX" report >/dev/null 2>&1; rc=$?
+check_eq report_usage_exit2 "$rc" 2

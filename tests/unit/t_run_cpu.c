@@ -1,11 +1,12 @@
 /* t_run_cpu.c — CPU figures of an interval from two stored samples: the
  * host breakdown of tests/fixtures/measure t0 -> t1 plus known process and
  * server counters give exact driver, controller, system-under-test and
- * per-role cores; the summary merges targets per role. */
+ * per-role cores; the report model of a run without load results. */
 #include "test.h"
 #include "run/run.h"
-#include "report/summary.h"
+#include "report/model.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 static struct run *fixture_run(void)
@@ -61,22 +62,32 @@ TEST(run_cpu_between_exact)
     free(r);
 }
 
-TEST(run_summary_without_results)
+TEST(run_model_without_results)
 {
     struct run *r = fixture_run();
     r->s_measure_a = 0;
     r->s_measure_b = 1;
     r->s_base_a = r->s_base_b = -1;
-    struct report_summary *s = malloc(sizeof *s);
-    report_summarize(r, s);
-    T_ASSERT(s->have_interval);
-    T_ASSERT(!s->have_baseline);
+    struct report_model *m = report_model_from_run(r);
+    T_ASSERT(m->have_interval);
+    T_ASSERT(!m->have_baseline);
+    T_NEAR(m->cpu.seconds, 5, 1e-12);
+    T_NEAR(m->cpu.role_cores[ROLE_WEB], 0.157, 1e-12);
+    T_EQ_INT(m->cpu.ncpu, 2);
     /* no driver results: every driven role fails QoS, saying so */
-    T_EQ_INT(s->role[ROLE_WEB].qos_pass, 0);
-    T_EQ_STR(s->role[ROLE_WEB].qos_failed, "no load results");
-    T_EQ_INT(s->role[ROLE_DB].driven, 0);
-    T_NEAR(s->target_total, 60 + 20 + 20 + 1, 1e-9);      /* job defaults, one set */
-    free(s);
+    T_ASSERT(!m->have_drive);
+    T_EQ_INT(m->role[ROLE_WEB].qos_pass, 0);
+    T_EQ_STR(m->role[ROLE_WEB].qos_failed, "no load results");
+    T_EQ_INT(m->role[ROLE_DB].driven, 0);
+    T_NEAR(m->target_total, 60 + 20 + 20 + 1, 1e-9);      /* job defaults, one set */
+    /* the series: one interval, no wall clock recorded in the fixture */
+    T_EQ_INT(m->npoints, 1);
+    T_ASSERT(isnan(m->series[0].unix_s));
+    T_NEAR(m->series[0].cpu.sut_cores, 970.0 / 1570 * 2 - 0.1, 1e-12);
+    T_EQ_INT(m->nservers, 2);
+    T_NEAR(m->server[0].measure_cores, 0.157, 1e-12);      /* (1.785 s - 1 s) / 5 s */
+    T_NEAR(m->server[1].measure_cores, 0.001, 1e-12);
+    report_model_free(m);
     free(r->samples);
     free(r);
 }

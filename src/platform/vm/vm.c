@@ -589,7 +589,7 @@ static void vm_describe(const struct plat *p, struct plat_acct *a)
     snprintf(a->method, sizeof a->method, "%s", v->cgroup ? "cgroup" : "proc");
     snprintf(a->base, sizeof a->base, "%s", v->cgroup ? v->cg_base : "");
     snprintf(a->why, sizeof a->why, "%s", v->cgroup ? "" : v->cg_why);
-    snprintf(a->text, sizeof a->text, "server CPU: each guest's QEMU process %s, split by "
+    snprintf(a->text, sizeof a->text, "each guest's QEMU process %s, split by "
              "QEMU thread class; guest-reported busy time over the agent channel",
              v->cgroup ? "in its own cgroup v2 group" : "from /proc/PID/stat");
     snprintf(a->facts, sizeof a->facts, "vm: accelerator %s; machine %s, kernel %s, "

@@ -1,0 +1,224 @@
+/* model.h — the report model: every figure and fact a report shows.
+ *
+ * Built once, either from a finished run (model_run.c, the only file of
+ * src/report/ that reads struct run) or from a stored result.json
+ * (model_json.c).  The renderers — the text report (text.c), result.json
+ * (json_out.c) and compare (compare.c) — read only this struct, so a
+ * report printed from a stored result.json is the report the run printed,
+ * line for line (sysstat's way: collect once, render later in any form).
+ *
+ * The model holds exactly what result.json holds: numbers that are
+ * written as JSON doubles are kept as doubles here, and the text renderer
+ * derives its figures from them, never from anything result.json lacks.
+ * A number absent from a stored result (an older schema, null) is NAN. */
+#ifndef HOSTMIX_REPORT_MODEL_H
+#define HOSTMIX_REPORT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "job/job.h"
+#include "measure/measure.h"
+
+/* result.json's layout (docs/results.md): bumped when a member changes
+ * meaning or disappears, not for new members.  The members the text
+ * report needs beyond what the first results held (accounting.text, the
+ * CPU figures' ncpu) are checked one by one instead. */
+#define REPORT_SCHEMA_VERSION 1
+#define REPORT_NPCT 5
+extern const double report_pcts[REPORT_NPCT];       /* 50 90 95 99 99.9 */
+
+struct report_bucket {
+    int64_t lo, hi;
+    uint64_t n;
+};
+
+/* One latency histogram as the reports show it (nanoseconds). */
+struct report_lat {
+    uint64_t count;
+    int64_t min, max;               /* 0 when count is 0 */
+    double mean;
+    int64_t p[REPORT_NPCT];         /* at report_pcts */
+    int nbuckets;                   /* the non-empty buckets, or 0 */
+    struct report_bucket *b;
+};
+
+/* The CPU figures of one interval (the summary, the baseline or one
+ * series entry); a missing interval has every number NAN. */
+struct report_cpu {
+    double seconds;
+    int ncpu;
+    double pct_total, pct[MEAS_NFIELDS];    /* % of the host; guest time out of user, nice */
+    double cores_total, cores[MEAS_NFIELDS];
+    double overhead;                        /* non-guest busy / guest; NAN: no guest time */
+    double ctxt_s, intr_s, procs_running;
+    double host_busy_cores, driver_cores, ctl_cores, sut_cores, servers_cores;
+    double role_cores[ROLE_COUNT];
+};
+
+/* One role over the measurement interval, all sets. */
+struct report_role {
+    int present;                    /* deployed in this run */
+    int driven;                     /* the load driver sent it requests */
+    double cores, target_rate, achieved_rate, cpu_ms_per_op;
+    uint64_t requests, errors;      /* errors include timeouts and connection errors */
+    struct report_lat lat;          /* corrected latency merged over targets (no buckets) */
+    double lat_mean_ms;             /* as result.json holds it */
+    int qos_pass;
+    char *qos_failed;               /* first failing target and clause, or NULL */
+};
+
+struct report_op {
+    char *name;
+    uint64_t count, errors, timeouts, bytes;
+    double rate;
+    struct report_lat corrected, uncorrected;
+};
+
+/* One load-driver target: its configuration and results. */
+struct report_target {
+    char *name, *role, *address, *arrival, *qos, *qos_failed;
+    int64_t connections;
+    double target_rate, achieved_rate;
+    uint64_t count, errors, timeouts, conn_errors, connects, late;
+    int qos_pass;
+    struct report_op all;
+    int nops;
+    struct report_op *op;
+};
+
+struct report_point {               /* one series entry: samples i-1 .. i */
+    double t, unix_s;               /* since the first sample; wall clock (NAN if unknown) */
+    char *phase;
+    double completed_per_s;
+    uint64_t errors;
+    struct report_cpu cpu;
+};
+
+struct report_server {
+    char *name, *role, *address, *cgroup, *exit, *log;   /* cgroup, exit: NULL if none */
+    int set;
+    int64_t pid;
+    double cpu_s, measure_cores;    /* measure_cores NAN when unknown */
+};
+
+struct report_kv {
+    char *key, *value;
+};
+
+/* A job-file section with every option resolved: "global" or a role. */
+struct report_section {
+    char *name;
+    int n;
+    struct report_kv *kv;
+};
+
+struct report_model {
+    int schema_version;
+    char *hostmix_version, *name;
+    int valid, complete, qos_pass;
+    char *invalid_reason;           /* NULL when valid */
+    double started_unix, ended_unix;
+    struct {
+        char *hostname, *kernel, *cpu_model;
+        int cores;
+        uint64_t memory_bytes;
+    } host;
+    struct {
+        char *platform, *servers;   /* servers: "cgroup" or "proc" */
+        char *cgroup_base, *why_proc;
+        char *text;                 /* the text report's "server CPU:" line */
+        char *facts;                /* the platform's own facts (accelerator, ...), or NULL */
+        double user_hz;
+    } acct;
+    struct {
+        int present;
+        char *dir, *method;
+        double seconds;
+        uint64_t files, bytes;
+        int kept;
+    } work;
+    struct {
+        char *file, *text;
+        int nsections;
+        struct report_section *sec; /* sec[0] is "global", then the roles */
+    } job;
+    double achieved_total, target_total;
+    int have_interval, have_baseline;
+    struct report_cpu cpu, baseline;
+    struct report_role role[ROLE_COUNT];
+    int npoints;
+    struct report_point *series;
+    int nservers;
+    struct report_server *server;
+    int have_drive;                 /* the load driver's results exist */
+    struct {
+        double measure_s;
+        int qos_pass;
+        int ntargets;
+        struct report_target *t;
+    } drive;
+    /* every allocation above, freed by report_model_free */
+    void **owned;
+    size_t nowned, capowned;
+};
+
+/* ---- building (model.c, model_run.c, model_json.c) --------------------- */
+
+struct run;
+/* The model of a finished (or stopped) run.  Never fails (allocation
+ * failure aborts); the caller frees it with report_model_free. */
+struct report_model *report_model_from_run(const struct run *r);
+
+struct json_val;
+/* The model of a parsed result.json.  need_full: the document must hold
+ * everything the text report needs (for `hostmix report`); else absent
+ * figures read as NAN (compare reads results of older hostmix versions).  Returns NULL with the reason in err; the caller frees a
+ * returned model with report_model_free. */
+struct report_model *report_model_from_json(const struct json_val *root, int need_full,
+                                            char *err, size_t n);
+/* Reads and parses the file at path and builds its model as above.
+ * Returns NULL with "PATH: reason" in err. */
+struct report_model *report_model_load(const char *path, int need_full, char *err, size_t n);
+/* Frees m and everything it owns (NULL is fine). */
+void report_model_free(struct report_model *m);
+
+/* Helpers for the builders: an empty model, memory it owns, a copy of s
+ * it owns (NULL stays NULL), a NAN-filled interval. */
+struct report_model *report_model_new(void);
+void *report_model_alloc(struct report_model *m, size_t n);
+char *report_model_str(struct report_model *m, const char *s);
+void report_cpu_none(struct report_cpu *c);
+struct hist;
+/* The figures of h (percentiles at report_pcts), and its non-empty
+ * buckets (owned by m) if with_buckets. */
+void report_lat_from_hist(struct report_model *m, const struct hist *h, int with_buckets,
+                          struct report_lat *o);
+/* The value of option key in job section sec ("global", "web", ...), or
+ * NULL. */
+const char *report_model_opt(const struct report_model *m, const char *sec, const char *key);
+
+/* ---- rendering ---------------------------------------------------------- */
+
+/* The text report (the post's tables) of m on f. */
+void report_render_text(const struct report_model *m, FILE *f);
+/* result.json of m (pretty-printed, ending in a newline) appended to out. */
+struct buf;
+void report_render_json(const struct report_model *m, struct buf *out);
+
+/* ---- the live progress line --------------------------------------------- */
+
+struct report_live {
+    int ok;                         /* two samples and a driver exist */
+    int tty;
+    int64_t t_ns;                   /* the latest sample's time (monotonic) */
+    const char *phase;
+    double elapsed, left, rate;
+    uint64_t errors;
+    double host_busy_cores, sut_cores, driver_cores;
+};
+/* The figures of the progress line from the run's last two samples. */
+void report_live_from_run(const struct run *r, struct report_live *l);
+
+#endif

@@ -1,0 +1,315 @@
+/* model_run.c — the report model of a finished run: the one file of
+ * src/report/ that reads struct run (run/run.h) and the platform's state.
+ *
+ * Everything a report shows is computed here, once: per role load, latency
+ * and CPU, the CPU of the measurement interval, the baseline and every
+ * series interval, the servers, the load driver's targets.  The renderers
+ * then read only the model (model.h). */
+#include "report/model.h"
+#include "core/hist.h"
+#include "run/run.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How server CPU was accounted: the platform's own words.  The one place
+ * that reads the platform's accounting state. */
+static void mr_accounting(const struct run *r, struct report_model *m)
+{
+    const struct plat *p = &r->plat;
+    struct plat_acct a;
+    p->ops->describe(p, &a);
+    m->acct.platform = report_model_str(m, p->ops->name);
+    m->acct.servers = report_model_str(m, a.method);
+    m->acct.cgroup_base = a.base[0] ? report_model_str(m, a.base) : NULL;
+    m->acct.why_proc = a.why[0] ? report_model_str(m, a.why) : NULL;
+    m->acct.text = report_model_str(m, a.text);
+    m->acct.facts = a.facts[0] ? report_model_str(m, a.facts) : NULL;
+    m->acct.user_hz = (double)meas_hz();
+}
+
+/* The figures of a run_cpu as result.json and the text report show them. */
+static void mr_cpu(const struct run_cpu *c, struct report_cpu *o)
+{
+    const struct meas_breakdown *h = &c->host;
+    memset(o, 0, sizeof *o);
+    o->seconds = c->seconds;
+    o->ncpu = h->ncpu;
+    o->pct_total = meas_pct(h, h->busy);
+    o->cores_total = meas_cores(h, h->busy);
+    for (int i = 0; i < MEAS_NFIELDS; i++) {
+        o->pct[i] = meas_pct(h, h->ticks[i]);
+        o->cores[i] = meas_cores(h, h->ticks[i]);
+    }
+    o->overhead = meas_overhead(h) >= 0 ? meas_overhead(h) : NAN;
+    o->ctxt_s = c->ctxt_s;
+    o->intr_s = c->intr_s;
+    o->procs_running = (double)h->procs_running;
+    o->host_busy_cores = c->host_busy_cores;
+    o->driver_cores = c->driver_cores;
+    o->ctl_cores = c->ctl_cores;
+    o->sut_cores = c->sut_cores;
+    o->servers_cores = c->servers_cores;
+    memcpy(o->role_cores, c->role_cores, sizeof o->role_cores);
+}
+
+/* Load, latency, QoS and CPU per role, all sets merged. */
+static void mr_roles(const struct run *r, struct report_model *m, struct hist *lat)
+{
+    const struct drive_results *res = r->res;
+    for (int role = 0; role < ROLE_COUNT; role++) {
+        struct report_role *rr = &m->role[role];
+        hist_init(lat);
+        rr->present = job_has_role(&r->job, role);
+        rr->driven = rr->present && role_is_driven(role);
+        rr->qos_pass = 1;
+        if (rr->driven) rr->target_rate = r->job.role[role].rate * (double)r->job.sets;
+        rr->cores = m->have_interval ? m->cpu.role_cores[role] : 0;
+        for (int i = 0; res && i < res->ntargets; i++) {
+            const struct drive_target_result *t = &res->t[i];
+            if (t->cfg.role != role) continue;
+            rr->achieved_rate += t->achieved_rate;
+            rr->requests += t->all.count;
+            rr->errors += t->all.errors + t->all.timeouts + t->conn_errors;
+            hist_merge(lat, &t->all.corrected);
+            if (!t->qos_pass && rr->qos_pass) {
+                char why[256];
+                snprintf(why, sizeof why, "%s: %s", t->cfg.name, t->qos_failed);
+                rr->qos_pass = 0;
+                rr->qos_failed = report_model_str(m, why);
+            }
+        }
+        if (!res && rr->driven) {
+            rr->qos_pass = 0;
+            rr->qos_failed = report_model_str(m, "no load results");
+        }
+        report_lat_from_hist(m, lat, 0, &rr->lat);
+        rr->lat_mean_ms = rr->lat.mean / 1e6;
+        if (rr->requests && m->have_interval && m->cpu.seconds > 0)
+            rr->cpu_ms_per_op = rr->cores * m->cpu.seconds * 1e3 / (double)rr->requests;
+        m->achieved_total += rr->achieved_rate;
+        m->target_total += rr->target_rate;
+    }
+}
+
+/* The options of one job section, resolved (defaults filled in). */
+static void mr_section(struct report_model *m, struct report_section *s, const char *name,
+                       unsigned section, const void *base)
+{
+    int n = 0;
+    for (const struct opt_def *o = job_table; o->name; o++) n += !!(o->sections & section);
+    s->name = report_model_str(m, name);
+    s->kv = report_model_alloc(m, (size_t)n * sizeof *s->kv);
+    for (const struct opt_def *o = job_table; o->name; o++) {
+        if (!(o->sections & section)) continue;
+        char v[256];
+        opt_fmt_value(v, sizeof v, o, base);
+        s->kv[s->n].key = report_model_str(m, o->name);
+        s->kv[s->n++].value = report_model_str(m, v);
+    }
+}
+
+static void mr_job(const struct run *r, struct report_model *m)
+{
+    m->job.file = report_model_str(m, r->job.path);
+    m->job.text = report_model_str(m, r->job_text);
+    m->job.nsections = 1 + ROLE_COUNT;
+    m->job.sec = report_model_alloc(m, (size_t)m->job.nsections * sizeof *m->job.sec);
+    mr_section(m, &m->job.sec[0], "global", JOB_SEC_GLOBAL, &r->job);
+    for (int role = 0; role < ROLE_COUNT; role++)
+        mr_section(m, &m->job.sec[1 + role], role_names[role], JOB_SEC_ROLE(role),
+                   &r->job.role[role]);
+}
+
+/* One entry per interval between consecutive samples. */
+static void mr_series(const struct run *r, struct report_model *m)
+{
+    m->npoints = r->nsamples > 1 ? r->nsamples - 1 : 0;
+    m->series = report_model_alloc(m, (size_t)m->npoints * sizeof *m->series);
+    for (int i = 1; i < r->nsamples; i++) {
+        const struct run_sample *a = &r->samples[i - 1], *b = &r->samples[i];
+        struct report_point *p = &m->series[i - 1];
+        struct run_cpu c;
+        run_cpu_between(r, i - 1, i, &c);
+        p->t = (double)(b->t_ns - r->samples[0].t_ns) / 1e9;
+        p->unix_s = b->wall_ns ? (double)b->wall_ns / 1e9 : NAN;
+        p->phase = report_model_str(m, run_phase_names[b->phase]);
+        p->completed_per_s = c.seconds > 0 ? (double)(b->completed - a->completed) / c.seconds : 0;
+        p->errors = b->errors - a->errors;
+        mr_cpu(&c, &p->cpu);
+    }
+}
+
+static void mr_servers(const struct run *r, struct report_model *m)
+{
+    int a = r->s_measure_a, b = r->s_measure_b;
+    int interval = a >= 0 && b > a && r->samples[b].t_ns > r->samples[a].t_ns;
+    m->nservers = r->nsrv;
+    m->server = report_model_alloc(m, (size_t)r->nsrv * sizeof *m->server);
+    for (int i = 0; i < r->nsrv; i++) {
+        const struct plat_server *s = &r->srv[i];
+        const struct server_spec *sp = s->spec;
+        struct report_server *o = &m->server[i];
+        char addr[80], st[96];
+        snprintf(addr, sizeof addr, "%s:%d", sp->ip, sp->port);
+        plat_status_text(s->status, st, sizeof st);
+        o->name = report_model_str(m, sp->name);
+        o->role = report_model_str(m, role_names[sp->role]);
+        o->set = sp->set;
+        o->address = report_model_str(m, addr);
+        o->pid = s->pid;
+        o->cgroup = s->cgroup[0] ? report_model_str(m, s->cgroup) : NULL;
+        o->cpu_s = (double)s->cpu.total_ns / 1e9;
+        o->measure_cores = NAN;
+        if (interval) {
+            uint64_t x = r->samples[a].srv_ns[i], y = r->samples[b].srv_ns[i];
+            o->measure_cores = (double)(y > x ? y - x : 0) /
+                               (double)(r->samples[b].t_ns - r->samples[a].t_ns);
+        }
+        o->exit = s->exited ? report_model_str(m, st) : NULL;
+        o->log = report_model_str(m, sp->log);
+    }
+}
+
+/* The working copy of the data sets servers change (run/work.c). */
+static void mr_work(const struct run *r, struct report_model *m)
+{
+    m->work.present = r->work_dir[0] != '\0';
+    if (!m->work.present) return;
+    char how[64];
+    run_copy_methods_text(r->work_methods, how, sizeof how);
+    m->work.dir = report_model_str(m, r->work_dir);
+    m->work.seconds = (double)r->work_ns / 1e9;
+    m->work.files = (uint64_t)r->work_files;
+    m->work.bytes = (uint64_t)r->work_bytes;
+    m->work.method = report_model_str(m, how);
+    m->work.kept = r->work_kept;
+}
+
+static void mr_op(struct report_model *m, const struct drive_op_result *o, double ms,
+                  struct report_op *d)
+{
+    d->name = report_model_str(m, o->name ? o->name : "?");
+    d->count = o->count;
+    d->rate = ms > 0 ? (double)o->count / ms : 0;
+    d->errors = o->errors;
+    d->timeouts = o->timeouts;
+    d->bytes = o->bytes;
+    report_lat_from_hist(m, &o->corrected, 1, &d->corrected);
+    report_lat_from_hist(m, &o->uncorrected, 1, &d->uncorrected);
+}
+
+static void mr_target(struct report_model *m, const struct drive_target_result *x, double ms,
+                      struct report_target *t)
+{
+    char q[256];
+    t->name = report_model_str(m, x->cfg.name);
+    t->role = report_model_str(m, x->cfg.role >= 0 && x->cfg.role < ROLE_COUNT
+                                  ? role_names[x->cfg.role] : "?");
+    t->address = report_model_str(m, x->cfg.addr);
+    t->arrival = report_model_str(m, arrival_names[x->cfg.arrival]);
+    t->connections = x->cfg.connections;
+    t->target_rate = x->cfg.rate;
+    t->achieved_rate = x->achieved_rate;
+    t->count = x->all.count;
+    t->errors = x->all.errors;
+    t->timeouts = x->all.timeouts;
+    t->conn_errors = x->conn_errors;
+    t->connects = x->connects;
+    t->late = x->late;
+    t->qos = report_model_str(m, opt_fmt_qos(q, sizeof q, &x->cfg.qos));
+    t->qos_pass = x->qos_pass;
+    t->qos_failed = x->qos_pass ? NULL : report_model_str(m, x->qos_failed);
+    mr_op(m, &x->all, ms, &t->all);
+    t->nops = x->nops;
+    t->op = report_model_alloc(m, (size_t)x->nops * sizeof *t->op);
+    for (int i = 0; i < x->nops; i++) mr_op(m, &x->op[i], ms, &t->op[i]);
+}
+
+static void mr_drive(const struct run *r, struct report_model *m)
+{
+    const struct drive_results *res = r->res;
+    m->have_drive = res != NULL;
+    if (!res) return;
+    m->drive.measure_s = (double)res->measure_ns / 1e9;
+    m->drive.qos_pass = res->qos_pass;
+    m->drive.ntargets = res->ntargets;
+    m->drive.t = report_model_alloc(m, (size_t)res->ntargets * sizeof *m->drive.t);
+    for (int i = 0; i < res->ntargets; i++)
+        mr_target(m, &res->t[i], m->drive.measure_s, &m->drive.t[i]);
+}
+
+static void mr_top(const struct run *r, struct report_model *m)
+{
+    m->hostmix_version = report_model_str(m, HOSTMIX_VERSION);
+    m->name = report_model_str(m, r->job.name);
+    m->valid = r->valid;
+    m->complete = r->complete;
+    m->qos_pass = r->qos_pass;
+    m->invalid_reason = r->valid ? NULL : report_model_str(m, r->invalid);
+    m->started_unix = (double)r->wall_start_ns / 1e9;
+    m->ended_unix = (double)r->wall_end_ns / 1e9;
+    m->host.hostname = report_model_str(m, r->facts.hostname);
+    m->host.kernel = report_model_str(m, r->facts.kernel);
+    m->host.cpu_model = report_model_str(m, r->facts.cpu_model);
+    m->host.cores = r->facts.cores;
+    m->host.memory_bytes = r->facts.mem_bytes;
+}
+
+/* The CPU of the measurement interval and of the baseline before it. */
+static void mr_intervals(const struct run *r, struct report_model *m)
+{
+    struct run_cpu c;
+    m->have_interval = r->s_measure_a >= 0 && r->s_measure_b > r->s_measure_a;
+    if (m->have_interval) {
+        run_cpu_between(r, r->s_measure_a, r->s_measure_b, &c);
+        mr_cpu(&c, &m->cpu);
+    }
+    m->have_baseline = r->s_base_a >= 0 && r->s_base_b > r->s_base_a;
+    if (m->have_baseline) {
+        run_cpu_between(r, r->s_base_a, r->s_base_b, &c);
+        mr_cpu(&c, &m->baseline);
+    }
+}
+
+struct report_model *report_model_from_run(const struct run *r)
+{
+    struct report_model *m = report_model_new();
+    struct hist *lat = malloc(sizeof *lat);
+    if (!lat) abort();
+    mr_top(r, m);
+    mr_accounting(r, m);
+    mr_work(r, m);
+    mr_job(r, m);
+    mr_intervals(r, m);
+    mr_roles(r, m, lat);
+    mr_series(r, m);
+    mr_servers(r, m);
+    mr_drive(r, m);
+    free(lat);
+    return m;
+}
+
+void report_live_from_run(const struct run *r, struct report_live *l)
+{
+    memset(l, 0, sizeof *l);
+    l->tty = r->tty;
+    if (r->nsamples < 2 || !r->drv) return;
+    const struct run_sample *a = &r->samples[r->nsamples - 2], *b = &r->samples[r->nsamples - 1];
+    const struct job *j = &r->job;
+    struct run_cpu c;
+    run_cpu_between(r, r->nsamples - 2, r->nsamples - 1, &c);
+    double total = (double)(j->ramp_up + j->measure + j->ramp_down) / 1e9;
+    double secs = (double)(b->t_ns - a->t_ns) / 1e9;
+    l->ok = 1;
+    l->t_ns = b->t_ns;
+    l->phase = run_phase_names[r->phase];
+    l->elapsed = (double)(b->t_ns - r->samples[0].t_ns) / 1e9;
+    l->left = total > l->elapsed ? total - l->elapsed : 0;
+    l->rate = secs > 0 ? (double)(b->completed - a->completed) / secs : 0;
+    l->errors = b->errors;
+    l->host_busy_cores = c.host_busy_cores;
+    l->sut_cores = c.sut_cores;
+    l->driver_cores = c.driver_cores;
+}
