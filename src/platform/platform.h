@@ -107,6 +107,7 @@ struct plat_acct {
     char base[512];             /* where (a cgroup directory), or "" */
     char why[600];              /* why a fallback was used, or "" */
     char facts[600];            /* other facts of the platform (accelerator, runtime), or "" */
+    char accel[16];             /* guests' accelerator ("kvm", "tcg"), or "" */
 };
 
 struct plat {

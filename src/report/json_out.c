@@ -190,6 +190,7 @@ static void rj_servers(struct json_w *w, const struct report_model *m)
         rj_num(w, "measure_cores", s->measure_cores);
         rj_str(w, "exit", s->exit);
         rj_str(w, "log", s->log);
+        report_guest_json_server(w, s);
         json_w_obj_end(w);
     }
     json_w_arr_end(w);
@@ -318,6 +319,7 @@ static void rj_host_acct(struct json_w *w, const struct report_model *m)
     rj_str(w, "why_proc", m->acct.why_proc);
     rj_str(w, "text", m->acct.text);
     if (m->acct.facts) rj_str(w, "facts", m->acct.facts);
+    if (m->acct.accel) rj_str(w, "accelerator", m->acct.accel);
     rj_num(w, "user_hz", m->acct.user_hz);
     json_w_obj_end(w);
 }
@@ -343,6 +345,7 @@ void report_render_json(const struct report_model *m, struct buf *out)
     rj_summary(&w, m);
     rj_series(&w, m);
     rj_servers(&w, m);
+    report_guest_json_total(&w, m);
     rj_drive(&w, m);
     json_w_obj_end(&w);
     buf_puts(out, "\n");

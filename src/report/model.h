@@ -96,11 +96,34 @@ struct report_point {               /* one series entry: samples i-1 .. i */
     struct report_cpu cpu;
 };
 
+/* Where a guest's host CPU went, by QEMU thread class, and what the guest
+ * itself reports (guests.c). */
+#define REPORT_NTCLASS 6
+extern const char *const report_tclass_names[REPORT_NTCLASS];   /* vcpu main io pool vhost other */
+
+struct report_guest {
+    int present;                    /* the server ran in a VM guest */
+    double thread_cores[REPORT_NTCLASS];
+    double guest_cores;             /* vCPU time in guest mode (KVM; 0 under TCG) */
+    double busy_cores;              /* busy time the guest reports (its /proc/stat); NAN unknown */
+    double overhead;                /* host cores for the guest / busy_cores; NAN unknown */
+};
+
 struct report_server {
     char *name, *role, *address, *cgroup, *exit, *log;   /* cgroup, exit: NULL if none */
     int set;
     int64_t pid;
     double cpu_s, measure_cores;    /* measure_cores NAN when unknown */
+    double ready_s;                 /* start to first answer; NAN unknown */
+    struct report_guest guest;
+};
+
+/* Host CPU per CPU-second the guests report busy, in all and per role:
+ * the hypervisor-neutral overhead (guests.c). */
+struct report_guests {
+    int present;
+    double host_cores, busy_cores, overhead;
+    double role_host[ROLE_COUNT], role_busy[ROLE_COUNT], role_overhead[ROLE_COUNT];
 };
 
 struct report_kv {
@@ -130,6 +153,7 @@ struct report_model {
         char *cgroup_base, *why_proc;
         char *text;                 /* the text report's "server CPU:" line */
         char *facts;                /* the platform's own facts (accelerator, ...), or NULL */
+        char *accel;                /* "kvm", "tcg" for VM guests, else NULL */
         double user_hz;
     } acct;
     struct {
@@ -152,6 +176,7 @@ struct report_model {
     struct report_point *series;
     int nservers;
     struct report_server *server;
+    struct report_guests guests;
     int have_drive;                 /* the load driver's results exist */
     struct {
         double measure_s;
@@ -198,6 +223,20 @@ void report_lat_from_hist(struct report_model *m, const struct hist *h, int with
 /* The value of option key in job section sec ("global", "web", ...), or
  * NULL. */
 const char *report_model_opt(const struct report_model *m, const char *sec, const char *key);
+
+/* Sums the servers' guest figures into m->guests (guests.c). */
+void report_guests_total(struct report_model *m);
+struct json_w;
+struct json_val;
+/* The guest figures of one server and of the run, in result.json: writes
+ * the members "ready_s" and "guest" of a server object, and the top-level
+ * "guests" member; reads them back (absent: NAN, not present). */
+void report_guest_json_server(struct json_w *w, const struct report_server *s);
+void report_guest_json_total(struct json_w *w, const struct report_model *m);
+void report_guest_from_json(const struct json_val *server, struct report_server *s);
+void report_guests_from_json(const struct json_val *guests, struct report_model *m);
+/* The text report's guest section (nothing when no server ran in a guest). */
+void report_guest_text(const struct report_model *m, FILE *f);
 
 /* ---- rendering ---------------------------------------------------------- */
 

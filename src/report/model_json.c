@@ -184,6 +184,7 @@ static void mj_top(struct report_model *m, const struct json_val *root)
     m->acct.why_proc = mj_str(m, a, "why_proc");
     m->acct.text = mj_str(m, a, "text");
     m->acct.facts = mj_str(m, a, "facts");
+    m->acct.accel = mj_str(m, a, "accelerator");
     m->acct.user_hz = mj_num(a, "user_hz");
 }
 
@@ -383,6 +384,7 @@ static void mj_servers(struct report_model *m, const struct json_val *a)
         s->measure_cores = mj_num(o, "measure_cores");
         s->exit = mj_str(m, o, "exit");
         s->log = mj_str(m, o, "log");
+        report_guest_from_json(o, s);
     }
 }
 
@@ -400,6 +402,7 @@ struct report_model *report_model_from_json(const struct json_val *root, int nee
     mj_summary(m, json_get(root, "summary"), h);
     mj_series(m, json_get(root, "series"));
     mj_servers(m, json_get(root, "servers"));
+    report_guests_from_json(json_get(root, "guests"), m);
     free(h);
     return m;
 }

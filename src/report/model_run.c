@@ -26,6 +26,7 @@ static void mr_accounting(const struct run *r, struct report_model *m)
     m->acct.why_proc = a.why[0] ? report_model_str(m, a.why) : NULL;
     m->acct.text = report_model_str(m, a.text);
     m->acct.facts = a.facts[0] ? report_model_str(m, a.facts) : NULL;
+    m->acct.accel = a.accel[0] ? report_model_str(m, a.accel) : NULL;
     m->acct.user_hz = (double)meas_hz();
 }
 
@@ -141,6 +142,32 @@ static void mr_series(const struct run *r, struct report_model *m)
     }
 }
 
+/* The delta of part k between two readings, in cores over secs. */
+static double mr_part(const struct plat_cpu *a, const struct plat_cpu *b, int k, double secs)
+{
+    uint64_t x = a->part_ns[k], y = b->part_ns[k];
+    return (double)(y > x ? y - x : 0) / 1e9 / secs;
+}
+
+/* A guest's figures over the measurement interval: host CPU by thread
+ * class, guest time, and the busy time the guest itself reported. */
+static void mr_guest(const struct run *r, int i, struct report_server *o)
+{
+    const struct plat_cpu *a = &r->samples[r->s_measure_a].srv_cpu[i];
+    const struct plat_cpu *b = &r->samples[r->s_measure_b].srv_cpu[i];
+    static const int part[REPORT_NTCLASS] = { PLAT_CPU_VCPU, PLAT_CPU_MAIN, PLAT_CPU_IO,
+                                              PLAT_CPU_POOL, PLAT_CPU_VHOST, PLAT_CPU_OTHER };
+    double secs = (double)(r->samples[r->s_measure_b].t_ns - r->samples[r->s_measure_a].t_ns) / 1e9;
+    struct report_guest *g = &o->guest;
+    g->present = (b->have >> PLAT_CPU_VCPU) & 1u;
+    if (!g->present) return;
+    for (int k = 0; k < REPORT_NTCLASS; k++) g->thread_cores[k] = mr_part(a, b, part[k], secs);
+    g->guest_cores = mr_part(a, b, PLAT_CPU_GUEST, secs);
+    int busy = (a->have & b->have) >> PLAT_CPU_GUEST_BUSY & 1u;
+    g->busy_cores = busy ? mr_part(a, b, PLAT_CPU_GUEST_BUSY, secs) : NAN;
+    g->overhead = busy && g->busy_cores > 0 ? o->measure_cores / g->busy_cores : NAN;
+}
+
 static void mr_servers(const struct run *r, struct report_model *m)
 {
     int a = r->s_measure_a, b = r->s_measure_b;
@@ -169,6 +196,8 @@ static void mr_servers(const struct run *r, struct report_model *m)
         }
         o->exit = s->exited ? report_model_str(m, st) : NULL;
         o->log = report_model_str(m, sp->log);
+        o->ready_s = s->ready_ns > s->started_ns ? (double)(s->ready_ns - s->started_ns) / 1e9 : NAN;
+        if (interval) mr_guest(r, i, o);
     }
 }
 
@@ -286,6 +315,7 @@ struct report_model *report_model_from_run(const struct run *r)
     mr_roles(r, m, lat);
     mr_series(r, m);
     mr_servers(r, m);
+    report_guests_total(m);
     mr_drive(r, m);
     free(lat);
     return m;

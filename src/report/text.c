@@ -211,6 +211,7 @@ void report_render_text(const struct report_model *m, FILE *f)
         rt_host_cpu(&m->cpu, f);
         rt_baseline(m, f);
         rt_consumers(m, f);
+        report_guest_text(m, f);
     } else {
         fprintf(f, "\nNo CPU figures: the run stopped before the measurement interval began.\n");
     }

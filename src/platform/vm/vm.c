@@ -592,6 +592,7 @@ static void vm_describe(const struct plat *p, struct plat_acct *a)
     snprintf(a->text, sizeof a->text, "each guest's QEMU process %s, split by "
              "QEMU thread class; guest-reported busy time over the agent channel",
              v->cgroup ? "in its own cgroup v2 group" : "from /proc/PID/stat");
+    snprintf(a->accel, sizeof a->accel, "%s", v->accel == VM_ACCEL_KVM ? "kvm" : "tcg");
     snprintf(a->facts, sizeof a->facts, "vm: accelerator %s; machine %s, kernel %s, "
              "vhost-net %s, hugepages %s, disks cache=none aio=%s",
              v->accel_why, vm_machine_names[v->o ? v->o->machine : 0],

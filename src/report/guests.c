@@ -1,0 +1,161 @@
+/* guests.c — the figures of servers that ran in VM guests: host CPU by
+ * QEMU thread class, the busy time each guest reports about itself, and
+ * the hypervisor-neutral overhead (host CPU spent for a guest per
+ * CPU-second the guest reports busy), per guest, per role and in all; in
+ * the model, result.json and the text report.
+ *
+ * The neutral overhead needs no guest column in the host's /proc/stat
+ * (which TCG and Xen's dom0 lack): it divides what the host's cgroup of
+ * the guest measured by what the guest's own /proc/stat says it used, so
+ * it means the same on KVM, TCG and Xen.  1.0 would be a hypervisor that
+ * costs nothing; under TCG the figure includes the emulation itself. */
+#include "report/model.h"
+#include "core/json.h"
+
+#include <math.h>
+#include <string.h>
+
+const char *const report_tclass_names[REPORT_NTCLASS] = {
+    "vcpu", "main", "io", "pool", "vhost", "other",
+};
+
+static double g_ratio(double a, double b)
+{
+    return b > 0 && !isnan(a) && !isnan(b) ? a / b : NAN;
+}
+
+void report_guests_total(struct report_model *m)
+{
+    struct report_guests *t = &m->guests;
+    memset(t, 0, sizeof *t);
+    for (int i = 0; i < m->nservers; i++) {
+        const struct report_server *s = &m->server[i];
+        if (!s->guest.present || isnan(s->measure_cores) || isnan(s->guest.busy_cores)) continue;
+        int role = role_find(s->role);
+        t->present = 1;
+        t->host_cores += s->measure_cores;
+        t->busy_cores += s->guest.busy_cores;
+        if (role < 0) continue;
+        t->role_host[role] += s->measure_cores;
+        t->role_busy[role] += s->guest.busy_cores;
+    }
+    t->overhead = g_ratio(t->host_cores, t->busy_cores);
+    for (int r = 0; r < ROLE_COUNT; r++) t->role_overhead[r] = g_ratio(t->role_host[r], t->role_busy[r]);
+}
+
+/* ---- result.json ------------------------------------------------------- */
+
+static void g_num(struct json_w *w, const char *k, double v)
+{
+    json_w_key(w, k);
+    if (isnan(v)) json_w_null(w);
+    else json_w_double(w, v);
+}
+
+void report_guest_json_server(struct json_w *w, const struct report_server *s)
+{
+    if (!isnan(s->ready_s)) g_num(w, "ready_s", s->ready_s);
+    if (!s->guest.present) return;
+    json_w_key(w, "guest");
+    json_w_obj(w);
+    json_w_key(w, "threads_cores");
+    json_w_obj(w);
+    for (int k = 0; k < REPORT_NTCLASS; k++) g_num(w, report_tclass_names[k], s->guest.thread_cores[k]);
+    json_w_obj_end(w);
+    g_num(w, "guest_cores", s->guest.guest_cores);
+    g_num(w, "busy_cores", s->guest.busy_cores);
+    g_num(w, "overhead", s->guest.overhead);
+    json_w_obj_end(w);
+}
+
+void report_guest_json_total(struct json_w *w, const struct report_model *m)
+{
+    const struct report_guests *t = &m->guests;
+    if (!t->present) return;
+    json_w_key(w, "guests");
+    json_w_obj(w);
+    g_num(w, "host_cores", t->host_cores);
+    g_num(w, "busy_cores", t->busy_cores);
+    g_num(w, "overhead", t->overhead);
+    json_w_key(w, "roles");
+    json_w_obj(w);
+    for (int r = 0; r < ROLE_COUNT; r++) {
+        if (t->role_busy[r] <= 0 && t->role_host[r] <= 0) continue;
+        json_w_key(w, role_names[r]);
+        json_w_obj(w);
+        g_num(w, "host_cores", t->role_host[r]);
+        g_num(w, "busy_cores", t->role_busy[r]);
+        g_num(w, "overhead", t->role_overhead[r]);
+        json_w_obj_end(w);
+    }
+    json_w_obj_end(w);
+    json_w_obj_end(w);
+}
+
+static double g_get(const struct json_val *o, const char *k)
+{
+    const struct json_val *v = json_get(o, k);
+    return json_type(v) == JSON_NUMBER ? json_num(v, NAN) : NAN;
+}
+
+void report_guest_from_json(const struct json_val *server, struct report_server *s)
+{
+    const struct json_val *g = json_get(server, "guest"), *th = json_get(g, "threads_cores");
+    s->ready_s = g_get(server, "ready_s");
+    memset(&s->guest, 0, sizeof s->guest);
+    s->guest.present = json_type(g) == JSON_OBJECT;
+    if (!s->guest.present) return;
+    for (int k = 0; k < REPORT_NTCLASS; k++) s->guest.thread_cores[k] = g_get(th, report_tclass_names[k]);
+    s->guest.guest_cores = g_get(g, "guest_cores");
+    s->guest.busy_cores = g_get(g, "busy_cores");
+    s->guest.overhead = g_get(g, "overhead");
+}
+
+void report_guests_from_json(const struct json_val *guests, struct report_model *m)
+{
+    (void)guests;       /* derived from the servers, as when the run wrote it */
+    report_guests_total(m);
+}
+
+/* ---- the text report ------------------------------------------------------ */
+
+static void g_cell(FILE *f, const char *fmt, double v)
+{
+    if (isnan(v)) fprintf(f, " %*s", 6, "-");
+    else fprintf(f, fmt, v);
+}
+
+void report_guest_text(const struct report_model *m, FILE *f)
+{
+    const struct report_guests *t = &m->guests;
+    if (!t->present) return;
+    fprintf(f, "\nGuests over the measurement interval (host cores by QEMU thread class; "
+               "accelerator %s)\n", m->acct.accel ? m->acct.accel : "unknown");
+    fprintf(f, "  %-12s %6s", "guest", "host");
+    for (int k = 0; k < REPORT_NTCLASS; k++) fprintf(f, " %6s", report_tclass_names[k]);
+    fprintf(f, " %6s %6s %9s %7s\n", "guest", "busy", "host/busy", "ready");
+    for (int i = 0; i < m->nservers; i++) {
+        const struct report_server *s = &m->server[i];
+        if (!s->guest.present) continue;
+        fprintf(f, "  %-12s", s->name ? s->name : "?");
+        g_cell(f, " %6.3f", s->measure_cores);
+        for (int k = 0; k < REPORT_NTCLASS; k++) g_cell(f, " %6.3f", s->guest.thread_cores[k]);
+        g_cell(f, " %6.3f", s->guest.guest_cores);
+        g_cell(f, " %6.3f", s->guest.busy_cores);
+        g_cell(f, " %9.2f", s->guest.overhead);
+        g_cell(f, " %6.2fs", s->ready_s);
+        fputc('\n', f);
+    }
+    fprintf(f, "  host CPU per guest-busy CPU (hypervisor-neutral overhead): %.2f "
+               "(%.3f host cores for %.3f guest-busy cores)", t->overhead, t->host_cores,
+            t->busy_cores);
+    for (int r = 0, first = 1; r < ROLE_COUNT; r++) {
+        if (isnan(t->role_overhead[r])) continue;
+        fprintf(f, "%s%s %.2f", first ? "; " : ", ", role_names[r], t->role_overhead[r]);
+        first = 0;
+    }
+    fputc('\n', f);
+    if (m->acct.accel && strcmp(m->acct.accel, "tcg") == 0)
+        fprintf(f, "  (TCG: the guests' CPU is emulated; the overhead includes the emulation, "
+                   "so it is no hardware hypervisor's)\n");
+}
