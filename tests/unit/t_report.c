@@ -293,3 +293,42 @@ TEST(report_model_errors)
     T_EQ_STR(bad(json, 1), "");
     free(json);
 }
+
+TEST(report_model_round_trip_stopped_early)
+{
+    /* stopped before the driver and the measurement interval: no drive
+     * section, no CPU figures, every driven role failing "no load results" */
+    struct run *r = rich_run();
+    const struct drive_results *res = r->res;
+    r->res = NULL;
+    r->s_measure_a = r->s_measure_b = r->s_base_a = r->s_base_b = -1;
+    r->complete = 0;
+    r->work_dir[0] = '\0';
+    struct report_model *m1 = report_model_from_run(r);
+    struct buf j = BUF_INIT;
+    report_render_json(m1, &j);
+    char err[512];
+    struct json_doc *d = json_parse(buf_head(&j), buf_used(&j), err, sizeof err);
+    T_ASSERT(d);
+    struct report_model *m2 = report_model_from_json(json_root(d), 1, err, sizeof err);
+    char *t1 = text_of(m1), *t2 = m2 ? text_of(m2) : NULL;
+    if (!m2) t_fail(__FILE__, __LINE__, "%s", err);
+    else if (strcmp(t1, t2)) t_fail(__FILE__, __LINE__, "differs:\n%s\n----\n%s", t1, t2);
+    else {
+        T_ASSERT(strstr(t2, "\nNo load results: the run stopped before the load driver started.\n"));
+        T_ASSERT(strstr(t2, "\nNo CPU figures: the run stopped before the measurement interval"));
+        T_ASSERT(strstr(t2, "run: INVALID and incomplete: server set1-web exited\n"));
+        T_ASSERT(strstr(t2, "data: served from the cache in place"));
+        T_EQ_STR(m2->role[ROLE_WEB].qos_failed, "no load results");
+        T_ASSERT(json_type(json_path(json_root(d), "summary.cpu")) == JSON_NULL);
+        T_ASSERT(json_type(json_get(json_root(d), "drive")) == JSON_NULL);
+    }
+    free(t1);
+    free(t2);
+    json_doc_free(d);
+    buf_free(&j);
+    report_model_free(m1);
+    report_model_free(m2);
+    r->res = res;
+    rich_free(r);
+}
