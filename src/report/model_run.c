@@ -10,6 +10,7 @@
 #include "run/run.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,9 +20,11 @@ static void mr_accounting(const struct run *r, struct report_model *m)
 {
     const struct plat *p = &r->plat;
     struct plat_acct a;
-    p->ops->describe(p, &a);
-    m->acct.platform = report_model_str(m, p->ops->name);
-    m->acct.servers = report_model_str(m, a.method);
+    memset(&a, 0, sizeof a);
+    if (p->ops && p->ops->describe) p->ops->describe(p, &a);
+    else snprintf(a.text, sizeof a.text, "not measured (no platform)");
+    m->acct.platform = report_model_str(m, p->ops ? p->ops->name : platform_names[r->job.platform]);
+    m->acct.servers = report_model_str(m, a.method[0] ? a.method : "none");
     m->acct.cgroup_base = a.base[0] ? report_model_str(m, a.base) : NULL;
     m->acct.why_proc = a.why[0] ? report_model_str(m, a.why) : NULL;
     m->acct.text = report_model_str(m, a.text);
@@ -153,6 +156,7 @@ static double mr_part(const struct plat_cpu *a, const struct plat_cpu *b, int k,
  * class, guest time, and the busy time the guest itself reported. */
 static void mr_guest(const struct run *r, int i, struct report_server *o)
 {
+    if (!r->samples[r->s_measure_a].srv_cpu || !r->samples[r->s_measure_b].srv_cpu) return;
     const struct plat_cpu *a = &r->samples[r->s_measure_a].srv_cpu[i];
     const struct plat_cpu *b = &r->samples[r->s_measure_b].srv_cpu[i];
     static const int part[REPORT_NTCLASS] = { PLAT_CPU_VCPU, PLAT_CPU_MAIN, PLAT_CPU_IO,
