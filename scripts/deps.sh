@@ -14,15 +14,9 @@
 set -eu
 group=${1:-build}
 
-<<<<<<< HEAD
 build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libmnl-dev"
 test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio"
-bench_pkgs="$test_pkgs dovecot-imapd"
-=======
-build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev"
-test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light"
 bench_pkgs="$test_pkgs dovecot-imapd libjansson-dev"
->>>>>>> report
 
 case "$group" in
     build) want=$build_pkgs ;;
