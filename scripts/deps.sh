@@ -3,10 +3,13 @@
 # those already present, and says what it installs.
 #
 #   scripts/deps.sh build   compiler and libraries (SQLite, libpq, libnfs,
-#                           libtirpc) to build ./hostmix
+#                           libtirpc, libarchive) to build ./hostmix
 #   scripts/deps.sh test    build + the real clients the tests use (curl,
 #                           python3, psql, libnfs-utils, wrk, clang for fuzz
-#                           targets, PostgreSQL server for app-vs-postgres)
+#                           targets, PostgreSQL server for app-vs-postgres,
+#                           QEMU, qemu-img and mke2fs for the VM guest test;
+#                           the guest kernel itself comes from the archive
+#                           through apt-get download at run time)
 #   scripts/deps.sh bench   test + the peers benchmarks compare against
 #                           (nginx, dovecot)
 #   scripts/deps.sh list [GROUP]   print the packages of a group and exit
@@ -14,7 +17,7 @@ set -eu
 group=${1:-build}
 
 build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libarchive-dev"
-test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light"
+test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs bc"
 bench_pkgs="$test_pkgs dovecot-imapd"
 
 case "$group" in

@@ -66,8 +66,10 @@ static int vb_tap(const char *name, struct buf *why)
     return -1;
 }
 
-/* Connects to ip:port until deadline; sends PING 1, returns the answer line. */
-static int vb_ping(const struct vb *v, int64_t deadline, struct buf *answer)
+/* Connects to ip:port until deadline or QEMU's exit (its status then in
+ * *status, *exited set); sends PING 1 and appends the answer. */
+static int vb_ping(const struct vb *v, pid_t qemu, int64_t deadline, struct buf *answer,
+                   int *exited, int *status)
 {
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)v->port) };
     inet_pton(AF_INET, v->ip, &sa.sin_addr);
@@ -84,6 +86,11 @@ static int vb_ping(const struct vb *v, int64_t deadline, struct buf *answer)
             return n > 0 ? 0 : -1;
         }
         close(s);
+        if (waitpid(qemu, status, WNOHANG) == qemu) {
+            *exited = 1;
+            buf_puts(answer, "QEMU exited before the server answered");
+            return -1;
+        }
         usleep(100000);
     }
     return -1;
@@ -183,11 +190,12 @@ static void vb_run(struct vb *v, struct vm_qemu_cfg *c, const char *agent_path)
     pid_t pid = vb_start(v, c);
     if (pid < 0) return;
     struct buf ans = BUF_INIT, why = BUF_INIT;
-    int rc = vb_ping(v, t0 + 120 * CLOCK_NS_PER_S, &ans);
+    int status = 0, exited = 0;
+    int rc = vb_ping(v, pid, t0 + 120 * CLOCK_NS_PER_S, &ans, &exited, &status);
     double boot = (double)(clock_mono_ns() - t0) / 1e9;
     vb_check(v, "vm_idle_pong", rc == 0 && strcmp(buf_cstr(&ans), "PONG 1\n") == 0, buf_cstr(&ans));
     printf("# boot to first PONG: %.2f s\n", boot);
-    int fd = vm_agent_connect(agent_path, 5000, &why);
+    int fd = exited ? -1 : vm_agent_connect(agent_path, 5000, &why);
     struct agent_stat st;
     rc = fd >= 0 ? vm_agent_query(fd, 30000, &st, &why) : -1;
     vb_check(v, "vm_agent_stat", rc == 0 && st.host.ncpu == c->vcpus && st.host.cpu[MEAS_IDLE] > 0,
@@ -199,9 +207,8 @@ static void vb_run(struct vb *v, struct vm_qemu_cfg *c, const char *agent_path)
                (unsigned long long)st.srv_utime, (unsigned long long)st.srv_stime);
     rc = fd >= 0 ? vm_agent_poweroff(fd, 30000, &why) : -1;
     vb_check(v, "vm_agent_poweroff", rc == 0, buf_cstr(&why));
-    int status = 0;
     int64_t t1 = clock_mono_ns();
-    rc = vb_wait(pid, t1 + 60 * CLOCK_NS_PER_S, &status);
+    rc = exited ? 0 : vb_wait(pid, t1 + 60 * CLOCK_NS_PER_S, &status);
     vb_check(v, "vm_qemu_exited", rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
              rc ? "QEMU still running after power-off" : "QEMU exit status not 0");
     printf("# power-off to QEMU exit: %.2f s\n", (double)(clock_mono_ns() - t1) / 1e9);
@@ -262,7 +269,7 @@ int main(int argc, char **argv)
         buf_printf(&con, "%s/console.log", v.work);
         struct vm_disk d = { buf_cstr(&ovl), VM_DISK_QCOW2, 0, 1, VM_AIO_THREADS };
         struct vm_qemu_cfg c = {
-            NULL, v.accel, v.machine, "hostmix-vmboot", 1, 256ULL << 20, VM_HUGE_NO, NULL,
+            NULL, v.accel, v.machine, NULL, "hostmix-vmboot", 1, 256ULL << 20, VM_HUGE_NO, NULL,
             buf_head(&k.vmlinuz), buf_cstr(&initrd), buf_cstr(&cmd), &d, 1, tap, 1, 6,
             buf_cstr(&qmp), buf_cstr(&agent), buf_cstr(&con),
         };
