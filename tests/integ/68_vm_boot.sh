@@ -37,6 +37,7 @@ echo "hostmix vm boot test" >"$TMP/data/hello.txt"
 start=$(date +%s.%N)
 nsx "$vmtest" --hostmix "$HOSTMIX" --cache "$cache" --work "$TMP/work" --data "$TMP/data" \
     --tap tap0 --ip 198.18.1.16 --gw 198.18.0.1 --port 7000 --accel tcg --machine microvm \
+    --mem "$(if ldd "$HOSTMIX" | grep -q libasan; then echo 512; else echo 256; fi)" \
     >"$TMP/out" 2>&1
 rc=$?
 cat "$TMP/out"

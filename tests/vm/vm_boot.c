@@ -11,7 +11,7 @@
  *
  *   vm-boot-test --hostmix BIN --cache DIR --work DIR --data DIR --tap NAME
  *                --ip A.B.C.D --gw A.B.C.D --port N [--accel tcg|kvm]
- *                [--machine microvm|q35]
+ *                [--machine microvm|q35] [--mem MIB (256)]
  *   vm-boot-test --cache DIR --fetch-kernel
  *       only obtains the kernel (run outside the namespace, which has no
  *       route to the Debian archive). */
@@ -42,6 +42,7 @@ struct vb {
     enum vm_accel accel;
     enum vm_machine machine;
     int failed, fetch_only;
+    int mem_mib;
 };
 
 static void vb_check(struct vb *v, const char *name, int ok, const char *why)
@@ -227,7 +228,8 @@ static void vb_args(struct vb *v, int argc, char **argv)
         { "hostmix", 1, 0, 'h' }, { "cache", 1, 0, 'c' }, { "work", 1, 0, 'w' },
         { "data", 1, 0, 'd' },    { "tap", 1, 0, 't' },   { "ip", 1, 0, 'i' },
         { "gw", 1, 0, 'g' },      { "port", 1, 0, 'p' },  { "accel", 1, 0, 'a' },
-        { "machine", 1, 0, 'm' }, { "fetch-kernel", 0, 0, 'f' }, { 0, 0, 0, 0 },
+        { "machine", 1, 0, 'm' }, { "fetch-kernel", 0, 0, 'f' }, { "mem", 1, 0, 'M' },
+        { 0, 0, 0, 0 },
     };
     int o;
     while ((o = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -243,6 +245,7 @@ static void vb_args(struct vb *v, int argc, char **argv)
         case 'a': v->accel = strcmp(optarg, "kvm") == 0 ? VM_ACCEL_KVM : VM_ACCEL_TCG; break;
         case 'm': v->machine = strcmp(optarg, "q35") == 0 ? VM_MACHINE_Q35 : VM_MACHINE_MICROVM; break;
         case 'f': v->fetch_only = 1; break;
+        case 'M': v->mem_mib = atoi(optarg); break;
         default: exit(2);
         }
     }
@@ -256,6 +259,7 @@ static void vb_args(struct vb *v, int argc, char **argv)
 int main(int argc, char **argv)
 {
     struct vb v = { 0 };
+    v.mem_mib = 256;
     vb_args(&v, argc, argv);
     struct vmimg_kernel k;
     if (v.fetch_only) return vb_fetch(v.cache);
@@ -269,7 +273,7 @@ int main(int argc, char **argv)
         buf_printf(&con, "%s/console.log", v.work);
         struct vm_disk d = { buf_cstr(&ovl), VM_DISK_QCOW2, 0, 1, VM_AIO_THREADS };
         struct vm_qemu_cfg c = {
-            NULL, v.accel, v.machine, NULL, "hostmix-vmboot", 1, 256ULL << 20, VM_HUGE_NO, NULL,
+            NULL, v.accel, v.machine, NULL, "hostmix-vmboot", 1, (uint64_t)v.mem_mib << 20, VM_HUGE_NO, NULL,
             buf_head(&k.vmlinuz), buf_cstr(&initrd), buf_cstr(&cmd), &d, 1, tap, 1, 6,
             buf_cstr(&qmp), buf_cstr(&agent), buf_cstr(&con),
         };
