@@ -226,6 +226,8 @@ TEST(vmimg_disk_and_overlay)
     T_ASSERT(memcmp(q, "QFI\xfb", 4) == 0);
     T_EQ_INT(vmimg_overlay("/nonexistent/base.ext4", buf_cstr(&ov), &why), -1);
     T_ASSERT(strstr(buf_cstr(&why), "qemu-img: exit") != NULL);
+    T_EQ_INT(vmimg_disk(buf_cstr(&cache), buf_cstr(&data), "../x", 0, &img, &why), -1);
+    T_ASSERT(strstr(buf_cstr(&why), "not a file name") != NULL);
     T_EQ_INT(vmimg_rmtree(dir), 0);
     buf_free(&data);
     buf_free(&cache);
