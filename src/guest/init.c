@@ -27,6 +27,10 @@
 #define GUEST_DISK_WAIT_MS 5000
 #define GUEST_PORT_WAIT_MS 5000
 #define GUEST_STOP_WAIT_MS 5000
+/* While no host is connected the port reports POLLHUP at once, so poll
+ * cannot wait for a connection: look again this often.  The host should
+ * keep its agent connection open for the guest's life (no wake-ups). */
+#define GUEST_HUP_RETRY_MS 500
 
 static void guest_console(void)
 {
@@ -317,7 +321,7 @@ static void guest_loop(struct guest *gs)
     while (!gs->server_done) {
         struct pollfd p[2] = { { gs->sfd, POLLIN, 0 }, { gs->agent, POLLIN, 0 } };
         int np = gs->agent >= 0 && !idle ? 2 : 1;
-        int rc = poll(p, (nfds_t)np, idle ? 100 : -1);
+        int rc = poll(p, (nfds_t)np, idle ? GUEST_HUP_RETRY_MS : -1);
         idle = 0;
         if (rc < 0 && errno != EINTR) break;
         if (p[0].revents) guest_reap(gs);

@@ -22,6 +22,8 @@ static void pcmd_child(char *const argv[], const char *cwd, int out_fd, int err_
     dup2(null, 0);
     dup2(out_fd, 1);
     dup2(err_fd, 2);
+    /* Nothing else of the caller's (sockets, tap fds) leaks into it. */
+    close_range(3, ~0U, 0);
     signal(SIGPIPE, SIG_DFL);
     if (cwd && chdir(cwd) < 0) {
         dprintf(2, "cannot enter %s: %s\n", cwd, strerror(errno));

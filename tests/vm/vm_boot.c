@@ -11,7 +11,9 @@
  *
  *   vm-boot-test --hostmix BIN --cache DIR --work DIR --data DIR --tap NAME
  *                --ip A.B.C.D --gw A.B.C.D --port N [--accel tcg|kvm]
- *                [--machine microvm|q35]
+ *                [--machine microvm|q35] [--mem MIB (256)] [--disk-ro]
+ *   --disk-ro boots from the raw ext4 image read-only (mounted ro), else
+ *   from a qcow2 overlay mounted rw.
  *   vm-boot-test --cache DIR --fetch-kernel
  *       only obtains the kernel (run outside the namespace, which has no
  *       route to the Debian archive). */
@@ -42,6 +44,7 @@ struct vb {
     enum vm_accel accel;
     enum vm_machine machine;
     int failed, fetch_only;
+    int mem_mib, disk_ro;
 };
 
 static void vb_check(struct vb *v, const char *name, int ok, const char *why)
@@ -66,8 +69,10 @@ static int vb_tap(const char *name, struct buf *why)
     return -1;
 }
 
-/* Connects to ip:port until deadline; sends PING 1, returns the answer line. */
-static int vb_ping(const struct vb *v, int64_t deadline, struct buf *answer)
+/* Connects to ip:port until deadline or QEMU's exit (its status then in
+ * *status, *exited set); sends PING 1 and appends the answer. */
+static int vb_ping(const struct vb *v, pid_t qemu, int64_t deadline, struct buf *answer,
+                   int *exited, int *status)
 {
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)v->port) };
     inet_pton(AF_INET, v->ip, &sa.sin_addr);
@@ -84,6 +89,11 @@ static int vb_ping(const struct vb *v, int64_t deadline, struct buf *answer)
             return n > 0 ? 0 : -1;
         }
         close(s);
+        if (waitpid(qemu, status, WNOHANG) == qemu) {
+            *exited = 1;
+            buf_puts(answer, "QEMU exited before the server answered");
+            return -1;
+        }
         usleep(100000);
     }
     return -1;
@@ -118,7 +128,7 @@ static int vb_fetch(const char *cache)
 static int vb_images(struct vb *v, struct vmimg_kernel *k, struct buf *initrd, struct buf *ovl,
                      struct buf *cmdline)
 {
-    struct buf why = BUF_INIT, disk = BUF_INIT, cpu = BUF_INIT;
+    struct buf why = BUF_INIT, disk = BUF_INIT;
     int64_t t0 = clock_mono_ns();
     if (vmimg_kernel_debian(v->cache, k, &why)) {
         printf("ok vm_boot # skipped: no guest kernel: %s\n", buf_cstr(&why));
@@ -128,7 +138,9 @@ static int vb_images(struct vb *v, struct vmimg_kernel *k, struct buf *initrd, s
     int rc = vmimg_initramfs(v->work, v->hostmix, k, v->machine, initrd, &why);
     vb_check(v, "vm_initramfs", rc == 0, buf_cstr(&why));
     if (rc == 0) rc = vmimg_disk(v->work, v->data, "vmboot-test", 0, &disk, &why);
-    if (rc == 0) {
+    if (rc == 0 && v->disk_ro) {
+        buf_puts(ovl, buf_cstr(&disk));
+    } else if (rc == 0) {
         buf_printf(ovl, "%s/data.qcow2", v->work);
         rc = vmimg_overlay(buf_cstr(&disk), buf_cstr(ovl), &why);
         vb_check(v, "vm_disk_overlay", rc == 0, buf_cstr(&why));
@@ -143,13 +155,12 @@ static int vb_images(struct vb *v, struct vmimg_kernel *k, struct buf *initrd, s
     struct buf listen = BUF_INIT;
     buf_printf(&listen, "%s:%d", v->ip, v->port);
     char *argv[] = { "serve", "idle", "--listen", (char *)buf_cstr(&listen), "--data", "/data" };
-    struct gcfg g = { argv, 6, (char *)v->ip, 15, (char *)v->gw, "vda", 1 };
+    struct gcfg g = { argv, 6, (char *)v->ip, 15, (char *)v->gw, "vda", !v->disk_ro };
     if (rc == 0) rc = gcfg_cmdline(&g, khz, vmimg_lpj(khz, k->hz), cmdline, &why);
     if (rc) vb_check(v, "vm_cmdline", 0, buf_cstr(&why));
     buf_free(&listen);
     buf_free(&why);
     buf_free(&disk);
-    buf_free(&cpu);
     return rc;
 }
 
@@ -183,11 +194,12 @@ static void vb_run(struct vb *v, struct vm_qemu_cfg *c, const char *agent_path)
     pid_t pid = vb_start(v, c);
     if (pid < 0) return;
     struct buf ans = BUF_INIT, why = BUF_INIT;
-    int rc = vb_ping(v, t0 + 120 * CLOCK_NS_PER_S, &ans);
+    int status = 0, exited = 0;
+    int rc = vb_ping(v, pid, t0 + 120 * CLOCK_NS_PER_S, &ans, &exited, &status);
     double boot = (double)(clock_mono_ns() - t0) / 1e9;
     vb_check(v, "vm_idle_pong", rc == 0 && strcmp(buf_cstr(&ans), "PONG 1\n") == 0, buf_cstr(&ans));
     printf("# boot to first PONG: %.2f s\n", boot);
-    int fd = vm_agent_connect(agent_path, 5000, &why);
+    int fd = exited ? -1 : vm_agent_connect(agent_path, 5000, &why);
     struct agent_stat st;
     rc = fd >= 0 ? vm_agent_query(fd, 30000, &st, &why) : -1;
     vb_check(v, "vm_agent_stat", rc == 0 && st.host.ncpu == c->vcpus && st.host.cpu[MEAS_IDLE] > 0,
@@ -199,9 +211,8 @@ static void vb_run(struct vb *v, struct vm_qemu_cfg *c, const char *agent_path)
                (unsigned long long)st.srv_utime, (unsigned long long)st.srv_stime);
     rc = fd >= 0 ? vm_agent_poweroff(fd, 30000, &why) : -1;
     vb_check(v, "vm_agent_poweroff", rc == 0, buf_cstr(&why));
-    int status = 0;
     int64_t t1 = clock_mono_ns();
-    rc = vb_wait(pid, t1 + 60 * CLOCK_NS_PER_S, &status);
+    rc = exited ? 0 : vb_wait(pid, t1 + 60 * CLOCK_NS_PER_S, &status);
     vb_check(v, "vm_qemu_exited", rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
              rc ? "QEMU still running after power-off" : "QEMU exit status not 0");
     printf("# power-off to QEMU exit: %.2f s\n", (double)(clock_mono_ns() - t1) / 1e9);
@@ -214,13 +225,30 @@ static void vb_run(struct vb *v, struct vm_qemu_cfg *c, const char *agent_path)
     buf_free(&why);
 }
 
+/* The guest's console shows the data disk mounted as asked and a clean
+ * power-off. */
+static void vb_console(struct vb *v, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    static char text[1 << 16];
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f) fclose(f);
+    text[n] = '\0';
+    const char *want = v->disk_ro ? "/dev/vda on /data (ro)" : "/dev/vda on /data (rw)";
+    vb_check(v, v->disk_ro ? "vm_data_mounted_ro" : "vm_data_mounted_rw", strstr(text, want) != NULL,
+             want);
+    vb_check(v, "vm_console_power_down", strstr(text, "reboot: Power down") != NULL,
+             "no 'reboot: Power down' on the console");
+}
+
 static void vb_args(struct vb *v, int argc, char **argv)
 {
     static const struct option lo[] = {
         { "hostmix", 1, 0, 'h' }, { "cache", 1, 0, 'c' }, { "work", 1, 0, 'w' },
         { "data", 1, 0, 'd' },    { "tap", 1, 0, 't' },   { "ip", 1, 0, 'i' },
         { "gw", 1, 0, 'g' },      { "port", 1, 0, 'p' },  { "accel", 1, 0, 'a' },
-        { "machine", 1, 0, 'm' }, { "fetch-kernel", 0, 0, 'f' }, { 0, 0, 0, 0 },
+        { "machine", 1, 0, 'm' }, { "fetch-kernel", 0, 0, 'f' }, { "mem", 1, 0, 'M' }, { "disk-ro", 0, 0, 'r' },
+        { 0, 0, 0, 0 },
     };
     int o;
     while ((o = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -236,6 +264,8 @@ static void vb_args(struct vb *v, int argc, char **argv)
         case 'a': v->accel = strcmp(optarg, "kvm") == 0 ? VM_ACCEL_KVM : VM_ACCEL_TCG; break;
         case 'm': v->machine = strcmp(optarg, "q35") == 0 ? VM_MACHINE_Q35 : VM_MACHINE_MICROVM; break;
         case 'f': v->fetch_only = 1; break;
+        case 'M': v->mem_mib = atoi(optarg); break;
+        case 'r': v->disk_ro = 1; break;
         default: exit(2);
         }
     }
@@ -249,6 +279,7 @@ static void vb_args(struct vb *v, int argc, char **argv)
 int main(int argc, char **argv)
 {
     struct vb v = { 0 };
+    v.mem_mib = 256;
     vb_args(&v, argc, argv);
     struct vmimg_kernel k;
     if (v.fetch_only) return vb_fetch(v.cache);
@@ -260,13 +291,15 @@ int main(int argc, char **argv)
         buf_printf(&qmp, "%s/qmp.sock", v.work);
         buf_printf(&agent, "%s/agent.sock", v.work);
         buf_printf(&con, "%s/console.log", v.work);
-        struct vm_disk d = { buf_cstr(&ovl), VM_DISK_QCOW2, 0, 1, VM_AIO_THREADS };
+        struct vm_disk d = { buf_cstr(&ovl), v.disk_ro ? VM_DISK_RAW : VM_DISK_QCOW2, v.disk_ro, 1,
+                             VM_AIO_THREADS };
         struct vm_qemu_cfg c = {
-            NULL, v.accel, v.machine, "hostmix-vmboot", 1, 256ULL << 20, VM_HUGE_NO, NULL,
+            NULL, v.accel, v.machine, NULL, "hostmix-vmboot", 1, (uint64_t)v.mem_mib << 20, VM_HUGE_NO, NULL,
             buf_head(&k.vmlinuz), buf_cstr(&initrd), buf_cstr(&cmd), &d, 1, tap, 1, 6,
             buf_cstr(&qmp), buf_cstr(&agent), buf_cstr(&con),
         };
         if (tap >= 0) vb_run(&v, &c, buf_cstr(&agent));
+        if (tap >= 0) vb_console(&v, buf_cstr(&con));
         if (tap >= 0) close(tap);
     }
     vmimg_kernel_free(&k);

@@ -198,7 +198,13 @@ int vmimg_kernel_debian(const char *cache_dir, struct vmimg_kernel *k, struct bu
     const char *version = buf_cstr(&pkg) + strlen("linux-image-");
     buf_printf(&dir, "%s/kernel-%s", cache_dir, version);
     if (vmimg_kernel_at(buf_cstr(&dir), version, k) == 0) goto out;
-    rc = vmimg_kernel_fetch(cache_dir, buf_cstr(&pkg), buf_cstr(&dir), version, why);
+    rc = vmimg_kernel_fetch(cache_dir, buf_cstr(&pkg), buf_cstr(&dir), version, &apt_why);
+    if (rc && vmimg_kernel_cached(cache_dir, k) == 0) {
+        /* The archive knows a newer kernel but cannot deliver it. */
+        rc = 0;
+        goto out;
+    }
+    if (rc) buf_puts(why, buf_cstr(&apt_why));
     if (rc == 0 && vmimg_kernel_at(buf_cstr(&dir), version, k)) {
         buf_printf(why, "%s: incomplete kernel tree", buf_cstr(&dir));
         rc = -1;
@@ -275,6 +281,10 @@ static int vmimg_size_fn(const char *path, const struct stat *st, int type, stru
 int vmimg_disk(const char *cache_dir, const char *data_dir, const char *key,
                uint64_t size_hint, struct buf *out, struct buf *why)
 {
+    if (!*key || strchr(key, '/') || key[0] == '.') {
+        buf_printf(why, "disk image key '%s' is not a file name", key);
+        return -1;
+    }
     buf_reset(out);
     buf_printf(out, "%s/disk-%s.ext4", cache_dir, key);
     if (access(buf_cstr(out), R_OK) == 0) return 0;

@@ -33,7 +33,8 @@ struct vmimg_kernel {
  * `apt-cache depends linux-image-cloud-amd64` for the versioned package,
  * `apt-get download`s it into a temporary directory, `dpkg -x`es it,
  * writes its modules.dep and renames the tree to CACHE/kernel-VERSION.
- * When apt cannot answer (offline), the newest cached kernel is used.
+ * When apt cannot answer or deliver (offline), the newest cached kernel
+ * is used.
  * Returns 0 with k filled, or -1 (why; nothing is left behind).  The
  * caller frees k with vmimg_kernel_free. */
 int vmimg_kernel_debian(const char *cache_dir, struct vmimg_kernel *k, struct buf *why);

@@ -85,9 +85,10 @@ static void vm_add_machine(const struct vm_qemu_cfg *c, struct vm_argv *a)
     vm_argv_addf(a, "%s,accel=%s%s", c->machine == VM_MACHINE_Q35 ? "q35" : "microvm",
                  c->accel == VM_ACCEL_KVM ? "kvm" : "tcg",
                  c->huge != VM_HUGE_NO ? ",memory-backend=mem" : "");
-    if (c->accel == VM_ACCEL_KVM) {
+    const char *cpu = c->cpu ? c->cpu : c->accel == VM_ACCEL_KVM ? "host" : NULL;
+    if (cpu) {
         vm_argv_add(a, "-cpu");
-        vm_argv_add(a, "host");
+        vm_argv_add(a, cpu);
     }
     vm_argv_add(a, "-smp");
     vm_argv_addf(a, "%d", c->vcpus);

@@ -35,6 +35,7 @@ struct vm_qemu_cfg {
     const char *binary;         /* NULL: qemu-system-x86_64 */
     enum vm_accel accel;
     enum vm_machine machine;
+    const char *cpu;            /* -cpu MODEL; NULL: host under kvm, QEMU's default under tcg */
     const char *name;           /* -name NAME,debug-threads=on */
     int vcpus;
     uint64_t mem_bytes;         /* a whole number of MiB (of huge pages) */

@@ -1,0 +1,142 @@
+/* t_vmqemu.c — the QEMU argv of a guest on both machines, and the agent
+ * protocol's frames. */
+#include "test.h"
+#include "platform/vm/qemu.h"
+#include "guest/agent.h"
+
+/* The argv joined by spaces (the first word left out). */
+static const char *t_join(const struct vm_argv *a)
+{
+    static struct buf b;
+    buf_reset(&b);
+    for (size_t i = 1; i < a->n; i++) {
+        if (i > 1) buf_puts(&b, " ");
+        buf_puts(&b, a->v[i]);
+    }
+    return buf_cstr(&b);
+}
+
+static struct vm_qemu_cfg t_cfg(const struct vm_disk *d)
+{
+    struct vm_qemu_cfg c = {
+        NULL, VM_ACCEL_TCG, VM_MACHINE_MICROVM, NULL, "s1-web", 2, 512ULL << 20, VM_HUGE_NO,
+        NULL, "/k/vmlinuz", "/c/initrd.cpio", "console=ttyS0 hostmix.argv=serve", d, 1, 7, 1, 1,
+        "/r/qmp.sock", "/r/agent.sock", "/r/console.log",
+    };
+    return c;
+}
+
+TEST(vmqemu_argv_microvm)
+{
+    struct vm_disk d = { "/c/disk.qcow2", VM_DISK_QCOW2, 0, 1, VM_AIO_IO_URING };
+    struct vm_qemu_cfg c = t_cfg(&d);
+    struct vm_argv a = { NULL, 0, 0 };
+    struct buf why = BUF_INIT;
+    T_EQ_INT(vm_qemu_argv(&c, &a, &why), 0);
+    T_EQ_STR(a.v[0], "qemu-system-x86_64");
+    T_ASSERT(a.v[a.n] == NULL);
+    T_EQ_STR(t_join(&a),
+        "-name s1-web,debug-threads=on -nodefaults -no-user-config -display none -no-reboot "
+        "-machine microvm,accel=tcg -smp 2 -m 512M -kernel /k/vmlinuz -initrd /c/initrd.cpio "
+        "-append console=ttyS0 hostmix.argv=serve "
+        "-drive file=/c/disk.qcow2,format=qcow2,if=none,id=disk0,cache=none,aio=io_uring "
+        "-device virtio-blk-device,drive=disk0 "
+        "-netdev tap,id=net0,fd=7 -device virtio-net-device,netdev=net0,mac=02:48:4d:00:01:01 "
+        "-chardev socket,id=agent0,path=/r/agent.sock,server=on,wait=off "
+        "-device virtio-serial-device,id=vser0 "
+        "-device virtserialport,bus=vser0.0,chardev=agent0,name=org.hostmix.agent "
+        "-qmp unix:/r/qmp.sock,server=on,wait=off -serial file:/r/console.log");
+    vm_argv_free(&a);
+    buf_free(&why);
+}
+
+TEST(vmqemu_argv_q35_kvm_hugepages)
+{
+    struct vm_disk d[2] = { { "/c/a,b.ext4", VM_DISK_RAW, 1, 0, VM_AIO_THREADS },
+                            { "/c/w.qcow2", VM_DISK_QCOW2, 0, 1, VM_AIO_NATIVE } };
+    struct vm_qemu_cfg c = t_cfg(d);
+    c.ndisks = 2;
+    c.machine = VM_MACHINE_Q35;
+    c.accel = VM_ACCEL_KVM;
+    c.huge = VM_HUGE_2M;
+    c.tap_fd = -1;
+    c.qmp_path = c.agent_path = c.console_log = NULL;
+    c.set = 3;
+    struct vm_argv a = { NULL, 0, 0 };
+    struct buf why = BUF_INIT;
+    T_EQ_INT(vm_qemu_argv(&c, &a, &why), 0);
+    T_EQ_STR(t_join(&a),
+        "-name s1-web,debug-threads=on -nodefaults -no-user-config -display none -no-reboot "
+        "-machine q35,accel=kvm,memory-backend=mem -cpu host -smp 2 -m 512M "
+        "-object memory-backend-file,id=mem,size=512M,mem-path=/dev/hugepages,prealloc=on,share=off "
+        "-kernel /k/vmlinuz -initrd /c/initrd.cpio -append console=ttyS0 hostmix.argv=serve "
+        "-drive file=/c/a,,b.ext4,format=raw,if=none,id=disk0,readonly=on,aio=threads "
+        "-device virtio-blk-pci,drive=disk0 "
+        "-drive file=/c/w.qcow2,format=qcow2,if=none,id=disk1,cache=none,aio=native "
+        "-device virtio-blk-pci,drive=disk1");
+    vm_argv_free(&a);
+    c.tap_fd = 9;
+    c.agent_path = "/r/a.sock";
+    T_EQ_INT(vm_qemu_argv(&c, &a, &why), 0);
+    T_ASSERT(strstr(t_join(&a), "-device virtio-net-pci,netdev=net0,mac=02:48:4d:00:03:01 ") != NULL);
+    T_ASSERT(strstr(t_join(&a), "-device virtio-serial-pci,id=vser0 ") != NULL);
+    vm_argv_free(&a);
+    buf_free(&why);
+}
+
+TEST(vmqemu_argv_rejects)
+{
+    struct vm_qemu_cfg c = t_cfg(NULL);
+    c.ndisks = 0;
+    struct vm_argv a = { NULL, 0, 0 };
+    struct buf why = BUF_INIT;
+    c.huge = VM_HUGE_1G;                    /* 512 MiB is not a whole 1 GiB page */
+    T_EQ_INT(vm_qemu_argv(&c, &a, &why), -1);
+    T_ASSERT(strstr(buf_cstr(&why), "1073741824-byte pages") != NULL);
+    c.huge = VM_HUGE_NO;
+    c.mem_bytes = (512ULL << 20) + 1;
+    T_EQ_INT(vm_qemu_argv(&c, &a, &why), -1);
+    c.mem_bytes = 512ULL << 20;
+    c.vcpus = 0;
+    T_EQ_INT(vm_qemu_argv(&c, &a, &why), -1);
+    c.vcpus = 1;
+    c.kernel = NULL;
+    T_EQ_INT(vm_qemu_argv(&c, &a, &why), -1);
+    T_EQ_INT(a.n, 0);
+    buf_free(&why);
+}
+
+TEST(agent_frames)
+{
+    const char *host = "cpu  10 2 30 400 5 0 1 0 0 0\ncpu0 10 2 30 400 5 0 1 0 0 0\nctxt 99\n";
+    const char *proc = "82 (hostmix) S 1 82 82 0 -1 4194560 100 0 0 0 7 3 0 0 20 0 1 0 50";
+    const char *sect[2] = { host, proc };
+    size_t len[2] = { strlen(host), strlen(proc) };
+    struct buf b = BUF_INIT, why = BUF_INIT;
+    agent_frame_put(&b, "stat", 2, sect, len);
+    agent_frame_put(&b, "ok", 0, NULL, NULL);
+    struct agent_frame f;
+    for (size_t cut = 0; cut < buf_used(&b) - 3; cut++)       /* every partial frame */
+        if (agent_frame_parse(buf_head(&b), cut, &f, &why) != 0) {
+            t_fail(__FILE__, __LINE__, "partial frame of %zu bytes not 0", cut);
+            return;
+        }
+    ssize_t n = agent_frame_parse(buf_head(&b), buf_used(&b), &f, &why);
+    T_EQ_INT(n, buf_used(&b) - 3);
+    T_EQ_STR(f.kind, "stat");
+    struct agent_stat st;
+    T_EQ_INT(agent_stat_decode(&f, &st, &why), 0);
+    T_EQ_INT(st.host.ncpu, 1);
+    T_EQ_INT(st.host.cpu[MEAS_IDLE], 400);
+    T_EQ_INT(st.srv_utime, 7);
+    T_EQ_INT(st.srv_stime, 3);
+    T_EQ_INT(agent_frame_parse(buf_head(&b) + n, 3, &f, &why), 3);
+    T_EQ_STR(f.kind, "ok");
+    T_EQ_INT(agent_stat_decode(&f, &st, &why), -1);
+    static const char *const bad[] = { "STAT 1\nx", "stat x\n", "stat 1 2 3 4 5\n",
+                                       "stat 99999999\n", "stat  1\n", "\n" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        T_EQ_INT(agent_frame_parse(bad[i], strlen(bad[i]), &f, &why), -1);
+    buf_free(&b);
+    buf_free(&why);
+}
