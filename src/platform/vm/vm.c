@@ -103,7 +103,7 @@ struct vm {
     const struct vm_opts *o;
     char qemu[512];             /* the QEMU binary */
     enum vm_accel accel;
-    char accel_why[256];        /* why this accelerator */
+    char accel_why[320];        /* why this accelerator */
     char kver[64];              /* the guest kernel's version (kept for the reports) */
     struct vmimg_kernel kernel;
     struct buf initrd;
