@@ -78,6 +78,17 @@ PY
 check run_vm_report_overhead grep -q "host CPU per guest-busy CPU" "$TMP/out"
 nothing_left run_vm_quick "$pid"
 
+# ---- compare: the same work natively ----------------------------------------
+cp "$TMP/res/result.json" "$TMP/vm.json"
+sed -e "s|^output = .*|output = $TMP/native\ndata_dir = $cache|" "$root/examples/quick.ini" \
+    >"$TMP/native.ini"
+"$HOSTMIX" run "$TMP/native.ini" >"$TMP/native.out" 2>&1
+check_eq run_vm_native_exit0 "$?" 0
+"$HOSTMIX" compare "$TMP/native/result.json" "$TMP/vm.json" >"$TMP/cmp" 2>&1
+check_eq run_vm_compare_exit0 "$?" 0
+sed 's/^/# /' "$TMP/cmp" | head -12
+check run_vm_compare_says grep -qE "B needs [0-9.]+% (more|less) CPU than A for the same work" "$TMP/cmp"
+
 # ---- a guest killed mid-run ------------------------------------------------
 rm -rf "$TMP/res"
 vm_job "$TMP/kill.ini" 20s

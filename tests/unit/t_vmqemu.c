@@ -19,9 +19,11 @@ static const char *t_join(const struct vm_argv *a)
 static struct vm_qemu_cfg t_cfg(const struct vm_disk *d)
 {
     struct vm_qemu_cfg c = {
-        NULL, VM_ACCEL_TCG, VM_MACHINE_MICROVM, NULL, "s1-web", 2, 512ULL << 20, VM_HUGE_NO,
-        NULL, "/k/vmlinuz", "/c/initrd.cpio", "console=ttyS0 hostmix.argv=serve", d, 1, 7, 1, 1,
-        "/r/qmp.sock", "/r/agent.sock", "/r/console.log",
+        .accel = VM_ACCEL_TCG, .machine = VM_MACHINE_MICROVM, .name = "s1-web", .vcpus = 2,
+        .mem_bytes = 512ULL << 20, .huge = VM_HUGE_NO, .kernel = "/k/vmlinuz",
+        .initrd = "/c/initrd.cpio", .cmdline = "console=ttyS0 hostmix.argv=serve", .disks = d,
+        .ndisks = 1, .tap_fd = 7, .set = 1, .role = 1, .qmp_path = "/r/qmp.sock",
+        .agent_path = "/r/agent.sock", .console_log = "/r/console.log",
     };
     return c;
 }
@@ -79,6 +81,11 @@ TEST(vmqemu_argv_q35_kvm_hugepages)
     c.agent_path = "/r/a.sock";
     T_EQ_INT(vm_qemu_argv(&c, &a, &why), 0);
     T_ASSERT(strstr(t_join(&a), "-device virtio-net-pci,netdev=net0,mac=02:48:4d:00:03:01 ") != NULL);
+    T_ASSERT(strstr(t_join(&a), "-netdev tap,id=net0,fd=9 ") != NULL);
+    vm_argv_free(&a);
+    c.vhost = 1;
+    T_EQ_INT(vm_qemu_argv(&c, &a, &why), 0);
+    T_ASSERT(strstr(t_join(&a), "-netdev tap,id=net0,fd=9,vhost=on ") != NULL);
     T_ASSERT(strstr(t_join(&a), "-device virtio-serial-pci,id=vser0 ") != NULL);
     vm_argv_free(&a);
     buf_free(&why);

@@ -132,7 +132,7 @@ static void vm_add_channels(const struct vm_qemu_cfg *c, struct vm_argv *a)
         char mac[18];
         vm_mac(c->set, c->role, mac);
         vm_argv_add(a, "-netdev");
-        vm_argv_addf(a, "tap,id=net0,fd=%d", c->tap_fd);
+        vm_argv_addf(a, "tap,id=net0,fd=%d%s", c->tap_fd, c->vhost ? ",vhost=on" : "");
         vm_argv_add(a, "-device");
         vm_argv_addf(a, "virtio-net-%s,netdev=net0,mac=%s", vm_bus(c), mac);
     }

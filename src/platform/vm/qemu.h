@@ -49,6 +49,7 @@ struct vm_qemu_cfg {
     const char *qmp_path;       /* NULL: no QMP */
     const char *agent_path;     /* NULL: no agent channel */
     const char *console_log;    /* NULL: no serial console */
+    int vhost;                  /* vhost-net moves the data path into the host kernel */
 };
 
 /* A NULL-terminated argv that owns its strings. */

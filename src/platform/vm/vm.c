@@ -113,7 +113,7 @@ struct vm {
     int bridge_up;
     char cg_base[512], cg_run[600], cg_why[512];
     int cgroup;
-    int vhost;                  /* /dev/vhost-net exists */
+    int vhost;                  /* /dev/vhost-net exists: guests use vhost-net */
     int ntap;
 };
 
@@ -362,7 +362,7 @@ static int vm_argv(const struct vm *v, const struct vm_srv *vs, const struct ser
         .name = sp->name, .vcpus = (int)sp->vcpus, .mem_bytes = (uint64_t)sp->memory,
         .huge = (enum vm_huge)v->o->huge, .kernel = buf_head(&v->kernel.vmlinuz),
         .initrd = buf_head(&v->initrd), .cmdline = cmdline,
-        .disks = &disk, .ndisks = buf_used(&vs->disk) ? 1 : 0, .tap_fd = tap,
+        .disks = &disk, .ndisks = buf_used(&vs->disk) ? 1 : 0, .tap_fd = tap, .vhost = v->vhost,
         .set = sp->set, .role = sp->role, .qmp_path = buf_head(&vs->qmp_path),
         .agent_path = buf_head(&vs->agent_path), .console_log = buf_head(&vs->console),
     };
@@ -596,7 +596,7 @@ static void vm_describe(const struct plat *p, struct plat_acct *a)
     snprintf(a->facts, sizeof a->facts, "vm: accelerator %s; machine %s, kernel %s, "
              "vhost-net %s, hugepages %s, disks cache=none aio=%s",
              v->accel_why, vm_machine_names[v->o ? v->o->machine : 0],
-             v->kver, v->vhost ? "available (not used)" : "absent",
+             v->kver, v->vhost ? "on" : "absent (/dev/vhost-net)",
              vm_huge_names[v->o ? v->o->huge : 0], vm_aio_names[v->o ? v->o->aio : 0]);
 }
 
