@@ -4,6 +4,7 @@
  * could not be done or was cut short by SIGINT/SIGTERM), 2 usage. */
 #include "drive/drive.h"
 #include "cli/cli.h"
+#include "report/model.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "job/job.h"
@@ -207,7 +208,9 @@ int drive_cmd(int argc, char **argv)
     }
     int stopped = drive_supervise(d, &sigs, o.ramp_up + o.duration + o.ramp_down, o.progress);
     const struct drive_results *r = drive_wait(d);
-    drive_results_text(r, stdout);
+    struct report_model *m = report_model_from_drive(r);
+    report_render_targets(m, stdout);
+    report_model_free(m);
     double cpu = drive_cpu_s() - cpu0;
     printf("driver CPU %.2f s (whole run, every thread)\n", cpu);
     if (stopped) printf("stopped early by a signal: the run is incomplete\n");

@@ -153,8 +153,5 @@ int drive_qos_eval(const struct qos *q, const struct drive_target_result *r,
  * "targets":[{...,"ops":[...]}]}); with_buckets adds each histogram's
  * non-empty buckets as [[lo_ns, hi_ns, count], ...]. */
 void drive_results_json(const struct drive_results *r, struct json_w *w, int with_buckets);
-/* A text table: per target and per operation, count, rate, errors,
- * timeouts, corrected and uncorrected p50/p90/p99/max, QoS verdict. */
-void drive_results_text(const struct drive_results *r, FILE *f);
 
 #endif

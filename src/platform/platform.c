@@ -78,6 +78,27 @@ int plat_tcp_answers(const char *ip, int port)
     return ok;
 }
 
+int plat_cpu_host(const struct plat *p, struct plat_server *s)
+{
+    struct plat_cpu *c = &s->cpu;
+    if (s->cgroup[0]) {
+        struct meas_cg g;
+        if (meas_cg_read(p->proc_root, s->cgroup, &g)) return -1;
+        c->total_ns = g.usage_usec * 1000;
+        c->part_ns[PLAT_CPU_USER] = g.user_usec * 1000;
+        c->part_ns[PLAT_CPU_SYSTEM] = g.system_usec * 1000;
+    } else {
+        if (!s->pid || s->exited) return 0;     /* keep the last reading */
+        uint64_t u, st, tick = (uint64_t)(1000000000LL / meas_hz());
+        if (meas_pid_cpu(p->proc_root, s->pid, &u, &st)) return -1;
+        c->total_ns = (u + st) * tick;
+        c->part_ns[PLAT_CPU_USER] = u * tick;
+        c->part_ns[PLAT_CPU_SYSTEM] = st * tick;
+    }
+    c->have |= 1u << PLAT_CPU_USER | 1u << PLAT_CPU_SYSTEM;
+    return 0;
+}
+
 int plat_reap_pid(pid_t pid, int *status)
 {
     int st = 0;

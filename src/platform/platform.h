@@ -178,6 +178,10 @@ void plat_stop_all(struct plat *p, struct plat_server *s, int n);
 void plat_serve_argv(const struct server_spec *spec, const char *data, struct strvec *v);
 /* 1 if something accepts TCP connections on ip:port now, else 0. */
 int plat_tcp_answers(const char *ip, int port);
+/* The server's host CPU into s->cpu (total, user, system): its cgroup's
+ * cpu.stat when s->cgroup is set, else /proc/PID/stat of its process (the
+ * last reading stays once it has exited).  Returns 0 or -1. */
+int plat_cpu_host(const struct plat *p, struct plat_server *s);
 /* Reaps pid without blocking: 1 (and *status) once it has exited or is
  * not our child any more, else 0. */
 int plat_reap_pid(pid_t pid, int *status);

@@ -132,30 +132,9 @@ static int native_ready(struct plat *p, struct plat_server *s, char *why, size_t
     return plat_tcp_answers(s->spec->ip, s->spec->port);
 }
 
-/* Fills c from user and system nanoseconds. */
-static void native_cpu_set(struct plat_cpu *c, uint64_t user, uint64_t sys)
-{
-    c->part_ns[PLAT_CPU_USER] = user;
-    c->part_ns[PLAT_CPU_SYSTEM] = sys;
-    c->have = 1u << PLAT_CPU_USER | 1u << PLAT_CPU_SYSTEM;
-}
-
 static int native_cpu(struct plat *p, struct plat_server *s)
 {
-    if (s->cgroup[0]) {
-        struct meas_cg c;
-        if (meas_cg_read(p->proc_root, s->cgroup, &c)) return -1;
-        s->cpu.total_ns = c.usage_usec * 1000;
-        native_cpu_set(&s->cpu, c.user_usec * 1000, c.system_usec * 1000);
-        return 0;
-    }
-    if (!s->pid || s->exited) return 0;     /* keep the last reading */
-    uint64_t u, st;
-    if (meas_pid_cpu(p->proc_root, s->pid, &u, &st)) return -1;
-    uint64_t tick = (uint64_t)(1000000000LL / meas_hz());
-    native_cpu_set(&s->cpu, u * tick, st * tick);
-    s->cpu.total_ns = (u + st) * tick;
-    return 0;
+    return plat_cpu_host(p, s);
 }
 
 static void native_stop(struct plat *p, struct plat_server *s, int force)

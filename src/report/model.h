@@ -196,6 +196,10 @@ struct run;
  * failure aborts); the caller frees it with report_model_free. */
 struct report_model *report_model_from_run(const struct run *r);
 
+struct drive_results;
+/* A model holding only the load driver's results (`hostmix drive`). */
+struct report_model *report_model_from_drive(const struct drive_results *res);
+
 struct json_val;
 /* The model of a parsed result.json.  need_full: the document must hold
  * everything the text report needs (for `hostmix report`); else absent
@@ -242,6 +246,8 @@ void report_guest_text(const struct report_model *m, FILE *f);
 
 /* The text report (the post's tables) of m on f. */
 void report_render_text(const struct report_model *m, FILE *f);
+/* The per-target and per-operation tables of m's load driver results. */
+void report_render_targets(const struct report_model *m, FILE *f);
 /* result.json of m (pretty-printed, ending in a newline) appended to out. */
 struct buf;
 void report_render_json(const struct report_model *m, struct buf *out);

@@ -260,9 +260,9 @@ static void mr_target(struct report_model *m, const struct drive_target_result *
     for (int i = 0; i < x->nops; i++) mr_op(m, &x->op[i], ms, &t->op[i]);
 }
 
-static void mr_drive(const struct run *r, struct report_model *m)
+/* The load driver's results (of a run, or of `hostmix drive`). */
+static void mr_drive(const struct drive_results *res, struct report_model *m)
 {
-    const struct drive_results *res = r->res;
     m->have_drive = res != NULL;
     if (!res) return;
     m->drive.measure_s = (double)res->measure_ns / 1e9;
@@ -320,8 +320,15 @@ struct report_model *report_model_from_run(const struct run *r)
     mr_series(r, m);
     mr_servers(r, m);
     report_guests_total(m);
-    mr_drive(r, m);
+    mr_drive(r->res, m);
     free(lat);
+    return m;
+}
+
+struct report_model *report_model_from_drive(const struct drive_results *res)
+{
+    struct report_model *m = report_model_new();
+    mr_drive(res, m);
     return m;
 }
 

@@ -202,6 +202,11 @@ static void rt_target(const struct report_target *x, double ms, FILE *f)
             x->qos_pass ? "" : ", failed ", x->qos_pass ? "" : rt_str(x->qos_failed));
 }
 
+void report_render_targets(const struct report_model *m, FILE *f)
+{
+    for (int i = 0; i < m->drive.ntargets; i++) rt_target(&m->drive.t[i], m->drive.measure_s, f);
+}
+
 void report_render_text(const struct report_model *m, FILE *f)
 {
     rt_header(m, f);
@@ -217,7 +222,7 @@ void report_render_text(const struct report_model *m, FILE *f)
     }
     if (m->have_drive && m->drive.ntargets) {
         fprintf(f, "\nPer target and operation\n");
-        for (int i = 0; i < m->drive.ntargets; i++) rt_target(&m->drive.t[i], m->drive.measure_s, f);
+        report_render_targets(m, f);
     }
     int pass = m->valid && m->qos_pass;
     fprintf(f, "\nverdict: %s\n", pass ? "PASS (valid run, QoS met)"

@@ -532,25 +532,10 @@ static void vm_cpu_guest(struct vm_srv *vs, const struct server_spec *sp, struct
 
 static int vm_cpu(struct plat *p, struct plat_server *s)
 {
-    struct vm_srv *vs = s->priv;
     if (!s->pid || s->exited) return 0;     /* keep the last reading */
-    uint64_t tick = (uint64_t)(1000000000LL / meas_hz());
-    if (s->cgroup[0]) {
-        struct meas_cg c;
-        if (meas_cg_read(p->proc_root, s->cgroup, &c)) return -1;
-        s->cpu.total_ns = c.usage_usec * 1000;
-        s->cpu.part_ns[PLAT_CPU_USER] = c.user_usec * 1000;
-        s->cpu.part_ns[PLAT_CPU_SYSTEM] = c.system_usec * 1000;
-    } else {
-        uint64_t u, st;
-        if (meas_pid_cpu(p->proc_root, s->pid, &u, &st)) return -1;
-        s->cpu.total_ns = (u + st) * tick;
-        s->cpu.part_ns[PLAT_CPU_USER] = u * tick;
-        s->cpu.part_ns[PLAT_CPU_SYSTEM] = st * tick;
-    }
-    s->cpu.have |= 1u << PLAT_CPU_USER | 1u << PLAT_CPU_SYSTEM;
-    vm_cpu_threads(p, vs, s->pid, &s->cpu);
-    vm_cpu_guest(vs, s->spec, &s->cpu);
+    if (plat_cpu_host(p, s)) return -1;
+    vm_cpu_threads(p, s->priv, s->pid, &s->cpu);
+    vm_cpu_guest(s->priv, s->spec, &s->cpu);
     return 0;
 }
 
