@@ -313,6 +313,7 @@ static int vm_place(struct plat *p, struct plat_server *s, char *why, size_t n)
     buf_printf(&vs->qmp_path, "%s/%s.qmp", v->rundir, sp->name);
     buf_printf(&vs->agent_path, "%s/%s.agent", v->rundir, sp->name);
     buf_printf(&vs->console, "%s.console", sp->log);
+    unlink(buf_cstr(&vs->console));     /* QEMU appends to a serial file */
     if (!sp->data_cached) return 0;
     struct buf img = BUF_INIT, w = BUF_INIT;
     char key[300];
