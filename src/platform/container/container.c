@@ -262,6 +262,12 @@ static int ctr_probe(struct plat *p, char *why, size_t n)
     }
     if (ctr_pick_runtime(ct, why, n)) return -1;
     ctr_probe_cgroups(p, ct);
+    if (!ct->mnt.v2[0] && !ct->mnt.nv1) {
+        snprintf(why, n, "no cgroup file system is mounted here, and OCI runtimes need one "
+                 "(`ip netns exec` mounts a fresh /sys: enter a network namespace with "
+                 "`nsenter --net=/run/netns/NAME` instead)");
+        return -1;
+    }
     if (ct->o->start_timeout) p->ready_timeout_ns = ct->o->start_timeout;
     return 0;
 }
