@@ -7,7 +7,8 @@
 #   scripts/deps.sh test    build + the real clients the tests use (curl,
 #                           python3, psql, libnfs-utils, wrk, clang for fuzz
 #                           targets, PostgreSQL server for app-vs-postgres,
-#                           QEMU for the QMP client's live test)
+#                           QEMU for the QMP client's live test, crun and runc
+#                           for the container platform)
 #   scripts/deps.sh bench   test + the peers benchmarks compare against
 #                           (nginx, dovecot)
 #   scripts/deps.sh list [GROUP]   print the packages of a group and exit
@@ -15,7 +16,7 @@ set -eu
 group=${1:-build}
 
 build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libmnl-dev"
-test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio"
+test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio crun runc util-linux"
 bench_pkgs="$test_pkgs dovecot-imapd"
 
 case "$group" in
