@@ -47,9 +47,11 @@ python3 - "$tmp/native/result.json" "$tmp/container/result.json" <<'PY'
 import json, sys
 n, c = (json.load(open(f))["summary"]["cpu"] for f in sys.argv[1:])
 for k in ("sut_cores", "servers_cores", "host_busy_cores"):
-    print("  %-16s native %.3f  container %.3f  ratio %.2f" % (k, n[k], c[k], c[k] / n[k] if n[k] else float("nan")))
+    ratio = c[k] / n[k] if n[k] else float("nan")
+    print("  %-16s native %.3f  container %.3f  ratio %.2f" % (k, n[k], c[k], ratio))
 PY
-./build/hostmix compare "$tmp/native/result.json" "$tmp/container/result.json" | grep -E "needs" || true
+./build/hostmix compare "$tmp/native/result.json" "$tmp/container/result.json" |
+    grep -E "needs" || true
 
 echo "== start-up of one set (six containers)"
 grep -E "answered|containers: all" "$tmp/container.err" | sed 's/^hostmix\[[0-9]*\] info: /  /'

@@ -15,9 +15,10 @@
  * upper layer in DATA_DIR/.hostmix-work-PID/.overlay/KEY/, so nothing is
  * copied up front (a file is copied up when a server first writes it).
  * Otherwise each file is copied: a reflink (FICLONE) where the file system
- * shares extents, else an in-kernel copy_file_range, else read/write.  Files keep their mode bits (less the
- * umask) and their access and modification times (imap's INTERNALDATE is
- * the file's mtime); directories keep their times too.
+ * shares extents, else an in-kernel copy_file_range, else read/write.
+ * Files keep their mode bits (less the umask) and their access and
+ * modification times (imap's INTERNALDATE is the file's mtime);
+ * directories keep their times too.
  *
  * The copy is made before any server starts, so it never falls into the
  * baseline or the load, and it is removed at teardown, which every path

@@ -107,7 +107,8 @@ if grep -q "(overlay)" "$TMP/out1"; then
     sed -i -e 's/^measure = .*/measure = 1s/' "$job"
     "$HOSTMIX" run "$job" >"$TMP/out" 2>"$TMP/err"
     check_eq run_workcopy_after_kill_exit0 "$?" 0
-    check_eq run_workcopy_killed_overlay_unmounted "$(grep -c "hostmix-work-$pid/" /proc/self/mountinfo)" 0
+    check_eq run_workcopy_killed_overlay_unmounted \
+        "$(grep -c "hostmix-work-$pid/" /proc/self/mountinfo)" 0
     check run_workcopy_killed_overlay_removed test ! -e "$TMP/data/.hostmix-work-$pid"
     check_eq run_workcopy_killed_cache_unchanged "$(data_sum)" "$sum1"
 else
@@ -116,6 +117,7 @@ fi
 sed -i -e 's/^measure = .*/measure = 1s/' -e "s|^data_dir = .*|data_dir = $TMP/da,ta|" "$job"
 "$HOSTMIX" run "$job" >"$TMP/out" 2>"$TMP/err"
 check_eq run_workcopy_copied_exit0 "$?" 0
-check run_workcopy_copied_method grep -qE "^data: working copy of [0-9]+ files, .*\((reflink|copy_file_range|read/write)" "$TMP/out"
+check run_workcopy_copied_method grep -qE \
+    "^data: working copy of [0-9]+ files, .*\((reflink|copy_file_range|read/write)" "$TMP/out"
 grep -h "^data:" "$TMP/out" | sed 's/^/# /'
 check_eq run_workcopy_copied_none_left "$(ls -A "$TMP/da,ta" | grep -c hostmix-work)" 0

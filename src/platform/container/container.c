@@ -680,6 +680,18 @@ static void ctr_cleanup(struct plat *p)
     buf_free(&ct->rootfs);
 }
 
+/* The platform's facts for the reports: runtime, cgroups, isolation. */
+static void ctr_facts(const struct ctr *ct, char *dst, size_t n)
+{
+    snprintf(dst, n, "container: runtime %s%s; cgroups %s; own network (veth on a bridge), "
+             "pid, mount, ipc and uts namespaces; read-only root of hostmix and its libraries",
+             ct->rt_version,
+             ct->hide_controllers && ct->rt == CTR_CRUN
+                 ? " (in a private mount namespace hiding the unified hierarchy's controllers)"
+                 : "",
+             ct->hybrid ? "hybrid (v1 controllers, v2 unified)" : ct->mnt.v2[0] ? "v2" : "v1");
+}
+
 static void ctr_describe(const struct plat *p, struct plat_acct *a)
 {
     const struct ctr *ct = ctr_of(p);
@@ -697,13 +709,7 @@ static void ctr_describe(const struct plat *p, struct plat_acct *a)
                                          : "/proc/PID/stat of each container's PID 1",
                  ct->acct_why);
     }
-    snprintf(a->facts, sizeof a->facts, "container: runtime %s%s; cgroups %s; own network "
-             "(veth on a bridge), pid, mount, ipc and uts namespaces; read-only root of "
-             "hostmix and its libraries", ct->rt_version,
-             ct->hide_controllers && ct->rt == CTR_CRUN
-                 ? " (in a private mount namespace hiding the unified hierarchy's controllers)"
-                 : "",
-             ct->hybrid ? "hybrid (v1 controllers, v2 unified)" : ct->mnt.v2[0] ? "v2" : "v1");
+    ctr_facts(ct, a->facts, sizeof a->facts);
 }
 
 const struct platform_ops plat_container_ops = {
