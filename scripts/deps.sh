@@ -9,7 +9,8 @@
 #                           targets, PostgreSQL server for app-vs-postgres,
 #                           QEMU, qemu-img, mke2fs and cpio for the vm platform;
 #                           the guest kernel itself comes from the archive
-#                           through apt-get download at run time)
+#                           through apt-get download at run time; crun and
+#                           runc for the container platform)
 #   scripts/deps.sh bench   test + the peers benchmarks compare against
 #                           (nginx, dovecot, jansson)
 #   scripts/deps.sh list [GROUP]   print the packages of a group and exit
@@ -17,7 +18,7 @@ set -eu
 group=${1:-build}
 
 build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libmnl-dev"
-test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc"
+test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux"
 bench_pkgs="$test_pkgs dovecot-imapd libjansson-dev"
 
 case "$group" in

@@ -42,6 +42,7 @@ static void spawn_child(const struct spawn *s, const sigset_t *empty)
         if (fd < 0 || write(fd, "0", 1) != 1) _exit(126);
         close(fd);
     }
+    if (s->child_fn && s->child_fn(s->child_arg)) _exit(126);
     int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
     int out = s->out ? open(s->out, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644)
                      : open("/dev/null", O_WRONLY | O_CLOEXEC);

@@ -20,6 +20,11 @@ struct spawn {
     int pdeathsig;              /* signal the child gets when hostmix dies, or 0 */
     const int *keep_fds;        /* descriptors inherited at the same numbers */
     int nkeep;
+    /* Called in the child after it joined the cgroup and before its output
+     * is redirected (e.g. to enter a private mount namespace); only
+     * async-signal-safe calls.  Non-zero: the child exits with 126. */
+    int (*child_fn)(void *arg);
+    void *child_arg;
 };
 
 /* Starts the child.  Returns its pid, or -1 with the reason in why. */

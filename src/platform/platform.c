@@ -1,6 +1,6 @@
 /* platform.c — what every platform shares: status texts, stopping a set
  * of servers in order, the serve command line of a spec, a TCP readiness
- * probe, reaping; and the rows of the platforms not implemented yet. */
+ * probe, reaping; and the row of the platform not implemented yet. */
 #include "platform/platform.h"
 #include "core/clock.h"
 #include "job/job.h"
@@ -111,8 +111,6 @@ int plat_reap_pid(pid_t pid, int *status)
 }
 
 /* ---- platforms still to come ---------------------------------------
- * container: OCI containers through crun/runc, veth pairs on a per-run
- *            bridge in 198.18.0.0/15;
  * libvirt:   domains through libvirt (KVM, Xen, LXC, remote hosts).
  * Their probe refuses, so no other op is reached; the address plan is
  * native's so that `hostmix check` can still print the experiment. */
@@ -129,9 +127,6 @@ static void plat_unimpl_addr(const struct plat *p, int set, int role, char *ip, 
     snprintf(ip, n, "127.%d.%d.1", set, role + 1);
 }
 
-const struct platform_ops plat_container_ops = {
-    .name = "container", .probe = plat_unimpl_probe, .addr = plat_unimpl_addr,
-};
 const struct platform_ops plat_libvirt_ops = {
     .name = "libvirt", .probe = plat_unimpl_probe, .addr = plat_unimpl_addr,
 };

@@ -105,8 +105,9 @@ struct run {
     int64_t wall_start_ns, wall_end_ns;
 };
 
-/* How the working copy's files were copied. */
-enum { RUN_COPY_REFLINK, RUN_COPY_RANGE, RUN_COPY_RW, RUN_COPY_METHODS };
+/* How the working copy's files were copied (overlay: not copied, an
+ * overlayfs mount over the cached data set with an upper layer per run). */
+enum { RUN_COPY_REFLINK, RUN_COPY_RANGE, RUN_COPY_RW, RUN_COPY_OVERLAY, RUN_COPY_METHODS };
 extern const char *const run_copy_method_names[];
 /* The methods in a bit set, '+'-joined ("reflink", "copy_file_range+read/write"). */
 void run_copy_methods_text(unsigned methods, char *dst, size_t n);

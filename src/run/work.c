@@ -9,19 +9,26 @@
  *
  *     DATA_DIR/.hostmix-work-PID/KEY      (KEY as in the cache)
  *
- * next to the cache, on the same file system, so a file is a reflink
- * (FICLONE) where the file system shares extents, else an in-kernel
- * copy_file_range, else read/write.  Files keep their mode bits (less the
- * umask) and their access and modification times (imap's INTERNALDATE is
- * the file's mtime); directories keep their times too.
+ * next to the cache, on the same file system.  Where hostmix may mount
+ * overlayfs (root, a kernel with it), the copy is an overlay: the cached
+ * data set is the read-only lower layer and the run's changes go to an
+ * upper layer in DATA_DIR/.hostmix-work-PID/.overlay/KEY/, so nothing is
+ * copied up front (a file is copied up when a server first writes it).
+ * Otherwise each file is copied: a reflink (FICLONE) where the file system
+ * shares extents, else an in-kernel copy_file_range, else read/write.
+ * Files keep their mode bits (less the umask) and their access and
+ * modification times (imap's INTERNALDATE is the file's mtime);
+ * directories keep their times too.
  *
  * The copy is made before any server starts, so it never falls into the
  * baseline or the load, and it is removed at teardown, which every path
- * reaches (success, error, SIGINT/SIGTERM, a dead server).  A run killed
- * outright (SIGKILL) leaves its copy: the next run on that data_dir
- * removes every .hostmix-work-PID whose PID no longer exists.
+ * reaches (success, error, SIGINT/SIGTERM, a dead server); overlays are
+ * unmounted first.  A run killed outright (SIGKILL) leaves its copy (and
+ * its overlay mounts): the next run on that data_dir unmounts and removes
+ * every .hostmix-work-PID whose PID no longer exists.
  * `hostmix run --keep-work` renames the copy to DATA_DIR/hostmix-kept-PID
- * instead (never swept; remove it by hand). */
+ * instead (an overlay's merged view is copied there first); kept copies
+ * are never swept: remove them by hand. */
 #include "run/run_int.h"
 #include "core/clock.h"
 #include "core/fs.h"
@@ -36,14 +43,19 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define WORK_PREFIX ".hostmix-work-"
 #define WORK_KEPT_PREFIX "hostmix-kept-"
+#define WORK_OVL ".overlay"             /* WORK_DIR/.overlay/KEY/{upper,work} */
 
-const char *const run_copy_method_names[] = { "reflink", "copy_file_range", "read/write" };
+const char *const run_copy_method_names[] = { "reflink", "copy_file_range", "read/write",
+                                              "overlay" };
 
 
 /* ---- copying -------------------------------------------------------- */
@@ -165,6 +177,105 @@ static int work_copy_tree(struct run *r, int sdir, int ddir, const char *path)
     return rc;
 }
 
+/* ---- overlays --------------------------------------------------------- */
+
+/* Unmounts every mount at or below dir (absolute or not), deepest first
+ * (mountinfo lists parents before children).  Returns how many. */
+static int work_umount_below(const char *dir)
+{
+    char real[PATH_MAX], line[8192], mp[PATH_MAX], *pts[256];
+    int n = 0, done = 0;
+    if (!realpath(dir, real)) return 0;
+    size_t rl = strlen(real);
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f) return 0;
+    while (n < 256 && fgets(line, sizeof line, f))
+        if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && strncmp(mp, real, rl) == 0 &&
+            (mp[rl] == '/' || mp[rl] == '\0') && !strchr(mp, '\\'))
+            pts[n++] = strdup(mp);
+    fclose(f);
+    while (n-- > 0) {
+        if (pts[n] && umount2(pts[n], 0) != 0 && umount2(pts[n], MNT_DETACH) != 0)
+            log_warn("cannot unmount %s: %s", pts[n], strerror(errno));
+        else if (pts[n]) done++;
+        free(pts[n]);
+    }
+    return done;
+}
+
+static long work_count_nfiles;          /* nftw has no user argument */
+static int64_t work_count_nbytes;
+
+static int work_count_fn(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+    (void)path; (void)f;
+    if (type == FTW_F && S_ISREG(st->st_mode)) {
+        work_count_nfiles++;
+        work_count_nbytes += st->st_size;
+    }
+    return 0;
+}
+
+/* Mounts an overlay of the cached data set src at dst with its upper and
+ * work directories below WORK_DIR/.overlay/KEY; counts the files it shows.
+ * Returns 0, or -1 (errno set; nothing is left) where overlays cannot be
+ * mounted here: the caller copies instead. */
+static int work_overlay_set(struct run *r, const char *src, const char *dst, const char *key)
+{
+    char base[1200], upper[1300], wk[1300], opts[4096];
+    snprintf(base, sizeof base, "%s/" WORK_OVL "/%s", r->work_dir, key);
+    snprintf(upper, sizeof upper, "%s/upper", base);
+    snprintf(wk, sizeof wk, "%s/work", base);
+    if (strpbrk(src, ",:\\") || strpbrk(base, ",:\\") ||
+        (size_t)snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", src, upper,
+                         wk) >= sizeof opts) {
+        errno = EINVAL;                 /* the option syntax cannot say these paths */
+        return -1;
+    }
+    int rc = fs_mkdirs(upper) || fs_mkdirs(wk) || mkdir(dst, 0755) ? -1 : 0;
+    if (rc == 0) rc = mount("overlay", dst, "overlay", 0, opts);
+    if (rc) {
+        int e = errno;
+        rmdir(dst);
+        fs_rmtree(base);
+        errno = e;
+        return -1;
+    }
+    work_count_nfiles = 0;
+    work_count_nbytes = 0;
+    nftw(src, work_count_fn, 16, FTW_PHYS);
+    r->work_files += work_count_nfiles;
+    r->work_bytes += work_count_nbytes;
+    r->work_methods |= 1u << RUN_COPY_OVERLAY;
+    return 0;
+}
+
+/* --keep-work of an overlaid copy: the merged views copied into kept (a
+ * plain directory tree), without counting in the copy's figures. */
+static int work_keep_overlays(struct run *r, const char *kept)
+{
+    long files = r->work_files;
+    int64_t bytes = r->work_bytes;
+    unsigned methods = r->work_methods;
+    struct stat st;
+    int rc = stat(r->work_dir, &st) ? -1 : mkdir(kept, 0755);
+    int d = rc ? -1 : open(r->work_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int k = d < 0 ? -1 : open(kept, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dir = k < 0 ? NULL : fdopendir(dup(d));
+    struct dirent *e;
+    rc = dir ? 0 : -1;
+    while (dir && rc == 0 && (e = readdir(dir)))
+        if (e->d_name[0] != '.' && fstatat(d, e->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode))
+            rc = work_copy_dir(r, d, e->d_name, k, e->d_name, &st, e->d_name);
+    if (dir) closedir(dir);
+    if (d >= 0) close(d);
+    if (k >= 0) close(k);
+    r->work_files = files;
+    r->work_bytes = bytes;
+    r->work_methods = methods;
+    return rc;
+}
+
 /* ---- the run's working copy ----------------------------------------- */
 
 /* Removes the working copies left by runs killed outright: every
@@ -181,22 +292,32 @@ static void work_remove_stale(const char *data_dir)
         if (kill(pid, 0) == 0 || errno != ESRCH) continue;
         snprintf(path, sizeof path, "%s/%s", data_dir, e->d_name);
         log_info("removing working copy %s of a run that no longer exists", path);
+        work_umount_below(path);
         if (fs_rmtree(path)) log_warn("cannot remove %s: %s", path, strerror(errno));
     }
     closedir(d);
 }
 
-/* Copies the cached data set of (set, role) into the run's working copy
- * and points r->data at the copy.  Returns 0, or -1 (r->invalid). */
-static int work_copy_set(struct run *r, int set, int role)
+/* Makes the run's working copy of the cached data set of (set, role) — an
+ * overlay while *overlay is set (cleared at the first that cannot be
+ * mounted), else a copy — and points r->data at it.  Returns 0, or -1
+ * (r->invalid). */
+static int work_copy_set(struct run *r, int set, int role, int *overlay)
 {
     char *src = r->data[set - 1][role], dst[1100];
     const char *key = strrchr(src, '/');
-    size_t len = (size_t)snprintf(dst, sizeof dst, "%s/%s", r->work_dir, key ? key + 1 : src);
+    key = key ? key + 1 : src;
+    size_t len = (size_t)snprintf(dst, sizeof dst, "%s/%s", r->work_dir, key);
     if (len >= sizeof r->data[0][0]) {
         run_invalidate(r, "working copy: path too long for %.400s", src);
         return -1;
     }
+    if (*overlay && work_overlay_set(r, src, dst, key) == 0) {
+        memcpy(src, dst, len + 1);
+        return 0;
+    }
+    if (*overlay) log_info("working copy: no overlay (%s); copying the files", strerror(errno));
+    *overlay = 0;
     struct stat st;
     int rc = stat(src, &st) ? -1 : work_copy_dir(r, AT_FDCWD, src, AT_FDCWD, dst, &st, src);
     if (rc && !r->invalid[0])
@@ -222,6 +343,7 @@ int run_work_create(struct run *r)
     r->work_dir[0] = '\0';
     work_remove_stale(j->data_dir);
     int64_t t0 = clock_mono_ns();
+    int overlay = 1;
     for (int set = 1; set <= j->sets; set++) {
         for (int role = 0; role < ROLE_COUNT; role++) {
             if (!job_has_role(j, role) || !role_def(role)->mutates) continue;
@@ -235,7 +357,7 @@ int run_work_create(struct run *r)
                     return -1;
                 }
             }
-            if (work_copy_set(r, set, role)) return -1;
+            if (work_copy_set(r, set, role, &overlay)) return -1;
         }
     }
     r->work_ns = clock_mono_ns() - t0;
@@ -251,10 +373,20 @@ int run_work_create(struct run *r)
 void run_work_remove(struct run *r)
 {
     if (!r->work_dir[0]) return;
+    int overlaid = (r->work_methods & (1u << RUN_COPY_OVERLAY)) != 0;
     if (r->keep_work) {
         char kept[sizeof r->work_dir];
         snprintf(kept, sizeof kept, "%.400s/" WORK_KEPT_PREFIX "%d", r->job.data_dir, (int)getpid());
-        if (rename(r->work_dir, kept) == 0) {
+        if (overlaid && work_keep_overlays(r, kept) == 0) {
+            work_umount_below(r->work_dir);
+            if (fs_rmtree(r->work_dir))
+                log_warn("cannot remove the working copy %s: %s", r->work_dir, strerror(errno));
+            log_info("working copy kept in %s", kept);
+            snprintf(r->work_dir, sizeof r->work_dir, "%s", kept);
+            r->work_kept = 1;
+            return;
+        }
+        if (!overlaid && rename(r->work_dir, kept) == 0) {
             log_info("working copy kept in %s", kept);
             snprintf(r->work_dir, sizeof r->work_dir, "%s", kept);
             r->work_kept = 1;
@@ -262,6 +394,7 @@ void run_work_remove(struct run *r)
         }
         log_warn("cannot keep the working copy as %s: %s; removing it", kept, strerror(errno));
     }
+    if (overlaid) work_umount_below(r->work_dir);
     if (fs_rmtree(r->work_dir))
         log_warn("cannot remove the working copy %s: %s", r->work_dir, strerror(errno));
 }

@@ -2,7 +2,8 @@
 # hostmix run serves db and imap from a per-run working copy: after each
 # of two quick runs (every role) the cached data sets hold the bytes a
 # fresh prepare writes, no working copy is left, and the copy time is
-# reported in report.txt and result.json.
+# reported in report.txt and result.json.  The copy is an overlay where
+# overlays can be mounted, else the files are copied; both are tested.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run_lib.sh"
 port=$(free_port)
@@ -91,3 +92,32 @@ for how in sigterm crash; do
     check_eq "run_workcopy_${how}_none_left" "$(ls -A "$TMP/data" | grep -c hostmix-work)" 0
     check_eq "run_workcopy_${how}_cache_unchanged" "$(data_sum)" "$sum1"
 done
+
+# Overlays (where this host lets hostmix mount them): none stays mounted
+# after a run; a run killed outright leaves its overlays mounted and the
+# next run unmounts and removes them.  A data_dir whose path overlay options
+# cannot carry (a comma) makes the run copy the files instead.
+check_eq run_workcopy_no_mount_left "$(grep -c hostmix-work /proc/self/mountinfo)" 0
+if grep -q "(overlay)" "$TMP/out1"; then
+    "$HOSTMIX" run "$job" >"$TMP/out" 2>"$TMP/err" &
+    pid=$!
+    wait_port 127.1.2.1 "$port" 20
+    kill -KILL "$pid"; wait "$pid"
+    check run_workcopy_killed_overlay_mounted grep -q "hostmix-work-$pid/" /proc/self/mountinfo
+    sed -i -e 's/^measure = .*/measure = 1s/' "$job"
+    "$HOSTMIX" run "$job" >"$TMP/out" 2>"$TMP/err"
+    check_eq run_workcopy_after_kill_exit0 "$?" 0
+    check_eq run_workcopy_killed_overlay_unmounted \
+        "$(grep -c "hostmix-work-$pid/" /proc/self/mountinfo)" 0
+    check run_workcopy_killed_overlay_removed test ! -e "$TMP/data/.hostmix-work-$pid"
+    check_eq run_workcopy_killed_cache_unchanged "$(data_sum)" "$sum1"
+else
+    echo "ok run_workcopy_killed_overlay # skipped: overlays cannot be mounted here"
+fi
+sed -i -e 's/^measure = .*/measure = 1s/' -e "s|^data_dir = .*|data_dir = $TMP/da,ta|" "$job"
+"$HOSTMIX" run "$job" >"$TMP/out" 2>"$TMP/err"
+check_eq run_workcopy_copied_exit0 "$?" 0
+check run_workcopy_copied_method grep -qE \
+    "^data: working copy of [0-9]+ files, .*\((reflink|copy_file_range|read/write)" "$TMP/out"
+grep -h "^data:" "$TMP/out" | sed 's/^/# /'
+check_eq run_workcopy_copied_none_left "$(ls -A "$TMP/da,ta" | grep -c hostmix-work)" 0
