@@ -78,6 +78,21 @@ int plat_tcp_answers(const char *ip, int port)
     return ok;
 }
 
+int plat_probe_common(struct plat *p, const char *what, char *why, size_t n)
+{
+    ssize_t len = readlink("/proc/self/exe", p->self_exe, sizeof p->self_exe - 1);
+    if (len <= 0) {
+        snprintf(why, n, "cannot read /proc/self/exe: %s", strerror(errno));
+        return -1;
+    }
+    p->self_exe[len] = '\0';
+    if ((p->ops->caps & PLAT_CAP_ROOT) && geteuid() != 0) {
+        snprintf(why, n, "platform %s needs root (%s)", p->ops->name, what);
+        return -1;
+    }
+    return 0;
+}
+
 int plat_cpu_host(const struct plat *p, struct plat_server *s)
 {
     struct plat_cpu *c = &s->cpu;

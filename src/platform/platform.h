@@ -178,6 +178,10 @@ void plat_stop_all(struct plat *p, struct plat_server *s, int n);
 void plat_serve_argv(const struct server_spec *spec, const char *data, struct strvec *v);
 /* 1 if something accepts TCP connections on ip:port now, else 0. */
 int plat_tcp_answers(const char *ip, int port);
+/* What every probe does first: finds the binary servers start from
+ * (p->self_exe), and refuses without root when the platform's caps say it
+ * needs it (what: for what, in the message).  Returns 0 or -1 (why). */
+int plat_probe_common(struct plat *p, const char *what, char *why, size_t n);
 /* The server's host CPU into s->cpu (total, user, system): its cgroup's
  * cpu.stat when s->cgroup is set, else /proc/PID/stat of its process (the
  * last reading stays once it has exited).  Returns 0 or -1. */

@@ -36,12 +36,7 @@ struct native {
 static int native_probe(struct plat *p, char *why, size_t n)
 {
     struct native *nt = p->priv;
-    ssize_t len = readlink("/proc/self/exe", p->self_exe, sizeof p->self_exe - 1);
-    if (len <= 0) {
-        snprintf(why, n, "cannot read /proc/self/exe: %s", strerror(errno));
-        return -1;
-    }
-    p->self_exe[len] = '\0';
+    if (plat_probe_common(p, "", why, n)) return -1;
     nt->cgroup = meas_cg_detect(p->proc_root, nt->cg_base, sizeof nt->cg_base, nt->why,
                                 sizeof nt->why) == 0;
     if (!nt->cgroup) log_warn("server CPU from /proc/PID/stat: %s", nt->why);

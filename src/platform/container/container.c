@@ -250,16 +250,7 @@ static int ctr_probe(struct plat *p, char *why, size_t n)
     struct ctr *ct = ctr_of(p);
     static const struct ctr_opts defaults_if_none = { .runtime = CTR_AUTO };
     ct->o = p->opt ? p->opt : &defaults_if_none;
-    ssize_t len = readlink("/proc/self/exe", p->self_exe, sizeof p->self_exe - 1);
-    if (len <= 0) {
-        snprintf(why, n, "cannot read /proc/self/exe: %s", strerror(errno));
-        return -1;
-    }
-    p->self_exe[len] = '\0';
-    if (geteuid() != 0) {
-        snprintf(why, n, "platform container needs root (namespaces, veths, a bridge)");
-        return -1;
-    }
+    if (plat_probe_common(p, "namespaces, veths, a bridge", why, n)) return -1;
     if (ctr_pick_runtime(ct, why, n)) return -1;
     ctr_probe_cgroups(p, ct);
     if (!ct->mnt.v2[0] && !ct->mnt.nv1) {

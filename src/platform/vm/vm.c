@@ -208,16 +208,7 @@ static int vm_probe(struct plat *p, char *why, size_t n)
     struct vm *v = vm_of(p);
     static const struct vm_opts defaults_if_none;
     v->o = p->opt ? p->opt : &defaults_if_none;
-    ssize_t len = readlink("/proc/self/exe", p->self_exe, sizeof p->self_exe - 1);
-    if (len <= 0) {
-        snprintf(why, n, "cannot read /proc/self/exe: %s", strerror(errno));
-        return -1;
-    }
-    p->self_exe[len] = '\0';
-    if (geteuid() != 0) {
-        snprintf(why, n, "platform vm needs root (bridge and taps)");
-        return -1;
-    }
+    if (plat_probe_common(p, "bridge and taps", why, n)) return -1;
     if (vm_find_qemu(v->o->qemu[0] ? v->o->qemu : "qemu-system-x86_64", v->qemu,
                      sizeof v->qemu, why, n))
         return -1;
