@@ -28,6 +28,8 @@ struct srv {
     int64_t sweep_timer;
     int64_t accept_timer;       /* listener paused after running out of fds */
     struct srv_conn *conns;     /* doubly linked, newest first */
+    struct srv_conn *reap;      /* dead, released on the loop's next turn */
+    int64_t reap_timer;
     struct srv_stats st;
 };
 
@@ -36,6 +38,7 @@ static void srv_flush(struct srv_conn *c);
 static void srv_process(struct srv_conn *c);
 static void srv_linger(struct srv_conn *c);
 static int64_t srv_sweep(ae_loop *l, int64_t id, void *data);
+static int64_t srv_reap(ae_loop *l, int64_t id, void *data);
 static void srv_on_conn_event(ae_loop *l, int fd, void *data, int mask);
 
 struct srv *srv_create(ae_loop *loop, const struct srv_proto *proto, void *ctx,
@@ -63,27 +66,59 @@ struct srv_limits srv_opts_limits(const struct srv_opts *o)
 
 /* ---- connections --------------------------------------------------- */
 
-/* Frees a connection now, or marks it dead when a callback of its own is
- * on the stack (srv_process frees it when that returns). */
+/* Ends a connection.  The socket closes at once (the client sees it, and
+ * the slot counts as free for --max-conns), but the role's close callback
+ * and the memory wait for the loop's next turn (srv_reap): whoever called
+ * in here (a role's timer, a backend's answer, another connection's input)
+ * may go on using c and c->state until it returns.  Every srv_ call on a
+ * dead connection does nothing. */
 static void srv_conn_free(struct srv_conn *c)
 {
     struct srv *s = c->srv;
-    if (!c->dead) {
-        c->dead = 1;
-        if (s->proto->close) s->proto->close(c);
-        ae_del_file(s->loop, c->fd, AE_READABLE | AE_WRITABLE);
-        close(c->fd);
-        if (c->file_fd >= 0) close(c->file_fd);
-        c->file_fd = -1;
-        if (c->prev) c->prev->next = c->next; else s->conns = c->next;
-        if (c->next) c->next->prev = c->prev;
-        s->st.closed++;
-        s->st.active--;
-    }
-    if (c->in_callback) return;
+    if (c->dead) return;
+    c->dead = 1;
+    ae_del_file(s->loop, c->fd, AE_READABLE | AE_WRITABLE);
+    close(c->fd);
+    c->fd = -1;
+    if (c->file_fd >= 0) close(c->file_fd);
+    c->file_fd = -1;
+    if (c->prev) c->prev->next = c->next; else s->conns = c->next;
+    if (c->next) c->next->prev = c->prev;
+    c->prev = NULL;
+    c->next = s->reap;
+    s->reap = c;
+    s->st.closed++;
+    s->st.active--;
+    if (!s->reap_timer) s->reap_timer = ae_add_timer(s->loop, 0, srv_reap, s);
+}
+
+/* Calls the role's close and frees one dead connection. */
+static void srv_conn_release(struct srv_conn *c)
+{
+    if (c->srv->proto->close) c->srv->proto->close(c);
     buf_free(&c->in);
     buf_free(&c->out);
     free(c);
+}
+
+/* The loop's turn after connections died: release them.  A role's close
+ * may end other connections; they are released in the same turn. */
+static int64_t srv_reap(ae_loop *l, int64_t id, void *data)
+{
+    struct srv *s = data;
+    (void)l;
+    (void)id;
+    s->reap_timer = 0;
+    while (s->reap) {
+        struct srv_conn *c = s->reap;
+        s->reap = c->next;
+        srv_conn_release(c);
+    }
+    if (s->reap_timer) {
+        ae_del_timer(s->loop, s->reap_timer);
+        s->reap_timer = 0;
+    }
+    return AE_NOMORE;
 }
 
 void srv_close(struct srv_conn *c, int now)
@@ -221,7 +256,6 @@ static void srv_process(struct srv_conn *c)
         if (c->dead || !blocked || !srv_wants_input(c) || !buf_used(&c->in)) break;
     }
     c->in_callback--;
-    if (c->dead) srv_conn_free(c);
 }
 
 static void srv_on_conn_event(ae_loop *l, int fd, void *data, int mask)
@@ -239,7 +273,7 @@ static void srv_on_conn_event(ae_loop *l, int fd, void *data, int mask)
         c->in_callback++;
         srv_flush(c);
         c->in_callback--;
-        if (c->dead) { srv_conn_free(c); return; }
+        if (c->dead) return;
         if (srv_wants_input(c) && buf_used(&c->in)) {
             srv_process(c);         /* may free c; a pending read fires again */
             return;
@@ -422,6 +456,8 @@ void srv_destroy(struct srv *s)
 {
     if (!s) return;
     while (s->conns) srv_conn_free(s->conns);
+    if (s->reap_timer) ae_del_timer(s->loop, s->reap_timer);
+    srv_reap(s->loop, 0, s);
     if (s->lfd >= 0) {
         ae_del_file(s->loop, s->lfd, AE_READABLE);
         close(s->lfd);

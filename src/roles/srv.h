@@ -14,7 +14,14 @@
  * stay in order) until the role calls srv_resume(c).
  *
  * Back-pressure: while more than SRV_OUT_HIGH bytes or a file wait to be
- * sent, the core stops reading from the connection. */
+ * sent, the core stops reading from the connection.
+ *
+ * Lifetime: a connection may end inside any srv_ call (a send fails because
+ * the client reset, srv_close(c, 1), a role's on_input returning
+ * SRV_ABORT).  Its socket closes at once, but proto->close and the memory
+ * wait for the loop's next turn, so a role's timer or backend callback may
+ * go on using c and c->state after srv_write/srv_printf/srv_close/
+ * srv_resume returns; on a dead connection those calls do nothing. */
 #ifndef HOSTMIX_SRV_H
 #define HOSTMIX_SRV_H
 

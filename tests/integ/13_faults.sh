@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Fault injection against every role: clients that reset while an answer is
+# pending on a backend (web on nfs, app on db), a timer (imap's failed-LOGIN
+# delay) or back-pressure; pipelined bursts.  After each, the server must be
+# alive and answer a normal request.
+. "$(dirname "$0")/lib.sh"
+F="python3 $(dirname "$0")/faults.py"
+alive() { kill -0 "$1" 2>/dev/null; }
+
+# ---- idle -----------------------------------------------------------------
+ip=$(free_port)
+spawn idle "$HOSTMIX" serve idle --listen "127.0.0.1:$ip"
+wait_port 127.0.0.1 "$ip"
+$F bp "$ip" 'PING xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n' 20000
+check idle_after_backpressure_reset alive "$PID_idle"
+check_eq idle_answers_after_faults "$($F burst "$ip" 'PING ok\n' 1)" "PONG ok"
+
+# ---- web, nfs-backed paths ----------------------------------------------------
+D=$TMP/web
+"$HOSTMIX" prepare web --data "$D" --docroot-size 1MiB --nfs-share 40 2>/dev/null
+nfsport=$(free_port); wp=$(free_port)
+spawn web "$HOSTMIX" serve web --listen "127.0.0.1:$wp" --data "$D" --nfs "127.0.0.1:$nfsport" \
+    --nfs-timeout 1s --nfs-cache 0
+wait_port 127.0.0.1 "$wp"
+get() { printf 'GET %s HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n' "$1"; }
+code() { curl -s -o /dev/null -m 10 -w '%{http_code}' "http://127.0.0.1:$wp$1"; }
+# nfs refused: the 502 comes from the nfs layer's callback
+for _ in 1 2 3; do $F rst "$wp" "$(get /nfs/no-such-file)" 0; done
+sleep 0.3
+check web_nfs_refused_reset_alive alive "$PID_web"
+# nfs silent: the 504 comes from the request's deadline timer
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); c = []
+end = time.time() + 6; s.settimeout(0.2)
+while time.time() < end:
+    try: c.append(s.accept()[0])
+    except socket.timeout: pass' "$nfsport" &
+_pids+=($!); mute=$!
+wait_port 127.0.0.1 "$nfsport"
+sleep 0.6
+for _ in 1 2; do $F rst "$wp" "$(get /nfs/no-such-file)" 0.2; done
+sleep 1.3
+check web_nfs_timeout_reset_alive alive "$PID_web"
+kill "$mute" 2>/dev/null; wait "$mute" 2>/dev/null
+# back-pressure: many pipelined requests for a big file, never read
+big=$(cd "$D/docroot" && find . -type f -size +60k | head -1 | cut -c2-)
+$F bp "$wp" "$(get "${big:-/index.html}")" 200
+check web_backpressure_reset_alive alive "$PID_web"
+check_eq web_answers_after_faults "$(code /index.html)" 200
+
+# ---- imap, reset within the failed-LOGIN delay ------------------------------
+M=$TMP/imap
+"$HOSTMIX" prepare imap --data "$M" --users 2 --messages 5 >/dev/null
+mp=$(free_port)
+spawn imap "$HOSTMIX" serve imap --listen "127.0.0.1:$mp" --data "$M" --auth-delay 300ms
+wait_port 127.0.0.1 "$mp"
+for _ in 1 2 3; do $F rst "$mp" 'a LOGIN x y\r\n' 0.05; done
+sleep 0.6
+check imap_auth_delay_reset_alive alive "$PID_imap"
+$F bp "$mp" 'a NOOP\r\n' 20000
+check imap_backpressure_reset_alive alive "$PID_imap"
+check_eq imap_answers_after_faults "$($F burst "$mp" 'a NOOP\r\n' 1 | tail -1 | tr -d '\r')" "a OK NOOP completed"
+
+# ---- app on db, reset while the db does not answer --------------------------
+"$HOSTMIX" prepare db --data "$TMP/d" --customers 10 --items 100 >/dev/null 2>&1
+dbp=$(free_port); ap=$(free_port)
+spawn db "$HOSTMIX" serve db --listen "127.0.0.1:$dbp" --data "$TMP/d" --stall 1500ms
+wait_port 127.0.0.1 "$dbp"
+spawn app "$HOSTMIX" serve app --listen "127.0.0.1:$ap" --pool 2 \
+    --db "host=127.0.0.1 port=$dbp dbname=orders user=hostmix connect_timeout=2"
+wait_port 127.0.0.1 "$ap"
+acode() { curl -s -o /dev/null -m 10 -w '%{http_code}' "http://127.0.0.1:$ap$1"; }
+for _ in $(seq 50); do [ "$(acode /items/1)" = 200 ] && break; sleep 0.1; done
+kill -USR1 "$PID_db"
+sleep 0.1
+for _ in 1 2 3; do $F rst "$ap" 'GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n' 0.05; done
+sleep 2
+check app_db_pending_reset_alive alive "$PID_app"
+check db_alive alive "$PID_db"
+check_eq app_answers_after_faults "$(acode /items/1)" 200
+$F bp "$dbp" 'Q\0\0\0\x0dSELECT 1\0' 100 2>/dev/null
+check db_garbage_reset_alive alive "$PID_db"
