@@ -294,6 +294,7 @@ static void srv_on_conn_event(ae_loop *l, int fd, void *data, int mask)
         return;
     }
     c->in.len += (size_t)n;
+    c->fresh = 0;
     c->srv->st.bytes_in += (uint64_t)n;
     c->last_active = ae_now(c->srv->loop);
     srv_process(c);
@@ -360,6 +361,7 @@ static void srv_on_accept(ae_loop *l, int lfd, void *data, int mask)
         c->srv = s;
         c->fd = fd;
         c->file_fd = -1;
+        c->fresh = 1;
         c->last_active = ae_now(l);
         char host[48] = "?", port[8] = "?";
         getnameinfo((struct sockaddr *)&sa, salen, host, sizeof host, port, sizeof port,
@@ -509,6 +511,19 @@ void srv_resume(struct srv_conn *c)
     c->held = 0;
     if (c->in_callback) return;     /* srv_process's loop picks it up */
     srv_process(c);
+}
+
+void srv_peek_new(struct srv *s, size_t n, void (*fn)(const void *p, size_t len, void *arg),
+                  void *arg)
+{
+    if (s->lfd >= 0 && !s->accept_timer) srv_on_accept(s->loop, s->lfd, s, AE_READABLE);
+    char tmp[64];
+    if (n > sizeof tmp) n = sizeof tmp;
+    for (struct srv_conn *c = s->conns; c; c = c->next) {
+        if (!c->fresh || c->dead) continue;
+        ssize_t got = recv(c->fd, tmp, n, MSG_PEEK | MSG_DONTWAIT);
+        if (got > 0) fn(tmp, (size_t)got, arg);
+    }
 }
 
 void srv_count(struct srv_conn *c, int is_error)

@@ -82,6 +82,7 @@ struct srv_conn {
     char peer[64];              /* "ADDR:PORT" of the client */
     /* internal */
     int held, closing, dead, in_callback, draining;
+    int fresh;                  /* nothing read from the client yet */
     int file_fd;                /* pending srv_send_file, or -1 */
     off_t file_off;
     int64_t file_left;
@@ -126,6 +127,14 @@ void srv_resume(struct srv_conn *c);
  * A connection whose on_input returned SRV_CLOSE while holding closes
  * only after srv_resume, so a held request's answer is never lost. */
 void srv_close(struct srv_conn *c, int now);
+
+/* For a role whose request may run long inside one loop turn (the db's
+ * statements): accepts waiting connections and shows fn, for every
+ * connection that has not been read from yet, the first bytes it sent
+ * (at most n; peeked, so they are read again as usual later).  This lets
+ * such a request notice an out-of-band message, e.g. a CancelRequest. */
+void srv_peek_new(struct srv *s, size_t n, void (*fn)(const void *p, size_t len, void *arg),
+                  void *arg);
 
 /* Counters the role keeps through the core. */
 void srv_count(struct srv_conn *c, int is_error);

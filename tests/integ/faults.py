@@ -7,9 +7,17 @@
     faults.py bp PORT BYTES N           send N copies, never read, reset
     faults.py slow PORT BYTES SECONDS   send the bytes one line every
                                         SECONDS; print when the server closed
-    faults.py pg PORT SQL               one simple query over the PostgreSQL
-                                        protocol; prints the rows, or
-                                        "ERROR code message"
+    faults.py pg PORT SQL...            simple queries in one PostgreSQL
+                                        session; prints the rows, or
+                                        "ERROR code message", per query
+    faults.py pgext PORT                Parse "SELECT $1" (int4), Bind 7,
+                                        Describe(statement), Execute, Sync
+    faults.py pgcancel PORT SQL SECS    runs SQL, sends a CancelRequest for
+                                        it after SECS; prints the answer and
+                                        how long it took
+    faults.py pgidle PORT SQL SECS      runs SQL (e.g. BEGIN; UPDATE ...),
+                                        then sends only Sync every 0.5 s for
+                                        SECS; prints what the server said
 
 BYTES takes backslash escapes (\\r\\n).  "Reset" is SO_LINGER 0 then
 close: the kernel sends RST, and the server's next send on that socket
@@ -88,9 +96,13 @@ def pg_msg(t, body):
 
 
 def pg_startup(s):
+    """Returns the (pid, key) of BackendKeyData."""
     body = struct.pack("!i", 196608) + b"user\0hostmix\0database\0orders\0\0"
     s.sendall(struct.pack("!i", len(body) + 4) + body)
-    pg_read_until_ready(s)
+    for t, b in pg_read_until_ready(s):
+        if t == b"K":
+            return struct.unpack("!ii", b)
+    return (0, 0)
 
 
 def pg_read_until_ready(s):
@@ -135,18 +147,64 @@ def pg_show(msgs):
     return "\n".join(rows)
 
 
-def pg(port, sql):
+def pg(port, *sqls):
+    s = conn(port)
+    pg_startup(s)
+    for sql in sqls:
+        s.sendall(pg_msg(b"Q", sql.encode() + b"\0"))
+        print(pg_show(pg_read_until_ready(s)))
+
+
+def pgext(port):
+    s = conn(port)
+    pg_startup(s)
+    s.sendall(pg_msg(b"P", b"\0SELECT $1\0" + struct.pack("!hi", 1, 23)) +
+              pg_msg(b"B", b"\0\0" + struct.pack("!hhi", 0, 1, 1) + b"7" + struct.pack("!h", 0)) +
+              pg_msg(b"D", b"S\0") + pg_msg(b"E", b"\0" + struct.pack("!i", 0)) +
+              pg_msg(b"S", b""))
+    print(pg_show(pg_read_until_ready(s)))
+
+
+def pgcancel(port, sql, secs):
+    s = conn(port)
+    pid, key = pg_startup(s)
+    t0 = time.time()
+    s.sendall(pg_msg(b"Q", sql.encode() + b"\0"))
+    time.sleep(float(secs))
+    c = conn(port)
+    c.sendall(struct.pack("!iiii", 16, 80877102, pid, key))
+    print(pg_show(pg_read_until_ready(s)))
+    print("after %.1f s" % (time.time() - t0))
+    c.close()
+
+
+def pgidle(port, sql, secs):
     s = conn(port)
     pg_startup(s)
     s.sendall(pg_msg(b"Q", sql.encode() + b"\0"))
-    print(pg_show(pg_read_until_ready(s)))
+    pg_read_until_ready(s)
+    t0 = time.time()
+    out = ""
+    while time.time() - t0 < float(secs):
+        try:
+            s.sendall(pg_msg(b"S", b""))
+            got = pg_show(pg_read_until_ready(s))
+        except OSError:
+            got = "EOF"
+        if got:
+            out = got
+            break
+        time.sleep(0.5)
+    print("%s after %.0f s" % (out or "still open", time.time() - t0))
 
 
 def main():
     cmd, port = sys.argv[1], sys.argv[2]
-    arg = sys.argv[3]
+    arg = sys.argv[3] if len(sys.argv) > 3 else ""
     if cmd == "pg":
-        return pg(port, arg)
+        return pg(port, *sys.argv[3:])
+    if cmd in ("pgext", "pgcancel", "pgidle"):
+        return globals()[cmd](port, *sys.argv[3:])
     payload = arg.encode().decode("unicode_escape").encode("latin-1")
     {"rst": rst, "burst": burst, "bp": bp, "slow": slow}[cmd](port, payload, sys.argv[4])
 
