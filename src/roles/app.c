@@ -62,6 +62,7 @@ struct app_req {
     struct app_line lines[APP_MAX_LINES];
     PGresult *res[APP_MAX_RESULTS];
     int nres;
+    int64_t timer;              /* the --db-timeout deadline */
 };
 
 struct app_db {
@@ -87,6 +88,7 @@ struct app_srv {
     int npool;
     struct app_db *pool;
     struct app_req *qhead, *qtail;
+    int64_t db_timeout;         /* ns a request may wait on the db; 0: none */
 };
 
 static void app_db_event(ae_loop *l, int fd, void *data, int mask);
@@ -98,6 +100,7 @@ static void app_dispatch(struct app_srv *a);
 
 static void app_req_free(struct app_req *r)
 {
+    if (r->timer) ae_del_timer(r->app->loop, r->timer);
     for (int i = 0; i < r->nres; i++) PQclear(r->res[i]);
     free(r);
 }
@@ -355,6 +358,42 @@ static void app_dispatch(struct app_srv *a)
     }
 }
 
+/* Removes a request that has not started from the wait queue. */
+static void app_unqueue(struct app_req *r)
+{
+    struct app_srv *a = r->app;
+    struct app_req **pp = &a->qhead, *prev = NULL;
+    while (*pp && *pp != r) { prev = *pp; pp = &(*pp)->qnext; }
+    if (*pp) { *pp = r->qnext; if (a->qtail == r) a->qtail = prev; }
+    r->qnext = NULL;
+    r->queued = 0;
+}
+
+/* The request's --db-timeout passed: 503 if it never got a connection,
+ * 504 if the db did not answer.  A connection that did not answer in
+ * time is dropped and opened again (dropping it ends its transaction on
+ * the server), so it cannot hold a stale answer for the next request. */
+static int64_t app_req_expire(ae_loop *l, int64_t id, void *data)
+{
+    struct app_req *r = data;
+    (void)l;
+    (void)id;
+    r->timer = 0;
+    if (r->queued) {
+        app_unqueue(r);
+        app_fail(r, 503, "database busy: no connection within the deadline", 0, NULL);
+        return AE_NOMORE;
+    }
+    struct app_db *db = r->db;
+    if (!db) return AE_NOMORE;
+    db->req = NULL;
+    r->db = NULL;
+    app_fail(r, 504, "database did not answer within the deadline", 0, NULL);
+    db->backoff = -1;
+    app_db_down(db, "no answer within --db-timeout; reconnecting");
+    return AE_NOMORE;
+}
+
 /* Queues r for a connection, or fails it when the db is unreachable. */
 static void app_submit(struct app_req *r)
 {
@@ -363,6 +402,7 @@ static void app_submit(struct app_req *r)
         app_fail(r, 503, "database unavailable", 0, NULL);
         return;
     }
+    if (a->db_timeout) r->timer = ae_add_timer(a->loop, a->db_timeout, app_req_expire, r);
     r->queued = 1;
     if (a->qtail) a->qtail->qnext = r; else a->qhead = r;
     a->qtail = r;
@@ -900,10 +940,7 @@ static void app_close(struct srv_conn *c)
     if (r && r->c == c) {
         r->c = NULL;
         if (r->queued) {            /* not started: unlink and free */
-            struct app_srv *a = r->app;
-            struct app_req **pp = &a->qhead, *prev = NULL;
-            while (*pp && *pp != r) { prev = *pp; pp = &(*pp)->qnext; }
-            if (*pp) { *pp = r->qnext; if (a->qtail == r) a->qtail = prev; }
+            app_unqueue(r);
             app_req_free(r);
         }                           /* running: its db connection frees it */
     }
@@ -923,7 +960,7 @@ static const struct srv_proto app_proto = {
 struct app_opts {
     struct srv_opts srv;
     char db[512];
-    int64_t pool;
+    int64_t pool, db_timeout;
 };
 
 static const struct opt_def app_serve_table[] = {
@@ -932,6 +969,9 @@ static const struct opt_def app_serve_table[] = {
       "libpq conninfo of the database, e.g. \"host=127.1.4.1 port=5432 dbname=orders user=hostmix\"" },
     { "pool", OPT_INT, offsetof(struct app_opts, pool), 0, "8", 1, 1000, NULL, 0,
       "database connections (requests beyond wait in a queue)" },
+    { "db-timeout", OPT_DURATION, offsetof(struct app_opts, db_timeout), 0, "5s", 0, 3600e9,
+      NULL, 0, "answer 503 (no connection) or 504 (no answer) when a request's database "
+      "work takes longer (0: wait forever)" },
     { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
 };
 
@@ -958,6 +998,7 @@ static int app_serve(int argc, char **argv)
     a.loop = ae_create(1024);
     a.conninfo = o.db;
     a.npool = (int)o.pool;
+    a.db_timeout = o.db_timeout;
     a.pool = calloc((size_t)a.npool, sizeof *a.pool);
     if (!a.pool) abort();
     struct srv_limits lim = srv_opts_limits(&o.srv);

@@ -82,3 +82,25 @@ check db_alive alive "$PID_db"
 check_eq app_answers_after_faults "$(acode /items/1)" 200
 $F bp "$dbp" 'Q\0\0\0\x0dSELECT 1\0' 100 2>/dev/null
 check db_garbage_reset_alive alive "$PID_db"
+
+# ---- app's deadline on the db: 504 (running) / 503 (queued), then recovery
+ap2=$(free_port)
+spawn app2 "$HOSTMIX" serve app --listen "127.0.0.1:$ap2" --pool 1 --db-timeout 700ms \
+    --db "host=127.0.0.1 port=$dbp dbname=orders user=hostmix connect_timeout=2"
+wait_port 127.0.0.1 "$ap2"
+a2() { curl -s -o /dev/null -m 10 -w '%{http_code} %{time_total}' "http://127.0.0.1:$ap2$1"; }
+for _ in $(seq 50); do [ "$(a2 /items/1 | cut -c1-3)" = 200 ] && break; sleep 0.1; done
+kill -USR1 "$PID_db"
+sleep 0.1
+a2 /items/2 >"$TMP/a2.1" &
+c1=$!
+sleep 0.1
+a2 /items/3 >"$TMP/a2.2" &
+c2=$!
+wait "$c1" "$c2"
+in_time() { awk -v c="$1" '{exit !($1 == c && $2 < 1.3)}' "$2"; }
+check app_db_deadline_504 in_time 504 "$TMP/a2.1"
+check app_db_deadline_queued_503 in_time 503 "$TMP/a2.2"
+sleep 1.5
+for _ in $(seq 30); do [ "$(a2 /items/4 | cut -c1-3)" = 200 ] && break; sleep 0.1; done
+check_eq app_db_deadline_recovers "$(a2 /items/5 | cut -c1-3)" 200
