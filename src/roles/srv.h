@@ -66,6 +66,7 @@ struct srv_limits {
     int64_t max_request;        /* bytes of one request (incl. literals) */
     int64_t idle_timeout;       /* ns; 0 = never */
     int64_t stall;              /* ns the loop stalls on SIGUSR1 (test hook) */
+    int64_t request_timeout;    /* ns to receive a whole request; 0 = never */
 };
 
 struct srv_stats {
@@ -87,6 +88,7 @@ struct srv_conn {
     off_t file_off;
     int64_t file_left;
     int64_t last_active;
+    int64_t req_start;          /* first byte of a request not yet consumed, or 0 */
     struct srv_conn *prev, *next;
 };
 
@@ -145,7 +147,7 @@ void srv_count(struct srv_conn *c, int is_error);
 struct srv_opts {
     char listen[64];
     char data[512];
-    int64_t max_conns, max_request, idle_timeout, stall;
+    int64_t max_conns, max_request, idle_timeout, stall, request_timeout;
 };
 #define SRV_OPTS(T, m) \
     { "listen", OPT_STR, offsetof(T, m.listen), 64, "127.0.0.1:0", OPT_NO_RANGE, NULL, 0, \
@@ -159,7 +161,9 @@ struct srv_opts {
     { "idle-timeout", OPT_DURATION, offsetof(T, m.idle_timeout), 0, "60s", 0, 86400e9, NULL, 0, \
       "close connections idle this long (0: never)" }, \
     { "stall", OPT_DURATION, offsetof(T, m.stall), 0, "1s", 0, 600e9, NULL, 0, \
-      "test hook: SIGUSR1 stops the server answering for this long" }
+      "test hook: SIGUSR1 stops the server answering for this long" }, \
+    { "request-timeout", OPT_DURATION, offsetof(T, m.request_timeout), 0, "20s", 0, 86400e9, \
+      NULL, 0, "close a connection that takes longer to send one whole request (0: never)" }
 
 /* The limits from parsed srv_opts. */
 struct srv_limits srv_opts_limits(const struct srv_opts *o);

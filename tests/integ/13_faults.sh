@@ -15,6 +15,26 @@ $F bp "$ip" 'PING xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\
 check idle_after_backpressure_reset alive "$PID_idle"
 check_eq idle_answers_after_faults "$($F burst "$ip" 'PING ok\n' 1)" "PONG ok"
 
+# idle honours --idle-timeout and --max-request: silent connections do not
+# hold --max-conns forever; a pipelined burst is answered whole
+ip2=$(free_port)
+spawn idle2 "$HOSTMIX" serve idle --listen "127.0.0.1:$ip2" --idle-timeout 1s --max-conns 5 \
+    --max-request 256
+wait_port 127.0.0.1 "$ip2"
+python3 -c '
+import socket, sys, time
+cs = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(5)]
+time.sleep(2.6)
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
+s.sendall(b"PING fresh\n")
+print(s.recv(100).decode().strip())' "$ip2" >"$TMP/idle2.out" 2>&1
+check_eq idle_idle_timeout_frees_slots "$(cat "$TMP/idle2.out")" "PONG fresh"
+burst=$($F burst "$ip" 'PING n\n' 20)
+check_eq idle_pipelined_burst "$(echo "$burst" | grep -c '^PONG n$') $(echo "$burst" | grep -c ERR)" "20 0"
+burst=$($F burst "$ip2" 'PING n\n' 60)
+check_eq idle_pipelined_burst_over_max_request "$(echo "$burst" | grep -c '^PONG n$')" 60
+check_eq idle_long_line_refused "$($F burst "$ip2" "PING $(printf 'x%.0s' $(seq 300))\n" 1)" "ERR line too long"
+
 # ---- web, nfs-backed paths ----------------------------------------------------
 D=$TMP/web
 "$HOSTMIX" prepare web --data "$D" --docroot-size 1MiB --nfs-share 40 2>/dev/null
@@ -49,6 +69,25 @@ big=$(cd "$D/docroot" && find . -type f -size +60k | head -1 | cut -c2-)
 $F bp "$wp" "$(get "${big:-/index.html}")" 200
 check web_backpressure_reset_alive alive "$PID_web"
 check_eq web_answers_after_faults "$(code /index.html)" 200
+
+# slowloris: clients sending a head one line every 0.5 s are closed at
+# --request-timeout and do not keep legitimate clients out
+sp=$(free_port)
+spawn web2 "$HOSTMIX" serve web --listen "127.0.0.1:$sp" --data "$D" --max-conns 10 \
+    --request-timeout 2s --max-request 2KiB
+wait_port 127.0.0.1 "$sp"
+for i in $(seq 10); do
+    $F slow "$sp" 'GET / HTTP/1.1\nHost: x\nA: 1\nA: 2\nA: 3\nA: 4\nA: 5\nA: 6\nA: 7\nA: 8\nA: 9\nA: 10\n' 0.5 \
+        >"$TMP/slow.$i" 2>&1 &
+    slowp+=($!)
+done
+sleep 3
+check_eq web_slowloris_legit_client "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "http://127.0.0.1:$sp/index.html")" 200
+wait "${slowp[@]}"
+check_eq web_slowloris_closed_at_deadline "$(cat "$TMP"/slow.* | sort -u)" "closed after 2 s"
+# a pipelined burst larger than --max-request of small requests: all served
+n=$(printf "$(get /index.html)%.0s" $(seq 100) | python3 "$(dirname "$0")/web_raw.py" "$sp" | grep -c '^200 ')
+check_eq web_pipelined_burst_over_max_request "$n" 100
 
 # ---- imap, reset within the failed-LOGIN delay ------------------------------
 M=$TMP/imap
