@@ -876,7 +876,10 @@ static int app_on_input(struct srv_conn *c)
     struct app_conn *ac = c->state;
     struct http_req hr;
     int n = http_parse(&ac->ps, buf_head(&c->in), buf_used(&c->in), &hr);
-    if (n == 0) return SRV_OK;
+    if (n == 0) {
+        http_continue(&ac->ps, c);
+        return SRV_OK;
+    }
     if (n < 0) {
         http_respond_error(c, -n, NULL, 0, hr.method == HTTP_M_HEAD);
         srv_count(c, 1);

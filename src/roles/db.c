@@ -1186,7 +1186,7 @@ static int db_emit_sqlite(void *ctx, const char *sql)
 static int db_prepare_file(const struct db_prep_opts *o, const struct oe_size *z)
 {
     char path[600], tmp[610], stamp[620];
-    if (mkdir(o->p.data, 0755) < 0 && errno != EEXIST) {
+    if (role_mkdirs(o->p.data) < 0) {
         log_error("prepare db: cannot create %s: %s", o->p.data, strerror(errno));
         return CLI_FAILED;
     }

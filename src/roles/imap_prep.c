@@ -195,7 +195,7 @@ static int imap_prep_rm(const char *path, const struct stat *sb, int flag, struc
 static int imap_prep_dir(const char *data, const char *line)
 {
     char p[4096], old[1024] = "";
-    if (mkdir(data, 0755) < 0 && errno != EEXIST) {
+    if (role_mkdirs(data) < 0) {
         fprintf(stderr, "hostmix prepare imap: mkdir %s: %s\n", data, strerror(errno));
         return -1;
     }

@@ -23,6 +23,10 @@ extern const struct role_ops role_web_ops, role_imap_ops, role_app_ops,
 /* Looks a role up by name; NULL if unknown. */
 const struct role_ops *role_ops_find(const char *name);
 
+/* Creates dir and any missing parents (mode 0755), as mkdir -p.  Returns
+ * 0, or -1 with errno set. */
+int role_mkdirs(const char *dir);
+
 /* Options every `hostmix prepare ROLE` takes; a role's prepare options
  * struct starts with a struct role_prep member. */
 struct role_prep {

@@ -332,7 +332,7 @@ static int web_prepare_dir(const char *root)
 {
     static const char *const ours[] = { "docroot", "nfs", "catalog.tsv", "manifest.tsv",
                                         ".hostmix-prepared", "manifest.tsv.tmp" };
-    if (mkdir(root, 0755) < 0 && errno != EEXIST) {
+    if (role_mkdirs(root) < 0) {
         log_error("prepare web: cannot create %s: %s", root, strerror(errno));
         return -1;
     }
