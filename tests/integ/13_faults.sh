@@ -100,6 +100,34 @@ sleep 0.6
 check imap_auth_delay_reset_alive alive "$PID_imap"
 $F bp "$mp" 'a NOOP\r\n' 20000
 check imap_backpressure_reset_alive alive "$PID_imap"
+user=$(head -1 "$M/users.tsv" | cut -f1); pw=$(head -1 "$M/users.tsv" | cut -f2)
+python3 - "$mp" "$user" "$pw" >"$TMP/imap.out" 2>&1 <<'PY'
+import socket, sys, time
+port, user, pw = int(sys.argv[1]), sys.argv[2].encode(), sys.argv[3].encode()
+def cmd(s, data, tag):
+    s.sendall(data)
+    got = b""
+    while not any(l.startswith(tag + b" ") for l in got.split(b"\r\n")):
+        b = s.recv(65536)
+        if not b: break
+        got += b
+    return [l for l in got.split(b"\r\n") if l.startswith(tag + b" ")][-1].decode()
+s = socket.create_connection(("127.0.0.1", port), timeout=10); s.recv(1000)
+# 2 MB of empty literals in one command, before login: framing is linear
+big = b"q NOOP" + b" {0+}\r\n" * 300000 + b"\r\n"
+t0 = time.time()
+r = cmd(s, big, b"q")
+print("literals %s %.1f" % (r.split()[1], time.time() - t0))
+# NUL inside a literal is refused (CHAR8)
+s.sendall(b"n LOGIN {3}\r\n"); s.recv(1000)
+print(cmd(s, b"a\0b x\r\n", b"n").split()[1])
+print(cmd(s, b"l LOGIN " + user + b" " + pw + b"\r\n", b"l").split()[1])
+print(cmd(s, b"e EXAMINE INBOX\r\n", b"e").split()[1])
+print(cmd(s, b"u UID FETCH 1:4294967295 UID\r\n", b"u").split()[1])
+PY
+check imap_literals_linear awk '/^literals/ {exit !($2 == "BAD" && $3 < 1.0)}' "$TMP/imap.out"
+check_eq imap_nul_literal_refused "$(sed -n 2p "$TMP/imap.out")" BAD
+check_eq imap_uid_fetch_max_uid "$(sed -n 3,5p "$TMP/imap.out" | tr '\n' ' ')" "OK OK OK "
 check_eq imap_answers_after_faults "$($F burst "$mp" 'a NOOP\r\n' 1 | tail -1 | tr -d '\r')" "a OK NOOP completed"
 
 # ---- app on db, reset while the db does not answer --------------------------
