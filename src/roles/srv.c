@@ -342,6 +342,39 @@ static void srv_refuse(struct srv *s, int fd)
 
 static void srv_on_accept(ae_loop *l, int lfd, void *data, int mask);
 
+int srv_adopt(struct srv *s, int fd, const char *peer)
+{
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    struct srv_conn *c = calloc(1, sizeof *c);
+    if (!c) abort();
+    c->srv = s;
+    c->fd = fd;
+    c->file_fd = -1;
+    c->fresh = 1;
+    c->last_active = ae_now(s->loop);
+    snprintf(c->peer, sizeof c->peer, "%s", peer);
+    c->next = s->conns;
+    if (s->conns) s->conns->prev = c;
+    s->conns = c;
+    s->st.accepted++;
+    s->st.active++;
+    if (s->lim.idle_timeout > 0) srv_sweep_at(s, c->last_active + s->lim.idle_timeout);
+    if (ae_add_file(s->loop, fd, AE_READABLE, srv_on_conn_event, c) < 0) {
+        srv_conn_free(c);
+        return -1;
+    }
+    c->in_callback++;
+    int rc = s->proto->open ? s->proto->open(c) : 0;
+    c->in_callback--;
+    if (c->dead || rc < 0) {
+        srv_conn_free(c);
+        return -1;
+    }
+    srv_flush(c);
+    return c->dead ? -1 : 0;
+}
+
 #define SRV_ACCEPT_PAUSE (100 * CLOCK_NS_PER_MS)
 
 /* The pause after running out of descriptors is over: listen again. */
@@ -383,34 +416,11 @@ static void srv_on_accept(ae_loop *l, int lfd, void *data, int mask)
             srv_refuse(s, fd);
             continue;
         }
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        struct srv_conn *c = calloc(1, sizeof *c);
-        if (!c) abort();
-        c->srv = s;
-        c->fd = fd;
-        c->file_fd = -1;
-        c->fresh = 1;
-        c->last_active = ae_now(l);
-        char host[48] = "?", port[8] = "?";
+        char host[48] = "?", port[8] = "?", peer[64];
         getnameinfo((struct sockaddr *)&sa, salen, host, sizeof host, port, sizeof port,
                     NI_NUMERICHOST | NI_NUMERICSERV);
-        snprintf(c->peer, sizeof c->peer, "%s:%s", host, port);
-        c->next = s->conns;
-        if (s->conns) s->conns->prev = c;
-        s->conns = c;
-        s->st.accepted++;
-        s->st.active++;
-        if (s->lim.idle_timeout > 0) srv_sweep_at(s, c->last_active + s->lim.idle_timeout);
-        if (ae_add_file(l, fd, AE_READABLE, srv_on_conn_event, c) < 0) {
-            srv_conn_free(c);
-            continue;
-        }
-        c->in_callback++;
-        int rc = s->proto->open ? s->proto->open(c) : 0;
-        c->in_callback--;
-        if (c->dead || rc < 0) { srv_conn_free(c); continue; }
-        srv_flush(c);
+        snprintf(peer, sizeof peer, "%s:%s", host, port);
+        srv_adopt(s, fd, peer);
     }
 }
 

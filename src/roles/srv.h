@@ -100,6 +100,11 @@ struct srv *srv_create(ae_loop *loop, const struct srv_proto *proto, void *ctx,
  * 0, or -1 after logging why. */
 int srv_listen(struct srv *s, const char *addr);
 int srv_port(const struct srv *s);
+/* Serves an already connected, non-blocking stream socket as if accepted
+ * (the fault-injection harness hands it socketpairs); peer names it in
+ * logs.  The srv owns fd from now on.  Returns 0, or -1 if it was closed
+ * at once (the role refused it). */
+int srv_adopt(struct srv *s, int fd, const char *peer);
 /* Closes the listener and every connection (calling proto->close). */
 void srv_destroy(struct srv *s);
 void *srv_ctx(const struct srv *s);
