@@ -19,6 +19,7 @@
 #include "roles/role.h"
 #include "roles/srv.h"
 #include "roles/http.h"
+#include "roles/app_auth.h"
 #include "roles/oe.h"
 #include "cli/cli.h"
 #include "core/json.h"
@@ -30,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libpq-fe.h>
 
@@ -89,6 +91,7 @@ struct app_srv {
     struct app_db *pool;
     struct app_req *qhead, *qtail;
     int64_t db_timeout;         /* ns a request may wait on the db; 0: none */
+    struct app_auth auth;       /* session tokens */
 };
 
 static void app_db_event(ae_loop *l, int fd, void *data, int mask);
@@ -525,7 +528,20 @@ static void app_step_login(struct app_req *r, struct buf *sql)
                    "FROM customers c WHERE c.id = %" PRId64, r->customer);
         return;
     }
-    app_done_row(r, app_rows(r, 0), cols, APP_NCOLS(cols), "no such customer", 0);
+    const PGresult *res = app_rows(r, 0);
+    if (!res || PQntuples(res) != 1) { app_done_error(r, 404, "no such customer", 0); return; }
+    char token[APP_TOKEN_MAX];
+    app_auth_token(&r->app->auth, r->customer, token);
+    struct buf b = BUF_INIT;
+    struct json_w w;
+    json_w_init(&w, &b, 0);
+    json_w_obj(&w);
+    app_json_members(&w, res, 0, cols, APP_NCOLS(cols));
+    json_w_key(&w, "token");
+    json_w_str(&w, token);
+    json_w_obj_end(&w);
+    app_done(r, 200, &b);
+    buf_free(&b);
 }
 
 static void app_step_browse(struct app_req *r, struct buf *sql)
@@ -871,6 +887,28 @@ static int app_route(struct app_req *r, const struct http_req *hr, char *err, si
     return rc;
 }
 
+/* Requests that act for a customer (purchase, order list, cancel) must
+ * carry that customer's token from POST /login.  Returns 0, 401 (no valid
+ * token) or 403 (another customer's), with the reason in err. */
+static int app_authorize(struct app_req *r, const struct http_req *hr, char *err, size_t n)
+{
+    if (r->kind != APP_PURCHASE && r->kind != APP_LIST && r->kind != APP_CANCEL) return 0;
+    const struct http_slice *h = http_header(hr, "Authorization");
+    int64_t who = -1;
+    if (h && h->n > 7 && !strncasecmp(h->p, "Bearer ", 7))
+        who = app_auth_check(&r->app->auth, h->p + 7, h->n - 7);
+    if (who < 0) {
+        snprintf(err, n, "log in first: send \"Authorization: Bearer TOKEN\" with the token "
+                 "POST /login answered");
+        return 401;
+    }
+    if (who != r->customer) {
+        snprintf(err, n, "the token is for another customer");
+        return 403;
+    }
+    return 0;
+}
+
 static int app_on_input(struct srv_conn *c)
 {
     struct app_conn *ac = c->state;
@@ -893,6 +931,7 @@ static int app_on_input(struct srv_conn *c)
     r->head_only = hr.method == HTTP_M_HEAD;
     char err[160] = "";
     int status = app_route(r, &hr, err, sizeof err);
+    if (!status) status = app_authorize(r, &hr, err, sizeof err);
     buf_consume(&c->in, (size_t)n);
     if (status) {                   /* answered without the db */
         const char *allow = r->kind == APP_BROWSE || r->kind == APP_ITEM || r->kind == APP_LIST
@@ -904,7 +943,8 @@ static int app_on_input(struct srv_conn *c)
         json_w_key(&w, "error");
         json_w_str(&w, err[0] ? err : status == 404 ? "not found" : "method not allowed");
         json_w_obj_end(&w);
-        http_respond(c, status, "application/json", status == 405 ? allow : NULL,
+        http_respond(c, status, "application/json",
+                     status == 405 ? allow : status == 401 ? "WWW-Authenticate: Bearer\r\n" : NULL,
                      buf_head(&b), buf_used(&b), r->keep_alive, r->head_only);
         buf_free(&b);
         srv_count(c, 1);
@@ -1002,6 +1042,11 @@ static int app_serve(int argc, char **argv)
     a.conninfo = o.db;
     a.npool = (int)o.pool;
     a.db_timeout = o.db_timeout;
+    if (app_auth_init(&a.auth) < 0) {
+        log_error("app: cannot draw a session key: %s", strerror(errno));
+        ae_destroy(a.loop);
+        return CLI_FAILED;
+    }
     a.pool = calloc((size_t)a.npool, sizeof *a.pool);
     if (!a.pool) abort();
     struct srv_limits lim = srv_opts_limits(&o.srv);
