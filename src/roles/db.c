@@ -327,9 +327,16 @@ static void db_data_row(struct db_conn *d, sqlite3_stmt *st)
         case SQLITE_BLOB: {
             const unsigned char *p = sqlite3_column_blob(st, i);
             int bl = sqlite3_column_bytes(st, i);
+            static const char hex[] = "0123456789abcdef";
             pgw_i32(&d->out, 2 + 2 * bl);
-            buf_append(&d->out, "\\x", 2);
-            for (int k = 0; k < bl; k++) buf_printf(&d->out, "%02x", p[k]);
+            char *w = buf_reserve(&d->out, 2 + 2 * (size_t)bl);
+            w[0] = '\\';
+            w[1] = 'x';
+            for (int k = 0; k < bl; k++) {
+                w[2 + 2 * k] = hex[p[k] >> 4];
+                w[3 + 2 * k] = hex[p[k] & 15];
+            }
+            d->out.len += 2 + 2 * (size_t)bl;
             continue;
         }
         default: {

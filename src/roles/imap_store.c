@@ -247,7 +247,7 @@ static struct imap_mbox *imap_mbox_load(const char *path, int sync)
     }
     imap_scan_dir(mb, "cur");
     imap_scan_dir(mb, "new");
-    qsort(mb->m, (size_t)mb->n, sizeof *mb->m, imap_msg_base_cmp);
+    if (mb->n) qsort(mb->m, (size_t)mb->n, sizeof *mb->m, imap_msg_base_cmp);
     for (int i = 0; i < mb->n; i++) {
         struct imap_known key = { mb->m[i].base, 0 };
         struct imap_known *k = nk ? bsearch(&key, known, (size_t)nk, sizeof *known,
@@ -262,13 +262,13 @@ static struct imap_mbox *imap_mbox_load(const char *path, int sync)
     if (nk != mb->n) dirty = 1;
     for (int i = 0; i < nk; i++) free(known[i].base);
     free(known);
-    qsort(mb->m, (size_t)mb->n, sizeof *mb->m, imap_msg_uid_cmp);
+    if (mb->n) qsort(mb->m, (size_t)mb->n, sizeof *mb->m, imap_msg_uid_cmp);
     for (int i = 1; i < mb->n; i++)     /* a damaged list gave two files one uid */
         if (mb->m[i].uid <= mb->m[i - 1].uid) {
             mb->m[i].uid = mb->uidnext++;
             dirty = 1;
         }
-    qsort(mb->m, (size_t)mb->n, sizeof *mb->m, imap_msg_uid_cmp);
+    if (mb->n) qsort(mb->m, (size_t)mb->n, sizeof *mb->m, imap_msg_uid_cmp);
     if (dirty) imap_uidlist_write(mb);
     return mb;
 }
