@@ -6,7 +6,9 @@
  * connection is faked around a real struct srv (never listening) with
  * in_callback set, so output is queued and never sent.  The input is split
  * at 0xff 0xfe pairs into two clients that take turns, so one client's
- * transaction makes the other wait. */
+ * transaction makes the other wait.  The database is hardened as served
+ * (authorizer, defensive mode, statement time limit), so no input reaches
+ * files or native pointers. */
 #include "../src/roles/db.c"
 
 static struct srv *fz_srv;
@@ -20,6 +22,8 @@ static void fz_open_db(void)
     sqlite3_exec(fz_db.db, "PRAGMA foreign_keys=ON;"
                  "CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT NOT NULL);"
                  "INSERT INTO t VALUES (1, 'one'), (2, 'two');", NULL, NULL, NULL);
+    fz_db.stmt_timeout = CLOCK_NS_PER_S;    /* the server's limits, as served */
+    if (db_harden(&fz_db)) abort();
 }
 
 static void fz_init(void)
@@ -29,8 +33,9 @@ static void fz_init(void)
     fz_open_db();
     fz_db.loop = ae_create(64);
     fz_db.max_request = 1 << 16;
-    struct srv_limits lim = { 100, 1 << 16, 0, 0 };
+    struct srv_limits lim = { 100, 1 << 16, 0, 0, 0 };
     fz_srv = srv_create(fz_db.loop, &db_proto, &fz_db, &lim);
+    fz_db.srv = fz_srv;
 }
 
 static struct srv_conn *fz_conn(void)

@@ -34,10 +34,27 @@ static void fuzz_args(const struct imap_toks *t)
     }
 }
 
+/* Framing fed in pieces (as reads arrive, with saved state) must agree
+ * with framing the whole: the first piece sizes come from the input. */
+static void fuzz_frame_pieces(const char *p, size_t size)
+{
+    struct imap_frame whole = imap_frame(p, size, 4096), f = { 0 };
+    struct imap_frame_state st = { 0, 0, 0 };
+    size_t got = 0, step = size ? (unsigned char)p[0] % 7 + 1 : 1;
+    do {
+        got = got + step > size ? size : got + step;
+        f = imap_frame_resume(p, got, 4096, &st);
+    } while (f.status == IMAP_FRAME_MORE && got < size);
+    if (f.status != whole.status || (f.status != IMAP_FRAME_MORE && f.len != whole.len) ||
+        (f.status == IMAP_FRAME_MORE && f.lit_index != whole.lit_index))
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     const char *p = (const char *)data;
     size_t off = 0;
+    fuzz_frame_pieces(p, size);
     while (off < size) {
         struct imap_frame fr = imap_frame(p + off, size - off, 4096);
         size_t len = fr.status == IMAP_FRAME_DONE ? fr.len

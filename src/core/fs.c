@@ -13,6 +13,10 @@
 
 int fs_mkdirs(const char *dir)
 {
+    if (!dir[0]) {
+        errno = ENOENT;
+        return -1;
+    }
     char *tmp = strdup(dir);
     if (!tmp) abort();
     int rc = 0;

@@ -11,7 +11,9 @@
  *              orders deferred (left open);
  *   Manage   = GET /customers/C/orders?status=open, then POST
  *              /orders/O/cancel of the newest open order if there is one.
- * Every HTTP request is one paced operation.
+ * Every HTTP request is one paced operation.  POST /login answers a
+ * session token, sent as "Authorization: Bearer" with every later request
+ * of that login.
  *
  * Checks: the status (200, or 201 for a purchase), a body that parses as
  * JSON, and the fields the endpoint promises (e.g. "items" an array,
@@ -43,6 +45,7 @@ struct app_state {
     int tx, step;                   /* current transaction and its step */
     int64_t category, page, item_seen, cancel_order;
     int64_t expect;                 /* HTTP status expected */
+    char token[64];                 /* the session token POST /login answered */
     struct buf body;
     struct http_resp resp;
 };
@@ -69,10 +72,14 @@ static void app_free(struct dp_conn *c)
     buf_free(&s->body);
 }
 
-/* Queues "METHOD url" with an optional JSON body. */
+/* Queues "METHOD url" with an optional JSON body, and the session token
+ * once logged in. */
 static void app_http(struct dp_conn *c, const char *method, const char *url, const char *json)
 {
+    struct app_state *s = c->state;
     buf_printf(c->out, "%s %s HTTP/1.1\r\nHost: %s\r\n", method, url, c->cfg->addr);
+    if (s->token[0])
+        buf_printf(c->out, "Authorization: Bearer %s\r\n", s->token);
     if (json)
         buf_printf(c->out, "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
                    strlen(json), json);
@@ -149,6 +156,7 @@ static int app_request(struct dp_conn *c)
         s->customer = 1 + (int64_t)rng_below(c->rng, (uint64_t)c->cfg->customers);
         s->tx_left = 5 + (int)rng_below(c->rng, 11);
         s->step = -1;
+        s->token[0] = 0;                         /* the next login answers one */
         snprintf(json, sizeof json, "{\"customer\":%lld}", (long long)s->customer);
         strcpy(url, "/login");
         op = A_LOGIN;
@@ -175,9 +183,13 @@ static int app_shape(struct dp_conn *c, const struct json_val *v)
     if (json_type(v) != JSON_OBJECT) return 0;
     const struct json_val *a;
     switch (c->op) {
-    case A_LOGIN:
+    case A_LOGIN: {
+        const char *tok = json_str(json_get(v, "token"), "");
+        if (!tok[0] || strlen(tok) >= sizeof s->token) return 0;
+        snprintf(s->token, sizeof s->token, "%s", tok);
         return json_type(json_get(v, "customer")) == JSON_NUMBER &&
                json_num(json_get(v, "customer"), 0) == (double)s->customer;
+    }
     case A_BROWSE:
         a = json_get(v, "items");
         if (json_type(a) != JSON_ARRAY) return 0;

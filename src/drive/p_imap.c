@@ -163,7 +163,7 @@ static void imap_tag(struct dp_conn *c)
 static void imap_append_body(struct dp_conn *c)
 {
     struct imap_state *s = c->state;
-    static const char line[] = "hostmix imap load driver message body line, 64 bytes long....\r\n";
+    static const char line[] = "hostmix imap load driver message body line, 64 bytes long.....\r\n";
     size_t hdr0 = buf_used(c->out);
     buf_printf(c->out, "From: driver@hostmix.test\r\nTo: %s@hostmix.test\r\nSubject: load %u\r\n\r\n",
                s->user->name, s->tag);

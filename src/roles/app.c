@@ -19,8 +19,9 @@
 #include "roles/role.h"
 #include "roles/srv.h"
 #include "roles/http.h"
+#include "roles/app_auth.h"
 #include "roles/oe.h"
-#include "cli/cli.h"
+#include "core/exitcode.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/clock.h"
@@ -30,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libpq-fe.h>
 
@@ -62,6 +64,7 @@ struct app_req {
     struct app_line lines[APP_MAX_LINES];
     PGresult *res[APP_MAX_RESULTS];
     int nres;
+    int64_t timer;              /* the --db-timeout deadline */
 };
 
 struct app_db {
@@ -87,6 +90,8 @@ struct app_srv {
     int npool;
     struct app_db *pool;
     struct app_req *qhead, *qtail;
+    int64_t db_timeout;         /* ns a request may wait on the db; 0: none */
+    struct app_auth auth;       /* session tokens */
 };
 
 static void app_db_event(ae_loop *l, int fd, void *data, int mask);
@@ -98,6 +103,7 @@ static void app_dispatch(struct app_srv *a);
 
 static void app_req_free(struct app_req *r)
 {
+    if (r->timer) ae_del_timer(r->app->loop, r->timer);
     for (int i = 0; i < r->nres; i++) PQclear(r->res[i]);
     free(r);
 }
@@ -355,6 +361,42 @@ static void app_dispatch(struct app_srv *a)
     }
 }
 
+/* Removes a request that has not started from the wait queue. */
+static void app_unqueue(struct app_req *r)
+{
+    struct app_srv *a = r->app;
+    struct app_req **pp = &a->qhead, *prev = NULL;
+    while (*pp && *pp != r) { prev = *pp; pp = &(*pp)->qnext; }
+    if (*pp) { *pp = r->qnext; if (a->qtail == r) a->qtail = prev; }
+    r->qnext = NULL;
+    r->queued = 0;
+}
+
+/* The request's --db-timeout passed: 503 if it never got a connection,
+ * 504 if the db did not answer.  A connection that did not answer in
+ * time is dropped and opened again (dropping it ends its transaction on
+ * the server), so it cannot hold a stale answer for the next request. */
+static int64_t app_req_expire(ae_loop *l, int64_t id, void *data)
+{
+    struct app_req *r = data;
+    (void)l;
+    (void)id;
+    r->timer = 0;
+    if (r->queued) {
+        app_unqueue(r);
+        app_fail(r, 503, "database busy: no connection within the deadline", 0, NULL);
+        return AE_NOMORE;
+    }
+    struct app_db *db = r->db;
+    if (!db) return AE_NOMORE;
+    db->req = NULL;
+    r->db = NULL;
+    app_fail(r, 504, "database did not answer within the deadline", 0, NULL);
+    db->backoff = -1;
+    app_db_down(db, "no answer within --db-timeout; reconnecting");
+    return AE_NOMORE;
+}
+
 /* Queues r for a connection, or fails it when the db is unreachable. */
 static void app_submit(struct app_req *r)
 {
@@ -363,6 +405,7 @@ static void app_submit(struct app_req *r)
         app_fail(r, 503, "database unavailable", 0, NULL);
         return;
     }
+    if (a->db_timeout) r->timer = ae_add_timer(a->loop, a->db_timeout, app_req_expire, r);
     r->queued = 1;
     if (a->qtail) a->qtail->qnext = r; else a->qhead = r;
     a->qtail = r;
@@ -485,7 +528,20 @@ static void app_step_login(struct app_req *r, struct buf *sql)
                    "FROM customers c WHERE c.id = %" PRId64, r->customer);
         return;
     }
-    app_done_row(r, app_rows(r, 0), cols, APP_NCOLS(cols), "no such customer", 0);
+    const PGresult *res = app_rows(r, 0);
+    if (!res || PQntuples(res) != 1) { app_done_error(r, 404, "no such customer", 0); return; }
+    char token[APP_TOKEN_MAX];
+    app_auth_token(&r->app->auth, r->customer, token);
+    struct buf b = BUF_INIT;
+    struct json_w w;
+    json_w_init(&w, &b, 0);
+    json_w_obj(&w);
+    app_json_members(&w, res, 0, cols, APP_NCOLS(cols));
+    json_w_key(&w, "token");
+    json_w_str(&w, token);
+    json_w_obj_end(&w);
+    app_done(r, 200, &b);
+    buf_free(&b);
 }
 
 static void app_step_browse(struct app_req *r, struct buf *sql)
@@ -831,12 +887,37 @@ static int app_route(struct app_req *r, const struct http_req *hr, char *err, si
     return rc;
 }
 
+/* Requests that act for a customer (purchase, order list, cancel) must
+ * carry that customer's token from POST /login.  Returns 0, 401 (no valid
+ * token) or 403 (another customer's), with the reason in err. */
+static int app_authorize(struct app_req *r, const struct http_req *hr, char *err, size_t n)
+{
+    if (r->kind != APP_PURCHASE && r->kind != APP_LIST && r->kind != APP_CANCEL) return 0;
+    const struct http_slice *h = http_header(hr, "Authorization");
+    int64_t who = -1;
+    if (h && h->n > 7 && !strncasecmp(h->p, "Bearer ", 7))
+        who = app_auth_check(&r->app->auth, h->p + 7, h->n - 7);
+    if (who < 0) {
+        snprintf(err, n, "log in first: send \"Authorization: Bearer TOKEN\" with the token "
+                 "POST /login answered");
+        return 401;
+    }
+    if (who != r->customer) {
+        snprintf(err, n, "the token is for another customer");
+        return 403;
+    }
+    return 0;
+}
+
 static int app_on_input(struct srv_conn *c)
 {
     struct app_conn *ac = c->state;
     struct http_req hr;
     int n = http_parse(&ac->ps, buf_head(&c->in), buf_used(&c->in), &hr);
-    if (n == 0) return SRV_OK;
+    if (n == 0) {
+        http_continue(&ac->ps, c);
+        return SRV_OK;
+    }
     if (n < 0) {
         http_respond_error(c, -n, NULL, 0, hr.method == HTTP_M_HEAD);
         srv_count(c, 1);
@@ -850,6 +931,7 @@ static int app_on_input(struct srv_conn *c)
     r->head_only = hr.method == HTTP_M_HEAD;
     char err[160] = "";
     int status = app_route(r, &hr, err, sizeof err);
+    if (!status) status = app_authorize(r, &hr, err, sizeof err);
     buf_consume(&c->in, (size_t)n);
     if (status) {                   /* answered without the db */
         const char *allow = r->kind == APP_BROWSE || r->kind == APP_ITEM || r->kind == APP_LIST
@@ -861,7 +943,8 @@ static int app_on_input(struct srv_conn *c)
         json_w_key(&w, "error");
         json_w_str(&w, err[0] ? err : status == 404 ? "not found" : "method not allowed");
         json_w_obj_end(&w);
-        http_respond(c, status, "application/json", status == 405 ? allow : NULL,
+        http_respond(c, status, "application/json",
+                     status == 405 ? allow : status == 401 ? "WWW-Authenticate: Bearer\r\n" : NULL,
                      buf_head(&b), buf_used(&b), r->keep_alive, r->head_only);
         buf_free(&b);
         srv_count(c, 1);
@@ -900,10 +983,7 @@ static void app_close(struct srv_conn *c)
     if (r && r->c == c) {
         r->c = NULL;
         if (r->queued) {            /* not started: unlink and free */
-            struct app_srv *a = r->app;
-            struct app_req **pp = &a->qhead, *prev = NULL;
-            while (*pp && *pp != r) { prev = *pp; pp = &(*pp)->qnext; }
-            if (*pp) { *pp = r->qnext; if (a->qtail == r) a->qtail = prev; }
+            app_unqueue(r);
             app_req_free(r);
         }                           /* running: its db connection frees it */
     }
@@ -923,7 +1003,7 @@ static const struct srv_proto app_proto = {
 struct app_opts {
     struct srv_opts srv;
     char db[512];
-    int64_t pool;
+    int64_t pool, db_timeout;
 };
 
 static const struct opt_def app_serve_table[] = {
@@ -932,6 +1012,9 @@ static const struct opt_def app_serve_table[] = {
       "libpq conninfo of the database, e.g. \"host=127.1.4.1 port=5432 dbname=orders user=hostmix\"" },
     { "pool", OPT_INT, offsetof(struct app_opts, pool), 0, "8", 1, 1000, NULL, 0,
       "database connections (requests beyond wait in a queue)" },
+    { "db-timeout", OPT_DURATION, offsetof(struct app_opts, db_timeout), 0, "5s", 0, 3600e9,
+      NULL, 0, "answer 503 (no connection) or 504 (no answer) when a request's database "
+      "work takes longer (0: wait forever)" },
     { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
 };
 
@@ -958,6 +1041,12 @@ static int app_serve(int argc, char **argv)
     a.loop = ae_create(1024);
     a.conninfo = o.db;
     a.npool = (int)o.pool;
+    a.db_timeout = o.db_timeout;
+    if (app_auth_init(&a.auth) < 0) {
+        log_error("app: cannot draw a session key: %s", strerror(errno));
+        ae_destroy(a.loop);
+        return CLI_FAILED;
+    }
     a.pool = calloc((size_t)a.npool, sizeof *a.pool);
     if (!a.pool) abort();
     struct srv_limits lim = srv_opts_limits(&o.srv);

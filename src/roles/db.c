@@ -17,10 +17,11 @@
  *
  * Protocol subset: see docs/db-app.md. */
 #include "roles/role.h"
+#include "core/fs.h"
 #include "roles/srv.h"
 #include "roles/pgwire.h"
 #include "roles/oe.h"
-#include "cli/cli.h"
+#include "core/exitcode.h"
 #include "core/log.h"
 #include "core/clock.h"
 
@@ -49,7 +50,24 @@ struct db_srv {
     int64_t pump_timer;
     int32_t next_pid;
     size_t max_request;
+    struct srv *srv;
+    int64_t stmt_timeout;       /* ns; 0: none */
+    int64_t idle_txn_timeout;   /* ns; 0: none */
+    int64_t idle_txn_timer;
+    int64_t owner_last;         /* when the owner's last statement ended */
+    struct db_conn *running;    /* whose statement runs now */
+    int64_t run_deadline, run_next_peek;
+    int run_cancel;             /* why the running statement stops: DB_STOP_* */
+    const char *auth_why;       /* the authorizer's last refusal */
 };
+
+enum { DB_STOP_NONE, DB_STOP_TIMEOUT, DB_STOP_CANCEL, DB_STOP_SIZE };
+
+/* A statement's answer larger than this is refused (54000). */
+#define DB_MAX_RESULT (64u << 20)
+/* While a statement runs, new connections are checked for a CancelRequest
+ * this often. */
+#define DB_PEEK_EVERY (20 * CLOCK_NS_PER_MS)
 
 struct db_conn {
     struct srv_conn *c;
@@ -172,9 +190,11 @@ static const char *db_sqlstate(sqlite3 *db)
     case SQLITE_NOMEM:      return "53200";
     case SQLITE_RANGE:      return "08P01";
     case SQLITE_INTERRUPT:  return "57014";
+    case SQLITE_AUTH:       return "42501";
     }
     if (strstr(msg, "syntax error") || strstr(msg, "incomplete input") ||
         strstr(msg, "unrecognized token")) return "42601";
+    if (strstr(msg, "not authorized")) return "42501";
     if (strstr(msg, "no such table")) return "42P01";
     if (strstr(msg, "no such column")) return "42703";
     if (strstr(msg, "no such function")) return "42883";
@@ -192,7 +212,20 @@ static void db_error(struct db_conn *d, const char *sqlstate, const char *msg)
 
 static void db_sqlite_error(struct db_conn *d)
 {
-    db_error(d, db_sqlstate(d->s->db), sqlite3_errmsg(d->s->db));
+    struct db_srv *s = d->s;
+    int code = sqlite3_extended_errcode(s->db) & 0xff;
+    const char *msg = sqlite3_errmsg(s->db);
+    if (s->run_cancel == DB_STOP_SIZE) {
+        db_error(d, "54000", "the statement's result exceeds 64 MiB");
+        return;
+    }
+    if (code == SQLITE_INTERRUPT && s->run_cancel == DB_STOP_TIMEOUT)
+        msg = "canceling statement due to statement timeout";
+    else if (code == SQLITE_INTERRUPT && s->run_cancel == DB_STOP_CANCEL)
+        msg = "canceling statement due to user request";
+    else if (code == SQLITE_AUTH && s->auth_why)
+        msg = s->auth_why;
+    db_error(d, db_sqlstate(s->db), msg);
 }
 
 /* ---- statements ------------------------------------------------------- */
@@ -295,9 +328,16 @@ static void db_data_row(struct db_conn *d, sqlite3_stmt *st)
         case SQLITE_BLOB: {
             const unsigned char *p = sqlite3_column_blob(st, i);
             int bl = sqlite3_column_bytes(st, i);
+            static const char hex[] = "0123456789abcdef";
             pgw_i32(&d->out, 2 + 2 * bl);
-            buf_append(&d->out, "\\x", 2);
-            for (int k = 0; k < bl; k++) buf_printf(&d->out, "%02x", p[k]);
+            char *w = buf_reserve(&d->out, 2 + 2 * (size_t)bl);
+            w[0] = '\\';
+            w[1] = 'x';
+            for (int k = 0; k < bl; k++) {
+                w[2 + 2 * k] = hex[p[k] >> 4];
+                w[3 + 2 * k] = hex[p[k] & 15];
+            }
+            d->out.len += 2 + 2 * (size_t)bl;
             continue;
         }
         default: {
@@ -372,6 +412,13 @@ static int db_step_all(struct db_conn *d, sqlite3_stmt *st, int send_desc)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (rows++ == 0 && send_desc) db_row_desc(d, st, 1);
         db_data_row(d, st);
+        if (buf_used(&d->out) > DB_MAX_RESULT) {
+            d->s->run_cancel = DB_STOP_SIZE;
+            sqlite3_reset(st);
+            db_sqlite_error(d);
+            db_note_txn(d);
+            return -1;
+        }
     }
     if (rc != SQLITE_DONE) {
         db_sqlite_error(d);
@@ -619,7 +666,9 @@ static void db_ext_describe(struct db_conn *d, const struct pgw_msg *m)
     pgw_rd_init(&r, m);
     char what = pgw_rd_byte(&r);
     if (what == 'S') {
-        if (db_ext_prepare(d)) { d->ext_skip = 1; return; }
+        /* After Bind the portal holds this statement with its parameters
+         * bound: describe it as it is rather than prepare it again. */
+        if (!d->ext_stmt && db_ext_prepare(d)) { d->ext_skip = 1; return; }
         int n = sqlite3_bind_parameter_count(d->ext_stmt);
         size_t o = pgw_begin(&d->out, 't');
         pgw_i16(&d->out, (int16_t)n);
@@ -652,6 +701,169 @@ static void db_ext_execute(struct db_conn *d)
     if (!db_txn_allows(d, kw)) { d->ext_skip = 1; return; }
     if (!db_txn_control(d, kw, rest) && db_step_all(d, d->ext_stmt, 0)) d->ext_skip = 1;
     db_ext_reset(d);
+}
+
+/* ---- limits: statement time, cancel, idle in transaction ------------- */
+
+/* A CancelRequest seen on a new connection while a statement runs: it
+ * stops the statement if it names the running client's pid and key. */
+static void db_peek_cancel(const void *p, size_t n, void *arg)
+{
+    struct db_srv *s = arg;
+    const unsigned char *b = p;
+    if (n < 16 || !s->running) return;
+    uint32_t len = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    uint32_t code = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 | b[7];
+    int32_t pid = (int32_t)((uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 | (uint32_t)b[10] << 8 | b[11]);
+    int32_t key = (int32_t)((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15]);
+    if (len == 16 && code == (uint32_t)PGW_CANCEL && pid == s->running->pid &&
+        key == s->running->key)
+        s->run_cancel = DB_STOP_CANCEL;
+}
+
+/* SQLite's progress handler: stops the running statement past its
+ * deadline or when a CancelRequest for it arrives.  Returns non-zero to
+ * interrupt (SQLITE_INTERRUPT, reported as 57014). */
+static int db_progress(void *arg)
+{
+    struct db_srv *s = arg;
+    if (!s->running) return 0;
+    int64_t now = clock_mono_ns();
+    if (s->run_deadline && now >= s->run_deadline) s->run_cancel = DB_STOP_TIMEOUT;
+    if (!s->run_cancel && now >= s->run_next_peek) {
+        s->run_next_peek = now + DB_PEEK_EVERY;
+        srv_peek_new(s->srv, 16, db_peek_cancel, s);
+    }
+    return s->run_cancel != DB_STOP_NONE;
+}
+
+/* A Query or Execute of d starts: its clock runs. */
+static void db_run_start(struct db_conn *d)
+{
+    struct db_srv *s = d->s;
+    int64_t now = clock_mono_ns();
+    s->running = d;
+    s->run_cancel = DB_STOP_NONE;
+    s->run_deadline = s->stmt_timeout ? now + s->stmt_timeout : 0;
+    s->run_next_peek = now + DB_PEEK_EVERY;
+}
+
+static int64_t db_idle_txn_fire(ae_loop *l, int64_t id, void *data);
+
+/* It ended: the owner of a transaction is idle in it from now on. */
+static void db_run_end(struct db_conn *d)
+{
+    struct db_srv *s = d->s;
+    s->running = NULL;
+    s->run_cancel = DB_STOP_NONE;
+    if (s->owner == d) {
+        s->owner_last = ae_now(s->loop);
+        if (s->idle_txn_timeout && !s->idle_txn_timer)
+            s->idle_txn_timer = ae_add_timer(s->loop, s->idle_txn_timeout, db_idle_txn_fire, s);
+    }
+}
+
+/* The owner has run no statement for --idle-in-transaction-timeout: as
+ * PostgreSQL does, end its session (FATAL 25P03) and roll back, so the
+ * clients waiting for the database go on. */
+static int64_t db_idle_txn_fire(ae_loop *l, int64_t id, void *data)
+{
+    struct db_srv *s = data;
+    (void)id;
+    s->idle_txn_timer = 0;
+    struct db_conn *d = s->owner;
+    if (!d) return AE_NOMORE;
+    int64_t left = s->owner_last + s->idle_txn_timeout - ae_now(l);
+    if (left > 0) {
+        s->idle_txn_timer = ae_add_timer(l, left, db_idle_txn_fire, s);
+        return AE_NOMORE;
+    }
+    log_info("db: %s: idle in transaction for %lld ms, terminating", d->c->peer,
+             (long long)(s->idle_txn_timeout / CLOCK_NS_PER_MS));
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->owner = NULL;
+    d->failed = 0;
+    d->implicit = 0;
+    pgw_error(&d->out, 'E', "FATAL", "25P03",
+              "terminating connection due to idle-in-transaction timeout");
+    srv_write(d->c, buf_head(&d->out), buf_used(&d->out));
+    buf_reset(&d->out);
+    srv_close(d->c, 0);
+    db_schedule_pump(s);
+    return AE_NOMORE;
+}
+
+/* ---- what clients may do ---------------------------------------------- */
+
+/* PRAGMAs that take an argument and only read. */
+static const char *const db_query_pragmas[] = {
+    "table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
+    "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check", NULL,
+};
+
+/* Functions no client may call: they reach memory (fts3_tokenizer's
+ * pointers), files or shared libraries. */
+static const char *const db_banned_functions[] = {
+    "fts3_tokenizer", "load_extension", "readfile", "writefile", "edit", NULL,
+};
+
+static int db_in_list(const char *const *list, const char *name)
+{
+    for (; name && *list; list++)
+        if (!strcasecmp(*list, name)) return 1;
+    return 0;
+}
+
+/* SQLite's authorizer: every client shares one connection, so nothing
+ * that changes the connection for the others, touches files other than
+ * the database, or reaches native code is allowed.  ATTACH is allowed only
+ * for VACUUM's own temporary database (file name ""), which also refuses
+ * VACUUM INTO. */
+static int db_authorize(void *arg, int action, const char *a1, const char *a2,
+                        const char *a3, const char *a4)
+{
+    struct db_srv *s = arg;
+    (void)a3;
+    (void)a4;
+    switch (action) {
+    case SQLITE_ATTACH:
+        if (a1 && !a1[0]) return SQLITE_OK;
+        s->auth_why = "permission denied: ATTACH and VACUUM INTO are not allowed";
+        return SQLITE_DENY;
+    case SQLITE_DETACH:
+        s->auth_why = "permission denied: DETACH is not allowed";
+        return SQLITE_DENY;
+    case SQLITE_PRAGMA:
+        if (!a2 || db_in_list(db_query_pragmas, a1)) return SQLITE_OK;
+        s->auth_why = "permission denied: PRAGMAs that change settings are not allowed "
+                      "(the connection is shared by every client)";
+        return SQLITE_DENY;
+    case SQLITE_FUNCTION:
+        if (!db_in_list(db_banned_functions, a2)) return SQLITE_OK;
+        s->auth_why = "permission denied for function";
+        return SQLITE_DENY;
+    }
+    return SQLITE_OK;
+}
+
+/* SQLite's defensive settings, the authorizer and the statement clock on
+ * the shared connection.  Returns 0, or -1 after logging why. */
+static int db_harden(struct db_srv *s)
+{
+    static const int off[] = { SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER,
+                               SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION,
+                               SQLITE_DBCONFIG_TRUSTED_SCHEMA };
+    int got = 0;
+    if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &got) != SQLITE_OK || !got) {
+        log_error("db: SQLite refuses its defensive mode");
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof off / sizeof off[0]; i++)
+        sqlite3_db_config(s->db, off[i], 0, NULL);
+    sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, (int)DB_MAX_RESULT);
+    sqlite3_set_authorizer(s->db, db_authorize, s);
+    sqlite3_progress_handler(s->db, 1000, db_progress, s);
+    return 0;
 }
 
 /* ---- connection phases ------------------------------------------------ */
@@ -697,7 +909,9 @@ static int db_startup(struct db_conn *d, const struct pgw_msg *m)
         buf_append(&d->out, "N", 1);
         return SRV_OK;
     }
-    if (su.version == PGW_CANCEL) return SRV_CLOSE;     /* nothing runs long */
+    /* A statement it names was cancelled while it ran (db_peek_cancel);
+     * by now nothing of that client's runs, so there is nothing to do. */
+    if (su.version == PGW_CANCEL) return SRV_CLOSE;
     if (su.version != PGW_PROTO_V3) {
         snprintf(err, sizeof err, "unsupported frontend protocol %d.%d: server supports 3.0",
                  su.version >> 16, su.version & 0xffff);
@@ -745,14 +959,20 @@ static int db_message(struct db_conn *d, const struct pgw_msg *m)
     case 'Q': {
         const char *sql = pgw_rd_str(&r);
         if (r.bad) { db_error(d, "08P01", "malformed Query message"); return SRV_CLOSE; }
+        db_run_start(d);
         db_simple_query(d, sql);
+        db_run_end(d);
         db_send_ready(d);
         return SRV_OK;
     }
     case 'P': db_ext_parse(d, m); return SRV_OK;
     case 'B': db_ext_bind(d, m); return SRV_OK;
     case 'D': db_ext_describe(d, m); return SRV_OK;
-    case 'E': db_ext_execute(d); return SRV_OK;
+    case 'E':
+        db_run_start(d);
+        db_ext_execute(d);
+        db_run_end(d);
+        return SRV_OK;
     case 'C': {
         size_t o = pgw_begin(&d->out, '3');
         pgw_end(&d->out, o);
@@ -855,6 +1075,7 @@ struct db_opts {
     struct srv_opts srv;
     int sync;
     char password[128];
+    int64_t stmt_timeout, idle_txn_timeout;
 };
 
 static const struct opt_def db_serve_table[] = {
@@ -863,6 +1084,11 @@ static const struct opt_def db_serve_table[] = {
       "fsync the WAL on every commit (no: synchronous=NORMAL)" },
     { "password", OPT_STR, offsetof(struct db_opts, password), 128, "", OPT_NO_RANGE, NULL, 0,
       "require this cleartext password from clients (empty: trust)" },
+    { "statement-timeout", OPT_DURATION, offsetof(struct db_opts, stmt_timeout), 0, "10s", 0,
+      86400e9, NULL, 0, "cancel a query running longer (57014; 0: never)" },
+    { "idle-in-transaction-timeout", OPT_DURATION, offsetof(struct db_opts, idle_txn_timeout), 0,
+      "10s", 0, 86400e9, NULL, 0,
+      "end a session whose open transaction runs no statement this long (25P03; 0: never)" },
     { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
 };
 
@@ -910,12 +1136,20 @@ static int db_serve(int argc, char **argv)
     if (!s.db) return CLI_FAILED;
     s.password = o.password[0] ? o.password : NULL;
     s.max_request = (size_t)o.srv.max_request;
+    s.stmt_timeout = o.stmt_timeout;
+    s.idle_txn_timeout = o.idle_txn_timeout;
+    if (db_harden(&s)) {
+        sqlite3_close(s.db);
+        return CLI_FAILED;
+    }
     s.loop = ae_create(1024);
     struct srv_limits lim = srv_opts_limits(&o.srv);
     struct srv *sv = srv_create(s.loop, &db_proto, &s, &lim);
+    s.srv = sv;
     rc = srv_listen(sv, o.srv.listen) ? CLI_FAILED : srv_run(sv);
     srv_destroy(sv);
     if (s.pump_timer) ae_del_timer(s.loop, s.pump_timer);
+    if (s.idle_txn_timer) ae_del_timer(s.loop, s.idle_txn_timer);
     ae_destroy(s.loop);
     sqlite3_close(s.db);
     return rc;
@@ -960,7 +1194,7 @@ static int db_emit_sqlite(void *ctx, const char *sql)
 static int db_prepare_file(const struct db_prep_opts *o, const struct oe_size *z)
 {
     char path[600], tmp[610], stamp[620];
-    if (mkdir(o->p.data, 0755) < 0 && errno != EEXIST) {
+    if (fs_mkdirs(o->p.data) < 0) {
         log_error("prepare db: cannot create %s: %s", o->p.data, strerror(errno));
         return CLI_FAILED;
     }

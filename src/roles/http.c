@@ -41,7 +41,13 @@ void http_parser_init(struct http_parser *ps, const struct http_limits *lim)
 static void http_parser_reset(struct http_parser *ps)
 {
     ps->scan = ps->line_start = ps->head_end = 0;
-    ps->lines = ps->head_done = 0;
+    ps->lines = ps->head_done = ps->continue_due = 0;
+}
+
+int http_slice_eq(struct http_slice a, const char *s)
+{
+    size_t n = strlen(s);
+    return a.n == n && memcmp(a.p, s, n) == 0;
 }
 
 int http_slice_ieq(struct http_slice a, const char *s)
@@ -299,6 +305,9 @@ have_head:;
     }
     size_t total = (size_t)end + (size_t)(r->content_length > 0 ? r->content_length : 0);
     if (n < total) {            /* the head is complete, the body is not */
+        const struct http_slice *e = http_header(r, "Expect");
+        if (!ps->head_done && r->minor >= 1 && e && http_slice_ieq(*e, "100-continue"))
+            ps->continue_due = 1;
         ps->head_done = 1;
         ps->head_end = (size_t)end;
         return 0;
@@ -310,6 +319,13 @@ have_head:;
 fail400:
     http_parser_reset(ps);
     return -400;
+}
+
+void http_continue(struct http_parser *ps, struct srv_conn *c)
+{
+    if (!ps->continue_due) return;
+    ps->continue_due = 0;
+    srv_puts(c, "HTTP/1.1 100 Continue\r\n\r\n");
 }
 
 int http_overflow_status(const struct http_parser *ps)

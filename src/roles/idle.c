@@ -3,12 +3,14 @@
  *
  * Protocol: the client sends "PING <token>\n" (token: up to 64 printable
  * characters, "\r\n" accepted); the server answers "PONG <token>\n".
- * Anything else gets "ERR <reason>\n" and the connection stays open.  The
- * server arms no timers of its own beyond the core's idle sweep, which is
- * off by default here, so an idle set member causes no wake-ups. */
+ * Anything else gets "ERR <reason>\n" and the connection stays open; a
+ * line longer than IDLE_MAX_LINE gets "ERR line too long".  The server
+ * arms no timers of its own; the core's sweep wakes it only when a
+ * connection's deadline (--idle-timeout, --request-timeout) comes, so an
+ * idle set member causes almost no wake-ups. */
 #include "roles/role.h"
 #include "roles/srv.h"
-#include "cli/cli.h"
+#include "core/exitcode.h"
 #include "core/log.h"
 
 #include <stdio.h>
@@ -26,12 +28,18 @@ static const struct opt_def idle_serve_table[] = {
     { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
 };
 
-/* Answers every complete line in c->in. */
+/* Answers every complete line in c->in; a partial line already longer
+ * than any heartbeat is refused and the connection closed. */
 static int idle_on_input(struct srv_conn *c)
 {
     for (;;) {
         const char *p = buf_head(&c->in);
         const char *nl = memchr(p, '\n', buf_used(&c->in));
+        if (!nl && buf_used(&c->in) > IDLE_MAX_LINE + 2) {
+            srv_puts(c, "ERR line too long\n");
+            srv_count(c, 1);
+            return SRV_CLOSE;
+        }
         if (!nl) return SRV_OK;
         size_t len = (size_t)(nl - p);
         if (len && p[len - 1] == '\r') len--;
@@ -65,8 +73,6 @@ static int idle_serve(int argc, char **argv)
     int rc = opt_parse_argv(idle_serve_table, &o, argc, argv,
                             "hostmix serve idle --listen IP:PORT", NULL);
     if (rc) return rc == 1 ? CLI_OK : CLI_USAGE;
-    if (o.srv.max_request > IDLE_MAX_LINE + 2) o.srv.max_request = IDLE_MAX_LINE + 2;
-    o.srv.idle_timeout = 0;
     log_set_tag("idle");
     ae_loop *loop = ae_create(1024);
     struct srv_limits lim = srv_opts_limits(&o.srv);

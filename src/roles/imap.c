@@ -22,7 +22,7 @@
 #include "roles/imap_store.h"
 #include "roles/imap_msg.h"
 #include "roles/imap_prep.h"
-#include "cli/cli.h"
+#include "core/exitcode.h"
 #include "core/clock.h"
 #include "core/log.h"
 
@@ -77,6 +77,7 @@ struct imap_sess {
     int nview, capview;
     uint64_t gen;               /* mb->gen the view last caught up with */
     int conts;                  /* "+" continuations sent for the pending command */
+    struct imap_frame_state fst; /* framing progress through the pending command */
     int64_t auth_timer;         /* failed LOGIN being delayed */
     char tag[IMAP_MAX_TAG + 1];
     struct buf cmd;             /* the command being executed (a copy) */
@@ -433,7 +434,7 @@ static int imap_each(struct imap_sess *s, const char *set_text, int uid, imap_ea
     }
     if (!uid) {
         for (int r = 0; r < set.n; r++)
-            if ((set.r[r].hi != IMAP_STAR && set.r[r].hi > (uint32_t)s->nview) ||
+            if ((set.r[r].hi != IMAP_STAR && set.r[r].hi > (uint64_t)s->nview) ||
                 (s->nview == 0 && set.r[r].lo != IMAP_STAR)) {
                 imap_seqset_free(&set);
                 imap_tagged(s, "BAD", "no such message");
@@ -820,7 +821,7 @@ static int imap_on_input(struct srv_conn *c)
            buf_used(&c->out) < SRV_OUT_HIGH) {
         const char *p = buf_head(&c->in);
         size_t n = buf_used(&c->in);
-        struct imap_frame f = imap_frame(p, n, s->is->max_request);
+        struct imap_frame f = imap_frame_resume(p, n, s->is->max_request, &s->fst);
         switch (f.status) {
         case IMAP_FRAME_MORE:
             if (f.lit_index >= 0 && f.lit_sync && f.lit_index >= s->conts) {

@@ -26,25 +26,27 @@ static int imap_line_literal(const char *p, size_t len, uint64_t *size, int *syn
     return 1;
 }
 
-struct imap_frame imap_frame(const char *p, size_t n, size_t max_request)
+struct imap_frame imap_frame_resume(const char *p, size_t n, size_t max_request,
+                                    struct imap_frame_state *st)
 {
     struct imap_frame f = { IMAP_FRAME_MORE, 0, -1, 0, 0 };
-    size_t pos = 0;
-    for (int lit = 0;; lit++) {
-        const char *nl = memchr(p + pos, '\n', n - pos);
+    for (;;) {
+        size_t pos = st->line, from = pos + st->scanned;
+        const char *nl = from < n ? memchr(p + from, '\n', n - from) : NULL;
         if (!nl) {
+            st->scanned = n - pos;
             if (n - pos > IMAP_MAX_LINE) f.status = IMAP_FRAME_LONG_LINE;
-            return f;
+            break;
         }
         size_t eol = (size_t)(nl - p), len = eol - pos;
-        if (len > IMAP_MAX_LINE) { f.status = IMAP_FRAME_LONG_LINE; return f; }
+        if (len > IMAP_MAX_LINE) { f.status = IMAP_FRAME_LONG_LINE; break; }
         if (len && p[eol - 1] == '\r') len--;
         uint64_t size;
         int sync;
         if (!imap_line_literal(p + pos, len, &size, &sync)) {
             f.status = IMAP_FRAME_DONE;
             f.len = eol + 1;
-            return f;
+            break;
         }
         pos = eol + 1;
         if (size > max_request || pos + size > max_request) {
@@ -52,15 +54,27 @@ struct imap_frame imap_frame(const char *p, size_t n, size_t max_request)
             f.len = pos;
             f.lit_sync = sync;
             f.lit_size = size;
-            return f;
+            break;
         }
         if (n - pos < size) {
-            f.lit_index = lit;
+            /* wait for the literal: resume at its line, already scanned */
+            st->scanned = eol - st->line;
+            f.lit_index = st->lit;
             f.lit_sync = sync;
             return f;
         }
-        pos += size;
+        st->line = pos + size;
+        st->scanned = 0;
+        st->lit++;
     }
+    if (f.status != IMAP_FRAME_MORE) *st = (struct imap_frame_state){ 0, 0, 0 };
+    return f;
+}
+
+struct imap_frame imap_frame(const char *p, size_t n, size_t max_request)
+{
+    struct imap_frame_state st = { 0, 0, 0 };
+    return imap_frame_resume(p, n, max_request, &st);
 }
 
 /* ---- tokens ----------------------------------------------------------- */
@@ -187,6 +201,10 @@ int imap_tokenize(char *s, size_t len, struct imap_toks *out, const char **err)
                 *err = "bad literal";
                 return -1;
             }
+            if (memchr(data, '\0', dlen)) {
+                *err = "NUL in literal";
+                return -1;
+            }
             imap_toks_push(out, IMAP_T_STRING, data, dlen, 1);
         } else if ((unsigned char)c < 0x20 || c == 0x7f) {
             *err = "control character in command";
@@ -233,7 +251,7 @@ const char *imap_tok_str(const struct imap_toks *t, int i)
 /* ---- sequence sets ---------------------------------------------------- */
 
 /* Parses a number or '*' at *s; advances it.  Returns 0 or -1. */
-static int imap_seqnum(const char **s, uint32_t *v)
+static int imap_seqnum(const char **s, uint64_t *v)
 {
     if (**s == '*') {
         (*s)++;
@@ -246,7 +264,7 @@ static int imap_seqnum(const char **s, uint32_t *v)
         x = x * 10 + (uint64_t)(*(*s)++ - '0');
         if (x >= IMAP_STAR) return -1;
     }
-    *v = (uint32_t)x;
+    *v = x;
     return 0;
 }
 
@@ -257,7 +275,7 @@ int imap_seqset_parse(const char *s, struct imap_seqset *out)
     int cap = 0;
     if (!s || !*s) return -1;
     for (;;) {
-        uint32_t a, b;
+        uint64_t a, b;
         if (imap_seqnum(&s, &a) < 0) goto bad;
         b = a;
         if (*s == ':') {
@@ -288,9 +306,9 @@ void imap_seqset_free(struct imap_seqset *s)
 int imap_seqset_has(const struct imap_seqset *s, uint32_t v, uint32_t star)
 {
     for (int i = 0; i < s->n; i++) {
-        uint32_t lo = s->r[i].lo == IMAP_STAR ? star : s->r[i].lo;
-        uint32_t hi = s->r[i].hi == IMAP_STAR ? star : s->r[i].hi;
-        if (lo > hi) { uint32_t x = lo; lo = hi; hi = x; }
+        uint64_t lo = s->r[i].lo == IMAP_STAR ? star : s->r[i].lo;
+        uint64_t hi = s->r[i].hi == IMAP_STAR ? star : s->r[i].hi;
+        if (lo > hi) { uint64_t x = lo; lo = hi; hi = x; }
         if (v >= lo && v <= hi) return 1;
     }
     return 0;

@@ -50,6 +50,22 @@ struct imap_frame {
  * bounds the command's total size, literals included. */
 struct imap_frame imap_frame(const char *p, size_t n, size_t max_request);
 
+/* How far framing got through an incomplete command, so that the next
+ * call, with more bytes appended, resumes there instead of rescanning
+ * every line and literal before (a command of many small literals would
+ * otherwise cost quadratic time).  Zero it for a new command. */
+struct imap_frame_state {
+    size_t line;            /* start of the line being scanned */
+    size_t scanned;         /* bytes of that line searched for its end */
+    int lit;                /* literals passed */
+};
+
+/* imap_frame, resuming from *st; st is reset when the command is complete
+ * or refused (any status but IMAP_FRAME_MORE).  p must start at the same
+ * command, and hold at least the bytes of the previous call. */
+struct imap_frame imap_frame_resume(const char *p, size_t n, size_t max_request,
+                                    struct imap_frame_state *st);
+
 /* ---- tokens ---------------------------------------------------------- */
 
 enum imap_tok_type { IMAP_T_ATOM, IMAP_T_STRING, IMAP_T_LPAREN, IMAP_T_RPAREN };
@@ -68,7 +84,9 @@ struct imap_toks {
 
 /* Splits the command in s[0..len) (s[len] must be writable: the last CRLF
  * is replaced by NUL; quoted strings are unescaped in place).  Returns 0,
- * or -1 with a reason in *err (a static string). */
+ * or -1 with a reason in *err (a static string).  A literal holding NUL
+ * is refused: RFC 3501's literals are CHAR8 (%x01-ff), and the server
+ * uses strings as C strings. */
 int imap_tokenize(char *s, size_t len, struct imap_toks *out, const char **err);
 void imap_toks_free(struct imap_toks *t);
 
@@ -77,12 +95,13 @@ const char *imap_tok_str(const struct imap_toks *t, int i);
 
 /* ---- sequence sets ----------------------------------------------------- */
 
-struct imap_range { uint32_t lo, hi; };     /* inclusive; UINT32_MAX = '*' */
+struct imap_range { uint64_t lo, hi; };     /* inclusive; IMAP_STAR = '*' */
 struct imap_seqset {
     struct imap_range *r;   /* owned; imap_seqset_free */
     int n;
 };
-#define IMAP_STAR UINT32_MAX
+/* '*': above every number a set may name (1..4294967295, RFC 3501). */
+#define IMAP_STAR ((uint64_t)UINT32_MAX + 1)
 
 /* Parses "1:4,7,9:*".  Returns 0, or -1 if malformed. */
 int imap_seqset_parse(const char *s, struct imap_seqset *out);

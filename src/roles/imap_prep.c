@@ -11,9 +11,10 @@
  * user draws from its own random stream (seed, set, user), so the bytes
  * depend only on the options. */
 #include "roles/imap_prep.h"
+#include "core/fs.h"
 #include "roles/imap_parse.h"
 #include "roles/role.h"
-#include "cli/cli.h"
+#include "core/exitcode.h"
 #include "core/buf.h"
 #include "core/rng.h"
 
@@ -195,7 +196,7 @@ static int imap_prep_rm(const char *path, const struct stat *sb, int flag, struc
 static int imap_prep_dir(const char *data, const char *line)
 {
     char p[4096], old[1024] = "";
-    if (mkdir(data, 0755) < 0 && errno != EEXIST) {
+    if (fs_mkdirs(data) < 0) {
         fprintf(stderr, "hostmix prepare imap: mkdir %s: %s\n", data, strerror(errno));
         return -1;
     }

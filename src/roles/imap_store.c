@@ -105,7 +105,8 @@ static int imap_uidlist_read(struct imap_mbox *mb, struct imap_known **out)
     while (fgets(line, sizeof line, f)) {
         unsigned uid;
         char base[1000];
-        if (sscanf(line, "%u %999s", &uid, base) != 2 || uid == 0 || uid >= next) continue;
+        if (sscanf(line, "%u %999s", &uid, base) != 2 || uid == 0 || uid == UINT32_MAX) continue;
+        if (uid >= next) next = uid + 1;        /* appended after the header */
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             *out = realloc(*out, (size_t)cap * sizeof **out);
@@ -116,6 +117,7 @@ static int imap_uidlist_read(struct imap_mbox *mb, struct imap_known **out)
     }
     fclose(f);
     qsort(*out, (size_t)n, sizeof **out, imap_known_cmp);
+    mb->list_lines = n;
     mb->uidvalidity = v;
     mb->uidnext = next;
     return n;
@@ -137,10 +139,36 @@ static int imap_uidlist_write(struct imap_mbox *mb)
         goto fail;
     }
     if (fclose(f) != 0 || rename(tmp, path) < 0) goto fail;
+    mb->list_lines = mb->n;
     return 0;
 fail:
     log_warn("imap: cannot write %s: %s", path, strerror(errno));
     return -1;
+}
+
+/* The uid list file may hold this many lines before it is compacted. */
+static int imap_uidlist_room(const struct imap_mbox *mb)
+{
+    return 2 * (mb->n > 512 ? mb->n : 512);
+}
+
+/* Records message i at the end of the uid list (rewriting the list
+ * instead when it is due for compaction or the append fails).  Returns 0
+ * or -1. */
+static int imap_uidlist_add(struct imap_mbox *mb, int i)
+{
+    if (mb->list_lines + 1 > imap_uidlist_room(mb)) return imap_uidlist_write(mb);
+    char path[4096], line[1100];
+    snprintf(path, sizeof path, "%s/" IMAP_UIDLIST, mb->path);
+    int n = snprintf(line, sizeof line, "%u %s\n", mb->m[i].uid, mb->m[i].base);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) return imap_uidlist_write(mb);
+    int ok = n > 0 && (size_t)n < sizeof line && write(fd, line, (size_t)n) == n &&
+             (!mb->sync || fdatasync(fd) == 0);
+    close(fd);
+    if (!ok) return imap_uidlist_write(mb);
+    mb->list_lines++;
+    return 0;
 }
 
 static struct imap_msg *imap_mbox_push(struct imap_mbox *mb)
@@ -219,7 +247,7 @@ static struct imap_mbox *imap_mbox_load(const char *path, int sync)
     }
     imap_scan_dir(mb, "cur");
     imap_scan_dir(mb, "new");
-    qsort(mb->m, (size_t)mb->n, sizeof *mb->m, imap_msg_base_cmp);
+    if (mb->n) qsort(mb->m, (size_t)mb->n, sizeof *mb->m, imap_msg_base_cmp);
     for (int i = 0; i < mb->n; i++) {
         struct imap_known key = { mb->m[i].base, 0 };
         struct imap_known *k = nk ? bsearch(&key, known, (size_t)nk, sizeof *known,
@@ -234,13 +262,13 @@ static struct imap_mbox *imap_mbox_load(const char *path, int sync)
     if (nk != mb->n) dirty = 1;
     for (int i = 0; i < nk; i++) free(known[i].base);
     free(known);
-    qsort(mb->m, (size_t)mb->n, sizeof *mb->m, imap_msg_uid_cmp);
+    if (mb->n) qsort(mb->m, (size_t)mb->n, sizeof *mb->m, imap_msg_uid_cmp);
     for (int i = 1; i < mb->n; i++)     /* a damaged list gave two files one uid */
         if (mb->m[i].uid <= mb->m[i - 1].uid) {
             mb->m[i].uid = mb->uidnext++;
             dirty = 1;
         }
-    qsort(mb->m, (size_t)mb->n, sizeof *mb->m, imap_msg_uid_cmp);
+    if (mb->n) qsort(mb->m, (size_t)mb->n, sizeof *mb->m, imap_msg_uid_cmp);
     if (dirty) imap_uidlist_write(mb);
     return mb;
 }
@@ -422,7 +450,7 @@ uint32_t imap_mbox_append(struct imap_store *st, struct imap_mbox *mb, const cha
     m->size = len;
     m->internal = internal;
     mb->gen++;
-    imap_uidlist_write(mb);
+    imap_uidlist_add(mb, mb->n - 1);
     return m->uid;
 }
 
@@ -465,8 +493,8 @@ int imap_mbox_expunge(struct imap_mbox *mb)
     }
     mb->n = w;
     if (removed) {
-        mb->gen++;
-        imap_uidlist_write(mb);
+        mb->gen++;          /* the list keeps their lines until compacted */
+        if (mb->list_lines > imap_uidlist_room(mb)) imap_uidlist_write(mb);
     }
     return removed;
 }

@@ -5,8 +5,12 @@
  * MAIL/USER/Maildir/.NAME (Maildir++).  Flags live in file names
  * ("BASE:2,FS"), so a STORE is a rename.  UIDs are kept stable in
  * DIR/hostmix-uidlist: "hostmix-uidlist 1 UIDVALIDITY UIDNEXT" then one
- * "UID BASE" line per message, rewritten atomically (tmp file + rename)
- * when the set of messages changes.
+ * "UID BASE" line per message.  As dovecot's uidlist, it is a log: an
+ * APPEND adds its line at the end (UIDs past the header's UIDNEXT raise
+ * it), an EXPUNGE writes nothing (a line whose file is gone is ignored
+ * when loading), and the file is rewritten whole (tmp file + rename) only
+ * when its lines pass twice the messages, so each change costs amortised
+ * constant time whatever the mailbox size.
  *
  * The first session to open a mailbox loads it (readdir + uidlist); the
  * index then stays in memory for the server's life and every session on
@@ -39,6 +43,7 @@ struct imap_mbox {
     struct imap_msg *m;     /* sorted by uid */
     int n, cap;
     uint64_t gen;           /* bumped on every append and expunge */
+    int list_lines;         /* "UID BASE" lines in the uid list file */
     int sync;               /* the store's fsync setting */
     struct imap_mbox *next;
 };

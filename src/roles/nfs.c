@@ -12,7 +12,7 @@
 #include "roles/srv.h"
 #include "roles/nfsd.h"
 #include "roles/oncrpc.h"
-#include "cli/cli.h"
+#include "core/exitcode.h"
 #include "core/log.h"
 
 #include <stdlib.h>

@@ -25,9 +25,11 @@ struct srv {
     void *ctx;
     struct srv_limits lim;
     int lfd, sigfd, port;
-    int64_t sweep_timer;
+    int64_t sweep_timer, sweep_due;     /* the next sweep, and when */
     int64_t accept_timer;       /* listener paused after running out of fds */
     struct srv_conn *conns;     /* doubly linked, newest first */
+    struct srv_conn *reap;      /* dead, released on the loop's next turn */
+    int64_t reap_timer;
     struct srv_stats st;
 };
 
@@ -36,6 +38,9 @@ static void srv_flush(struct srv_conn *c);
 static void srv_process(struct srv_conn *c);
 static void srv_linger(struct srv_conn *c);
 static int64_t srv_sweep(ae_loop *l, int64_t id, void *data);
+static void srv_sweep_at(struct srv *s, int64_t due);
+static void srv_sweep_conn(struct srv_conn *c);
+static int64_t srv_reap(ae_loop *l, int64_t id, void *data);
 static void srv_on_conn_event(ae_loop *l, int fd, void *data, int mask);
 
 struct srv *srv_create(ae_loop *loop, const struct srv_proto *proto, void *ctx,
@@ -58,32 +63,65 @@ int srv_port(const struct srv *s) { return s->port; }
 
 struct srv_limits srv_opts_limits(const struct srv_opts *o)
 {
-    return (struct srv_limits){ o->max_conns, o->max_request, o->idle_timeout, o->stall };
+    return (struct srv_limits){ o->max_conns, o->max_request, o->idle_timeout, o->stall,
+                                o->request_timeout };
 }
 
 /* ---- connections --------------------------------------------------- */
 
-/* Frees a connection now, or marks it dead when a callback of its own is
- * on the stack (srv_process frees it when that returns). */
+/* Ends a connection.  The socket closes at once (the client sees it, and
+ * the slot counts as free for --max-conns), but the role's close callback
+ * and the memory wait for the loop's next turn (srv_reap): whoever called
+ * in here (a role's timer, a backend's answer, another connection's input)
+ * may go on using c and c->state until it returns.  Every srv_ call on a
+ * dead connection does nothing. */
 static void srv_conn_free(struct srv_conn *c)
 {
     struct srv *s = c->srv;
-    if (!c->dead) {
-        c->dead = 1;
-        if (s->proto->close) s->proto->close(c);
-        ae_del_file(s->loop, c->fd, AE_READABLE | AE_WRITABLE);
-        close(c->fd);
-        if (c->file_fd >= 0) close(c->file_fd);
-        c->file_fd = -1;
-        if (c->prev) c->prev->next = c->next; else s->conns = c->next;
-        if (c->next) c->next->prev = c->prev;
-        s->st.closed++;
-        s->st.active--;
-    }
-    if (c->in_callback) return;
+    if (c->dead) return;
+    c->dead = 1;
+    ae_del_file(s->loop, c->fd, AE_READABLE | AE_WRITABLE);
+    close(c->fd);
+    c->fd = -1;
+    if (c->file_fd >= 0) close(c->file_fd);
+    c->file_fd = -1;
+    if (c->prev) c->prev->next = c->next; else s->conns = c->next;
+    if (c->next) c->next->prev = c->prev;
+    c->prev = NULL;
+    c->next = s->reap;
+    s->reap = c;
+    s->st.closed++;
+    s->st.active--;
+    if (!s->reap_timer) s->reap_timer = ae_add_timer(s->loop, 0, srv_reap, s);
+}
+
+/* Calls the role's close and frees one dead connection. */
+static void srv_conn_release(struct srv_conn *c)
+{
+    if (c->srv->proto->close) c->srv->proto->close(c);
     buf_free(&c->in);
     buf_free(&c->out);
     free(c);
+}
+
+/* The loop's turn after connections died: release them.  A role's close
+ * may end other connections; they are released in the same turn. */
+static int64_t srv_reap(ae_loop *l, int64_t id, void *data)
+{
+    struct srv *s = data;
+    (void)l;
+    (void)id;
+    s->reap_timer = 0;
+    while (s->reap) {
+        struct srv_conn *c = s->reap;
+        s->reap = c->next;
+        srv_conn_release(c);
+    }
+    if (s->reap_timer) {
+        ae_del_timer(s->loop, s->reap_timer);
+        s->reap_timer = 0;
+    }
+    return AE_NOMORE;
 }
 
 void srv_close(struct srv_conn *c, int now)
@@ -95,6 +133,7 @@ void srv_close(struct srv_conn *c, int now)
     }
     c->held = 0;                /* the role is done with the connection */
     c->closing = 1;
+    srv_sweep_conn(c);
     srv_flush(c);
 }
 
@@ -103,11 +142,18 @@ static int srv_out_pending(const struct srv_conn *c)
     return buf_used(&c->out) > 0 || c->file_fd >= 0;
 }
 
-/* Input is read only while the connection can make progress with it. */
+/* Buffered input is handed to the role only while its answers can go out
+ * in order and are not piling up. */
+static int srv_can_process(const struct srv_conn *c)
+{
+    return !c->closing && !c->held && c->file_fd < 0 && buf_used(&c->out) < SRV_OUT_HIGH;
+}
+
+/* More input is read only while the connection can make progress with it
+ * and the buffer has room. */
 static int srv_wants_input(const struct srv_conn *c)
 {
-    return !c->closing && !c->held && c->file_fd < 0 && buf_used(&c->out) < SRV_OUT_HIGH &&
-           buf_used(&c->in) < (size_t)c->srv->lim.max_request;
+    return srv_can_process(c) && buf_used(&c->in) < (size_t)c->srv->lim.max_request;
 }
 
 static void srv_update_events(struct srv_conn *c)
@@ -135,8 +181,7 @@ static void srv_linger(struct srv_conn *c)
     }
     c->draining = 1;
     c->last_active = ae_now(c->srv->loop);
-    if (!c->srv->sweep_timer)       /* servers without idle timeout sleep */
-        c->srv->sweep_timer = ae_add_timer(c->srv->loop, CLOCK_NS_PER_S, srv_sweep, c->srv);
+    srv_sweep_at(c->srv, c->last_active + SRV_LINGER);
     ae_del_file(c->srv->loop, c->fd, AE_WRITABLE);
     ae_add_file(c->srv->loop, c->fd, AE_READABLE, srv_on_conn_event, c);
 }
@@ -182,46 +227,64 @@ fail:
     srv_conn_free(c);
 }
 
-/* Hands buffered input to the role until it stops making progress.
- * Input also stops while output is pending (a file, or SRV_OUT_HIGH
- * bytes); when the flush that follows sends it all at once, no writable
- * event comes to restart the input, and the client may have sent
- * everything already: so go round again here. */
+/* Notes whether a request is partly received: the request deadline
+ * (--request-timeout) runs from the first byte of a request the role has
+ * not consumed yet, so a client sending a head one line at a time cannot
+ * keep a connection past it. */
+static void srv_note_partial(struct srv_conn *c, int consumed)
+{
+    struct srv *s = c->srv;
+    if (!buf_used(&c->in)) {
+        c->req_start = 0;
+    } else if (consumed || !c->req_start) {
+        c->req_start = ae_now(s->loop);
+        if (s->lim.request_timeout > 0) srv_sweep_at(s, c->req_start + s->lim.request_timeout);
+    }
+}
+
+/* Hands buffered input to the role until it stops making progress.  The
+ * buffer may be full of complete small requests (a pipelined burst read
+ * at once): only when the role consumes nothing of a full buffer is the
+ * request too large.  Input also stops while output is pending (a file,
+ * or SRV_OUT_HIGH bytes); when the flush that follows sends it all at
+ * once, no writable event comes to restart the input, and the client may
+ * have sent everything already: so go round again here. */
 static void srv_process(struct srv_conn *c)
 {
     struct srv *s = c->srv;
     c->in_callback++;
     for (;;) {
-        int blocked = 0;
+        int blocked = 0, stuck = 0;
+        size_t start = buf_used(&c->in);
         while (!c->dead && buf_used(&c->in) > 0) {
-            if (!srv_wants_input(c)) { blocked = 1; break; }
+            if (!srv_can_process(c)) { blocked = 1; break; }
             size_t before = buf_used(&c->in);
             int rc = s->proto->on_input(c);
             if (c->dead) break;
             if (rc == SRV_ABORT) { srv_conn_free(c); break; }
             if (rc == SRV_CLOSE) { c->closing = 1; break; }
-            if (buf_used(&c->in) == before) break;   /* incomplete request */
+            if (buf_used(&c->in) == before) { stuck = 1; break; }   /* incomplete */
         }
+        if (c->dead) break;
+        srv_note_partial(c, buf_used(&c->in) < start);
         /* Part of a request is buffered and the rest is due.  Clients that
          * write one request in pieces (an IMAP literal, then its line end)
          * hold the last piece under Nagle until this piece is ACKed, and the
          * kernel delays that ACK for up to 40 ms: ACK at once instead. */
-        if (!c->dead && !c->held && !c->closing && buf_used(&c->in) > 0) {
+        if (!c->held && !c->closing && buf_used(&c->in) > 0) {
             int one = 1;
             setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
         }
-        if (!c->dead && !c->held && !c->closing && c->file_fd < 0 &&
-            buf_used(&c->in) >= (size_t)s->lim.max_request) {
+        if (stuck && srv_can_process(c) && buf_used(&c->in) >= (size_t)s->lim.max_request) {
             s->st.overflows++;
             if (s->proto->on_overflow) s->proto->on_overflow(c);
             c->closing = 1;
         }
         if (c->dead) break;
         srv_flush(c);
-        if (c->dead || !blocked || !srv_wants_input(c) || !buf_used(&c->in)) break;
+        if (c->dead || !blocked || !srv_can_process(c) || !buf_used(&c->in)) break;
     }
     c->in_callback--;
-    if (c->dead) srv_conn_free(c);
 }
 
 static void srv_on_conn_event(ae_loop *l, int fd, void *data, int mask)
@@ -239,9 +302,9 @@ static void srv_on_conn_event(ae_loop *l, int fd, void *data, int mask)
         c->in_callback++;
         srv_flush(c);
         c->in_callback--;
-        if (c->dead) { srv_conn_free(c); return; }
-        if (srv_wants_input(c) && buf_used(&c->in)) {
-            srv_process(c);         /* may free c; a pending read fires again */
+        if (c->dead) return;
+        if (srv_can_process(c) && buf_used(&c->in)) {
+            srv_process(c);         /* may end c; a pending read fires again */
             return;
         }
     }
@@ -260,6 +323,7 @@ static void srv_on_conn_event(ae_loop *l, int fd, void *data, int mask)
         return;
     }
     c->in.len += (size_t)n;
+    c->fresh = 0;
     c->srv->st.bytes_in += (uint64_t)n;
     c->last_active = ae_now(c->srv->loop);
     srv_process(c);
@@ -277,6 +341,39 @@ static void srv_refuse(struct srv *s, int fd)
 }
 
 static void srv_on_accept(ae_loop *l, int lfd, void *data, int mask);
+
+int srv_adopt(struct srv *s, int fd, const char *peer)
+{
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    struct srv_conn *c = calloc(1, sizeof *c);
+    if (!c) abort();
+    c->srv = s;
+    c->fd = fd;
+    c->file_fd = -1;
+    c->fresh = 1;
+    c->last_active = ae_now(s->loop);
+    snprintf(c->peer, sizeof c->peer, "%s", peer);
+    c->next = s->conns;
+    if (s->conns) s->conns->prev = c;
+    s->conns = c;
+    s->st.accepted++;
+    s->st.active++;
+    if (s->lim.idle_timeout > 0) srv_sweep_at(s, c->last_active + s->lim.idle_timeout);
+    if (ae_add_file(s->loop, fd, AE_READABLE, srv_on_conn_event, c) < 0) {
+        srv_conn_free(c);
+        return -1;
+    }
+    c->in_callback++;
+    int rc = s->proto->open ? s->proto->open(c) : 0;
+    c->in_callback--;
+    if (c->dead || rc < 0) {
+        srv_conn_free(c);
+        return -1;
+    }
+    srv_flush(c);
+    return c->dead ? -1 : 0;
+}
 
 #define SRV_ACCEPT_PAUSE (100 * CLOCK_NS_PER_MS)
 
@@ -319,59 +416,69 @@ static void srv_on_accept(ae_loop *l, int lfd, void *data, int mask)
             srv_refuse(s, fd);
             continue;
         }
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        struct srv_conn *c = calloc(1, sizeof *c);
-        if (!c) abort();
-        c->srv = s;
-        c->fd = fd;
-        c->file_fd = -1;
-        c->last_active = ae_now(l);
-        char host[48] = "?", port[8] = "?";
+        char host[48] = "?", port[8] = "?", peer[64];
         getnameinfo((struct sockaddr *)&sa, salen, host, sizeof host, port, sizeof port,
                     NI_NUMERICHOST | NI_NUMERICSERV);
-        snprintf(c->peer, sizeof c->peer, "%s:%s", host, port);
-        c->next = s->conns;
-        if (s->conns) s->conns->prev = c;
-        s->conns = c;
-        s->st.accepted++;
-        s->st.active++;
-        if (ae_add_file(l, fd, AE_READABLE, srv_on_conn_event, c) < 0) {
-            srv_conn_free(c);
-            continue;
-        }
-        c->in_callback++;
-        int rc = s->proto->open ? s->proto->open(c) : 0;
-        c->in_callback--;
-        if (c->dead || rc < 0) { srv_conn_free(c); continue; }
-        srv_flush(c);
+        snprintf(peer, sizeof peer, "%s:%s", host, port);
+        srv_adopt(s, fd, peer);
     }
 }
 
-/* Closes connections idle longer than the limit; runs every second. */
+/* Sweeps run no more often than this, however the deadlines fall. */
+#define SRV_SWEEP_MIN (250 * CLOCK_NS_PER_MS)
+
+/* Makes sure a sweep runs by due (an absolute ae_now time). */
+static void srv_sweep_at(struct srv *s, int64_t due)
+{
+    if (s->sweep_timer && s->sweep_due <= due) return;
+    if (s->sweep_timer) ae_del_timer(s->loop, s->sweep_timer);
+    s->sweep_due = due;
+    s->sweep_timer = ae_add_timer_at(s->loop, due, srv_sweep, s);
+}
+
+/* When c's time is up: its lingering close, its idle timeout, or the
+ * deadline of a request it is sending; INT64_MAX if never.  A held
+ * connection waits on the role's backend, which has deadlines of its own. */
+static int64_t srv_conn_due(const struct srv *s, const struct srv_conn *c)
+{
+    if (c->draining) return c->last_active + SRV_LINGER;
+    if (c->held) return INT64_MAX;
+    int64_t due = INT64_MAX;
+    if (s->lim.idle_timeout > 0) due = c->last_active + s->lim.idle_timeout;
+    if (s->lim.request_timeout > 0 && c->req_start && c->req_start + s->lim.request_timeout < due)
+        due = c->req_start + s->lim.request_timeout;
+    return due;
+}
+
+/* A connection's deadline may have come closer (a hold ended): make sure
+ * a sweep runs by then. */
+static void srv_sweep_conn(struct srv_conn *c)
+{
+    int64_t due = srv_conn_due(c->srv, c);
+    if (due != INT64_MAX) srv_sweep_at(c->srv, due);
+}
+
+/* Closes the connections whose time is up (srv_conn_due) and arms the
+ * next sweep for the earliest deadline left; with none, the server sleeps. */
 static int64_t srv_sweep(ae_loop *l, int64_t id, void *data)
 {
     struct srv *s = data;
     (void)id;
-    int64_t now = ae_now(l);
-    int lingering = 0;
-    int64_t idle = s->lim.idle_timeout > 0 ? s->lim.idle_timeout : INT64_MAX;
+    s->sweep_timer = 0;
+    int64_t now = ae_now(l), next_due = INT64_MAX;
     for (struct srv_conn *c = s->conns, *next; c; c = next) {
         next = c->next;
-        if (c->draining && now - c->last_active > SRV_LINGER) {
+        int64_t due = srv_conn_due(s, c);
+        if (due <= now) {
+            if (!c->draining) s->st.timeouts++;
             srv_conn_free(c);
-        } else if (!c->held && now - c->last_active > idle) {
-            s->st.timeouts++;
-            srv_conn_free(c);
-        } else {
-            lingering += c->draining;
+        } else if (due < next_due) {
+            next_due = due;
         }
     }
-    if (s->lim.idle_timeout <= 0 && !lingering) {
-        s->sweep_timer = 0;
-        return AE_NOMORE;
-    }
-    return CLOCK_NS_PER_S;
+    if (next_due != INT64_MAX)
+        srv_sweep_at(s, next_due > now + SRV_SWEEP_MIN ? next_due : now + SRV_SWEEP_MIN);
+    return AE_NOMORE;
 }
 
 int srv_listen(struct srv *s, const char *addr)
@@ -412,8 +519,6 @@ int srv_listen(struct srv *s, const char *addr)
                                             : ((struct sockaddr_in6 *)&sa)->sin6_port);
     s->lfd = fd;
     ae_add_file(s->loop, fd, AE_READABLE, srv_on_accept, s);
-    if (s->lim.idle_timeout > 0 && !s->sweep_timer)
-        s->sweep_timer = ae_add_timer(s->loop, CLOCK_NS_PER_S, srv_sweep, s);
     log_info("%s listening on %s:%d", s->proto->name, host, s->port);
     return 0;
 }
@@ -422,6 +527,8 @@ void srv_destroy(struct srv *s)
 {
     if (!s) return;
     while (s->conns) srv_conn_free(s->conns);
+    if (s->reap_timer) ae_del_timer(s->loop, s->reap_timer);
+    srv_reap(s->loop, 0, s);
     if (s->lfd >= 0) {
         ae_del_file(s->loop, s->lfd, AE_READABLE);
         close(s->lfd);
@@ -471,8 +578,22 @@ void srv_resume(struct srv_conn *c)
 {
     if (c->dead || !c->held) return;
     c->held = 0;
+    srv_sweep_conn(c);
     if (c->in_callback) return;     /* srv_process's loop picks it up */
     srv_process(c);
+}
+
+void srv_peek_new(struct srv *s, size_t n, void (*fn)(const void *p, size_t len, void *arg),
+                  void *arg)
+{
+    if (s->lfd >= 0 && !s->accept_timer) srv_on_accept(s->loop, s->lfd, s, AE_READABLE);
+    char tmp[64];
+    if (n > sizeof tmp) n = sizeof tmp;
+    for (struct srv_conn *c = s->conns; c; c = c->next) {
+        if (!c->fresh || c->dead) continue;
+        ssize_t got = recv(c->fd, tmp, n, MSG_PEEK | MSG_DONTWAIT);
+        if (got > 0) fn(tmp, (size_t)got, arg);
+    }
 }
 
 void srv_count(struct srv_conn *c, int is_error)

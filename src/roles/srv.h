@@ -14,7 +14,14 @@
  * stay in order) until the role calls srv_resume(c).
  *
  * Back-pressure: while more than SRV_OUT_HIGH bytes or a file wait to be
- * sent, the core stops reading from the connection. */
+ * sent, the core stops reading from the connection.
+ *
+ * Lifetime: a connection may end inside any srv_ call (a send fails because
+ * the client reset, srv_close(c, 1), a role's on_input returning
+ * SRV_ABORT).  Its socket closes at once, but proto->close and the memory
+ * wait for the loop's next turn, so a role's timer or backend callback may
+ * go on using c and c->state after srv_write/srv_printf/srv_close/
+ * srv_resume returns; on a dead connection those calls do nothing. */
 #ifndef HOSTMIX_SRV_H
 #define HOSTMIX_SRV_H
 
@@ -59,6 +66,7 @@ struct srv_limits {
     int64_t max_request;        /* bytes of one request (incl. literals) */
     int64_t idle_timeout;       /* ns; 0 = never */
     int64_t stall;              /* ns the loop stalls on SIGUSR1 (test hook) */
+    int64_t request_timeout;    /* ns to receive a whole request; 0 = never */
 };
 
 struct srv_stats {
@@ -75,10 +83,12 @@ struct srv_conn {
     char peer[64];              /* "ADDR:PORT" of the client */
     /* internal */
     int held, closing, dead, in_callback, draining;
+    int fresh;                  /* nothing read from the client yet */
     int file_fd;                /* pending srv_send_file, or -1 */
     off_t file_off;
     int64_t file_left;
     int64_t last_active;
+    int64_t req_start;          /* first byte of a request not yet consumed, or 0 */
     struct srv_conn *prev, *next;
 };
 
@@ -90,6 +100,11 @@ struct srv *srv_create(ae_loop *loop, const struct srv_proto *proto, void *ctx,
  * 0, or -1 after logging why. */
 int srv_listen(struct srv *s, const char *addr);
 int srv_port(const struct srv *s);
+/* Serves an already connected, non-blocking stream socket as if accepted
+ * (the fault-injection harness hands it socketpairs); peer names it in
+ * logs.  The srv owns fd from now on.  Returns 0, or -1 if it was closed
+ * at once (the role refused it). */
+int srv_adopt(struct srv *s, int fd, const char *peer);
 /* Closes the listener and every connection (calling proto->close). */
 void srv_destroy(struct srv *s);
 void *srv_ctx(const struct srv *s);
@@ -120,6 +135,14 @@ void srv_resume(struct srv_conn *c);
  * only after srv_resume, so a held request's answer is never lost. */
 void srv_close(struct srv_conn *c, int now);
 
+/* For a role whose request may run long inside one loop turn (the db's
+ * statements): accepts waiting connections and shows fn, for every
+ * connection that has not been read from yet, the first bytes it sent
+ * (at most n; peeked, so they are read again as usual later).  This lets
+ * such a request notice an out-of-band message, e.g. a CancelRequest. */
+void srv_peek_new(struct srv *s, size_t n, void (*fn)(const void *p, size_t len, void *arg),
+                  void *arg);
+
 /* Counters the role keeps through the core. */
 void srv_count(struct srv_conn *c, int is_error);
 
@@ -129,7 +152,7 @@ void srv_count(struct srv_conn *c, int is_error);
 struct srv_opts {
     char listen[64];
     char data[512];
-    int64_t max_conns, max_request, idle_timeout, stall;
+    int64_t max_conns, max_request, idle_timeout, stall, request_timeout;
 };
 #define SRV_OPTS(T, m) \
     { "listen", OPT_STR, offsetof(T, m.listen), 64, "127.0.0.1:0", OPT_NO_RANGE, NULL, 0, \
@@ -143,7 +166,9 @@ struct srv_opts {
     { "idle-timeout", OPT_DURATION, offsetof(T, m.idle_timeout), 0, "60s", 0, 86400e9, NULL, 0, \
       "close connections idle this long (0: never)" }, \
     { "stall", OPT_DURATION, offsetof(T, m.stall), 0, "1s", 0, 600e9, NULL, 0, \
-      "test hook: SIGUSR1 stops the server answering for this long" }
+      "test hook: SIGUSR1 stops the server answering for this long" }, \
+    { "request-timeout", OPT_DURATION, offsetof(T, m.request_timeout), 0, "20s", 0, 86400e9, \
+      NULL, 0, "close a connection that takes longer to send one whole request (0: never)" }
 
 /* The limits from parsed srv_opts. */
 struct srv_limits srv_opts_limits(const struct srv_opts *o);

@@ -18,7 +18,7 @@
  * (no symlinks at all). */
 #include "roles/web.h"
 #include "roles/role.h"
-#include "cli/cli.h"
+#include "core/exitcode.h"
 #include "core/log.h"
 #include "core/clock.h"
 
@@ -411,10 +411,11 @@ static int web_route(struct srv_conn *c, struct web_ctx *ctx, const struct http_
         srv_count(c, 1);
         return 0;
     }
-    if (http_slice_ieq(r->path, "/search") || http_slice_ieq(r->path, "/catalog")) {
+    int search = http_slice_eq(r->path, "/search");
+    if (search || http_slice_eq(r->path, "/catalog")) {
         static _Thread_local struct buf body;
         buf_reset(&body);
-        int st = r->path.p[1] == 's' ? web_dyn_search(ctx->ix, r->query, &body)
+        int st = search ? web_dyn_search(ctx->ix, r->query, &body)
                                      : web_dyn_catalog(ctx->ix, r->query, &body);
         if (st == 200)
             http_respond(c, 200, "text/html; charset=utf-8", "Cache-Control: no-store\r\n",
@@ -450,7 +451,10 @@ static int web_on_input(struct srv_conn *c)
     struct web_conn *wc = c->state;
     struct http_req r;
     int n = http_parse(&wc->ps, buf_head(&c->in), buf_used(&c->in), &r);
-    if (n == 0) return SRV_OK;
+    if (n == 0) {
+        http_continue(&wc->ps, c);
+        return SRV_OK;
+    }
     if (n < 0) {
         http_respond_error(c, -n, NULL, 0, r.method == HTTP_M_HEAD);
         srv_count(c, 1);

@@ -13,8 +13,9 @@
  * Every byte comes from rng streams of (seed, set, file), so the same
  * options give the same bytes. */
 #include "roles/web.h"
+#include "core/fs.h"
 #include "roles/role.h"
-#include "cli/cli.h"
+#include "core/exitcode.h"
 #include "core/log.h"
 
 #include <dirent.h>
@@ -144,15 +145,12 @@ struct web_prep {
 /* Creates every directory of path's parent chain. */
 static int web_mkdirs(const char *path)
 {
-    char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(tmp, 0755) < 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return 0;
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) return 0;
+    *slash = '\0';
+    return fs_mkdirs(dir);
 }
 
 /* Writes data to root/rel with the fixed mtime.  Returns 0 or -1 (logged). */
@@ -163,13 +161,9 @@ static int web_write(struct web_prep *p, const char *rel, const void *data, size
     if (web_mkdirs(path) < 0) goto fail;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) goto fail;
-    const char *q = data;
-    while (n > 0) {
-        ssize_t w = write(fd, q, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) { close(fd); goto fail; }
-        q += w;
-        n -= (size_t)w;
+    if (fs_write_all(fd, data, n) < 0) {
+        close(fd);
+        goto fail;
     }
     struct timespec ts[2] = { { WEB_MTIME, 0 }, { WEB_MTIME, 0 } };
     futimens(fd, ts);
@@ -332,7 +326,7 @@ static int web_prepare_dir(const char *root)
 {
     static const char *const ours[] = { "docroot", "nfs", "catalog.tsv", "manifest.tsv",
                                         ".hostmix-prepared", "manifest.tsv.tmp" };
-    if (mkdir(root, 0755) < 0 && errno != EEXIST) {
+    if (fs_mkdirs(root) < 0) {
         log_error("prepare web: cannot create %s: %s", root, strerror(errno));
         return -1;
     }

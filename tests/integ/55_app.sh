@@ -12,11 +12,27 @@ spawn app "$HOSTMIX" serve app --listen "127.0.0.1:$port" --pool 3 \
 check app_listens wait_port 127.0.0.1 "$port"
 A=http://127.0.0.1:$port
 conn="host=127.0.0.1 port=$dbport dbname=orders user=hostmix"
-# req METHOD PATH [BODY]: prints "STATUS BODY"
+# req METHOD PATH [BODY]: prints "STATUS BODY".  Requests that act for a
+# customer (named by the body's "customer" or the /customers/C/ path) carry
+# that customer's session token from POST /login.
+declare -A TOKENS
+token_of() {
+    local c=$1 out
+    if [ -z "${TOKENS[$c]:-}" ]; then
+        out=$(curl -s -m 10 -X POST -H 'Content-Type: application/json' -d "{\"customer\":$c}" "$A/login")
+        TOKENS[$c]=$(python3 -c 'import json,sys; print(json.loads(sys.stdin.read()).get("token",""))' <<<"$out" 2>/dev/null)
+    fi
+    echo "${TOKENS[$c]}"
+}
 req() {
-    local out
-    if [ $# -ge 3 ]; then out=$(curl -s -m 10 -X "$1" -H 'Content-Type: application/json' -d "$3" -w ' %{http_code}' "$A$2")
-    else out=$(curl -s -m 10 -X "$1" -w ' %{http_code}' "$A$2"); fi
+    local out c="" auth=()
+    case "$2" in /customers/*) c=${2#/customers/}; c=${c%%/*} ;; esac
+    if [ $# -ge 3 ] && [ "$2" != /login ]; then
+        c=$(sed -n 's/.*"customer":\([0-9][0-9]*\).*/\1/p' <<<"$3")
+    fi
+    [ -n "$c" ] && auth=(-H "Authorization: Bearer $(token_of "$c")")
+    if [ $# -ge 3 ]; then out=$(curl -s -m 10 -X "$1" "${auth[@]}" -H 'Content-Type: application/json' -d "$3" -w ' %{http_code}' "$A$2")
+    else out=$(curl -s -m 10 -X "$1" "${auth[@]}" -w ' %{http_code}' "$A$2"); fi
     echo "${out##* } ${out% *}"
 }
 field() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read().split(" ",1)[1]); print(eval(sys.argv[1]))' "$1"; }
@@ -49,6 +65,17 @@ check_eq app_cancel_other_customer_404 "$(req POST "/orders/$order/cancel" '{"cu
 out=$(req POST /orders '{"customer":5,"lines":[{"item":7,"qty":10}]}')
 check_eq app_purchase_shipped "$(echo "$out" | field 'd["status"]')" shipped
 check_eq app_list_all "$(req GET '/customers/5/orders' | field 'd["orders"][0]["status"]')" shipped
+
+# sessions: acting for a customer needs that customer's token from /login
+check_eq app_login_token "$(req POST /login '{"customer":5}' | field 'd["token"].split(".")[0]')" 5
+raw() { curl -s -o /dev/null -m 10 -w '%{http_code}' "$@"; }
+check_eq app_list_no_token_401 "$(raw "$A/customers/5/orders")" 401
+check_eq app_list_other_token_403 "$(raw -H "Authorization: Bearer $(token_of 6)" "$A/customers/5/orders")" 403
+forged="5.$(printf '%016x' 12345)"
+check_eq app_list_forged_token_401 "$(raw -H "Authorization: Bearer $forged" "$A/customers/5/orders")" 401
+check_eq app_cancel_no_token_401 "$(raw -X POST -d '{"customer":3}' "$A/orders/$order/cancel")" 401
+check_eq app_cancel_other_token_403 "$(raw -X POST -H "Authorization: Bearer $(token_of 4)" -d '{"customer":3}' "$A/orders/$order/cancel")" 403
+check_eq app_purchase_other_token_403 "$(raw -X POST -H "Authorization: Bearer $(token_of 4)" -d '{"customer":3,"lines":[{"item":1,"qty":1}]}' "$A/orders")" 403
 
 # errors
 check_eq app_400_bad_json "$(req POST /login '{"customer":' | cut -c1-3)" 400
@@ -98,12 +125,18 @@ import http.client, json, sys, threading, time
 port, out = int(sys.argv[1]), open(sys.argv[2], "w")
 end = time.time() + 4
 lock = threading.Lock()
+def token(c, cust):
+    c.request("POST", "/login", json.dumps({"customer": cust}), {"Content-Type": "application/json"})
+    r = c.getresponse(); d = r.read()
+    return json.loads(d)["token"] if r.status == 200 else ""
 def client(n):
   while time.time() < end:
     try:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        body = json.dumps({"customer": 1 + n % 40, "lines": [{"item": 1 + n % 400, "qty": 1 + n % 3}, {"item": 11, "qty": 2}]})
-        c.request("POST", "/orders", body, {"Content-Type": "application/json"})
+        cust = 1 + n % 40
+        body = json.dumps({"customer": cust, "lines": [{"item": 1 + n % 400, "qty": 1 + n % 3}, {"item": 11, "qty": 2}]})
+        c.request("POST", "/orders", body, {"Content-Type": "application/json",
+                                            "Authorization": "Bearer " + token(c, cust)})
         r = c.getresponse(); d = r.read()
         if r.status == 201:
             o = json.loads(d)
