@@ -67,23 +67,42 @@ request = function()
   return wrk.format("GET", "/items?category=" .. ((n * 31) % cats + 1) .. "&page=" .. ((n * 13) % 20 + 1))
 end
 LUA
-cat >"$TMP/purchase.lua" <<LUA
+# purchase_lua PORT: the purchase workload against the app on PORT.  A
+# purchase must carry its customer's session token (POST /login answers
+# it; each app server signs with its own key), so the script logs in a
+# fixed set of customers first and buys as them.
+purchase_lua() {
+    local port=$1 c tokens=""
+    for ((c = 1; c <= 64; c++)); do
+        tokens+="[$c]=\"$(curl -s -X POST -H 'Content-Type: application/json' \
+            -d "{\"customer\":$c}" "http://127.0.0.1:$port/login" |
+            python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')\","
+    done
+    cat >"$TMP/purchase-$port.lua" <<LUA
+tokens = { $tokens }
 n = 0
 request = function()
   n = n + 1
+  local c = (n * 7919) % 64 + 1
   local body = string.format('{"customer":%d,"lines":[{"item":%d,"qty":%d},{"item":%d,"qty":12}],"defer":%s}',
-    (n * 7919) % $CUSTOMERS + 1, (n * 31) % $ITEMS + 1, 10 + n % 11, (n * 17) % $ITEMS + 1,
+    c, (n * 31) % $ITEMS + 1, 10 + n % 11, (n * 17) % $ITEMS + 1,
     n % 2 == 0 and "true" or "false")
-  return wrk.format("POST", "/orders", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", "/orders", {["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. tokens[c]}, body)
 end
 LUA
+}
+purchase_lua "$a1"
+purchase_lua "$a2"
 
 # run WORKLOAD PORT SERVER-PIDS... -> "rps cpu_s per_cpu_s errors"
 run() {
     local wl=$1 p=$2; shift 2
     local hz; hz=$(getconf CLK_TCK)
     local c0; c0=$(cpu "$@")
-    wrk -t 2 -c "$CONNS" -d "${SECS}s" -s "$TMP/$wl.lua" "http://127.0.0.1:$p" >"$TMP/wrk.out" 2>&1
+    local script=$TMP/$wl.lua
+    [ "$wl" = purchase ] && script=$TMP/purchase-$p.lua
+    wrk -t 2 -c "$CONNS" -d "${SECS}s" -s "$script" "http://127.0.0.1:$p" >"$TMP/wrk.out" 2>&1
     local c1; c1=$(cpu "$@")
     local reqs errs
     reqs=$(awk '/requests in/ {print $1}' "$TMP/wrk.out")
