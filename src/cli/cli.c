@@ -17,7 +17,7 @@ static const struct cli_cmd {
     int (*fn)(int argc, char **argv);
     const char *args, *help;
 } cli_cmds[] = {
-    { "run",     run_cmd,          "JOB.ini [--output DIR] [--format text,json]",
+    { "run",     run_cmd,          "JOB.ini [--output DIR] [--format text,json,html]",
       "run the experiment a job file describes and report host CPU" },
     { "check",   cli_cmd_check,    "JOB.ini",
       "validate a job file and print the resolved experiment" },
@@ -29,8 +29,8 @@ static const struct cli_cmd {
       "send open-loop load to one server and check its QoS" },
     { "compare", compare_cmd,      "A.json B.json [...] [--force]",
       "compare runs: how much more CPU for the same work" },
-    { "report",  report_cmd,       "RESULT.json [--format text|json]",
-      "print a stored run's report again from its result.json" },
+    { "report",  report_cmd,       "RESULT.json [MORE.json ...] [--format text|json|html] [-o FILE]",
+      "print a stored run's report (or a comparison page) again from result.json" },
     /* Hidden (no help line): PID 1 inside a hostmix VM guest. */
     { "guest-init", guest_init_cmd, "", NULL },
     { "help",    cli_cmd_help,     "[COMMAND | job]",

@@ -1,59 +1,129 @@
-/* cmd.c — `hostmix report RESULT.json [--format text|json]`: the report a
- * run printed, reprinted from its stored result.json through the report
- * model (text: the lines of report.txt; json: the model as result.json). */
+/* cmd.c — `hostmix report RESULT.json [MORE.json ...] [--format
+ * text|json|html] [-o FILE]`: the report a run printed, reprinted from its
+ * stored result.json through the report model (text: the lines of
+ * report.txt; json: the model as result.json; html: the page with charts,
+ * html.h), or, for html and several results, the comparison page whose
+ * base is the first. */
 #include "report/report.h"
 #include "report/model.h"
+#include "report/html.h"
 #include "cli/cli.h"
 #include "core/buf.h"
+#include "core/fs.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
+#define REPORT_MAX_FILES 16
+
 static void report_usage(FILE *f)
 {
-    fprintf(f, "usage: hostmix report RESULT.json [--format text|json]\n"
+    fprintf(f, "usage: hostmix report RESULT.json [MORE.json ...] [--format text|json|html] "
+               "[-o FILE]\n"
                "Prints the report of a stored run: text (default) gives the lines the run\n"
-               "wrote to report.txt; json gives the result again, in the current schema.\n"
+               "wrote to report.txt; json gives the result again, in the current schema;\n"
+               "html gives one self-contained page with charts (report.html), and with\n"
+               "several results the comparison page whose base is the first.\n"
+               "  -o FILE   write to FILE (atomically) instead of standard output\n"
                "Exit: 0 printed; 2 usage, or a file that is unreadable, not a result, of a\n"
                "newer schema or from an older hostmix that did not store it all.\n");
 }
 
+struct report_args {
+    const char *file[REPORT_MAX_FILES], *format, *out;
+    int nfile;
+};
+
+/* Parses argv; returns -1 after saying why, 1 for help, else 0. */
+static int report_args(int argc, char **argv, struct report_args *a)
+{
+    a->format = "text";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
+        if (!strcmp(argv[i], "--format") && i + 1 < argc) a->format = argv[++i];
+        else if (!strncmp(argv[i], "--format=", 9)) a->format = argv[i] + 9;
+        else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc)
+            a->out = argv[++i];
+        else if (argv[i][0] != '-' && a->nfile < REPORT_MAX_FILES) a->file[a->nfile++] = argv[i];
+        else {
+            fprintf(stderr, "hostmix report: %s '%s'\n", argv[i][0] == '-' ?
+                    "unexpected argument" : "too many results at", argv[i]);
+            return -1;
+        }
+    }
+    if (!a->nfile) return -1;
+    if (strcmp(a->format, "text") && strcmp(a->format, "json") && strcmp(a->format, "html")) {
+        fprintf(stderr, "hostmix report: unknown format '%s' (text, json, html)\n", a->format);
+        return -1;
+    }
+    if (a->nfile > 1 && strcmp(a->format, "html")) {
+        fprintf(stderr, "hostmix report: several results need --format html "
+                        "(hostmix compare prints them as text)\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The chosen format of the loaded models, appended to out. */
+static void report_render(const struct report_args *a, struct report_model **m, struct buf *out)
+{
+    if (!strcmp(a->format, "html")) {
+        report_render_html((const struct report_model *const *)m, a->file, a->nfile, out);
+    } else if (!strcmp(a->format, "json")) {
+        report_render_json(m[0], out);
+    } else {
+        char *p = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&p, &n);
+        if (!f) return;
+        report_render_text(m[0], f);
+        fclose(f);
+        buf_append(out, p, n);
+        free(p);
+    }
+}
+
+/* Writes out to a->out or standard output; returns a CLI_* code. */
+static int report_emit(const struct report_args *a, struct buf *out)
+{
+    if (!a->out) {
+        fwrite(buf_head(out), 1, buf_used(out), stdout);
+        return fflush(stdout) ? CLI_FAILED : CLI_OK;
+    }
+    if (fs_write_atomic(a->out, buf_head(out), buf_used(out))) {
+        fprintf(stderr, "hostmix report: cannot write %s: %s\n", a->out, strerror(errno));
+        return CLI_FAILED;
+    }
+    return CLI_OK;
+}
+
 int report_cmd(int argc, char **argv)
 {
-    const char *file = NULL, *format = "text";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            report_usage(stdout);
-            return CLI_OK;
-        }
-        if (!strcmp(argv[i], "--format") && i + 1 < argc) format = argv[++i];
-        else if (!strncmp(argv[i], "--format=", 9)) format = argv[i] + 9;
-        else if (argv[i][0] != '-' && !file) file = argv[i];
-        else {
-            fprintf(stderr, "hostmix report: unexpected argument '%s'\n", argv[i]);
-            report_usage(stderr);
-            return CLI_USAGE;
-        }
+    struct report_args a = { .nfile = 0 };
+    int rc = report_args(argc, argv, &a);
+    if (rc) {
+        report_usage(rc > 0 ? stdout : stderr);
+        return rc > 0 ? CLI_OK : CLI_USAGE;
     }
-    if (!file || (strcmp(format, "text") && strcmp(format, "json"))) {
-        if (file) fprintf(stderr, "hostmix report: unknown format '%s' (text, json)\n", format);
-        else report_usage(stderr);
-        return CLI_USAGE;
-    }
+    struct report_model *m[REPORT_MAX_FILES] = { NULL };
     char err[1024];
-    struct report_model *m = report_model_load(file, 1, err, sizeof err);
-    if (!m) {
-        fprintf(stderr, "hostmix report: %s\n", err);
-        return CLI_USAGE;
+    rc = CLI_OK;
+    for (int i = 0; i < a.nfile && rc == CLI_OK; i++) {
+        /* text reprints report.txt and needs it all; the page shows what there is */
+        m[i] = report_model_load(a.file[i], strcmp(a.format, "html") != 0, err, sizeof err);
+        if (!m[i]) {
+            fprintf(stderr, "hostmix report: %s\n", err);
+            rc = CLI_USAGE;
+        }
     }
-    if (!strcmp(format, "text")) {
-        report_render_text(m, stdout);
-    } else {
-        struct buf b = BUF_INIT;
-        report_render_json(m, &b);
-        fwrite(buf_head(&b), 1, buf_used(&b), stdout);
-        buf_free(&b);
+    if (rc == CLI_OK) {
+        struct buf out = BUF_INIT;
+        report_render(&a, m, &out);
+        rc = report_emit(&a, &out);
+        buf_free(&out);
     }
-    report_model_free(m);
-    return fflush(stdout) ? CLI_FAILED : CLI_OK;
+    for (int i = 0; i < a.nfile; i++) report_model_free(m[i]);
+    return rc;
 }

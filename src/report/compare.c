@@ -150,38 +150,44 @@ static void cmp_table(struct compare_run *r, int n)
     }
 }
 
-/* Why b is not the same work as a, or "" if it is. */
-static void cmp_same_work(struct compare_run *a, struct compare_run *b, char *why, size_t n)
+void report_compare_why(const struct report_model *a, const char *la,
+                        const struct report_model *b, const char *lb, char *why, size_t n)
 {
     why[0] = '\0';
-    struct compare_run *runs[2] = { a, b };
+    const struct report_model *runs[2] = { a, b };
+    const char *label[2] = { la, lb };
     for (int i = 0; i < 2; i++) {
-        if (!runs[i]->m->valid) {
-            snprintf(why, n, "%s is an invalid run (%s)", runs[i]->label,
-                     cmp_str(runs[i]->m->invalid_reason));
+        if (!runs[i]->valid) {
+            snprintf(why, n, "%s is an invalid run (%s)", label[i], cmp_str(runs[i]->invalid_reason));
             return;
         }
-        if (!runs[i]->m->qos_pass) {
-            snprintf(why, n, "%s failed QoS", runs[i]->label);
+        if (!runs[i]->qos_pass) {
+            snprintf(why, n, "%s failed QoS", label[i]);
             return;
         }
     }
     for (int role = 0; role <= ROLE_COUNT; role++) {
         const char *what = role < ROLE_COUNT ? role_names[role] : "total";
-        double x = cmp_achieved(a->m, role), y = cmp_achieved(b->m, role);
+        double x = cmp_achieved(a, role), y = cmp_achieved(b, role);
         if (isnan(x) && isnan(y)) continue;
         if (isnan(x) || isnan(y)) {
-            snprintf(why, n, "role %s ran in only one of %s and %s", what, a->label, b->label);
+            snprintf(why, n, "role %s ran in only one of %s and %s", what, la, lb);
             return;
         }
         double diff = x > 0 ? 100.0 * fabs(y - x) / x : (y > 0 ? 100.0 : 0.0);
         if (diff > COMPARE_MAX_RATE_DIFF) {
             snprintf(why, n, "%s throughput differs: %s achieved %.2f/s, %s %.2f/s (%.1f%% apart; "
-                             "the limit is %.0f%%)", what, a->label, x, b->label, y, diff,
+                             "the limit is %.0f%%)", what, la, x, lb, y, diff,
                      COMPARE_MAX_RATE_DIFF);
             return;
         }
     }
+}
+
+/* Why b is not the same work as a, or "" if it is. */
+static void cmp_same_work(struct compare_run *a, struct compare_run *b, char *why, size_t n)
+{
+    report_compare_why(a->m, a->label, b->m, b->label, why, n);
 }
 
 /* Prints the verdict of b against a; returns 1 if it was refused. */

@@ -252,6 +252,12 @@ void report_render_targets(const struct report_model *m, FILE *f);
 struct buf;
 void report_render_json(const struct report_model *m, struct buf *out);
 
+/* Why run b (labelled lb) is not the same work as run a (la), as
+ * `hostmix compare` judges it (compare.c): "" when it is, else the first
+ * reason (invalid, failed QoS, a role's throughput apart) in why. */
+void report_compare_why(const struct report_model *a, const char *la,
+                        const struct report_model *b, const char *lb, char *why, size_t n);
+
 /* ---- the live progress line --------------------------------------------- */
 
 struct report_live {

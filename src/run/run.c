@@ -270,14 +270,21 @@ static int run_write_outputs(struct run *r)
             printf("result: %s\n", path);
         }
     }
+    if (r->want_html) {
+        snprintf(path, sizeof path, "%s/report.html", r->outdir);
+        if (report_html_write(r, path, err, sizeof err)) {
+            log_error("%s", err);
+            rc = -1;
+        }
+    }
     return rc;
 }
 
 static void run_usage(FILE *f)
 {
-    fprintf(f, "usage: hostmix run JOB.ini [--output DIR] [--format text,json] [--keep-work]\n"
+    fprintf(f, "usage: hostmix run JOB.ini [--output DIR] [--format text,json,html] [--keep-work]\n"
                "  --output DIR     results directory (default: the job's output option)\n"
-               "  --format LIST    text, json or both (default text,json)\n"
+               "  --format LIST    text, json, html (report.html), any of them (default all)\n"
                "  --keep-work      keep the working copy of db/imap data as "
                "DATA_DIR/hostmix-kept-PID\n"
                "Exit status: 0 valid run and QoS passed; 1 QoS failed or run invalid; "
@@ -288,7 +295,7 @@ static void run_usage(FILE *f)
 static int run_args(struct run *r, int argc, char **argv, const char **jobpath,
                     const char **outdir)
 {
-    const char *fmt = "text,json";
+    const char *fmt = "text,json,html";
     *jobpath = *outdir = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
@@ -309,8 +316,9 @@ static int run_args(struct run *r, int argc, char **argv, const char **jobpath,
     for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (!strcmp(t, "text")) r->want_text = 1;
         else if (!strcmp(t, "json")) r->want_json = 1;
+        else if (!strcmp(t, "html")) r->want_html = 1;
         else {
-            fprintf(stderr, "hostmix run: unknown format '%s' (text, json)\n", t);
+            fprintf(stderr, "hostmix run: unknown format '%s' (text, json, html)\n", t);
             return -1;
         }
     }

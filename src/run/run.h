@@ -65,7 +65,7 @@ struct run {
     struct job job;
     char job_text[65536];           /* the job file as read (copied into result.json) */
     char outdir[256];
-    int want_text, want_json;
+    int want_text, want_json, want_html;
     int tty;                        /* progress as a live line */
     struct run_host_facts facts;
 

@@ -53,8 +53,8 @@ check_eq report_future_exit2 "$rc" 2
 check report_future_why grep -q "schema_version 9 is newer than this hostmix reads (1)" "$TMP/err"
 "$HOSTMIX" report "$TMP/other.json" >/dev/null 2>"$TMP/err"; rc=$?
 check_eq report_foreign_exit2 "$rc" 2
-"$HOSTMIX" report "$fx/full/quick.json" --format html >/dev/null 2>"$TMP/err"; rc=$?
+"$HOSTMIX" report "$fx/full/quick.json" --format pdf >/dev/null 2>"$TMP/err"; rc=$?
 check_eq report_bad_format_exit2 "$rc" 2
-check report_bad_format_why grep -q "unknown format 'html'" "$TMP/err"
+check report_bad_format_why grep -q "unknown format 'pdf'" "$TMP/err"
 "$HOSTMIX" report >/dev/null 2>&1; rc=$?
 check_eq report_usage_exit2 "$rc" 2
