@@ -412,6 +412,15 @@ static void hb_table(struct buf *b, const struct html_bars *c)
     html_table_end(b);
 }
 
+/* Whether any bar has a figure. */
+static int hb_any(const struct html_bars *c)
+{
+    for (int r = 0; r < c->nrow; r++)
+        for (int g = 0; g < c->ngroup; g++)
+            if (!isnan(hb_total(c, r, g))) return 1;
+    return 0;
+}
+
 void html_chart_bars(struct buf *b, const struct html_bars *c)
 {
     double rowh = c->ngroup * 19.0 + 12, max = 0, step;
@@ -423,6 +432,12 @@ void html_chart_bars(struct buf *b, const struct html_bars *c)
             double t = hb_total(c, r, g);
             if (t > max) max = t;
         }
+    if (!hb_any(c)) {
+        buf_puts(b, "<p>No figures stored for: ");
+        html_esc(b, c->title);
+        buf_puts(b, ".</p>\n");
+        return;
+    }
     hc_lin(max, &h.x0, &h.x1, &step);
     hc_open(&h, c->id, c->title);
     for (double v = h.x0; v <= h.x1 + step * 1e-6; v += step)
@@ -563,6 +578,13 @@ void html_chart_pctl(struct buf *b, const struct html_pctl *c)
 {
     struct hc h = { .b = b, .w = HC_W, .h = 300, .ml = 70, .mr = 20, .mt = 44, .mb = 44,
                     .x0 = -0.5, .x1 = REPORT_NPCT - 0.5, .ylog = 1 };
+    int any = 0;
+    for (int s = 0; s < c->nser; s++)
+        for (int k = 0; k < REPORT_NPCT; k++) any |= c->p[s][k] > 0;
+    if (!any) {
+        buf_puts(b, "<p>No latency percentiles stored.</p>\n");
+        return;
+    }
     hp_range(c, &h.y0, &h.y1);
     hc_open(&h, c->id, c->title);
     hc_yaxis(&h, "latency (ms, log scale)", 0);

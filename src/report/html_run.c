@@ -229,6 +229,9 @@ static void hr_guests(struct buf *b, const struct report_model *m)
     buf_puts(b, " guest-busy cores; accelerator ");
     html_esc(b, m->acct.accel ? m->acct.accel : "unknown");
     buf_puts(b, ").</p>\n");
+    if (m->acct.accel && !strcmp(m->acct.accel, "tcg"))
+        buf_puts(b, "<p>TCG: the guests' CPU is emulated; the overhead includes the emulation, so "
+                    "it is no hardware hypervisor's.</p>\n");
     struct html_bars bars = { .id = "guest-threads", .title = "Host CPU of each guest by QEMU "
                               "thread class", .xlabel = "host CPU (cores)", .fmt = "%.3f",
                               .nrow = n, .ngroup = 1, .nseg = REPORT_NTCLASS, .rows = rows,
