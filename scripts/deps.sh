@@ -10,7 +10,8 @@
 #                           QEMU, qemu-img, mke2fs and cpio for the vm platform;
 #                           the guest kernel itself comes from the archive
 #                           through apt-get download at run time; crun and
-#                           runc for the container platform)
+#                           runc for the container platform; xmllint and
+#                           headless Chromium for the HTML report's tests)
 #   scripts/deps.sh bench   test + the peers benchmarks compare against
 #                           (nginx, dovecot, jansson)
 #   scripts/deps.sh list [GROUP]   print the packages of a group and exit
@@ -18,7 +19,7 @@ set -eu
 group=${1:-build}
 
 build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libmnl-dev"
-test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux"
+test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux libxml2-utils chromium"
 bench_pkgs="$test_pkgs dovecot-imapd libjansson-dev"
 
 case "$group" in

@@ -19,8 +19,8 @@ void report_text(const struct run *r, FILE *f);
 /* Writes result.json to path atomically (temp file, fsync, rename).
  * Returns 0, or -1 with a message in err. */
 int report_json_write(const struct run *r, const char *path, char *err, size_t n);
-/* Writes the HTML report (report.html) to path atomically.  Returns 0, or
- * -1 with a message in err. */
+/* Writes the HTML report (report.html) to path atomically; the page names
+ * the result.json beside it.  Returns 0, or -1 with a message in err. */
 int report_html_write(const struct run *r, const char *path, char *err, size_t n);
 /* `hostmix report RESULT.json [--format text|json]`: prints the report a
  * run printed from its stored result.json.  Returns a CLI_* exit code. */
