@@ -31,7 +31,8 @@ static double hc_frac(double v, double a, double z, int lg)
         a = log10(a);
         z = log10(z);
     }
-    return z > a ? (v - a) / (z - a) : 0.5;
+    double f = z > a ? (v - a) / (z - a) : 0.5;
+    return f >= 0 ? (f <= 1 ? f : 1) : 0;      /* NAN and stray values stay in the frame */
 }
 
 static double hc_x(const struct hc *c, double v)
@@ -54,7 +55,8 @@ static double hc_step(double range, int n)
 /* 0 .. a round number above max (1 when max is not positive). */
 static void hc_lin(double max, double *lo, double *hi, double *step)
 {
-    if (!(max > 0)) max = 1;
+    if (!(max > 0) || !isfinite(max)) max = 1;
+    if (max < 1e-9) max = 1e-9;
     *step = hc_step(max, 5);
     *lo = 0;
     *hi = ceil(max / *step - 1e-9) * *step;
@@ -63,11 +65,28 @@ static void hc_lin(double max, double *lo, double *hi, double *step)
 /* Decades around [min, max] (both positive). */
 static void hc_decades(double min, double max, double *lo, double *hi)
 {
-    if (!(min > 0)) min = max > 0 ? max / 10 : 1e-3;
+    if (!(max > 0) || !isfinite(max)) max = 1;
+    if (!(min > 0) || !isfinite(min)) min = max / 10;
+    if (min < 1e-6) min = 1e-6;                 /* 1 ns, in ms */
+    if (max > 1e9) max = 1e9;
     if (!(max > min)) max = min * 10;
     *lo = pow(10, floor(log10(min)));
     *hi = pow(10, ceil(log10(max * 1.5)));
     if (*hi <= *lo) *hi = *lo * 10;
+}
+
+/* The tick values from lo to hi: every step, or every decade when lg;
+ * at most HC_MAXTICK of them.  Returns their count. */
+#define HC_MAXTICK 24
+static int hc_ticks(double lo, double hi, double step, int lg, double *v)
+{
+    int n = 0;
+    for (int i = 0; n < HC_MAXTICK; i++) {
+        double x = lg ? lo * pow(10, i) : lo + i * step;
+        if (!(step > 0 || lg) || !isfinite(x) || x > hi + (lg ? hi * 1e-4 : step * 1e-6)) break;
+        v[n++] = !lg && fabs(x) < step * 1e-6 ? 0 : x;
+    }
+    return n;
 }
 
 static void hc_open(struct hc *c, const char *id, const char *title)
@@ -92,22 +111,15 @@ static void hc_label(struct buf *b, double v)
 /* The y grid with labels and the y axis title (rotated). */
 static void hc_yaxis(struct hc *c, const char *label, double step)
 {
-    if (c->ylog) {
-        for (double v = c->y0; v <= c->y1 * 1.0001; v *= 10) {
-            buf_printf(c->b, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-                             "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", c->ml, c->w - c->mr,
-                       hc_y(c, v), hc_y(c, v), c->ml - 5, hc_y(c, v) + 4);
-            hc_label(c->b, v);
-            buf_puts(c->b, "</text>\n");
-        }
-    } else {
-        for (double v = c->y0; v <= c->y1 + step * 1e-6; v += step) {
-            buf_printf(c->b, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-                             "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", c->ml, c->w - c->mr,
-                       hc_y(c, v), hc_y(c, v), c->ml - 5, hc_y(c, v) + 4);
-            hc_label(c->b, fabs(v) < step * 1e-6 ? 0 : v);
-            buf_puts(c->b, "</text>\n");
-        }
+    double t[HC_MAXTICK];
+    int n = hc_ticks(c->y0, c->y1, step, c->ylog, t);
+    for (int i = 0; i < n; i++) {
+        double y = hc_y(c, t[i]);
+        buf_printf(c->b, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
+                         "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", c->ml, c->w - c->mr,
+                   y, y, c->ml - 5, y + 4);
+        hc_label(c->b, t[i]);
+        buf_puts(c->b, "</text>\n");
     }
     double mid = (c->mt + c->h - c->mb) / 2;
     buf_printf(c->b, "<text transform=\"translate(14 %.1f) rotate(-90)\" text-anchor=\"middle\">", mid);
@@ -122,13 +134,14 @@ static void hc_xaxis(struct hc *c, const char *label, double step)
     buf_printf(c->b, "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
                      "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>\n",
                c->ml, c->w - c->mr, yb, yb, c->ml, c->ml, c->mt, yb);
-    for (double v = c->x0; step > 0 && v <= c->x1 * 1.0001 + step * 1e-6;
-         v = c->xlog ? v * 10 : v + step) {
-        double x = hc_x(c, v);
+    double t[HC_MAXTICK];
+    int n = hc_ticks(c->x0, c->x1, step, c->xlog, t);
+    for (int i = 0; i < n; i++) {
+        double v = t[i], x = hc_x(c, v);
         buf_printf(c->b, "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
                          "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x, x, yb, yb + 4,
                    x, yb + 17);
-        hc_label(c->b, fabs(v) < step * 1e-6 ? 0 : v);
+        hc_label(c->b, v);
         buf_puts(c->b, "</text>\n");
     }
     buf_printf(c->b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
@@ -316,7 +329,8 @@ void html_chart_time(struct buf *b, const struct report_model *m, const struct h
     hc_lin(max, &c.y0, &c.y1, &ystep);
     c.x0 = hc_t_start(m, 0);
     c.x1 = m->series[m->npoints - 1].t;
-    if (c.x1 <= c.x0) c.x1 = c.x0 + 1;
+    if (!isfinite(c.x0) || fabs(c.x0) > 1e12) c.x0 = 0;
+    if (!isfinite(c.x1) || c.x1 <= c.x0 || c.x1 - c.x0 > 1e12) c.x1 = c.x0 + 1;
     xstep = hc_step(c.x1 - c.x0, 10);
     c.x0 = floor(c.x0 / xstep) * xstep;
     hc_open(&c, t->id, t->title);
@@ -440,9 +454,10 @@ void html_chart_bars(struct buf *b, const struct html_bars *c)
     }
     hc_lin(max, &h.x0, &h.x1, &step);
     hc_open(&h, c->id, c->title);
-    for (double v = h.x0; v <= h.x1 + step * 1e-6; v += step)
+    double t[HC_MAXTICK];
+    for (int i = 0, n = hc_ticks(h.x0, h.x1, step, 0, t); i < n; i++)
         buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>",
-                   hc_x(&h, v), hc_x(&h, v), h.mt, h.h - h.mb);
+                   hc_x(&h, t[i]), hc_x(&h, t[i]), h.mt, h.h - h.mb);
     for (int r = 0; r < c->nrow; r++) {
         double y = h.mt + r * rowh + 6;
         buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", c->ngroup > 1 ? h.ml - 24
