@@ -31,7 +31,8 @@ struct hcmp {
 static void hcmp_runs(struct buf *b, const struct hcmp *c, const char *const *files)
 {
     static const char *const head[] = { "run", "name", "file", "platform", "valid", "QoS",
-                                        "achieved/s", "system under test (cores)" };
+                                        "achieved/s", "system under test (cores)",
+                                        "host busy before the load (cores)" };
     buf_puts(b, "<table><thead><tr>");
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) buf_printf(b, "<th>%s</th>", head[i]);
     buf_puts(b, "</tr></thead><tbody>\n");
@@ -48,6 +49,10 @@ static void hcmp_runs(struct buf *b, const struct hcmp *c, const char *const *fi
         html_num(b, "%.2f", m->achieved_total);
         buf_puts(b, "</td><td>");
         html_num(b, "%.3f", m->cpu.sut_cores);
+        buf_puts(b, "</td><td>");
+        html_num(b, "%.3f", m->have_baseline ? m->baseline.host_busy_cores : NAN);
+        if (m->have_baseline && m->baseline.host_busy_cores > 0.05 * (m->baseline.ncpu ? m->baseline.ncpu : 1))
+            buf_puts(b, " (busy: other work counts in system under test)");
         buf_puts(b, "</td></tr>\n");
     }
     buf_puts(b, "</tbody></table>\n");

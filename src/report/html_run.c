@@ -28,6 +28,22 @@ static void hr_verdict(struct buf *b, const struct report_model *m)
     }
 }
 
+/* How busy the host was before the load began (other work on a shared
+ * host counts in system-under-test CPU), as the text report says it. */
+static void hr_baseline(struct buf *b, const struct report_model *m)
+{
+    const struct report_cpu *c = &m->baseline;
+    double ncpu = c->ncpu ? c->ncpu : 1;
+    if (!m->have_baseline) return;
+    buf_printf(b, "<p>Before the load (servers up, idle, %.1f s): host busy ", c->seconds);
+    html_num(b, "%.3f", c->host_busy_cores);
+    buf_puts(b, " cores.");
+    if (c->host_busy_cores > 0.05 * ncpu)
+        buf_puts(b, " <b>Warning: the host was busy before the load began</b>: other work on the "
+                    "host counts in system-under-test CPU; compare the servers' own CPU.");
+    buf_puts(b, "</p>\n");
+}
+
 /* "The system under test used X cores for Y requests/s (Z ms per request)." */
 static void hr_headline(struct buf *b, const struct report_model *m)
 {
@@ -47,6 +63,7 @@ static void hr_headline(struct buf *b, const struct report_model *m)
     buf_printf(b, " over a %.1f s measurement interval on %d CPUs; host busy ", c->seconds, c->ncpu);
     html_num(b, "%.3f", c->host_busy_cores);
     buf_puts(b, " cores.</p>\n");
+    hr_baseline(b, m);
 }
 
 static void hr_qos_row(struct buf *b, const struct report_model *m, int role)
