@@ -190,7 +190,7 @@ void html_cmp_page(struct buf *b, const struct report_model *const *m,
     struct hcmp c = { .n = n < HCMP_MAX ? n : HCMP_MAX, .m = m };
     for (int i = 0; i < c.n; i++) {
         snprintf(c.label[i], sizeof c.label[i], "%c", 'A' + i);
-        snprintf(c.row[i], sizeof c.row[i], "%s: %.60s", c.label[i], m[i]->name ? m[i]->name : "?");
+        snprintf(c.row[i], sizeof c.row[i], "%c: %.60s", 'A' + i, m[i]->name ? m[i]->name : "?");
         c.lab[i] = c.label[i];
         c.rows[i] = c.row[i];
     }
