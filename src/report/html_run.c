@@ -60,7 +60,9 @@ static void hr_headline(struct buf *b, const struct report_model *m)
     buf_puts(b, " requests/s");
     if (m->achieved_total > 0 && !isnan(c->sut_cores))
         buf_printf(b, " (%.3f ms of CPU per request)", c->sut_cores * 1e3 / m->achieved_total);
-    buf_printf(b, " over a %.1f s measurement interval on %d CPUs; host busy ", c->seconds, c->ncpu);
+    buf_printf(b, " over a %.1f s measurement interval", c->seconds);
+    if (c->ncpu > 0) buf_printf(b, " on %d CPUs", c->ncpu);
+    buf_puts(b, "; host busy ");
     html_num(b, "%.3f", c->host_busy_cores);
     buf_puts(b, " cores.</p>\n");
     hr_baseline(b, m);
