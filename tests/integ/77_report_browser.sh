@@ -13,7 +13,7 @@
 . "$(dirname "$0")/run_lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out=${HOSTMIX_TEST_OUT:-$root/build/test-out}/67_report_browser
+out=${HOSTMIX_TEST_OUT:-$root/build/test-out}/77_report_browser
 mkdir -p "$out"
 
 if ! command -v chromium >/dev/null 2>&1; then
