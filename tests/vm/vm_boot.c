@@ -294,9 +294,11 @@ int main(int argc, char **argv)
         struct vm_disk d = { buf_cstr(&ovl), v.disk_ro ? VM_DISK_RAW : VM_DISK_QCOW2, v.disk_ro, 1,
                              VM_AIO_THREADS };
         struct vm_qemu_cfg c = {
-            NULL, v.accel, v.machine, NULL, "hostmix-vmboot", 1, (uint64_t)v.mem_mib << 20, VM_HUGE_NO, NULL,
-            buf_head(&k.vmlinuz), buf_cstr(&initrd), buf_cstr(&cmd), &d, 1, tap, 1, 6,
-            buf_cstr(&qmp), buf_cstr(&agent), buf_cstr(&con),
+            .accel = v.accel, .machine = v.machine, .name = "hostmix-vmboot", .vcpus = 1,
+            .mem_bytes = (uint64_t)v.mem_mib << 20, .huge = VM_HUGE_NO,
+            .kernel = buf_head(&k.vmlinuz), .initrd = buf_cstr(&initrd), .cmdline = buf_cstr(&cmd),
+            .disks = &d, .ndisks = 1, .tap_fd = tap, .set = 1, .role = 6,
+            .qmp_path = buf_cstr(&qmp), .agent_path = buf_cstr(&agent), .console_log = buf_cstr(&con),
         };
         if (tap >= 0) vb_run(&v, &c, buf_cstr(&agent));
         if (tap >= 0) vb_console(&v, buf_cstr(&con));
