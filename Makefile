@@ -53,6 +53,13 @@ $(BUILD)/libhostmix.a: $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The protocol codecs and the core alone: the codec fuzz targets link only
+# this, which proves the codecs do not depend on the server core.
+PROTO_OBJ := $(filter $(BUILD)/src/proto/% $(BUILD)/src/core/%,$(OBJ))
+$(BUILD)/libproto.a: $(PROTO_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libhostmix.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
 
@@ -80,14 +87,17 @@ asan:
 # Fuzz targets: each fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput and links
 # against the library built by clang with coverage instrumentation.
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_PROTO := fuzz_http fuzz_http_resp fuzz_pgwire
 fuzz:
-	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" build-fuzz/libhostmix.a
+	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" build-fuzz/libhostmix.a \
+	    build-fuzz/libproto.a
 	@for f in $(FUZZ_SRC); do \
-	    n=$$(basename $$f .c); \
-	    echo "clang $$f -> build-fuzz/$$n"; \
+	    n=$$(basename $$f .c); lib=build-fuzz/libhostmix.a; \
+	    case " $(FUZZ_PROTO) " in *" $$n "*) lib=build-fuzz/libproto.a ;; esac; \
+	    echo "clang $$f -> build-fuzz/$$n ($$lib)"; \
 	    clang -std=c11 -D_GNU_SOURCE $(WARN) -Isrc $(PKG_CFLAGS) -g -O1 \
 	        -fsanitize=fuzzer,address,undefined -o build-fuzz/$$n $$f \
-	        build-fuzz/libhostmix.a $(LDLIBS) || exit 1; \
+	        $$lib $(LDLIBS) || exit 1; \
 	done
 
 clean:

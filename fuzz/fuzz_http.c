@@ -3,7 +3,7 @@
  * Feeds the input whole and then in pieces split at the first byte's value
  * (the incremental path must agree with the one-shot path), walks every
  * request found and exercises the helpers that read request data. */
-#include "roles/http.h"
+#include "proto/http1.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,10 +1,10 @@
-/* fuzz_http_resp.c — the load driver's HTTP response parser (drive/http_resp.c).
+/* fuzz_http_resp.c — the load driver's HTTP response parser (proto/http1_resp.c).
  *
  * The first input byte picks a feed size; the rest is fed in pieces of
  * that size, responses back to back, as the engine does.  Checks: no
  * crash, consumed bytes never exceed what was offered, and a whole-buffer
  * parse agrees with the piecewise one on the first response. */
-#include "drive/http_resp.h"
+#include "proto/http1_resp.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * tokenizing, and the argument parsers of FETCH, SEARCH, STORE/APPEND
  * flags, sequence sets and dates, plus the header helpers that read
  * message files (ENVELOPE, HEADER.FIELDS, SEARCH FROM/SUBJECT). */
-#include "roles/imap_parse.h"
+#include "proto/imap.h"
 #include "roles/imap_msg.h"
 
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* fuzz_pgwire.c — the PostgreSQL v3 message framing and the parsers of
- * StartupMessage, Parse and Bind bodies (src/roles/pgwire.c) on arbitrary
+ * StartupMessage, Parse and Bind bodies (src/proto/pgwire.c) on arbitrary
  * bytes: the first message is framed as a startup packet, the rest as
  * typed messages, as the db server does. */
-#include "roles/pgwire.h"
+#include "proto/pgwire.h"
 
 #include <stddef.h>
 #include <stdint.h>

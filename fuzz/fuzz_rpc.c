@@ -8,7 +8,7 @@
  * (root, a file, a subdirectory): the 28 bytes after the marker are
  * overwritten. */
 #include "roles/nfsd.h"
-#include "roles/oncrpc.h"
+#include "proto/oncrpc.h"
 #include "core/log.h"
 
 #include <fcntl.h>

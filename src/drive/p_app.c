@@ -20,7 +20,7 @@
  * "order" a number).  Bodies are kept per connection for the check (a
  * reused buffer); the JSON reader allocates one arena per response. */
 #include "drive/proto.h"
-#include "drive/http_resp.h"
+#include "proto/http1_resp.h"
 #include "core/json.h"
 
 #include <stdio.h>

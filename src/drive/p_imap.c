@@ -18,6 +18,7 @@
  * parser follows literals in untagged responses and answers the "+"
  * continuation of APPEND's synchronizing literal. */
 #include "drive/proto.h"
+#include "proto/imap.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -227,20 +228,6 @@ static int imap_request(struct dp_conn *c)
     return op;
 }
 
-/* Length of a literal announced at the end of line l[0..n) ("{123}"), or -1. */
-static int64_t imap_literal_at_end(const char *l, size_t n)
-{
-    if (n < 3 || l[n - 1] != '}') return -1;
-    size_t i = n - 1;
-    int64_t v = 0, mul = 1;
-    while (i > 0 && l[i - 1] >= '0' && l[i - 1] <= '9' && n - i < 12) {
-        i--;
-        v += (l[i] - '0') * mul;
-        mul *= 10;
-    }
-    return i > 0 && i < n - 1 && l[i - 1] == '{' ? v : -1;
-}
-
 /* Updates what the session knows from an untagged line. */
 static void imap_untagged(struct imap_state *s, const char *l, size_t n)
 {
@@ -280,9 +267,10 @@ static int imap_parse(struct dp_conn *c, const char *p, size_t n, size_t *used)
         size_t len = (size_t)(nl - l);
         if (len && l[len - 1] == '\r') len--;
         i = (size_t)(nl - p) + 1;
-        int64_t lit = imap_literal_at_end(l, len);
-        if (lit >= 0) {                 /* the line goes on after the literal */
-            s->literal = (uint64_t)lit;
+        uint64_t lit;
+        int sync;
+        if (imap_line_literal(l, len, &lit, &sync)) {   /* the line goes on after it */
+            s->literal = lit;
             s->cont = 1;
             continue;
         }

@@ -19,7 +19,7 @@
  * the others one; the last request asks for "Connection: close".  With
  * keepalive 100 connections stay open. */
 #include "drive/proto.h"
-#include "drive/http_resp.h"
+#include "proto/http1_resp.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -19,7 +19,7 @@
 #include "roles/role.h"
 #include "core/fs.h"
 #include "roles/srv.h"
-#include "roles/pgwire.h"
+#include "proto/pgwire.h"
 #include "roles/oe.h"
 #include "core/exitcode.h"
 #include "core/log.h"

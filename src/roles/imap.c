@@ -18,7 +18,7 @@
  * connection is held (srv_hold) and a timer answers and resumes it. */
 #include "roles/role.h"
 #include "roles/srv.h"
-#include "roles/imap_parse.h"
+#include "proto/imap.h"
 #include "roles/imap_store.h"
 #include "roles/imap_msg.h"
 #include "roles/imap_prep.h"

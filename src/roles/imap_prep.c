@@ -12,7 +12,7 @@
  * depend only on the options. */
 #include "roles/imap_prep.h"
 #include "core/fs.h"
-#include "roles/imap_parse.h"
+#include "proto/imap.h"
 #include "roles/role.h"
 #include "core/exitcode.h"
 #include "core/buf.h"

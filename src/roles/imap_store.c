@@ -1,6 +1,6 @@
 /* imap_store.c — maildir storage and the shared index; see imap_store.h. */
 #include "roles/imap_store.h"
-#include "roles/imap_parse.h"
+#include "proto/imap.h"
 #include "core/log.h"
 
 #include <dirent.h>

@@ -11,7 +11,7 @@
 #include "roles/role.h"
 #include "roles/srv.h"
 #include "roles/nfsd.h"
-#include "roles/oncrpc.h"
+#include "proto/oncrpc.h"
 #include "core/exitcode.h"
 #include "core/log.h"
 

@@ -5,7 +5,7 @@
  * nothing else.  Encoding goes through libtirpc's XDR primitives; the
  * results follow RFC 1813's XDR layout field by field. */
 #include "roles/nfsd.h"
-#include "roles/oncrpc.h"
+#include "proto/oncrpc.h"
 #include "core/log.h"
 
 #include <dirent.h>

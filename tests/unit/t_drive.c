@@ -2,7 +2,7 @@
  * result output (the engine itself is tested by tests/integ/60_drive*). */
 #include "test.h"
 #include "drive/drive.h"
-#include "drive/http_resp.h"
+#include "proto/http1_resp.h"
 #include "drive/results.h"
 #include "drive/proto.h"
 

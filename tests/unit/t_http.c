@@ -1,6 +1,6 @@
 /* t_http.c — the HTTP/1.1 request parser, ranges, dates, unescaping. */
 #include "test.h"
-#include "roles/http.h"
+#include "proto/http1.h"
 
 #include <stdlib.h>
 

@@ -1,6 +1,6 @@
 /* t_imap.c — the IMAP command parser and message header helpers. */
 #include "test.h"
-#include "roles/imap_parse.h"
+#include "proto/imap.h"
 #include "roles/imap_msg.h"
 #include "roles/imap_prep.h"
 #include "core/clock.h"

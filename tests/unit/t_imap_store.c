@@ -2,7 +2,7 @@
  * rewrite it (its inode stays), and a reload gives the same UIDs. */
 #include "test.h"
 #include "roles/imap_store.h"
-#include "roles/imap_parse.h"
+#include "proto/imap.h"
 
 #include <stdio.h>
 #include <stdlib.h>

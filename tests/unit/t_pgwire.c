@@ -1,7 +1,7 @@
 /* t_pgwire.c — PostgreSQL v3 framing, field readers and writers; the
  * order-entry pricing rule. */
 #include "test.h"
-#include "roles/pgwire.h"
+#include "proto/pgwire.h"
 #include "roles/oe.h"
 
 TEST(pgwire_frame_startup_and_typed)

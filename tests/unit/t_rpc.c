@@ -1,8 +1,8 @@
-/* t_rpc.c — ONC RPC record marking and headers (roles/oncrpc), the
+/* t_rpc.c — ONC RPC record marking and headers (proto/oncrpc), the
  * nfs server's dispatcher (roles/nfsd) against a temporary export, and
  * the export's path checks (roles/nfsd_export). */
 #include "test.h"
-#include "roles/oncrpc.h"
+#include "proto/oncrpc.h"
 #include "roles/nfsd.h"
 #include "roles/nfsd_export.h"
 

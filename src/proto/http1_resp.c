@@ -1,9 +1,9 @@
-/* http_resp.c — see http_resp.h.
+/* http1_resp.c — see http1_resp.h.
  *
  * States: HEAD (waiting for the blank line that ends the headers), BODY
  * (Content-Length bytes left), CHUNK_SIZE / CHUNK_DATA / CHUNK_END (the
  * CRLF after a chunk's data) / TRAILER (lines up to the blank one). */
-#include "drive/http_resp.h"
+#include "proto/http1_resp.h"
 
 #include <string.h>
 #include <strings.h>

@@ -1,5 +1,5 @@
 /* oncrpc.c — ONC RPC record marking, call and reply headers; see oncrpc.h. */
-#include "roles/oncrpc.h"
+#include "proto/oncrpc.h"
 
 #include <string.h>
 

@@ -7,8 +7,8 @@
  * fields out of its body and never read past it (a short or malformed
  * body sets rd->bad instead).  Writers append to a struct buf and patch
  * the length when the message is finished. */
-#ifndef HOSTMIX_PGWIRE_H
-#define HOSTMIX_PGWIRE_H
+#ifndef HOSTMIX_PROTO_PGWIRE_H
+#define HOSTMIX_PROTO_PGWIRE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* imap_parse.h — the IMAP4rev1 command parser (RFC 3501 section 9).
+/* imap.h — the IMAP4rev1 command parser (RFC 3501 section 9).
  *
  * Parsing happens in stages, each a pure function of its input so the
  * fuzz target and the unit tests can drive it without a server:
@@ -15,8 +15,8 @@
  *
  * Nothing here allocates except imap_seqset_parse and the token and search
  * arrays, which belong to the caller (free with the matching _free). */
-#ifndef HOSTMIX_IMAP_PARSE_H
-#define HOSTMIX_IMAP_PARSE_H
+#ifndef HOSTMIX_PROTO_IMAP_H
+#define HOSTMIX_PROTO_IMAP_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -46,6 +46,11 @@ struct imap_frame {
     uint64_t lit_size;      /* BIG_LITERAL: its announced size */
 };
 
+/* If the line p[0..len) (CRLF stripped) ends in "{N}" or "{N+}", stores N
+ * and whether it is synchronising; returns 1.  Otherwise 0.  The one scan
+ * of a literal announced at a line's end, for the server's framing and
+ * the driver's reading of the server's answers. */
+int imap_line_literal(const char *p, size_t len, uint64_t *size, int *sync);
 /* Looks for one complete command at the start of p[0..n).  max_request
  * bounds the command's total size, literals included. */
 struct imap_frame imap_frame(const char *p, size_t n, size_t max_request);

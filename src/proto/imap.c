@@ -1,5 +1,5 @@
-/* imap_parse.c — the IMAP command parser; see imap_parse.h. */
-#include "roles/imap_parse.h"
+/* imap.c — the IMAP command parser; see imap.h. */
+#include "proto/imap.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -9,9 +9,7 @@
 
 /* ---- framing ---------------------------------------------------------- */
 
-/* If the line p[0..len) (CRLF stripped) ends in "{N}" or "{N+}", stores N
- * and whether it is synchronising; returns 1.  Otherwise 0. */
-static int imap_line_literal(const char *p, size_t len, uint64_t *size, int *sync)
+int imap_line_literal(const char *p, size_t len, uint64_t *size, int *sync)
 {
     if (len < 3 || p[len - 1] != '}') return 0;
     size_t end = len - 1;

@@ -11,8 +11,8 @@
  * for the largest body it may write and returns an XDR stream to encode
  * it; oncrpc_reply_end writes the record mark.  Errors found after
  * begin (an encoding overflow) turn the reply into SYSTEM_ERR. */
-#ifndef HOSTMIX_ONCRPC_H
-#define HOSTMIX_ONCRPC_H
+#ifndef HOSTMIX_PROTO_ONCRPC_H
+#define HOSTMIX_PROTO_ONCRPC_H
 
 #include <stddef.h>
 #include <stdint.h>

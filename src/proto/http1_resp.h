@@ -1,4 +1,4 @@
-/* http_resp.h — an incremental HTTP/1.1 response parser for the load
+/* http1_resp.h — an incremental HTTP/1.1 response parser for the load
  * driver (web and app clients share it).
  *
  * Feed it whatever bytes arrived; it consumes them and says when one
@@ -10,8 +10,8 @@
  * so a 40 MB download costs no memory.
  *
  * Ownership: the parser owns nothing; keep_body's buffer is the caller's. */
-#ifndef HOSTMIX_DRIVE_HTTP_RESP_H
-#define HOSTMIX_DRIVE_HTTP_RESP_H
+#ifndef HOSTMIX_PROTO_HTTP1_RESP_H
+#define HOSTMIX_PROTO_HTTP1_RESP_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* pgwire.c — PostgreSQL v3 framing, readers and writers; see pgwire.h. */
-#include "roles/pgwire.h"
+#include "proto/pgwire.h"
 
 #include <stdio.h>
 #include <string.h>
