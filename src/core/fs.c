@@ -74,14 +74,19 @@ static void fs_sync_dir(const char *path)
 
 int fs_write_atomic(const char *path, const void *p, size_t n)
 {
+    return fs_replace(path, p, n, 1);
+}
+
+int fs_replace(const char *path, const void *p, size_t n, int sync)
+{
     char *tmp = NULL;
     if (asprintf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0) abort();
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), err = 0;
-    if (fd < 0 || fs_write_all(fd, p, n) || fsync(fd)) err = errno;
+    if (fd < 0 || fs_write_all(fd, p, n) || (sync && fsync(fd))) err = errno;
     if (fd >= 0 && close(fd) && !err) err = errno;
     if (!err && rename(tmp, path)) err = errno;
     if (err) unlink(tmp);
-    else fs_sync_dir(path);
+    else if (sync) fs_sync_dir(path);
     free(tmp);
     errno = err;
     return err ? -1 : 0;

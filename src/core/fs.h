@@ -17,5 +17,8 @@ int fs_write_all(int fd, const void *p, size_t n);
  * fsync'd, renamed over path, the directory fsync'd.  Returns 0 or -1
  * (errno set; the temp file is removed). */
 int fs_write_atomic(const char *path, const void *p, size_t n);
+/* The same, with the two fsyncs only when sync is set (a caller whose
+ * durability is an option, as imap's --sync=no). */
+int fs_replace(const char *path, const void *p, size_t n, int sync);
 
 #endif

@@ -19,6 +19,7 @@
  * continuation of APPEND's synchronizing literal. */
 #include "drive/proto.h"
 #include "proto/imap.h"
+#include "roles/imap_users.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -40,12 +41,8 @@ static const double imap_mix[I_NOPS] = {
 
 #define IMAP_APPEND_MAX 16384
 
-struct imap_user { const char *name, *pass; int64_t messages; };
-
 struct imap_data {
-    struct imap_user *u;
-    size_t nu;
-    char *pool;
+    struct imap_users users;    /* the data set's users.tsv */
     int64_t conns;
 };
 
@@ -73,73 +70,24 @@ static void imap_unload(void *shared)
 {
     struct imap_data *d = shared;
     if (!d) return;
-    free(d->u);
-    free(d->pool);
+    imap_users_free(&d->users);
     free(d);
 }
 
 static int imap_load(const struct drive_target_cfg *t, void **shared, char *err, size_t errlen)
 {
-    char path[600];
     if (!t->data[0]) {
         snprintf(err, errlen, "%s: imap needs --data DIR (the prepared data set with users.tsv)", t->name);
         return -1;
     }
-    snprintf(path, sizeof path, "%s/users.tsv", t->data);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot read %s: %s", t->name, path, strerror(errno));
-        return -1;
-    }
     struct imap_data *d = calloc(1, sizeof *d);
-    struct buf pool = BUF_INIT;
-    size_t cap = 0, lineno = 0;
-    char *line = NULL;
-    size_t ll = 0;
-    ssize_t n;
-    int rc = 0;
     if (!d) abort();
-    while ((n = getline(&line, &ll, f)) > 0) {
-        lineno++;
-        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
-        if (!n || line[0] == '#') continue;
-        char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL, *end;
-        long long m = t2 ? strtoll(t2 + 1, &end, 10) : -1;
-        if (!t2 || t1 == line || t2 == t1 + 1 || m < 0 || *end || end == t2 + 1 ||
-            strpbrk(line, "\"\\ ") || (size_t)(t2 - line) > 200) {
-            snprintf(err, errlen, "%s:%zu: expected USER<TAB>PASSWORD<TAB>MESSAGES "
-                     "(no spaces, quotes or backslashes)", path, lineno);
-            rc = -1;
-            break;
-        }
-        *t1 = *t2 = 0;
-        if (d->nu == cap) {
-            cap = cap ? cap * 2 : 64;
-            d->u = realloc(d->u, cap * sizeof *d->u);
-            if (!d->u) abort();
-        }
-        /* offsets for now; pointers once the pool stops moving */
-        d->u[d->nu].name = (const char *)(uintptr_t)buf_used(&pool);
-        buf_append(&pool, line, strlen(line) + 1);
-        d->u[d->nu].pass = (const char *)(uintptr_t)buf_used(&pool);
-        buf_append(&pool, t1 + 1, strlen(t1 + 1) + 1);
-        d->u[d->nu++].messages = m;
-    }
-    free(line);
-    fclose(f);
-    if (!rc && !d->nu) {
-        snprintf(err, errlen, "%s: no users", path);
-        rc = -1;
-    }
-    if (rc) {
-        buf_free(&pool);
+    char why[1200];
+    int rc = imap_users_read(t->data, &d->users, why, sizeof why);
+    if (rc || !d->users.n) {
+        snprintf(err, errlen, "%s: %s", t->name, rc ? why : "users.tsv lists no users");
         imap_unload(d);
         return -1;
-    }
-    d->pool = pool.data;
-    for (size_t i = 0; i < d->nu; i++) {
-        d->u[i].name = d->pool + (uintptr_t)d->u[i].name;
-        d->u[i].pass = d->pool + (uintptr_t)d->u[i].pass;
     }
     d->conns = t->connections;
     *shared = d;
@@ -184,7 +132,8 @@ static int imap_request(struct dp_conn *c)
     s->append_wait = 0;
     s->ended = 0;
     if (s->phase == S_NEW) {                    /* a session begins */
-        s->user = &d->u[(size_t)((c->id + (int64_t)s->sessions * d->conns) % (int64_t)d->nu)];
+        s->user = &d->users.u[(size_t)((c->id + (int64_t)s->sessions * d->conns) %
+                                       (int64_t)d->users.n)];
         s->sessions++;
         s->left = 5 + (int)rng_below(c->rng, 11);
         s->logout = rng_below(c->rng, 8) < 5;

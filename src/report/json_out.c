@@ -7,6 +7,7 @@
  * file or the whole new one, never a torn write. */
 #include "report/report.h"
 #include "report/model.h"
+#include "core/fs.h"
 #include "core/json.h"
 
 #include <errno.h>
@@ -351,51 +352,13 @@ void report_render_json(const struct report_model *m, struct buf *out)
     buf_puts(out, "\n");
 }
 
-/* Writes all of b to path atomically. */
-static int rj_write_atomic(const char *path, const struct buf *b, char *err, size_t n)
-{
-    char tmp[1024], dir[1024];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, n, "cannot create %s: %s", tmp, strerror(errno));
-        return -1;
-    }
-    const char *p = buf_head(b);
-    size_t left = buf_used(b);
-    while (left) {
-        ssize_t wr = write(fd, p, left);
-        if (wr < 0 && errno == EINTR) continue;
-        if (wr <= 0) break;
-        p += wr;
-        left -= (size_t)wr;
-    }
-    if (left || fsync(fd) || close(fd)) {
-        snprintf(err, n, "cannot write %s: %s", tmp, strerror(errno));
-        if (fd >= 0) close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    if (rename(tmp, path)) {
-        snprintf(err, n, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    snprintf(dir, sizeof dir, "%s", path);
-    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    return 0;
-}
-
 int report_json_write(const struct run *r, const char *path, char *err, size_t n)
 {
     struct report_model *m = report_model_from_run(r);
     struct buf b = BUF_INIT;
     report_render_json(m, &b);
-    int rc = rj_write_atomic(path, &b, err, n);
+    int rc = fs_write_atomic(path, buf_head(&b), buf_used(&b));
+    if (rc) snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
     buf_free(&b);
     report_model_free(m);
     return rc;

@@ -19,6 +19,7 @@
 #include "roles/role.h"
 #include "roles/srv.h"
 #include "proto/imap.h"
+#include "roles/imap_users.h"
 #include "roles/imap_store.h"
 #include "roles/imap_msg.h"
 #include "roles/imap_prep.h"
@@ -52,12 +53,12 @@ static struct opt_def imap_serve_table[] = {
     { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
 };
 
-struct imap_user { char *name, *pass; };
 
 /* Server-wide state: the store and the users. */
 struct imap_srv {
     struct imap_store *store;
-    struct imap_user *users;    /* sorted by name */
+    struct imap_users userlist; /* the data set's users.tsv */
+    struct imap_user *users;    /* userlist's, sorted by name */
     size_t nusers;
     size_t max_request;
     int64_t auth_delay;
@@ -216,7 +217,7 @@ static void imap_cmd_login(struct imap_sess *s, int uid)
     if (!imap_nargs(s, 4)) return;
     const char *name = imap_arg(s, 2, "user name"), *pass;
     if (!name || !(pass = imap_arg(s, 3, "password"))) return;
-    struct imap_user key = { (char *)name, NULL };
+    struct imap_user key = { (char *)name, NULL, 0 };
     const struct imap_user *u = s->is->nusers ?
         bsearch(&key, s->is->users, s->is->nusers, sizeof key, imap_user_cmp) : NULL;
     if (u && strcmp(u->pass, pass) == 0) {
@@ -902,52 +903,26 @@ static const struct srv_proto imap_proto = {
 
 /* ---- users and serving ---------------------------------------------------- */
 
-/* Loads DATA/users.tsv (USER<TAB>PASSWORD<TAB>MESSAGES).  Returns 0 or -1
- * after logging why. */
+/* Loads DATA/users.tsv, sorted by name for LOGIN.  Returns 0 or -1 after
+ * logging why. */
 static int imap_users_load(struct imap_srv *is, const char *data)
 {
-    char path[1024], line[1024];
-    snprintf(path, sizeof path, "%s/users.tsv", data);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        log_error("imap: cannot read %s: %s (run 'hostmix prepare imap --data %s' first)", path,
-                  strerror(errno), data);
+    char why[1200];
+    if (imap_users_read(data, &is->userlist, why, sizeof why)) {
+        log_error("imap: %s (run 'hostmix prepare imap --data %s' first)", why, data);
         return -1;
     }
-    size_t cap = 0;
-    int lineno = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        char *tab = strchr(line, '\t');
-        if (!tab) {
-            log_error("imap: %s:%d: expected USER<TAB>PASSWORD<TAB>MESSAGES", path, lineno);
-            fclose(f);
-            return -1;
-        }
-        *tab = '\0';
-        char *pass = tab + 1;
-        pass[strcspn(pass, "\t\r\n")] = '\0';
-        if (is->nusers == cap) {
-            cap = cap ? cap * 2 : 64;
-            is->users = realloc(is->users, cap * sizeof *is->users);
-            if (!is->users) abort();
-        }
-        is->users[is->nusers].name = strdup(line);
-        is->users[is->nusers++].pass = strdup(pass);
-    }
-    fclose(f);
-    if (is->nusers)
-        qsort(is->users, is->nusers, sizeof *is->users, imap_user_cmp);
+    is->users = is->userlist.u;
+    is->nusers = is->userlist.n;
+    if (is->nusers) qsort(is->users, is->nusers, sizeof *is->users, imap_user_cmp);
     return 0;
 }
 
-static void imap_users_free(struct imap_srv *is)
+static void imap_srv_users_free(struct imap_srv *is)
 {
-    for (size_t i = 0; i < is->nusers; i++) {
-        free(is->users[i].name);
-        free(is->users[i].pass);
-    }
-    free(is->users);
+    imap_users_free(&is->userlist);
+    is->users = NULL;
+    is->nusers = 0;
 }
 
 /* imap's own defaults for core options: messages up to a few MiB must fit
@@ -981,7 +956,7 @@ static int imap_serve(int argc, char **argv)
     log_set_tag("imap");
     struct imap_srv is = { 0 };
     if (imap_users_load(&is, o.srv.data) < 0) {
-        imap_users_free(&is);
+        imap_srv_users_free(&is);
         return CLI_FAILED;
     }
     is.store = imap_store_create(o.srv.data, o.sync);
@@ -994,7 +969,7 @@ static int imap_serve(int argc, char **argv)
     srv_destroy(s);
     ae_destroy(loop);
     imap_store_destroy(is.store);
-    imap_users_free(&is);
+    imap_srv_users_free(&is);
     return rc;
 }
 

@@ -1,5 +1,6 @@
 /* imap_store.c — maildir storage and the shared index; see imap_store.h. */
 #include "roles/imap_store.h"
+#include "core/fs.h"
 #include "proto/imap.h"
 #include "core/log.h"
 
@@ -126,24 +127,19 @@ static int imap_uidlist_read(struct imap_mbox *mb, struct imap_known **out)
 /* Rewrites the uid list atomically.  Returns 0 or -1. */
 static int imap_uidlist_write(struct imap_mbox *mb)
 {
-    char path[4096], tmp[4200];
+    char path[4096];
+    struct buf b = BUF_INIT;
     snprintf(path, sizeof path, "%s/" IMAP_UIDLIST, mb->path);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) goto fail;
-    fprintf(f, "hostmix-uidlist 1 %u %u\n", mb->uidvalidity, mb->uidnext);
-    for (int i = 0; i < mb->n; i++) fprintf(f, "%u %s\n", mb->m[i].uid, mb->m[i].base);
-    if (fflush(f) != 0 || (mb->sync && fdatasync(fileno(f)) < 0)) {
-        fclose(f);
-        unlink(tmp);
-        goto fail;
+    buf_printf(&b, "hostmix-uidlist 1 %u %u\n", mb->uidvalidity, mb->uidnext);
+    for (int i = 0; i < mb->n; i++) buf_printf(&b, "%u %s\n", mb->m[i].uid, mb->m[i].base);
+    int rc = fs_replace(path, buf_head(&b), buf_used(&b), mb->sync);
+    buf_free(&b);
+    if (rc) {
+        log_warn("imap: cannot write %s: %s", path, strerror(errno));
+        return -1;
     }
-    if (fclose(f) != 0 || rename(tmp, path) < 0) goto fail;
     mb->list_lines = mb->n;
     return 0;
-fail:
-    log_warn("imap: cannot write %s: %s", path, strerror(errno));
-    return -1;
 }
 
 /* The uid list file may hold this many lines before it is compacted. */
@@ -399,19 +395,6 @@ const char *imap_mbox_header(struct imap_mbox *mb, int i, size_t *len)
     return m->header;
 }
 
-/* Writes all of p to fd.  Returns 0 or -1. */
-static int imap_write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 uint32_t imap_mbox_append(struct imap_store *st, struct imap_mbox *mb, const char *data,
                           size_t len, unsigned flags, time_t internal)
 {
@@ -427,7 +410,7 @@ uint32_t imap_mbox_append(struct imap_store *st, struct imap_mbox *mb, const cha
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return 0;
     struct timespec ts[2] = { { internal, 0 }, { internal, 0 } };
-    if (imap_write_all(fd, data, len) < 0 || (st->sync && fsync(fd) < 0) ||
+    if (fs_write_all(fd, data, len) < 0 || (st->sync && fsync(fd) < 0) ||
         futimens(fd, ts) < 0) {
         int e = errno;
         close(fd);
