@@ -1018,6 +1018,17 @@ static const struct opt_def app_serve_table[] = {
     { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
 };
 
+/* Connects the db pool once the app listens. */
+static void app_ready(struct srv *s, void *ctx)
+{
+    struct app_srv *a = ctx;
+    (void)s;
+    for (int i = 0; i < a->npool; i++) {
+        a->pool[i] = (struct app_db){ .app = a, .idx = i, .fd = -1 };
+        app_db_connect(&a->pool[i]);
+    }
+}
+
 static int app_serve(int argc, char **argv)
 {
     struct app_opts o;
@@ -1049,17 +1060,8 @@ static int app_serve(int argc, char **argv)
     }
     a.pool = calloc((size_t)a.npool, sizeof *a.pool);
     if (!a.pool) abort();
-    struct srv_limits lim = srv_opts_limits(&o.srv);
-    struct srv *s = srv_create(a.loop, &app_proto, &a, &lim);
-    rc = srv_listen(s, o.srv.listen) ? CLI_FAILED : CLI_OK;
-    if (rc == CLI_OK) {
-        for (int i = 0; i < a.npool; i++) {
-            a.pool[i] = (struct app_db){ .app = &a, .idx = i, .fd = -1 };
-            app_db_connect(&a.pool[i]);
-        }
-        rc = srv_run(s);
-    }
-    srv_destroy(s);                 /* orphans requests still running */
+    rc = srv_serve(a.loop, &app_proto, &a, &o.srv, app_ready);   /* orphans requests
+                                                                    * still running */
     for (int i = 0; i < a.npool; i++) {
         struct app_db *db = &a.pool[i];
         if (!db->app) continue;

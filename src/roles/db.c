@@ -1124,6 +1124,12 @@ static sqlite3 *db_open_file(const char *dir, int sync)
     return db;
 }
 
+/* Keeps the server, for the timers and cancels that reach connections. */
+static void db_ready(struct srv *sv, void *ctx)
+{
+    ((struct db_srv *)ctx)->srv = sv;
+}
+
 static int db_serve(int argc, char **argv)
 {
     struct db_opts o;
@@ -1143,11 +1149,8 @@ static int db_serve(int argc, char **argv)
         return CLI_FAILED;
     }
     s.loop = ae_create(1024);
-    struct srv_limits lim = srv_opts_limits(&o.srv);
-    struct srv *sv = srv_create(s.loop, &db_proto, &s, &lim);
-    s.srv = sv;
-    rc = srv_listen(sv, o.srv.listen) ? CLI_FAILED : srv_run(sv);
-    srv_destroy(sv);
+    rc = srv_serve(s.loop, &db_proto, &s, &o.srv, db_ready);
+    s.srv = NULL;
     if (s.pump_timer) ae_del_timer(s.loop, s.pump_timer);
     if (s.idle_txn_timer) ae_del_timer(s.loop, s.idle_txn_timer);
     ae_destroy(s.loop);

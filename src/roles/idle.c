@@ -75,10 +75,7 @@ static int idle_serve(int argc, char **argv)
     if (rc) return rc == 1 ? CLI_OK : CLI_USAGE;
     log_set_tag("idle");
     ae_loop *loop = ae_create(1024);
-    struct srv_limits lim = srv_opts_limits(&o.srv);
-    struct srv *s = srv_create(loop, &idle_proto, NULL, &lim);
-    rc = srv_listen(s, o.srv.listen) ? CLI_FAILED : srv_run(s);
-    srv_destroy(s);
+    rc = srv_serve(loop, &idle_proto, NULL, &o.srv, NULL);
     ae_destroy(loop);
     return rc;
 }

@@ -963,10 +963,7 @@ static int imap_serve(int argc, char **argv)
     is.max_request = (size_t)o.srv.max_request;
     is.auth_delay = o.auth_delay;
     ae_loop *loop = ae_create(1024);
-    struct srv_limits lim = srv_opts_limits(&o.srv);
-    struct srv *s = srv_create(loop, &imap_proto, &is, &lim);
-    rc = srv_listen(s, o.srv.listen) ? CLI_FAILED : srv_run(s);
-    srv_destroy(s);
+    rc = srv_serve(loop, &imap_proto, &is, &o.srv, NULL);
     ae_destroy(loop);
     imap_store_destroy(is.store);
     imap_srv_users_free(&is);

@@ -116,10 +116,7 @@ static int nfs_serve(int argc, char **argv)
         return CLI_USAGE;
     }
     ae_loop *loop = ae_create(1024);
-    struct srv_limits lim = srv_opts_limits(&o.srv);
-    struct srv *s = srv_create(loop, &nfs_proto, &ns, &lim);
-    rc = srv_listen(s, o.srv.listen) ? CLI_FAILED : srv_run(s);
-    srv_destroy(s);
+    rc = srv_serve(loop, &nfs_proto, &ns, &o.srv, NULL);
     ae_destroy(loop);
     nfsd_export_close(ns.ex);
     return rc;

@@ -1,5 +1,6 @@
 /* srv.c — the shared server core; see srv.h. */
 #include "roles/srv.h"
+#include "core/exitcode.h"
 #include "core/clock.h"
 #include "core/log.h"
 
@@ -619,6 +620,20 @@ static void srv_on_signal(ae_loop *l, int fd, void *data, int mask)
             ae_stop(l);
         }
     }
+}
+
+int srv_serve(ae_loop *loop, const struct srv_proto *proto, void *ctx,
+              const struct srv_opts *o, void (*ready)(struct srv *s, void *ctx))
+{
+    struct srv_limits lim = srv_opts_limits(o);
+    struct srv *s = srv_create(loop, proto, ctx, &lim);
+    int rc = srv_listen(s, o->listen) ? CLI_FAILED : CLI_OK;
+    if (rc == CLI_OK) {
+        if (ready) ready(s, ctx);
+        rc = srv_run(s);
+    }
+    srv_destroy(s);
+    return rc;
 }
 
 int srv_run(struct srv *s)

@@ -173,4 +173,13 @@ struct srv_opts {
 /* The limits from parsed srv_opts. */
 struct srv_limits srv_opts_limits(const struct srv_opts *o);
 
+/* The serve sequence every role shares: a server for proto with ctx on
+ * loop, with o's limits, listening on o->listen; ready (NULL: none) runs
+ * once it listens (app connects its db pool there, db keeps the srv);
+ * then the loop runs until SIGTERM or SIGINT and the server is destroyed.
+ * The loop stays the caller's.  Returns the exit status (CLI_OK, or
+ * CLI_FAILED when it cannot listen). */
+int srv_serve(ae_loop *loop, const struct srv_proto *proto, void *ctx,
+              const struct srv_opts *o, void (*ready)(struct srv *s, void *ctx));
+
 #endif

@@ -541,14 +541,8 @@ static int web_serve(int argc, char **argv)
     log_set_tag("web");
     ae_loop *loop = ae_create(1024);
     struct web_ctx ctx = { .rootfd = -1 };
-    struct srv *s = NULL;
-    rc = CLI_FAILED;
-    if (web_ctx_init(&ctx, &o, loop) == 0) {
-        struct srv_limits lim = srv_opts_limits(&o.srv);
-        s = srv_create(loop, &web_proto, &ctx, &lim);
-        rc = srv_listen(s, o.srv.listen) ? CLI_FAILED : srv_run(s);
-    }
-    srv_destroy(s);
+    rc = web_ctx_init(&ctx, &o, loop) == 0 ? srv_serve(loop, &web_proto, &ctx, &o.srv, NULL)
+                                           : CLI_FAILED;
     web_ctx_free(&ctx);
     ae_destroy(loop);
     return rc;
