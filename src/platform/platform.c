@@ -4,12 +4,14 @@
 #include "platform/platform.h"
 #include "core/clock.h"
 #include "job/job.h"
+#include "measure/thread.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -112,6 +114,41 @@ int plat_cpu_host(const struct plat *p, struct plat_server *s)
     }
     c->have |= 1u << PLAT_CPU_USER | 1u << PLAT_CPU_SYSTEM;
     return 0;
+}
+
+static int plat_is_vcpu(const pid_t *vcpu, int nvcpu, pid_t tid)
+{
+    for (int i = 0; i < nvcpu; i++)
+        if (vcpu[i] == tid) return 1;
+    return 0;
+}
+
+void plat_cpu_threads(const struct plat *p, struct plat_server *s, const pid_t *vcpu, int nvcpu)
+{
+    static const int part[MEAS_TC_N] = {
+        [MEAS_TC_VCPU] = PLAT_CPU_VCPU, [MEAS_TC_MAIN] = PLAT_CPU_MAIN,
+        [MEAS_TC_IOTHREAD] = PLAT_CPU_IO, [MEAS_TC_POOL] = PLAT_CPU_POOL,
+        [MEAS_TC_VHOST] = PLAT_CPU_VHOST, [MEAS_TC_RCU] = PLAT_CPU_OTHER,
+        [MEAS_TC_OTHER] = PLAT_CPU_OTHER,
+    };
+    struct plat_cpu *c = &s->cpu;
+    struct meas_thread *t = NULL;
+    int nt = s->pid && !s->exited ? meas_threads_read(p->proc_root, s->pid, &t) : -1;
+    if (nt < 0) return;                 /* gone: the last reading stays */
+    long hz = meas_hz();
+    uint64_t tick = (uint64_t)(1000000000LL / hz);
+    for (int k = PLAT_CPU_GUEST; k <= PLAT_CPU_OTHER; k++) c->part_ns[k] = 0;
+    for (int i = 0; i < nt; i++) {
+        int v = plat_is_vcpu(vcpu, nvcpu, t[i].tid);
+        enum meas_tclass tc = meas_thread_class(t[i].comm, s->pid, t[i].tid, v);
+        if (!nvcpu && tc == MEAS_TC_VCPU) tc = MEAS_TC_OTHER;   /* no guest: a name only */
+        c->part_ns[part[tc]] += meas_thread_ns(&t[i], hz);
+        c->part_ns[PLAT_CPU_GUEST] += t[i].guest_time * tick;
+    }
+    c->have |= 1u << PLAT_CPU_MAIN | 1u << PLAT_CPU_IO | 1u << PLAT_CPU_POOL |
+               1u << PLAT_CPU_VHOST | 1u << PLAT_CPU_OTHER;
+    if (nvcpu) c->have |= 1u << PLAT_CPU_GUEST | 1u << PLAT_CPU_VCPU;
+    free(t);
 }
 
 int plat_reap_pid(pid_t pid, int *status)

@@ -127,9 +127,13 @@ static int native_ready(struct plat *p, struct plat_server *s, char *why, size_t
     return plat_tcp_answers(s->spec->ip, s->spec->port);
 }
 
+/* The server's CPU, and its split by thread (every server process is
+ * sampled per thread, as guests are). */
 static int native_cpu(struct plat *p, struct plat_server *s)
 {
-    return plat_cpu_host(p, s);
+    if (plat_cpu_host(p, s)) return -1;
+    plat_cpu_threads(p, s, NULL, 0);
+    return 0;
 }
 
 static void native_stop(struct plat *p, struct plat_server *s, int force)

@@ -464,41 +464,6 @@ static void vm_stop(struct plat *p, struct plat_server *s, int force)
 
 /* ---- cpu ----------------------------------------------------------------- */
 
-static int vm_is_vcpu(const struct vm_srv *vs, pid_t tid)
-{
-    for (int i = 0; i < vs->nvcpu; i++)
-        if (vs->vcpu[i] == tid) return 1;
-    return 0;
-}
-
-/* Adds each thread's CPU to its class's part (vCPU, main, I/O, pool,
- * vhost, other) and the vCPUs' guest time. */
-static void vm_cpu_threads(const struct plat *p, const struct vm_srv *vs, pid_t pid,
-                           struct plat_cpu *c)
-{
-    static const int part[MEAS_TC_N] = {
-        [MEAS_TC_VCPU] = PLAT_CPU_VCPU, [MEAS_TC_MAIN] = PLAT_CPU_MAIN,
-        [MEAS_TC_IOTHREAD] = PLAT_CPU_IO, [MEAS_TC_POOL] = PLAT_CPU_POOL,
-        [MEAS_TC_VHOST] = PLAT_CPU_VHOST, [MEAS_TC_RCU] = PLAT_CPU_OTHER,
-        [MEAS_TC_OTHER] = PLAT_CPU_OTHER,
-    };
-    struct meas_thread *t = NULL;
-    int nt = meas_threads_read(p->proc_root, pid, &t);
-    if (nt < 0) return;
-    long hz = meas_hz();
-    uint64_t tick = (uint64_t)(1000000000LL / hz);
-    for (int k = PLAT_CPU_GUEST; k <= PLAT_CPU_OTHER; k++) c->part_ns[k] = 0;
-    for (int i = 0; i < nt; i++) {
-        enum meas_tclass tc = meas_thread_class(t[i].comm, pid, t[i].tid, vm_is_vcpu(vs, t[i].tid));
-        c->part_ns[part[tc]] += meas_thread_ns(&t[i], hz);
-        c->part_ns[PLAT_CPU_GUEST] += t[i].guest_time * tick;
-    }
-    c->have |= 1u << PLAT_CPU_GUEST | 1u << PLAT_CPU_VCPU | 1u << PLAT_CPU_MAIN |
-               1u << PLAT_CPU_IO | 1u << PLAT_CPU_POOL | 1u << PLAT_CPU_VHOST |
-               1u << PLAT_CPU_OTHER;
-    free(t);
-}
-
 /* The busy time the guest reports (its /proc/stat: all but idle and
  * iowait), over the agent channel. */
 static void vm_cpu_guest(struct vm_srv *vs, const struct server_spec *sp, struct plat_cpu *c)
@@ -526,7 +491,8 @@ static int vm_cpu(struct plat *p, struct plat_server *s)
 {
     if (!s->pid || s->exited) return 0;     /* keep the last reading */
     if (plat_cpu_host(p, s)) return -1;
-    vm_cpu_threads(p, s->priv, s->pid, &s->cpu);
+    const struct vm_srv *vs = s->priv;
+    plat_cpu_threads(p, s, vs->vcpu, vs->nvcpu);
     vm_cpu_guest(s->priv, s->spec, &s->cpu);
     return 0;
 }
