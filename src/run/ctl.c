@@ -90,6 +90,15 @@ int run_wait_until(struct run *r, int64_t deadline)
     }
 }
 
+int run_signal_pending(void)
+{
+    struct signalfd_siginfo si;
+    int sig = 0;
+    while (run_sigfd >= 0 && read(run_sigfd, &si, sizeof si) == (ssize_t)sizeof si)
+        if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) sig = (int)si.ssi_signo;
+    return sig;
+}
+
 int run_child(struct run *r, char *const argv[], const char *log)
 {
     char why[256];
