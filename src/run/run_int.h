@@ -38,6 +38,9 @@ int run_wait_until(struct run *r, int64_t deadline);
  * watching for SIGINT/SIGTERM meanwhile.  Returns the wait status, or -1
  * when interrupted (the child is then killed and reaped). */
 int run_child(struct run *r, char *const argv[], const char *log);
+/* The same, ticking pg (core/progress.h) meanwhile when not NULL. */
+struct progress;
+int run_child_watch(struct run *r, char *const argv[], const char *log, struct progress *pg);
 
 /* run.c: one run made several times in one process (repeat.c,
  * capacity.c).  run_derive returns a new run of t's job (a copy, with its
