@@ -149,6 +149,16 @@ const struct report_cap_step *report_capacity_first_failure(const struct report_
     return NULL;
 }
 
+int report_capacity_next(const struct report_capacity *c, int max, int step)
+{
+    if (!c->nsteps) return 1;
+    const struct report_cap_step *f = report_capacity_first_failure(c);
+    if (f) return f->sets - c->capacity > 1 ? c->capacity + (f->sets - c->capacity) / 2 : 0;
+    int top = c->steps[c->nsteps - 1].sets;
+    if (top >= max) return 0;
+    return top + step < max ? top + step : max;
+}
+
 /* ---- capacity.json ------------------------------------------------------- */
 
 static void cj_num(struct json_w *w, const char *k, double v)

@@ -66,6 +66,12 @@ const struct report_cap_step *report_capacity_step(const struct report_capacity 
 /* The first failing step (the smallest set count that failed), or NULL. */
 const struct report_cap_step *report_capacity_first_failure(const struct report_capacity *c);
 
+/* The search's next set count from the steps so far: 1 first, then the
+ * largest tried + step (max itself last) while nothing failed, then the
+ * middle between the capacity and the first failure; 0 when the search
+ * is over (a failure right above the capacity, or max passed). */
+int report_capacity_next(const struct report_capacity *c, int max, int step);
+
 /* capacity.json of c appended to out. */
 void report_capacity_json(const struct report_capacity *c, struct buf *out);
 /* The result of a parsed capacity.json, or NULL with the reason in err. */

@@ -155,24 +155,11 @@ static int cap_step(struct cap_search *s, int sets)
     return rc;
 }
 
-/* 1, 1 + step, ... up to max; then bisection between the last pass and
- * the first failure. */
+/* Steps until the search is over (report_capacity_next) or must stop. */
 static void cap_search_run(struct cap_search *s, int max, int step)
 {
-    int lo = 0, hi = max + 1;
-    for (int sets = 1; sets <= max; sets += step) {
-        int rc = cap_step(s, sets);
-        if (rc < 0) return;
-        if (rc == 0) { hi = sets; break; }
-        lo = sets;
-        if (sets < max && sets + step > max) sets = max - step;   /* try max itself last */
-    }
-    while (hi <= max && hi - lo > 1) {
-        int mid = lo + (hi - lo) / 2, rc = cap_step(s, mid);
-        if (rc < 0) return;
-        if (rc) lo = mid;
-        else hi = mid;
-    }
+    for (int sets; (sets = report_capacity_next(s->c, max, step)) > 0;)
+        if (cap_step(s, sets) < 0) return;
 }
 
 /* An upper bound on the steps of the search (for "step 3/8"). */

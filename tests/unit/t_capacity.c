@@ -96,3 +96,39 @@ TEST(capacity_json_round_trip)
     report_capacity_free(c);
     report_capacity_free(c2);
 }
+
+/* The order of a search whose steps pass below fail_at (0: never fail). */
+static void cap_search(int max, int step, int fail_at, int *seq, int *n)
+{
+    struct report_capacity *c = report_capacity_new();
+    int sets;
+    *n = 0;
+    while ((sets = report_capacity_next(c, max, step)) > 0 && *n < 64) {
+        seq[(*n)++] = sets;
+        int pass = !fail_at || sets < fail_at;
+        cap_add(c, sets, *n, pass ? 10.0 * sets : 0, pass, 1);
+    }
+    report_capacity_free(c);
+}
+
+TEST(capacity_search_order)
+{
+    int seq[64], n;
+    cap_search(8, 1, 4, seq, &n);               /* 1 2 3 4(fail) */
+    T_EQ_INT(n, 4);
+    T_EQ_INT(seq[3], 4);
+    cap_search(8, 2, 3, seq, &n);               /* 1 3(fail) 2 */
+    T_EQ_INT(n, 3);
+    T_EQ_INT(seq[1], 3);
+    T_EQ_INT(seq[2], 2);
+    cap_search(20, 4, 12, seq, &n);             /* 1 5 9 13(fail) 11 12(fail) */
+    T_EQ_INT(n, 6);
+    T_EQ_INT(seq[3], 13);
+    T_EQ_INT(seq[4], 11);
+    T_EQ_INT(seq[5], 12);
+    cap_search(6, 4, 0, seq, &n);               /* 1 5 6: max itself last */
+    T_EQ_INT(n, 3);
+    T_EQ_INT(seq[2], 6);
+    cap_search(6, 1, 1, seq, &n);               /* 1(fail): capacity 0 */
+    T_EQ_INT(n, 1);
+}
