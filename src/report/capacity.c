@@ -327,6 +327,11 @@ static void ct_headline(const struct report_capacity *c, FILE *f)
 {
     const struct report_cap_step *fail = report_capacity_first_failure(c);
     int servers = c->capacity * c->servers_per_set;
+    if (!c->nsteps) {
+        fprintf(f, "capacity \"%s\" on %s: no step finished%s\n", c->name ? c->name : "",
+                c->platform ? c->platform : "?", c->interrupted ? " (interrupted)" : "");
+        return;
+    }
     fprintf(f, "capacity \"%s\" on %s: %s%d set%s = %d servers at QoS", c->name ? c->name : "",
             c->platform ? c->platform : "?", c->bounded ? "" : "at least ", c->capacity,
             c->capacity == 1 ? "" : "s", servers);
