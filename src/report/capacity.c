@@ -348,17 +348,18 @@ static void ct_step(const struct report_cap_step *s, FILE *f)
     char ms[32] = "-";
     if (s->achieved_rate > 0 && !isnan(s->sut_cores))
         snprintf(ms, sizeof ms, "%.3f", s->sut_cores * 1e3 / s->achieved_rate);
-    fprintf(f, "  %4d %5d  %-6s %10.2f %10.2f %9.3f %9.3f %10s %8.1f  %s\n", s->sets, s->order,
-            s->pass ? "pass" : "FAIL", s->target_rate, s->achieved_rate, s->sut_cores,
-            s->sut_cores / s->sets, ms, s->seconds, s->pass ? "" : (s->why ? s->why : ""));
+    fprintf(f, "  %4d %5d  %-6s %10.2f %10.2f %9.3f %9.3f %10s %11.3f %8.1f  %s\n", s->sets,
+            s->order, s->pass ? "pass" : "FAIL", s->target_rate, s->achieved_rate, s->sut_cores,
+            s->sut_cores / s->sets, ms, s->servers_cores / s->sets, s->seconds,
+            s->pass ? "" : (s->why ? s->why : ""));
 }
 
 void report_capacity_text(const struct report_capacity *c, FILE *f)
 {
     ct_headline(c, f);
-    fprintf(f, "\n  %4s %5s  %-6s %10s %10s %9s %9s %10s %8s  %s\n", "sets", "order", "result",
-            "target/s", "achieved/s", "SUT cores", "per set", "ms CPU/req", "seconds",
-            "first failure");
+    fprintf(f, "\n  %4s %5s  %-6s %10s %10s %9s %9s %10s %11s %8s  %s\n", "sets", "order",
+            "result", "target/s", "achieved/s", "SUT cores", "per set", "ms CPU/req", "servers/set",
+            "seconds", "first failure");
     for (int i = 0; i < c->nsteps; i++) ct_step(&c->steps[i], f);
     double total = c->ended_unix - c->started_unix;
     if (total > 0) fprintf(f, "\n  the search took %.1f s (%d steps)\n", total, c->nsteps);
