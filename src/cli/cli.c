@@ -19,6 +19,8 @@ static const struct cli_cmd {
 } cli_cmds[] = {
     { "run",     run_cmd,          "JOB.ini [--output DIR] [--format text,json,html]",
       "run the experiment a job file describes and report host CPU" },
+    { "capacity", capacity_cmd,    "JOB.ini [--max-sets N] [--step N] [--output DIR]",
+      "add sets until QoS fails: how many sets the host carries" },
     { "check",   cli_cmd_check,    "JOB.ini",
       "validate a job file and print the resolved experiment" },
     { "prepare", role_cmd_prepare, "ROLE --data DIR [--set N] [--seed S] [options]",

@@ -15,6 +15,7 @@ int role_cmd_prepare(int argc, char **argv);  /* roles/role.c */
 int role_cmd_serve(int argc, char **argv);    /* roles/role.c */
 int drive_cmd(int argc, char **argv);         /* drive/ */
 int run_cmd(int argc, char **argv);           /* run/ */
+int capacity_cmd(int argc, char **argv);      /* run/capacity.c */
 int compare_cmd(int argc, char **argv);       /* report/ */
 
 #endif

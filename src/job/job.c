@@ -52,6 +52,12 @@ const struct opt_def job_table[] = {
       OPT_NO_RANGE, NULL, SG, "cache of prepared data sets, keyed by role, seed and size" },
     { "driver_threads", OPT_INT, G(driver_threads), 0, "1", 1, 64, NULL, SG,
       "load driver threads (each runs one event loop)" },
+    { "repeat", OPT_INT, G(repeat), 0, "1", 1, 100, NULL, SG,
+      "runs of the job (servers restarted, data reset each time): mean, standard deviation "
+      "and 95% confidence interval of the CPU figures; compare tests significance" },
+    { "max_stddev", OPT_PERCENT, G(max_stddev), 0, "0%", 0, 100, NULL, SG,
+      "with repeat: the run is invalid when the standard deviation of system-under-test CPU "
+      "exceeds this share of its mean (0%: no bound)" },
 
     { "roles", OPT_STR, G(roles), sizeof ((struct job *)0)->roles, "web,imap,app,db,nfs,idle",
       OPT_NO_RANGE, NULL, SG, "roles deployed in every set (a subset for partial experiments; "

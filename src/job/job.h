@@ -68,6 +68,8 @@ struct job {
     char output[256];           /* results directory */
     char data_dir[256];         /* where prepared data sets are cached */
     int64_t driver_threads;
+    int64_t repeat;             /* runs of the job (run/repeat.c) */
+    double max_stddev;          /* percent; 0: no bound on the repeats' spread */
     char roles[64];             /* roles deployed in every set, as written */
     unsigned role_mask;         /* the same as bits (1u << role); derived */
     struct job_role role[ROLE_COUNT];

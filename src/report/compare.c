@@ -16,6 +16,7 @@
  * figures a run lacks show as "-". */
 #include "cli/cli.h"
 #include "report/model.h"
+#include "report/repeats.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -200,6 +201,7 @@ static int cmp_verdict(struct compare_run *a, struct compare_run *b, int force)
                b->label, a->label, why);
         return 1;
     }
+    if (report_compare_repeats(a->m, b->m, a->label, b->label, why)) return 0;
     double x = a->m->cpu.sut_cores, y = b->m->cpu.sut_cores;
     if (isnan(x) || isnan(y) || x <= 0) {
         printf("%s vs %s: no system-under-test CPU figure to compare\n", b->label, a->label);
@@ -209,6 +211,7 @@ static int cmp_verdict(struct compare_run *a, struct compare_run *b, int force)
     printf("%s needs %.1f%% %s CPU than %s for the same work (%.3f vs %.3f cores)%s%s\n",
            b->label, fabs(pct), pct >= 0 ? "more" : "less", a->label, y, x,
            why[0] ? "; forced: " : "", why);
+    report_compare_runs_note(a->m, b->m, a->label, b->label);
     return 0;
 }
 

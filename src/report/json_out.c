@@ -7,6 +7,7 @@
  * file or the whole new one, never a torn write. */
 #include "report/report.h"
 #include "report/model.h"
+#include "report/repeats.h"
 #include "core/fs.h"
 #include "core/json.h"
 
@@ -348,18 +349,25 @@ void report_render_json(const struct report_model *m, struct buf *out)
     rj_servers(&w, m);
     report_guest_json_total(&w, m);
     rj_drive(&w, m);
+    report_repeats_json(&w, m);
     json_w_obj_end(&w);
     buf_puts(out, "\n");
 }
 
-int report_json_write(const struct run *r, const char *path, char *err, size_t n)
+int report_json_write_model(const struct report_model *m, const char *path, char *err, size_t n)
 {
-    struct report_model *m = report_model_from_run(r);
     struct buf b = BUF_INIT;
     report_render_json(m, &b);
     int rc = fs_write_atomic(path, buf_head(&b), buf_used(&b));
     if (rc) snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
     buf_free(&b);
+    return rc;
+}
+
+int report_json_write(const struct run *r, const char *path, char *err, size_t n)
+{
+    struct report_model *m = report_model_from_run(r);
+    int rc = report_json_write_model(m, path, err, n);
     report_model_free(m);
     return rc;
 }

@@ -184,6 +184,7 @@ struct report_model {
         int ntargets;
         struct report_target *t;
     } drive;
+    struct report_repeats *repeats; /* repeat = N: every run's figures (repeats.h), or NULL */
     /* every allocation above, freed by report_model_free */
     void **owned;
     size_t nowned, capowned;
@@ -251,6 +252,9 @@ void report_render_targets(const struct report_model *m, FILE *f);
 /* result.json of m (pretty-printed, ending in a newline) appended to out. */
 struct buf;
 void report_render_json(const struct report_model *m, struct buf *out);
+/* Writes result.json of m to path atomically (temp file, fsync, rename).
+ * Returns 0, or -1 with a message in err. */
+int report_json_write_model(const struct report_model *m, const char *path, char *err, size_t n);
 
 /* Why run b (labelled lb) is not the same work as run a (la), as
  * `hostmix compare` judges it (compare.c): "" when it is, else the first
@@ -263,6 +267,7 @@ void report_compare_why(const struct report_model *a, const char *la,
 struct report_live {
     int ok;                         /* two samples and a driver exist */
     int tty;
+    const char *tag;                /* "step 3/8: 3 sets", "repeat 2/5" or "" */
     int64_t t_ns;                   /* the latest sample's time (monotonic) */
     const char *phase;
     double elapsed, left, rate;

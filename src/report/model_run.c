@@ -336,6 +336,7 @@ void report_live_from_run(const struct run *r, struct report_live *l)
 {
     memset(l, 0, sizeof *l);
     l->tty = r->tty;
+    l->tag = r->progress_tag;
     if (r->nsamples < 2 || !r->drv) return;
     const struct run_sample *a = &r->samples[r->nsamples - 2], *b = &r->samples[r->nsamples - 1];
     const struct job *j = &r->job;

@@ -9,6 +9,7 @@
  * result.json` prints the lines the run printed. */
 #include "report/report.h"
 #include "report/model.h"
+#include "report/repeats.h"
 #include "core/clock.h"
 
 #include <math.h>
@@ -224,6 +225,7 @@ void report_render_text(const struct report_model *m, FILE *f)
         fprintf(f, "\nPer target and operation\n");
         report_render_targets(m, f);
     }
+    report_repeats_text(m, f);
     int pass = m->valid && m->qos_pass;
     fprintf(f, "\nverdict: %s\n", pass ? "PASS (valid run, QoS met)"
                                        : !m->valid ? "INVALID" : "QoS FAILED");
@@ -248,9 +250,10 @@ void report_progress(const struct run *r, FILE *f, int final)
     if (!l.ok) return;
     if (!l.tty && l.t_ns - last_plain < 5 * CLOCK_NS_PER_S) return;
     last_plain = l.t_ns;
-    fprintf(f, "%s%-9s %4.0fs elapsed %4.0fs left  %8.1f req/s  errors %llu  host busy %.2f cores  "
-               "system under test %.2f  driver %.2f%s",
-            l.tty ? "\r\033[K" : "", l.phase, l.elapsed, l.left, l.rate,
+    fprintf(f, "%s%s%s%-9s %4.0fs elapsed %4.0fs left  %8.1f req/s  errors %llu  "
+               "host busy %.2f cores  system under test %.2f  driver %.2f%s",
+            l.tty ? "\r\033[K" : "", l.tag ? l.tag : "", l.tag && l.tag[0] ? "  " : "",
+            l.phase, l.elapsed, l.left, l.rate,
             (unsigned long long)l.errors, l.host_busy_cores, l.sut_cores, l.driver_cores,
             l.tty ? "" : "\n");
     fflush(f);

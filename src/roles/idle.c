@@ -13,20 +13,28 @@
 #include "core/exitcode.h"
 #include "core/log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define IDLE_MAX_LINE 128
 
 struct idle_opts {
     struct srv_opts srv;
+    int64_t answer_delay;           /* ns; test hook */
 };
 
 static const struct opt_def idle_serve_table[] = {
     SRV_OPTS(struct idle_opts, srv),
+    { "answer-delay", OPT_DURATION, offsetof(struct idle_opts, answer_delay), 0, "0", 0, 10e9,
+      NULL, 0, "test hook: sleep this long before each answer (the server answers nothing "
+      "meanwhile: a slow server)" },
     { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
 };
+
+static int64_t idle_answer_delay;   /* --answer-delay */
 
 /* Answers every complete line in c->in; a partial line already longer
  * than any heartbeat is refused and the connection closed. */
@@ -46,6 +54,10 @@ static int idle_on_input(struct srv_conn *c)
         int ok = len >= 5 && len - 5 <= 64 && memcmp(p, "PING ", 5) == 0;
         for (size_t i = 5; ok && i < len; i++)
             if (p[i] < 0x21 || p[i] > 0x7e) ok = 0;
+        if (ok && idle_answer_delay) {
+            struct timespec ts = { idle_answer_delay / 1000000000, idle_answer_delay % 1000000000 };
+            while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+        }
         if (ok)
             srv_printf(c, "PONG %.*s\n", (int)(len - 5), p + 5);
         else
@@ -73,6 +85,7 @@ static int idle_serve(int argc, char **argv)
     int rc = opt_parse_argv(idle_serve_table, &o, argc, argv,
                             "hostmix serve idle --listen IP:PORT", NULL);
     if (rc) return rc == 1 ? CLI_OK : CLI_USAGE;
+    idle_answer_delay = o.answer_delay;
     log_set_tag("idle");
     ae_loop *loop = ae_create(1024);
     rc = srv_serve(loop, &idle_proto, NULL, &o.srv, NULL);

@@ -136,6 +136,7 @@ static int role_dispatch(int argc, char **argv, int serve)
         fprintf(stderr, "hostmix serve: role '%s' is not built yet\n", r->name);
         return CLI_USAGE;
     }
+    if (!serve) return role_prepare_watched(r->name, fn, argc - 1, argv + 1);
     return fn(argc - 1, argv + 1);
 }
 

@@ -79,4 +79,9 @@ struct role_prep {
     { "seed", OPT_U64, offsetof(T, m.seed), 0, "1", OPT_NO_RANGE, NULL, 0, \
       "seed; same seed, set and size give the same bytes" }
 
+/* prep_watch.c: runs a role's prepare fn(argc, argv) with a progress
+ * line on stderr (files and bytes under --data, rate, time left).
+ * Returns what fn returns. */
+int role_prepare_watched(const char *role, int (*fn)(int, char **), int argc, char **argv);
+
 #endif

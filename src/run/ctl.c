@@ -9,6 +9,7 @@
 #include "run/run_int.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/progress.h"
 #include "core/spawn.h"
 
 #include <errno.h>
@@ -90,7 +91,21 @@ int run_wait_until(struct run *r, int64_t deadline)
     }
 }
 
+int run_signal_pending(void)
+{
+    struct signalfd_siginfo si;
+    int sig = 0;
+    while (run_sigfd >= 0 && read(run_sigfd, &si, sizeof si) == (ssize_t)sizeof si)
+        if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) sig = (int)si.ssi_signo;
+    return sig;
+}
+
 int run_child(struct run *r, char *const argv[], const char *log)
+{
+    return run_child_watch(r, argv, log, NULL);
+}
+
+int run_child_watch(struct run *r, char *const argv[], const char *log, struct progress *pg)
 {
     char why[256];
     struct spawn sw = { .exe = r->plat.self_exe, .argv = argv, .out = log,
@@ -104,6 +119,7 @@ int run_child(struct run *r, char *const argv[], const char *log)
     for (;;) {
         pid_t w = waitpid(pid, &status, WNOHANG);
         if (w == pid) return status;
+        if (pg) progress_tick(pg);
         if (run_wait_until(r, clock_mono_ns() + 20 * CLOCK_NS_PER_MS) && r->stop_signal) {
             kill(pid, SIGTERM);
             waitpid(pid, &status, 0);

@@ -28,6 +28,18 @@ static void plan_data(struct server_spec *sp, const struct role_def *rd, plan_da
     sp->data_rw = rd->mutates;
 }
 
+/* Test hook (docs/run.md, "Test hooks"): HOSTMIX_TEST_SLOW_FROM_SET=N
+ * makes the idle servers of sets N and above answer each heartbeat
+ * 200 ms late, so that a capacity search fails QoS at a known set count
+ * whatever the host.  Not for measurements. */
+static void plan_test_slow(struct server_spec *sp)
+{
+    const char *e = getenv("HOSTMIX_TEST_SLOW_FROM_SET");
+    int from = e ? atoi(e) : 0;
+    if (from >= 1 && sp->role == ROLE_IDLE && sp->set >= from)
+        strvec_push(&sp->opts, "--answer-delay=200ms");
+}
+
 static void plan_add(struct plan *pl, const struct job *j, const struct plat *p, int set,
                      int role, plan_data_fn data, const void *ctx, const char *logdir)
 {
@@ -48,6 +60,7 @@ static void plan_add(struct plan *pl, const struct job *j, const struct plat *p,
     plan_data(sp, rd, data, ctx);
     if (rd->serve_opts)
         rd->serve_opts(j, sp->peer_role >= 0 ? sp->peer_ip : NULL, sp->peer_port, &sp->opts);
+    plan_test_slow(sp);
     sp->vcpus = j->role[role].vcpus;
     sp->memory = j->role[role].memory;
     if (asprintf(&sp->log, "%s/%s.log", logdir, sp->name) < 0) abort();

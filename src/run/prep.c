@@ -9,6 +9,7 @@
 #include "run/run_int.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/progress.h"
 #include "roles/role.h"
 
 #include <errno.h>
@@ -36,6 +37,15 @@ static void prep_key(const struct job *j, int set, int role, char *key, size_t n
 
 static int prep_make(struct run *r, int set, int role, const char *dst, const char *marker,
                      const struct strvec *size);
+
+/* What a data set will hold, for the progress line: web's docroot bytes,
+ * imap's files (INBOX messages and the default 3 folders of 5 messages
+ * and a marker each); 0 where unknown (db's one SQLite file). */
+static void prep_expect(const struct job *j, int role, int64_t *files, int64_t *bytes)
+{
+    if (role == ROLE_WEB) *bytes = j->role[ROLE_WEB].docroot_size;
+    if (role == ROLE_IMAP) *files = j->role[ROLE_IMAP].users * (j->role[ROLE_IMAP].messages + 18);
+}
 
 static int prep_one(struct run *r, int set, int role)
 {
@@ -85,7 +95,14 @@ static int prep_make(struct run *r, int set, int role, const char *dst, const ch
     strvec_pushv(&argv, (const char *const *)size->v);
     snprintf(log, sizeof log, "%s/logs/prepare-set%d-%s.log", r->outdir, set, role_names[role]);
     log_info("set %d %s: preparing data set in %s", set, role_names[role], dst);
-    int st = run_child(r, strvec_argv(&argv), log);
+    struct progress pg;
+    char label[64];
+    int64_t want_files = 0, want_bytes = 0;
+    prep_expect(j, role, &want_files, &want_bytes);
+    snprintf(label, sizeof label, "set %d %s", set, role_names[role]);
+    progress_init(&pg, label, dst, want_files, want_bytes, stderr);
+    int st = run_child_watch(r, strvec_argv(&argv), log, &pg);
+    progress_done(&pg, st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
     strvec_clear(&argv);
     if (st < 0) return -1;
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || access(marker, F_OK) != 0) {

@@ -282,18 +282,21 @@ static int run_write_outputs(struct run *r)
 
 static void run_usage(FILE *f)
 {
-    fprintf(f, "usage: hostmix run JOB.ini [--output DIR] [--format text,json,html] [--keep-work]\n"
+    fprintf(f, "usage: hostmix run JOB.ini [--output DIR] [--format text,json,html] [--keep-work] "
+               "[--repeat N]\n"
                "  --output DIR     results directory (default: the job's output option)\n"
                "  --format LIST    text, json, html (report.html), any of them (default all)\n"
                "  --keep-work      keep the working copy of db/imap data as "
                "DATA_DIR/hostmix-kept-PID\n"
+               "  --repeat N       make the run N times (the job's repeat option): mean, spread\n"
+               "                   and 95%% confidence interval of the CPU figures\n"
                "Exit status: 0 valid run and QoS passed; 1 QoS failed or run invalid; "
                "2 usage or job-file error.\n");
 }
 
 /* Parses the command line into r; returns -1 on bad usage, 1 for help. */
 static int run_args(struct run *r, int argc, char **argv, const char **jobpath,
-                    const char **outdir)
+                    const char **outdir, int *repeat)
 {
     const char *fmt = "text,json,html";
     *jobpath = *outdir = NULL;
@@ -302,6 +305,9 @@ static int run_args(struct run *r, int argc, char **argv, const char **jobpath,
         if (!strcmp(argv[i], "--output") && i + 1 < argc) *outdir = argv[++i];
         else if (!strcmp(argv[i], "--keep-work")) r->keep_work = 1;
         else if (!strcmp(argv[i], "--format") && i + 1 < argc) fmt = argv[++i];
+        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) {
+            if (run_repeat_arg(argv[++i], repeat)) return -1;
+        }
         else if (argv[i][0] == '-' || *jobpath) {
             fprintf(stderr, "hostmix run: unexpected argument '%s'\n", argv[i]);
             return -1;
@@ -325,7 +331,7 @@ static int run_args(struct run *r, int argc, char **argv, const char **jobpath,
     return 0;
 }
 
-static void run_read_job_text(struct run *r, const char *path)
+void run_read_job_text(struct run *r, const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return;
@@ -355,8 +361,7 @@ static int run_setup(struct run *r)
     return 0;
 }
 
-/* Frees everything the run holds (after teardown). */
-static void run_free(struct run *r)
+void run_free(struct run *r)
 {
     if (r->drv) drive_destroy(r->drv);
     run_samples_free(r);
@@ -367,12 +372,46 @@ static void run_free(struct run *r)
     free(r);
 }
 
+/* Opens the platform of r->job (its [platform] options live in r->job). */
+static void run_open_platform(struct run *r)
+{
+    plat_open(&r->plat, plat_find(r->job.platform), "", r->job.plat_opt);
+    r->plat.cache_dir = r->job.data_dir;
+}
+
+struct run *run_derive(const struct run *t, const char *outdir)
+{
+    struct run *r = calloc(1, sizeof *r);
+    if (!r) abort();
+    r->job = t->job;
+    memcpy(r->job_text, t->job_text, sizeof r->job_text);
+    snprintf(r->outdir, sizeof r->outdir, "%s", outdir);
+    r->want_text = t->want_text;
+    r->want_json = t->want_json;
+    r->keep_work = t->keep_work;
+    snprintf(r->progress_tag, sizeof r->progress_tag, "%s", t->progress_tag);
+    run_open_platform(r);
+    return r;
+}
+
+int run_once(struct run *r)
+{
+    int rc = run_setup(r);
+    if (rc) return rc;
+    r->tty = isatty(STDERR_FILENO);
+    run_host_facts("", &r->facts);
+    r->wall_start_ns = clock_wall_ns();
+    run_exec(r);
+    return 0;
+}
+
 int run_cmd(int argc, char **argv)
 {
     struct run *r = calloc(1, sizeof *r);
     if (!r) abort();
     const char *jobpath, *outdir;
-    int rc = run_args(r, argc, argv, &jobpath, &outdir);
+    int repeat = 0;
+    int rc = run_args(r, argc, argv, &jobpath, &outdir, &repeat);
     if (rc) {
         run_usage(rc > 0 ? stdout : stderr);
         free(r);
@@ -382,18 +421,19 @@ int run_cmd(int argc, char **argv)
         free(r);
         return CLI_USAGE;
     }
+    if (repeat) r->job.repeat = repeat;
     run_read_job_text(r, jobpath);
     snprintf(r->outdir, sizeof r->outdir, "%s", outdir ? outdir : r->job.output);
-    plat_open(&r->plat, plat_find(r->job.platform), "", r->job.plat_opt);
-    r->plat.cache_dir = r->job.data_dir;
-    rc = run_setup(r);
+    run_open_platform(r);
+    if (r->job.repeat > 1) {
+        rc = run_repeat(r);         /* repeat.c: N runs, their spread */
+        run_free(r);
+        return rc;
+    }
+    run_signals_init();
+    rc = run_once(r);
+    run_signals_done();
     if (rc == 0) {
-        r->tty = isatty(STDERR_FILENO);
-        run_host_facts("", &r->facts);
-        r->wall_start_ns = clock_wall_ns();
-        run_signals_init();
-        run_exec(r);
-        run_signals_done();
         int out = run_write_outputs(r);
         rc = r->valid && r->qos_pass && out == 0 ? CLI_OK : CLI_FAILED;
         if (!r->valid) fprintf(stderr, "hostmix run: run invalid: %s\n", r->invalid);

@@ -67,6 +67,7 @@ struct run {
     char outdir[256];
     int want_text, want_json, want_html;
     int tty;                        /* progress as a live line */
+    char progress_tag[64];          /* before the progress line: "step 3/8: 3 sets", or "" */
     struct run_host_facts facts;
 
     struct plat plat;

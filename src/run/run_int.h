@@ -38,5 +38,37 @@ int run_wait_until(struct run *r, int64_t deadline);
  * watching for SIGINT/SIGTERM meanwhile.  Returns the wait status, or -1
  * when interrupted (the child is then killed and reaped). */
 int run_child(struct run *r, char *const argv[], const char *log);
+/* The same, ticking pg (core/progress.h) meanwhile when not NULL. */
+struct progress;
+int run_child_watch(struct run *r, char *const argv[], const char *log, struct progress *pg);
+
+/* run.c: one run made several times in one process (repeat.c,
+ * capacity.c).  run_derive returns a new run of t's job (a copy, with its
+ * job text, formats and progress tag) writing into outdir, its platform
+ * opened; the caller frees it with run_free.  run_once probes, checks and
+ * makes the run (the caller holds the signals: run_signals_init); it
+ * returns 0 when the run was made (r->valid, r->qos_pass say how it went)
+ * or the exit status when nothing was started.  run_read_job_text copies
+ * the job file into r->job_text. */
+struct run *run_derive(const struct run *t, const char *outdir);
+int run_once(struct run *r);
+void run_free(struct run *r);
+void run_read_job_text(struct run *r, const char *path);
+
+/* ctl.c: a SIGINT or SIGTERM that arrived while no run waited (between
+ * runs): returns its number (and consumes it), or 0. */
+int run_signal_pending(void);
+
+/* repeat.c: `--repeat N` checked into *n (1..100); -1 after saying why. */
+int run_repeat_arg(const char *text, int *n);
+/* repeat.c: makes t's job t->job.repeat times, each run in
+ * OUTPUT/repeat-K, then writes OUTPUT/result.json and report.txt: the
+ * last run with every run's figures and their spread.  Returns the exit
+ * status. */
+int run_repeat(struct run *t);
+/* repeat.c: writes r's report.txt (if r->want_text) and result.json into
+ * r->outdir, printing nothing on stdout.  Returns 0, or -1 after logging
+ * what could not be written. */
+int run_write_files(struct run *r);
 
 #endif
