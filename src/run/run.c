@@ -70,7 +70,7 @@ static int run_plan(struct run *r)
     r->nbackend = r->plan.nfirst;
     for (int i = 0; i < r->nsrv && r->plat.ops->place; i++)
         if (r->plat.ops->place(&r->plat, &r->srv[i], why, sizeof why)) {
-            run_invalidate(r, "cannot place the data of %s: %s", r->plan.spec[i].name, why);
+            run_invalidate(r, "cannot place %s: %s", r->plan.spec[i].name, why);
             return -1;
         }
     return 0;
