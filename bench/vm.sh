@@ -65,7 +65,11 @@ for name, d in (("native", n), ("vm", v)):
     c = d["summary"]["cpu"]
     print("   %-7s system under test %.3f cores, servers %.3f cores, host busy %.3f cores"
           % (name, c["sut_cores"], c["servers_cores"], c["host_busy_cores"]))
-print("   vm / native system-under-test CPU: %.2f" % (vc["sut_cores"] / nc["sut_cores"]))
+print("   vm / native servers' own CPU: %.1f" % (vc["servers_cores"] / nc["servers_cores"]))
+if nc["sut_cores"] > 0:
+    print("   vm / native system-under-test CPU: %.1f (host busy is counted in 1/%d s ticks: "
+          "a figure this small natively is coarse)" % (vc["sut_cores"] / nc["sut_cores"],
+                                                     int(v["accounting"]["user_hz"])))
 g = v.get("guests")
 if g:
     print("   host CPU per guest-busy CPU (neutral overhead): %.2f" % g["overhead"])

@@ -39,7 +39,7 @@ TEST(vmqemu_argv_microvm)
     T_ASSERT(a.v[a.n] == NULL);
     T_EQ_STR(t_join(&a),
         "-name s1-web,debug-threads=on -nodefaults -no-user-config -display none -no-reboot "
-        "-machine microvm,accel=tcg -smp 2 -m 512M -kernel /k/vmlinuz -initrd /c/initrd.cpio "
+        "-machine microvm -accel tcg,tb-size=64 -smp 2 -m 512M -kernel /k/vmlinuz -initrd /c/initrd.cpio "
         "-append console=ttyS0 hostmix.argv=serve "
         "-drive file=/c/disk.qcow2,format=qcow2,if=none,id=disk0,cache=none,aio=io_uring "
         "-device virtio-blk-device,drive=disk0 "
@@ -69,7 +69,7 @@ TEST(vmqemu_argv_q35_kvm_hugepages)
     T_EQ_INT(vm_qemu_argv(&c, &a, &why), 0);
     T_EQ_STR(t_join(&a),
         "-name s1-web,debug-threads=on -nodefaults -no-user-config -display none -no-reboot "
-        "-machine q35,accel=kvm,memory-backend=mem -cpu host -smp 2 -m 512M "
+        "-machine q35,memory-backend=mem -accel kvm -cpu host -smp 2 -m 512M "
         "-object memory-backend-file,id=mem,size=512M,mem-path=/dev/hugepages,prealloc=on,share=off "
         "-kernel /k/vmlinuz -initrd /c/initrd.cpio -append console=ttyS0 hostmix.argv=serve "
         "-drive file=/c/a,,b.ext4,format=raw,if=none,id=disk0,readonly=on,aio=threads "

@@ -82,9 +82,12 @@ static void vm_add_machine(const struct vm_qemu_cfg *c, struct vm_argv *a)
 {
     uint64_t mib = c->mem_bytes >> 20;
     vm_argv_add(a, "-machine");
-    vm_argv_addf(a, "%s,accel=%s%s", c->machine == VM_MACHINE_Q35 ? "q35" : "microvm",
-                 c->accel == VM_ACCEL_KVM ? "kvm" : "tcg",
+    vm_argv_addf(a, "%s%s", c->machine == VM_MACHINE_Q35 ? "q35" : "microvm",
                  c->huge != VM_HUGE_NO ? ",memory-backend=mem" : "");
+    /* TCG's translated-code cache is 1 GiB by default in QEMU 7 and grows
+     * into QEMU's resident set: 64 MiB holds a server's working set */
+    vm_argv_add(a, "-accel");
+    vm_argv_add(a, c->accel == VM_ACCEL_KVM ? "kvm" : "tcg,tb-size=64");
     const char *cpu = c->cpu ? c->cpu : c->accel == VM_ACCEL_KVM ? "host" : NULL;
     if (cpu) {
         vm_argv_add(a, "-cpu");
