@@ -16,6 +16,7 @@
  * figures a run lacks show as "-". */
 #include "cli/cli.h"
 #include "report/model.h"
+#include "report/explain.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -203,6 +204,7 @@ static int cmp_verdict(struct compare_run *a, struct compare_run *b, int force)
     printf("%s needs %.1f%% %s CPU than %s for the same work (%.3f vs %.3f cores)%s%s\n",
            b->label, fabs(pct), pct >= 0 ? "more" : "less", a->label, y, x,
            why[0] ? "; forced: " : "", why);
+    report_explain_compare(a->m, b->m, a->label, b->label, stdout);
     return 0;
 }
 

@@ -7,6 +7,7 @@
  * file or the whole new one, never a torn write. */
 #include "report/report.h"
 #include "report/model.h"
+#include "report/explain.h"
 #include "core/json.h"
 
 #include <errno.h>
@@ -346,6 +347,7 @@ void report_render_json(const struct report_model *m, struct buf *out)
     rj_series(&w, m);
     rj_servers(&w, m);
     report_guest_json_total(&w, m);
+    report_explain_json(&w, m);
     rj_drive(&w, m);
     json_w_obj_end(&w);
     buf_puts(out, "\n");

@@ -11,6 +11,7 @@
  * before anything is read); compare also reads the results of older
  * hostmix versions, whose absent figures stay NAN. */
 #include "report/model.h"
+#include "report/explain.h"
 #include "core/hist.h"
 #include "core/json.h"
 
@@ -403,6 +404,7 @@ struct report_model *report_model_from_json(const struct json_val *root, int nee
     mj_series(m, json_get(root, "series"));
     mj_servers(m, json_get(root, "servers"));
     report_guests_from_json(json_get(root, "guests"), m);
+    report_explain_from_json(json_get(root, "profile"), m);
     free(h);
     return m;
 }

@@ -9,6 +9,7 @@
  * result.json` prints the lines the run printed. */
 #include "report/report.h"
 #include "report/model.h"
+#include "report/explain.h"
 #include "core/clock.h"
 
 #include <math.h>
@@ -217,6 +218,7 @@ void report_render_text(const struct report_model *m, FILE *f)
         rt_baseline(m, f);
         rt_consumers(m, f);
         report_guest_text(m, f);
+        report_explain_text(m, f);
     } else {
         fprintf(f, "\nNo CPU figures: the run stopped before the measurement interval began.\n");
     }
