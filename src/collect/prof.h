@@ -21,9 +21,10 @@
 #include "collect/cause.h"
 
 #define PROF_TOP 25                 /* top functions kept */
-#define PROF_CAUSE_TOP 3            /* evidence: top functions per cause */
+#define PROF_CAUSE_TOP 5            /* evidence: top functions per cause */
 #define PROF_MAX_SERVERS 64
 #define PROF_MAX_EXITS 24
+#define PROF_SERVER_TOP 8           /* top functions per server */
 
 /* Why a task left the CPU (sched_switch prev_state and call chain). */
 enum prof_wait { PW_PREEMPT,        /* preempted while runnable (involuntary) */
@@ -76,6 +77,8 @@ struct prof_server {
     uint64_t samples;
     double ns, cause_ns[PC_N];
     struct prof_switches sw;
+    int ntop;                       /* its top functions (leaf samples) */
+    struct prof_sym top[PROF_SERVER_TOP];
     uint64_t exits;                 /* VM exits of its vCPUs */
     double exit_ns;
 };

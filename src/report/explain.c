@@ -228,6 +228,9 @@ static void xt_servers(const struct report_model *m, FILE *f)
         fprintf(f, "  %-12s %6.3f  %-30s %8.0f %8.0f %8.0f %7s  %s\n", v->name,
                 v->ns / 1e9 / s->seconds, causes, (double)sw / s->seconds,
                 (double)v->sw.vol / s->seconds, (double)v->sw.invol / s->seconds, per, woke);
+        for (int k = 0; k < v->ntop && k < 5; k++)
+            fprintf(f, "%s%s %.0f%%%s", k ? ", " : "      top functions: ", v->top[k].sym,
+                    xt_share((double)v->top[k].samples, (double)v->samples), k == 4 || k == v->ntop - 1 ? "\n" : "");
     }
 }
 

@@ -99,6 +99,10 @@ static void xj_server(struct json_w *w, const struct prof_server *v)
         if (v->cause_ns[c] > 0) xj_num(w, prof_cause_key(c), v->cause_ns[c]);
     json_w_obj_end(w);
     xj_switches(w, "switches", &v->sw);
+    json_w_key(w, "top");
+    json_w_arr(w);
+    for (int i = 0; i < v->ntop; i++) xj_sym(w, &v->top[i]);
+    json_w_arr_end(w);
     xj_uint(w, "vm_exits", v->exits);
     xj_num(w, "vm_exit_ns", v->exit_ns);
     json_w_obj_end(w);
@@ -255,6 +259,9 @@ static void xr_server(const struct json_val *o, struct prof_server *v)
         v->cause_ns[c] = isnan(d) ? 0 : d;
     }
     xr_switches(json_get(o, "switches"), &v->sw);
+    const struct json_val *top = json_get(o, "top");
+    for (size_t i = 0; i < json_len(top) && v->ntop < PROF_SERVER_TOP; i++)
+        xr_sym(json_at(top, i), &v->top[v->ntop++]);
     v->exits = xr_uint(o, "vm_exits");
     v->exit_ns = xr_num(o, "vm_exit_ns");
 }

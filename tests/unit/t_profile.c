@@ -155,6 +155,9 @@ TEST(profile_groups_every_sample)
     T_ASSERT(srv >= 5);
     T_ASSERT(s->srv[2].samples >= 3);
     T_ASSERT(s->srv[2].cause_ns[PC_OWN + ROLE_WEB] > 0);
+    uint64_t top = 0;                           /* web's own top functions */
+    for (int k = 0; k < s->srv[2].ntop; k++) top += s->srv[2].top[k].samples;
+    T_ASSERT(s->srv[2].ntop > 0 && top <= s->srv[2].samples);
     T_ASSERT(s->cause[PC_DRIVER].samples > 0);
     T_ASSERT(s->ntop > 0 && s->top[0].samples >= s->top[s->ntop - 1].samples);
     prof_scale(s, 0.5);
