@@ -108,6 +108,7 @@ void collect_finish(struct collect *c, int64_t t0, int64_t t1, double sut_cores,
     if (!c->sum) abort();
     for (int i = 0; collect_table[i]; i++)
         if (c->priv[i] && collect_table[i]->finish) collect_table[i]->finish(c, c->priv[i], t0, t1);
+    c->sum->present = 1;            /* even without samples: its error says why */
     c->sum->seconds = t1 > t0 ? (double)(t1 - t0) / 1e9 : 0;
     c->sum->collector_cores = coll_cores;
     prof_scale(c->sum, sut_cores);

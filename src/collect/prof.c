@@ -155,7 +155,7 @@ static int pa_owner(const struct pa *a, pid_t pid, pid_t tid, const char *comm)
     }
     if (pid > 0 && pid == in->driver_pid) return OWN_DRIVER;
     if (pid > 0 && pid == in->profiler_pid) return OWN_PROF;
-    for (int i = 0; i < in->nowner; i++) {
+    for (int i = 0; i < a->s->nservers; i++) {
         const struct prof_owner *o = &in->owner[i];
         if (pid > 0 && o->pid == pid) return i;
         for (int k = 0; k < o->ntids; k++)
@@ -163,7 +163,7 @@ static int pa_owner(const struct pa *a, pid_t pid, pid_t tid, const char *comm)
     }
     if (comm && !strncmp(comm, "vhost-", 6)) {      /* vhost-net's worker of a QEMU */
         pid_t q = (pid_t)atoi(comm + 6);
-        for (int i = 0; i < in->nowner; i++)
+        for (int i = 0; i < a->s->nservers; i++)
             if (q > 0 && in->owner[i].pid == q) return i;
     }
     return OWN_OTHER;
@@ -358,7 +358,7 @@ static void pa_waking(struct pa *a)
     ps_trace_field(a->h.trace, "comm", comm, sizeof comm);
     int wakee = pa_owner(a, -1, pid, comm);
     /* a wakee is found by thread id: its process id is not in the event */
-    for (int i = 0; wakee == OWN_OTHER && i < a->in->nowner; i++)
+    for (int i = 0; wakee == OWN_OTHER && i < a->s->nservers; i++)
         if (a->in->owner[i].pid == pid) wakee = i;
     int k = pa_waker(a, wakee);
     s->have_sched = 1;

@@ -22,7 +22,7 @@
 
 #define PROF_TOP 25                 /* top functions kept */
 #define PROF_CAUSE_TOP 5            /* evidence: top functions per cause */
-#define PROF_MAX_SERVERS 64
+#define PROF_MAX_SERVERS 384          /* 64 sets of 6 */
 #define PROF_MAX_EXITS 24
 #define PROF_SERVER_TOP 8           /* top functions per server */
 
