@@ -169,10 +169,14 @@ static int pa_owner(const struct pa *a, pid_t pid, pid_t tid, const char *comm)
     return OWN_OTHER;
 }
 
-/* Whether code lives in no file: TCG's translated code under QEMU. */
+/* Whether code lives in no file: TCG's translated code under QEMU.
+ * perf names anonymous executable memory after the JIT map it would read
+ * (/tmp/perf-PID.map), or "//anon", or not at all. */
 static int pa_anon(const char *dso)
 {
-    return !strcmp(dso, "[unknown]") || !strncmp(dso, "//anon", 6) || !strncmp(dso, "[anon", 5);
+    const char *base = strrchr(dso, '/') ? strrchr(dso, '/') + 1 : dso;
+    return !strcmp(dso, "[unknown]") || !strncmp(dso, "//anon", 6) || !strncmp(dso, "[anon", 5) ||
+           cause_glob("perf-*.map", base);
 }
 
 /* The cause of the current cpu-clock sample of owner ow; *depth
