@@ -14,12 +14,13 @@
 #include <string.h>
 
 const char *const prof_wait_keys[PW_N] = {
-    "preempted", "socket", "futex", "disk", "timer", "child", "kthread", "other",
+    "preempted", "socket", "futex", "disk", "timer", "child", "kthread", "idle", "other",
 };
 const char *const prof_wait_labels[PW_N] = {
     "preempted while runnable", "slept on sockets (epoll, poll, recv)",
     "slept on a futex (lock or condition)", "waited for disk or file I/O", "slept for a time",
-    "waited on a pipe or a child", "kernel thread waiting for work", "other",
+    "waited on a pipe or a child", "kernel thread waiting for work",
+    "the idle task making way", "other",
 };
 const char *const prof_waker_keys[PK_N] = {
     "same", "server", "driver", "irq", "timer", "kthread", "other",
@@ -31,6 +32,7 @@ const char *const prof_waker_labels[PK_N] = {
 
 enum { OWN_OTHER = -1, OWN_DRIVER = -2, OWN_PROF = -3 };
 #define PA_TIDS 8192                /* a power of two */
+#define PA_CPUS 1024
 #define PROF_MAX_FRAMES 128
 
 /* ---- the symbol cache ------------------------------------------------ */
@@ -122,6 +124,7 @@ struct pa {
     struct { char comm[32]; uint64_t n; } fc[64];                       /* foreign processes */
     int nfc;
     struct { pid_t tid; int owner; } tids[PA_TIDS];     /* threads seen, by owner (hash) */
+    pid_t last_next[PA_CPUS];       /* per CPU: next_pid + 1 of its last switch, 0 none */
     int nkvm;
 };
 
@@ -312,6 +315,7 @@ static int pa_wait_reason(const struct pa *a, const char *state)
         { PW_KTHREAD, "rcu_gp_kthread" }, { PW_KTHREAD, "kthreadd" }, { PW_KTHREAD, "rescuer_thread" },
         { PW_KTHREAD, "rcu_*_kthread" }, { PW_KTHREAD, "kthread" },
     };
+    if (a->h.pid == 0) return PW_IDLE;
     if (state[0] == 'R') return PW_PREEMPT;
     for (int i = 0; i < a->nf; i++)
         for (size_t k = 0; k < sizeof w / sizeof w[0]; k++)
@@ -319,21 +323,38 @@ static int pa_wait_reason(const struct pa *a, const char *state)
     return state[0] == 'D' ? PW_DISK : PW_OTHER;
 }
 
-static void pa_switch(struct pa *a)
+/* Counts one switch away from the CPU of thread tid (owner ow). */
+static void pa_count_switch(struct pa *a, int ow, int why, int implied)
 {
-    char state[8];
     struct prof_summary *s = a->s;
-    ps_trace_field(a->h.trace, "prev_state", state, sizeof state);
-    int why = pa_wait_reason(a, state);
     s->have_sched = 1;
     s->host.total++;
     s->host.wait[why]++;
-    int ow = pa_owner(a, a->h.pid, a->h.tid, a->h.comm);
+    s->host.implied += (uint64_t)implied;
     if (ow == OWN_DRIVER) s->driver_switches++;
     if (ow == OWN_PROF) s->profiler_switches++;
     if (ow < 0) return;
     s->srv[ow].sw.total++;
     s->srv[ow].sw.wait[why]++;
+    s->srv[ow].sw.implied += (uint64_t)implied;
+}
+
+/* A sched_switch event (in the interval or not: every CPU's last next
+ * task is tracked).  A switch whose previous task is not the one the
+ * CPU's last recorded switch put on it implies a switch the tracepoint
+ * did not report (on some kernels, out of the idle task): it is counted
+ * too, as the idle task making way or as other. */
+static void pa_switch(struct pa *a, int in_window)
+{
+    char state[8];
+    int cpu = a->h.cpu >= 0 && a->h.cpu < PA_CPUS ? a->h.cpu : 0;
+    pid_t prev = a->h.tid, last = a->last_next[cpu] - 1;
+    a->last_next[cpu] = (pid_t)ps_trace_num(a->h.trace, "next_pid", -1) + 1;
+    if (!in_window) return;
+    if (last >= 0 && last != prev)
+        pa_count_switch(a, pa_owner(a, -1, last, NULL), last == 0 ? PW_IDLE : PW_OTHER, 1);
+    ps_trace_field(a->h.trace, "prev_state", state, sizeof state);
+    pa_count_switch(a, pa_owner(a, a->h.pid, a->h.tid, a->h.comm), pa_wait_reason(a, state), 0);
 }
 
 /* Who woke the task: the context the waking ran in. */
@@ -440,11 +461,13 @@ static void pa_end_sample(struct pa *a)
 {
     const char *ev = a->h.event;
     a->in_sample = 0;
-    if (a->h.t_ns < a->in->t0 || a->h.t_ns >= a->in->t1) {
+    int in = a->h.t_ns >= a->in->t0 && a->h.t_ns < a->in->t1;
+    if (!strcmp(ev, "sched:sched_switch")) pa_switch(a, in);
+    if (!in) {
         a->s->outside++;
         return;
     }
-    if (!strcmp(ev, "sched:sched_switch")) pa_switch(a);
+    if (!strcmp(ev, "sched:sched_switch")) return;
     else if (!strcmp(ev, "sched:sched_waking") || !strcmp(ev, "sched:sched_wakeup")) pa_waking(a);
     else if (!strcmp(ev, "kvm:kvm_exit")) pa_kvm_exit(a);
     else if (!strcmp(ev, "kvm:kvm_entry")) pa_kvm_entry(a);

@@ -34,6 +34,7 @@ enum prof_wait { PW_PREEMPT,        /* preempted while runnable (involuntary) */
                  PW_TIMER,          /* sleeping for a time (nanosleep) */
                  PW_CHILD,          /* waiting on a pipe or a child */
                  PW_KTHREAD,        /* a kernel thread waiting for work */
+                 PW_IDLE,           /* the idle task making way (a CPU woke up) */
                  PW_OTHER, PW_N };
 /* Who woke a task (sched_waking's context). */
 enum prof_waker { PK_SAME,          /* a thread of the same server */
@@ -65,6 +66,8 @@ struct prof_cause_fig {
 
 struct prof_switches {
     uint64_t total, wait[PW_N];     /* switches away from the CPU, by reason */
+    uint64_t implied;               /* of total: not reported by the tracepoint but implied
+                                     * by the sequence on a CPU (reason PW_IDLE or PW_OTHER) */
     uint64_t woken, waker[PK_N];    /* wakeups, by waker */
     uint64_t vol, invol;            /* /proc .../status counters over the interval */
     int have_status;                /* vol and invol were read */

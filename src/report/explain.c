@@ -60,7 +60,7 @@ static void xt_server_switches(const struct prof_summary *s, struct prof_switche
 static const char *const xt_sleep_phrase[PW_N] = {
     "preempted", "servers sleeping on sockets", "servers sleeping on futexes",
     "servers waiting for disk", "servers sleeping for a time", "servers waiting on pipes",
-    "kernel threads waiting for work", "servers sleeping for other reasons",
+    "kernel threads waiting for work", "the idle task", "servers sleeping for other reasons",
 };
 
 static void xt_sched_evidence(const struct report_model *m, FILE *f)
@@ -72,8 +72,10 @@ static void xt_sched_evidence(const struct report_model *m, FILE *f)
     }
     struct prof_switches sv;
     xt_server_switches(s, &sv);
-    double vol = 100.0 - xt_share((double)s->host.wait[PW_PREEMPT], (double)s->host.total);
+    double tasks = (double)(s->host.total - s->host.wait[PW_IDLE]);
+    double vol = 100.0 - xt_share((double)s->host.wait[PW_PREEMPT], tasks);
     fprintf(f, " — %.0f switches/s, %.0f%% voluntary", (double)s->host.total / s->seconds, vol);
+    sv.wait[PW_IDLE] = sv.wait[PW_OTHER] = 0;
     int why = xt_argmax(sv.wait, PW_N, PW_PREEMPT);
     if (why >= 0 && sv.wait[why]) fprintf(f, " (%s)", xt_sleep_phrase[why]);
     int who = xt_argmax(sv.waker, PK_N, -1);
@@ -113,7 +115,8 @@ static void xt_evidence(const struct report_model *m, int cause, FILE *f)
         return;
     }
     if (cause == PC_SCHED || cause == PC_VMEXIT) return;
-    if (cause == PC_IRQ || (cause == PC_GUEST && s->tcg)) {
+    if (cause == PC_GUEST && s->tcg) return;        /* translated code has no names */
+    if (cause == PC_IRQ) {
         for (int i = 0; i < c->ntop; i++) fprintf(f, "%s%s", i ? ", " : "; ", c->top[i].sym);
         return;
     }
@@ -255,8 +258,10 @@ static void xt_switches(const struct report_model *m, FILE *f)
         return;
     }
     double rec = (double)s->host.total / s->seconds, proc = m->cpu.ctxt_s;
-    fprintf(f, "\nContext switches: %.0f/s recorded by sched:sched_switch, %.0f/s by /proc/stat "
-               "ctxt (%.1f%% apart)\n", rec, proc, proc > 0 ? 100.0 * fabs(rec - proc) / proc : 0);
+    fprintf(f, "\nContext switches: %.0f/s from sched:sched_switch (%.0f/s of them implied by the "
+               "order of switches on a CPU, not reported by the tracepoint), %.0f/s by /proc/stat "
+               "ctxt (%.1f%% apart)\n", rec, (double)s->host.implied / s->seconds, proc,
+            proc > 0 ? 100.0 * fabs(rec - proc) / proc : 0);
     xt_counts("why tasks left the CPU", s->host.wait, PW_N, prof_wait_labels, s->host.total, f);
     xt_counts("who woke tasks", s->host.waker, PK_N, prof_waker_labels, s->host.woken, f);
     fprintf(f, "  the load driver switched %.0f/s, the profiler %.0f/s\n",

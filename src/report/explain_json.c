@@ -74,6 +74,7 @@ static void xj_switches(struct json_w *w, const char *k, const struct prof_switc
     json_w_key(w, k);
     json_w_obj(w);
     xj_uint(w, "total", x->total);
+    xj_uint(w, "implied", x->implied);
     xj_counts(w, "wait", x->wait, PW_N, prof_wait_keys);
     xj_uint(w, "woken", x->woken);
     xj_counts(w, "waker", x->waker, PK_N, prof_waker_keys);
@@ -238,6 +239,7 @@ static void xr_counts(const struct json_val *o, uint64_t *v, int n, const char *
 static void xr_switches(const struct json_val *o, struct prof_switches *x)
 {
     x->total = xr_uint(o, "total");
+    x->implied = xr_uint(o, "implied");
     xr_counts(json_get(o, "wait"), x->wait, PW_N, prof_wait_keys);
     x->woken = xr_uint(o, "woken");
     xr_counts(json_get(o, "waker"), x->waker, PK_N, prof_waker_keys);
