@@ -157,13 +157,62 @@ int collect_status_parse(const char *text, uint64_t *vol, uint64_t *invol)
     return 0;
 }
 
-struct sw_state {
-    uint64_t *vol0, *invol0;        /* per target at begin */
-    int *have;
+/* One thread's counters at the interval's first edge, then its changes. */
+struct sw_thread {
+    int target;
+    pid_t tid;
+    char comm[16];
+    uint64_t vol, invol;
+    int seen;                       /* read again at the last edge */
 };
 
-/* The sums over the live threads of pid. */
-static int sw_read(const char *root, pid_t pid, uint64_t *vol, uint64_t *invol)
+struct sw_state {
+    uint64_t *vol0, *invol0;        /* per target: at begin, then the changes */
+    int *have;
+    struct sw_thread *th;
+    int nth, capth;
+};
+
+/* The thread of target k with id tid in s, or NULL. */
+static struct sw_thread *sw_find(struct sw_state *s, int k, pid_t tid)
+{
+    for (int i = 0; i < s->nth; i++)
+        if (s->th[i].target == k && s->th[i].tid == tid) return &s->th[i];
+    return NULL;
+}
+
+/* Records (begin) or turns into changes (end) one thread's counters. */
+static void sw_thread(struct sw_state *s, int k, pid_t tid, const char *text, uint64_t v,
+                      uint64_t iv, int end)
+{
+    struct sw_thread *t = sw_find(s, k, tid);
+    if (end) {
+        if (!t) return;
+        t->vol = v >= t->vol ? v - t->vol : 0;
+        t->invol = iv >= t->invol ? iv - t->invol : 0;
+        t->seen = 1;
+        return;
+    }
+    if (s->nth == s->capth) {
+        s->capth = s->capth ? s->capth * 2 : 64;
+        s->th = realloc(s->th, (size_t)s->capth * sizeof *s->th);
+        if (!s->th) abort();
+    }
+    t = &s->th[s->nth++];
+    memset(t, 0, sizeof *t);
+    t->target = k;
+    t->tid = tid;
+    t->vol = v;
+    t->invol = iv;
+    const char *name = strncmp(text, "Name:", 5) == 0 ? text + 5 : "";
+    name += strspn(name, " \t");
+    snprintf(t->comm, sizeof t->comm, "%.*s", (int)strcspn(name, "\n"), name);
+}
+
+/* The sums over the live threads of target k's process (each thread
+ * recorded at begin, or its changes at end). */
+static int sw_read(const char *root, struct sw_state *s, int k, pid_t pid, int end,
+                   uint64_t *vol, uint64_t *invol)
 {
     char path[96], text[4096];
     *vol = *invol = 0;
@@ -177,6 +226,7 @@ static int sw_read(const char *root, pid_t pid, uint64_t *vol, uint64_t *invol)
         snprintf(path, sizeof path, "/proc/%d/task/%.16s/status", (int)pid, e->d_name);
         if (meas_read(root, path, text, sizeof text) <= 0 || collect_status_parse(text, &v, &iv))
             continue;
+        sw_thread(s, k, (pid_t)atoi(e->d_name), text, v, iv, end);
         *vol += v;
         *invol += iv;
     }
@@ -198,7 +248,8 @@ static void sw_begin(struct collect *c, void *priv)
 {
     struct sw_state *s = priv;
     for (int i = 0; i < c->nt; i++)
-        s->have[i] = c->t[i].pid > 0 && sw_read(c->root, c->t[i].pid, &s->vol0[i], &s->invol0[i]) == 0;
+        s->have[i] = c->t[i].pid > 0 &&
+                     sw_read(c->root, s, i, c->t[i].pid, 0, &s->vol0[i], &s->invol0[i]) == 0;
 }
 
 static void sw_end(struct collect *c, void *priv)
@@ -206,13 +257,32 @@ static void sw_end(struct collect *c, void *priv)
     struct sw_state *s = priv;
     for (int i = 0; i < c->nt && i < PROF_MAX_SERVERS; i++) {
         uint64_t v, iv;
-        if (!s->have[i] || sw_read(c->root, c->t[i].pid, &v, &iv)) {
+        if (!s->have[i] || sw_read(c->root, s, i, c->t[i].pid, 1, &v, &iv)) {
             s->have[i] = 0;
             continue;
         }
         s->vol0[i] = v >= s->vol0[i] ? v - s->vol0[i] : 0;
         s->invol0[i] = iv >= s->invol0[i] ? iv - s->invol0[i] : 0;
     }
+}
+
+/* Puts one thread's /proc counts beside its tracepoint counts. */
+static void sw_merge_thread(struct prof_summary *p, const struct sw_thread *t)
+{
+    struct prof_thread *x = NULL;
+    for (int i = 0; i < p->nthreads && !x; i++)
+        if (p->thread[i].tid == t->tid) x = &p->thread[i];
+    if (!x && p->nthreads == PROF_MAX_THREADS) return;
+    if (!x) {
+        x = &p->thread[p->nthreads++];
+        memset(x, 0, sizeof *x);
+        x->tid = t->tid;
+        x->server = t->target;
+        snprintf(x->comm, sizeof x->comm, "%s", t->comm);
+    }
+    x->vol = t->vol;
+    x->invol = t->invol;
+    x->have_status = 1;
 }
 
 /* Copies the interval's counts into the summary (after perf filled it). */
@@ -233,6 +303,8 @@ static void sw_finish(struct collect *c, void *priv, int64_t t0, int64_t t1)
         p->srv[i].sw.vol = s->have[i] ? s->vol0[i] : 0;
         p->srv[i].sw.invol = s->have[i] ? s->invol0[i] : 0;
     }
+    for (int i = 0; i < s->nth; i++)
+        if (s->th[i].seen && s->th[i].target < p->nservers) sw_merge_thread(p, &s->th[i]);
 }
 
 static void sw_close(struct collect *c, void *priv)
@@ -241,6 +313,7 @@ static void sw_close(struct collect *c, void *priv)
     free(s->vol0);
     free(s->invol0);
     free(s->have);
+    free(s->th);
 }
 
 const struct collector_ops collect_switch_ops = {

@@ -123,7 +123,12 @@ struct pa {
     struct { pid_t tid; int64_t t; int reason; int owner; } kvm[256];    /* open exits */
     struct { char comm[32]; uint64_t n; } fc[64];                       /* foreign processes */
     int nfc;
-    struct { pid_t tid; int owner; } tids[PA_TIDS];     /* threads seen, by owner (hash) */
+    struct pa_tid {                 /* threads seen, by owner (hash) */
+        pid_t tid;
+        int owner;
+        char comm[16];
+        uint64_t total, preempt, woken;
+    } tids[PA_TIDS];
     pid_t last_next[PA_CPUS];       /* per CPU: next_pid + 1 of its last switch, 0 none */
     int nkvm;
 };
@@ -146,6 +151,20 @@ static void pa_tid_learn(struct pa *a, pid_t tid, int owner)
     if (i < 0) return;
     a->tids[i].tid = tid;
     a->tids[i].owner = owner;
+    if (!a->tids[i].comm[0]) snprintf(a->tids[i].comm, sizeof a->tids[i].comm, "%.15s", a->h.comm);
+}
+
+/* The counters of a server's thread, or NULL. */
+static struct pa_tid *pa_thread(struct pa *a, pid_t tid, int owner)
+{
+    if (owner < 0 || tid <= 0) return NULL;
+    int i = pa_tid_slot(a, tid);
+    if (i < 0) return NULL;
+    if (a->tids[i].tid != tid) {
+        a->tids[i].tid = tid;
+        a->tids[i].owner = owner;
+    }
+    return &a->tids[i];
 }
 
 /* The owner of a task: a server's index, or OWN_*. */
@@ -324,9 +343,14 @@ static int pa_wait_reason(const struct pa *a, const char *state)
 }
 
 /* Counts one switch away from the CPU of thread tid (owner ow). */
-static void pa_count_switch(struct pa *a, int ow, int why, int implied)
+static void pa_count_switch(struct pa *a, pid_t tid, int ow, int why, int implied)
 {
     struct prof_summary *s = a->s;
+    struct pa_tid *t = pa_thread(a, tid, ow);
+    if (t) {
+        t->total++;
+        t->preempt += why == PW_PREEMPT;
+    }
     s->have_sched = 1;
     s->host.total++;
     s->host.wait[why]++;
@@ -352,9 +376,10 @@ static void pa_switch(struct pa *a, int in_window)
     a->last_next[cpu] = (pid_t)ps_trace_num(a->h.trace, "next_pid", -1) + 1;
     if (!in_window) return;
     if (last >= 0 && last != prev)
-        pa_count_switch(a, pa_owner(a, -1, last, NULL), last == 0 ? PW_IDLE : PW_OTHER, 1);
+        pa_count_switch(a, last, pa_owner(a, -1, last, NULL), last == 0 ? PW_IDLE : PW_OTHER, 1);
     ps_trace_field(a->h.trace, "prev_state", state, sizeof state);
-    pa_count_switch(a, pa_owner(a, a->h.pid, a->h.tid, a->h.comm), pa_wait_reason(a, state), 0);
+    pa_count_switch(a, prev, pa_owner(a, a->h.pid, a->h.tid, a->h.comm), pa_wait_reason(a, state),
+                    0);
 }
 
 /* Who woke the task: the context the waking ran in. */
@@ -390,6 +415,9 @@ static void pa_waking(struct pa *a)
     s->host.woken++;
     s->host.waker[k]++;
     if (wakee < 0) return;
+    struct pa_tid *th = pa_thread(a, pid, wakee);
+    if (th) th->woken++;
+    if (th && !th->comm[0]) snprintf(th->comm, sizeof th->comm, "%.15s", comm);
     s->srv[wakee].sw.woken++;
     s->srv[wakee].sw.waker[k]++;
 }
@@ -546,6 +574,29 @@ static void pa_tops(struct pa *a)
     }
 }
 
+static int thread_cmp(const void *x, const void *y)
+{
+    const struct prof_thread *a = x, *b = y;
+    return a->total < b->total ? 1 : a->total > b->total ? -1 : a->tid - b->tid;
+}
+
+/* The servers' threads with most switches into the summary. */
+static void pa_threads(struct pa *a)
+{
+    struct prof_summary *s = a->s;
+    for (int i = 0; i < PA_TIDS; i++) {
+        const struct pa_tid *t = &a->tids[i];
+        if (t->tid <= 0 || t->owner < 0 || (!t->total && !t->woken)) continue;
+        struct prof_thread x = { .tid = t->tid, .server = t->owner, .total = t->total,
+                                 .preempt = t->preempt, .woken = t->woken };
+        snprintf(x.comm, sizeof x.comm, "%s", t->comm);
+        if (s->nthreads < PROF_MAX_THREADS) s->thread[s->nthreads++] = x;
+        else if (x.total > s->thread[PROF_MAX_THREADS - 1].total) s->thread[PROF_MAX_THREADS - 1] = x;
+        else continue;
+        qsort(s->thread, (size_t)s->nthreads, sizeof *s->thread, thread_cmp);
+    }
+}
+
 long prof_analyze(FILE *in, const struct prof_input *pi, struct prof_summary *out)
 {
     struct pa *a = calloc(1, sizeof *a);
@@ -571,6 +622,7 @@ long prof_analyze(FILE *in, const struct prof_input *pi, struct prof_summary *ou
     free(line);
     pa_tops(a);
     pa_foreign_top(a);
+    pa_threads(a);
     out->present = 1;
     out->tcg = pi->tcg;
     sc_free(&a->cache);

@@ -25,6 +25,7 @@
 #define PROF_MAX_SERVERS 384          /* 64 sets of 6 */
 #define PROF_MAX_EXITS 24
 #define PROF_SERVER_TOP 8           /* top functions per server */
+#define PROF_MAX_THREADS 64         /* servers' threads with most switches */
 
 /* Why a task left the CPU (sched_switch prev_state and call chain). */
 enum prof_wait { PW_PREEMPT,        /* preempted while runnable (involuntary) */
@@ -86,6 +87,15 @@ struct prof_server {
     double exit_ns;
 };
 
+/* One thread of a server: its switches over the interval. */
+struct prof_thread {
+    char comm[16];
+    int tid, server;                /* server: index into srv */
+    uint64_t total, preempt, woken; /* from the tracepoints (total includes implied) */
+    uint64_t vol, invol;            /* from /proc/PID/task/TID/status */
+    int have_status;
+};
+
 struct prof_exit {
     char reason[32];
     uint64_t count;
@@ -111,6 +121,8 @@ struct prof_summary {
     int have_sched;                 /* the sched tracepoints were recorded */
     struct prof_switches host;
     uint64_t driver_switches, profiler_switches;
+    int nthreads;                   /* the servers' threads, most switches first */
+    struct prof_thread thread[PROF_MAX_THREADS];
     int kvm;                        /* 1: kvm exits recorded; 0: no KVM here */
     char kvm_note[160];             /* why not, in one line */
     int nexits;

@@ -249,6 +249,24 @@ static void xt_counts(const char *title, const uint64_t *v, int n, const char *c
     fputc('\n', f);
 }
 
+/* The servers' threads with most switches (up to 12 rows). */
+static void xt_threads(const struct prof_summary *s, FILE *f)
+{
+    if (!s->nthreads || s->seconds <= 0) return;
+    fprintf(f, "  threads with most switches (per second: traced, preempted, woken; /proc "
+               "voluntary, involuntary):\n");
+    for (int i = 0; i < s->nthreads && i < 12; i++) {
+        const struct prof_thread *t = &s->thread[i];
+        const char *srv = t->server >= 0 && t->server < s->nservers ? s->srv[t->server].name : "?";
+        fprintf(f, "    %-12s %-16s %7d %8.0f %8.0f %8.0f", srv, t->comm, t->tid,
+                (double)t->total / s->seconds, (double)t->preempt / s->seconds,
+                (double)t->woken / s->seconds);
+        if (t->have_status)
+            fprintf(f, " %8.0f %8.0f", (double)t->vol / s->seconds, (double)t->invol / s->seconds);
+        fputc('\n', f);
+    }
+}
+
 static void xt_switches(const struct report_model *m, FILE *f)
 {
     const struct prof_summary *s = m->profile;
@@ -266,6 +284,7 @@ static void xt_switches(const struct report_model *m, FILE *f)
     xt_counts("who woke tasks", s->host.waker, PK_N, prof_waker_labels, s->host.woken, f);
     fprintf(f, "  the load driver switched %.0f/s, the profiler %.0f/s\n",
             (double)s->driver_switches / s->seconds, (double)s->profiler_switches / s->seconds);
+    xt_threads(s, f);
 }
 
 static void xt_exits(const struct prof_summary *s, FILE *f)

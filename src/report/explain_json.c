@@ -109,6 +109,28 @@ static void xj_server(struct json_w *w, const struct prof_server *v)
     json_w_obj_end(w);
 }
 
+static void xj_threads(struct json_w *w, const struct prof_summary *s)
+{
+    json_w_key(w, "threads");
+    json_w_arr(w);
+    for (int i = 0; i < s->nthreads; i++) {
+        const struct prof_thread *t = &s->thread[i];
+        json_w_obj(w);
+        xj_str(w, "server", t->server >= 0 && t->server < s->nservers ? s->srv[t->server].name : "?");
+        xj_uint(w, "tid", (uint64_t)t->tid);
+        xj_str(w, "comm", t->comm);
+        xj_uint(w, "total", t->total);
+        xj_uint(w, "preempted", t->preempt);
+        xj_uint(w, "woken", t->woken);
+        json_w_key(w, "status");
+        json_w_bool(w, t->have_status);
+        xj_uint(w, "voluntary", t->vol);
+        xj_uint(w, "involuntary", t->invol);
+        json_w_obj_end(w);
+    }
+    json_w_arr_end(w);
+}
+
 static void xj_exits(struct json_w *w, const struct prof_summary *s)
 {
     json_w_key(w, "vm_exits");
@@ -183,6 +205,7 @@ void report_explain_json(struct json_w *w, const struct report_model *m)
     xj_switches(w, "host", &s->host);
     xj_uint(w, "driver", s->driver_switches);
     xj_uint(w, "profiler", s->profiler_switches);
+    xj_threads(w, s);
     json_w_obj_end(w);
     xj_exits(w, s);
     json_w_obj_end(w);
@@ -268,6 +291,26 @@ static void xr_server(const struct json_val *o, struct prof_server *v)
     v->exit_ns = xr_num(o, "vm_exit_ns");
 }
 
+static void xr_threads(const struct json_val *a, struct prof_summary *s)
+{
+    for (size_t i = 0; i < json_len(a) && s->nthreads < PROF_MAX_THREADS; i++) {
+        const struct json_val *o = json_at(a, i);
+        struct prof_thread *t = &s->thread[s->nthreads++];
+        const char *srv = json_str(json_get(o, "server"), "");
+        t->server = -1;
+        for (int k = 0; k < s->nservers; k++)
+            if (!strcmp(s->srv[k].name, srv)) t->server = k;
+        t->tid = (int)xr_uint(o, "tid");
+        xr_str(o, "comm", t->comm, sizeof t->comm);
+        t->total = xr_uint(o, "total");
+        t->preempt = xr_uint(o, "preempted");
+        t->woken = xr_uint(o, "woken");
+        t->have_status = json_bool(json_get(o, "status"), 0);
+        t->vol = xr_uint(o, "voluntary");
+        t->invol = xr_uint(o, "involuntary");
+    }
+}
+
 static void xr_exits(const struct json_val *o, struct prof_summary *s)
 {
     s->kvm = json_bool(json_get(o, "recorded"), 0);
@@ -326,6 +369,7 @@ void report_explain_from_json(const struct json_val *v, struct report_model *m)
     xr_switches(json_get(sw, "host"), &s->host);
     s->driver_switches = xr_uint(sw, "driver");
     s->profiler_switches = xr_uint(sw, "profiler");
+    xr_threads(json_get(sw, "threads"), s);
     xr_exits(json_get(v, "vm_exits"), s);
     m->profile = s;
 }

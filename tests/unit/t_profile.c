@@ -211,6 +211,16 @@ TEST(profile_switch_reasons)
     /* web sleeps in epoll_wait and the driver wakes it */
     T_ASSERT(s->srv[2].sw.wait[PW_SOCKET] > 0);
     T_ASSERT(s->srv[2].sw.waker[PK_DRIVER] > 0);
+    /* per thread: web's one thread carries all of web's switches */
+    int web = -1;
+    for (int i = 0; i < s->nthreads; i++)
+        if (s->thread[i].tid == 26678) web = i;
+    T_ASSERT(web >= 0);
+    T_EQ_INT(s->thread[web].server, 2);
+    T_EQ_INT(s->thread[web].total, s->srv[2].sw.total);
+    T_EQ_INT(s->thread[web].woken, s->srv[2].sw.woken);
+    T_EQ_STR(s->thread[web].comm, "hostmix");
+    for (int i = 1; i < s->nthreads; i++) T_ASSERT(s->thread[i - 1].total >= s->thread[i].total);
     free(s);
     cause_table_free(&t);
 }
@@ -389,6 +399,10 @@ TEST(explain_json_round_trip)
     T_EQ_STR(c->top[0].sym, a->top[0].sym);
     T_EQ_INT(c->nservers, a->nservers);
     T_EQ_INT(c->srv[2].sw.waker[PK_DRIVER], a->srv[2].sw.waker[PK_DRIVER]);
+    T_EQ_INT(c->nthreads, a->nthreads);
+    T_EQ_INT(c->thread[0].tid, a->thread[0].tid);
+    T_EQ_INT(c->thread[0].server, a->thread[0].server);
+    T_EQ_INT(c->host.implied, a->host.implied);
     for (int k = 0; k < PC_N; k++) T_NEAR(c->cause[k].cores, a->cause[k].cores, 1e-12);
     /* the text report reads the same either way */
     char *t1 = NULL, *t2 = NULL;
