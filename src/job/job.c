@@ -429,7 +429,13 @@ void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx)
             opt_fmt_duration(a, sizeof a, j->ramp_up), opt_fmt_duration(b, sizeof b, j->measure),
             opt_fmt_duration(c, sizeof c, j->ramp_down),
             opt_fmt_duration(d, sizeof d, j->sample_interval));
-    fprintf(f, "  output %s, data cache %s\n\n", j->output, j->data_dir);
+    fprintf(f, "  output %s, data cache %s\n", j->output, j->data_dir);
+    if (j->profile.enabled)
+        fprintf(f, "  profile: perf %s at %lld Hz per CPU%s%s over the measurement interval\n",
+                j->profile.event, (long long)j->profile.frequency,
+                j->profile.sched ? ", context switches with reasons" : "",
+                j->profile.kvm ? ", VM exits where KVM runs" : "");
+    fputc('\n', f);
     fprintf(f, "  %-5s %-6s %-21s %10s %5s  %-8s %s\n", "set", "role", "address", "rate",
             "conns", "arrival", "qos");
     for (int s = 1; s <= j->sets; s++) {

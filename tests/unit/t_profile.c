@@ -445,3 +445,29 @@ TEST(explain_compare_adds_up)
     report_model_free(a);
     report_model_free(b);
 }
+
+TEST(profile_job_section)
+{
+    struct job j;
+    const char *ok = "[global]\nname = p\n[profile]\nenabled = yes\nfrequency = 99\nsched = no\n";
+    T_EQ_INT(job_load_text(&j, "ok.ini", ok, strlen(ok), stderr), 0);
+    T_ASSERT(j.profile.enabled);
+    T_EQ_INT(j.profile.frequency, 99);
+    T_ASSERT(!j.profile.sched && j.profile.kvm);
+    T_EQ_STR(j.profile.event, "cpu-clock");
+    const char *off = "[global]\nname = p\n";
+    T_EQ_INT(job_load_text(&j, "off.ini", off, strlen(off), stderr), 0);
+    T_ASSERT(!j.profile.enabled);
+    char *err = NULL;
+    size_t n;
+    FILE *e = open_memstream(&err, &n);
+    const char *bad = "[global]\nfrequency = 99\n[profile]\nfrequency = 0\nnope = 1\n[profile]\n";
+    T_EQ_INT(job_load_text(&j, "bad.ini", bad, strlen(bad), e), 4);
+    fclose(e);
+    T_ASSERT(strstr(err, "bad.ini:2: option 'frequency' does not belong in [global] (it belongs in "
+                         "[profile])"));
+    T_ASSERT(strstr(err, "bad.ini:4: "));
+    T_ASSERT(strstr(err, "bad.ini:5: unknown option 'nope'"));
+    T_ASSERT(strstr(err, "bad.ini:6: duplicate section [profile]"));
+    free(err);
+}
