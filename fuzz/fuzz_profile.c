@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ps_trace_field(h.trace, "prev_state", v, sizeof v);
         if (strlen(h.comm) >= sizeof h.comm) abort();
     }
-    if (ps_parse_frame(text, &f) == 0 && (strlen(f.sym) >= sizeof f.sym || strlen(f.dso) >= sizeof f.dso))
+    if (ps_parse_frame(text, &f) == 0 &&
+        (strlen(f.sym) >= sizeof f.sym || strlen(f.dso) >= sizeof f.dso))
         abort();
     ps_trace_num(text, "pid", 0);
     uint64_t a, b;

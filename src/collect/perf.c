@@ -79,8 +79,8 @@ static int perf_probe(struct collect *c, void *priv, char *why, size_t n)
         return -1;
     }
     char v[16] = "";
-    if (geteuid() != 0 && meas_read(c->root, "/proc/sys/kernel/perf_event_paranoid", v, sizeof v) > 0 &&
-        atoi(v) > 0) {
+    const char *paranoid = "/proc/sys/kernel/perf_event_paranoid";
+    if (geteuid() != 0 && meas_read(c->root, paranoid, v, sizeof v) > 0 && atoi(v) > 0) {
         snprintf(why, n, "a system-wide profile needs root or kernel.perf_event_paranoid <= 0 "
                          "(it is %d)", atoi(v));
         return -1;
@@ -95,7 +95,8 @@ static void perf_kvm_probe(struct collect *c, struct perf_state *s)
     s->kvm = 0;
     if (!c->opt.kvm) snprintf(s->kvm_note, sizeof s->kvm_note, "not recorded ([profile] kvm = no)");
     else if (stat("/sys/module/kvm", &st) != 0)
-        snprintf(s->kvm_note, sizeof s->kvm_note, "this host does not run KVM: no VM exits to count");
+        snprintf(s->kvm_note, sizeof s->kvm_note,
+                 "this host does not run KVM: no VM exits to count");
     else {
         int guests = 0;
         for (int i = 0; i < c->nt; i++) guests |= c->t[i].guest;
@@ -219,7 +220,8 @@ static void perf_end(struct collect *c, void *priv)
 {
     struct perf_state *s = priv;
     if (s->enabled && perf_command(s, "disable"))
-        log_warn("perf record did not acknowledge disable (samples after the interval are dropped)");
+        log_warn("perf record did not acknowledge disable "
+                 "(samples after the interval are dropped)");
 }
 
 /* perf record's CPU so far: its threads' time on CPU. */
@@ -273,7 +275,8 @@ static struct prof_owner *perf_owners(const struct collect *c, pid_t **tids)
         o[i].role = c->t[i].role;
         o[i].guest = c->t[i].guest;
         o[i].tids = *tids + (size_t)i * 256;
-        int k = c->t[i].cgroup ? meas_cg_threads(c->root, c->t[i].cgroup, *tids + (size_t)i * 256, 256) : 0;
+        pid_t *mine = *tids + (size_t)i * 256;
+        int k = c->t[i].cgroup ? meas_cg_threads(c->root, c->t[i].cgroup, mine, 256) : 0;
         o[i].ntids = k > 0 ? k : 0;
     }
     return o;

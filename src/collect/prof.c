@@ -331,7 +331,8 @@ static int pa_wait_reason(const struct pa *a, const char *state)
         { PW_CHILD, "pipe_read" }, { PW_CHILD, "pipe_write" }, { PW_CHILD, "do_wait" },
         { PW_CHILD, "kernel_wait4" },
         { PW_KTHREAD, "worker_thread" }, { PW_KTHREAD, "smpboot_thread_fn" },
-        { PW_KTHREAD, "rcu_gp_kthread" }, { PW_KTHREAD, "kthreadd" }, { PW_KTHREAD, "rescuer_thread" },
+        { PW_KTHREAD, "rcu_gp_kthread" }, { PW_KTHREAD, "kthreadd" },
+        { PW_KTHREAD, "rescuer_thread" },
         { PW_KTHREAD, "rcu_*_kthread" }, { PW_KTHREAD, "kthread" },
     };
     if (a->h.pid == 0) return PW_IDLE;
@@ -442,7 +443,7 @@ static int pa_exit_index(struct prof_summary *s, const char *reason)
 {
     for (int i = 0; i < s->nexits; i++)
         if (!strcmp(s->exit[i].reason, reason)) return i;
-    if (s->nexits == PROF_MAX_EXITS) return PROF_MAX_EXITS - 1;   /* the last one collects the rest */
+    if (s->nexits == PROF_MAX_EXITS) return PROF_MAX_EXITS - 1;     /* the last takes the rest */
     snprintf(s->exit[s->nexits].reason, sizeof s->exit[0].reason, "%s", reason);
     return s->nexits++;
 }
@@ -518,7 +519,8 @@ static int pa_line(struct pa *a, const char *line)
         return 0;
     }
     if (a->in_sample) pa_end_sample(a);
-    if (ps_parse_head(line, &a->h)) return 1;
+    if (ps_parse_head(line, &a->h))
+        return line[0] != '\'';     /* perf's own notices ("'trace' not valid ...") are fine */
     pa_tid_learn(a, a->h.tid, pa_owner(a, a->h.pid, a->h.tid, a->h.comm));
     snprintf(a->trace, sizeof a->trace, "%s", a->h.trace);
     a->h.trace = a->trace;
@@ -591,7 +593,8 @@ static void pa_threads(struct pa *a)
                                  .preempt = t->preempt, .woken = t->woken };
         snprintf(x.comm, sizeof x.comm, "%s", t->comm);
         if (s->nthreads < PROF_MAX_THREADS) s->thread[s->nthreads++] = x;
-        else if (x.total > s->thread[PROF_MAX_THREADS - 1].total) s->thread[PROF_MAX_THREADS - 1] = x;
+        else if (x.total > s->thread[PROF_MAX_THREADS - 1].total)
+            s->thread[PROF_MAX_THREADS - 1] = x;
         else continue;
         qsort(s->thread, (size_t)s->nthreads, sizeof *s->thread, thread_cmp);
     }

@@ -38,7 +38,8 @@ struct ps_head {
 struct ps_frame {
     uint64_t ip;
     char sym[PS_SYM_MAX];       /* "[unknown]" when perf could not name it */
-    char dso[PS_DSO_MAX];       /* "[kernel.kallsyms]", "/usr/bin/qemu-system-x86_64", "[unknown]" */
+    char dso[PS_DSO_MAX];       /* "[kernel.kallsyms]", "/usr/bin/qemu-system-x86_64",
+                                 * "[unknown]" */
     int kernel;                 /* the address is in the kernel (or a module) */
 };
 

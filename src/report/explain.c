@@ -99,7 +99,8 @@ static void xt_evidence(const struct report_model *m, int cause, FILE *f)
     if (cause == PC_SCHED) xt_sched_evidence(m, f);
     else if (cause == PC_VMEXIT && s->kvm && s->seconds > 0)
         fprintf(f, " — %.0f VM exits/s", (double)s->exits_total / s->seconds);
-    else if (cause == PC_IRQ && !isnan(m->cpu.intr_s)) fprintf(f, " — %.0f interrupts/s", m->cpu.intr_s);
+    else if (cause == PC_IRQ && !isnan(m->cpu.intr_s))
+        fprintf(f, " — %.0f interrupts/s", m->cpu.intr_s);
     else if (cause == PC_GUEST && s->tcg) fprintf(f, " — the guests ran under TCG emulation");
     if (cause == PC_OTHER) {
         fprintf(f, " — %llu samples matched no rule of the cause table, %llu had no symbol "
@@ -187,7 +188,8 @@ static double xt_requests(const struct report_model *m, const char *server)
     char *dash = strchr(name, '-');
     if (dash) *dash = '.';
     for (int i = 0; i < m->drive.ntargets; i++)
-        if (m->drive.t[i].name && !strcmp(m->drive.t[i].name, name)) return (double)m->drive.t[i].count;
+        if (m->drive.t[i].name && !strcmp(m->drive.t[i].name, name))
+            return (double)m->drive.t[i].count;
     return 0;
 }
 
@@ -214,7 +216,8 @@ static void xt_servers(const struct report_model *m, FILE *f)
 {
     const struct prof_summary *s = m->profile;
     if (!s->nservers || s->seconds <= 0) return;
-    fprintf(f, "\nEach server's CPU by cause (sampled) and its context switches over the interval\n");
+    fprintf(f, "\nEach server's CPU by cause (sampled) and its context switches over the "
+               "interval\n");
     fprintf(f, "  %-12s %6s  %-30s %8s %8s %8s %7s  %s\n", "server", "cores", "largest causes",
             "switch/s", "vol/s", "invol/s", "per req", "woken mostly by");
     for (int i = 0; i < s->nservers; i++) {
@@ -233,7 +236,8 @@ static void xt_servers(const struct report_model *m, FILE *f)
                 (double)v->sw.vol / s->seconds, (double)v->sw.invol / s->seconds, per, woke);
         for (int k = 0; k < v->ntop && k < 5; k++)
             fprintf(f, "%s%s %.0f%%%s", k ? ", " : "      top functions: ", v->top[k].sym,
-                    xt_share((double)v->top[k].samples, (double)v->samples), k == 4 || k == v->ntop - 1 ? "\n" : "");
+                    xt_share((double)v->top[k].samples, (double)v->samples),
+                    k == 4 || k == v->ntop - 1 ? "\n" : "");
     }
 }
 
@@ -243,7 +247,8 @@ static void xt_counts(const char *title, const uint64_t *v, int n, const char *c
     fprintf(f, "  %s:", title);
     for (int k = 0, first = 1; k < n; k++) {
         if (!v[k]) continue;
-        fprintf(f, "%s %s %.1f%%", first ? "" : ",", labels[k], xt_share((double)v[k], (double)total));
+        fprintf(f, "%s %s %.1f%%", first ? "" : ",", labels[k],
+                xt_share((double)v[k], (double)total));
         first = 0;
     }
     fputc('\n', f);
@@ -287,6 +292,16 @@ static void xt_switches(const struct report_model *m, FILE *f)
     xt_threads(s, f);
 }
 
+/* What an exit reason means, for the ones users ask about. */
+static const char *xt_exit_note(const char *reason)
+{
+    if (!strcmp(reason, "HLT") || !strcmp(reason, "hlt")) return " (halt: halt polling applies)";
+    if (strstr(reason, "INTERRUPT_WINDOW") || !strcmp(reason, "vintr") ||
+        !strcmp(reason, "PENDING_INTERRUPT"))
+        return " (interrupt window)";
+    return "";
+}
+
 static void xt_exits(const struct prof_summary *s, FILE *f)
 {
     if (!s->kvm) {
@@ -298,16 +313,15 @@ static void xt_exits(const struct prof_summary *s, FILE *f)
             "per s", "us per exit");
     for (int i = 0; i < s->nexits; i++) {
         const struct prof_exit *x = &s->exit[i];
-        const char *note = !strcmp(x->reason, "HLT") || !strcmp(x->reason, "hlt") ? " (halt: halt polling applies)"
-                         : strstr(x->reason, "INTERRUPT_WINDOW") || !strcmp(x->reason, "vintr")
-                           || !strcmp(x->reason, "PENDING_INTERRUPT") ? " (interrupt window)" : "";
+        const char *note = xt_exit_note(x->reason);
         fprintf(f, "  %-28s %10llu %9.0f %12.2f%s\n", x->reason, (unsigned long long)x->count,
                 s->seconds > 0 ? (double)x->count / s->seconds : 0,
                 x->count ? x->ns / 1e3 / (double)x->count : 0, note);
     }
     for (int i = 0; i < s->nservers; i++)
         if (s->srv[i].exits)
-            fprintf(f, "  %s: %.0f exits/s\n", s->srv[i].name, (double)s->srv[i].exits / s->seconds);
+            fprintf(f, "  %s: %.0f exits/s\n", s->srv[i].name,
+                    (double)s->srv[i].exits / s->seconds);
 }
 
 void report_explain_text(const struct report_model *m, FILE *f)
@@ -320,7 +334,8 @@ void report_explain_text(const struct report_model *m, FILE *f)
     xt_switches(m, f);
     xt_exits(s, f);
     fprintf(f, "  profile: perf record's CPU %.3f cores over the interval, post-processing %.2f s; "
-               "recording %s\n", s->collector_cores, s->post_s, s->data_file[0] ? s->data_file : "-");
+               "recording %s\n", s->collector_cores, s->post_s,
+            s->data_file[0] ? s->data_file : "-");
 }
 
 /* ---- compare ---------------------------------------------------------------- */
@@ -347,6 +362,7 @@ void report_explain_compare(const struct report_model *a, const struct report_mo
     qsort_r(order, (size_t)n, sizeof *order, xc_cmp, d);
     double diff = b->profile->sut_cores - a->profile->sut_cores;
     fprintf(f, "%s vs %s by cause (system-under-test cores): %+.3f cores in all =", lb, la, diff);
-    for (int i = 0; i < n; i++) fprintf(f, "%s %+.3f %s", i ? "," : "", d[order[i]], prof_cause_label(order[i]));
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%s %+.3f %s", i ? "," : "", d[order[i]], prof_cause_label(order[i]));
     fprintf(f, "%s %+.3f other (the causes add up to %+.3f)\n", n ? "," : "", d[PC_OTHER], sum);
 }

@@ -116,7 +116,8 @@ static void xj_threads(struct json_w *w, const struct prof_summary *s)
     for (int i = 0; i < s->nthreads; i++) {
         const struct prof_thread *t = &s->thread[i];
         json_w_obj(w);
-        xj_str(w, "server", t->server >= 0 && t->server < s->nservers ? s->srv[t->server].name : "?");
+        int ok = t->server >= 0 && t->server < s->nservers;
+        xj_str(w, "server", ok ? s->srv[t->server].name : "?");
         xj_uint(w, "tid", (uint64_t)t->tid);
         xj_str(w, "comm", t->comm);
         xj_uint(w, "total", t->total);
@@ -360,7 +361,8 @@ void report_explain_from_json(const struct json_val *v, struct report_model *m)
         s->foreign[s->nforeign++].samples = xr_uint(json_at(fo, i), "samples");
     }
     const struct json_val *top = json_get(v, "top");
-    for (size_t i = 0; i < json_len(top) && s->ntop < PROF_TOP; i++) xr_sym(json_at(top, i), &s->top[s->ntop++]);
+    for (size_t i = 0; i < json_len(top) && s->ntop < PROF_TOP; i++)
+        xr_sym(json_at(top, i), &s->top[s->ntop++]);
     const struct json_val *sv = json_get(v, "servers");
     for (size_t i = 0; i < json_len(sv) && s->nservers < PROF_MAX_SERVERS; i++)
         xr_server(json_at(sv, i), &s->srv[s->nservers++]);

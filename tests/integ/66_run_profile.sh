@@ -98,6 +98,8 @@ check run_profile_no_fifo test -z "$(ls "$TMP/res/profile" | grep -E 'fifo|scrip
 check run_profile_no_process test -z "$(pgrep -P "$pid")"
 "$HOSTMIX" report "$TMP/res/result.json" >"$TMP/report.txt" 2>"$TMP/err"
 check run_profile_report_same diff "$TMP/res/report.txt" "$TMP/report.txt"
+"$HOSTMIX" report "$TMP/res/result.json" --format json >"$TMP/report.json"
+check run_profile_report_json_same cmp "$TMP/res/result.json" "$TMP/report.json"
 # an unknown perf is refused before anything starts
 sed -i 's/^enabled = yes/enabled = yes\nperf = \/nonexistent\/perf/' "$TMP/prof.ini"
 "$HOSTMIX" run "$TMP/prof.ini" >"$TMP/out" 2>"$TMP/err"; rc=$?
