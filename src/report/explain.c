@@ -80,7 +80,8 @@ static void xt_sched_evidence(const struct report_model *m, FILE *f)
     if (why >= 0 && sv.wait[why]) fprintf(f, " (%s)", xt_sleep_phrase[why]);
     int who = xt_argmax(sv.waker, PK_N, -1);
     if (who >= 0 && sv.waker[who])
-        fprintf(f, ", servers woken mostly by %s (%.0f%%)", prof_waker_labels[who],
+        fprintf(f, ", servers woken mostly by %s (%.0f%%)",
+                who == PK_SAME ? "their own threads" : prof_waker_labels[who],
                 xt_share((double)sv.waker[who], (double)sv.woken));
 }
 
@@ -141,6 +142,36 @@ static int xt_order(const struct prof_summary *s, int *order)
     return n;
 }
 
+/* One sentence: the three largest causes and the servers' own share. */
+static void xt_headline(const struct prof_summary *s, const int *order, int n, FILE *f)
+{
+    double own = 0;
+    for (int r = 0; r < ROLE_COUNT; r++) own += s->cause[PC_OWN + r].pct_busy;
+    fprintf(f, "  In short: of %.3f system-under-test cores,", s->sut_cores);
+    for (int i = 0; i < n && i < 3; i++)
+        fprintf(f, "%s %s took %.1f%%", i == 0 ? "" : i == n - 1 || i == 2 ? " and" : ",",
+                prof_cause_label(order[i]), s->cause[order[i]].pct_busy);
+    int guests = s->nservers > 0 && s->srv[0].guest;
+    if (guests) fprintf(f, "; the servers' own code ran in the guests.\n");
+    else fprintf(f, "; the servers' own code %.1f%%.\n", own);
+}
+
+/* What a user can do about the causes that say something about the
+ * measurement itself rather than the system under test. */
+static void xt_hints(const struct prof_summary *s, FILE *f)
+{
+    if (s->cause[PC_FOREIGN].pct_busy >= 5)
+        fprintf(f, "  Other processes took %.1f%% of it: that is not the experiment's; compare runs "
+                   "made on an idle host (the baseline shows how busy it was).\n",
+                s->cause[PC_FOREIGN].pct_busy);
+    if (s->tcg && s->cause[PC_GUEST].samples)
+        fprintf(f, "  The guests ran under TCG: their code was translated, so guest execution and "
+                   "device emulation cost far more than on a host with KVM.\n");
+    if (s->cause[PC_OTHER].pct_busy >= 5)
+        fprintf(f, "  %.1f%% matched no rule of the cause table: name it with a [profile] causes "
+                   "file (docs/profile.md).\n", s->cause[PC_OTHER].pct_busy);
+}
+
 static void xt_explain(const struct report_model *m, FILE *f)
 {
     const struct prof_summary *s = m->profile;
@@ -150,6 +181,8 @@ static void xt_explain(const struct report_model *m, FILE *f)
                "%.2f s; %llu samples, %llu busy, %llu of the system under test)\n",
             s->event, s->freq, s->seconds, (unsigned long long)s->samples,
             (unsigned long long)s->busy_samples, (unsigned long long)s->sut_samples);
+    xt_headline(s, order, n, f);
+    xt_hints(s, f);
     for (int i = 0; i < n; i++) {
         int c = order[i];
         fprintf(f, "  %s: %.3f cores (%.1f%% of host busy)", prof_cause_label(c),
