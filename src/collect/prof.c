@@ -645,8 +645,9 @@ void prof_scale(struct prof_summary *s, double sut_cores)
     for (int c = 0; c < PC_N; c++) {
         struct prof_cause_fig *f = &s->cause[c];
         int sut = prof_cause_is_sut(c);
+        /* in the same units as the system under test's samples, so any
+         * sampling event (cpu-clock's nanoseconds, cycles) scales alike */
         f->pct_busy = sut && s->sut_ns > 0 ? 100.0 * f->ns / s->sut_ns : 0;
-        f->cores = sut && s->sut_ns > 0 ? sut_cores * f->ns / s->sut_ns
-                                        : s->seconds > 0 ? f->ns / 1e9 / s->seconds : 0;
+        f->cores = s->sut_ns > 0 ? sut_cores * f->ns / s->sut_ns : 0;
     }
 }

@@ -162,7 +162,8 @@ struct prof_input {
 long prof_analyze(FILE *in, const struct prof_input *pi, struct prof_summary *out);
 
 /* Scales the causes' sampled time to sut_cores (the run's measured
- * system-under-test CPU), so the causes add up to it exactly, and sets
+ * system-under-test CPU), so the system under test's causes add up to it
+ * exactly (the driver's and the profiler's at the same scale), and sets
  * each cause's share of the sampled system-under-test time. */
 void prof_scale(struct prof_summary *s, double sut_cores);
 

@@ -194,7 +194,8 @@ static void xt_explain(const struct report_model *m, FILE *f)
                "profiler %.3f)\n", s->sut_cores, busy, m->cpu.driver_cores + m->cpu.ctl_cores,
             s->collector_cores);
     fprintf(f, "  not the system under test: the load driver %.3f cores and the profiler %.3f "
-               "cores as sampled; perf record's own CPU %.3f cores is kept out of the figures\n",
+               "cores at the same scale; perf record's own CPU %.3f cores is kept out of the "
+               "figures\n",
             s->cause[PC_DRIVER].cores, s->cause[PC_PROFILER].cores, s->collector_cores);
     if (s->error[0]) fprintf(f, "  profile incomplete: %s\n", s->error);
 }
@@ -265,7 +266,7 @@ static void xt_servers(const struct report_model *m, FILE *f)
             snprintf(woke, sizeof woke, "%s (%.0f%%)", prof_waker_labels[who],
                      xt_share((double)v->sw.waker[who], (double)v->sw.woken));
         fprintf(f, "  %-12s %6.3f  %-30s %8.0f %8.0f %8.0f %7s  %s\n", v->name,
-                v->ns / 1e9 / s->seconds, causes, (double)sw / s->seconds,
+                s->sut_ns > 0 ? s->sut_cores * v->ns / s->sut_ns : 0, causes, (double)sw / s->seconds,
                 (double)v->sw.vol / s->seconds, (double)v->sw.invol / s->seconds, per, woke);
         for (int k = 0; k < v->ntop && k < 5; k++)
             fprintf(f, "%s%s %.0f%%%s", k ? ", " : "      top functions: ", v->top[k].sym,
