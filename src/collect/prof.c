@@ -38,7 +38,7 @@ enum { OWN_OTHER = -1, OWN_DRIVER = -2, OWN_PROF = -3 };
 /* ---- the symbol cache ------------------------------------------------ */
 
 struct sym_ent {
-    char *key;                      /* "sym\tdso" (NULL: free slot) */
+    char *key;                      /* "sym\tdso" */
     int rules[3];
     int kernel;
     uint64_t leaf;                  /* samples with this as the leaf */
@@ -50,7 +50,7 @@ struct sym_ent {
 };
 
 struct sym_cache {
-    struct sym_ent *e;
+    struct sym_ent **e;             /* open addressing; NULL: a free slot */
     size_t n, cap;
 };
 
@@ -63,7 +63,9 @@ static uint64_t sc_hash(const char *s)
 
 static void sc_grow(struct sym_cache *c);
 
-/* The entry of frame f, created (rules looked up) on first sight. */
+/* The entry of frame f, created (rules looked up) on first sight.
+ * Entries are allocated one by one, so a pointer to one stays valid
+ * while the table grows (a sample holds its frames' entries). */
 static struct sym_ent *sc_get(struct sym_cache *c, const struct cause_table *t,
                               const struct ps_frame *f)
 {
@@ -71,14 +73,14 @@ static struct sym_ent *sc_get(struct sym_cache *c, const struct cause_table *t,
     snprintf(key, sizeof key, "%s\t%s", f->sym, f->dso);
     if ((c->n + 1) * 2 > c->cap) sc_grow(c);
     size_t i = sc_hash(key) & (c->cap - 1);
-    while (c->e[i].key && strcmp(c->e[i].key, key) != 0) i = (i + 1) & (c->cap - 1);
-    struct sym_ent *e = &c->e[i];
-    if (e->key) return e;
-    e->key = strdup(key);
-    if (!e->key) abort();
+    while (c->e[i] && strcmp(c->e[i]->key, key) != 0) i = (i + 1) & (c->cap - 1);
+    if (c->e[i]) return c->e[i];
+    struct sym_ent *e = calloc(1, sizeof *e);
+    if (!e || !(e->key = strdup(key))) abort();
     struct cause_frame cf = { f->sym, f->dso, f->kernel };
     cause_rules_of(t, &cf, e->rules);
     e->kernel = f->kernel;
+    c->e[i] = e;
     c->n++;
     return e;
 }
@@ -89,9 +91,9 @@ static void sc_grow(struct sym_cache *c)
     d.e = calloc(d.cap, sizeof *d.e);
     if (!d.e) abort();
     for (size_t i = 0; i < c->cap; i++) {
-        if (!c->e[i].key) continue;
-        size_t j = sc_hash(c->e[i].key) & (d.cap - 1);
-        while (d.e[j].key) j = (j + 1) & (d.cap - 1);
+        if (!c->e[i]) continue;
+        size_t j = sc_hash(c->e[i]->key) & (d.cap - 1);
+        while (d.e[j]) j = (j + 1) & (d.cap - 1);
         d.e[j] = c->e[i];
         d.n++;
     }
@@ -102,8 +104,10 @@ static void sc_grow(struct sym_cache *c)
 static void sc_free(struct sym_cache *c)
 {
     for (size_t i = 0; i < c->cap; i++) {
-        free(c->e[i].key);
-        free(c->e[i].by_owner);
+        if (!c->e[i]) continue;
+        free(c->e[i]->key);
+        free(c->e[i]->by_owner);
+        free(c->e[i]);
     }
     free(c->e);
 }
@@ -551,8 +555,8 @@ static void pa_tops(struct pa *a)
     struct prof_summary *s = a->s;
     int cap = a->in->top > 0 && a->in->top <= PROF_TOP ? a->in->top : PROF_TOP;
     for (size_t i = 0; i < a->cache.cap; i++) {
-        const struct sym_ent *e = &a->cache.e[i];
-        if (!e->key) continue;
+        const struct sym_ent *e = a->cache.e[i];
+        if (!e) continue;
         struct prof_sym y;
         memset(&y, 0, sizeof y);
         const char *tab = strchr(e->key, '\t');

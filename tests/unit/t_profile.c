@@ -471,3 +471,34 @@ TEST(profile_job_section)
     T_ASSERT(strstr(err, "bad.ini:6: duplicate section [profile]"));
     free(err);
 }
+
+TEST(profile_many_symbols)
+{
+    /* more distinct functions than the symbol cache first holds, the cache
+     * growing in the middle of a sample's call chain */
+    struct cause_table t = { 0 };
+    T_EQ_INT(cause_table_parse(&t, "builtin", cause_table_builtin, NULL), 0);
+    char *text = NULL;
+    size_t n;
+    FILE *w = open_memstream(&text, &n);
+    for (int k = 0; k < 40; k++) {
+        fprintf(w, "a 10/10 [000] 1.%03d: 1000000 cpu-clock:\n", k);
+        fprintf(w, "\tffffffff81000000 kfree ([kernel.kallsyms])\n");
+        for (int i = 0; i < 100; i++)
+            fprintf(w, "\tffffffff81%06x fn_%d_%d ([kernel.kallsyms])\n", k * 100 + i, k, i);
+        fprintf(w, "\tffffffff82000000 tcp_sendmsg ([kernel.kallsyms])\n\n");
+    }
+    fclose(w);
+    struct prof_input in = { .table = &t, .t0 = 0, .t1 = 2000000000LL, .event = "cpu-clock" };
+    FILE *f = fmemopen(text, n, "r");
+    struct prof_summary *s = calloc(1, sizeof *s);
+    T_EQ_INT(prof_analyze(f, &in, s), 0);
+    fclose(f);
+    T_EQ_INT(s->samples, 40);
+    T_EQ_INT(s->cause[PC_NET].samples, 40);     /* the chain's tcp_sendmsg, under kfree */
+    T_EQ_STR(s->cause[PC_NET].top[0].sym, "tcp_sendmsg");
+    T_EQ_INT(s->cause[PC_NET].top[0].samples, 40);
+    free(s);
+    free(text);
+    cause_table_free(&t);
+}
