@@ -88,7 +88,7 @@ static void xt_sched_evidence(const struct report_model *m, FILE *f)
 static void xt_top_syms(const struct prof_cause_fig *c, FILE *f)
 {
     for (int i = 0; i < c->ntop; i++)
-        fprintf(f, "%s%s %.0f%%", i ? ", " : " — ", c->top[i].sym,
+        fprintf(f, "%s%.48s %.0f%%", i ? ", " : " — ", c->top[i].sym,
                 xt_share((double)c->top[i].samples, (double)c->samples));
 }
 
@@ -269,7 +269,7 @@ static void xt_servers(const struct report_model *m, FILE *f)
                 s->sut_ns > 0 ? s->sut_cores * v->ns / s->sut_ns : 0, causes, (double)sw / s->seconds,
                 (double)v->sw.vol / s->seconds, (double)v->sw.invol / s->seconds, per, woke);
         for (int k = 0; k < v->ntop && k < 5; k++)
-            fprintf(f, "%s%s %.0f%%%s", k ? ", " : "      top functions: ", v->top[k].sym,
+            fprintf(f, "%s%.48s %.0f%%%s", k ? ", " : "      top functions: ", v->top[k].sym,
                     xt_share((double)v->top[k].samples, (double)v->samples),
                     k == 4 || k == v->ntop - 1 ? "\n" : "");
     }
