@@ -161,8 +161,8 @@ static void xt_headline(const struct prof_summary *s, const int *order, int n, F
 static void xt_hints(const struct prof_summary *s, FILE *f)
 {
     if (s->cause[PC_FOREIGN].pct_busy >= 5)
-        fprintf(f, "  Other processes took %.1f%% of it: that is not the experiment's; compare runs "
-                   "made on an idle host (the baseline shows how busy it was).\n",
+        fprintf(f, "  Other processes took %.1f%% of it: that is not the experiment's; compare "
+                   "runs made on an idle host (the baseline shows how busy it was).\n",
                 s->cause[PC_FOREIGN].pct_busy);
     if (s->tcg && s->cause[PC_GUEST].samples)
         fprintf(f, "  The guests ran under TCG: their code was translated, so guest execution and "
@@ -265,8 +265,9 @@ static void xt_servers(const struct report_model *m, FILE *f)
         if (who >= 0 && v->sw.waker[who])
             snprintf(woke, sizeof woke, "%s (%.0f%%)", prof_waker_labels[who],
                      xt_share((double)v->sw.waker[who], (double)v->sw.woken));
-        fprintf(f, "  %-12s %6.3f  %-30s %8.0f %8.0f %8.0f %7s  %s\n", v->name,
-                s->sut_ns > 0 ? s->sut_cores * v->ns / s->sut_ns : 0, causes, (double)sw / s->seconds,
+        double cores = s->sut_ns > 0 ? s->sut_cores * v->ns / s->sut_ns : 0;
+        fprintf(f, "  %-12s %6.3f  %-30s %8.0f %8.0f %8.0f %7s  %s\n", v->name, cores, causes,
+                (double)sw / s->seconds,
                 (double)v->sw.vol / s->seconds, (double)v->sw.invol / s->seconds, per, woke);
         for (int k = 0; k < v->ntop && k < 5; k++)
             fprintf(f, "%s%.48s %.0f%%%s", k ? ", " : "      top functions: ", v->top[k].sym,
