@@ -7,6 +7,10 @@
 # splits the CPU difference by cause, and the split adds up.
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
+if [ "$(id -u)" -ne 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -gt 0 ]; then
+    ok "run_profile # skipped: a system-wide profile needs root or perf_event_paranoid <= 0"
+    exit 0
+fi
 if ! command -v perf >/dev/null; then
     fail run_profile_perf "perf is not installed (scripts/deps.sh test installs linux-perf)"
     exit 1
