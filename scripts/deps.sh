@@ -7,7 +7,8 @@
 #   scripts/deps.sh test    build + the real clients the tests use (curl,
 #                           python3, psql, libnfs-utils, wrk, clang for fuzz
 #                           targets, PostgreSQL server for app-vs-postgres,
-#                           QEMU, qemu-img, mke2fs and cpio for the vm platform;
+#                           QEMU, qemu-img, mke2fs and cpio for the vm platform,
+#                           linux-perf for the [profile] collectors;
 #                           the guest kernel itself comes from the archive
 #                           through apt-get download at run time; crun and
 #                           runc for the container platform; xmllint and
@@ -19,7 +20,7 @@ set -eu
 group=${1:-build}
 
 build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libmnl-dev"
-test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux libxml2-utils chromium"
+test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux libxml2-utils chromium linux-perf"
 bench_pkgs="$test_pkgs dovecot-imapd libjansson-dev"
 
 case "$group" in

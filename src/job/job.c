@@ -25,6 +25,8 @@ int role_find(const char *name)
 #define SR(r) JOB_SEC_ROLE(r)
 #define S_DRIVEN (SR(ROLE_WEB) | SR(ROLE_IMAP) | SR(ROLE_APP) | SR(ROLE_IDLE))
 #define NS 1e9
+#define P(f)  offsetof(struct job_profile, f)
+#define SP    JOB_SEC_PROFILE
 
 /* Options of [global] have offsets into struct job; options of the role
  * sections into struct job_role.  Role defaults that differ from the
@@ -95,6 +97,23 @@ const struct opt_def job_table[] = {
       "fsync on commit (db) or on APPEND (imap)" },
     { "pool", OPT_INT, R(pool), 0, "4", 1, 256, NULL, SR(ROLE_APP),
       "db connections in the app server's pool" },
+
+    { "enabled", OPT_BOOL, P(enabled), 0, "no", OPT_NO_RANGE, NULL, SP,
+      "profile the measurement interval: perf samples grouped by cause, context switches "
+      "with reasons, VM exits (docs/profile.md)" },
+    { "frequency", OPT_INT, P(frequency), 0, "499", 1, 20000, NULL, SP,
+      "perf samples per second per CPU (bench/profile.sh measures the cost)" },
+    { "event", OPT_STR, P(event), sizeof ((struct job_profile *)0)->event, "cpu-clock",
+      OPT_NO_RANGE, NULL, SP, "the sampling event (cpu-clock works without a hardware PMU)" },
+    { "sched", OPT_BOOL, P(sched), 0, "yes", OPT_NO_RANGE, NULL, SP,
+      "record sched_switch and sched_waking: why tasks switch and who wakes them" },
+    { "kvm", OPT_BOOL, P(kvm), 0, "yes", OPT_NO_RANGE, NULL, SP,
+      "record kvm_exit and kvm_entry where the host runs KVM: VM exits by reason" },
+    { "top", OPT_INT, P(top), 0, "25", 1, 25, NULL, SP, "rows of the top functions table" },
+    { "causes", OPT_STR, P(causes), sizeof ((struct job_profile *)0)->causes, "", OPT_NO_RANGE,
+      NULL, SP, "a cause table tried before the built-in one (format: docs/profile.md)" },
+    { "perf", OPT_STR, P(perf), sizeof ((struct job_profile *)0)->perf, "perf", OPT_NO_RANGE,
+      NULL, SP, "the perf program (a path, or a name looked up in PATH)" },
     { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
 };
 
@@ -119,6 +138,7 @@ static const struct { int role; const char *opt, *val; } role_defaults[] = {
 static void *job_slot_base(struct job *j, unsigned section)
 {
     if (section == JOB_SEC_GLOBAL) return j;
+    if (section == JOB_SEC_PROFILE) return &j->profile;
     for (int r = 0; r < ROLE_COUNT; r++)
         if (section == JOB_SEC_ROLE(r)) return &j->role[r];
     return NULL;
@@ -129,6 +149,7 @@ void job_defaults(struct job *j)
     memset(j, 0, sizeof *j);
     opt_defaults(job_table, j, JOB_SEC_GLOBAL);
     j->role_mask = (1u << ROLE_COUNT) - 1;
+    opt_defaults(job_table, &j->profile, JOB_SEC_PROFILE);
     for (int r = 0; r < ROLE_COUNT; r++) {
         opt_defaults(job_table, &j->role[r], JOB_SEC_ROLE(r));
         for (size_t i = 0; i < sizeof role_defaults / sizeof role_defaults[0]; i++) {
@@ -147,10 +168,10 @@ struct job_ctx {
     const char *file;
     FILE *errs;
     unsigned section;           /* 0 before the first section header */
-    int section_line[ROLE_COUNT + 1];
+    int section_line[JOB_NSEC];
     int errors;
     /* line each option was set at, per section, to report duplicates */
-    int set_line[ROLE_COUNT + 1][64];
+    int set_line[JOB_NSEC][64];
     /* [platform] lines, applied once the platform is known */
     int nplat, plat_line;
     struct { int line; char key[64], val[256]; } plat[32];
@@ -172,7 +193,7 @@ static void job_err(struct job_ctx *c, int line, const char *fmt, ...)
 
 static int section_index(unsigned section)
 {
-    for (int i = 0; i <= ROLE_COUNT; i++)
+    for (int i = 0; i < JOB_NSEC; i++)
         if (section == 1u << i) return i;
     return -1;
 }
@@ -191,10 +212,11 @@ static int on_section(void *ctx, int line, const char *name)
         c->section = JOB_SEC_PLATFORM;
         return 0;
     }
-    unsigned sec = strcmp(name, "global") == 0 ? JOB_SEC_GLOBAL : r >= 0 ? JOB_SEC_ROLE(r) : 0;
+    unsigned sec = strcmp(name, "global") == 0 ? JOB_SEC_GLOBAL : r >= 0 ? JOB_SEC_ROLE(r)
+                 : strcmp(name, "profile") == 0 ? JOB_SEC_PROFILE : 0;
     if (!sec) {
-        job_err(c, line, "unknown section [%s] (use global, platform, web, imap, app, db, nfs "
-                "or idle)", name);
+        job_err(c, line, "unknown section [%s] (use global, platform, profile, web, imap, app, db, "
+                "nfs or idle)", name);
         c->section = 0x80000000u;   /* swallow its options silently */
         return 0;
     }
@@ -212,6 +234,8 @@ static int on_section(void *ctx, int line, const char *name)
 static const char *section_name(unsigned sec)
 {
     int i = section_index(sec);
+    if (sec == JOB_SEC_PROFILE) return "profile";
+    if (sec == JOB_SEC_PLATFORM) return "platform";
     return i == 0 ? "global" : role_names[i - 1];
 }
 
@@ -220,8 +244,8 @@ static void sections_of(const struct opt_def *o, char *dst, size_t n)
 {
     size_t len = 0;
     dst[0] = '\0';
-    for (int i = 0; i <= ROLE_COUNT && len < n; i++)
-        if (o->sections & (1u << i))
+    for (int i = 0; i < JOB_NSEC && len < n; i++)
+        if ((o->sections & (1u << i)) && (1u << i) != JOB_SEC_PLATFORM)
             len += (size_t)snprintf(dst + len, n - len, "%s[%s]", len ? ", " : "",
                                     section_name(1u << i));
 }
@@ -411,7 +435,13 @@ void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx)
             opt_fmt_duration(a, sizeof a, j->ramp_up), opt_fmt_duration(b, sizeof b, j->measure),
             opt_fmt_duration(c, sizeof c, j->ramp_down),
             opt_fmt_duration(d, sizeof d, j->sample_interval));
-    fprintf(f, "  output %s, data cache %s\n\n", j->output, j->data_dir);
+    fprintf(f, "  output %s, data cache %s\n", j->output, j->data_dir);
+    if (j->profile.enabled)
+        fprintf(f, "  profile: perf %s at %lld Hz per CPU%s%s over the measurement interval\n",
+                j->profile.event, (long long)j->profile.frequency,
+                j->profile.sched ? ", context switches with reasons" : "",
+                j->profile.kvm ? ", VM exits where KVM runs" : "");
+    fputc('\n', f);
     fprintf(f, "  %-5s %-6s %-21s %10s %5s  %-8s %s\n", "set", "role", "address", "rate",
             "conns", "arrival", "qos");
     for (int s = 1; s <= j->sets; s++) {
@@ -493,6 +523,7 @@ void job_print_help(FILE *f, int markdown)
         snprintf(title, sizeof title, "[%s]", section_name(bit));
         job_help_section(f, markdown, title, job_table, bit, base);
     }
+    job_help_section(f, markdown, "[profile]", job_table, JOB_SEC_PROFILE, &dj.profile);
     for (int p = 0; platform_names[p]; p++) {
         size_t size = 0;
         const struct opt_def *t = job_platform_opts(p, &size);

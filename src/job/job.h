@@ -32,6 +32,8 @@ extern const char *const arrival_names[];
 #define JOB_SEC_ROLE(r)  (2u << (r))
 #define JOB_SEC_ROLES    (((2u << ROLE_COUNT) - 1) & ~1u)
 #define JOB_SEC_PLATFORM (2u << ROLE_COUNT)
+#define JOB_SEC_PROFILE  (4u << ROLE_COUNT)
+#define JOB_NSEC         (ROLE_COUNT + 3)   /* global, the roles, platform, profile */
 /* Room for the chosen platform's [platform] options (its own struct). */
 #define JOB_PLAT_OPT_MAX 2048
 
@@ -57,6 +59,19 @@ struct job_role {
     int64_t pool;               /* app: db connections per app server */
 };
 
+/* The [profile] section: collectors that run over the measurement
+ * interval (src/collect/, docs/profile.md).  Off unless enabled. */
+struct job_profile {
+    int enabled;                /* perf profile, context switches, VM exits */
+    int64_t frequency;          /* samples per second per CPU */
+    char event[32];             /* the sampling event ("cpu-clock") */
+    int sched;                  /* record sched_switch and sched_waking */
+    int kvm;                    /* record kvm_exit and kvm_entry where KVM runs */
+    int64_t top;                /* rows of the top functions table */
+    char causes[256];           /* a cause table read before the built-in one, or "" */
+    char perf[256];             /* the perf program */
+};
+
 struct job {
     char path[512];             /* the file it came from */
     char name[64];
@@ -73,6 +88,7 @@ struct job {
     char roles[64];             /* roles deployed in every set, as written */
     unsigned role_mask;         /* the same as bits (1u << role); derived */
     struct job_role role[ROLE_COUNT];
+    struct job_profile profile;
     /* the [platform] section: options of the chosen platform's own table
      * (platform_ops.opts), stored in its own struct laid out here */
     _Alignas(16) unsigned char plat_opt[JOB_PLAT_OPT_MAX];

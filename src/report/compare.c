@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "report/model.h"
 #include "report/repeats.h"
+#include "report/explain.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -212,6 +213,7 @@ static int cmp_verdict(struct compare_run *a, struct compare_run *b, int force)
            b->label, fabs(pct), pct >= 0 ? "more" : "less", a->label, y, x,
            why[0] ? "; forced: " : "", why);
     report_compare_runs_note(a->m, b->m, a->label, b->label);
+    report_explain_compare(a->m, b->m, a->label, b->label, stdout);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "report/model.h"
 #include "report/repeats.h"
 #include "core/fs.h"
+#include "report/explain.h"
 #include "core/json.h"
 
 #include <errno.h>
@@ -348,6 +349,7 @@ void report_render_json(const struct report_model *m, struct buf *out)
     rj_series(&w, m);
     rj_servers(&w, m);
     report_guest_json_total(&w, m);
+    report_explain_json(&w, m);
     rj_drive(&w, m);
     report_repeats_json(&w, m);
     json_w_obj_end(&w);

@@ -137,6 +137,8 @@ struct report_section {
     struct report_kv *kv;
 };
 
+struct prof_summary;
+
 struct report_model {
     int schema_version;
     char *hostmix_version, *name;
@@ -177,6 +179,7 @@ struct report_model {
     int nservers;
     struct report_server *server;
     struct report_guests guests;
+    struct prof_summary *profile;   /* the [profile] collectors' findings (explain.c), or NULL */
     int have_drive;                 /* the load driver's results exist */
     struct {
         double measure_s;

@@ -12,6 +12,7 @@
  * hostmix versions, whose absent figures stay NAN. */
 #include "report/model.h"
 #include "report/repeats.h"
+#include "report/explain.h"
 #include "core/hist.h"
 #include "core/json.h"
 
@@ -405,6 +406,7 @@ struct report_model *report_model_from_json(const struct json_val *root, int nee
     mj_servers(m, json_get(root, "servers"));
     report_guests_from_json(json_get(root, "guests"), m);
     report_repeats_from_json(json_get(root, "repeats"), m);
+    report_explain_from_json(json_get(root, "profile"), m);
     free(h);
     return m;
 }

@@ -6,7 +6,9 @@
  * series interval, the servers, the load driver's targets.  The renderers
  * then read only the model (model.h). */
 #include "report/model.h"
+#include "collect/collect.h"
 #include "core/hist.h"
+#include "report/explain.h"
 #include "run/run.h"
 
 #include <math.h>
@@ -321,6 +323,7 @@ struct report_model *report_model_from_run(const struct run *r)
     mr_servers(r, m);
     report_guests_total(m);
     mr_drive(r->res, m);
+    report_explain_set(m, collect_summary(r->coll));
     free(lat);
     return m;
 }

@@ -10,6 +10,7 @@
 #include "report/report.h"
 #include "report/model.h"
 #include "report/repeats.h"
+#include "report/explain.h"
 #include "core/clock.h"
 
 #include <math.h>
@@ -218,6 +219,7 @@ void report_render_text(const struct report_model *m, FILE *f)
         rt_baseline(m, f);
         rt_consumers(m, f);
         report_guest_text(m, f);
+        report_explain_text(m, f);
     } else {
         fprintf(f, "\nNo CPU figures: the run stopped before the measurement interval began.\n");
     }

@@ -7,6 +7,11 @@
  * interval and ramp-down, and teardown.  Host and server CPU are sampled
  * every sample_interval and exactly at the measurement interval's edges.
  *
+ * Collectors ([profile], src/collect/) are armed after the baseline,
+ * begin right before the sample that opens the measurement interval and
+ * end right after the one that closes it; they post-process after
+ * teardown, when the servers no longer compete for the CPU.
+ *
  * Teardown (the other way round: backends last) always runs: on success,
  * on error, on SIGINT/SIGTERM and when a server dies (ctl.c watches
  * signals and children).  The servers come from the plan (plan.c): one
@@ -15,6 +20,7 @@
 #include "run/run_int.h"
 #include "report/report.h"
 #include "cli/cli.h"
+#include "collect/collect.h"
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/log.h"
@@ -182,11 +188,17 @@ static void run_sample_loop(struct run *r)
         else if (r->s_measure_b < 0 && r->s_measure_a >= 0 && next >= me) { next = me; edge = 2; }
         if (next > end) next = end;
         if (run_wait_until(r, next)) break;
-        if (edge == 1) r->phase = RUN_PH_MEASURE;
+        if (edge == 1) {
+            r->phase = RUN_PH_MEASURE;
+            collect_begin(r->coll);
+        }
         if (edge == 2) r->phase = RUN_PH_RAMP_DOWN;
         int k = run_sample_take(r);
         if (edge == 1) r->s_measure_a = k;
-        if (edge == 2) r->s_measure_b = k;
+        if (edge == 2) {
+            r->s_measure_b = k;
+            collect_end(r->coll);
+        }
         report_progress(r, stderr, 0);
         if (next >= end) {
             r->complete = 1;
@@ -207,6 +219,37 @@ static int run_baseline(struct run *r)
     return 0;
 }
 
+/* Gets the collectors ready (perf starts with its events off) with the
+ * servers as they run now.  Returns 0, or -1 (r->invalid says why). */
+static int run_arm_collectors(struct run *r)
+{
+    if (!r->coll) return 0;
+    struct plat_acct a;
+    memset(&a, 0, sizeof a);
+    if (r->plat.ops->describe) r->plat.ops->describe(&r->plat, &a);
+    struct collect_target *t = calloc((size_t)r->nsrv + 1, sizeof *t);
+    if (!t) abort();
+    for (int i = 0; i < r->nsrv; i++)
+        t[i] = (struct collect_target){ r->srv[i].spec->name, r->srv[i].spec->role, r->srv[i].pid,
+                                        r->srv[i].cgroup,
+                                        (r->plat.ops->caps & PLAT_CAP_GUEST_TIME) != 0 };
+    char why[600];
+    int rc = collect_arm(r->coll, t, r->nsrv, strcmp(a.accel, "tcg") == 0, why, sizeof why);
+    free(t);
+    if (rc) run_invalidate(r, "%s", why);
+    return rc;
+}
+
+/* Post-processes what the collectors recorded over the interval. */
+static void run_finish_collectors(struct run *r)
+{
+    if (!r->coll || r->s_measure_a < 0 || r->s_measure_b <= r->s_measure_a) return;
+    struct run_cpu c;
+    run_cpu_between(r, r->s_measure_a, r->s_measure_b, &c);
+    collect_finish(r->coll, r->samples[r->s_measure_a].t_ns, r->samples[r->s_measure_b].t_ns,
+                   c.sut_cores, c.coll_cores);
+}
+
 /* ---- the run ------------------------------------------------------- */
 
 /* Everything between preflight and the reports; teardown included. */
@@ -220,7 +263,7 @@ static void run_exec(struct run *r)
     if (run_prepare_data(r) == 0 && (own_copy || run_work_create(r) == 0) &&
         (r->phase = RUN_PH_START) && r->plat.ops->prepare(&r->plat, why, sizeof why) == 0) {
         if (run_plan(r) == 0 && run_start_servers(r) == 0 && run_baseline(r) == 0 &&
-            run_start_drive(r) == 0)
+            run_arm_collectors(r) == 0 && run_start_drive(r) == 0)
             run_sample_loop(r);
     } else if (!r->invalid[0]) {
         run_invalidate(r, "platform %s: %s", r->plat.ops->name, why);
@@ -244,6 +287,7 @@ static void run_exec(struct run *r)
     plat_stop_all(&r->plat, r->srv, r->nbackend);
     if (r->plat.ops->cleanup) r->plat.ops->cleanup(&r->plat);
     run_work_remove(r);             /* the servers that used it are gone */
+    run_finish_collectors(r);
     r->qos_pass = r->res ? r->res->qos_pass : 0;
     r->phase = RUN_PH_DONE;
     r->wall_end_ns = clock_wall_ns();
@@ -358,12 +402,18 @@ static int run_setup(struct run *r)
         fprintf(stderr, "hostmix run: cannot create %s: %s\n", logs, strerror(errno));
         return CLI_FAILED;
     }
+    r->coll = collect_open(&r->job.profile, r->plat.proc_root, r->outdir, why, sizeof why);
+    if (!r->coll && why[0]) {
+        fprintf(stderr, "hostmix run: %s; nothing was started\n", why);
+        return CLI_FAILED;
+    }
     return 0;
 }
 
 void run_free(struct run *r)
 {
     if (r->drv) drive_destroy(r->drv);
+    collect_close(r->coll);
     run_samples_free(r);
     for (int i = 0; i < r->nsrv; i++) plat_server_free(&r->plat, &r->srv[i]);
     free(r->srv);

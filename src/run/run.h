@@ -34,6 +34,7 @@ struct run_sample {
     struct meas_host host;
     uint64_t self_ns;               /* the run process (controller + drivers) */
     uint64_t ctl_ns;                /* the controller thread alone */
+    uint64_t coll_ns;               /* the collectors (perf) around the interval */
     uint64_t completed, errors;     /* driver counters so far */
     uint64_t *srv_ns;               /* per server (run.nsrv entries): CPU total */
     struct plat_cpu *srv_cpu;       /* per server: CPU in named parts */
@@ -46,7 +47,8 @@ struct run_cpu {
     double host_busy_cores;
     double driver_cores;            /* run process minus the controller */
     double ctl_cores;               /* controller and sampler */
-    double sut_cores;               /* host busy - run process */
+    double coll_cores;              /* the collectors' own CPU (perf record) */
+    double sut_cores;               /* host busy - run process - collectors */
     double role_cores[ROLE_COUNT];  /* servers of each role, all sets */
     double servers_cores;           /* every server (the sum of role_cores) */
     double ctxt_s, intr_s;
@@ -60,6 +62,8 @@ struct run_host_facts {
     uint64_t mem_bytes;
     char hostname[128];
 };
+
+struct collect;
 
 struct run {
     struct job job;
@@ -91,6 +95,7 @@ struct run {
     unsigned work_methods;          /* 1 << RUN_COPY_* for each method used */
 
     struct drive *drv;
+    struct collect *coll;           /* the [profile] collectors, or NULL */
     const struct drive_results *res;
 
     struct run_sample *samples;

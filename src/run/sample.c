@@ -6,6 +6,7 @@
  * loses time, it only coarsens the series. */
 #include "run/run.h"
 #include "run/run_int.h"
+#include "collect/collect.h"
 #include "core/clock.h"
 
 #include <stdlib.h>
@@ -42,6 +43,7 @@ int run_sample_take(struct run *r)
     if (meas_task_runtime(r->plat.proc_root, getpid(), tid, &s->ctl_ns) != 0 &&
         meas_task_cpu(r->plat.proc_root, getpid(), tid, &u, &st) == 0)
         s->ctl_ns = (u + st) * tick;
+    s->coll_ns = collect_cpu_ns(r->coll);
     for (int i = 0; i < r->nsrv; i++) {
         if (r->srv[i].pid) r->plat.ops->cpu(&r->plat, &r->srv[i]);
         s->srv_ns[i] = r->srv[i].cpu.total_ns;
@@ -84,7 +86,9 @@ void run_cpu_between(const struct run *r, int a, int b, struct run_cpu *c)
     double self = run_ns_delta(sa->self_ns, sb->self_ns) / 1e9 / c->seconds;
     c->ctl_cores = run_ns_delta(sa->ctl_ns, sb->ctl_ns) / 1e9 / c->seconds;
     c->driver_cores = self > c->ctl_cores ? self - c->ctl_cores : 0;
-    c->sut_cores = c->host_busy_cores > self ? c->host_busy_cores - self : 0;
+    c->coll_cores = run_ns_delta(sa->coll_ns, sb->coll_ns) / 1e9 / c->seconds;
+    c->sut_cores = c->host_busy_cores > self + c->coll_cores
+                   ? c->host_busy_cores - self - c->coll_cores : 0;
     for (int i = 0; i < r->nsrv; i++)
         c->role_cores[r->srv[i].spec->role] += run_ns_delta(sa->srv_ns[i], sb->srv_ns[i]) / 1e9 / c->seconds;
     for (int role = 0; role < ROLE_COUNT; role++) c->servers_cores += c->role_cores[role];

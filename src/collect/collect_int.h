@@ -1,0 +1,39 @@
+/* collect_int.h — the collector ops table and the state the collectors
+ * share (for src/collect/ only). */
+#ifndef HOSTMIX_COLLECT_INT_H
+#define HOSTMIX_COLLECT_INT_H
+
+#include "collect/collect.h"
+#include "core/buf.h"
+
+#define COLLECT_MAX 4
+
+struct collect {
+    struct job_profile opt;
+    const char *root;               /* /proc root ("" live) */
+    struct buf dir;                 /* OUTDIR/profile */
+    struct cause_table table;
+    struct collect_target *t;       /* copies; names and cgroups owned */
+    int nt, tcg;
+    struct prof_summary *sum;       /* after finish */
+    void *priv[COLLECT_MAX];        /* each collector's state, NULL when not used */
+};
+
+struct collector_ops {
+    const char *name;
+    size_t priv_size;
+    /* whether the options ask for it */
+    int (*wanted)(const struct job_profile *o);
+    int (*probe)(struct collect *c, void *priv, char *why, size_t n);
+    int (*arm)(struct collect *c, void *priv, char *why, size_t n);
+    void (*begin)(struct collect *c, void *priv);
+    void (*end)(struct collect *c, void *priv);
+    /* stops and post-processes into c->sum (perf first: it fills it) */
+    void (*finish)(struct collect *c, void *priv, int64_t t0, int64_t t1);
+    uint64_t (*cpu_ns)(const struct collect *c, const void *priv);
+    void (*close)(struct collect *c, void *priv);
+};
+
+extern const struct collector_ops collect_perf_ops, collect_switch_ops;
+
+#endif

@@ -1,0 +1,352 @@
+/* perf.c — the "perf" collector: `perf record` over the whole host
+ * during the measurement interval, then `perf script` read by prof.c.
+ *
+ * perf starts before the interval with its events disabled (-D -1) and a
+ * control FIFO (--control fifo:CTL,ACK): begin enables the events and
+ * waits for perf's ack, end disables them, so sampling covers the
+ * interval and not the ramps.  Samples carry CLOCK_MONOTONIC times (-k),
+ * the clock of the run's samples, and the analysis keeps only those
+ * between the two edge samples.  perf runs as a child of the run in its
+ * own process group; it is stopped by its pid (SIGINT: it writes its
+ * file and exits), killed if it does not exit within PERF_STOP_NS.
+ *
+ * The recording stays as OUTDIR/profile/perf.data for `perf report`;
+ * the text of perf script is read from a temporary file and removed. */
+#include "collect/collect_int.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/spawn.h"
+#include "core/strvec.h"
+#include "measure/measure.h"
+#include "measure/thread.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PERF_ACK_NS (5 * 1000000000LL)       /* perf answers a control command */
+#define PERF_STOP_NS (10 * 1000000000LL)     /* perf record writes out and exits */
+#define PERF_SCRIPT_NS (600 * 1000000000LL)  /* perf script finishes */
+
+struct perf_state {
+    char exe[512];
+    pid_t pid;                      /* perf record, 0 when not running */
+    int ctl, ack;                   /* the control FIFOs, -1 when closed */
+    int enabled;                    /* the events were enabled at begin */
+    int kvm;                        /* kvm tracepoints recorded */
+    char kvm_note[160];
+    uint64_t cpu_ns;                /* perf record's CPU at its last reading */
+    char error[256];
+};
+
+static int perf_wanted(const struct job_profile *o)
+{
+    return o->enabled;
+}
+
+/* Finds the perf program: a path, or a name in PATH. */
+static int perf_find(const char *name, char *dst, size_t n)
+{
+    if (strchr(name, '/')) {
+        snprintf(dst, n, "%s", name);
+        return access(dst, X_OK);
+    }
+    const char *path = getenv("PATH");
+    char *copy = strdup(path ? path : "/usr/bin:/bin");
+    if (!copy) abort();
+    int rc = -1;
+    for (char *save, *d = strtok_r(copy, ":", &save); d && rc; d = strtok_r(NULL, ":", &save)) {
+        snprintf(dst, n, "%s/%s", d, name);
+        rc = access(dst, X_OK);
+    }
+    free(copy);
+    return rc;
+}
+
+static int perf_probe(struct collect *c, void *priv, char *why, size_t n)
+{
+    struct perf_state *s = priv;
+    s->pid = 0;
+    s->ctl = s->ack = -1;
+    if (perf_find(c->opt.perf, s->exe, sizeof s->exe)) {
+        snprintf(why, n, "no perf program '%s' (Debian: apt-get install linux-perf)", c->opt.perf);
+        return -1;
+    }
+    char v[16] = "";
+    const char *paranoid = "/proc/sys/kernel/perf_event_paranoid";
+    if (geteuid() != 0 && meas_read(c->root, paranoid, v, sizeof v) > 0 && atoi(v) > 0) {
+        snprintf(why, n, "a system-wide profile needs root or kernel.perf_event_paranoid <= 0 "
+                         "(it is %d)", atoi(v));
+        return -1;
+    }
+    return 0;
+}
+
+/* Where KVM exits can be recorded; else why not in s->kvm_note. */
+static void perf_kvm_probe(struct collect *c, struct perf_state *s)
+{
+    struct stat st;
+    s->kvm = 0;
+    if (!c->opt.kvm) snprintf(s->kvm_note, sizeof s->kvm_note, "not recorded ([profile] kvm = no)");
+    else if (stat("/sys/module/kvm", &st) != 0)
+        snprintf(s->kvm_note, sizeof s->kvm_note,
+                 "this host does not run KVM: no VM exits to count");
+    else {
+        int guests = 0;
+        for (int i = 0; i < c->nt; i++) guests |= c->t[i].guest;
+        if (!guests || c->tcg)
+            snprintf(s->kvm_note, sizeof s->kvm_note, "%s: no VM exits to count",
+                     guests ? "the guests ran under TCG, not KVM" : "no server ran in a KVM guest");
+        else s->kvm = 1;
+    }
+}
+
+/* perf record's command line. */
+static void perf_record_argv(const struct collect *c, const struct perf_state *s, struct strvec *v)
+{
+    const char *dir = c->dir.data + c->dir.off;
+    strvec_push(v, s->exe);
+    strvec_push(v, "record");
+    strvec_pushv(v, (const char *const[]){ "-a", "-g", "-k", "CLOCK_MONOTONIC", "-D", "-1",
+                                           "--quiet", NULL });
+    /* the frequency as a term of the sampling event: -F would also
+     * subsample the tracepoints, which must each be recorded (-c 1) */
+    strvec_pushf(v, "-e%s/freq=%lld/", c->opt.event, (long long)c->opt.frequency);
+    strvec_push(v, "-c1");
+    if (c->opt.sched) strvec_pushv(v, (const char *const[]){ "-esched:sched_switch",
+                                                           "-esched:sched_waking", NULL });
+    if (s->kvm) strvec_pushv(v, (const char *const[]){ "-ekvm:kvm_exit", "-ekvm:kvm_entry", NULL });
+    strvec_pushf(v, "--control=fifo:%s/ctl.fifo,%s/ack.fifo", dir, dir);
+    strvec_pushf(v, "-o%s/perf.data", dir);
+}
+
+/* Sends a control command and waits for perf's "ack".  Returns 0 or -1. */
+static int perf_command(struct perf_state *s, const char *cmd)
+{
+    char line[64];
+    int len = snprintf(line, sizeof line, "%s\n", cmd);
+    if (s->ctl < 0 || write(s->ctl, line, (size_t)len) != len) return -1;
+    int64_t deadline = clock_mono_ns() + PERF_ACK_NS;
+    size_t got = 0;
+    while (got < 4) {
+        int64_t left = deadline - clock_mono_ns();
+        struct pollfd p = { s->ack, POLLIN, 0 };
+        if (left <= 0 || poll(&p, 1, (int)(left / 1000000 + 1)) <= 0) return -1;
+        ssize_t r = read(s->ack, line + got, sizeof line - 1 - got);
+        if (r <= 0) return -1;
+        got += (size_t)r;
+    }
+    return strncmp(line, "ack", 3) == 0 ? 0 : -1;
+}
+
+/* Makes the two FIFOs and opens them read-write (so opening never blocks). */
+static int perf_fifos(const struct collect *c, struct perf_state *s, char *why, size_t n)
+{
+    char ctl[600], ack[600];
+    const char *dir = c->dir.data + c->dir.off;
+    snprintf(ctl, sizeof ctl, "%s/ctl.fifo", dir);
+    snprintf(ack, sizeof ack, "%s/ack.fifo", dir);
+    unlink(ctl);
+    unlink(ack);
+    if (mkfifo(ctl, 0600) || mkfifo(ack, 0600)) {
+        snprintf(why, n, "cannot create %s: %s", ctl, strerror(errno));
+        return -1;
+    }
+    s->ctl = open(ctl, O_RDWR | O_CLOEXEC);
+    s->ack = open(ack, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    if (s->ctl < 0 || s->ack < 0) {
+        snprintf(why, n, "cannot open %s: %s", ctl, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void perf_kill(struct perf_state *s, int sig)
+{
+    if (s->pid <= 0) return;
+    kill(s->pid, sig);
+    int64_t deadline = clock_mono_ns() + PERF_STOP_NS;
+    int status;
+    while (waitpid(s->pid, &status, WNOHANG) == 0) {
+        if (clock_mono_ns() > deadline) {
+            kill(s->pid, SIGKILL);
+            waitpid(s->pid, &status, 0);
+            break;
+        }
+        clock_sleep_ns(10 * 1000000LL);
+    }
+    s->pid = 0;
+}
+
+static int perf_arm(struct collect *c, void *priv, char *why, size_t n)
+{
+    struct perf_state *s = priv;
+    char log[600];
+    perf_kvm_probe(c, s);
+    if (perf_fifos(c, s, why, n)) return -1;
+    struct strvec v = STRVEC_INIT;
+    perf_record_argv(c, s, &v);
+    snprintf(log, sizeof log, "%s/perf-record.log", c->dir.data + c->dir.off);
+    struct spawn sp = { .exe = s->exe, .argv = strvec_argv(&v), .out = log, .own_pgrp = 1,
+                        .pdeathsig = SIGTERM };
+    s->pid = spawn_start(&sp, why, n);
+    strvec_clear(&v);
+    if (s->pid < 0) {
+        s->pid = 0;
+        return -1;
+    }
+    if (perf_command(s, "ping")) {
+        snprintf(why, n, "perf record did not answer on its control FIFO (see %s)", log);
+        perf_kill(s, SIGKILL);
+        return -1;
+    }
+    return 0;
+}
+
+static void perf_begin(struct collect *c, void *priv)
+{
+    struct perf_state *s = priv;
+    s->enabled = perf_command(s, "enable") == 0;
+    if (!s->enabled) snprintf(s->error, sizeof s->error, "perf record did not enable its events");
+}
+
+static void perf_end(struct collect *c, void *priv)
+{
+    struct perf_state *s = priv;
+    if (s->enabled && perf_command(s, "disable"))
+        log_warn("perf record did not acknowledge disable "
+                 "(samples after the interval are dropped)");
+}
+
+/* perf record's CPU so far: its threads' time on CPU. */
+static uint64_t perf_cpu_ns(const struct collect *c, const void *priv)
+{
+    struct perf_state *s = (struct perf_state *)priv;
+    struct meas_thread *t;
+    if (s->pid <= 0) return s->cpu_ns;
+    int k = meas_threads_read(c->root, s->pid, &t);
+    if (k < 0) return s->cpu_ns;
+    uint64_t ns = 0;
+    for (int i = 0; i < k; i++) ns += meas_thread_ns(&t[i], meas_hz());
+    free(t);
+    if (ns > s->cpu_ns) s->cpu_ns = ns;
+    return s->cpu_ns;
+}
+
+/* Runs perf script into path; returns 0 or -1 with s->error set. */
+static int perf_script(struct collect *c, struct perf_state *s, const char *path)
+{
+    const char *dir = c->dir.data + c->dir.off;
+    struct strvec v = STRVEC_INIT;
+    char why[256];
+    strvec_pushv(&v, (const char *const[]){ s->exe, "script", "--ns", "--no-demangle",
+                 "-F", "comm,pid,tid,cpu,time,period,event,trace,ip,sym,dso", NULL });
+    strvec_pushf(&v, "-i%s/perf.data", dir);
+    struct spawn sp = { .exe = s->exe, .argv = strvec_argv(&v), .out = path, .own_pgrp = 1,
+                        .pdeathsig = SIGTERM };
+    pid_t pid = spawn_start(&sp, why, sizeof why);
+    strvec_clear(&v);
+    if (pid < 0) {
+        snprintf(s->error, sizeof s->error, "perf script: %.200s", why);
+        return -1;
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+    snprintf(s->error, sizeof s->error, "perf script failed (status %d)", status);
+    return -1;
+}
+
+/* The servers as the analysis sees them, with their cgroups' threads. */
+static struct prof_owner *perf_owners(const struct collect *c, pid_t **tids)
+{
+    struct prof_owner *o = calloc((size_t)c->nt + 1, sizeof *o);
+    *tids = calloc((size_t)c->nt * 256 + 1, sizeof **tids);
+    if (!o || !*tids) abort();
+    for (int i = 0; i < c->nt; i++) {
+        o[i].pid = c->t[i].pid;
+        o[i].name = c->t[i].name;
+        o[i].role = c->t[i].role;
+        o[i].guest = c->t[i].guest;
+        o[i].tids = *tids + (size_t)i * 256;
+        pid_t *mine = *tids + (size_t)i * 256;
+        int k = c->t[i].cgroup ? meas_cg_threads(c->root, c->t[i].cgroup, mine, 256) : 0;
+        o[i].ntids = k > 0 ? k : 0;
+    }
+    return o;
+}
+
+static void perf_analyze(struct collect *c, struct perf_state *s, const char *path,
+                         int64_t t0, int64_t t1)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(s->error, sizeof s->error, "cannot read %.160s: %.60s", path, strerror(errno));
+        return;
+    }
+    pid_t *tids;
+    struct prof_owner *o = perf_owners(c, &tids);
+    struct prof_input in = { .table = &c->table, .t0 = t0, .t1 = t1, .owner = o,
+                             .nowner = c->nt, .driver_pid = getpid(), .profiler_pid = 0,
+                             .tcg = c->tcg, .event = c->opt.event, .top = (int)c->opt.top };
+    in.profiler_pid = s->pid;
+    long bad = prof_analyze(f, &in, c->sum);
+    fclose(f);
+    if (bad) log_warn("profile: %ld lines of perf script output not understood", bad);
+    free(o);
+    free(tids);
+}
+
+static void perf_finish(struct collect *c, void *priv, int64_t t0, int64_t t1)
+{
+    struct perf_state *s = priv;
+    char path[600];
+    const char *dir = c->dir.data + c->dir.off;
+    pid_t recorder = s->pid;
+    perf_cpu_ns(c, s);
+    perf_kill(s, SIGINT);
+    int64_t start = clock_mono_ns();
+    snprintf(path, sizeof path, "%s/perf-script.txt", dir);
+    if (!s->error[0] && perf_script(c, s, path) == 0) {
+        s->pid = recorder;              /* its samples are the profiler's */
+        perf_analyze(c, s, path, t0, t1);
+        s->pid = 0;
+    }
+    unlink(path);
+    struct prof_summary *p = c->sum;
+    p->post_s = (double)(clock_mono_ns() - start) / 1e9;
+    snprintf(p->event, sizeof p->event, "%s", c->opt.event);
+    p->freq = (int)c->opt.frequency;
+    p->kvm = s->kvm;
+    snprintf(p->kvm_note, sizeof p->kvm_note, "%s", s->kvm_note);
+    snprintf(p->data_file, sizeof p->data_file, "%s/perf.data", dir);
+    snprintf(p->error, sizeof p->error, "%s", s->error);
+}
+
+static void perf_close(struct collect *c, void *priv)
+{
+    struct perf_state *s = priv;
+    char path[600];
+    perf_kill(s, SIGKILL);
+    if (s->ctl >= 0) close(s->ctl);
+    if (s->ack >= 0) close(s->ack);
+    s->ctl = s->ack = -1;
+    const char *dir = c->dir.data ? c->dir.data + c->dir.off : NULL;
+    if (!dir) return;
+    snprintf(path, sizeof path, "%s/ctl.fifo", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/ack.fifo", dir);
+    unlink(path);
+}
+
+const struct collector_ops collect_perf_ops = {
+    .name = "perf", .priv_size = sizeof(struct perf_state), .wanted = perf_wanted,
+    .probe = perf_probe, .arm = perf_arm, .begin = perf_begin, .end = perf_end,
+    .finish = perf_finish, .cpu_ns = perf_cpu_ns, .close = perf_close,
+};
