@@ -76,8 +76,13 @@ for s in srv:
     th = g["threads_cores"]
     assert th["vcpu"] > 0, th                      # the guest ran
     assert abs(sum(th.values()) - s["measure_cores"]) < 0.25 * s["measure_cores"] + 0.02, (th, s)
-    assert g["busy_cores"] > 0, g                  # the guest reported its own busy time
-    assert g["overhead"] > 0, g                    # host CPU per guest-busy CPU
+    # the guest reported its own busy time (in 1/100 s ticks: an idle guest
+    # may report none over the interval, and then has no overhead figure)
+    assert g["busy_cores"] is not None and g["busy_cores"] >= 0, g
+    if s["role"] in ("web", "imap", "app", "db"):
+        assert g["busy_cores"] > 0, g
+    if g["busy_cores"] > 0:
+        assert g["overhead"] > 0, g                # host CPU per guest-busy CPU
 ov = d["guests"]
 assert ov["busy_cores"] > 0 and ov["host_cores"] > 0
 assert abs(ov["overhead"] - ov["host_cores"] / ov["busy_cores"]) < 1e-6 * ov["overhead"] + 1e-9
