@@ -106,7 +106,8 @@ const struct opt_def job_table[] = {
     { "event", OPT_STR, P(event), sizeof ((struct job_profile *)0)->event, "cpu-clock",
       OPT_NO_RANGE, NULL, SP, "the sampling event (cpu-clock works without a hardware PMU)" },
     { "sched", OPT_BOOL, P(sched), 0, "yes", OPT_NO_RANGE, NULL, SP,
-      "record sched_switch and sched_waking: why tasks switch and who wakes them" },
+      "record sched_switch and sched_waking: why tasks switch and who wakes them (most of "
+      "the profile's cost: docs/profile.md)" },
     { "kvm", OPT_BOOL, P(kvm), 0, "yes", OPT_NO_RANGE, NULL, SP,
       "record kvm_exit and kvm_entry where the host runs KVM: VM exits by reason" },
     { "top", OPT_INT, P(top), 0, "25", 1, 25, NULL, SP, "rows of the top functions table" },
