@@ -91,6 +91,17 @@ check html_guests chk "$TMP/guests.html" --charts guest-threads \
     --text "the hypervisor-neutral overhead): $overhead" --text "accelerator tcg"
 check html_no_guests_section_natively test -z "$(grep -o 'data-chart="guest-threads"' "$TMP/run.html")"
 
+# a profiled result: its causes drawn, and side by side in a comparison
+pf=$(cd "$(dirname "$0")/../fixtures/profile" && pwd)
+"$HOSTMIX" report "$pf/result-a.json" --format html -o "$TMP/prof.html"
+check_eq html_profile_exit0 "$?" 0
+check html_profile_causes chk "$TMP/prof.html" --charts explain-causes \
+    --text "other processes (not hostmix's)"
+"$HOSTMIX" report "$pf/result-a.json" "$pf/result-b.json" --format html -o "$TMP/profcmp.html"
+check_eq html_profile_cmp_exit0 "$?" 0
+check html_profile_cmp_causes chk "$TMP/profcmp.html" --charts cmp-explain
+check html_no_profile_section_unprofiled test -z "$(grep -o 'data-chart="explain-causes"' "$TMP/run.html")"
+
 # results of an older hostmix: the page shows what they hold
 "$HOSTMIX" report "$fx/native.json" --format html -o "$TMP/old.html"; rc=$?
 check_eq html_old_result_exit0 "$rc" 0
