@@ -4,45 +4,11 @@
 # every server in its own cgroup, caches the data for the next run, and
 # leaves no process, cgroup or listening port behind.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/run_lib.sh"
 port=$(free_port)
 roles=web,nfs,imap,db,idle
 "$HOSTMIX" serve app --help >/dev/null 2>&1 && roles=$roles,app
-cat >"$TMP/set.ini" <<JOB
-[global]
-name = set
-roles = $roles
-ramp_up = 2s
-measure = 8s
-ramp_down = 1s
-output = $TMP/res
-data_dir = $TMP/data
-[web]
-rate = 40/s
-connections = 4
-qos = p95<=1s,errors<=1%
-docroot_size = 1MiB
-port = $port
-[imap]
-rate = 5/s
-connections = 2
-qos = p95<=1s,errors<=1%
-users = 5
-messages = 5
-port = $port
-[app]
-rate = 5/s
-connections = 2
-qos = p90<=1s,errors<=1%
-port = $port
-[db]
-customers = 100
-items = 50
-port = $port
-[nfs]
-port = $port
-[idle]
-port = $port
-JOB
+set_job "$TMP/set.ini" set "$port" 40 5 5 "$roles"
 "$HOSTMIX" run "$TMP/set.ini" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 wait "$pid"; rc=$?

@@ -6,6 +6,7 @@
 # (perf, FIFOs) is left behind.  compare of two stored profiled results
 # splits the CPU difference by cause, and the split adds up.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/run_lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if [ "$(id -u)" -ne 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -gt 0 ]; then
     ok "run_profile # skipped: a system-wide profile needs root or perf_event_paranoid <= 0"
@@ -16,43 +17,8 @@ if ! command -v perf >/dev/null; then
     exit 1
 fi
 port=$(free_port)
-cat >"$TMP/prof.ini" <<JOB
-[global]
-name = profile
-ramp_up = 2s
-measure = 8s
-ramp_down = 1s
-output = $TMP/res
-data_dir = $TMP/data
-[web]
-rate = 300/s
-connections = 8
-qos = p95<=1s,errors<=1%
-docroot_size = 1MiB
-port = $port
-[imap]
-rate = 10/s
-connections = 2
-qos = p95<=1s,errors<=1%
-users = 5
-messages = 5
-port = $port
-[app]
-rate = 20/s
-connections = 2
-qos = p90<=1s,errors<=1%
-port = $port
-[db]
-customers = 100
-items = 50
-port = $port
-[nfs]
-port = $port
-[idle]
-port = $port
-[profile]
-enabled = yes
-JOB
+set_job "$TMP/prof.ini" profile "$port" 300 10 20
+printf '[profile]\nenabled = yes\n' >>"$TMP/prof.ini"
 "$HOSTMIX" run "$TMP/prof.ini" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 wait "$pid"; rc=$?

@@ -24,6 +24,48 @@ port = $3
 JOB
 }
 
+# set_job FILE NAME PORT WEB_RATE IMAP_RATE APP_RATE [ROLES]: a small job of
+# whole sets (every role, or ROLES) on PORT, results in $TMP/res and data in
+# $TMP/data; append sections to FILE for more.
+set_job() {
+    cat >"$1" <<JOB
+[global]
+name = $2
+roles = ${7:-web,imap,app,db,nfs,idle}
+ramp_up = 2s
+measure = 8s
+ramp_down = 1s
+output = $TMP/res
+data_dir = $TMP/data
+[web]
+rate = $4/s
+connections = 8
+qos = p95<=1s,errors<=1%
+docroot_size = 1MiB
+port = $3
+[imap]
+rate = $5/s
+connections = 2
+qos = p95<=1s,errors<=1%
+users = 5
+messages = 5
+port = $3
+[app]
+rate = $6/s
+connections = 2
+qos = p90<=1s,errors<=1%
+port = $3
+[db]
+customers = 100
+items = 50
+port = $3
+[nfs]
+port = $3
+[idle]
+port = $3
+JOB
+}
+
 # check_nothing_left NAME RUN_PID PORT: no child of the run, no cgroup
 # of the run, nothing listening on the port.
 check_nothing_left() {
