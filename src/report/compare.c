@@ -192,6 +192,24 @@ static void cmp_same_work(struct compare_run *a, struct compare_run *b, char *wh
     report_compare_why(a->m, a->label, b->m, b->label, why, n);
 }
 
+/* Without a system-under-test figure for a (its host busy time, counted
+ * in 1/USER_HZ ticks, was all hostmix's own: a small load on a quiet
+ * host), the servers' own CPU still compares.  Returns 1 if neither does. */
+static int cmp_servers_verdict(struct compare_run *a, struct compare_run *b)
+{
+    double x = a->m->cpu.servers_cores, y = b->m->cpu.servers_cores;
+    if (isnan(x) || isnan(y) || x <= 0) {
+        printf("%s vs %s: no system-under-test CPU figure to compare\n", b->label, a->label);
+        return 1;
+    }
+    double pct = 100.0 * (y - x) / x;
+    printf("%s's servers need %.1f%% %s CPU than %s's for the same work (%.3f vs %.3f cores of "
+           "the servers' own; %s has no system-under-test figure: its host busy time was "
+           "hostmix's own)\n", b->label, fabs(pct), pct >= 0 ? "more" : "less", a->label, y, x,
+           a->label);
+    return 0;
+}
+
 /* Prints the verdict of b against a; returns 1 if it was refused. */
 static int cmp_verdict(struct compare_run *a, struct compare_run *b, int force)
 {
@@ -204,10 +222,7 @@ static int cmp_verdict(struct compare_run *a, struct compare_run *b, int force)
     }
     if (report_compare_repeats(a->m, b->m, a->label, b->label, why)) return 0;
     double x = a->m->cpu.sut_cores, y = b->m->cpu.sut_cores;
-    if (isnan(x) || isnan(y) || x <= 0) {
-        printf("%s vs %s: no system-under-test CPU figure to compare\n", b->label, a->label);
-        return 1;
-    }
+    if (isnan(x) || isnan(y) || x <= 0) return cmp_servers_verdict(a, b);
     double pct = 100.0 * (y - x) / x;
     printf("%s needs %.1f%% %s CPU than %s for the same work (%.3f vs %.3f cores)%s%s\n",
            b->label, fabs(pct), pct >= 0 ? "more" : "less", a->label, y, x,

@@ -58,3 +58,15 @@ check_eq report_bad_format_exit2 "$rc" 2
 check report_bad_format_why grep -q "unknown format 'pdf'" "$TMP/err"
 "$HOSTMIX" report >/dev/null 2>&1; rc=$?
 check_eq report_usage_exit2 "$rc" 2
+
+# a base run whose system-under-test figure is 0 (a small load on a quiet
+# host: its host busy ticks were all hostmix's own): the servers compare
+python3 - "$fx/full/roles.json" "$TMP/zero.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["summary"]["cpu"]["sut_cores"] = 0
+json.dump(d, open(sys.argv[2], "w"))
+PY
+out=$("$HOSTMIX" compare "$TMP/zero.json" "$fx/full/roles.json"); rc=$?
+check_eq compare_zero_sut_exit0 "$rc" 0
+check compare_zero_sut_servers grep -qE "B's servers need 0.0% more CPU than A's for the same work .*A has no system-under-test figure" <<<"$out"

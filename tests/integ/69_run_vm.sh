@@ -60,7 +60,7 @@ if [ "$rc" -ne 0 ]; then tail -20 "$TMP/err"; tail -30 "$TMP/out"; fi
 check_eq run_vm_quick_exit0 "$rc" 0
 check run_vm_quick_verdict grep -q "^verdict: PASS" "$TMP/out"
 check run_vm_accelerator_named grep -qE "^vm: accelerator (TCG|KVM)" "$TMP/out"
-check run_vm_result python3 - "$TMP/res/result.json" <<'PY'
+python3 - "$TMP/res/result.json" >"$TMP/chk" 2>&1 <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["valid"] and d["complete"] and d["qos_pass"], d.get("invalid_reason")
@@ -75,7 +75,8 @@ for s in srv:
     assert 0 < s["ready_s"] < 180, s
     th = g["threads_cores"]
     assert th["vcpu"] > 0, th                      # the guest ran
-    assert abs(sum(th.values()) - s["measure_cores"]) < 0.25 * s["measure_cores"] + 0.02, (th, s)
+    # live threads only: a pool thread that ended takes its time out of the split
+    assert sum(th.values()) <= 1.1 * s["measure_cores"] + 0.01, (th, s)
     # the guest reported its own busy time (in 1/100 s ticks: an idle guest
     # may report none over the interval, and then has no overhead figure)
     assert g["busy_cores"] is not None and g["busy_cores"] >= 0, g
@@ -87,6 +88,9 @@ ov = d["guests"]
 assert ov["busy_cores"] > 0 and ov["host_cores"] > 0
 assert abs(ov["overhead"] - ov["host_cores"] / ov["busy_cores"]) < 1e-6 * ov["overhead"] + 1e-9
 PY
+rc=$?
+[ "$rc" -ne 0 ] && sed 's/^/# /' "$TMP/chk"
+check_eq run_vm_result "$rc" 0
 check run_vm_report_overhead grep -q "host CPU per guest-busy CPU" "$TMP/out"
 nothing_left run_vm_quick "$pid"
 
@@ -99,7 +103,7 @@ check_eq run_vm_native_exit0 "$?" 0
 "$HOSTMIX" compare "$TMP/native/result.json" "$TMP/vm.json" >"$TMP/cmp" 2>&1
 check_eq run_vm_compare_exit0 "$?" 0
 sed 's/^/# /' "$TMP/cmp" | head -12
-check run_vm_compare_says grep -qE "B needs [0-9.]+% (more|less) CPU than A for the same work" "$TMP/cmp"
+check run_vm_compare_says grep -qE "B('s servers)? needs? [0-9.]+% (more|less) CPU than A('s)? for the same work" "$TMP/cmp"
 
 # ---- a guest killed mid-run ------------------------------------------------
 rm -rf "$TMP/res"
