@@ -123,7 +123,8 @@ static int plat_is_vcpu(const pid_t *vcpu, int nvcpu, pid_t tid)
     return 0;
 }
 
-void plat_cpu_threads(const struct plat *p, struct plat_server *s, const pid_t *vcpu, int nvcpu)
+void plat_cpu_threads(const struct plat *p, struct plat_server *s, int guest, const pid_t *vcpu,
+                      int nvcpu)
 {
     static const int part[MEAS_TC_N] = {
         [MEAS_TC_VCPU] = PLAT_CPU_VCPU, [MEAS_TC_MAIN] = PLAT_CPU_MAIN,
@@ -141,13 +142,13 @@ void plat_cpu_threads(const struct plat *p, struct plat_server *s, const pid_t *
     for (int i = 0; i < nt; i++) {
         int v = plat_is_vcpu(vcpu, nvcpu, t[i].tid);
         enum meas_tclass tc = meas_thread_class(t[i].comm, s->pid, t[i].tid, v);
-        if (!nvcpu && tc == MEAS_TC_VCPU) tc = MEAS_TC_OTHER;   /* no guest: a name only */
+        if (!guest && tc == MEAS_TC_VCPU) tc = MEAS_TC_OTHER;   /* no guest: a name only */
         c->part_ns[part[tc]] += meas_thread_ns(&t[i], hz);
         c->part_ns[PLAT_CPU_GUEST] += t[i].guest_time * tick;
     }
     c->have |= 1u << PLAT_CPU_MAIN | 1u << PLAT_CPU_IO | 1u << PLAT_CPU_POOL |
                1u << PLAT_CPU_VHOST | 1u << PLAT_CPU_OTHER;
-    if (nvcpu) c->have |= 1u << PLAT_CPU_GUEST | 1u << PLAT_CPU_VCPU;
+    if (guest) c->have |= 1u << PLAT_CPU_GUEST | 1u << PLAT_CPU_VCPU;
     free(t);
 }
 

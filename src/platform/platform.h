@@ -188,10 +188,12 @@ int plat_probe_common(struct plat *p, const char *what, char *why, size_t n);
 int plat_cpu_host(const struct plat *p, struct plat_server *s);
 /* Splits the server process's CPU by thread (/proc/PID/task) into the
  * parts of s->cpu: the main thread, QEMU's I/O threads, pool and vhost,
- * the vCPUs (vcpu: their thread ids from QMP; nvcpu 0 for a server that
- * is no guest) with their guest time, and other threads.  Threads that
- * have exited are no longer counted there (cpu.total_ns still has them). */
-void plat_cpu_threads(const struct plat *p, struct plat_server *s, const pid_t *vcpu, int nvcpu);
+ * and for a guest (guest != 0) the vCPUs, known by their thread ids from
+ * QMP (vcpu, nvcpu) or else by QEMU's thread names, with their guest
+ * time; other threads.  Threads that have exited are no longer counted
+ * there (cpu.total_ns still has them). */
+void plat_cpu_threads(const struct plat *p, struct plat_server *s, int guest, const pid_t *vcpu,
+                      int nvcpu);
 /* Reaps pid without blocking: 1 (and *status) once it has exited or is
  * not our child any more, else 0. */
 int plat_reap_pid(pid_t pid, int *status);

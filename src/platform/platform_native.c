@@ -132,7 +132,7 @@ static int native_ready(struct plat *p, struct plat_server *s, char *why, size_t
 static int native_cpu(struct plat *p, struct plat_server *s)
 {
     if (plat_cpu_host(p, s)) return -1;
-    plat_cpu_threads(p, s, NULL, 0);
+    plat_cpu_threads(p, s, 0, NULL, 0);
     return 0;
 }
 

@@ -125,6 +125,7 @@ struct vm_srv {
     int agent;                  /* agent socket, -1 */
     pid_t vcpu[VM_MAX_VCPUS];
     int nvcpu;
+    int qmp_tries;              /* sampling's late attempts at the vCPU thread ids */
     struct agent_stat guest;    /* last answer of the agent */
     int have_guest;
 };
@@ -440,9 +441,9 @@ static int vm_reap(struct plat *p, struct plat_server *s)
 static void vm_connect_qmp(struct vm_srv *vs, const struct server_spec *sp)
 {
     char why[256];
-    if (vs->qmp || access(buf_cstr(&vs->qmp_path), F_OK) != 0) return;
-    vs->qmp = qmp_connect(buf_cstr(&vs->qmp_path), 200, why, sizeof why);
-    if (!vs->qmp) return;
+    if (!vs->qmp && access(buf_cstr(&vs->qmp_path), F_OK) == 0)
+        vs->qmp = qmp_connect(buf_cstr(&vs->qmp_path), 200, why, sizeof why);
+    if (!vs->qmp || vs->nvcpu) return;
     vs->nvcpu = qmp_vcpu_threads(vs->qmp, vs->vcpu, VM_MAX_VCPUS, why, sizeof why);
     if (vs->nvcpu < 0) {
         log_warn("%s: query-cpus-fast: %s", sp->name, why);
@@ -510,8 +511,10 @@ static int vm_cpu(struct plat *p, struct plat_server *s)
 {
     if (!s->pid || s->exited) return 0;     /* keep the last reading */
     if (plat_cpu_host(p, s)) return -1;
-    const struct vm_srv *vs = s->priv;
-    plat_cpu_threads(p, s, vs->vcpu, vs->nvcpu);
+    struct vm_srv *vs = s->priv;
+    if (!vs->nvcpu && vs->qmp_tries++ < 3)
+        vm_connect_qmp(vs, s->spec);    /* QMP was not up when the guest first answered */
+    plat_cpu_threads(p, s, 1, vs->vcpu, vs->nvcpu);
     vm_cpu_guest(s->priv, s->spec, &s->cpu);
     return 0;
 }
