@@ -13,6 +13,7 @@
  * The recording stays as OUTDIR/profile/perf.data for `perf report`;
  * the text of perf script is read from a temporary file and removed. */
 #include "collect/collect_int.h"
+#include "core/fs.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/spawn.h"
@@ -50,31 +51,12 @@ static int perf_wanted(const struct job_profile *o)
     return o->enabled;
 }
 
-/* Finds the perf program: a path, or a name in PATH. */
-static int perf_find(const char *name, char *dst, size_t n)
-{
-    if (strchr(name, '/')) {
-        snprintf(dst, n, "%s", name);
-        return access(dst, X_OK);
-    }
-    const char *path = getenv("PATH");
-    char *copy = strdup(path ? path : "/usr/bin:/bin");
-    if (!copy) abort();
-    int rc = -1;
-    for (char *save, *d = strtok_r(copy, ":", &save); d && rc; d = strtok_r(NULL, ":", &save)) {
-        snprintf(dst, n, "%s/%s", d, name);
-        rc = access(dst, X_OK);
-    }
-    free(copy);
-    return rc;
-}
-
 static int perf_probe(struct collect *c, void *priv, char *why, size_t n)
 {
     struct perf_state *s = priv;
     s->pid = 0;
     s->ctl = s->ack = -1;
-    if (perf_find(c->opt.perf, s->exe, sizeof s->exe)) {
+    if (fs_which(c->opt.perf, s->exe, sizeof s->exe)) {
         snprintf(why, n, "no perf program '%s' (Debian: apt-get install linux-perf)", c->opt.perf);
         return -1;
     }

@@ -43,6 +43,22 @@ int fs_rmtree(const char *dir)
     return nftw(dir, fs_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+int fs_which(const char *name, char *dst, size_t n)
+{
+    if (strchr(name, '/')) {
+        snprintf(dst, n, "%s", name);
+        return access(dst, X_OK) == 0 ? 0 : -1;
+    }
+    const char *path = getenv("PATH");
+    char *dirs = strdup(path && *path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+    if (!dirs) abort();
+    int rc = -1;
+    for (char *save, *d = strtok_r(dirs, ":", &save); d && rc; d = strtok_r(NULL, ":", &save))
+        if ((size_t)snprintf(dst, n, "%s/%s", d, name) < n) rc = access(dst, X_OK) == 0 ? 0 : -1;
+    free(dirs);
+    return rc;
+}
+
 int fs_write_all(int fd, const void *p, size_t n)
 {
     const char *c = p;

@@ -10,6 +10,10 @@
 int fs_mkdirs(const char *dir);
 /* rm -r dir (no error if it does not exist).  Returns 0 or -1 (errno). */
 int fs_rmtree(const char *dir);
+/* Finds a program: name itself when it holds a '/', else the first
+ * executable PATH/name (PATH unset: /usr/sbin:/usr/bin:/sbin:/bin), into
+ * dst.  Returns 0, or -1 if there is none (dst holds the last tried). */
+int fs_which(const char *name, char *dst, size_t n);
 /* Writes all n bytes of p to fd, retrying short writes and EINTR.
  * Returns 0 or -1 (errno set). */
 int fs_write_all(int fd, const void *p, size_t n);

@@ -3,6 +3,7 @@
  * modules.dep writer on synthetic ELF modules, disk images and
  * overlays, TSC values. */
 #include "test.h"
+#include "core/fs.h"
 #include "platform/vm/image.h"
 #include "platform/vm/kmods.h"
 
@@ -175,7 +176,7 @@ TEST(kmods_depmod_writes_modules_dep)
     T_EQ_INT(kmods_resolve(dep, NULL, want, &l, &why), 0);
     T_EQ_STR(t_names(&l), "virtio_ring virtio virtio_net");
     kmods_list_free(&l);
-    T_EQ_INT(vmimg_rmtree(dir), 0);
+    T_EQ_INT(fs_rmtree(dir), 0);
     T_ASSERT(access(dir, F_OK) != 0);
     buf_free(&p);
     buf_free(&ko);
@@ -228,7 +229,7 @@ TEST(vmimg_disk_and_overlay)
     T_ASSERT(strstr(buf_cstr(&why), "qemu-img: exit") != NULL);
     T_EQ_INT(vmimg_disk(buf_cstr(&cache), buf_cstr(&data), "../x", 0, &img, &why), -1);
     T_ASSERT(strstr(buf_cstr(&why), "not a file name") != NULL);
-    T_EQ_INT(vmimg_rmtree(dir), 0);
+    T_EQ_INT(fs_rmtree(dir), 0);
     buf_free(&data);
     buf_free(&cache);
     buf_free(&img);

@@ -165,25 +165,11 @@ static int ctr_rt_cmd(const struct ctr *ct, const char *exe, const char *root, c
 
 /* ---- probe ------------------------------------------------------------------- */
 
-/* Finds name in PATH into dst.  Returns 0, or -1 if it is not there. */
-static int ctr_which(const char *name, char *dst, size_t dn)
-{
-    const char *path = getenv("PATH");
-    char dirs[4096];
-    snprintf(dirs, sizeof dirs, "%s", path && *path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
-    for (char *save, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        if ((size_t)snprintf(dst, dn, "%s/%s", d, name) >= dn) continue;
-        if (access(dst, X_OK) == 0) return 0;
-    }
-    dst[0] = '\0';
-    return -1;
-}
-
 /* Whether runtime name is installed and answers --version (its first
  * line kept in ct->rt_version).  Returns 0 or -1. */
 static int ctr_rt_try(struct ctr *ct, enum ctr_rt rt)
 {
-    if (ctr_which(ctr_rt_names[rt], ct->rt_path, sizeof ct->rt_path)) return -1;
+    if (fs_which(ctr_rt_names[rt], ct->rt_path, sizeof ct->rt_path)) return -1;
     char *argv[] = { ct->rt_path, "--version", NULL };
     struct buf out = BUF_INIT, why = BUF_INIT;
     int rc = pcmd_check(argv, NULL, &out, &why);
@@ -278,7 +264,7 @@ static void ctr_sweep_state(const struct ctr *ct, const char *root, const char *
     char exe[512];
     DIR *d = opendir(root);
     if (!d) return;
-    if (ctr_which(name, exe, sizeof exe)) {
+    if (fs_which(name, exe, sizeof exe)) {
         closedir(d);
         return;
     }

@@ -1,6 +1,7 @@
 /* image.c — the guest kernel from the Debian archive, data-set disk
  * images and overlays (the initramfs is in initramfs.c). */
 #include "platform/vm/image.h"
+#include "core/fs.h"
 #include "platform/vm/kmods.h"
 #include "platform/pcmd.h"
 
@@ -13,34 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int vmimg_rm_fn(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-    return remove(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-int vmimg_rmtree(const char *path)
-{
-    return nftw(path, vmimg_rm_fn, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-/* mkdir -p. */
+/* mkdir -p, the reason in why. */
 static int vmimg_mkdirs(const char *dir, struct buf *why)
 {
-    struct buf p = BUF_INIT;
-    buf_puts(&p, dir);
-    char *s = (char *)buf_cstr(&p);
-    int rc = 0;
-    for (char *c = s + 1; rc == 0; c++) {
-        if (*c != '/' && *c) continue;
-        char keep = *c;
-        *c = '\0';
-        if (mkdir(s, 0755) < 0 && errno != EEXIST) rc = -1;
-        *c = keep;
-        if (!keep) break;
-    }
-    if (rc) buf_printf(why, "mkdir %s: %s", s, strerror(errno));
-    buf_free(&p);
-    return rc;
+    if (fs_mkdirs(dir) == 0) return 0;
+    buf_printf(why, "mkdir %s: %s", dir, strerror(errno));
+    return -1;
 }
 
 void vmimg_kernel_free(struct vmimg_kernel *k)
@@ -178,7 +157,7 @@ static int vmimg_kernel_fetch(const char *cache_dir, const char *pkg, const char
         buf_printf(why, "rename to %s: %s", dir, strerror(errno));
         rc = -1;
     }
-    vmimg_rmtree(buf_cstr(&tmp));
+    fs_rmtree(buf_cstr(&tmp));
     buf_free(&tmp);
     buf_free(&root);
     return rc;

@@ -81,8 +81,4 @@ unsigned long vmimg_cpuinfo_khz(const char *cpuinfo);
 /* Loops per jiffy for a TSC of khz kHz at hz ticks a second. */
 unsigned long vmimg_lpj(unsigned long khz, int hz);
 
-/* Removes path and everything below it (no symlink is followed).
- * Returns 0 or -1. */
-int vmimg_rmtree(const char *path);
-
 #endif

@@ -185,21 +185,10 @@ static int vm_pick_accel(struct vm *v, char *why, size_t n)
     return 0;
 }
 
-/* Finds the QEMU binary in PATH (or as given) into dst. */
+/* Finds the QEMU binary (a path, or a name in PATH) into dst. */
 static int vm_find_qemu(const char *name, char *dst, size_t dn, char *why, size_t n)
 {
-    if (strchr(name, '/')) {
-        snprintf(dst, dn, "%s", name);
-        if (access(name, X_OK) == 0) return 0;
-    } else {
-        const char *path = getenv("PATH");
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s", path ? path : "/usr/bin:/bin");
-        for (char *save, *d = strtok_r(dir, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-            if ((size_t)snprintf(dst, dn, "%s/%s", d, name) >= dn) continue;
-            if (access(dst, X_OK) == 0) return 0;
-        }
-    }
+    if (fs_which(name, dst, dn) == 0) return 0;
     snprintf(why, n, "QEMU binary '%s' not found (Debian: apt-get install qemu-system-x86)",
              name);
     return -1;
