@@ -5,7 +5,7 @@
 #include "guest/agent.h"
 
 /* The argv joined by spaces (the first word left out). */
-static const char *t_join(const struct vm_argv *a)
+static const char *t_join(const struct strvec *a)
 {
     static struct buf b;
     buf_reset(&b);
@@ -32,7 +32,7 @@ TEST(vmqemu_argv_microvm)
 {
     struct vm_disk d = { "/c/disk.qcow2", VM_DISK_QCOW2, 0, 1, VM_AIO_IO_URING };
     struct vm_qemu_cfg c = t_cfg(&d);
-    struct vm_argv a = { NULL, 0, 0 };
+    struct strvec a = STRVEC_INIT;
     struct buf why = BUF_INIT;
     T_EQ_INT(vm_qemu_argv(&c, &a, &why), 0);
     T_EQ_STR(a.v[0], "qemu-system-x86_64");
@@ -48,7 +48,7 @@ TEST(vmqemu_argv_microvm)
         "-device virtio-serial-device,id=vser0 "
         "-device virtserialport,bus=vser0.0,chardev=agent0,name=org.hostmix.agent "
         "-qmp unix:/r/qmp.sock,server=on,wait=off -serial file:/r/console.log");
-    vm_argv_free(&a);
+    strvec_clear(&a);
     buf_free(&why);
 }
 
@@ -64,7 +64,7 @@ TEST(vmqemu_argv_q35_kvm_hugepages)
     c.tap_fd = -1;
     c.qmp_path = c.agent_path = c.console_log = NULL;
     c.set = 3;
-    struct vm_argv a = { NULL, 0, 0 };
+    struct strvec a = STRVEC_INIT;
     struct buf why = BUF_INIT;
     T_EQ_INT(vm_qemu_argv(&c, &a, &why), 0);
     T_EQ_STR(t_join(&a),
@@ -76,18 +76,18 @@ TEST(vmqemu_argv_q35_kvm_hugepages)
         "-device virtio-blk-pci,drive=disk0 "
         "-drive file=/c/w.qcow2,format=qcow2,if=none,id=disk1,cache=none,aio=native "
         "-device virtio-blk-pci,drive=disk1");
-    vm_argv_free(&a);
+    strvec_clear(&a);
     c.tap_fd = 9;
     c.agent_path = "/r/a.sock";
     T_EQ_INT(vm_qemu_argv(&c, &a, &why), 0);
     T_ASSERT(strstr(t_join(&a), "-device virtio-net-pci,netdev=net0,mac=02:48:4d:00:03:01 ") != NULL);
     T_ASSERT(strstr(t_join(&a), "-netdev tap,id=net0,fd=9 ") != NULL);
-    vm_argv_free(&a);
+    strvec_clear(&a);
     c.vhost = 1;
     T_EQ_INT(vm_qemu_argv(&c, &a, &why), 0);
     T_ASSERT(strstr(t_join(&a), "-netdev tap,id=net0,fd=9,vhost=on ") != NULL);
     T_ASSERT(strstr(t_join(&a), "-device virtio-serial-pci,id=vser0 ") != NULL);
-    vm_argv_free(&a);
+    strvec_clear(&a);
     buf_free(&why);
 }
 
@@ -95,7 +95,7 @@ TEST(vmqemu_argv_rejects)
 {
     struct vm_qemu_cfg c = t_cfg(NULL);
     c.ndisks = 0;
-    struct vm_argv a = { NULL, 0, 0 };
+    struct strvec a = STRVEC_INIT;
     struct buf why = BUF_INIT;
     c.huge = VM_HUGE_1G;                    /* 512 MiB is not a whole 1 GiB page */
     T_EQ_INT(vm_qemu_argv(&c, &a, &why), -1);

@@ -166,7 +166,7 @@ static int vb_images(struct vb *v, struct vmimg_kernel *k, struct buf *initrd, s
 
 static pid_t vb_start(struct vb *v, const struct vm_qemu_cfg *c)
 {
-    struct vm_argv a = { NULL, 0, 0 };
+    struct strvec a = STRVEC_INIT;
     struct buf why = BUF_INIT;
     if (vm_qemu_argv(c, &a, &why)) {
         vb_check(v, "vm_qemu_argv", 0, buf_cstr(&why));
@@ -182,7 +182,7 @@ static pid_t vb_start(struct vb *v, const struct vm_qemu_cfg *c)
         perror(a.v[0]);
         _exit(127);
     }
-    vm_argv_free(&a);
+    strvec_clear(&a);
     buf_free(&why);
     return pid;
 }

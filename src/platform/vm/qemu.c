@@ -1,40 +1,9 @@
 /* qemu.c — builds a guest's QEMU argv (see qemu.h). */
 #include "platform/vm/qemu.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void vm_argv_add(struct vm_argv *a, const char *s)
-{
-    if (a->n + 2 > a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 32;
-        a->v = realloc(a->v, a->cap * sizeof *a->v);
-        if (!a->v) abort();
-    }
-    a->v[a->n] = strdup(s);
-    if (!a->v[a->n]) abort();
-    a->v[++a->n] = NULL;
-}
-
-void vm_argv_addf(struct vm_argv *a, const char *fmt, ...)
-{
-    struct buf b = BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    vm_argv_add(a, buf_cstr(&b));
-    buf_free(&b);
-}
-
-void vm_argv_free(struct vm_argv *a)
-{
-    for (size_t i = 0; i < a->n; i++) free(a->v[i]);
-    free(a->v);
-    memset(a, 0, sizeof *a);
-}
 
 void vm_mac(int set, int role, char mac[18])
 {
@@ -50,15 +19,15 @@ void vm_qemu_escape(const char *s, struct buf *out)
 }
 
 /* "-opt PREFIX" + escaped path + suffix, as two argv words. */
-static void vm_add_path_opt(struct vm_argv *a, const char *opt, const char *prefix,
+static void vm_add_path_opt(struct strvec *a, const char *opt, const char *prefix,
                             const char *path, const char *suffix)
 {
     struct buf b = BUF_INIT;
     buf_puts(&b, prefix);
     vm_qemu_escape(path, &b);
     buf_puts(&b, suffix);
-    vm_argv_add(a, opt);
-    vm_argv_add(a, buf_cstr(&b));
+    strvec_push(a, opt);
+    strvec_push(a, buf_cstr(&b));
     buf_free(&b);
 }
 
@@ -78,25 +47,25 @@ static int vm_check(const struct vm_qemu_cfg *c, struct buf *why)
 }
 
 /* -machine, -cpu, -smp, -m and the hugepage backend. */
-static void vm_add_machine(const struct vm_qemu_cfg *c, struct vm_argv *a)
+static void vm_add_machine(const struct vm_qemu_cfg *c, struct strvec *a)
 {
     uint64_t mib = c->mem_bytes >> 20;
-    vm_argv_add(a, "-machine");
-    vm_argv_addf(a, "%s%s", c->machine == VM_MACHINE_Q35 ? "q35" : "microvm",
+    strvec_push(a, "-machine");
+    strvec_pushf(a, "%s%s", c->machine == VM_MACHINE_Q35 ? "q35" : "microvm",
                  c->huge != VM_HUGE_NO ? ",memory-backend=mem" : "");
     /* TCG's translated-code cache is 1 GiB by default in QEMU 7 and grows
      * into QEMU's resident set: 64 MiB holds a server's working set */
-    vm_argv_add(a, "-accel");
-    vm_argv_add(a, c->accel == VM_ACCEL_KVM ? "kvm" : "tcg,tb-size=64");
+    strvec_push(a, "-accel");
+    strvec_push(a, c->accel == VM_ACCEL_KVM ? "kvm" : "tcg,tb-size=64");
     const char *cpu = c->cpu ? c->cpu : c->accel == VM_ACCEL_KVM ? "host" : NULL;
     if (cpu) {
-        vm_argv_add(a, "-cpu");
-        vm_argv_add(a, cpu);
+        strvec_push(a, "-cpu");
+        strvec_push(a, cpu);
     }
-    vm_argv_add(a, "-smp");
-    vm_argv_addf(a, "%d", c->vcpus);
-    vm_argv_add(a, "-m");
-    vm_argv_addf(a, "%lluM", (unsigned long long)mib);
+    strvec_push(a, "-smp");
+    strvec_pushf(a, "%d", c->vcpus);
+    strvec_push(a, "-m");
+    strvec_pushf(a, "%lluM", (unsigned long long)mib);
     if (c->huge == VM_HUGE_NO) return;
     const char *hp = c->huge_path ? c->huge_path
                    : c->huge == VM_HUGE_1G ? "/dev/hugepages1G" : "/dev/hugepages";
@@ -112,7 +81,7 @@ static const char *vm_bus(const struct vm_qemu_cfg *c)
     return c->machine == VM_MACHINE_Q35 ? "pci" : "device";
 }
 
-static void vm_add_disks(const struct vm_qemu_cfg *c, struct vm_argv *a)
+static void vm_add_disks(const struct vm_qemu_cfg *c, struct strvec *a)
 {
     static const char *const aio[] = { "threads", "native", "io_uring" };
     for (size_t i = 0; i < c->ndisks; i++) {
@@ -124,55 +93,55 @@ static void vm_add_disks(const struct vm_qemu_cfg *c, struct vm_argv *a)
                    aio[d->aio]);
         vm_add_path_opt(a, "-drive", "file=", d->path, buf_cstr(&suf));
         buf_free(&suf);
-        vm_argv_add(a, "-device");
-        vm_argv_addf(a, "virtio-blk-%s,drive=disk%zu", vm_bus(c), i);
+        strvec_push(a, "-device");
+        strvec_pushf(a, "virtio-blk-%s,drive=disk%zu", vm_bus(c), i);
     }
 }
 
-static void vm_add_channels(const struct vm_qemu_cfg *c, struct vm_argv *a)
+static void vm_add_channels(const struct vm_qemu_cfg *c, struct strvec *a)
 {
     if (c->tap_fd >= 0) {
         char mac[18];
         vm_mac(c->set, c->role, mac);
-        vm_argv_add(a, "-netdev");
-        vm_argv_addf(a, "tap,id=net0,fd=%d%s", c->tap_fd, c->vhost ? ",vhost=on" : "");
-        vm_argv_add(a, "-device");
-        vm_argv_addf(a, "virtio-net-%s,netdev=net0,mac=%s", vm_bus(c), mac);
+        strvec_push(a, "-netdev");
+        strvec_pushf(a, "tap,id=net0,fd=%d%s", c->tap_fd, c->vhost ? ",vhost=on" : "");
+        strvec_push(a, "-device");
+        strvec_pushf(a, "virtio-net-%s,netdev=net0,mac=%s", vm_bus(c), mac);
     }
     if (c->agent_path) {
         vm_add_path_opt(a, "-chardev", "socket,id=agent0,path=", c->agent_path,
                         ",server=on,wait=off");
-        vm_argv_add(a, "-device");
-        vm_argv_addf(a, "virtio-serial-%s,id=vser0", vm_bus(c));
-        vm_argv_add(a, "-device");
-        vm_argv_add(a, "virtserialport,bus=vser0.0,chardev=agent0,name=" VM_AGENT_PORT);
+        strvec_push(a, "-device");
+        strvec_pushf(a, "virtio-serial-%s,id=vser0", vm_bus(c));
+        strvec_push(a, "-device");
+        strvec_push(a, "virtserialport,bus=vser0.0,chardev=agent0,name=" VM_AGENT_PORT);
     }
     if (c->qmp_path) vm_add_path_opt(a, "-qmp", "unix:", c->qmp_path, ",server=on,wait=off");
     if (c->console_log) vm_add_path_opt(a, "-serial", "file:", c->console_log, "");
 }
 
-int vm_qemu_argv(const struct vm_qemu_cfg *c, struct vm_argv *out, struct buf *why)
+int vm_qemu_argv(const struct vm_qemu_cfg *c, struct strvec *out, struct buf *why)
 {
     if (vm_check(c, why)) return -1;
-    vm_argv_add(out, c->binary ? c->binary : "qemu-system-x86_64");
+    strvec_push(out, c->binary ? c->binary : "qemu-system-x86_64");
     if (c->name) {
         struct buf n = BUF_INIT;
         vm_qemu_escape(c->name, &n);
         buf_puts(&n, ",debug-threads=on");
-        vm_argv_add(out, "-name");
-        vm_argv_add(out, buf_cstr(&n));
+        strvec_push(out, "-name");
+        strvec_push(out, buf_cstr(&n));
         buf_free(&n);
     }
     static const char *const fixed[] = { "-nodefaults", "-no-user-config", "-display", "none",
                                          "-no-reboot", NULL };
-    for (int i = 0; fixed[i]; i++) vm_argv_add(out, fixed[i]);
+    for (int i = 0; fixed[i]; i++) strvec_push(out, fixed[i]);
     vm_add_machine(c, out);
-    vm_argv_add(out, "-kernel");
-    vm_argv_add(out, c->kernel);
-    vm_argv_add(out, "-initrd");
-    vm_argv_add(out, c->initrd);
-    vm_argv_add(out, "-append");
-    vm_argv_add(out, c->cmdline);
+    strvec_push(out, "-kernel");
+    strvec_push(out, c->kernel);
+    strvec_push(out, "-initrd");
+    strvec_push(out, c->initrd);
+    strvec_push(out, "-append");
+    strvec_push(out, c->cmdline);
     vm_add_disks(c, out);
     vm_add_channels(c, out);
     return 0;

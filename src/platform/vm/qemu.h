@@ -11,6 +11,7 @@
 #define HOSTMIX_VM_QEMU_H
 
 #include "core/buf.h"
+#include "core/strvec.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -52,20 +53,11 @@ struct vm_qemu_cfg {
     int vhost;                  /* vhost-net moves the data path into the host kernel */
 };
 
-/* A NULL-terminated argv that owns its strings. */
-struct vm_argv {
-    char **v;
-    size_t n, cap;
-};
-void vm_argv_add(struct vm_argv *a, const char *s);
-void vm_argv_addf(struct vm_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void vm_argv_free(struct vm_argv *a);
-
 /* Appends QEMU's argv for c to out (out->v stays NULL-terminated).
  * Returns 0, or -1 if c is inconsistent (no kernel, memory not a whole
  * number of MiB or of huge pages, no vcpus, ...; why says what).  The
- * caller frees out with vm_argv_free. */
-int vm_qemu_argv(const struct vm_qemu_cfg *c, struct vm_argv *out, struct buf *why);
+ * caller frees out with strvec_clear. */
+int vm_qemu_argv(const struct vm_qemu_cfg *c, struct strvec *out, struct buf *why);
 
 /* The guest MAC of role `role` in set `set`: locally administered
  * 02:48:4d:00:SS:RR ("HM").  Writes 18 bytes into mac. */

@@ -353,7 +353,7 @@ static int vm_cmdline(const struct vm *v, const struct vm_srv *vs, const struct 
 
 /* QEMU's argv for the server, with the tap on descriptor tap. */
 static int vm_argv(const struct vm *v, const struct vm_srv *vs, const struct server_spec *sp,
-                   const char *cmdline, int tap, struct vm_argv *a, char *why, size_t n)
+                   const char *cmdline, int tap, struct strvec *a, char *why, size_t n)
 {
     struct vm_disk disk = { buf_cstr((struct buf *)&vs->disk),
                             sp->data_rw ? VM_DISK_QCOW2 : VM_DISK_RAW, !sp->data_rw, 1,
@@ -382,7 +382,7 @@ static int vm_start(struct plat *p, struct plat_server *s, char *why, size_t n)
     char tapname[16], procs[1400] = "";
     int tap = -1;
     struct buf cmdline = BUF_INIT;
-    struct vm_argv a = { NULL, 0, 0 };
+    struct strvec a = STRVEC_INIT;
     net_name(tapname, sizeof tapname, NET_TAP, getpid(), v->ntap++);
     int rc = vm_cmdline(v, vs, sp, &cmdline, why, n);
     if (rc == 0) rc = net_tap_open(tapname, v->bridge, &tap, why, n);
@@ -400,7 +400,7 @@ static int vm_start(struct plat *p, struct plat_server *s, char *why, size_t n)
         rc = pid > 0 ? 0 : -1;
     }
     if (tap >= 0) close(tap);       /* QEMU holds the tap now */
-    vm_argv_free(&a);
+    strvec_clear(&a);
     buf_free(&cmdline);
     return rc;
 }
