@@ -1,8 +1,10 @@
 /* fs.c — mkdir -p, rm -r, write-all and atomic replace; see fs.h. */
 #include "core/fs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -41,6 +43,36 @@ int fs_rmtree(const char *dir)
 {
     if (access(dir, F_OK) != 0 && errno == ENOENT) return 0;
     return nftw(dir, fs_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The pid in name PREFIX<digits>, or 0 if name is not of that form. */
+static pid_t fs_name_pid(const char *name, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    if (strncmp(name, prefix, pl) != 0 || !name[pl]) return 0;
+    long pid = 0;
+    for (const char *c = name + pl; *c; c++) {
+        if (*c < '0' || *c > '9' || pid > 99999999) return 0;
+        pid = pid * 10 + (*c - '0');
+    }
+    return (pid_t)pid;
+}
+
+int fs_sweep_dead(const char *dir, const char *prefix, void (*fn)(const char *name, void *arg),
+                  void *arg)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int found = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        pid_t pid = fs_name_pid(e->d_name, prefix);
+        if (pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH) continue;
+        fn(e->d_name, arg);
+        found++;
+    }
+    closedir(d);
+    return found;
 }
 
 int fs_which(const char *name, char *dst, size_t n)

@@ -10,6 +10,11 @@
 int fs_mkdirs(const char *dir);
 /* rm -r dir (no error if it does not exist).  Returns 0 or -1 (errno). */
 int fs_rmtree(const char *dir);
+/* Calls fn(name, arg) for every entry of dir named PREFIX<pid> whose pid
+ * is no live process: what a run killed outright left behind.  Returns
+ * how many entries it found (0 when dir cannot be read). */
+int fs_sweep_dead(const char *dir, const char *prefix, void (*fn)(const char *name, void *arg),
+                  void *arg);
 /* Finds a program: name itself when it holds a '/', else the first
  * executable PATH/name (PATH unset: /usr/sbin:/usr/bin:/sbin:/bin), into
  * dst.  Returns 0, or -1 if there is none (dst holds the last tried). */

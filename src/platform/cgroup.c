@@ -2,6 +2,7 @@
  * cgroup.h.  CPU is read from them with meas_cg_read (measure/). */
 #include "platform/cgroup.h"
 #include "core/clock.h"
+#include "core/fs.h"
 #include "core/log.h"
 
 #include <dirent.h>
@@ -56,26 +57,24 @@ void cg_remove_tree(const char *root, const char *dir)
     cg_rmdir(root, dir);
 }
 
+struct cg_sweep { const char *root, *base; };
+
+/* Removes BASE/NAME, the group of a run that no longer exists. */
+static void cg_sweep_one(const char *name, void *arg)
+{
+    const struct cg_sweep *w = arg;
+    char dir[1400];
+    snprintf(dir, sizeof dir, "%s/%s", w->base, name);
+    log_info("removing stale cgroup %s of a run that no longer exists", dir);
+    cg_remove_tree(w->root, dir);
+}
+
 int cg_sweep_stale(const char *root, const char *base)
 {
-    char full[1200], dir[1400];
-    int removed = 0;
+    char full[1200];
+    struct cg_sweep w = { root, base };
     cg_full(root, base, full, sizeof full);
-    DIR *d = opendir(full);
-    if (!d) return 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        int pid;
-        char tail;
-        if (sscanf(e->d_name, CG_PREFIX "%d%c", &pid, &tail) != 1 || pid <= 0) continue;
-        if (kill(pid, 0) == 0 || errno != ESRCH) continue;
-        snprintf(dir, sizeof dir, "%s/%s", base, e->d_name);
-        log_info("removing stale cgroup %s of a run that no longer exists", dir);
-        cg_remove_tree(root, dir);
-        removed++;
-    }
-    closedir(d);
-    return removed;
+    return fs_sweep_dead(full, CG_PREFIX, cg_sweep_one, &w);
 }
 
 int cg_child_create(const char *root, const char *dir, const char *name, char *out, size_t n,

@@ -278,24 +278,14 @@ static int work_keep_overlays(struct run *r, const char *kept)
 
 /* ---- the run's working copy ----------------------------------------- */
 
-/* Removes the working copies left by runs killed outright: every
- * DATA_DIR/.hostmix-work-PID whose PID no longer exists. */
-static void work_remove_stale(const char *data_dir)
+/* Removes DATA_DIR/NAME, the working copy of a run killed outright. */
+static void work_remove_one(const char *name, void *arg)
 {
-    DIR *d = opendir(data_dir);
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        int pid;
-        char tail, path[800];
-        if (sscanf(e->d_name, WORK_PREFIX "%d%c", &pid, &tail) != 1 || pid <= 0) continue;
-        if (kill(pid, 0) == 0 || errno != ESRCH) continue;
-        snprintf(path, sizeof path, "%s/%s", data_dir, e->d_name);
-        log_info("removing working copy %s of a run that no longer exists", path);
-        work_umount_below(path);
-        if (fs_rmtree(path)) log_warn("cannot remove %s: %s", path, strerror(errno));
-    }
-    closedir(d);
+    char path[800];
+    snprintf(path, sizeof path, "%s/%s", (const char *)arg, name);
+    log_info("removing working copy %s of a run that no longer exists", path);
+    work_umount_below(path);
+    if (fs_rmtree(path)) log_warn("cannot remove %s: %s", path, strerror(errno));
 }
 
 /* Makes the run's working copy of the cached data set of (set, role) — an
@@ -341,7 +331,7 @@ int run_work_create(struct run *r)
 {
     const struct job *j = &r->job;
     r->work_dir[0] = '\0';
-    work_remove_stale(j->data_dir);
+    fs_sweep_dead(j->data_dir, WORK_PREFIX, work_remove_one, (void *)j->data_dir);
     int64_t t0 = clock_mono_ns();
     int overlay = 1;
     for (int set = 1; set <= j->sets; set++) {

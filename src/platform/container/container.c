@@ -277,27 +277,19 @@ static void ctr_sweep_state(const struct ctr *ct, const char *root, const char *
     closedir(d);
 }
 
-/* Removes /run/hostmix-ctr-PID of runs that no longer exist, deleting
- * their containers first. */
-static void ctr_sweep_rundirs(const struct ctr *ct)
+/* Removes /run/NAME, the directory of a run that no longer exists,
+ * deleting its containers first. */
+static void ctr_sweep_one(const char *name, void *arg)
 {
-    DIR *d = opendir("/run");
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        int pid;
-        char tail, path[300], root[340];
-        if (sscanf(e->d_name, "hostmix-ctr-%d%c", &pid, &tail) != 1 || pid <= 0) continue;
-        if (kill(pid, 0) == 0 || errno != ESRCH) continue;
-        snprintf(path, sizeof path, "/run/%s", e->d_name);
-        for (int rt = CTR_CRUN; rt <= CTR_RUNC; rt++) {
-            snprintf(root, sizeof root, "%s/%s", path, ctr_rt_names[rt]);
-            ctr_sweep_state(ct, root, ctr_rt_names[rt]);
-        }
-        log_info("removing %s of a run that no longer exists", path);
-        fs_rmtree(path);
+    const struct ctr *ct = arg;
+    char path[300], root[340];
+    snprintf(path, sizeof path, "/run/%s", name);
+    for (int rt = CTR_CRUN; rt <= CTR_RUNC; rt++) {
+        snprintf(root, sizeof root, "%s/%s", path, ctr_rt_names[rt]);
+        ctr_sweep_state(ct, root, ctr_rt_names[rt]);
     }
-    closedir(d);
+    log_info("removing %s of a run that no longer exists", path);
+    fs_rmtree(path);
 }
 
 /* Removes the hostmix-PID groups of dead runs in every v1 hierarchy (the
@@ -332,7 +324,7 @@ static int ctr_prepare(struct plat *p, char *why, size_t n)
 {
     struct ctr *ct = ctr_of(p);
     if (ctr_rundir(ct, why, n)) return -1;
-    ctr_sweep_rundirs(ct);
+    fs_sweep_dead("/run", "hostmix-ctr-", ctr_sweep_one, (void *)ct);
     net_sweep_stale(NET_PREFIX);
     ctr_sweep_v1(ct);
     if (ct->acct == CTR_ACCT_V2 && cg_run_create(p->proc_root, ct->cg_base, ct->cg_run,

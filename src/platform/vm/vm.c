@@ -223,22 +223,14 @@ static void vm_addr(const struct plat *p, int set, int role, char *ip, size_t n)
 
 /* ---- prepare ----------------------------------------------------------- */
 
-/* Removes /tmp/hostmix-vm-PID directories of runs that no longer exist. */
-static void vm_sweep_rundirs(void)
+/* Removes /tmp/NAME, a run directory of a run that no longer exists. */
+static void vm_sweep_one(const char *name, void *arg)
 {
-    DIR *d = opendir("/tmp");
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        int pid;
-        char tail, path[300];
-        if (sscanf(e->d_name, "hostmix-vm-%d%c", &pid, &tail) != 1 || pid <= 0) continue;
-        if (kill(pid, 0) == 0 || errno != ESRCH) continue;
-        snprintf(path, sizeof path, "/tmp/%s", e->d_name);
-        log_info("removing %s of a run that no longer exists", path);
-        fs_rmtree(path);
-    }
-    closedir(d);
+    char path[300];
+    (void)arg;
+    snprintf(path, sizeof path, "/tmp/%s", name);
+    log_info("removing %s of a run that no longer exists", path);
+    fs_rmtree(path);
 }
 
 /* The guest kernel and the initramfs with this very binary as /init. */
@@ -264,7 +256,7 @@ static int vm_images(struct plat *p, struct vm *v, char *why, size_t n)
 static int vm_prepare(struct plat *p, char *why, size_t n)
 {
     struct vm *v = vm_of(p);
-    vm_sweep_rundirs();
+    fs_sweep_dead("/tmp", "hostmix-vm-", vm_sweep_one, NULL);
     net_sweep_stale(NET_PREFIX);
     snprintf(v->rundir, sizeof v->rundir, VM_RUNDIR_FMT, (int)getpid());
     if (fs_mkdirs(v->rundir)) {
