@@ -16,16 +16,19 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* The system-under-test CPU of m's repeats that have it, in a malloc'ed
- * array (*n values); NULL when m has no repeats. */
-static double *cs_values(const struct report_model *m, int *n)
+/* The system-under-test CPU (or with servers, the servers' own CPU) of
+ * m's repeats that have it, in a malloc'ed array (*n values); NULL when m
+ * has no repeats. */
+static double *cs_values(const struct report_model *m, int servers, int *n)
 {
     *n = 0;
     if (!m->repeats) return NULL;
     double *x = calloc((size_t)m->repeats->n + 1, sizeof *x);
     if (!x) abort();
-    for (int i = 0; i < m->repeats->n; i++)
-        if (!isnan(m->repeats->run[i].sut_cores)) x[(*n)++] = m->repeats->run[i].sut_cores;
+    for (int i = 0; i < m->repeats->n; i++) {
+        double v = servers ? m->repeats->run[i].servers_cores : m->repeats->run[i].sut_cores;
+        if (!isnan(v)) x[(*n)++] = v;
+    }
     return x;
 }
 
@@ -38,8 +41,8 @@ static void cs_p(char *dst, size_t n, double p)
 int report_compare_repeats(const struct report_model *a, const struct report_model *b,
                            const char *la, const char *lb, const char *forced)
 {
-    int na, nb;
-    double *xa = cs_values(a, &na), *xb = cs_values(b, &nb);
+    int na, nb, servers = report_repeats_use_servers(a) || report_repeats_use_servers(b);
+    double *xa = cs_values(a, servers, &na), *xb = cs_values(b, servers, &nb);
     struct stats_welch w;
     int ok = na >= 2 && nb >= 2 &&
              stats_welch(xa, na, xb, nb, REPORT_REPEAT_LEVEL, &w) == 0 && stats_mean(xa, na) > 0;
@@ -51,16 +54,17 @@ int report_compare_repeats(const struct report_model *a, const struct report_mod
     char p[32];
     cs_p(p, sizeof p, w.p);
     const char *tail = forced && forced[0] ? "; forced: " : "";
+    const char *what = servers ? "cores of the servers' own, no system-under-test figure" : "cores";
     if (w.lo <= 0 && w.hi >= 0)
         printf("%s vs %s: no significant difference in CPU for the same work: %s needs %.1f%% ± "
-               "%.1f%% %s than %s (%.0f%% CI holds 0; Welch's t-test %s; %.3f vs %.3f cores, "
+               "%.1f%% %s than %s (%.0f%% CI holds 0; Welch's t-test %s; %.3f vs %.3f %s, "
                "%d and %d runs)%s%s\n", lb, la, lb, fabs(pct), half, pct >= 0 ? "more" : "less",
-               la, 100 * REPORT_REPEAT_LEVEL, p, mb, ma, nb, na, tail, forced ? forced : "");
+               la, 100 * REPORT_REPEAT_LEVEL, p, mb, ma, what, nb, na, tail, forced ? forced : "");
     else
         printf("%s needs %.1f%% ± %.1f%% %s CPU than %s for the same work (%.0f%% CI; Welch's "
-               "t-test %s; %.3f vs %.3f cores, %d and %d runs)%s%s\n", lb, fabs(pct), half,
-               pct >= 0 ? "more" : "less", la, 100 * REPORT_REPEAT_LEVEL, p, mb, ma, nb, na, tail,
-               forced ? forced : "");
+               "t-test %s; %.3f vs %.3f %s, %d and %d runs)%s%s\n", lb, fabs(pct), half,
+               pct >= 0 ? "more" : "less", la, 100 * REPORT_REPEAT_LEVEL, p, mb, ma, what, nb, na,
+               tail, forced ? forced : "");
     return 1;
 }
 

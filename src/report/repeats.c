@@ -50,8 +50,17 @@ static void rp_compute(struct report_repeats *rp)
     for (int role = 0; role < ROLE_COUNT; role++)
         rp_summary(rp, offsetof(struct report_repeat_run, role_cores) + (size_t)role * sizeof(double),
                    &rp->role[role]);
-    rp->sut_stddev_pct = rp->sut.mean > 0 ? 100 * rp->sut.sd / rp->sut.mean : NAN;
-    rp->spread_ok = !(rp->max_stddev > 0) || !(rp->sut_stddev_pct > rp->max_stddev);
+    int servers = !(rp->sut.mean > 0) && rp->servers.mean > 0;
+    rp->spread = servers ? &rp->servers : &rp->sut;
+    rp->spread_of = servers ? "the servers' own CPU" : "system-under-test CPU";
+    rp->spread_pct = rp->spread->mean > 0 ? 100 * rp->spread->sd / rp->spread->mean : NAN;
+    int judged = rp->spread->n < 2 || !isnan(rp->spread_pct);
+    rp->spread_ok = !(rp->max_stddev > 0) || (judged && !(rp->spread_pct > rp->max_stddev));
+}
+
+int report_repeats_use_servers(const struct report_model *m)
+{
+    return m->repeats && m->repeats->spread == &m->repeats->servers;
 }
 
 /* The first repeat that is invalid or failed QoS decides m's verdict
@@ -69,9 +78,15 @@ static void rp_verdict(struct report_model *m, const struct report_repeats *rp)
         snprintf(why, sizeof why, "repeat %d is invalid: %s", bad + 1, r ? r : "?");
         m->valid = 0;
         m->invalid_reason = report_model_str(m, why);
+    } else if (m->valid && !rp->spread_ok && isnan(rp->spread_pct)) {
+        snprintf(why, sizeof why, "the spread over %d repeats cannot be judged against max_stddev "
+                 "%g%%: neither system-under-test nor the servers' own CPU was above 0", rp->n,
+                 rp->max_stddev);
+        m->valid = 0;
+        m->invalid_reason = report_model_str(m, why);
     } else if (m->valid && !rp->spread_ok) {
-        snprintf(why, sizeof why, "the standard deviation of system-under-test CPU over %d repeats "
-                 "is %.1f%% of its mean, more than max_stddev %g%%", rp->n, rp->sut_stddev_pct,
+        snprintf(why, sizeof why, "the standard deviation of %s over %d repeats is %.1f%% of its "
+                 "mean, more than max_stddev %g%%", rp->spread_of, rp->n, rp->spread_pct,
                  rp->max_stddev);
         m->valid = 0;
         m->invalid_reason = report_model_str(m, why);
@@ -152,6 +167,8 @@ void report_repeats_json(struct json_w *w, const struct report_model *m)
     rp_num(w, "max_stddev_pct", rp->max_stddev);
     json_w_key(w, "spread_ok");
     json_w_bool(w, rp->spread_ok);
+    json_w_key(w, "spread_of");
+    json_w_str(w, rp->spread == &rp->servers ? "servers_cores" : "sut_cores");
     rp_stats_json(w, "sut_cores", &rp->sut);
     rp_stats_json(w, "servers_cores", &rp->servers);
     json_w_key(w, "role_cores");
@@ -224,6 +241,6 @@ void report_repeats_text(const struct report_model *m, FILE *f)
     rp_text_row(f, "all servers", &rp->servers);
     for (int role = 0; role < ROLE_COUNT; role++) rp_text_row(f, role_names[role], &rp->role[role]);
     if (rp->max_stddev > 0)
-        fprintf(f, "  spread of system-under-test CPU %.1f%%: %s max_stddev %g%%\n",
-                rp->sut_stddev_pct, rp->spread_ok ? "within" : "ABOVE", rp->max_stddev);
+        fprintf(f, "  spread of %s %.1f%%: %s max_stddev %g%%\n", rp->spread_of, rp->spread_pct,
+                rp->spread_ok ? "within" : "ABOVE", rp->max_stddev);
 }

@@ -29,11 +29,21 @@ struct report_repeats {
     double max_stddev;              /* percent of the mean; 0: no bound */
     /* over the runs with figures, at 95%: */
     struct stats_summary sut, servers, role[ROLE_COUNT];
-    double sut_stddev_pct;          /* sut.sd / sut.mean, percent; NAN under 2 runs */
-    int spread_ok;                  /* max_stddev is 0 or not exceeded */
+    /* The figure whose spread is judged: system-under-test CPU, or the
+     * servers' own CPU when the former's mean is 0 (host busy time, counted
+     * in 1/USER_HZ ticks, was all hostmix's own: a small load on a quiet
+     * host).  Points into this struct; spread_of names it (static). */
+    const struct stats_summary *spread;
+    const char *spread_of;
+    double spread_pct;              /* spread->sd / spread->mean, percent; NAN under 2 runs */
+    int spread_ok;                  /* max_stddev is 0 or not exceeded (nor unjudgeable) */
 };
 
 #define REPORT_REPEAT_LEVEL 0.95
+
+/* Whether m's repeats judge the servers' own CPU rather than system-under-
+ * test CPU (see struct report_repeats' spread); 0 without repeats. */
+int report_repeats_use_servers(const struct report_model *m);
 
 /* One run's figures from its model into *o (strings owned by m, the model
  * that will hold the repeats). */
