@@ -41,6 +41,7 @@ struct perf_state {
     int ctl, ack;                   /* the control FIFOs, -1 when closed */
     int enabled;                    /* the events were enabled at begin */
     int kvm;                        /* kvm tracepoints recorded */
+    int64_t trace_period;           /* one in this many tracepoint events recorded */
     char kvm_note[160];
     uint64_t cpu_ns;                /* perf record's CPU at its last reading */
     char error[256];
@@ -89,18 +90,37 @@ static void perf_kvm_probe(struct collect *c, struct perf_state *s)
     }
 }
 
-/* perf record's command line. */
+/* The CPU time one sample stands for, in ns: the sampling event's period
+ * when it counts time (cpu-clock, task-clock), else 1/frequency. */
+static int64_t perf_sample_ns(const struct job_profile *o)
+{
+    return 1000000000LL / (o->frequency > 0 ? o->frequency : 1);
+}
+
+static int perf_event_counts_ns(const char *event)
+{
+    return !strcmp(event, "cpu-clock") || !strcmp(event, "task-clock");
+}
+
+/* perf record's command line.  Samples carry no period (--no-period):
+ * with it, the kernel writes every tracepoint event whatever the period,
+ * so -c N (one in N sched events) would not thin them out.  A time event
+ * samples at a fixed period instead (each sample stands for that many ns);
+ * the kvm tracepoints need every event (an exit is paired with the next
+ * entry), so with them every tracepoint event is recorded. */
 static void perf_record_argv(const struct collect *c, const struct perf_state *s, struct strvec *v)
 {
     const char *dir = c->dir.data + c->dir.off;
     strvec_push(v, s->exe);
     strvec_push(v, "record");
     strvec_pushv(v, (const char *const[]){ "-a", "-g", "-k", "CLOCK_MONOTONIC", "-D", "-1",
-                                           "--quiet", NULL });
-    /* the frequency as a term of the sampling event: -F would also
-     * subsample the tracepoints, which must each be recorded (-c 1) */
-    strvec_pushf(v, "-e%s/freq=%lld/", c->opt.event, (long long)c->opt.frequency);
-    strvec_push(v, "-c1");
+                                           "--quiet", "--no-period", NULL });
+    /* the rate as a term of the sampling event: -F or -c apply to the
+     * tracepoints too */
+    if (perf_event_counts_ns(c->opt.event))
+        strvec_pushf(v, "-e%s/period=%lld/", c->opt.event, (long long)perf_sample_ns(&c->opt));
+    else strvec_pushf(v, "-e%s/freq=%lld/", c->opt.event, (long long)c->opt.frequency);
+    strvec_pushf(v, "-c%lld", (long long)s->trace_period);
     if (c->opt.sched) strvec_pushv(v, (const char *const[]){ "-esched:sched_switch",
                                                            "-esched:sched_waking", NULL });
     if (s->kvm) strvec_pushv(v, (const char *const[]){ "-ekvm:kvm_exit", "-ekvm:kvm_entry", NULL });
@@ -171,6 +191,7 @@ static int perf_arm(struct collect *c, void *priv, char *why, size_t n)
     struct perf_state *s = priv;
     char log[600];
     perf_kvm_probe(c, s);
+    s->trace_period = s->kvm || !c->opt.sched ? 1 : c->opt.sched_period;
     if (perf_fifos(c, s, why, n)) return -1;
     struct strvec v = STRVEC_INIT;
     perf_record_argv(c, s, &v);

@@ -347,32 +347,45 @@ static int pa_wait_reason(const struct pa *a, const char *state)
     return state[0] == 'D' ? PW_DISK : PW_OTHER;
 }
 
-/* Counts one switch away from the CPU of thread tid (owner ow). */
-static void pa_count_switch(struct pa *a, pid_t tid, int ow, int why, int implied)
+/* Counts one recorded switch away from the CPU of thread tid (owner ow)
+ * as the w switches it stands for (w: one in w was recorded). */
+static void pa_count_switch(struct pa *a, pid_t tid, int ow, int why, int implied, uint64_t w)
 {
     struct prof_summary *s = a->s;
     struct pa_tid *t = pa_thread(a, tid, ow);
+    uint64_t im = implied ? w : 0;
     if (t) {
-        t->total++;
-        t->preempt += why == PW_PREEMPT;
+        t->total += w;
+        t->preempt += why == PW_PREEMPT ? w : 0;
     }
     s->have_sched = 1;
-    s->host.total++;
-    s->host.wait[why]++;
-    s->host.implied += (uint64_t)implied;
-    if (ow == OWN_DRIVER) s->driver_switches++;
-    if (ow == OWN_PROF) s->profiler_switches++;
+    s->host.total += w;
+    s->host.wait[why] += w;
+    s->host.implied += im;
+    if (ow == OWN_DRIVER) s->driver_switches += w;
+    if (ow == OWN_PROF) s->profiler_switches += w;
     if (ow < 0) return;
-    s->srv[ow].sw.total++;
-    s->srv[ow].sw.wait[why]++;
-    s->srv[ow].sw.implied += (uint64_t)implied;
+    s->srv[ow].sw.total += w;
+    s->srv[ow].sw.wait[why] += w;
+    s->srv[ow].sw.implied += im;
+}
+
+/* How many events the recorded sched event stands for: its period (perf
+ * script prints the event's fixed period when samples carry none: -c N
+ * records one in N); noted in the summary. */
+static uint64_t pa_weight(struct pa *a)
+{
+    uint64_t w = a->h.period ? a->h.period : 1;
+    a->s->sched_period = w;
+    return w;
 }
 
 /* A sched_switch event (in the interval or not: every CPU's last next
- * task is tracked).  A switch whose previous task is not the one the
- * CPU's last recorded switch put on it implies a switch the tracepoint
- * did not report (on some kernels, out of the idle task): it is counted
- * too, as the idle task making way or as other. */
+ * task is tracked).  When every event is recorded, a switch whose
+ * previous task is not the one the CPU's last recorded switch put on it
+ * implies a switch the tracepoint did not report (on some kernels, out of
+ * the idle task): it is counted too, as the idle task making way or as
+ * other.  When one in N is recorded, the order says nothing. */
 static void pa_switch(struct pa *a, int in_window)
 {
     char state[8];
@@ -380,11 +393,13 @@ static void pa_switch(struct pa *a, int in_window)
     pid_t prev = a->h.tid, last = a->last_next[cpu] - 1;
     a->last_next[cpu] = (pid_t)ps_trace_num(a->h.trace, "next_pid", -1) + 1;
     if (!in_window) return;
-    if (last >= 0 && last != prev)
-        pa_count_switch(a, last, pa_owner(a, -1, last, NULL), last == 0 ? PW_IDLE : PW_OTHER, 1);
+    uint64_t w = pa_weight(a);
+    if (w == 1 && last >= 0 && last != prev)
+        pa_count_switch(a, last, pa_owner(a, -1, last, NULL), last == 0 ? PW_IDLE : PW_OTHER, 1,
+                        1);
     ps_trace_field(a->h.trace, "prev_state", state, sizeof state);
     pa_count_switch(a, prev, pa_owner(a, a->h.pid, a->h.tid, a->h.comm), pa_wait_reason(a, state),
-                    0);
+                    0, w);
 }
 
 /* Who woke the task: the context the waking ran in. */
@@ -416,15 +431,16 @@ static void pa_waking(struct pa *a)
     for (int i = 0; wakee == OWN_OTHER && i < a->s->nservers; i++)
         if (a->in->owner[i].pid == pid) wakee = i;
     int k = pa_waker(a, wakee);
+    uint64_t w = pa_weight(a);
     s->have_sched = 1;
-    s->host.woken++;
-    s->host.waker[k]++;
+    s->host.woken += w;
+    s->host.waker[k] += w;
     if (wakee < 0) return;
     struct pa_tid *th = pa_thread(a, pid, wakee);
-    if (th) th->woken++;
+    if (th) th->woken += w;
     if (th && !th->comm[0]) snprintf(th->comm, sizeof th->comm, "%.15s", comm);
-    s->srv[wakee].sw.woken++;
-    s->srv[wakee].sw.waker[k]++;
+    s->srv[wakee].sw.woken += w;
+    s->srv[wakee].sw.waker[k] += w;
 }
 
 /* ---- VM exits ------------------------------------------------------------ */
@@ -611,6 +627,7 @@ long prof_analyze(FILE *in, const struct prof_input *pi, struct prof_summary *ou
     memset(out, 0, sizeof *out);
     a->in = pi;
     a->s = out;
+    out->sched_period = 1;
     out->nservers = pi->nowner < PROF_MAX_SERVERS ? pi->nowner : PROF_MAX_SERVERS;
     for (int i = 0; i < out->nservers; i++) {
         snprintf(out->srv[i].name, sizeof out->srv[i].name, "%s", pi->owner[i].name);

@@ -68,7 +68,8 @@ struct prof_cause_fig {
 struct prof_switches {
     uint64_t total, wait[PW_N];     /* switches away from the CPU, by reason */
     uint64_t implied;               /* of total: not reported by the tracepoint but implied
-                                     * by the sequence on a CPU (reason PW_IDLE or PW_OTHER) */
+                                     * by the sequence on a CPU (reason PW_IDLE or PW_OTHER;
+                                     * only when every event is recorded) */
     uint64_t woken, waker[PK_N];    /* wakeups, by waker */
     uint64_t vol, invol;            /* /proc .../status counters over the interval */
     int have_status;                /* vol and invol were read */
@@ -119,6 +120,8 @@ struct prof_summary {
     int nservers;
     struct prof_server srv[PROF_MAX_SERVERS];
     int have_sched;                 /* the sched tracepoints were recorded */
+    uint64_t sched_period;          /* one in this many was (1: every one); the switch and
+                                     * wakeup counts below are the recorded ones times it */
     struct prof_switches host;
     uint64_t driver_switches, profiler_switches;
     int nthreads;                   /* the servers' threads, most switches first */

@@ -59,7 +59,8 @@ const struct opt_def job_table[] = {
       "and 95% confidence interval of the CPU figures; compare tests significance" },
     { "max_stddev", OPT_PERCENT, G(max_stddev), 0, "0%", 0, 100, NULL, SG,
       "with repeat: the run is invalid when the standard deviation of system-under-test CPU "
-      "exceeds this share of its mean (0%: no bound)" },
+      "(the servers' own when that is 0 in every run) exceeds this share of its mean (0%: no "
+      "bound)" },
 
     { "roles", OPT_STR, G(roles), sizeof ((struct job *)0)->roles, "web,imap,app,db,nfs,idle",
       OPT_NO_RANGE, NULL, SG, "roles deployed in every set (a subset for partial experiments; "
@@ -108,6 +109,9 @@ const struct opt_def job_table[] = {
     { "sched", OPT_BOOL, P(sched), 0, "yes", OPT_NO_RANGE, NULL, SP,
       "record sched_switch and sched_waking: why tasks switch and who wakes them (most of "
       "the profile's cost: docs/profile.md)" },
+    { "sched_period", OPT_INT, P(sched_period), 0, "16", 1, 65536, NULL, SP,
+      "record one in N scheduler events with its kernel stack: the reasons are a sample, "
+      "counts come from /proc; 1 records every one (exact, about 2.7 us each: docs/profile.md)" },
     { "kvm", OPT_BOOL, P(kvm), 0, "yes", OPT_NO_RANGE, NULL, SP,
       "record kvm_exit and kvm_entry where the host runs KVM: VM exits by reason" },
     { "top", OPT_INT, P(top), 0, "25", 1, 25, NULL, SP, "rows of the top functions table" },
@@ -440,7 +444,9 @@ void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx)
     if (j->profile.enabled)
         fprintf(f, "  profile: perf %s at %lld Hz per CPU%s%s over the measurement interval\n",
                 j->profile.event, (long long)j->profile.frequency,
-                j->profile.sched ? ", context switches with reasons" : "",
+                !j->profile.sched ? "" : j->profile.sched_period == 1
+                ? ", context switches with reasons (every one)"
+                : ", context switches with reasons (a sample)",
                 j->profile.kvm ? ", VM exits where KVM runs" : "");
     fputc('\n', f);
     fprintf(f, "  %-5s %-6s %-21s %10s %5s  %-8s %s\n", "set", "role", "address", "rate",

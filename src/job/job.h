@@ -66,6 +66,7 @@ struct job_profile {
     int64_t frequency;          /* samples per second per CPU */
     char event[32];             /* the sampling event ("cpu-clock") */
     int sched;                  /* record sched_switch and sched_waking */
+    int64_t sched_period;       /* record one in this many of them */
     int kvm;                    /* record kvm_exit and kvm_entry where KVM runs */
     int64_t top;                /* rows of the top functions table */
     char causes[256];           /* a cause table read before the built-in one, or "" */

@@ -293,8 +293,8 @@ static void xt_counts(const char *title, const uint64_t *v, int n, const char *c
 static void xt_threads(const struct prof_summary *s, FILE *f)
 {
     if (!s->nthreads || s->seconds <= 0) return;
-    fprintf(f, "  threads with most switches (per second: traced, preempted, woken; /proc "
-               "voluntary, involuntary):\n");
+    fprintf(f, "  threads with most switches (per second: traced, preempted, woken%s; /proc "
+               "voluntary, involuntary):\n", s->sched_period > 1 ? ", from the sample" : "");
     for (int i = 0; i < s->nthreads && i < 12; i++) {
         const struct prof_thread *t = &s->thread[i];
         const char *srv = t->server >= 0 && t->server < s->nservers ? s->srv[t->server].name : "?";
@@ -316,10 +316,17 @@ static void xt_switches(const struct report_model *m, FILE *f)
         return;
     }
     double rec = (double)s->host.total / s->seconds, proc = m->cpu.ctxt_s;
-    fprintf(f, "\nContext switches: %.0f/s from sched:sched_switch (%.0f/s of them implied by the "
-               "order of switches on a CPU, not reported by the tracepoint), %.0f/s by /proc/stat "
-               "ctxt (%.1f%% apart)\n", rec, (double)s->host.implied / s->seconds, proc,
-            proc > 0 ? 100.0 * fabs(rec - proc) / proc : 0);
+    if (s->sched_period > 1)
+        fprintf(f, "\nContext switches: %.0f/s by /proc/stat ctxt; the reasons below are from one "
+                   "in %llu sched:sched_switch and sched_waking events (%.0f/s recorded, standing "
+                   "for %.0f/s, %.1f%% apart from ctxt: docs/profile.md)\n", proc,
+                (unsigned long long)s->sched_period, rec / (double)s->sched_period, rec,
+                proc > 0 ? 100.0 * fabs(rec - proc) / proc : 0);
+    else
+        fprintf(f, "\nContext switches: %.0f/s from sched:sched_switch (%.0f/s of them implied by "
+                   "the order of switches on a CPU, not reported by the tracepoint), %.0f/s by "
+                   "/proc/stat ctxt (%.1f%% apart)\n", rec, (double)s->host.implied / s->seconds,
+                proc, proc > 0 ? 100.0 * fabs(rec - proc) / proc : 0);
     xt_counts("why tasks left the CPU", s->host.wait, PW_N, prof_wait_labels, s->host.total, f);
     xt_counts("who woke tasks", s->host.waker, PK_N, prof_waker_labels, s->host.woken, f);
     fprintf(f, "  the load driver switched %.0f/s, the profiler %.0f/s\n",

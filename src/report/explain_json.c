@@ -203,6 +203,7 @@ void report_explain_json(struct json_w *w, const struct report_model *m)
     json_w_obj(w);
     json_w_key(w, "recorded");
     json_w_bool(w, s->have_sched);
+    xj_uint(w, "period", s->sched_period);
     xj_switches(w, "host", &s->host);
     xj_uint(w, "driver", s->driver_switches);
     xj_uint(w, "profiler", s->profiler_switches);
@@ -368,6 +369,8 @@ void report_explain_from_json(const struct json_val *v, struct report_model *m)
         xr_server(json_at(sv, i), &s->srv[s->nservers++]);
     const struct json_val *sw = json_get(v, "switches");
     s->have_sched = json_bool(json_get(sw, "recorded"), 0);
+    s->sched_period = xr_uint(sw, "period");
+    if (!s->sched_period) s->sched_period = 1;      /* results from before sampling */
     xr_switches(json_get(sw, "host"), &s->host);
     s->driver_switches = xr_uint(sw, "driver");
     s->profiler_switches = xr_uint(sw, "profiler");

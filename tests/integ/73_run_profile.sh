@@ -2,8 +2,10 @@
 # hostmix run with [profile]: a quick native run of a whole set names the
 # servers' own functions and the kernel's TCP functions, its causes add up
 # to every sample and to the system-under-test CPU, its context switches
-# stand beside /proc/stat ctxt, `hostmix report` reprints it, and nothing
-# (perf, FIFOs) is left behind.  compare of two stored profiled results
+# (one in sched_period recorded) stand beside /proc/stat ctxt, `hostmix
+# report` reprints it, and nothing (perf, FIFOs) is left behind; with
+# sched_period = 1 every switch is recorded and, with those implied by the
+# order on each CPU, they agree with ctxt.  compare of two stored profiled results
 # splits the CPU difference by cause, and the split adds up.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run_lib.sh"
@@ -26,7 +28,7 @@ check_eq run_profile_exit0 "$rc" 0
 [ "$rc" = 0 ] || { tail -30 "$TMP/err" "$TMP/out"; }
 check run_profile_explain grep -q "^Explain: where the system under test's CPU went" "$TMP/out"
 check run_profile_top grep -q "^Top functions over the interval" "$TMP/out"
-check run_profile_switch_line grep -qE "^Context switches: [0-9]+/s from sched:sched_switch \([0-9]+/s of them implied .*\), [0-9]+/s by /proc/stat ctxt" "$TMP/out"
+check run_profile_switch_line grep -qE "^Context switches: [0-9]+/s by /proc/stat ctxt; the reasons below are from one in 16 sched:sched_switch and sched_waking events \([0-9]+/s recorded, standing for [0-9]+/s" "$TMP/out"
 check run_profile_no_kvm grep -q "^VM exits: " "$TMP/out"
 check run_profile_result python3 - "$TMP/res/result.json" <<'PY'
 import json, sys
@@ -54,12 +56,13 @@ web = [s for s in p["servers"] if s["role"] == "web"][0]
 assert web["samples"] > 0 and web["switches"]["total"] > 0, web
 assert web["switches"]["status"] and web["switches"]["voluntary"] > 0
 assert web["switches"]["waker"]["driver"] > 0, web["switches"]
-# context switches: the tracepoint's (with those implied by the order of
-# switches on each CPU, docs/profile.md) agree with /proc/stat ctxt
+# context switches: one in 16 recorded, each standing for 16; no more than
+# ctxt counted (the tracepoint misses some here: docs/profile.md)
 h = p["switches"]["host"]
 ctxt = d["summary"]["cpu"]["ctxt_per_s"] * d["summary"]["cpu"]["seconds"]
-assert h["total"] == sum(h["wait"].values())
-assert abs(h["total"] - ctxt) <= 0.05 * ctxt, (h["total"], ctxt, h["implied"])
+assert p["switches"]["period"] == 16 and h["implied"] == 0, p["switches"]
+assert h["total"] == sum(h["wait"].values()) and h["total"] % 16 == 0
+assert 0.5 * ctxt <= h["total"] <= 1.05 * ctxt, (h["total"], ctxt)
 assert p["vm_exits"]["recorded"] is False and p["vm_exits"]["note"]
 assert p["post_s"] < 0.5 * p["seconds"], p["post_s"]
 PY
@@ -70,6 +73,24 @@ check run_profile_no_process test -z "$(pgrep -P "$pid")"
 check run_profile_report_same diff "$TMP/res/report.txt" "$TMP/report.txt"
 "$HOSTMIX" report "$TMP/res/result.json" --format json >"$TMP/report.json"
 check run_profile_report_json_same cmp "$TMP/res/result.json" "$TMP/report.json"
+# every switch recorded: with those implied by the order of switches on
+# each CPU (docs/profile.md), the tracepoint's count agrees with ctxt
+rm -rf "$TMP/res"
+sed -i 's/^enabled = yes/enabled = yes\nsched_period = 1/' "$TMP/prof.ini"
+"$HOSTMIX" run "$TMP/prof.ini" >"$TMP/out" 2>"$TMP/err"; rc=$?
+check_eq run_profile_exact_exit0 "$rc" 0
+check run_profile_exact_line grep -qE "^Context switches: [0-9]+/s from sched:sched_switch \([0-9]+/s of them implied .*\), [0-9]+/s by /proc/stat ctxt" "$TMP/out"
+check run_profile_exact_ctxt python3 - "$TMP/res/result.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["profile"]
+h = p["switches"]["host"]
+ctxt = d["summary"]["cpu"]["ctxt_per_s"] * d["summary"]["cpu"]["seconds"]
+assert p["switches"]["period"] == 1, p["switches"]
+assert h["total"] == sum(h["wait"].values())
+assert abs(h["total"] - ctxt) <= 0.05 * ctxt, (h["total"], ctxt, h["implied"])
+PY
+sed -i '/^sched_period = 1/d' "$TMP/prof.ini"
 # an unknown perf is refused before anything starts
 sed -i 's/^enabled = yes/enabled = yes\nperf = \/nonexistent\/perf/' "$TMP/prof.ini"
 "$HOSTMIX" run "$TMP/prof.ini" >"$TMP/out" 2>"$TMP/err"; rc=$?

@@ -286,6 +286,46 @@ TEST(profile_switch_implied)
     free(s);
 }
 
+/* One in 16 recorded (-c 16 --no-period): perf script prints the fixed
+ * period on each event (the header lines as perf 6.1 writes them); each
+ * stands for 16, and the order on a CPU implies nothing. */
+TEST(profile_switch_sampled)
+{
+    struct cause_table t = { 0 };
+    const char *text =
+        "hostmix 10/10 [001] 1.000000000:         16        sched:sched_switch: prev_comm=hostmix "
+        "prev_pid=10 prev_prio=120 prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120\n"
+        "\tffffffff81000001 __schedule ([kernel.kallsyms])\n"
+        "\tffffffff81000002 ep_poll ([kernel.kallsyms])\n\n"
+        "b 20/20 [001] 1.100000000:         16        sched:sched_switch: prev_comm=b prev_pid=20 "
+        "prev_prio=120 prev_state=R ==> next_comm=hostmix next_pid=10 next_prio=120\n\n"
+        "hostmix 30/30 [000] 1.200000000:         16        sched:sched_waking: comm=hostmix "
+        "pid=10 prio=120 target_cpu=001\n"
+        "\tffffffff81000004 try_to_wake_up ([kernel.kallsyms])\n\n"
+        "hostmix 10/10 [001] 1.300000000:    2004008 cpu-clock/period=2004008/: \n"
+        "\tffffffff81000006 tcp_sendmsg ([kernel.kallsyms])\n\n";
+    struct prof_owner o[] = { { 10, NULL, 0, "set1-web", ROLE_WEB, 0 } };
+    struct prof_input in = { .table = &t, .t0 = 0, .t1 = 2000000000LL, .owner = o, .nowner = 1,
+                             .driver_pid = 30, .event = "cpu-clock" };
+    T_EQ_INT(cause_table_parse(&t, "builtin", cause_table_builtin, NULL), 0);
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    struct prof_summary *s = calloc(1, sizeof *s);
+    T_EQ_INT(prof_analyze(f, &in, s), 0);
+    fclose(f);
+    T_EQ_INT(s->sched_period, 16);
+    T_EQ_INT(s->host.total, 32);
+    T_EQ_INT(s->host.implied, 0);                   /* 20 -> 10 after 10 -> idle: sampled */
+    T_EQ_INT(s->host.wait[PW_SOCKET], 16);
+    T_EQ_INT(s->host.wait[PW_PREEMPT], 16);
+    T_EQ_INT(s->srv[0].sw.total, 16);
+    T_EQ_INT(s->srv[0].sw.woken, 16);
+    T_EQ_INT(s->srv[0].sw.waker[PK_DRIVER], 16);
+    T_EQ_INT(s->samples, 1);
+    T_NEAR(s->cause[PC_NET].ns, 2004008, 0.5);      /* a sample stands for its period in ns */
+    free(s);
+    cause_table_free(&t);
+}
+
 TEST(profile_vm_exits)
 {
     struct cause_table t = { 0 };
