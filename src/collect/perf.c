@@ -43,6 +43,7 @@ struct perf_state {
     int kvm;                        /* kvm tracepoints recorded */
     int64_t trace_period;           /* one in this many tracepoint events recorded */
     char kvm_note[160];
+    char command[1024];             /* perf record's argv joined, for the result */
     uint64_t cpu_ns;                /* perf record's CPU at its last reading */
     char error[256];
 };
@@ -195,6 +196,9 @@ static int perf_arm(struct collect *c, void *priv, char *why, size_t n)
     if (perf_fifos(c, s, why, n)) return -1;
     struct strvec v = STRVEC_INIT;
     perf_record_argv(c, s, &v);
+    char *cmd = strvec_join(&v, " ");
+    snprintf(s->command, sizeof s->command, "%s", cmd);
+    free(cmd);
     snprintf(log, sizeof log, "%s/perf-record.log", c->dir.data + c->dir.off);
     struct spawn sp = { .exe = s->exe, .argv = strvec_argv(&v), .out = log, .own_pgrp = 1,
                         .pdeathsig = SIGTERM };
@@ -329,6 +333,7 @@ static void perf_finish(struct collect *c, void *priv, int64_t t0, int64_t t1)
     p->kvm = s->kvm;
     snprintf(p->kvm_note, sizeof p->kvm_note, "%s", s->kvm_note);
     snprintf(p->data_file, sizeof p->data_file, "%s/perf.data", dir);
+    snprintf(p->command, sizeof p->command, "%s", s->command);
     snprintf(p->error, sizeof p->error, "%s", s->error);
 }
 

@@ -134,6 +134,7 @@ struct prof_summary {
     double collector_cores;         /* the profiler's own CPU, kept out of the system under test */
     double post_s;                  /* time to post-process the recording */
     char data_file[256];            /* the recording, for perf report */
+    char command[1024];             /* the perf record command line, as run */
     char error[256];                /* why the profile is missing or partial, or "" */
 };
 

@@ -13,7 +13,9 @@
  * --force.
  *
  * Runs are read into the report model (model_json.c), schema 1 and 2;
- * figures a run lacks show as "-". */
+ * figures a run lacks show as "-".  A run made several times (repeat = N)
+ * shows its last repeat's figures and, below them, the mean and 95%
+ * interval of its CPU over the repeats, which the verdict then tests. */
 #include "cli/cli.h"
 #include "report/model.h"
 #include "report/repeats.h"
@@ -68,6 +70,15 @@ static double cmp_base(const struct report_model *m, int k)
 }
 
 #define CMP_CPU(field) cmp_cpu, (int)offsetof(struct report_cpu, field)
+
+/* Over a repeated run's repeats (NAN without): k 0, 1 the mean and 95%
+ * half-width of system-under-test CPU; 2, 3 those of the servers' own. */
+static double cmp_rep(const struct report_model *m, int k)
+{
+    if (!m->repeats) return NAN;
+    const struct stats_summary *s = k < 2 ? &m->repeats->sut : &m->repeats->servers;
+    return s->n ? (k % 2 ? s->half : s->mean) : NAN;
+}
 
 static const char *cmp_str(const char *s)
 {
@@ -150,6 +161,13 @@ static void cmp_table(struct compare_run *r, int n)
         snprintf(label, sizeof label, "  %s cores", role_names[role]);
         cmp_row(r, n, label, cmp_role_cores, role, "%.3f");
     }
+    int rep = 0;
+    for (int i = 0; i < n; i++) rep |= r[i].m->repeats != NULL;
+    if (rep) printf("  (the rows above are each run's last repeat)\n");
+    cmp_row(r, n, "repeats: SUT cores, mean", cmp_rep, 0, "%.3f");
+    cmp_row(r, n, "  95% CI half-width", cmp_rep, 1, "%.3f");
+    cmp_row(r, n, "  servers' own, mean", cmp_rep, 2, "%.3f");
+    cmp_row(r, n, "  95% CI half-width", cmp_rep, 3, "%.3f");
 }
 
 void report_compare_why(const struct report_model *a, const char *la,

@@ -171,6 +171,7 @@ static void xj_head(struct json_w *w, const struct prof_summary *s)
     xj_num(w, "collector_cores", s->collector_cores);
     xj_num(w, "post_s", s->post_s);
     xj_str(w, "data_file", s->data_file);
+    xj_str(w, "command", s->command);
     xj_str(w, "error", s->error);
 }
 
@@ -345,6 +346,7 @@ static void xr_head(const struct json_val *v, struct prof_summary *s)
     s->collector_cores = xr_num(v, "collector_cores");
     s->post_s = xr_num(v, "post_s");
     xr_str(v, "data_file", s->data_file, sizeof s->data_file);
+    xr_str(v, "command", s->command, sizeof s->command);
     xr_str(v, "error", s->error, sizeof s->error);
 }
 

@@ -9,6 +9,11 @@ fx=$(cd "$(dirname "$0")/../fixtures/results" && pwd)
 out=$("$HOSTMIX" compare "$fx/rep_native.json" "$fx/rep_vm.json"); rc=$?
 check_eq compare_repeats_exit0 "$rc" 0
 check compare_repeats_significant grep -q "^B needs 26.6% ± 2.3% more CPU than A for the same work (95% CI; Welch's t-test p < 0.001; 0.633 vs 0.500 cores, 5 and 5 runs)" <<<"$out"
+# the side-by-side table shows the repeats' means and intervals (t(0.975, 4)
+# = 2.776: 2.776 x 0.0079 / sqrt(5) = 0.010) under the last repeats' rows
+check compare_repeats_mean_row grep -qE "^  repeats: SUT cores, mean +0\.500 +0\.633$" <<<"$out"
+check compare_repeats_half_row grep -qE "^    95% CI half-width +0\.010 +0\.010$" <<<"$out"
+check compare_repeats_last_note grep -q "^  (the rows above are each run's last repeat)" <<<"$out"
 out=$("$HOSTMIX" compare "$fx/rep_native.json" "$fx/rep_close.json"); rc=$?
 check_eq compare_repeats_close_exit0 "$rc" 0
 check compare_repeats_not_significant grep -q "^B vs A: no significant difference in CPU for the same work: B needs 0.4% ± 2.3% more than A (95% CI holds 0; Welch's t-test p = 0.700;" <<<"$out"
