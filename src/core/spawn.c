@@ -35,6 +35,7 @@ static void spawn_close_fds(const struct spawn *s)
 static void spawn_child(const struct spawn *s, const sigset_t *empty)
 {
     sigprocmask(SIG_SETMASK, empty, NULL);
+    signal(SIGPIPE, SIG_DFL);           /* an ignored SIGPIPE would survive exec */
     if (s->own_pgrp) setpgid(0, 0);
     if (s->pdeathsig) prctl(PR_SET_PDEATHSIG, s->pdeathsig);
     if (s->cgroup_procs) {
@@ -44,12 +45,18 @@ static void spawn_child(const struct spawn *s, const sigset_t *empty)
     }
     if (s->child_fn && s->child_fn(s->child_arg)) _exit(126);
     int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    int out = s->out ? open(s->out, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644)
-                     : open("/dev/null", O_WRONLY | O_CLOEXEC);
+    int out = s->pipes ? s->out_fd
+              : s->out ? open(s->out, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644)
+                       : open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (in < 0 || out < 0) _exit(126);
     dup2(in, 0);
     dup2(out, 1);
-    dup2(out, 2);
+    dup2(s->pipes ? s->err_fd : out, 2);
+    if (s->cwd && chdir(s->cwd) != 0) {
+        static const char msg[] = "cannot enter the working directory\n";
+        (void)!write(2, msg, sizeof msg - 1);
+        _exit(126);
+    }
     spawn_close_fds(s);
     execv(s->exe, s->argv);
     _exit(127);

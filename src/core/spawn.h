@@ -15,6 +15,9 @@ struct spawn {
     const char *exe;            /* program to execv */
     char *const *argv;
     const char *out;            /* receives stdout and stderr (truncated); NULL: /dev/null */
+    int pipes;                  /* 1: out_fd and err_fd become stdout and stderr instead */
+    int out_fd, err_fd;
+    const char *cwd;            /* directory to run in, or NULL */
     const char *cgroup_procs;   /* cgroup.procs file to join first, or NULL */
     int own_pgrp;               /* lead a new process group (a terminal's ^C skips it) */
     int pdeathsig;              /* signal the child gets when hostmix dies, or 0 */

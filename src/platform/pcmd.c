@@ -1,7 +1,9 @@
-/* pcmd.c — fork, exec and wait for a helper program, capturing its
- * output through two pipes read with poll (so neither can fill and block
- * the child). */
+/* pcmd.c — run a helper program to completion (started by core/spawn.c,
+ * the one fork and exec), capturing its output through two pipes read
+ * with poll (so neither can fill and block the child). */
 #include "platform/pcmd.h"
+#include "core/fs.h"
+#include "core/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,27 +14,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* In the child: wires stdin to /dev/null, stdout/stderr to the pipes and
- * execs.  Never returns. */
-static void pcmd_child(char *const argv[], const char *cwd, int out_fd, int err_fd)
-{
-    int null = open("/dev/null", O_RDWR);
-    if (null < 0) _exit(127);
-    dup2(null, 0);
-    dup2(out_fd, 1);
-    dup2(err_fd, 2);
-    /* Nothing else of the caller's (sockets, tap fds) leaks into it. */
-    close_range(3, ~0U, 0);
-    signal(SIGPIPE, SIG_DFL);
-    if (cwd && chdir(cwd) < 0) {
-        dprintf(2, "cannot enter %s: %s\n", cwd, strerror(errno));
-        _exit(127);
-    }
-    execvp(argv[0], argv);
-    dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-    _exit(127);
-}
 
 /* Reads both pipes until both reach end of file. */
 static void pcmd_drain(int fds[2], struct buf *dst[2])
@@ -59,6 +40,24 @@ static void pcmd_drain(int fds[2], struct buf *dst[2])
     }
 }
 
+/* Starts argv[0] (searched in PATH) in cwd with its output into the
+ * descriptors out_fd and err_fd (core/spawn.c).  Returns its pid, or -1 with the
+ * reason in err. */
+static pid_t pcmd_start(char *const argv[], const char *cwd, int out_fd, int err_fd,
+                        struct buf *err)
+{
+    char exe[1024], why[256];
+    if (fs_which(argv[0], exe, sizeof exe)) {
+        if (err) buf_printf(err, "cannot run %s: not found in PATH", argv[0]);
+        return -1;
+    }
+    struct spawn sp = { .exe = exe, .argv = argv, .pipes = 1, .out_fd = out_fd, .err_fd = err_fd,
+                        .cwd = cwd };
+    pid_t pid = spawn_start(&sp, why, sizeof why);
+    if (pid < 0 && err) buf_printf(err, "cannot start %s: %s", argv[0], why);
+    return pid;
+}
+
 int pcmd_run(char *const argv[], const char *cwd, struct buf *out, struct buf *err)
 {
     int po[2], pe[2];
@@ -68,9 +67,7 @@ int pcmd_run(char *const argv[], const char *cwd, struct buf *out, struct buf *e
         close(po[1]);
         goto nopipe;
     }
-    pid_t pid = fork();
-    if (pid == 0) pcmd_child(argv, cwd, po[1], pe[1]);
-    int saved = errno;
+    pid_t pid = pcmd_start(argv, cwd, po[1], pe[1], err);
     close(po[1]);
     close(pe[1]);
     if (pid > 0) {
@@ -80,10 +77,7 @@ int pcmd_run(char *const argv[], const char *cwd, struct buf *out, struct buf *e
     }
     close(po[0]);
     close(pe[0]);
-    if (pid < 0) {
-        if (err) buf_printf(err, "cannot fork for %s: %s", argv[0], strerror(saved));
-        return -1;
-    }
+    if (pid < 0) return -1;
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
     if (WIFEXITED(st)) return WEXITSTATUS(st);
