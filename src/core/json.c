@@ -222,6 +222,36 @@ void json_w_bool(struct json_w *w, int v)
     buf_puts(w->out, v ? "true" : "false");
 }
 
+void json_w_knum(struct json_w *w, const char *k, double v)
+{
+    json_w_key(w, k);
+    json_w_double(w, v);
+}
+
+void json_w_kint(struct json_w *w, const char *k, int64_t v)
+{
+    json_w_key(w, k);
+    json_w_int(w, v);
+}
+
+void json_w_kuint(struct json_w *w, const char *k, uint64_t v)
+{
+    json_w_key(w, k);
+    json_w_uint(w, v);
+}
+
+void json_w_kstr(struct json_w *w, const char *k, const char *v)
+{
+    json_w_key(w, k);
+    json_w_str(w, v);
+}
+
+void json_w_kbool(struct json_w *w, const char *k, int v)
+{
+    json_w_key(w, k);
+    json_w_bool(w, v);
+}
+
 void json_w_null(struct json_w *w)
 {
     w_sep(w);

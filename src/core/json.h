@@ -45,6 +45,13 @@ void json_w_uint(struct json_w *w, uint64_t v);
 void json_w_double(struct json_w *w, double v);
 void json_w_bool(struct json_w *w, int v);
 void json_w_null(struct json_w *w);
+/* An object member: json_w_key(k), then the value as above (a double that
+ * is not finite and a NULL string are written as null). */
+void json_w_knum(struct json_w *w, const char *k, double v);
+void json_w_kint(struct json_w *w, const char *k, int64_t v);
+void json_w_kuint(struct json_w *w, const char *k, uint64_t v);
+void json_w_kstr(struct json_w *w, const char *k, const char *v);
+void json_w_kbool(struct json_w *w, const char *k, int v);
 /* Appends s escaped as a JSON string (with quotes) to out. */
 void json_escape(struct buf *out, const char *s, size_t n);
 

@@ -9,32 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static void xj_num(struct json_w *w, const char *k, double v)
-{
-    json_w_key(w, k);
-    if (isnan(v) || isinf(v)) json_w_null(w);
-    else json_w_double(w, v);
-}
-
-static void xj_uint(struct json_w *w, const char *k, uint64_t v)
-{
-    json_w_key(w, k);
-    json_w_uint(w, v);
-}
-
-static void xj_str(struct json_w *w, const char *k, const char *v)
-{
-    json_w_key(w, k);
-    json_w_str(w, v);
-}
-
 static void xj_sym(struct json_w *w, const struct prof_sym *y)
 {
     json_w_obj(w);
-    xj_uint(w, "samples", y->samples);
-    xj_str(w, "symbol", y->sym);
-    xj_str(w, "module", y->dso);
-    xj_str(w, "cause", prof_cause_key(y->cause));
+    json_w_kuint(w, "samples", y->samples);
+    json_w_kstr(w, "symbol", y->sym);
+    json_w_kstr(w, "module", y->dso);
+    json_w_kstr(w, "cause", prof_cause_key(y->cause));
     json_w_obj_end(w);
 }
 
@@ -47,10 +28,10 @@ static void xj_causes(struct json_w *w, const struct prof_summary *s)
         if (!f->samples && c != PC_OTHER) continue;
         json_w_key(w, prof_cause_key(c));
         json_w_obj(w);
-        xj_uint(w, "samples", f->samples);
-        xj_num(w, "ns", f->ns);
-        xj_num(w, "cores", f->cores);
-        xj_num(w, "pct_busy", f->pct_busy);
+        json_w_kuint(w, "samples", f->samples);
+        json_w_knum(w, "ns", f->ns);
+        json_w_knum(w, "cores", f->cores);
+        json_w_knum(w, "pct_busy", f->pct_busy);
         json_w_key(w, "top");
         json_w_arr(w);
         for (int i = 0; i < f->ntop; i++) xj_sym(w, &f->top[i]);
@@ -65,7 +46,7 @@ static void xj_counts(struct json_w *w, const char *k, const uint64_t *v, int n,
 {
     json_w_key(w, k);
     json_w_obj(w);
-    for (int i = 0; i < n; i++) xj_uint(w, keys[i], v[i]);
+    for (int i = 0; i < n; i++) json_w_kuint(w, keys[i], v[i]);
     json_w_obj_end(w);
 }
 
@@ -73,39 +54,37 @@ static void xj_switches(struct json_w *w, const char *k, const struct prof_switc
 {
     json_w_key(w, k);
     json_w_obj(w);
-    xj_uint(w, "total", x->total);
-    xj_uint(w, "implied", x->implied);
+    json_w_kuint(w, "total", x->total);
+    json_w_kuint(w, "implied", x->implied);
     xj_counts(w, "wait", x->wait, PW_N, prof_wait_keys);
-    xj_uint(w, "woken", x->woken);
+    json_w_kuint(w, "woken", x->woken);
     xj_counts(w, "waker", x->waker, PK_N, prof_waker_keys);
-    json_w_key(w, "status");
-    json_w_bool(w, x->have_status);
-    xj_uint(w, "voluntary", x->vol);
-    xj_uint(w, "involuntary", x->invol);
+    json_w_kbool(w, "status", x->have_status);
+    json_w_kuint(w, "voluntary", x->vol);
+    json_w_kuint(w, "involuntary", x->invol);
     json_w_obj_end(w);
 }
 
 static void xj_server(struct json_w *w, const struct prof_server *v)
 {
     json_w_obj(w);
-    xj_str(w, "name", v->name);
-    xj_str(w, "role", v->role >= 0 && v->role < ROLE_COUNT ? role_names[v->role] : "?");
-    json_w_key(w, "guest");
-    json_w_bool(w, v->guest);
-    xj_uint(w, "samples", v->samples);
-    xj_num(w, "ns", v->ns);
+    json_w_kstr(w, "name", v->name);
+    json_w_kstr(w, "role", v->role >= 0 && v->role < ROLE_COUNT ? role_names[v->role] : "?");
+    json_w_kbool(w, "guest", v->guest);
+    json_w_kuint(w, "samples", v->samples);
+    json_w_knum(w, "ns", v->ns);
     json_w_key(w, "causes_ns");
     json_w_obj(w);
     for (int c = 0; c < PC_N; c++)
-        if (v->cause_ns[c] > 0) xj_num(w, prof_cause_key(c), v->cause_ns[c]);
+        if (v->cause_ns[c] > 0) json_w_knum(w, prof_cause_key(c), v->cause_ns[c]);
     json_w_obj_end(w);
     xj_switches(w, "switches", &v->sw);
     json_w_key(w, "top");
     json_w_arr(w);
     for (int i = 0; i < v->ntop; i++) xj_sym(w, &v->top[i]);
     json_w_arr_end(w);
-    xj_uint(w, "vm_exits", v->exits);
-    xj_num(w, "vm_exit_ns", v->exit_ns);
+    json_w_kuint(w, "vm_exits", v->exits);
+    json_w_knum(w, "vm_exit_ns", v->exit_ns);
     json_w_obj_end(w);
 }
 
@@ -117,16 +96,15 @@ static void xj_threads(struct json_w *w, const struct prof_summary *s)
         const struct prof_thread *t = &s->thread[i];
         json_w_obj(w);
         int ok = t->server >= 0 && t->server < s->nservers;
-        xj_str(w, "server", ok ? s->srv[t->server].name : "?");
-        xj_uint(w, "tid", (uint64_t)t->tid);
-        xj_str(w, "comm", t->comm);
-        xj_uint(w, "total", t->total);
-        xj_uint(w, "preempted", t->preempt);
-        xj_uint(w, "woken", t->woken);
-        json_w_key(w, "status");
-        json_w_bool(w, t->have_status);
-        xj_uint(w, "voluntary", t->vol);
-        xj_uint(w, "involuntary", t->invol);
+        json_w_kstr(w, "server", ok ? s->srv[t->server].name : "?");
+        json_w_kuint(w, "tid", (uint64_t)t->tid);
+        json_w_kstr(w, "comm", t->comm);
+        json_w_kuint(w, "total", t->total);
+        json_w_kuint(w, "preempted", t->preempt);
+        json_w_kuint(w, "woken", t->woken);
+        json_w_kbool(w, "status", t->have_status);
+        json_w_kuint(w, "voluntary", t->vol);
+        json_w_kuint(w, "involuntary", t->invol);
         json_w_obj_end(w);
     }
     json_w_arr_end(w);
@@ -136,17 +114,16 @@ static void xj_exits(struct json_w *w, const struct prof_summary *s)
 {
     json_w_key(w, "vm_exits");
     json_w_obj(w);
-    json_w_key(w, "recorded");
-    json_w_bool(w, s->kvm);
-    xj_str(w, "note", s->kvm_note);
-    xj_uint(w, "total", s->exits_total);
+    json_w_kbool(w, "recorded", s->kvm);
+    json_w_kstr(w, "note", s->kvm_note);
+    json_w_kuint(w, "total", s->exits_total);
     json_w_key(w, "reasons");
     json_w_arr(w);
     for (int i = 0; i < s->nexits; i++) {
         json_w_obj(w);
-        xj_str(w, "reason", s->exit[i].reason);
-        xj_uint(w, "count", s->exit[i].count);
-        xj_num(w, "ns", s->exit[i].ns);
+        json_w_kstr(w, "reason", s->exit[i].reason);
+        json_w_kuint(w, "count", s->exit[i].count);
+        json_w_knum(w, "ns", s->exit[i].ns);
         json_w_obj_end(w);
     }
     json_w_arr_end(w);
@@ -155,24 +132,23 @@ static void xj_exits(struct json_w *w, const struct prof_summary *s)
 
 static void xj_head(struct json_w *w, const struct prof_summary *s)
 {
-    xj_str(w, "event", s->event);
-    xj_uint(w, "frequency", (uint64_t)s->freq);
-    xj_num(w, "seconds", s->seconds);
-    xj_uint(w, "samples", s->samples);
-    xj_uint(w, "busy_samples", s->busy_samples);
-    xj_uint(w, "sut_samples", s->sut_samples);
-    xj_uint(w, "unknown_samples", s->unknown_samples);
-    xj_uint(w, "outside_samples", s->outside);
-    xj_num(w, "busy_ns", s->busy_ns);
-    xj_num(w, "sut_ns", s->sut_ns);
-    xj_num(w, "sut_cores", s->sut_cores);
-    json_w_key(w, "tcg");
-    json_w_bool(w, s->tcg);
-    xj_num(w, "collector_cores", s->collector_cores);
-    xj_num(w, "post_s", s->post_s);
-    xj_str(w, "data_file", s->data_file);
-    xj_str(w, "command", s->command);
-    xj_str(w, "error", s->error);
+    json_w_kstr(w, "event", s->event);
+    json_w_kuint(w, "frequency", (uint64_t)s->freq);
+    json_w_knum(w, "seconds", s->seconds);
+    json_w_kuint(w, "samples", s->samples);
+    json_w_kuint(w, "busy_samples", s->busy_samples);
+    json_w_kuint(w, "sut_samples", s->sut_samples);
+    json_w_kuint(w, "unknown_samples", s->unknown_samples);
+    json_w_kuint(w, "outside_samples", s->outside);
+    json_w_knum(w, "busy_ns", s->busy_ns);
+    json_w_knum(w, "sut_ns", s->sut_ns);
+    json_w_knum(w, "sut_cores", s->sut_cores);
+    json_w_kbool(w, "tcg", s->tcg);
+    json_w_knum(w, "collector_cores", s->collector_cores);
+    json_w_knum(w, "post_s", s->post_s);
+    json_w_kstr(w, "data_file", s->data_file);
+    json_w_kstr(w, "command", s->command);
+    json_w_kstr(w, "error", s->error);
 }
 
 void report_explain_json(struct json_w *w, const struct report_model *m)
@@ -187,8 +163,8 @@ void report_explain_json(struct json_w *w, const struct report_model *m)
     json_w_arr(w);
     for (int i = 0; i < s->nforeign; i++) {
         json_w_obj(w);
-        xj_str(w, "process", s->foreign[i].comm);
-        xj_uint(w, "samples", s->foreign[i].samples);
+        json_w_kstr(w, "process", s->foreign[i].comm);
+        json_w_kuint(w, "samples", s->foreign[i].samples);
         json_w_obj_end(w);
     }
     json_w_arr_end(w);
@@ -202,12 +178,11 @@ void report_explain_json(struct json_w *w, const struct report_model *m)
     json_w_arr_end(w);
     json_w_key(w, "switches");
     json_w_obj(w);
-    json_w_key(w, "recorded");
-    json_w_bool(w, s->have_sched);
-    xj_uint(w, "period", s->sched_period);
+    json_w_kbool(w, "recorded", s->have_sched);
+    json_w_kuint(w, "period", s->sched_period);
     xj_switches(w, "host", &s->host);
-    xj_uint(w, "driver", s->driver_switches);
-    xj_uint(w, "profiler", s->profiler_switches);
+    json_w_kuint(w, "driver", s->driver_switches);
+    json_w_kuint(w, "profiler", s->profiler_switches);
     xj_threads(w, s);
     json_w_obj_end(w);
     xj_exits(w, s);

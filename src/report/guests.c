@@ -45,26 +45,19 @@ void report_guests_total(struct report_model *m)
 
 /* ---- result.json ------------------------------------------------------- */
 
-static void g_num(struct json_w *w, const char *k, double v)
-{
-    json_w_key(w, k);
-    if (isnan(v)) json_w_null(w);
-    else json_w_double(w, v);
-}
-
 void report_guest_json_server(struct json_w *w, const struct report_server *s)
 {
-    if (!isnan(s->ready_s)) g_num(w, "ready_s", s->ready_s);
+    if (!isnan(s->ready_s)) json_w_knum(w, "ready_s", s->ready_s);
     if (!s->guest.present) return;
     json_w_key(w, "guest");
     json_w_obj(w);
     json_w_key(w, "threads_cores");
     json_w_obj(w);
-    for (int k = 0; k < REPORT_NTCLASS; k++) g_num(w, report_tclass_names[k], s->guest.thread_cores[k]);
+    for (int k = 0; k < REPORT_NTCLASS; k++) json_w_knum(w, report_tclass_names[k], s->guest.thread_cores[k]);
     json_w_obj_end(w);
-    g_num(w, "guest_cores", s->guest.guest_cores);
-    g_num(w, "busy_cores", s->guest.busy_cores);
-    g_num(w, "overhead", s->guest.overhead);
+    json_w_knum(w, "guest_cores", s->guest.guest_cores);
+    json_w_knum(w, "busy_cores", s->guest.busy_cores);
+    json_w_knum(w, "overhead", s->guest.overhead);
     json_w_obj_end(w);
 }
 
@@ -74,18 +67,18 @@ void report_guest_json_total(struct json_w *w, const struct report_model *m)
     if (!t->present) return;
     json_w_key(w, "guests");
     json_w_obj(w);
-    g_num(w, "host_cores", t->host_cores);
-    g_num(w, "busy_cores", t->busy_cores);
-    g_num(w, "overhead", t->overhead);
+    json_w_knum(w, "host_cores", t->host_cores);
+    json_w_knum(w, "busy_cores", t->busy_cores);
+    json_w_knum(w, "overhead", t->overhead);
     json_w_key(w, "roles");
     json_w_obj(w);
     for (int r = 0; r < ROLE_COUNT; r++) {
         if (t->role_busy[r] <= 0 && t->role_host[r] <= 0) continue;
         json_w_key(w, role_names[r]);
         json_w_obj(w);
-        g_num(w, "host_cores", t->role_host[r]);
-        g_num(w, "busy_cores", t->role_busy[r]);
-        g_num(w, "overhead", t->role_overhead[r]);
+        json_w_knum(w, "host_cores", t->role_host[r]);
+        json_w_knum(w, "busy_cores", t->role_busy[r]);
+        json_w_knum(w, "overhead", t->role_overhead[r]);
         json_w_obj_end(w);
     }
     json_w_obj_end(w);

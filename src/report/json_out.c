@@ -19,34 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 
-static void rj_num(struct json_w *w, const char *k, double v)
-{
-    json_w_key(w, k);
-    json_w_double(w, v);            /* NAN is written as null */
-}
-
-static void rj_str(struct json_w *w, const char *k, const char *v)
-{
-    json_w_key(w, k);
-    json_w_str(w, v);               /* NULL is written as null */
-}
-
-static void rj_uint(struct json_w *w, const char *k, uint64_t v)
-{
-    json_w_key(w, k);
-    json_w_uint(w, v);
-}
-
-static void rj_bool(struct json_w *w, const char *k, int v)
-{
-    json_w_key(w, k);
-    json_w_bool(w, v);
-}
-
 static void rj_section(struct json_w *w, const struct report_section *x)
 {
     json_w_obj(w);
-    for (int i = 0; x && i < x->n; i++) rj_str(w, x->kv[i].key, x->kv[i].value);
+    for (int i = 0; x && i < x->n; i++) json_w_kstr(w, x->kv[i].key, x->kv[i].value);
     json_w_obj_end(w);
 }
 
@@ -55,8 +31,8 @@ static void rj_job(struct json_w *w, const struct report_model *m)
 {
     json_w_key(w, "job");
     json_w_obj(w);
-    rj_str(w, "file", m->job.file);
-    rj_str(w, "text", m->job.text);
+    json_w_kstr(w, "file", m->job.file);
+    json_w_kstr(w, "text", m->job.text);
     json_w_key(w, "global");
     rj_section(w, m->job.nsections ? &m->job.sec[0] : NULL);
     json_w_key(w, "roles");
@@ -73,31 +49,30 @@ static void rj_job(struct json_w *w, const struct report_model *m)
  * every series entry). */
 static void rj_cpu(struct json_w *w, const struct report_cpu *c)
 {
-    rj_num(w, "seconds", c->seconds);
-    json_w_key(w, "ncpu");
-    json_w_int(w, c->ncpu);
+    json_w_knum(w, "seconds", c->seconds);
+    json_w_kint(w, "ncpu", c->ncpu);
     json_w_key(w, "host_pct");
     json_w_obj(w);
-    rj_num(w, "total", c->pct_total);
-    for (int i = 0; i < MEAS_NFIELDS; i++) rj_num(w, meas_field_names[i], c->pct[i]);
+    json_w_knum(w, "total", c->pct_total);
+    for (int i = 0; i < MEAS_NFIELDS; i++) json_w_knum(w, meas_field_names[i], c->pct[i]);
     json_w_obj_end(w);
     json_w_key(w, "host_cores");
     json_w_obj(w);
-    rj_num(w, "total", c->cores_total);
-    for (int i = 0; i < MEAS_NFIELDS; i++) rj_num(w, meas_field_names[i], c->cores[i]);
+    json_w_knum(w, "total", c->cores_total);
+    for (int i = 0; i < MEAS_NFIELDS; i++) json_w_knum(w, meas_field_names[i], c->cores[i]);
     json_w_obj_end(w);
-    rj_num(w, "overhead", c->overhead);
-    rj_num(w, "ctxt_per_s", c->ctxt_s);
-    rj_num(w, "intr_per_s", c->intr_s);
-    rj_num(w, "procs_running", c->procs_running);
-    rj_num(w, "host_busy_cores", c->host_busy_cores);
-    rj_num(w, "driver_cores", c->driver_cores);
-    rj_num(w, "controller_cores", c->ctl_cores);
-    rj_num(w, "sut_cores", c->sut_cores);
-    rj_num(w, "servers_cores", c->servers_cores);
+    json_w_knum(w, "overhead", c->overhead);
+    json_w_knum(w, "ctxt_per_s", c->ctxt_s);
+    json_w_knum(w, "intr_per_s", c->intr_s);
+    json_w_knum(w, "procs_running", c->procs_running);
+    json_w_knum(w, "host_busy_cores", c->host_busy_cores);
+    json_w_knum(w, "driver_cores", c->driver_cores);
+    json_w_knum(w, "controller_cores", c->ctl_cores);
+    json_w_knum(w, "sut_cores", c->sut_cores);
+    json_w_knum(w, "servers_cores", c->servers_cores);
     json_w_key(w, "role_cores");
     json_w_obj(w);
-    for (int role = 0; role < ROLE_COUNT; role++) rj_num(w, role_names[role], c->role_cores[role]);
+    for (int role = 0; role < ROLE_COUNT; role++) json_w_knum(w, role_names[role], c->role_cores[role]);
     json_w_obj_end(w);
 }
 
@@ -117,21 +92,21 @@ static void rj_role(struct json_w *w, const struct report_role *rr)
 {
     static const char *const pn[REPORT_NPCT] = { "p50", "p90", "p95", "p99", "p99.9" };
     json_w_obj(w);
-    rj_num(w, "cores", rr->cores);
+    json_w_knum(w, "cores", rr->cores);
     if (rr->driven) {
-        rj_num(w, "target_rate", rr->target_rate);
-        rj_num(w, "achieved_rate", rr->achieved_rate);
-        rj_uint(w, "requests", rr->requests);
-        rj_uint(w, "errors", rr->errors);
-        rj_num(w, "cpu_ms_per_op", rr->cpu_ms_per_op);
+        json_w_knum(w, "target_rate", rr->target_rate);
+        json_w_knum(w, "achieved_rate", rr->achieved_rate);
+        json_w_kuint(w, "requests", rr->requests);
+        json_w_kuint(w, "errors", rr->errors);
+        json_w_knum(w, "cpu_ms_per_op", rr->cpu_ms_per_op);
         json_w_key(w, "latency_ms");
         json_w_obj(w);
-        for (int i = 0; i < REPORT_NPCT; i++) rj_num(w, pn[i], (double)rr->lat.p[i] / 1e6);
-        rj_num(w, "mean", rr->lat_mean_ms);
-        rj_num(w, "max", (double)rr->lat.max / 1e6);
+        for (int i = 0; i < REPORT_NPCT; i++) json_w_knum(w, pn[i], (double)rr->lat.p[i] / 1e6);
+        json_w_knum(w, "mean", rr->lat_mean_ms);
+        json_w_knum(w, "max", (double)rr->lat.max / 1e6);
         json_w_obj_end(w);
-        rj_bool(w, "qos_pass", rr->qos_pass);
-        rj_str(w, "qos_failed", rr->qos_pass ? NULL : rr->qos_failed);
+        json_w_kbool(w, "qos_pass", rr->qos_pass);
+        json_w_kstr(w, "qos_failed", rr->qos_pass ? NULL : rr->qos_failed);
     }
     json_w_obj_end(w);
 }
@@ -140,8 +115,8 @@ static void rj_summary(struct json_w *w, const struct report_model *m)
 {
     json_w_key(w, "summary");
     json_w_obj(w);
-    rj_num(w, "achieved_rate", m->achieved_total);
-    rj_num(w, "target_rate", m->target_total);
+    json_w_knum(w, "achieved_rate", m->achieved_total);
+    json_w_knum(w, "target_rate", m->target_total);
     rj_cpu_obj(w, "cpu", m->have_interval, &m->cpu);
     rj_cpu_obj(w, "baseline", m->have_baseline, &m->baseline);
     json_w_key(w, "roles");
@@ -163,11 +138,11 @@ static void rj_series(struct json_w *w, const struct report_model *m)
     for (int i = 0; i < m->npoints; i++) {
         const struct report_point *p = &m->series[i];
         json_w_obj(w);
-        rj_num(w, "t", p->t);
-        rj_num(w, "unix", p->unix_s);
-        rj_str(w, "phase", p->phase);
-        rj_num(w, "completed_per_s", p->completed_per_s);
-        rj_uint(w, "errors", p->errors);
+        json_w_knum(w, "t", p->t);
+        json_w_knum(w, "unix", p->unix_s);
+        json_w_kstr(w, "phase", p->phase);
+        json_w_knum(w, "completed_per_s", p->completed_per_s);
+        json_w_kuint(w, "errors", p->errors);
         rj_cpu(w, &p->cpu);
         json_w_obj_end(w);
     }
@@ -181,18 +156,16 @@ static void rj_servers(struct json_w *w, const struct report_model *m)
     for (int i = 0; i < m->nservers; i++) {
         const struct report_server *s = &m->server[i];
         json_w_obj(w);
-        rj_str(w, "name", s->name);
-        rj_str(w, "role", s->role);
-        json_w_key(w, "set");
-        json_w_int(w, s->set);
-        rj_str(w, "address", s->address);
-        json_w_key(w, "pid");
-        json_w_int(w, s->pid);
-        rj_str(w, "cgroup", s->cgroup);
-        rj_num(w, "cpu_s", s->cpu_s);
-        rj_num(w, "measure_cores", s->measure_cores);
-        rj_str(w, "exit", s->exit);
-        rj_str(w, "log", s->log);
+        json_w_kstr(w, "name", s->name);
+        json_w_kstr(w, "role", s->role);
+        json_w_kint(w, "set", s->set);
+        json_w_kstr(w, "address", s->address);
+        json_w_kint(w, "pid", s->pid);
+        json_w_kstr(w, "cgroup", s->cgroup);
+        json_w_knum(w, "cpu_s", s->cpu_s);
+        json_w_knum(w, "measure_cores", s->measure_cores);
+        json_w_kstr(w, "exit", s->exit);
+        json_w_kstr(w, "log", s->log);
         report_guest_json_server(w, s);
         json_w_obj_end(w);
     }
@@ -208,12 +181,12 @@ static void rj_work_copy(struct json_w *w, const struct report_model *m)
         return;
     }
     json_w_obj(w);
-    rj_str(w, "dir", m->work.dir);
-    rj_num(w, "seconds", m->work.seconds);
-    rj_uint(w, "files", m->work.files);
-    rj_uint(w, "bytes", m->work.bytes);
-    rj_str(w, "method", m->work.method);
-    rj_bool(w, "kept", m->work.kept);
+    json_w_kstr(w, "dir", m->work.dir);
+    json_w_knum(w, "seconds", m->work.seconds);
+    json_w_kuint(w, "files", m->work.files);
+    json_w_kuint(w, "bytes", m->work.bytes);
+    json_w_kstr(w, "method", m->work.method);
+    json_w_kbool(w, "kept", m->work.kept);
     json_w_obj_end(w);
 }
 
@@ -222,15 +195,14 @@ static void rj_hist(struct json_w *w, const char *key, const struct report_lat *
 {
     json_w_key(w, key);
     json_w_obj(w);
-    rj_uint(w, "count", l->count);
+    json_w_kuint(w, "count", l->count);
     json_w_key(w, "min_ns"); json_w_int(w, l->min);
-    rj_num(w, "mean_ns", l->mean);
+    json_w_knum(w, "mean_ns", l->mean);
     json_w_key(w, "max_ns"); json_w_int(w, l->max);
     for (int i = 0; i < REPORT_NPCT; i++) {
         char k[32];
         snprintf(k, sizeof k, "p%g_ns", report_pcts[i]);
-        json_w_key(w, k);
-        json_w_int(w, l->p[i]);
+        json_w_kint(w, k, l->p[i]);
     }
     json_w_key(w, "buckets");
     json_w_arr(w);
@@ -248,12 +220,12 @@ static void rj_hist(struct json_w *w, const char *key, const struct report_lat *
 static void rj_op(struct json_w *w, const struct report_op *o)
 {
     json_w_obj(w);
-    rj_str(w, "name", o->name);
-    rj_uint(w, "count", o->count);
-    rj_num(w, "rate", o->rate);
-    rj_uint(w, "errors", o->errors);
-    rj_uint(w, "timeouts", o->timeouts);
-    rj_uint(w, "bytes", o->bytes);
+    json_w_kstr(w, "name", o->name);
+    json_w_kuint(w, "count", o->count);
+    json_w_knum(w, "rate", o->rate);
+    json_w_kuint(w, "errors", o->errors);
+    json_w_kuint(w, "timeouts", o->timeouts);
+    json_w_kuint(w, "bytes", o->bytes);
     rj_hist(w, "corrected", &o->corrected);
     rj_hist(w, "uncorrected", &o->uncorrected);
     json_w_obj_end(w);
@@ -262,22 +234,22 @@ static void rj_op(struct json_w *w, const struct report_op *o)
 static void rj_target(struct json_w *w, const struct report_target *x)
 {
     json_w_obj(w);
-    rj_str(w, "name", x->name);
-    rj_str(w, "role", x->role);
-    rj_str(w, "address", x->address);
-    rj_str(w, "arrival", x->arrival);
+    json_w_kstr(w, "name", x->name);
+    json_w_kstr(w, "role", x->role);
+    json_w_kstr(w, "address", x->address);
+    json_w_kstr(w, "arrival", x->arrival);
     json_w_key(w, "connections"); json_w_int(w, x->connections);
-    rj_num(w, "target_rate", x->target_rate);
-    rj_num(w, "achieved_rate", x->achieved_rate);
-    rj_uint(w, "count", x->count);
-    rj_uint(w, "errors", x->errors);
-    rj_uint(w, "timeouts", x->timeouts);
-    rj_uint(w, "conn_errors", x->conn_errors);
-    rj_uint(w, "connects", x->connects);
-    rj_uint(w, "late", x->late);
-    rj_str(w, "qos", x->qos);
-    rj_bool(w, "qos_pass", x->qos_pass);
-    rj_str(w, "qos_failed", x->qos_pass ? NULL : x->qos_failed);
+    json_w_knum(w, "target_rate", x->target_rate);
+    json_w_knum(w, "achieved_rate", x->achieved_rate);
+    json_w_kuint(w, "count", x->count);
+    json_w_kuint(w, "errors", x->errors);
+    json_w_kuint(w, "timeouts", x->timeouts);
+    json_w_kuint(w, "conn_errors", x->conn_errors);
+    json_w_kuint(w, "connects", x->connects);
+    json_w_kuint(w, "late", x->late);
+    json_w_kstr(w, "qos", x->qos);
+    json_w_kbool(w, "qos_pass", x->qos_pass);
+    json_w_kstr(w, "qos_failed", x->qos_pass ? NULL : x->qos_failed);
     json_w_key(w, "all");
     rj_op(w, &x->all);
     json_w_key(w, "ops");
@@ -295,8 +267,8 @@ static void rj_drive(struct json_w *w, const struct report_model *m)
         return;
     }
     json_w_obj(w);
-    rj_num(w, "measure_s", m->drive.measure_s);
-    rj_bool(w, "qos_pass", m->drive.qos_pass);
+    json_w_knum(w, "measure_s", m->drive.measure_s);
+    json_w_kbool(w, "qos_pass", m->drive.qos_pass);
     json_w_key(w, "targets");
     json_w_arr(w);
     for (int i = 0; i < m->drive.ntargets; i++) rj_target(w, &m->drive.t[i]);
@@ -308,22 +280,22 @@ static void rj_host_acct(struct json_w *w, const struct report_model *m)
 {
     json_w_key(w, "host");
     json_w_obj(w);
-    rj_str(w, "hostname", m->host.hostname);
-    rj_str(w, "kernel", m->host.kernel);
-    rj_str(w, "cpu_model", m->host.cpu_model);
+    json_w_kstr(w, "hostname", m->host.hostname);
+    json_w_kstr(w, "kernel", m->host.kernel);
+    json_w_kstr(w, "cpu_model", m->host.cpu_model);
     json_w_key(w, "cores"); json_w_int(w, m->host.cores);
-    rj_uint(w, "memory_bytes", m->host.memory_bytes);
+    json_w_kuint(w, "memory_bytes", m->host.memory_bytes);
     json_w_obj_end(w);
     json_w_key(w, "accounting");
     json_w_obj(w);
-    rj_str(w, "platform", m->acct.platform);
-    rj_str(w, "servers", m->acct.servers);
-    rj_str(w, "cgroup_base", m->acct.cgroup_base);
-    rj_str(w, "why_proc", m->acct.why_proc);
-    rj_str(w, "text", m->acct.text);
-    if (m->acct.facts) rj_str(w, "facts", m->acct.facts);
-    if (m->acct.accel) rj_str(w, "accelerator", m->acct.accel);
-    rj_num(w, "user_hz", m->acct.user_hz);
+    json_w_kstr(w, "platform", m->acct.platform);
+    json_w_kstr(w, "servers", m->acct.servers);
+    json_w_kstr(w, "cgroup_base", m->acct.cgroup_base);
+    json_w_kstr(w, "why_proc", m->acct.why_proc);
+    json_w_kstr(w, "text", m->acct.text);
+    if (m->acct.facts) json_w_kstr(w, "facts", m->acct.facts);
+    if (m->acct.accel) json_w_kstr(w, "accelerator", m->acct.accel);
+    json_w_knum(w, "user_hz", m->acct.user_hz);
     json_w_obj_end(w);
 }
 
@@ -332,16 +304,16 @@ void report_render_json(const struct report_model *m, struct buf *out)
     struct json_w w;
     json_w_init(&w, out, 1);
     json_w_obj(&w);
-    rj_str(&w, "schema", "hostmix-result");
+    json_w_kstr(&w, "schema", "hostmix-result");
     json_w_key(&w, "schema_version"); json_w_int(&w, REPORT_SCHEMA_VERSION);
-    rj_str(&w, "hostmix_version", m->hostmix_version);
-    rj_str(&w, "name", m->name);
-    rj_bool(&w, "valid", m->valid);
-    rj_bool(&w, "complete", m->complete);
-    rj_bool(&w, "qos_pass", m->qos_pass);
-    rj_str(&w, "invalid_reason", m->valid ? NULL : m->invalid_reason);
-    rj_num(&w, "started_unix", m->started_unix);
-    rj_num(&w, "ended_unix", m->ended_unix);
+    json_w_kstr(&w, "hostmix_version", m->hostmix_version);
+    json_w_kstr(&w, "name", m->name);
+    json_w_kbool(&w, "valid", m->valid);
+    json_w_kbool(&w, "complete", m->complete);
+    json_w_kbool(&w, "qos_pass", m->qos_pass);
+    json_w_kstr(&w, "invalid_reason", m->valid ? NULL : m->invalid_reason);
+    json_w_knum(&w, "started_unix", m->started_unix);
+    json_w_knum(&w, "ended_unix", m->ended_unix);
     rj_host_acct(&w, m);
     rj_work_copy(&w, m);
     rj_job(&w, m);

@@ -112,45 +112,34 @@ void report_repeats_attach(struct report_model *m, const struct report_repeat_ru
 
 /* ---- result.json ------------------------------------------------------- */
 
-static void rp_num(struct json_w *w, const char *k, double v)
-{
-    json_w_key(w, k);
-    json_w_double(w, v);
-}
-
 static void rp_stats_json(struct json_w *w, const char *k, const struct stats_summary *s)
 {
     json_w_key(w, k);
     json_w_obj(w);
-    json_w_key(w, "n");
-    json_w_int(w, s->n);
-    rp_num(w, "mean", s->mean);
-    rp_num(w, "stddev", s->sd);
-    rp_num(w, "stddev_pct", s->mean > 0 ? 100 * s->sd / s->mean : NAN);
-    rp_num(w, "ci_low", s->lo);
-    rp_num(w, "ci_high", s->hi);
-    rp_num(w, "ci_half", s->half);
+    json_w_kint(w, "n", s->n);
+    json_w_knum(w, "mean", s->mean);
+    json_w_knum(w, "stddev", s->sd);
+    json_w_knum(w, "stddev_pct", s->mean > 0 ? 100 * s->sd / s->mean : NAN);
+    json_w_knum(w, "ci_low", s->lo);
+    json_w_knum(w, "ci_high", s->hi);
+    json_w_knum(w, "ci_half", s->half);
     json_w_obj_end(w);
 }
 
 static void rp_run_json(struct json_w *w, const struct report_repeat_run *x)
 {
     json_w_obj(w);
-    json_w_key(w, "dir");
-    json_w_str(w, x->dir);
-    json_w_key(w, "valid");
-    json_w_bool(w, x->valid);
-    json_w_key(w, "qos_pass");
-    json_w_bool(w, x->qos_pass);
-    json_w_key(w, "invalid_reason");
-    json_w_str(w, x->invalid_reason);
-    rp_num(w, "achieved_rate", x->achieved_rate);
-    rp_num(w, "sut_cores", x->sut_cores);
-    rp_num(w, "servers_cores", x->servers_cores);
+    json_w_kstr(w, "dir", x->dir);
+    json_w_kbool(w, "valid", x->valid);
+    json_w_kbool(w, "qos_pass", x->qos_pass);
+    json_w_kstr(w, "invalid_reason", x->invalid_reason);
+    json_w_knum(w, "achieved_rate", x->achieved_rate);
+    json_w_knum(w, "sut_cores", x->sut_cores);
+    json_w_knum(w, "servers_cores", x->servers_cores);
     json_w_key(w, "role_cores");
     json_w_obj(w);
     for (int role = 0; role < ROLE_COUNT; role++)
-        if (!isnan(x->role_cores[role])) rp_num(w, role_names[role], x->role_cores[role]);
+        if (!isnan(x->role_cores[role])) json_w_knum(w, role_names[role], x->role_cores[role]);
     json_w_obj_end(w);
     json_w_obj_end(w);
 }
@@ -161,14 +150,11 @@ void report_repeats_json(struct json_w *w, const struct report_model *m)
     if (!rp) return;
     json_w_key(w, "repeats");
     json_w_obj(w);
-    json_w_key(w, "n");
-    json_w_int(w, rp->n);
-    rp_num(w, "level", REPORT_REPEAT_LEVEL);
-    rp_num(w, "max_stddev_pct", rp->max_stddev);
-    json_w_key(w, "spread_ok");
-    json_w_bool(w, rp->spread_ok);
-    json_w_key(w, "spread_of");
-    json_w_str(w, rp->spread == &rp->servers ? "servers_cores" : "sut_cores");
+    json_w_kint(w, "n", rp->n);
+    json_w_knum(w, "level", REPORT_REPEAT_LEVEL);
+    json_w_knum(w, "max_stddev_pct", rp->max_stddev);
+    json_w_kbool(w, "spread_ok", rp->spread_ok);
+    json_w_kstr(w, "spread_of", rp->spread == &rp->servers ? "servers_cores" : "sut_cores");
     rp_stats_json(w, "sut_cores", &rp->sut);
     rp_stats_json(w, "servers_cores", &rp->servers);
     json_w_key(w, "role_cores");
