@@ -1,10 +1,13 @@
 /* fuzz_html.c — the HTML report (report_render_html) of the report model
  * of arbitrary bytes read as result.json, alone and as a comparison with
- * itself.  Every page must end in </html> and every numeric SVG attribute
- * (coordinates, sizes, points, paths) must hold a finite number: no "nan"
- * or "inf" reaches the browser whatever the stored figures are. */
+ * itself, and the capacity page (report_render_capacity_html) of the same
+ * bytes read as capacity.json.  Every page must end in </html> and every
+ * numeric SVG attribute (coordinates, sizes, points, paths) must hold a
+ * finite number: no "nan" or "inf" reaches the browser whatever the
+ * stored figures are. */
 #include "core/buf.h"
 #include "core/json.h"
+#include "report/capacity.h"
 #include "report/html.h"
 
 #include <stdio.h>
@@ -44,6 +47,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             buf_free(&b);
         }
         report_model_free(m);
+    }
+    struct report_capacity *c = report_capacity_from_json(json_root(d), err, sizeof err);
+    if (c) {
+        struct buf b = BUF_INIT;
+        report_render_capacity_html(c, "capacity.json", &b);
+        fh_check(buf_head(&b), buf_used(&b));
+        buf_free(&b);
+        report_capacity_free(c);
     }
     json_doc_free(d);
     return 0;

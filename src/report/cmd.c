@@ -3,13 +3,17 @@
  * stored result.json through the report model (text: the lines of
  * report.txt; json: the model as result.json; html: the page with charts,
  * html.h), or, for html and several results, the comparison page whose
- * base is the first. */
+ * base is the first.  A capacity.json (`hostmix capacity`, capacity.h) is
+ * reported alone: text gives capacity.txt's lines, json capacity.json
+ * again, html the capacity page. */
 #include "report/report.h"
+#include "report/capacity.h"
 #include "report/model.h"
 #include "report/html.h"
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "core/fs.h"
+#include "core/json.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -22,10 +26,13 @@ static void report_usage(FILE *f)
 {
     fprintf(f, "usage: hostmix report RESULT.json [MORE.json ...] [--format text|json|html] "
                "[-o FILE]\n"
+               "       hostmix report capacity.json [--format text|json|html] [-o FILE]\n"
                "Prints the report of a stored run: text (default) gives the lines the run\n"
                "wrote to report.txt; json gives the result again, in the current schema;\n"
                "html gives one self-contained page with charts (report.html), and with\n"
-               "several results the comparison page whose base is the first.\n"
+               "several results the comparison page whose base is the first.  A capacity\n"
+               "search's capacity.json is reported alone: the lines of capacity.txt, the\n"
+               "JSON again, or the capacity page (capacity.html).\n"
                "  -o FILE   write to FILE (atomically) instead of standard output\n"
                "Exit: 0 printed; 2 usage, or a file that is unreadable, not a result, of a\n"
                "newer schema or from an older hostmix that did not store it all.\n");
@@ -85,6 +92,26 @@ static void report_render(const struct report_args *a, struct report_model **m, 
     }
 }
 
+/* The chosen format of the capacity result c (read from file), appended to out. */
+static void report_render_capacity(const struct report_args *a, const struct report_capacity *c,
+                                   const char *file, struct buf *out)
+{
+    if (!strcmp(a->format, "html")) {
+        report_render_capacity_html(c, file, out);
+    } else if (!strcmp(a->format, "json")) {
+        report_capacity_json(c, out);
+    } else {
+        char *p = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&p, &n);
+        if (!f) return;
+        report_capacity_text(c, f);
+        fclose(f);
+        buf_append(out, p, n);
+        free(p);
+    }
+}
+
 /* Writes out to a->out or standard output; returns a CLI_* code. */
 static int report_emit(const struct report_args *a, struct buf *out)
 {
@@ -99,6 +126,44 @@ static int report_emit(const struct report_args *a, struct buf *out)
     return CLI_OK;
 }
 
+/* Whether root is a capacity search's result (capacity.json). */
+static int report_is_capacity(const struct json_val *root)
+{
+    return json_type(root) == JSON_OBJECT &&
+           !strcmp(json_str(json_get(root, "schema"), ""), "hostmix-capacity");
+}
+
+/* The loaded files: run results in m, or one capacity result in cap. */
+struct report_loaded {
+    struct report_model *m[REPORT_MAX_FILES];
+    struct report_capacity *cap;
+};
+
+/* Loads file i of a into l; returns CLI_OK, or CLI_USAGE after saying why. */
+static int report_load(const struct report_args *a, int i, struct report_loaded *l)
+{
+    char err[1024], why[1024];
+    struct json_doc *d = report_json_read(a->file[i], err, sizeof err);
+    if (!d) {
+        fprintf(stderr, "hostmix report: %s\n", err);
+        return CLI_USAGE;
+    }
+    const struct json_val *root = json_root(d);
+    if (report_is_capacity(root) && a->nfile > 1) {
+        snprintf(why, sizeof why, "a capacity result (capacity.json) is reported alone, not "
+                                  "with other results");
+    } else if (report_is_capacity(root)) {
+        l->cap = report_capacity_from_json(root, why, sizeof why);
+    } else {
+        /* text reprints report.txt and needs it all; the page shows what there is */
+        l->m[i] = report_model_from_json(root, strcmp(a->format, "html") != 0, why, sizeof why);
+    }
+    json_doc_free(d);
+    if (l->m[i] || l->cap) return CLI_OK;
+    fprintf(stderr, "hostmix report: %s: %s\n", a->file[i], why);
+    return CLI_USAGE;
+}
+
 int report_cmd(int argc, char **argv)
 {
     struct report_args a = { .nfile = 0 };
@@ -107,23 +172,17 @@ int report_cmd(int argc, char **argv)
         report_usage(rc > 0 ? stdout : stderr);
         return rc > 0 ? CLI_OK : CLI_USAGE;
     }
-    struct report_model *m[REPORT_MAX_FILES] = { NULL };
-    char err[1024];
+    struct report_loaded l = { .cap = NULL };
     rc = CLI_OK;
-    for (int i = 0; i < a.nfile && rc == CLI_OK; i++) {
-        /* text reprints report.txt and needs it all; the page shows what there is */
-        m[i] = report_model_load(a.file[i], strcmp(a.format, "html") != 0, err, sizeof err);
-        if (!m[i]) {
-            fprintf(stderr, "hostmix report: %s\n", err);
-            rc = CLI_USAGE;
-        }
-    }
+    for (int i = 0; i < a.nfile && rc == CLI_OK; i++) rc = report_load(&a, i, &l);
     if (rc == CLI_OK) {
         struct buf out = BUF_INIT;
-        report_render(&a, m, &out);
+        if (l.cap) report_render_capacity(&a, l.cap, a.file[0], &out);
+        else report_render(&a, l.m, &out);
         rc = report_emit(&a, &out);
         buf_free(&out);
     }
-    for (int i = 0; i < a.nfile; i++) report_model_free(m[i]);
+    for (int i = 0; i < a.nfile; i++) report_model_free(l.m[i]);
+    report_capacity_free(l.cap);
     return rc;
 }

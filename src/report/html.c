@@ -93,9 +93,11 @@ void html_ms(struct buf *b, int64_t ns)
     else buf_printf(b, "%.3f", (double)ns / 1e6);
 }
 
-void html_table(struct buf *b, const char *summary, const char *const *head, int n)
+/* html_table, its details open when shown. */
+static void html_table_at(struct buf *b, const char *summary, const char *const *head, int n,
+                          int shown)
 {
-    buf_puts(b, "<details><summary>");
+    buf_puts(b, shown ? "<details open=\"open\"><summary>" : "<details><summary>");
     html_esc(b, summary ? summary : "numbers");
     buf_puts(b, "</summary>");
     buf_puts(b, "<table><thead><tr>");
@@ -105,6 +107,16 @@ void html_table(struct buf *b, const char *summary, const char *const *head, int
         buf_puts(b, "</th>");
     }
     buf_puts(b, "</tr></thead><tbody>\n");
+}
+
+void html_table(struct buf *b, const char *summary, const char *const *head, int n)
+{
+    html_table_at(b, summary, head, n, 0);
+}
+
+void html_table_shown(struct buf *b, const char *summary, const char *const *head, int n)
+{
+    html_table_at(b, summary, head, n, 1);
 }
 
 void html_table_end(struct buf *b)
@@ -150,6 +162,27 @@ void html_role_qos(const struct report_model *m, int role, struct qos *q)
     }
 }
 
+void html_page_begin(struct buf *out, const char *title)
+{
+    buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>\n"
+                  "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"/>\n"
+                  "<meta name=\"generator\" content=\"hostmix " HOSTMIX_VERSION "\"/>\n<title>");
+    html_esc(out, title);
+    buf_printf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", html_css);
+    html_defs(out);
+    buf_puts(out, "<h1>");
+    html_esc(out, title);
+    buf_puts(out, "</h1>\n");
+}
+
+void html_page_end(struct buf *out, const char *from)
+{
+    buf_puts(out, "<footer><p>Written by hostmix " HOSTMIX_VERSION " from ");
+    html_esc(out, from);
+    buf_puts(out, "; every chart has its numbers in the table below it.</p></footer>\n"
+                  "</body></html>\n");
+}
+
 /* The page's title: the run's name, or "A vs B". */
 static void html_title(struct buf *b, const struct report_model *const *m, int n)
 {
@@ -157,27 +190,20 @@ static void html_title(struct buf *b, const struct report_model *const *m, int n
     buf_puts(b, n > 1 ? "comparison: " : "run: ");
     for (int i = 0; i < n; i++) {
         if (i) buf_puts(b, " vs ");
-        html_esc(b, m[i]->name ? m[i]->name : "?");
+        buf_puts(b, m[i]->name ? m[i]->name : "?");
     }
 }
 
 void report_render_html(const struct report_model *const *m, const char *const *files, int n,
                         struct buf *out)
 {
-    buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>\n"
-                  "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"/>\n"
-                  "<meta name=\"generator\" content=\"hostmix " HOSTMIX_VERSION "\"/>\n<title>");
-    html_title(out, m, n);
-    buf_printf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", html_css);
-    html_defs(out);
-    buf_puts(out, "<h1>");
-    html_title(out, m, n);
-    buf_puts(out, "</h1>\n");
+    struct buf title = BUF_INIT;
+    html_title(&title, m, n);
+    html_page_begin(out, buf_cstr(&title));
+    buf_free(&title);
     if (n == 1) html_run_page(out, m[0], files ? files[0] : NULL);
     else html_cmp_page(out, m, files, n);
-    buf_puts(out, "<footer><p>Written by hostmix " HOSTMIX_VERSION " from the report model; "
-                  "every chart has its numbers in the table below it.</p></footer>\n"
-                  "</body></html>\n");
+    html_page_end(out, "the report model");
 }
 
 int report_html_write(const struct run *r, const char *path, char *err, size_t n)

@@ -6,8 +6,9 @@
  * html.c writes the page frame and the shared pieces (escaping, tables,
  * the palette); html_chart.c draws the charts; html_run.c and html_cmp.c
  * write the sections of one run and of a comparison; html_explain.c holds
- * the profile ("explain") section's place.  docs/report.md describes the
- * page and its palette. */
+ * the profile ("explain") section's place; html_cap.c writes the page of
+ * a capacity search (capacity.h) from its capacity.json.  docs/report.md
+ * describes the pages and their palette. */
 #ifndef HOSTMIX_REPORT_HTML_H
 #define HOSTMIX_REPORT_HTML_H
 
@@ -19,6 +20,7 @@
 struct buf;
 struct hist;
 struct qos;
+struct report_capacity;
 
 /* ---- the page (html.c) ---------------------------------------------------- */
 
@@ -28,6 +30,22 @@ struct qos;
 void report_render_html(const struct report_model *const *m, const char *const *files, int n,
                         struct buf *out);
 
+/* The page of the capacity search c (html_cap.c): its headline, the
+ * curve of cores against sets with each step marked pass or fail, the
+ * cores per set, and the table of steps; file names the capacity.json it
+ * was read from (NULL is fine).  Appended to out; never fails. */
+void report_render_capacity_html(const struct report_capacity *c, const char *file,
+                                 struct buf *out);
+/* Writes c's page to path atomically (capacity.html beside capacity.json).
+ * Returns 0, or -1 with a message in err. */
+int report_capacity_html_write(const struct report_capacity *c, const char *path, char *err,
+                               size_t n);
+
+/* The page's head with title (escaped), the style sheet, the hatch
+ * patterns and the <h1>; html_page_end writes the footer, naming what the
+ * page was written from, and closes the page. */
+void html_page_begin(struct buf *out, const char *title);
+void html_page_end(struct buf *out, const char *from);
 /* Text with &, <, >, " and ' escaped (NULL writes nothing). */
 void html_esc(struct buf *b, const char *s);
 /* A number with fmt, or "–" when it is NAN. */
@@ -38,6 +56,8 @@ void html_ms(struct buf *b, int64_t ns);
  * the n strings of head; html_table_end closes both. */
 void html_table(struct buf *b, const char *summary, const char *const *head, int n);
 void html_table_end(struct buf *b);
+/* As html_table, with the details open (the table is the section's content). */
+void html_table_shown(struct buf *b, const char *summary, const char *const *head, int n);
 /* Opens a section with an id and a heading. */
 void html_section(struct buf *b, const char *id, const char *heading);
 
@@ -103,6 +123,25 @@ void html_chart_pctl(struct buf *b, const struct html_pctl *c);
  * log-spaced bin, one step line per histogram). */
 void html_chart_hist(struct buf *b, const char *id, const char *title, int nser,
                      const char *const *names, const struct hist *const *h);
+
+/* Lines over a numeric x axis (x ascending, whole numbers such as set
+ * counts): nser series over the same npt points, v[s * npt + i] (NAN
+ * leaves the point out).  With state, each point is marked by its shape,
+ * so the mark survives greyscale: a filled circle when state[i] is
+ * nonzero, a cross when it is 0, with data-state="state_names[1]" or
+ * "state_names[0]"; the legend names both.  xline_label (NULL: none)
+ * draws a dashed vertical line at xline.  Followed by its numbers. */
+struct html_xy {
+    const char *id, *title, *xlabel, *ylabel, *fmt;
+    int nser, npt;
+    const char *const *names;
+    const double *x, *v;
+    const int *state;
+    const char *const *state_names;     /* { for 0, for nonzero } */
+    double xline;
+    const char *xline_label;
+};
+void html_chart_xy(struct buf *b, const struct html_xy *c);
 
 /* ---- sections ----------------------------------------------------------------- */
 

@@ -703,3 +703,129 @@ void html_chart_hist(struct buf *b, const char *id, const char *title, int nser,
     hh_table(b, nser, names, share, lo, hi);
     free(share);
 }
+
+/* ---- lines over a numeric x (the capacity curve) --------------------------------- */
+
+/* Series s at point i, NAN when it is not a finite number. */
+static double hx_v(const struct html_xy *c, int s, int i)
+{
+    double v = c->v[(size_t)s * (size_t)c->npt + (size_t)i];
+    return isfinite(v) ? v : NAN;
+}
+
+/* A point's mark: a filled circle (state nonzero, or no state) or a cross. */
+static void hx_mark(struct hc *h, const struct html_xy *c, int s, int i)
+{
+    const char *col = html_series_colors[s % HTML_NSERIES];
+    double x = hc_x(h, c->x[i]), y = hc_y(h, hx_v(c, s, i));
+    int on = !c->state || c->state[i];
+    if (on)
+        buf_printf(h->b, "<circle class=\"mark\" cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\" "
+                         "stroke=\"#111\" stroke-width=\".8\"", x, y, col);
+    else
+        buf_printf(h->b, "<path class=\"mark\" d=\"M%.1f %.1fl12 12M%.1f %.1fl-12 12\" "
+                         "fill=\"none\" stroke=\"%s\" stroke-width=\"3\"", x - 6, y - 6, x + 6,
+                   y - 6, col);
+    if (c->state) buf_printf(h->b, " data-state=\"%s\"", c->state_names[on]);
+    buf_puts(h->b, "><title>");
+    html_esc(h->b, c->names[s]);
+    buf_printf(h->b, " at %g: ", c->x[i]);
+    html_num(h->b, c->fmt, hx_v(c, s, i));
+    if (c->state) buf_printf(h->b, " (%s)", c->state_names[on]);
+    buf_puts(h->b, on ? "</title></circle>\n" : "</title></path>\n");
+}
+
+static void hx_series(struct hc *h, const struct html_xy *c, int s)
+{
+    buf_printf(h->b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"",
+               html_series_colors[s % HTML_NSERIES], s % 2 ? " stroke-dasharray=\"5 3\"" : "");
+    for (int i = 0; i < c->npt; i++)
+        if (!isnan(hx_v(c, s, i)) && isfinite(c->x[i]))
+            buf_printf(h->b, "%.1f,%.1f ", hc_x(h, c->x[i]), hc_y(h, hx_v(c, s, i)));
+    buf_puts(h->b, "\"/>\n");
+    for (int i = 0; i < c->npt; i++)
+        if (!isnan(hx_v(c, s, i)) && isfinite(c->x[i])) hx_mark(h, c, s, i);
+}
+
+/* The two state marks' key, at the top right. */
+static void hx_state_key(struct hc *h, const struct html_xy *c)
+{
+    double x = h->w - h->mr - 150;
+    buf_printf(h->b, "<circle cx=\"%.1f\" cy=\"30\" r=\"5\" fill=\"#777\" stroke=\"#111\" "
+                     "stroke-width=\".8\"/><text x=\"%.1f\" y=\"35\">", x, x + 10);
+    html_esc(h->b, c->state_names[1]);
+    buf_printf(h->b, "</text><path d=\"M%.1f 24l12 12M%.1f 24l-12 12\" stroke=\"#111\" "
+                     "stroke-width=\"3\"/><text x=\"%.1f\" y=\"35\">", x + 64, x + 76, x + 82);
+    html_esc(h->b, c->state_names[0]);
+    buf_puts(h->b, "</text>\n");
+}
+
+static void hx_xline(struct hc *h, const struct html_xy *c)
+{
+    if (!c->xline_label || !isfinite(c->xline)) return;
+    double x = hc_x(h, c->xline);
+    buf_printf(h->b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#111\" "
+                     "stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/><text x=\"%.1f\" y=\"%.1f\" "
+                     "font-size=\"11\">", x, x, h->mt, h->h - h->mb, x + 4, h->h - h->mb - 6);
+    html_esc(h->b, c->xline_label);
+    buf_puts(h->b, "</text>\n");
+}
+
+static void hx_table(struct buf *b, const struct html_xy *c)
+{
+    const char *head[HTML_NSERIES + 2] = { c->xlabel };
+    int nser = c->nser < HTML_NSERIES ? c->nser : HTML_NSERIES;
+    for (int s = 0; s < nser; s++) head[s + 1] = c->names[s];
+    if (c->state) head[nser + 1] = "mark";
+    html_table(b, NULL, head, nser + 1 + (c->state != NULL));
+    for (int i = 0; i < c->npt; i++) {
+        buf_printf(b, "<tr><td>%g</td>", c->x[i]);
+        for (int s = 0; s < nser; s++)
+            buf_puts(b, "<td>"), html_num(b, c->fmt, hx_v(c, s, i)), buf_puts(b, "</td>");
+        if (c->state) {
+            buf_puts(b, "<td>");
+            html_esc(b, c->state_names[c->state[i] != 0]);
+            buf_puts(b, "</td>");
+        }
+        buf_puts(b, "</tr>\n");
+    }
+    html_table_end(b);
+}
+
+/* The x range: 0 .. a whole round number at or above the largest x, and
+ * a little room; returns the tick step. */
+static double hx_xrange(const struct html_xy *c, struct hc *h)
+{
+    double max = 1, step;
+    for (int i = 0; i < c->npt; i++)
+        if (isfinite(c->x[i]) && c->x[i] > max) max = c->x[i];
+    hc_lin(max, &h->x0, &h->x1, &step);
+    if (step < 1) step = 1, h->x1 = ceil(max);
+    h->x1 += step / 4;                          /* the last mark clear of the edge */
+    return step;
+}
+
+void html_chart_xy(struct buf *b, const struct html_xy *c)
+{
+    struct hc h = { .b = b, .w = HC_W, .h = 300, .ml = 70, .mr = 20, .mt = 44, .mb = 44 };
+    int nser = c->nser < HTML_NSERIES ? c->nser : HTML_NSERIES;
+    double max = 0, ystep;
+    for (int s = 0; s < nser; s++)
+        for (int i = 0; i < c->npt; i++)
+            if (hx_v(c, s, i) > max) max = hx_v(c, s, i);
+    if (!c->npt) {
+        buf_puts(b, "<p>No points to draw.</p>\n");
+        return;
+    }
+    double xstep = hx_xrange(c, &h);
+    hc_lin(max, &h.y0, &h.y1, &ystep);
+    hc_open(&h, c->id, c->title);
+    hc_yaxis(&h, c->ylabel, ystep);
+    hc_xaxis(&h, c->xlabel, xstep);
+    hx_xline(&h, c);
+    for (int s = 0; s < nser; s++) hx_series(&h, c, s);
+    hc_legend(&h, nser, c->names, html_series_fill, html_series_colors, 1);
+    if (c->state) hx_state_key(&h, c);
+    buf_puts(b, "</svg>\n");
+    hx_table(b, c);
+}

@@ -205,12 +205,17 @@ struct drive_results;
 struct report_model *report_model_from_drive(const struct drive_results *res);
 
 struct json_val;
+struct json_doc;
 /* The model of a parsed result.json.  need_full: the document must hold
  * everything the text report needs (for `hostmix report`); else absent
  * figures read as NAN (compare reads results of older hostmix versions).  Returns NULL with the reason in err; the caller frees a
  * returned model with report_model_free. */
 struct report_model *report_model_from_json(const struct json_val *root, int need_full,
                                             char *err, size_t n);
+/* Reads and parses the JSON file at path (a result.json, capacity.json...).
+ * Returns the document (the caller frees it with json_doc_free), or NULL
+ * with "PATH: reason" in err. */
+struct json_doc *report_json_read(const char *path, char *err, size_t n);
 /* Reads and parses the file at path and builds its model as above.
  * Returns NULL with "PATH: reason" in err. */
 struct report_model *report_model_load(const char *path, int need_full, char *err, size_t n);

@@ -441,7 +441,7 @@ static char *mj_read_file(const char *path, size_t *len, char *err, size_t n)
     return text;
 }
 
-struct report_model *report_model_load(const char *path, int need_full, char *err, size_t n)
+struct json_doc *report_json_read(const char *path, char *err, size_t n)
 {
     char why[512];
     size_t len;
@@ -452,10 +452,15 @@ struct report_model *report_model_load(const char *path, int need_full, char *er
     }
     struct json_doc *d = json_parse(text, len, why, sizeof why);
     free(text);
-    if (!d) {
-        snprintf(err, n, "%s: not JSON: %s", path, why);
-        return NULL;
-    }
+    if (!d) snprintf(err, n, "%s: not JSON: %s", path, why);
+    return d;
+}
+
+struct report_model *report_model_load(const char *path, int need_full, char *err, size_t n)
+{
+    char why[512];
+    struct json_doc *d = report_json_read(path, err, n);
+    if (!d) return NULL;
     struct report_model *m = report_model_from_json(json_root(d), need_full, why, sizeof why);
     json_doc_free(d);
     if (!m) snprintf(err, n, "%s: %s", path, why);

@@ -13,6 +13,7 @@
  * cleanly (it is not counted) and stops the search. */
 #include "run/run_int.h"
 #include "report/capacity.h"
+#include "report/html.h"
 #include "report/model.h"
 #include "cli/cli.h"
 #include "core/buf.h"
@@ -43,8 +44,9 @@ static void cap_usage(FILE *f)
     fprintf(f, "usage: hostmix capacity JOB.ini [--max-sets N] [--step N] [--output DIR]\n"
                "Runs the job with 1, 1+N, 1+2N, ... sets until a step fails QoS, cannot hold its\n"
                "target rate or is invalid (then bisects between the last pass and the failure),\n"
-               "each step a whole run with its result in DIR/sets-K; writes DIR/capacity.json\n"
-               "and capacity.txt.  Ctrl-C ends the current step and keeps the finished ones.\n"
+               "each step a whole run with its result in DIR/sets-K; writes DIR/capacity.json,\n"
+               "capacity.txt and capacity.html (the curve).  Ctrl-C ends the current step and\n"
+               "keeps the finished ones.\n"
                "  --max-sets N   largest set count tried (1..%d, default %d)\n"
                "  --step N       sets added per step before the bisection (default 1)\n"
                "  --output DIR   results directory (default: the job's output option)\n"
@@ -94,8 +96,8 @@ static int cap_parse(int argc, char **argv, struct cap_args *a)
     return a->job ? 0 : -1;
 }
 
-/* Writes capacity.json (atomically) and, when final, capacity.txt and the
- * table on stdout. */
+/* Writes capacity.json (atomically) and, when final, capacity.txt,
+ * capacity.html (atomically) and the table on stdout. */
 static int cap_write(const struct cap_search *s, int final)
 {
     char path[700];
@@ -111,6 +113,12 @@ static int cap_write(const struct cap_search *s, int final)
     FILE *f = fopen(path, "w");
     if (f) { report_capacity_text(s->c, f); rc |= fclose(f) ? -1 : 0; }
     else { log_error("cannot write %s: %s", path, strerror(errno)); rc = -1; }
+    char err[800];
+    snprintf(path, sizeof path, "%s/capacity.html", s->t->outdir);
+    if (report_capacity_html_write(s->c, path, err, sizeof err)) {
+        log_error("%s", err);
+        rc = -1;
+    }
     printf("capacity: %s/capacity.json\n", s->t->outdir);
     return rc;
 }

@@ -5,7 +5,7 @@
 # with drawn marks, and shows the stored numbers (computed here from the
 # result.json, not written into this script); the comparison page states
 # what `hostmix compare` states; guests' figures appear when servers ran
-# in guests; bad arguments exit 2.
+# in guests; a capacity.json gives the capacity page; bad arguments exit 2.
 . "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 fx=$(cd "$here/../fixtures/results" && pwd)
@@ -106,6 +106,17 @@ check html_no_profile_section_unprofiled test -z "$(grep -o 'data-chart="explain
 "$HOSTMIX" report "$fx/native.json" --format html -o "$TMP/old.html"; rc=$?
 check_eq html_old_result_exit0 "$rc" 0
 check html_old_result_page chk "$TMP/old.html" --charts consumers
+
+# a capacity search's page from its stored capacity.json: the verdict and
+# the first failure as capacity.json states them, both curves drawn
+"$HOSTMIX" report "$fx/capacity.json" --format html -o "$TMP/cap.html"; rc=$?
+check_eq html_capacity_exit0 "$rc" 0
+check html_capacity_xml_wellformed xmllint --noout "$TMP/cap.html"
+read -r cap_head cap_fail < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+f=d["first_failure"]; print("capacity:_%d_sets_=_%d_servers_at_QoS first_failure_at_%d_sets:_%s" % (
+d["capacity_sets"], d["capacity_servers"], f["sets"], f["why"].replace(" ", "_")))' "$fx/capacity.json")
+check html_capacity_page chk "$TMP/cap.html" --charts capacity-cores,capacity-per-set \
+    --text "${cap_head//_/ }" --text "${cap_fail//_/ }"
 
 # errors
 "$HOSTMIX" report "$fx/native.json" "$fx/vm.json" >/dev/null 2>"$TMP/err"; rc=$?

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The HTML report in a real browser: a short real run writes report.html,
-# `hostmix report A B --format html` writes a comparison page, and
+# `hostmix report A B --format html` writes a comparison page, `hostmix
+# report capacity.json --format html` a stored capacity search's page, and
 # Debian's headless Chromium loads each page (file://, no network), dumps
 # the DOM it built and takes a screenshot.  Checks: the page loaded (the
 # DOM has its heading and sections), no console message at all (the page
@@ -62,11 +63,16 @@ check browser_run_page_same_from_json cmp "$TMP/res/report.html" "$TMP/again.htm
 check_eq browser_compare_exit0 "$rc" 0
 cp "$TMP/res/report.html" "$out/run.html"
 cp "$TMP/compare.html" "$out/compare.html"
+# the capacity page of a stored search (a real one: 3 steps, the third failed)
+"$HOSTMIX" report "$root/tests/fixtures/results/capacity.json" --format html \
+    -o "$out/capacity.html"; rc=$?
+check_eq browser_capacity_page_exit0 "$rc" 0
 
-for page in run compare; do
+for page in run compare capacity; do
     browse "$page" "$out/$page.html" 4000; rc=$?
     check_eq "browser_${page}_exit0" "$rc" 0
-    check "browser_${page}_loaded" grep -q "<h1>hostmix .*quick" "$TMP/$page.dom"
+    name=quick; [ "$page" = capacity ] && name="capacity: cap"
+    check "browser_${page}_loaded" grep -q "<h1>hostmix .*$name" "$TMP/$page.dom"
     if grep -q "CONSOLE" "$TMP/$page.err"; then
         fail "browser_${page}_no_console" "$(grep CONSOLE "$TMP/$page.err" | head -3)"
     else
@@ -80,5 +86,6 @@ for page in run compare; do
 done
 check browser_run_charts grep -q "host-breakdown.*latency-idle" "$TMP/run.check"
 check browser_compare_charts grep -q "cmp-breakdown.*cmp-latency-idle" "$TMP/compare.check"
+check browser_capacity_charts grep -q "capacity-cores.*capacity-per-set" "$TMP/capacity.check"
 check_nothing_left browser_run "$pid" "$port"
-echo "screenshots: $out/run.png $out/compare.png"
+echo "screenshots: $out/run.png $out/compare.png $out/capacity.png"
