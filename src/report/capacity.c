@@ -161,55 +161,31 @@ int report_capacity_next(const struct report_capacity *c, int max, int step)
 
 /* ---- capacity.json ------------------------------------------------------- */
 
-static void cj_num(struct json_w *w, const char *k, double v)
-{
-    json_w_key(w, k);
-    json_w_double(w, v);
-}
-
-static void cj_int(struct json_w *w, const char *k, int64_t v)
-{
-    json_w_key(w, k);
-    json_w_int(w, v);
-}
-
-static void cj_str(struct json_w *w, const char *k, const char *v)
-{
-    json_w_key(w, k);
-    json_w_str(w, v);
-}
-
-static void cj_bool(struct json_w *w, const char *k, int v)
-{
-    json_w_key(w, k);
-    json_w_bool(w, v);
-}
-
 static void cj_step(struct json_w *w, const struct report_cap_step *s)
 {
     json_w_obj(w);
-    cj_int(w, "sets", s->sets);
-    cj_int(w, "order", s->order);
-    cj_str(w, "dir", s->dir);
-    cj_bool(w, "pass", s->pass);
-    cj_bool(w, "valid", s->valid);
-    cj_bool(w, "complete", s->complete);
-    cj_bool(w, "qos_pass", s->qos_pass);
-    cj_bool(w, "rate_ok", s->rate_ok);
-    cj_str(w, "failed_role", s->failed_role);
-    cj_str(w, "why", s->why);
-    cj_num(w, "seconds", s->seconds);
-    cj_num(w, "achieved_rate", s->achieved_rate);
-    cj_num(w, "target_rate", s->target_rate);
-    cj_num(w, "sut_cores", s->sut_cores);
-    cj_num(w, "servers_cores", s->servers_cores);
-    cj_num(w, "sut_cores_per_set", s->sut_cores / s->sets);
-    cj_num(w, "cpu_ms_per_request", s->achieved_rate > 0 ? s->sut_cores * 1e3 / s->achieved_rate
+    json_w_kint(w, "sets", s->sets);
+    json_w_kint(w, "order", s->order);
+    json_w_kstr(w, "dir", s->dir);
+    json_w_kbool(w, "pass", s->pass);
+    json_w_kbool(w, "valid", s->valid);
+    json_w_kbool(w, "complete", s->complete);
+    json_w_kbool(w, "qos_pass", s->qos_pass);
+    json_w_kbool(w, "rate_ok", s->rate_ok);
+    json_w_kstr(w, "failed_role", s->failed_role);
+    json_w_kstr(w, "why", s->why);
+    json_w_knum(w, "seconds", s->seconds);
+    json_w_knum(w, "achieved_rate", s->achieved_rate);
+    json_w_knum(w, "target_rate", s->target_rate);
+    json_w_knum(w, "sut_cores", s->sut_cores);
+    json_w_knum(w, "servers_cores", s->servers_cores);
+    json_w_knum(w, "sut_cores_per_set", s->sut_cores / s->sets);
+    json_w_knum(w, "cpu_ms_per_request", s->achieved_rate > 0 ? s->sut_cores * 1e3 / s->achieved_rate
                                                          : NAN);
     json_w_key(w, "role_cores");
     json_w_obj(w);
     for (int role = 0; role < ROLE_COUNT; role++)
-        if (!isnan(s->role_cores[role])) cj_num(w, role_names[role], s->role_cores[role]);
+        if (!isnan(s->role_cores[role])) json_w_knum(w, role_names[role], s->role_cores[role]);
     json_w_obj_end(w);
     json_w_obj_end(w);
 }
@@ -223,9 +199,9 @@ static void cj_failure(struct json_w *w, const struct report_capacity *c)
         return;
     }
     json_w_obj(w);
-    cj_int(w, "sets", f->sets);
-    cj_str(w, "role", f->failed_role);
-    cj_str(w, "why", f->why);
+    json_w_kint(w, "sets", f->sets);
+    json_w_kstr(w, "role", f->failed_role);
+    json_w_kstr(w, "why", f->why);
     json_w_obj_end(w);
 }
 
@@ -234,21 +210,21 @@ void report_capacity_json(const struct report_capacity *c, struct buf *out)
     struct json_w w;
     json_w_init(&w, out, 1);
     json_w_obj(&w);
-    cj_str(&w, "schema", "hostmix-capacity");
-    cj_int(&w, "schema_version", CAPACITY_SCHEMA_VERSION);
-    cj_str(&w, "hostmix_version", c->hostmix_version ? c->hostmix_version : HOSTMIX_VERSION);
-    cj_str(&w, "name", c->name);
-    cj_str(&w, "job", c->job_file);
-    cj_str(&w, "platform", c->platform);
-    cj_num(&w, "started_unix", c->started_unix);
-    cj_num(&w, "ended_unix", c->ended_unix);
-    cj_int(&w, "max_sets", c->max_sets);
-    cj_int(&w, "step", c->step);
-    cj_int(&w, "servers_per_set", c->servers_per_set);
-    cj_int(&w, "capacity_sets", c->capacity);
-    cj_int(&w, "capacity_servers", (int64_t)c->capacity * c->servers_per_set);
-    cj_bool(&w, "bounded", c->bounded);
-    cj_bool(&w, "interrupted", c->interrupted);
+    json_w_kstr(&w, "schema", "hostmix-capacity");
+    json_w_kint(&w, "schema_version", CAPACITY_SCHEMA_VERSION);
+    json_w_kstr(&w, "hostmix_version", c->hostmix_version ? c->hostmix_version : HOSTMIX_VERSION);
+    json_w_kstr(&w, "name", c->name);
+    json_w_kstr(&w, "job", c->job_file);
+    json_w_kstr(&w, "platform", c->platform);
+    json_w_knum(&w, "started_unix", c->started_unix);
+    json_w_knum(&w, "ended_unix", c->ended_unix);
+    json_w_kint(&w, "max_sets", c->max_sets);
+    json_w_kint(&w, "step", c->step);
+    json_w_kint(&w, "servers_per_set", c->servers_per_set);
+    json_w_kint(&w, "capacity_sets", c->capacity);
+    json_w_kint(&w, "capacity_servers", (int64_t)c->capacity * c->servers_per_set);
+    json_w_kbool(&w, "bounded", c->bounded);
+    json_w_kbool(&w, "interrupted", c->interrupted);
     cj_failure(&w, c);
     json_w_key(&w, "steps");
     json_w_arr(&w);
