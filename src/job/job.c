@@ -109,7 +109,7 @@ const struct opt_def job_table[] = {
     { "sched", OPT_BOOL, P(sched), 0, "yes", OPT_NO_RANGE, NULL, SP,
       "record sched_switch and sched_waking: why tasks switch and who wakes them (most of "
       "the profile's cost: docs/profile.md)" },
-    { "sched_period", OPT_INT, P(sched_period), 0, "16", 1, 65536, NULL, SP,
+    { "sched_period", OPT_INT, P(sched_period), 0, "32", 1, 65536, NULL, SP,
       "record one in N scheduler events with its kernel stack: the reasons are a sample, "
       "counts come from /proc; 1 records every one (exact, about 2.7 us each: docs/profile.md)" },
     { "kvm", OPT_BOOL, P(kvm), 0, "yes", OPT_NO_RANGE, NULL, SP,
