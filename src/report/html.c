@@ -209,17 +209,7 @@ void report_render_html(const struct report_model *const *m, const char *const *
 int report_html_write(const struct run *r, const char *path, char *err, size_t n)
 {
     struct report_model *m = report_model_from_run(r);
-    const struct report_model *one[1] = { m };
-    struct buf b = BUF_INIT, json = BUF_INIT;
-    const char *slash = strrchr(path, '/');
-    if (slash) buf_append(&json, path, (size_t)(slash - path + 1));
-    buf_puts(&json, "result.json");             /* written beside this page */
-    const char *file[1] = { buf_cstr(&json) };
-    report_render_html(one, file, 1, &b);
-    int rc = fs_write_atomic(path, buf_head(&b), buf_used(&b));
-    if (rc) snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
-    buf_free(&b);
-    buf_free(&json);
+    int rc = report_html_write_model(m, path, err, n);
     report_model_free(m);
     return rc;
 }

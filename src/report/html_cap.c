@@ -131,6 +131,24 @@ static void hcap_text_cell(struct buf *b, const char *s)
     buf_puts(b, "</td>");
 }
 
+/* The step's result directory, linked to its report.html: a step's
+ * directory is OUTPUT/NAME and capacity.html is in OUTPUT, so the link is
+ * NAME/report.html, relative to the page. */
+static void hcap_dir_cell(struct buf *b, const char *dir)
+{
+    const char *name = dir ? strrchr(dir, '/') : NULL;
+    name = name ? name + 1 : dir;
+    if (!name || !name[0]) {
+        hcap_text_cell(b, dir);
+        return;
+    }
+    buf_puts(b, "<td style=\"text-align:left\"><a href=\"");
+    html_esc(b, name);
+    buf_puts(b, "/report.html\">");
+    html_esc(b, dir);
+    buf_puts(b, "</a></td>");
+}
+
 static void hcap_row(struct buf *b, const struct report_cap_step *s, unsigned roles)
 {
     buf_printf(b, "<tr class=\"step\" data-sets=\"%d\"><td>%d</td><td>%d</td><td>%s</td>",
@@ -144,7 +162,7 @@ static void hcap_row(struct buf *b, const struct report_cap_step *s, unsigned ro
         if (roles & 1u << r) hcap_cell(b, "%.3f", s->role_cores[r]);
     hcap_cell(b, "%.1f", s->seconds);
     hcap_text_cell(b, s->pass ? "" : s->why);
-    hcap_text_cell(b, s->dir);
+    hcap_dir_cell(b, s->dir);
     buf_puts(b, "</tr>\n");
 }
 

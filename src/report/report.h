@@ -22,6 +22,15 @@ int report_json_write(const struct run *r, const char *path, char *err, size_t n
 /* Writes the HTML report (report.html) to path atomically; the page names
  * the result.json beside it.  Returns 0, or -1 with a message in err. */
 int report_html_write(const struct run *r, const char *path, char *err, size_t n);
+
+struct report_model;
+/* files.c: the same page from a report model. */
+int report_html_write_model(const struct report_model *m, const char *path, char *err, size_t n);
+/* files.c: writes the files of m named in what (REPORT_FILE_*) into outdir
+ * (report.txt, result.json, report.html), each atomically.  Returns 0, or
+ * -1 after logging every file that could not be written. */
+enum { REPORT_FILE_TEXT = 1, REPORT_FILE_JSON = 2, REPORT_FILE_HTML = 4 };
+int report_write_files(const struct report_model *m, const char *outdir, unsigned what);
 /* `hostmix report RESULT.json [--format text|json]`: prints the report a
  * run printed from its stored result.json.  Returns a CLI_* exit code. */
 int report_cmd(int argc, char **argv);

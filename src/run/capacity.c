@@ -193,7 +193,7 @@ static int cap_template(const struct cap_args *a, struct run **out)
     t->job.repeat = 1;
     run_read_job_text(t, a->job);
     snprintf(t->outdir, sizeof t->outdir, "%s", a->output ? a->output : t->job.output);
-    t->want_text = t->want_json = 1;
+    t->want_text = t->want_json = t->want_html = 1;
     if (fs_mkdirs(t->outdir)) {
         fprintf(stderr, "hostmix capacity: cannot create %s: %s\n", t->outdir, strerror(errno));
         free(t);

@@ -38,43 +38,18 @@ int run_repeat_arg(const char *text, int *n)
 
 int run_write_files(struct run *r)
 {
-    char path[700], err[512];
-    int rc = 0;
-    if (r->want_text) {
-        snprintf(path, sizeof path, "%s/report.txt", r->outdir);
-        FILE *f = fopen(path, "w");
-        if (f) { report_text(r, f); rc |= fclose(f) ? -1 : 0; }
-        else { log_error("cannot write %s: %s", path, strerror(errno)); rc = -1; }
-    }
-    snprintf(path, sizeof path, "%s/result.json", r->outdir);
-    if (report_json_write(r, path, err, sizeof err)) {
-        log_error("%s", err);
-        rc = -1;
-    }
+    struct report_model *m = report_model_from_run(r);
+    int rc = report_write_files(m, r->outdir, run_report_files(r) | REPORT_FILE_JSON);
+    report_model_free(m);
     return rc;
 }
 
-/* Prints m's report and writes OUTPUT/report.txt and result.json. */
+/* Prints m's report and writes OUTPUT's report files. */
 static int rr_write_top(const struct run *t, const struct report_model *m)
 {
-    char path[700], err[512];
-    int rc = 0;
-    if (t->want_text) {
-        report_render_text(m, stdout);
-        snprintf(path, sizeof path, "%s/report.txt", t->outdir);
-        FILE *f = fopen(path, "w");
-        if (f) { report_render_text(m, f); rc |= fclose(f) ? -1 : 0; }
-        else { log_error("cannot write %s: %s", path, strerror(errno)); rc = -1; }
-    }
-    if (t->want_json) {
-        snprintf(path, sizeof path, "%s/result.json", t->outdir);
-        if (report_json_write_model(m, path, err, sizeof err)) {
-            log_error("%s", err);
-            rc = -1;
-        } else {
-            printf("result: %s\n", path);
-        }
-    }
+    if (t->want_text) report_render_text(m, stdout);
+    int rc = report_write_files(m, t->outdir, run_report_files(t));
+    if (rc == 0 && t->want_json) printf("result: %s/result.json\n", t->outdir);
     return rc;
 }
 

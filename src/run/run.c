@@ -19,6 +19,7 @@
  * interruption are marked incomplete. */
 #include "run/run_int.h"
 #include "report/report.h"
+#include "report/model.h"
 #include "cli/cli.h"
 #include "collect/collect.h"
 #include "core/clock.h"
@@ -293,34 +294,21 @@ static void run_exec(struct run *r)
     r->wall_end_ns = clock_wall_ns();
 }
 
-/* Writes the reports the run asked for; returns -1 if one failed. */
+unsigned run_report_files(const struct run *r)
+{
+    return (r->want_json ? REPORT_FILE_JSON : 0u) | (r->want_text ? REPORT_FILE_TEXT : 0u) |
+           (r->want_html ? REPORT_FILE_HTML : 0u);
+}
+
+/* Prints the text report (when asked for) and writes the report files;
+ * returns -1 if one failed. */
 static int run_write_outputs(struct run *r)
 {
-    char path[700], err[512];
-    int rc = 0;
-    if (r->want_text) {
-        report_text(r, stdout);
-        snprintf(path, sizeof path, "%s/report.txt", r->outdir);
-        FILE *f = fopen(path, "w");
-        if (f) { report_text(r, f); fclose(f); }
-        else { log_error("cannot write %s: %s", path, strerror(errno)); rc = -1; }
-    }
-    if (r->want_json) {
-        snprintf(path, sizeof path, "%s/result.json", r->outdir);
-        if (report_json_write(r, path, err, sizeof err)) {
-            log_error("%s", err);
-            rc = -1;
-        } else {
-            printf("result: %s\n", path);
-        }
-    }
-    if (r->want_html) {
-        snprintf(path, sizeof path, "%s/report.html", r->outdir);
-        if (report_html_write(r, path, err, sizeof err)) {
-            log_error("%s", err);
-            rc = -1;
-        }
-    }
+    struct report_model *m = report_model_from_run(r);
+    if (r->want_text) report_render_text(m, stdout);
+    int rc = report_write_files(m, r->outdir, run_report_files(r));
+    if (rc == 0 && r->want_json) printf("result: %s/result.json\n", r->outdir);
+    report_model_free(m);
     return rc;
 }
 
@@ -438,6 +426,7 @@ struct run *run_derive(const struct run *t, const char *outdir)
     snprintf(r->outdir, sizeof r->outdir, "%s", outdir);
     r->want_text = t->want_text;
     r->want_json = t->want_json;
+    r->want_html = t->want_html;
     r->keep_work = t->keep_work;
     snprintf(r->progress_tag, sizeof r->progress_tag, "%s", t->progress_tag);
     run_open_platform(r);

@@ -66,9 +66,11 @@ int run_repeat_arg(const char *text, int *n);
  * last run with every run's figures and their spread.  Returns the exit
  * status. */
 int run_repeat(struct run *t);
-/* repeat.c: writes r's report.txt (if r->want_text) and result.json into
- * r->outdir, printing nothing on stdout.  Returns 0, or -1 after logging
- * what could not be written. */
+/* repeat.c: writes r's report files (result.json, and report.txt and
+ * report.html as r asked) into r->outdir, printing nothing on stdout.
+ * Returns 0, or -1 after logging what could not be written. */
 int run_write_files(struct run *r);
+/* run.c: the REPORT_FILE_* set r's formats ask for. */
+unsigned run_report_files(const struct run *r);
 
 #endif

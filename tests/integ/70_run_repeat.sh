@@ -39,6 +39,11 @@ PY
 check run_repeat_text grep -q "^Repeats: 3 runs" "$TMP/res/report.txt"
 "$HOSTMIX" report "$TMP/res/result.json" >"$TMP/again.txt"
 check run_repeat_report_same diff "$TMP/res/report.txt" "$TMP/again.txt"
+# every repeat and the whole result have their HTML page too
+check run_repeat_html test -s "$TMP/res/report.html" -a -s "$TMP/res/repeat-1/report.html" \
+    -a -s "$TMP/res/repeat-3/report.html"
+"$HOSTMIX" report "$TMP/res/result.json" --format html -o "$TMP/again.html"
+check run_repeat_html_same cmp "$TMP/res/report.html" "$TMP/again.html"
 "$HOSTMIX" report "$TMP/res/result.json" --format json >"$TMP/again.json"
 check run_repeat_report_json_same cmp "$TMP/res/result.json" "$TMP/again.json"
 check_nothing_left run_repeat "$pid" "$port"

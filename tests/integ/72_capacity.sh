@@ -58,7 +58,12 @@ for s in d["steps"]:
                          "%.2f" % s["achieved_rate"], "%.2f" % s["target_rate"],
                          "%.3f" % s["sut_cores"], "%.3f" % s["servers_cores"],
                          "%.3f" % s["sut_cores_per_set"]], cells
-    assert cells[-1] == s["dir"] and cells[8] == "%.3f" % s["role_cores"]["idle"], cells
+    assert cells[8] == "%.3f" % s["role_cores"]["idle"], cells
+    # the last cell links the step's own report page, relative to this one
+    href, text = re.search(r'<td[^>]*><a href="([^"]*)">([^<]*)</a></td>$', row).groups()
+    assert text == s["dir"] and href == s["dir"].rsplit("/", 1)[-1] + "/report.html", (href, text)
+    import os
+    assert os.path.getsize(os.path.join(sys.argv[1], href)) > 0, href
 PY
 "$HOSTMIX" report "$TMP/cap/capacity.json" >"$TMP/report.txt"; rc=$?
 check_eq capacity_report_exit0 "$rc" 0

@@ -1,0 +1,72 @@
+/* files.c — a run's report files in its output directory, rendered from
+ * the report model: report.txt, result.json and report.html, each written
+ * atomically (a temporary file renamed over the old one), so a reader never
+ * sees half a report.  The single run, every repeat and the repeats' whole
+ * result, and every capacity step write through here. */
+#include "report/report.h"
+#include "report/model.h"
+#include "report/html.h"
+#include "core/buf.h"
+#include "core/fs.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* report.txt: the text report rendered into memory, then written whole. */
+static int rf_text(const struct report_model *m, const char *path)
+{
+    char *data = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&data, &len);
+    if (!f) abort();
+    report_render_text(m, f);
+    fclose(f);
+    int rc = fs_write_atomic(path, data, len);
+    if (rc) log_error("cannot write %s: %s", path, strerror(errno));
+    free(data);
+    return rc;
+}
+
+int report_html_write_model(const struct report_model *m, const char *path, char *err, size_t n)
+{
+    const struct report_model *one[1] = { m };
+    struct buf b = BUF_INIT, json = BUF_INIT;
+    const char *slash = strrchr(path, '/');
+    if (slash) buf_append(&json, path, (size_t)(slash - path + 1));
+    buf_puts(&json, "result.json");             /* written beside this page */
+    const char *file[1] = { buf_cstr(&json) };
+    report_render_html(one, file, 1, &b);
+    int rc = fs_write_atomic(path, buf_head(&b), buf_used(&b));
+    if (rc) snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
+    buf_free(&b);
+    buf_free(&json);
+    return rc;
+}
+
+int report_write_files(const struct report_model *m, const char *outdir, unsigned what)
+{
+    char path[700], err[768];
+    int rc = 0;
+    if (what & REPORT_FILE_TEXT) {
+        snprintf(path, sizeof path, "%s/report.txt", outdir);
+        rc |= rf_text(m, path);
+    }
+    if (what & REPORT_FILE_JSON) {
+        snprintf(path, sizeof path, "%s/result.json", outdir);
+        if (report_json_write_model(m, path, err, sizeof err)) {
+            log_error("%s", err);
+            rc = -1;
+        }
+    }
+    if (what & REPORT_FILE_HTML) {
+        snprintf(path, sizeof path, "%s/report.html", outdir);
+        if (report_html_write_model(m, path, err, sizeof err)) {
+            log_error("%s", err);
+            rc = -1;
+        }
+    }
+    return rc ? -1 : 0;
+}
