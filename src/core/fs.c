@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int fs_mkdirs(const char *dir)
@@ -73,6 +74,52 @@ int fs_sweep_dead(const char *dir, const char *prefix, void (*fn)(const char *na
     }
     closedir(d);
     return found;
+}
+
+struct fs_lru {
+    char name[256];
+    struct timespec mtime;
+};
+
+static int fs_lru_newer_first(const void *a, const void *b)
+{
+    const struct fs_lru *x = a, *y = b;
+    if (x->mtime.tv_sec != y->mtime.tv_sec) return x->mtime.tv_sec < y->mtime.tv_sec ? 1 : -1;
+    if (x->mtime.tv_nsec != y->mtime.tv_nsec) return x->mtime.tv_nsec < y->mtime.tv_nsec ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+static int fs_lru_match(const char *name, const char *prefix, const char *suffix)
+{
+    size_t n = strlen(name), p = strlen(prefix), s = strlen(suffix);
+    return n > p + s && !strncmp(name, prefix, p) && !strcmp(name + n - s, suffix);
+}
+
+int fs_prune_lru(const char *dir, const char *prefix, const char *suffix, int keep,
+                 int64_t idle_s)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    struct fs_lru *v = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        struct stat st;
+        if (!fs_lru_match(e->d_name, prefix, suffix) || strlen(e->d_name) >= sizeof v->name ||
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+            continue;
+        if (n == cap && !(v = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof *v))) abort();
+        snprintf(v[n].name, sizeof v[n].name, "%s", e->d_name);
+        v[n++].mtime = st.st_mtim;
+    }
+    qsort(v, n, sizeof *v, fs_lru_newer_first);
+    time_t cut = time(NULL) - (time_t)idle_s;
+    int removed = 0;
+    for (size_t i = keep > 0 ? (size_t)keep : 0; i < n; i++)
+        if (v[i].mtime.tv_sec < cut && unlinkat(dirfd(d), v[i].name, 0) == 0) removed++;
+    closedir(d);
+    free(v);
+    return removed;
 }
 
 int fs_which(const char *name, char *dst, size_t n)

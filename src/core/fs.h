@@ -5,6 +5,7 @@
 #define HOSTMIX_FS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* mkdir -p dir (mode 0755).  Returns 0 or -1 (errno set). */
 int fs_mkdirs(const char *dir);
@@ -15,6 +16,12 @@ int fs_rmtree(const char *dir);
  * how many entries it found (0 when dir cannot be read). */
 int fs_sweep_dead(const char *dir, const char *prefix, void (*fn)(const char *name, void *arg),
                   void *arg);
+/* Trims a cache: of the regular files in dir named PREFIX...SUFFIX, keeps
+ * the keep most recently modified and every one modified within the last
+ * idle_s seconds (a user touches a file when it serves), and removes the
+ * rest.  Returns how many it removed (0 when dir cannot be read). */
+int fs_prune_lru(const char *dir, const char *prefix, const char *suffix, int keep,
+                 int64_t idle_s);
 /* Finds a program: name itself when it holds a '/', else the first
  * executable PATH/name (PATH unset: /usr/sbin:/usr/bin:/sbin:/bin), into
  * dst.  Returns 0, or -1 if there is none (dst holds the last tried). */

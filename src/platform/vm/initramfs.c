@@ -6,7 +6,12 @@
  * archived by GNU cpio (`cpio -o -H newc`), not by a library: hostmix is
  * the guest's /init, so every library it links goes into every guest, and
  * libarchive would bring libxml2 and ICU's 30 MB of data with it.  Modules
- * shipped compressed are decompressed while staging (xz, zstd, gzip). */
+ * shipped compressed are decompressed while staging (xz, zstd, gzip).
+ *
+ * Archives are cached by key (a new hostmix binary makes a new one, 20-40
+ * MB); after building one, the cache keeps the IRFS_KEEP most recently
+ * used and any used within IRFS_IDLE_S (a run in progress may be about
+ * to hand its archive to QEMU), and removes older ones. */
 #include "platform/vm/image.h"
 #include "platform/vm/kmods.h"
 #include "platform/pcmd.h"
@@ -21,6 +26,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+
+#define IRFS_KEEP 4
+#define IRFS_IDLE_S 3600
 
 /* STAGE + image path into dst. */
 static void irfs_path(const char *stage, const char *image, struct buf *dst)
@@ -200,7 +208,10 @@ int vmimg_initramfs(const char *cache_dir, const char *exe, const struct vmimg_k
         buf_printf(path, "%s/initramfs-%s.cpio", cache_dir, key);
         buf_cstr(path);
     }
-    if (rc == 0 && access(buf_head(path), R_OK) == 0) goto out;
+    if (rc == 0 && access(buf_head(path), R_OK) == 0) {
+        utimensat(AT_FDCWD, buf_head(path), NULL, 0);   /* used: the cache keeps it */
+        goto out;
+    }
     if (rc == 0) rc = vmimg_modules(k, m, &mods, why);
     if (rc == 0) {
         buf_printf(&tmp, "%s.tmp.%d", buf_head(path), (int)getpid());
@@ -210,6 +221,7 @@ int vmimg_initramfs(const char *cache_dir, const char *exe, const struct vmimg_k
             rc = -1;
         }
         if (rc) unlink(buf_cstr(&tmp));
+        else fs_prune_lru(cache_dir, "initramfs-", ".cpio", IRFS_KEEP, IRFS_IDLE_S);
     }
 out:
     rootfs_free(&fs);

@@ -1,0 +1,58 @@
+/* t_fs.c — the cache trimming of core/fs.c (fs_prune_lru): the most
+ * recently used files and those used lately stay, older ones go, and
+ * names that do not match and directories are never touched. */
+#include "test.h"
+#include "core/fs.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Creates dir/name with its modification time age seconds ago. */
+static void fs_t_file(const char *dir, const char *name, int age)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) close(fd);
+    struct timespec t[2] = { { time(NULL) - age, 0 }, { time(NULL) - age, 0 } };
+    utimensat(AT_FDCWD, path, t, 0);
+}
+
+static int fs_t_exists(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+TEST(fs_prune_lru_keeps_recent)
+{
+    char dir[] = "/tmp/hostmix-t-fs.XXXXXX";
+    T_ASSERT(mkdtemp(dir) != NULL);
+    fs_t_file(dir, "initramfs-a.cpio", 5 * 3600);    /* oldest */
+    fs_t_file(dir, "initramfs-b.cpio", 4 * 3600);
+    fs_t_file(dir, "initramfs-c.cpio", 3 * 3600);
+    fs_t_file(dir, "initramfs-d.cpio", 2 * 3600);
+    fs_t_file(dir, "initramfs-e.cpio", 60);          /* used a minute ago */
+    fs_t_file(dir, "initramfs-f.cpio.tmp.1", 9 * 3600);   /* not the suffix */
+    fs_t_file(dir, "disk-x.cpio", 9 * 3600);              /* not the prefix */
+    char sub[600];
+    snprintf(sub, sizeof sub, "%s/initramfs-dir.cpio", dir);
+    T_EQ_INT(mkdir(sub, 0755), 0);
+    /* keep 2: e and d are newest; c, b, a are older than an hour */
+    T_EQ_INT(fs_prune_lru(dir, "initramfs-", ".cpio", 2, 3600), 3);
+    T_ASSERT(fs_t_exists(dir, "initramfs-e.cpio") && fs_t_exists(dir, "initramfs-d.cpio"));
+    T_ASSERT(!fs_t_exists(dir, "initramfs-c.cpio") && !fs_t_exists(dir, "initramfs-a.cpio"));
+    T_ASSERT(fs_t_exists(dir, "initramfs-f.cpio.tmp.1") && fs_t_exists(dir, "disk-x.cpio"));
+    T_ASSERT(fs_t_exists(dir, "initramfs-dir.cpio"));
+    /* keep 0, but anything used within 3 hours stays */
+    T_EQ_INT(fs_prune_lru(dir, "initramfs-", ".cpio", 0, 3 * 3600), 0);
+    T_EQ_INT(fs_prune_lru(dir, "initramfs-", ".cpio", 0, 3600), 1);     /* d */
+    T_ASSERT(fs_t_exists(dir, "initramfs-e.cpio"));
+    T_EQ_INT(fs_prune_lru("/nonexistent-hostmix", "a", "b", 0, 0), 0);
+    T_EQ_INT(fs_rmtree(dir), 0);
+}
