@@ -204,50 +204,55 @@ void report_compare_why(const struct report_model *a, const char *la,
     }
 }
 
-/* Why b is not the same work as a, or "" if it is. */
-static void cmp_same_work(struct compare_run *a, struct compare_run *b, char *why, size_t n)
-{
-    report_compare_why(a->m, a->label, b->m, b->label, why, n);
-}
-
-/* Without a system-under-test figure for a (its host busy time, counted
- * in 1/USER_HZ ticks, was all hostmix's own: a small load on a quiet
- * host), the servers' own CPU still compares.  Returns 1 if neither does. */
-static int cmp_servers_verdict(struct compare_run *a, struct compare_run *b)
-{
-    double x = a->m->cpu.servers_cores, y = b->m->cpu.servers_cores;
-    if (isnan(x) || isnan(y) || x <= 0) {
-        printf("%s vs %s: no system-under-test CPU figure to compare\n", b->label, a->label);
-        return 1;
-    }
-    double pct = 100.0 * (y - x) / x;
-    printf("%s's servers need %.1f%% %s CPU than %s's for the same work (%.3f vs %.3f cores of "
-           "the servers' own; %s has no system-under-test figure: its host busy time was "
-           "hostmix's own)\n", b->label, fabs(pct), pct >= 0 ? "more" : "less", a->label, y, x,
-           a->label);
-    return 0;
-}
-
-/* Prints the verdict of b against a; returns 1 if it was refused. */
-static int cmp_verdict(struct compare_run *a, struct compare_run *b, int force)
+enum report_verdict report_compare_verdict(const struct report_model *a, const char *la,
+                                           const struct report_model *b, const char *lb,
+                                           int force, char *out, size_t n)
 {
     char why[512];
-    cmp_same_work(a, b, why, sizeof why);
+    report_compare_why(a, la, b, lb, why, sizeof why);
     if (why[0] && !force) {
-        printf("%s vs %s: not the same work, no CPU comparison: %s (--force compares anyway)\n",
-               b->label, a->label, why);
-        return 1;
+        snprintf(out, n, "%s vs %s: not the same work, no CPU comparison: %s", lb, la, why);
+        return REPORT_VERDICT_REFUSED;
     }
-    if (report_compare_repeats(a->m, b->m, a->label, b->label, why)) return 0;
-    double x = a->m->cpu.sut_cores, y = b->m->cpu.sut_cores;
-    if (isnan(x) || isnan(y) || x <= 0) return cmp_servers_verdict(a, b);
+    if (report_compare_repeats(a, b, la, lb, why, out, n)) return REPORT_VERDICT_REPEATS;
+    double x = a->cpu.sut_cores, y = b->cpu.sut_cores;
+    const char *forced = why[0] ? "; forced: " : "";
+    if (!isnan(x) && !isnan(y) && x > 0) {
+        double pct = 100.0 * (y - x) / x;
+        snprintf(out, n, "%s needs %.1f%% %s CPU than %s for the same work (%.3f vs %.3f cores)%s%s",
+                 lb, fabs(pct), pct >= 0 ? "more" : "less", la, y, x, forced, why);
+        return REPORT_VERDICT_SUT;
+    }
+    /* without a system-under-test figure for a (its host busy time, counted
+     * in 1/USER_HZ ticks, was all hostmix's own: a small load on a quiet
+     * host), the servers' own CPU still compares */
+    x = a->cpu.servers_cores;
+    y = b->cpu.servers_cores;
+    if (isnan(x) || isnan(y) || x <= 0) {
+        snprintf(out, n, "%s vs %s: no system-under-test CPU figure to compare", lb, la);
+        return REPORT_VERDICT_NONE;
+    }
     double pct = 100.0 * (y - x) / x;
-    printf("%s needs %.1f%% %s CPU than %s for the same work (%.3f vs %.3f cores)%s%s\n",
-           b->label, fabs(pct), pct >= 0 ? "more" : "less", a->label, y, x,
-           why[0] ? "; forced: " : "", why);
-    report_compare_runs_note(a->m, b->m, a->label, b->label);
-    report_explain_compare(a->m, b->m, a->label, b->label, stdout);
-    return 0;
+    snprintf(out, n, "%s's servers need %.1f%% %s CPU than %s's for the same work (%.3f vs %.3f "
+             "cores of the servers' own; %s has no system-under-test figure: its host busy time "
+             "was hostmix's own)%s%s", lb, fabs(pct), pct >= 0 ? "more" : "less", la, y, x, la,
+             forced, why);
+    return REPORT_VERDICT_SERVERS;
+}
+
+/* Prints the verdict of b against a; returns 1 if it was refused or had
+ * no figure to compare. */
+static int cmp_verdict(struct compare_run *a, struct compare_run *b, int force)
+{
+    char line[1400];
+    enum report_verdict v = report_compare_verdict(a->m, a->label, b->m, b->label, force, line,
+                                                   sizeof line);
+    printf("%s%s\n", line, v == REPORT_VERDICT_REFUSED ? " (--force compares anyway)" : "");
+    if (v == REPORT_VERDICT_SUT) {
+        report_compare_runs_note(a->m, b->m, a->label, b->label);
+        report_explain_compare(a->m, b->m, a->label, b->label, stdout);
+    }
+    return v == REPORT_VERDICT_REFUSED || v == REPORT_VERDICT_NONE;
 }
 
 int compare_cmd(int argc, char **argv)

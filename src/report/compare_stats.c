@@ -39,7 +39,8 @@ static void cs_p(char *dst, size_t n, double p)
 }
 
 int report_compare_repeats(const struct report_model *a, const struct report_model *b,
-                           const char *la, const char *lb, const char *forced)
+                           const char *la, const char *lb, const char *forced, char *out,
+                           size_t n)
 {
     int na, nb, servers = report_repeats_use_servers(a) || report_repeats_use_servers(b);
     double *xa = cs_values(a, servers, &na), *xb = cs_values(b, servers, &nb);
@@ -56,13 +57,13 @@ int report_compare_repeats(const struct report_model *a, const struct report_mod
     const char *tail = forced && forced[0] ? "; forced: " : "";
     const char *what = servers ? "cores of the servers' own, no system-under-test figure" : "cores";
     if (w.lo <= 0 && w.hi >= 0)
-        printf("%s vs %s: no significant difference in CPU for the same work: %s needs %.1f%% ± "
-               "%.1f%% %s than %s (%.0f%% CI holds 0; Welch's t-test %s; %.3f vs %.3f %s, "
-               "%d and %d runs)%s%s\n", lb, la, lb, fabs(pct), half, pct >= 0 ? "more" : "less",
+        snprintf(out, n, "%s vs %s: no significant difference in CPU for the same work: %s needs "
+                 "%.1f%% ± %.1f%% %s than %s (%.0f%% CI holds 0; Welch's t-test %s; %.3f vs %.3f "
+                 "%s, %d and %d runs)%s%s", lb, la, lb, fabs(pct), half, pct >= 0 ? "more" : "less",
                la, 100 * REPORT_REPEAT_LEVEL, p, mb, ma, what, nb, na, tail, forced ? forced : "");
     else
-        printf("%s needs %.1f%% ± %.1f%% %s CPU than %s for the same work (%.0f%% CI; Welch's "
-               "t-test %s; %.3f vs %.3f %s, %d and %d runs)%s%s\n", lb, fabs(pct), half,
+        snprintf(out, n, "%s needs %.1f%% ± %.1f%% %s CPU than %s for the same work (%.0f%% CI; "
+                 "Welch's t-test %s; %.3f vs %.3f %s, %d and %d runs)%s%s", lb, fabs(pct), half,
                pct >= 0 ? "more" : "less", la, 100 * REPORT_REPEAT_LEVEL, p, mb, ma, what, nb, na,
                tail, forced ? forced : "");
     return 1;

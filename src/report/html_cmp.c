@@ -58,27 +58,18 @@ static void hcmp_runs(struct buf *b, const struct hcmp *c, const char *const *fi
     buf_puts(b, "</tbody></table>\n");
 }
 
-/* The sentence for run i against the base. */
+/* The sentence for run i against the base: `hostmix compare`'s own. */
 static void hcmp_sentence(struct buf *b, const struct hcmp *c, int i)
 {
-    char why[512];
-    const struct report_model *a = c->m[0], *m = c->m[i];
-    report_compare_why(a, c->label[0], m, c->label[i], why, sizeof why);
-    double x = a->cpu.sut_cores, y = m->cpu.sut_cores;
+    char line[1400];
+    enum report_verdict v = report_compare_verdict(c->m[0], c->label[0], c->m[i], c->label[i], 0,
+                                                   line, sizeof line);
     buf_puts(b, "<p class=\"headline\">");
-    if (why[0]) {
-        buf_printf(b, "%s vs %s: <b>not the same work</b>, no CPU comparison: ", c->label[i],
-                   c->label[0]);
-        html_esc(b, why);
-    } else if (isnan(x) || isnan(y) || x <= 0) {
-        buf_printf(b, "%s vs %s: no system-under-test CPU figure to compare", c->label[i],
-                   c->label[0]);
-    } else {
-        double pct = 100.0 * (y - x) / x;
-        buf_printf(b, "<b>%s needs %.1f%% %s CPU than %s for the same work</b> (%.3f vs %.3f "
-                      "cores of the system under test)", c->label[i], fabs(pct),
-                   pct >= 0 ? "more" : "less", c->label[0], y, x);
-    }
+    if (v == REPORT_VERDICT_REPEATS || v == REPORT_VERDICT_SUT || v == REPORT_VERDICT_SERVERS)
+        buf_puts(b, "<b>");
+    html_esc(b, line);
+    if (v == REPORT_VERDICT_REPEATS || v == REPORT_VERDICT_SUT || v == REPORT_VERDICT_SERVERS)
+        buf_puts(b, "</b>");
     buf_puts(b, "</p>\n");
 }
 

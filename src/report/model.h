@@ -270,6 +270,17 @@ int report_json_write_model(const struct report_model *m, const char *path, char
 void report_compare_why(const struct report_model *a, const char *la,
                         const struct report_model *b, const char *lb, char *why, size_t n);
 
+/* The verdict of b (label lb) against a in one sentence into out, as
+ * `hostmix compare` and the HTML comparison state it (compare.c): refused
+ * when not the same work (unless force); from the repeats (Welch's t-test)
+ * when both sides have them; from system-under-test CPU; else from the
+ * servers' own CPU; else no figure. */
+enum report_verdict { REPORT_VERDICT_REFUSED, REPORT_VERDICT_NONE, REPORT_VERDICT_REPEATS,
+                      REPORT_VERDICT_SUT, REPORT_VERDICT_SERVERS };
+enum report_verdict report_compare_verdict(const struct report_model *a, const char *la,
+                                           const struct report_model *b, const char *lb,
+                                           int force, char *out, size_t n);
+
 /* ---- the live progress line --------------------------------------------- */
 
 struct report_live {

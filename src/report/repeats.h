@@ -62,14 +62,15 @@ void report_repeats_from_json(const struct json_val *o, struct report_model *m);
 /* The text report's repeats section (nothing without repeats). */
 void report_repeats_text(const struct report_model *m, FILE *f);
 
-/* compare_stats.c: prints b's CPU against a's from their repeats when
- * both have at least 2 runs with figures: "B needs 26.6% ± 1.9% more CPU
- * than A for the same work (95% CI; Welch's t-test p = 0.003)", or "no
- * significant difference" when the interval holds 0; forced ends the line
- * (the reason the work differs) unless "".  Returns 1 if it printed the
- * verdict, 0 when a side has no repeats (the caller prints its own). */
+/* compare_stats.c: b's CPU against a's from their repeats when both have
+ * at least 2 runs with figures, as one sentence into out: "B needs 26.6% ±
+ * 1.9% more CPU than A for the same work (95% CI; Welch's t-test p =
+ * 0.003)", or "no significant difference" when the interval holds 0;
+ * forced ends it (the reason the work differs) unless "".  Returns 1 if it
+ * wrote the verdict, 0 when a side has no repeats (out untouched). */
 int report_compare_repeats(const struct report_model *a, const struct report_model *b,
-                           const char *la, const char *lb, const char *forced);
+                           const char *la, const char *lb, const char *forced, char *out,
+                           size_t n);
 /* The line saying on how many runs a comparison without repeats rests. */
 void report_compare_runs_note(const struct report_model *a, const struct report_model *b,
                               const char *la, const char *lb);

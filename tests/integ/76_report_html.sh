@@ -64,6 +64,11 @@ why=$("$HOSTMIX" compare "$fx/native.json" "$fx/vm.json" "$fx/slow.json" | sed -
 check html_cmp_sentence_from_compare test -n "$sentence" -a -n "$why"
 check html_cmp_charts chk "$TMP/cmp.html" --charts cmp-consumers,cmp-roles --text "$sentence" \
     --text "C vs A: not the same work, no CPU comparison: $why"
+# with repeats on both sides, the page states compare's significance test
+"$HOSTMIX" report "$fx/rep_native.json" "$fx/rep_vm.json" --format html -o "$TMP/rep.html"
+welch=$("$HOSTMIX" compare "$fx/rep_native.json" "$fx/rep_vm.json" | grep "^B needs .*Welch")
+check html_cmp_repeats_sentence test -n "$welch"
+check html_cmp_repeats chk "$TMP/rep.html" --text "$welch"
 "$HOSTMIX" report "$fx/full/roles.json" "$fx/full/roles.json" --format html -o "$TMP/same.html"
 check html_cmp_full_charts chk "$TMP/same.html" \
     --charts cmp-breakdown,cmp-consumers,cmp-roles,cmp-latency-web,cmp-distribution-web \
