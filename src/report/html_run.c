@@ -1,9 +1,11 @@
 /* html_run.c — the HTML page of one run: the verdict and headline, the
  * host breakdown per second with the phases, CPU by consumer, latency per
  * role (percentiles with the QoS limits, and the distribution), context
- * switches and interrupts, the guests, the profile's causes, the job as
- * run and the host's facts.  Reads only the report model. */
+ * switches and interrupts, the guests, a repeated run's every run and
+ * spread, the profile's causes, the job as run and the host's facts.
+ * Reads only the report model. */
 #include "report/html.h"
+#include "report/repeats.h"
 #include "core/buf.h"
 #include "core/hist.h"
 #include "job/opt.h"
@@ -324,6 +326,64 @@ static void hr_host(struct buf *b, const struct report_model *m, const char *fil
     buf_puts(b, "</tbody></table>\n</section>\n");
 }
 
+/* One row of the repeats' summary: a figure's mean, spread and interval. */
+static void hr_rep_row(struct buf *b, const char *what, const struct stats_summary *s)
+{
+    if (!s->n) return;
+    buf_puts(b, "<tr><td style=\"text-align:left\">");
+    html_esc(b, what);
+    buf_puts(b, "</td>");
+    const double v[] = { s->mean, s->sd, s->mean > 0 ? 100 * s->sd / s->mean : NAN, s->lo, s->hi };
+    const char *const fmt[] = { "%.3f", "%.3f", "%.1f%%", "%.3f", "%.3f" };
+    for (int k = 0; k < 5; k++) {
+        buf_puts(b, "<td>");
+        html_num(b, fmt[k], v[k]);
+        buf_puts(b, "</td>");
+    }
+    buf_puts(b, "</tr>\n");
+}
+
+/* A run made N times: every run's figures, their spread, and the bound. */
+static void hr_repeats(struct buf *b, const struct report_model *m)
+{
+    static const char *const runs_head[] = { "repeat", "valid", "QoS", "achieved/s",
+                                             "SUT cores", "servers' cores", "result" };
+    static const char *const sum_head[] = { "cores", "mean", "stddev", "of mean", "95% CI low",
+                                            "95% CI high" };
+    const struct report_repeats *rp = m->repeats;
+    if (!rp) return;
+    html_section(b, "repeats", "Repeats");
+    buf_printf(b, "<p>%d runs (servers restarted, data reset each time); the figures above are "
+                  "the last run's.", rp->n);
+    if (rp->max_stddev > 0) {
+        buf_printf(b, " Spread of %s: ", rp->spread_of);
+        html_num(b, "%.1f%%", rp->spread_pct);
+        buf_printf(b, ", %s max_stddev %g%%.", rp->spread_ok ? "within" : "ABOVE", rp->max_stddev);
+    }
+    buf_puts(b, "</p>\n");
+    html_table_shown(b, "every run", runs_head, 7);
+    for (int i = 0; i < rp->n; i++) {
+        const struct report_repeat_run *x = &rp->run[i];
+        buf_printf(b, "<tr><td>%d</td><td>%s</td><td>%s</td><td>", i + 1, x->valid ? "yes" : "NO",
+                   x->qos_pass ? "pass" : "FAIL");
+        html_num(b, "%.2f", x->achieved_rate);
+        buf_puts(b, "</td><td>");
+        html_num(b, "%.3f", x->sut_cores);
+        buf_puts(b, "</td><td>");
+        html_num(b, "%.3f", x->servers_cores);
+        buf_puts(b, "</td><td style=\"text-align:left\">");
+        html_esc(b, x->dir);
+        buf_puts(b, "</td></tr>\n");
+    }
+    html_table_end(b);
+    html_table_shown(b, "mean, standard deviation and 95% confidence interval", sum_head, 6);
+    hr_rep_row(b, "system under test", &rp->sut);
+    hr_rep_row(b, "all servers", &rp->servers);
+    for (int role = 0; role < ROLE_COUNT; role++) hr_rep_row(b, role_names[role], &rp->role[role]);
+    html_table_end(b);
+    buf_puts(b, "</section>\n");
+}
+
 static void hr_toc(struct buf *b, const struct report_model *m)
 {
     buf_puts(b, "<nav><p>Sections: <a href=\"#breakdown\">host CPU</a> &#183; "
@@ -331,6 +391,7 @@ static void hr_toc(struct buf *b, const struct report_model *m)
     if (m->have_drive) buf_puts(b, "<a href=\"#latency\">latency</a> &#183; ");
     buf_puts(b, "<a href=\"#rates\">context switches and interrupts</a> &#183; ");
     if (m->guests.present) buf_puts(b, "<a href=\"#guests\">guests</a> &#183; ");
+    if (m->repeats) buf_puts(b, "<a href=\"#repeats\">repeats</a> &#183; ");
     buf_puts(b, "<a href=\"#job\">job</a> &#183; <a href=\"#host\">host</a></p></nav>\n");
 }
 
@@ -345,6 +406,7 @@ void html_run_page(struct buf *b, const struct report_model *m, const char *file
     hr_latency(b, m);
     hr_rates(b, m);
     hr_guests(b, m);
+    hr_repeats(b, m);
     html_explain_run(b, m);
     hr_job(b, m);
     hr_host(b, m, file);

@@ -64,6 +64,19 @@ why=$("$HOSTMIX" compare "$fx/native.json" "$fx/vm.json" "$fx/slow.json" | sed -
 check html_cmp_sentence_from_compare test -n "$sentence" -a -n "$why"
 check html_cmp_charts chk "$TMP/cmp.html" --charts cmp-consumers,cmp-roles --text "$sentence" \
     --text "C vs A: not the same work, no CPU comparison: $why"
+# a repeated run's page: every run and their spread (A: 0.500 ± 0.0079 over 5)
+"$HOSTMIX" report "$fx/rep_native.json" --format html -o "$TMP/rep1.html"
+check html_repeats_wellformed xmllint --noout "$TMP/rep1.html"
+check html_repeats_section python3 - "$TMP/rep1.html" <<'PY'
+import re, sys
+page = open(sys.argv[1]).read()
+sec = re.search(r'<section id="repeats">(.*?)</section>', page, re.S).group(1)
+assert "5 runs (servers restarted" in sec, sec[:200]
+assert len(re.findall(r"<tr><td>[1-5]</td><td>yes</td>", sec)) == 5, sec
+row = re.search(r'<tr><td style="text-align:left">system under test</td>(.*?)</tr>', sec).group(1)
+cells = re.findall(r"<td>([^<]*)</td>", row)
+assert cells[0] == "0.500" and cells[1] == "0.008" and cells[2] == "1.6%", cells
+PY
 # with repeats on both sides, the page states compare's significance test
 "$HOSTMIX" report "$fx/rep_native.json" "$fx/rep_vm.json" --format html -o "$TMP/rep.html"
 welch=$("$HOSTMIX" compare "$fx/rep_native.json" "$fx/rep_vm.json" | grep "^B needs .*Welch")
