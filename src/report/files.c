@@ -15,14 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* report.txt: the text report rendered into memory, then written whole. */
-static int rf_text(const struct report_model *m, const char *path)
+int report_write_text(const char *path, void (*render)(const void *obj, FILE *f),
+                      const void *obj)
 {
     char *data = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&data, &len);
     if (!f) abort();
-    report_render_text(m, f);
+    render(obj, f);
     fclose(f);
     int rc = fs_write_atomic(path, data, len);
     if (rc) log_error("cannot write %s: %s", path, strerror(errno));
@@ -30,7 +30,13 @@ static int rf_text(const struct report_model *m, const char *path)
     return rc;
 }
 
-int report_html_write_model(const struct report_model *m, const char *path, char *err, size_t n)
+static void rf_text(const void *m, FILE *f)
+{
+    report_render_text(m, f);
+}
+
+/* report.html: the page of the one run m, naming the result.json beside it. */
+static int rf_html(const struct report_model *m, const char *path, char *err, size_t n)
 {
     const struct report_model *one[1] = { m };
     struct buf b = BUF_INIT, json = BUF_INIT;
@@ -52,7 +58,7 @@ int report_write_files(const struct report_model *m, const char *outdir, unsigne
     int rc = 0;
     if (what & REPORT_FILE_TEXT) {
         snprintf(path, sizeof path, "%s/report.txt", outdir);
-        rc |= rf_text(m, path);
+        rc |= report_write_text(path, rf_text, m);
     }
     if (what & REPORT_FILE_JSON) {
         snprintf(path, sizeof path, "%s/result.json", outdir);
@@ -63,7 +69,7 @@ int report_write_files(const struct report_model *m, const char *outdir, unsigne
     }
     if (what & REPORT_FILE_HTML) {
         snprintf(path, sizeof path, "%s/report.html", outdir);
-        if (report_html_write_model(m, path, err, sizeof err)) {
+        if (rf_html(m, path, err, sizeof err)) {
             log_error("%s", err);
             rc = -1;
         }

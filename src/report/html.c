@@ -205,11 +205,3 @@ void report_render_html(const struct report_model *const *m, const char *const *
     else html_cmp_page(out, m, files, n);
     html_page_end(out, "the report model");
 }
-
-int report_html_write(const struct run *r, const char *path, char *err, size_t n)
-{
-    struct report_model *m = report_model_from_run(r);
-    int rc = report_html_write_model(m, path, err, n);
-    report_model_free(m);
-    return rc;
-}

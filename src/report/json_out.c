@@ -337,11 +337,3 @@ int report_json_write_model(const struct report_model *m, const char *path, char
     buf_free(&b);
     return rc;
 }
-
-int report_json_write(const struct run *r, const char *path, char *err, size_t n)
-{
-    struct report_model *m = report_model_from_run(r);
-    int rc = report_json_write_model(m, path, err, n);
-    report_model_free(m);
-    return rc;
-}

@@ -233,13 +233,6 @@ void report_render_text(const struct report_model *m, FILE *f)
                                        : !m->valid ? "INVALID" : "QoS FAILED");
 }
 
-void report_text(const struct run *r, FILE *f)
-{
-    struct report_model *m = report_model_from_run(r);
-    report_render_text(m, f);
-    report_model_free(m);
-}
-
 void report_progress(const struct run *r, FILE *f, int final)
 {
     static int64_t last_plain;

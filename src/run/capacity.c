@@ -13,6 +13,7 @@
  * cleanly (it is not counted) and stops the search. */
 #include "run/run_int.h"
 #include "report/capacity.h"
+#include "report/report.h"
 #include "report/html.h"
 #include "report/model.h"
 #include "cli/cli.h"
@@ -96,8 +97,13 @@ static int cap_parse(int argc, char **argv, struct cap_args *a)
     return a->job ? 0 : -1;
 }
 
-/* Writes capacity.json (atomically) and, when final, capacity.txt,
- * capacity.html (atomically) and the table on stdout. */
+static void cap_text(const void *c, FILE *f)
+{
+    report_capacity_text(c, f);
+}
+
+/* Writes capacity.json and, when final, capacity.txt, capacity.html (each
+ * atomically) and the table on stdout. */
 static int cap_write(const struct cap_search *s, int final)
 {
     char path[700];
@@ -110,9 +116,7 @@ static int cap_write(const struct cap_search *s, int final)
     if (!final) return rc;
     report_capacity_text(s->c, stdout);
     snprintf(path, sizeof path, "%s/capacity.txt", s->t->outdir);
-    FILE *f = fopen(path, "w");
-    if (f) { report_capacity_text(s->c, f); rc |= fclose(f) ? -1 : 0; }
-    else { log_error("cannot write %s: %s", path, strerror(errno)); rc = -1; }
+    rc |= report_write_text(path, cap_text, s->c);
     char err[800];
     snprintf(path, sizeof path, "%s/capacity.html", s->t->outdir);
     if (report_capacity_html_write(s->c, path, err, sizeof err)) {

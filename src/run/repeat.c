@@ -15,8 +15,6 @@
 #include "report/repeats.h"
 #include "report/report.h"
 #include "cli/cli.h"
-#include "core/fs.h"
-#include "core/log.h"
 
 #include <errno.h>
 #include <signal.h>
