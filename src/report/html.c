@@ -87,6 +87,20 @@ void html_num(struct buf *b, const char *fmt, double v)
     else buf_printf(b, fmt, v);
 }
 
+void html_td_num(struct buf *b, const char *fmt, double v)
+{
+    buf_puts(b, "<td>");
+    html_num(b, fmt, v);
+    buf_puts(b, "</td>");
+}
+
+void html_td_text(struct buf *b, const char *s)
+{
+    buf_puts(b, "<td style=\"text-align:left\">");
+    html_esc(b, s);
+    buf_puts(b, "</td>");
+}
+
 void html_ms(struct buf *b, int64_t ns)
 {
     if (ns < 0) buf_puts(b, "\xe2\x80\x93");

@@ -50,6 +50,10 @@ void html_page_end(struct buf *out, const char *from);
 void html_esc(struct buf *b, const char *s);
 /* A number with fmt, or "–" when it is NAN. */
 void html_num(struct buf *b, const char *fmt, double v);
+/* A table cell holding a number with fmt ("–" when NAN), or text
+ * (escaped, left-aligned; NULL: empty). */
+void html_td_num(struct buf *b, const char *fmt, double v);
+void html_td_text(struct buf *b, const char *s);
 /* A latency in nanoseconds as milliseconds ("0.173"), "–" for < 0. */
 void html_ms(struct buf *b, int64_t ns);
 /* Opens <details> with a summary ("numbers" if NULL) and a <table> whose header cells are

@@ -117,20 +117,6 @@ static unsigned hcap_roles(const struct report_capacity *c)
     return mask;
 }
 
-static void hcap_cell(struct buf *b, const char *fmt, double v)
-{
-    buf_puts(b, "<td>");
-    html_num(b, fmt, v);
-    buf_puts(b, "</td>");
-}
-
-static void hcap_text_cell(struct buf *b, const char *s)
-{
-    buf_puts(b, "<td style=\"text-align:left\">");
-    html_esc(b, s ? s : "");
-    buf_puts(b, "</td>");
-}
-
 /* The step's result directory, linked to its report.html: a step's
  * directory is OUTPUT/NAME and capacity.html is in OUTPUT, so the link is
  * NAME/report.html, relative to the page. */
@@ -139,7 +125,7 @@ static void hcap_dir_cell(struct buf *b, const char *dir)
     const char *name = dir ? strrchr(dir, '/') : NULL;
     name = name ? name + 1 : dir;
     if (!name || !name[0]) {
-        hcap_text_cell(b, dir);
+        html_td_text(b, dir);
         return;
     }
     buf_puts(b, "<td style=\"text-align:left\"><a href=\"");
@@ -153,15 +139,15 @@ static void hcap_row(struct buf *b, const struct report_cap_step *s, unsigned ro
 {
     buf_printf(b, "<tr class=\"step\" data-sets=\"%d\"><td>%d</td><td>%d</td><td>%s</td>",
                s->sets, s->sets, s->order, s->pass ? "pass" : "FAIL");
-    hcap_cell(b, "%.2f", s->achieved_rate);
-    hcap_cell(b, "%.2f", s->target_rate);
-    hcap_cell(b, "%.3f", s->sut_cores);
-    hcap_cell(b, "%.3f", s->servers_cores);
-    hcap_cell(b, "%.3f", s->sets > 0 ? s->sut_cores / s->sets : NAN);
+    html_td_num(b, "%.2f", s->achieved_rate);
+    html_td_num(b, "%.2f", s->target_rate);
+    html_td_num(b, "%.3f", s->sut_cores);
+    html_td_num(b, "%.3f", s->servers_cores);
+    html_td_num(b, "%.3f", s->sets > 0 ? s->sut_cores / s->sets : NAN);
     for (int r = 0; r < ROLE_COUNT; r++)
-        if (roles & 1u << r) hcap_cell(b, "%.3f", s->role_cores[r]);
-    hcap_cell(b, "%.1f", s->seconds);
-    hcap_text_cell(b, s->pass ? "" : s->why);
+        if (roles & 1u << r) html_td_num(b, "%.3f", s->role_cores[r]);
+    html_td_num(b, "%.1f", s->seconds);
+    html_td_text(b, s->pass ? "" : s->why);
     hcap_dir_cell(b, s->dir);
     buf_puts(b, "</tr>\n");
 }

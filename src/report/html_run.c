@@ -330,16 +330,13 @@ static void hr_host(struct buf *b, const struct report_model *m, const char *fil
 static void hr_rep_row(struct buf *b, const char *what, const struct stats_summary *s)
 {
     if (!s->n) return;
-    buf_puts(b, "<tr><td style=\"text-align:left\">");
-    html_esc(b, what);
-    buf_puts(b, "</td>");
-    const double v[] = { s->mean, s->sd, s->mean > 0 ? 100 * s->sd / s->mean : NAN, s->lo, s->hi };
-    const char *const fmt[] = { "%.3f", "%.3f", "%.1f%%", "%.3f", "%.3f" };
-    for (int k = 0; k < 5; k++) {
-        buf_puts(b, "<td>");
-        html_num(b, fmt[k], v[k]);
-        buf_puts(b, "</td>");
-    }
+    buf_puts(b, "<tr>");
+    html_td_text(b, what);
+    html_td_num(b, "%.3f", s->mean);
+    html_td_num(b, "%.3f", s->sd);
+    html_td_num(b, "%.1f%%", s->mean > 0 ? 100 * s->sd / s->mean : NAN);
+    html_td_num(b, "%.3f", s->lo);
+    html_td_num(b, "%.3f", s->hi);
     buf_puts(b, "</tr>\n");
 }
 
@@ -364,16 +361,13 @@ static void hr_repeats(struct buf *b, const struct report_model *m)
     html_table_shown(b, "every run", runs_head, 7);
     for (int i = 0; i < rp->n; i++) {
         const struct report_repeat_run *x = &rp->run[i];
-        buf_printf(b, "<tr><td>%d</td><td>%s</td><td>%s</td><td>", i + 1, x->valid ? "yes" : "NO",
+        buf_printf(b, "<tr><td>%d</td><td>%s</td><td>%s</td>", i + 1, x->valid ? "yes" : "NO",
                    x->qos_pass ? "pass" : "FAIL");
-        html_num(b, "%.2f", x->achieved_rate);
-        buf_puts(b, "</td><td>");
-        html_num(b, "%.3f", x->sut_cores);
-        buf_puts(b, "</td><td>");
-        html_num(b, "%.3f", x->servers_cores);
-        buf_puts(b, "</td><td style=\"text-align:left\">");
-        html_esc(b, x->dir);
-        buf_puts(b, "</td></tr>\n");
+        html_td_num(b, "%.2f", x->achieved_rate);
+        html_td_num(b, "%.3f", x->sut_cores);
+        html_td_num(b, "%.3f", x->servers_cores);
+        html_td_text(b, x->dir);
+        buf_puts(b, "</tr>\n");
     }
     html_table_end(b);
     html_table_shown(b, "mean, standard deviation and 95% confidence interval", sum_head, 6);
