@@ -19,6 +19,18 @@
 #define NQ_T0 2559013665217LL
 #define NQ_T1 2559133665217LL
 
+/* The summary of the perf script text[0..n) (allocated; the caller frees
+ * it), with the number of lines not understood in *bad (-1: no memory). */
+static struct prof_summary *pt_text(const char *text, size_t n, const struct prof_input *in,
+                                    long *bad)
+{
+    FILE *f = fmemopen((void *)text, n, "r");
+    struct prof_summary *s = calloc(1, sizeof *s);
+    *bad = f && s ? prof_analyze(f, in, s) : -1;
+    if (f) fclose(f);
+    return s;
+}
+
 TEST(pscript_head_and_frames)
 {
     struct ps_head h;
@@ -248,10 +260,9 @@ TEST(profile_switch_synthetic)
                               { 20, NULL, 0, "set1-nfs", ROLE_NFS, 0 } };
     struct prof_input in = { .table = &t, .t0 = 0, .t1 = 2000000000LL, .owner = o, .nowner = 2,
                              .driver_pid = 30, .event = "cpu-clock" };
-    FILE *f = fmemopen((void *)text, strlen(text), "r");
-    struct prof_summary *s = calloc(1, sizeof *s);
-    T_EQ_INT(prof_analyze(f, &in, s), 0);
-    fclose(f);
+    long bad;
+    struct prof_summary *s = pt_text(text, strlen(text), &in, &bad);
+    T_EQ_INT(bad, 0);
     T_EQ_INT(s->srv[0].sw.total, 2);
     T_EQ_INT(s->srv[0].sw.wait[PW_FUTEX], 1);
     T_EQ_INT(s->srv[0].sw.wait[PW_DISK], 1);
@@ -274,10 +285,9 @@ TEST(profile_switch_implied)
         "a 10/10 [001] 1.2: 1 sched:sched_switch: prev_comm=a prev_pid=10 prev_prio=120 "
         "prev_state=R ==> next_comm=c next_pid=30 next_prio=120\n\n";
     struct prof_input in = { .table = &t, .t0 = 0, .t1 = 2000000000LL, .event = "cpu-clock" };
-    FILE *f = fmemopen((void *)text, strlen(text), "r");
-    struct prof_summary *s = calloc(1, sizeof *s);
-    T_EQ_INT(prof_analyze(f, &in, s), 0);
-    fclose(f);
+    long bad;
+    struct prof_summary *s = pt_text(text, strlen(text), &in, &bad);
+    T_EQ_INT(bad, 0);
     T_EQ_INT(s->host.total, 4);
     T_EQ_INT(s->host.implied, 1);
     T_EQ_INT(s->host.wait[PW_IDLE], 1);
@@ -308,10 +318,9 @@ TEST(profile_switch_sampled)
     struct prof_input in = { .table = &t, .t0 = 0, .t1 = 2000000000LL, .owner = o, .nowner = 1,
                              .driver_pid = 30, .event = "cpu-clock" };
     T_EQ_INT(cause_table_parse(&t, "builtin", cause_table_builtin, NULL), 0);
-    FILE *f = fmemopen((void *)text, strlen(text), "r");
-    struct prof_summary *s = calloc(1, sizeof *s);
-    T_EQ_INT(prof_analyze(f, &in, s), 0);
-    fclose(f);
+    long bad;
+    struct prof_summary *s = pt_text(text, strlen(text), &in, &bad);
+    T_EQ_INT(bad, 0);
     T_EQ_INT(s->sched_period, 16);
     T_EQ_INT(s->host.total, 32);
     T_EQ_INT(s->host.implied, 0);                   /* 20 -> 10 after 10 -> idle: sampled */
@@ -530,10 +539,9 @@ TEST(profile_many_symbols)
     }
     fclose(w);
     struct prof_input in = { .table = &t, .t0 = 0, .t1 = 2000000000LL, .event = "cpu-clock" };
-    FILE *f = fmemopen(text, n, "r");
-    struct prof_summary *s = calloc(1, sizeof *s);
-    T_EQ_INT(prof_analyze(f, &in, s), 0);
-    fclose(f);
+    long bad;
+    struct prof_summary *s = pt_text(text, n, &in, &bad);
+    T_EQ_INT(bad, 0);
     T_EQ_INT(s->samples, 40);
     T_EQ_INT(s->cause[PC_NET].samples, 40);     /* the chain's tcp_sendmsg, under kfree */
     T_EQ_STR(s->cause[PC_NET].top[0].sym, "tcp_sendmsg");
