@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ -z "$pgbin" ] || ! id postgres >/dev/null 2>&1; then
-    echo "PostgreSQL server not installed (scripts/deps.sh test); skipping"; ok app_pg_skipped; exit 0
+    skip_all app_pg "PostgreSQL server not installed (scripts/deps.sh test)"
 fi
 pgport=$(free_port); dbport=$(free_port); a1=$(free_port); a2=$(free_port)
 chmod 755 "$TMP"

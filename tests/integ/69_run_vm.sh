@@ -9,8 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" -ne 0 ] || ! command -v qemu-system-x86_64 >/dev/null; then
-    ok "run_vm # skipped: needs root and qemu-system-x86_64"
-    exit 0
+    skip_all run_vm "needs root and qemu-system-x86_64"
 fi
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${HOSTMIX_VM_CACHE:-/var/tmp/hostmix-data}
@@ -18,7 +17,7 @@ cache=${HOSTMIX_VM_CACHE:-/var/tmp/hostmix-data}
 "$(dirname "$HOSTMIX")/vm-boot-test" --cache "$cache" --fetch-kernel >"$TMP/fetch" 2>&1
 case $? in
     0) ;;
-    77) ok "run_vm # skipped: $(tail -1 "$TMP/fetch")"; exit 0 ;;
+    77) skip_all run_vm "$(tail -1 "$TMP/fetch")" ;;
     *) fail run_vm_kernel "$(tail -3 "$TMP/fetch")"; exit 1 ;;
 esac
 

@@ -11,8 +11,7 @@
 . "$(dirname "$0")/run_lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if [ "$(id -u)" -ne 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -gt 0 ]; then
-    ok "run_profile # skipped: a system-wide profile needs root or perf_event_paranoid <= 0"
-    exit 0
+    skip_all run_profile "a system-wide profile needs root or perf_event_paranoid <= 0"
 fi
 if ! command -v perf >/dev/null; then
     fail run_profile_perf "perf is not installed (scripts/deps.sh test installs linux-perf)"

@@ -21,8 +21,7 @@ if ! command -v chromium >/dev/null 2>&1; then
     "$root/scripts/deps.sh" test >"$TMP/deps.log" 2>&1
 fi
 if ! command -v chromium >/dev/null 2>&1; then
-    echo "ok report_browser # skipped: chromium cannot be installed ($(tail -1 "$TMP/deps.log"))"
-    exit 0
+    skip_all report_browser "chromium cannot be installed ($(tail -1 "$TMP/deps.log"))"
 fi
 
 # browse NAME PAGE: loads PAGE; DOM in $TMP/NAME.dom, console in

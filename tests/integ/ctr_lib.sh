@@ -1,7 +1,7 @@
 # ctr_lib.sh — helpers shared by the container platform's integration
 # scripts (sourced after lib.sh).
 #
-#   ctr_need                 skip the script (ok NAME # skipped) unless crun or
+#   ctr_need                 skip the script (SKIP NAME) unless crun or
 #                            runc is installed; sets CTR_RT to the one auto picks
 #   ctr_netns                a network namespace of the script's own (removed at
 #                            exit); nsx CMD... runs CMD in it, and so does
@@ -23,8 +23,7 @@ ctr_need() {
     command -v crun >/dev/null 2>&1 && CTR_RT=crun
     [ -z "$CTR_RT" ] && command -v runc >/dev/null 2>&1 && CTR_RT=runc
     if [ -z "$CTR_RT" ]; then
-        echo "ok $1 # skipped: neither crun nor runc is installed"
-        exit 0
+        skip_all "$1" "neither crun nor runc is installed"
     fi
 }
 

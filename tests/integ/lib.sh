@@ -2,6 +2,9 @@
 #
 #   . "$(dirname "$0")/lib.sh"
 #   ok NAME / fail NAME [why]       report one check
+#   skip NAME WHY                   report a check that cannot run on this
+#                                   host (SKIP, never counted as a pass)
+#   skip_all NAME WHY               the same, then end the script
 #   check NAME CMD...               ok if CMD succeeds, else fail
 #   check_eq NAME GOT WANT          string equality
 #   spawn NAME CMD...               start a background process, remembered by
@@ -18,6 +21,8 @@ _pids=()
 
 ok()   { echo "ok $1"; }
 fail() { echo "FAIL $1${2:+: $2}"; _failed=1; }
+skip() { echo "SKIP $1: $2"; }
+skip_all() { skip "$1" "$2"; exit 0; }
 check() { local n=$1; shift; if "$@" >/dev/null 2>&1; then ok "$n"; else fail "$n" "$*"; fi; }
 check_eq() {
     if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got '$2', want '$3'"; fi

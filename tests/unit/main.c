@@ -6,7 +6,8 @@
 struct t_case { const char *name, *file; t_fn *fn; };
 static struct t_case *cases;
 static size_t ncases, capcases;
-static int cur_failed;
+static int cur_failed, cur_skipped;
+static char skip_why[256];
 
 void t_register(const char *name, const char *file, t_fn *fn)
 {
@@ -31,19 +32,36 @@ void t_fail(const char *file, int line, const char *fmt, ...)
 
 int t_failed(void) { return cur_failed; }
 
+void t_skip(const char *fmt, ...)
+{
+    va_list ap;
+    cur_skipped = 1;
+    va_start(ap, fmt);
+    vsnprintf(skip_why, sizeof skip_why, fmt, ap);
+    va_end(ap);
+}
+
 int main(int argc, char **argv)
 {
     const char *filter = argc > 1 ? argv[1] : NULL;
-    int passed = 0, failed = 0;
+    int passed = 0, failed = 0, skipped = 0;
     for (size_t i = 0; i < ncases; i++) {
         if (filter && !strstr(cases[i].name, filter)) continue;
-        cur_failed = 0;
+        cur_failed = cur_skipped = 0;
         cases[i].fn();
-        printf("%s unit/%s\n", cur_failed ? "FAIL" : "ok  ", cases[i].name);
+        if (cur_failed) {
+            printf("FAIL unit/%s\n", cases[i].name);
+            failed++;
+        } else if (cur_skipped) {
+            printf("SKIP unit/%s: %s\n", cases[i].name, skip_why);
+            skipped++;
+        } else {
+            printf("ok   unit/%s\n", cases[i].name);
+            passed++;
+        }
         fflush(stdout);
-        if (cur_failed) failed++; else passed++;
     }
-    printf("%d passed, %d failed\n", passed, failed);
+    printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
     free(cases);
     return failed ? 1 : 0;
 }

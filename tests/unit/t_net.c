@@ -74,7 +74,7 @@ static const char *in_netns(int (*fn)(void))
 
 /* Asserts a scenario passed, or prints why it was skipped. */
 #define T_NETNS(fn) do { const char *m_ = in_netns(fn);                    \
-        if (m_ && strncmp(m_, "skip:", 5) == 0) { printf("    %s\n", m_); return; } \
+        if (m_ && strncmp(m_, "skip: ", 6) == 0) T_SKIP("%s", m_ + 6);   \
         if (m_) { t_fail(__FILE__, __LINE__, "%s", m_); return; } } while (0)
 
 TEST(net_names_and_plan)
@@ -368,8 +368,7 @@ static int sc_qemu_tap(void)
 TEST(net_qemu_takes_tap)
 {
     if (system("command -v qemu-system-x86_64 >/dev/null 2>&1") != 0) {
-        printf("    skip: qemu-system-x86_64 not installed (scripts/deps.sh test)\n");
-        return;
+        T_SKIP("qemu-system-x86_64 not installed (scripts/deps.sh test)");
     }
     T_NETNS(sc_qemu_tap);
 }

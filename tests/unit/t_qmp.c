@@ -336,8 +336,7 @@ static int count_vcpus(pid_t pid, const pid_t *t)
 TEST(qmp_live_qemu)
 {
     if (system("command -v qemu-system-x86_64 >/dev/null 2>&1") != 0) {
-        printf("    skip: qemu-system-x86_64 not installed (scripts/deps.sh test)\n");
-        return;
+        T_SKIP("qemu-system-x86_64 not installed (scripts/deps.sh test)");
     }
     char sock[108], why[256] = "", st[32] = "";
     snprintf(sock, sizeof sock, "/tmp/hmx-t-qemu-%d.sock", (int)getpid());

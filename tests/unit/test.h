@@ -4,7 +4,9 @@
  * at start-up, so a new tests/unit/t_*.c file needs no table edit.  The
  * T_* assertions record the first failure with file and line and return
  * from the test.  tests/unit/main.c runs every test (or those whose name
- * contains argv[1]) and ends with the line "N passed, N failed". */
+ * contains argv[1]) and ends with the line "N passed, N failed, N skipped".
+ * A test that cannot run on this host calls T_SKIP("why"): it is reported
+ * as SKIP with the reason, never as a pass. */
 #ifndef HOSTMIX_TEST_H
 #define HOSTMIX_TEST_H
 
@@ -18,6 +20,10 @@ void t_register(const char *name, const char *file, t_fn *fn);
 void t_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int t_failed(void);
+/* Marks the running test skipped, with the reason (printed after SKIP). */
+void t_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define T_SKIP(...) do { t_skip(__VA_ARGS__); return; } while (0)
 
 #define TEST(name)                                                   \
     static void name(void);                                          \
