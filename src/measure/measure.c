@@ -1,5 +1,6 @@
 /* measure.c — see measure.h. */
 #include "measure/measure.h"
+#include "core/clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -65,13 +66,29 @@ static int meas_keyed(const char *text, const char *key, uint64_t *out)
     return -1;
 }
 
+/* One "cpuN" line (p after "cpu"): marks N online with its idle +
+ * iowait + steal.  Lines with too few numbers or N out of range are left
+ * out of the per-CPU figures. */
+static void meas_cpu_line(const char *p, struct meas_host *h)
+{
+    char *end;
+    unsigned long id = strtoul(p, &end, 10);
+    uint64_t v[MEAS_NFIELDS] = { 0 };
+    if (end == p || id >= MEAS_MAX_CPUS || meas_numbers(end, v, MEAS_NFIELDS) < 4) return;
+    h->online[id / 64] |= 1ull << (id % 64);
+    h->off[id] = v[MEAS_IDLE] + v[MEAS_IOWAIT] + v[MEAS_STEAL];
+}
+
 int meas_host_parse(const char *text, struct meas_host *h)
 {
     memset(h, 0, sizeof *h);
     if (strncmp(text, "cpu ", 4) != 0) return -1;
     if (meas_numbers(text + 4, h->cpu, MEAS_NFIELDS) < 4) return -1;
-    for (const char *p = strchr(text, '\n'); p; p = strchr(p + 1, '\n'))
-        if (strncmp(p + 1, "cpu", 3) == 0 && p[4] >= '0' && p[4] <= '9') h->ncpu++;
+    for (const char *p = strchr(text, '\n'); p; p = strchr(p + 1, '\n')) {
+        if (strncmp(p + 1, "cpu", 3) != 0 || p[4] < '0' || p[4] > '9') continue;
+        h->ncpu++;
+        meas_cpu_line(p + 4, h);
+    }
     if (h->ncpu == 0) h->ncpu = 1;
     meas_keyed(text, "ctxt", &h->ctxt);
     meas_keyed(text, "intr", &h->intr);
@@ -85,8 +102,12 @@ int meas_host_read(const char *root, struct meas_host *h)
     /* /proc/stat grows with the CPU count (and the intr line): 64 KiB
      * holds hundreds of CPUs; more would only cut interrupt columns. */
     static __thread char text[65536];
+    int64_t t0 = clock_mono_ns();
     if (meas_read(root, "/proc/stat", text, sizeof text) < 0) return -1;
-    return meas_host_parse(text, h);
+    int64_t t1 = clock_mono_ns();
+    if (meas_host_parse(text, h)) return -1;
+    h->t_ns = t0 + (t1 - t0) / 2;
+    return 0;
 }
 
 /* b - a, or 0 when the counter went backwards. */
@@ -95,10 +116,43 @@ static double meas_sub(uint64_t a, uint64_t b)
     return b >= a ? (double)(b - a) : 0.0;
 }
 
-void meas_host_delta(const struct meas_host *a, const struct meas_host *b,
-                     struct meas_breakdown *d)
+/* Whether CPU c has a line in h. */
+static int meas_online(const struct meas_host *h, int c)
 {
-    memset(d, 0, sizeof *d);
+    return (h->online[c / 64] >> (c % 64)) & 1;
+}
+
+double meas_busy_between(const struct meas_host *a, const struct meas_host *b, int *cpus)
+{
+    *cpus = 0;
+    if (a->t_ns <= 0 || b->t_ns <= a->t_ns) return -1;
+    double el = (double)(b->t_ns - a->t_ns) / 1e9, tick = 1.0 / (double)meas_hz(), busy = 0;
+    for (int c = 0; c < MEAS_MAX_CPUS; c++) {
+        /* a CPU that came or went, or whose idle went backwards (hotplug),
+         * has no known share of this interval: it is left out */
+        if (!meas_online(a, c) || !meas_online(b, c) || b->off[c] < a->off[c]) continue;
+        double off = (double)(b->off[c] - a->off[c]) * tick;
+        busy += off >= el ? 0 : el - off;
+        (*cpus)++;
+    }
+    return busy;
+}
+
+uint64_t meas_busy_counter_ns(const struct meas_host *h)
+{
+    uint64_t sum = 0, tick = (uint64_t)(1000000000LL / meas_hz());
+    if (h->t_ns <= 0) return 0;
+    for (int c = 0; c < MEAS_MAX_CPUS; c++) {
+        uint64_t off = h->off[c] * tick;
+        if (meas_online(h, c) && off < (uint64_t)h->t_ns) sum += (uint64_t)h->t_ns - off;
+    }
+    return sum;
+}
+
+/* The raw tick deltas, guest time taken out of user and nice. */
+static void meas_tick_deltas(const struct meas_host *a, const struct meas_host *b,
+                             struct meas_breakdown *d)
+{
     for (int i = 0; i < MEAS_NFIELDS; i++) d->ticks[i] = meas_sub(a->cpu[i], b->cpu[i]);
     /* user and nice include guest and guest_nice (mpstat's rule) */
     d->ticks[MEAS_USER] = d->ticks[MEAS_USER] > d->ticks[MEAS_GUEST]
@@ -106,39 +160,94 @@ void meas_host_delta(const struct meas_host *a, const struct meas_host *b,
     d->ticks[MEAS_NICE] = d->ticks[MEAS_NICE] > d->ticks[MEAS_GUEST_NICE]
                               ? d->ticks[MEAS_NICE] - d->ticks[MEAS_GUEST_NICE] : 0;
     for (int i = 0; i < MEAS_NFIELDS; i++) d->total += d->ticks[i];
-    d->busy = d->total - d->ticks[MEAS_IDLE] - d->ticks[MEAS_IOWAIT];
-    d->guest_all = d->ticks[MEAS_GUEST] + d->ticks[MEAS_GUEST_NICE];
+    d->tick_busy = d->total - d->ticks[MEAS_IDLE] - d->ticks[MEAS_IOWAIT] - d->ticks[MEAS_STEAL];
+}
+
+/* Whether field i is a kind of busy time (not idle, iowait or steal). */
+static int meas_is_busy_kind(int i)
+{
+    return i != MEAS_IDLE && i != MEAS_IOWAIT && i != MEAS_STEAL;
+}
+
+void meas_host_delta(const struct meas_host *a, const struct meas_host *b,
+                     struct meas_breakdown *d)
+{
+    memset(d, 0, sizeof *d);
+    meas_tick_deltas(a, b, d);
+    d->ncpu = b->ncpu;
     d->ctxt = meas_sub(a->ctxt, b->ctxt);
     d->intr = meas_sub(a->intr, b->intr);
     d->procs_running = b->procs_running;
-    d->ncpu = b->ncpu;
-}
-
-double meas_pct(const struct meas_breakdown *d, double ticks)
-{
-    return d->total > 0 ? 100.0 * ticks / d->total : 0.0;
-}
-
-double meas_cores(const struct meas_breakdown *d, double ticks)
-{
-    return d->total > 0 ? ticks / d->total * d->ncpu : 0.0;
+    double hz = (double)meas_hz(), busy = meas_busy_between(a, b, &d->cpus);
+    d->measured = busy >= 0 && d->cpus > 0;
+    if (d->measured) d->seconds = (double)(b->t_ns - a->t_ns) / 1e9;
+    else if (d->total > 0) d->seconds = d->total / hz / d->ncpu;
+    if (d->seconds <= 0) return;
+    if (!d->measured) d->cpus = d->ncpu;
+    d->tick_busy_cores = d->tick_busy / hz / d->seconds;
+    d->busy_cores = d->measured ? busy / d->seconds : d->tick_busy_cores;
+    d->resolution_cores = d->cpus / hz / d->seconds;
+    for (int i = 0; i < MEAS_NFIELDS; i++) {
+        if (!meas_is_busy_kind(i)) d->cores[i] = d->ticks[i] / hz / d->seconds;
+        else if (d->tick_busy > 0) d->cores[i] = d->busy_cores * d->ticks[i] / d->tick_busy;
+    }
+    d->guest_cores = d->cores[MEAS_GUEST] + d->cores[MEAS_GUEST_NICE];
 }
 
 double meas_overhead(const struct meas_breakdown *d)
 {
-    return d->guest_all > 0 ? (d->busy - d->guest_all) / d->guest_all : -1.0;
+    return d->guest_cores > 0 ? (d->busy_cores - d->guest_cores) / d->guest_cores : -1.0;
 }
 
-void meas_breakdown_add(struct meas_breakdown *sum, const struct meas_breakdown *d)
+/* From /proc/timer_list: each CPU's ".nohz" (6.x) or ".nohz_mode" (older;
+ * 0 is inactive).  Any CPU whose tick never stops keeps idle by ticks. */
+static enum meas_idle_kind meas_idle_timer_list(const char *text)
 {
-    for (int i = 0; i < MEAS_NFIELDS; i++) sum->ticks[i] += d->ticks[i];
-    sum->total += d->total;
-    sum->busy += d->busy;
-    sum->guest_all += d->guest_all;
-    sum->ctxt += d->ctxt;
-    sum->intr += d->intr;
-    sum->procs_running = d->procs_running;
-    sum->ncpu = d->ncpu;
+    enum meas_idle_kind k = MEAS_IDLE_UNKNOWN;
+    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        while (*p == ' ' || *p == '\t') p++;
+        if (strncmp(p, ".nohz", 5) != 0 || (p[5] != ' ' && strncmp(p + 5, "_mode", 5) != 0))
+            continue;
+        const char *c = strchr(p, ':'), *nl = strchr(p, '\n');
+        if (!c || (nl && c > nl)) continue;
+        if (atoi(c + 1) == 0) return MEAS_IDLE_TICK;
+        k = MEAS_IDLE_MEASURED;
+    }
+    return k;
+}
+
+/* From the kernel's build configuration, /boot/config-RELEASE. */
+static enum meas_idle_kind meas_idle_config(const char *root, char *text, size_t n)
+{
+    char rel[256], path[300];
+    if (meas_read(root, "/proc/sys/kernel/osrelease", rel, sizeof rel) <= 0) return MEAS_IDLE_UNKNOWN;
+    rel[strcspn(rel, "\n")] = '\0';
+    snprintf(path, sizeof path, "/boot/config-%s", rel);
+    if (strchr(rel, '/') || meas_read(root, path, text, n) < 0) return MEAS_IDLE_UNKNOWN;
+    if (strstr(text, "\nCONFIG_NO_HZ_IDLE=y") || strstr(text, "\nCONFIG_NO_HZ_FULL=y"))
+        return MEAS_IDLE_MEASURED;
+    return strstr(text, "\nCONFIG_HZ_PERIODIC=y") ? MEAS_IDLE_TICK : MEAS_IDLE_UNKNOWN;
+}
+
+enum meas_idle_kind meas_idle_kind(const char *root, char *why, size_t n)
+{
+    static __thread char text[1 << 18];
+    enum meas_idle_kind k = MEAS_IDLE_UNKNOWN;
+    if (meas_read(root, "/proc/timer_list", text, sizeof text) > 0 &&
+        (k = meas_idle_timer_list(text)) != MEAS_IDLE_UNKNOWN) {
+        snprintf(why, n, "/proc/timer_list: the tick %s", k == MEAS_IDLE_TICK
+                 ? "never stops on some CPU (no NO_HZ idle)" : "stops in idle (NO_HZ)");
+        return k;
+    }
+    if (meas_read(root, "/proc/cmdline", text, sizeof text) > 0 && strstr(text, "nohz=off")) {
+        snprintf(why, n, "/proc/cmdline: nohz=off");
+        return MEAS_IDLE_TICK;
+    }
+    k = meas_idle_config(root, text, sizeof text);
+    snprintf(why, n, "%s", k == MEAS_IDLE_MEASURED ? "kernel configuration: NO_HZ idle"
+             : k == MEAS_IDLE_TICK ? "kernel configuration: periodic tick"
+             : "neither /proc/timer_list nor the kernel configuration says");
+    return k;
 }
 
 /* ---- processes ----------------------------------------------------- */

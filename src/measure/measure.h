@@ -6,7 +6,9 @@
  * live system or a fixture directory (tests/fixtures/...) holding a fake
  * proc/ and sys/ tree, so accounting is tested against stored files.
  *
- * Rules (as sysstat's mpstat):
+ * Rules (as sysstat's mpstat, plus measured busy time):
+ *   - busy time is elapsed - idle - iowait - steal per CPU (idle and
+ *     iowait are measured on NO_HZ kernels), the kind split scaled to it;
  *   - /proc/stat user and nice already include guest and guest_nice:
  *     they are subtracted, so user + nice + system + ... + guest +
  *     guest_nice adds up to the busy time with nothing counted twice;
@@ -30,40 +32,76 @@ enum meas_cpu_field {
 };
 extern const char *const meas_field_names[MEAS_NFIELDS];
 
+/* CPUs whose "cpuN" lines are kept one by one (ids at or above it count in
+ * the "cpu" line's kind split only). */
+#define MEAS_MAX_CPUS 1024
+
 struct meas_host {
     uint64_t cpu[MEAS_NFIELDS];     /* the "cpu" line, in USER_HZ ticks */
     uint64_t ctxt, intr;            /* totals since boot */
     uint64_t procs_running, procs_blocked;
-    int ncpu;                       /* "cpuN" lines */
+    int ncpu;                       /* "cpuN" lines (the online CPUs) */
+    int64_t t_ns;                   /* CLOCK_MONOTONIC when read; 0: not known */
+    uint64_t online[MEAS_MAX_CPUS / 64];    /* bit N: a "cpuN" line was there */
+    uint64_t off[MEAS_MAX_CPUS];    /* cpuN's idle + iowait + steal, ticks */
 };
 
-/* Parses the text of /proc/stat.  Returns 0, or -1 if the "cpu" line is
- * missing or malformed (absent optional fields read as 0). */
+/* Parses the text of /proc/stat (t_ns is left 0).  Returns 0, or -1 if
+ * the "cpu" line is missing or malformed (absent optional fields read as
+ * 0; a malformed "cpuN" line is left out). */
 int meas_host_parse(const char *text, struct meas_host *h);
+/* Reads root/proc/stat and stamps it with the monotonic clock. */
 int meas_host_read(const char *root, struct meas_host *h);
 
-/* The change between two host samples.  ticks[] are deltas with the
- * guest time taken out of user and nice; total counts every tick once
- * (idle and iowait included).  Percentages are of the whole host. */
+/* Busy time measured rather than sampled.  On NO_HZ kernels /proc/stat's
+ * idle and iowait are measured (the kernel's idle clock, the same
+ * CLOCK_MONOTONIC the sampler stamps with) while its busy fields are
+ * whole ticks charged to whatever runs when the tick fires, so short
+ * bursts between ticks are missed.  Busy is therefore taken per CPU as
+ * elapsed - Δ(idle + iowait + steal), clamped to [0, elapsed], over the
+ * CPUs online in both samples.  Returns busy CPU-seconds and sets *cpus to
+ * that CPU count; -1 when either sample has no time stamp. */
+double meas_busy_between(const struct meas_host *a, const struct meas_host *b, int *cpus);
+/* The same as a cumulative counter, for one sample: the sum over online
+ * CPUs of (t_ns - off), in ns (0 without a time stamp).  Differences of
+ * two such counters are the measured busy time while the set of CPUs
+ * stays the same (a guest's vCPUs do). */
+uint64_t meas_busy_counter_ns(const struct meas_host *h);
+
+/* The change between two host samples, in cores (CPU-seconds per second
+ * of the interval).  The total is measured when both samples carry time
+ * stamps; the kind split (user, nice, system, irq, softirq, guest,
+ * guest_nice) keeps the tick fields' shares scaled to it; idle, iowait
+ * and steal are their own deltas.  ticks[] are the raw deltas with guest
+ * time taken out of user and nice (mpstat's rule), kept for comparison
+ * with the sampled figures. */
 struct meas_breakdown {
     double ticks[MEAS_NFIELDS];
     double total;                   /* all ticks of the interval */
-    double busy;                    /* total - idle - iowait */
-    double guest_all;               /* guest + guest_nice */
+    double tick_busy;               /* total - idle - iowait - steal, ticks */
+    double seconds;                 /* between the samples' time stamps (0: none) */
+    int ncpu;                       /* CPUs online at the later sample */
+    int cpus;                       /* CPUs the measured busy time covers */
+    int measured;                   /* 1: busy from measured idle; 0: from ticks */
+    double cores[MEAS_NFIELDS];     /* each field in cores, as described above */
+    double busy_cores;              /* every busy kind (steal excluded) */
+    double tick_busy_cores;         /* the tick fields' own figure, for comparison */
+    double guest_cores;             /* guest + guest_nice, scaled */
+    double resolution_cores;        /* one USER_HZ tick per CPU over the interval */
     double ctxt, intr;              /* deltas */
     uint64_t procs_running;         /* at the later sample */
-    int ncpu;
 };
 void meas_host_delta(const struct meas_host *a, const struct meas_host *b,
                      struct meas_breakdown *d);
-/* Share of the host in percent (0 when the interval is empty). */
-double meas_pct(const struct meas_breakdown *d, double ticks);
-/* The same share expressed in cores (100% of a 4-CPU host = 4 cores). */
-double meas_cores(const struct meas_breakdown *d, double ticks);
 /* Overhead ratio: non-guest busy / guest; -1 when there is no guest time. */
 double meas_overhead(const struct meas_breakdown *d);
-/* Adds d into sum (for totals over many intervals). */
-void meas_breakdown_add(struct meas_breakdown *sum, const struct meas_breakdown *d);
+
+/* How /proc/stat's idle time is kept on this kernel. */
+enum meas_idle_kind { MEAS_IDLE_UNKNOWN, MEAS_IDLE_MEASURED, MEAS_IDLE_TICK };
+/* Decides from root/proc/timer_list (".nohz" or ".nohz_mode" per CPU),
+ * root/proc/cmdline (nohz=off) and root/boot/config-RELEASE (NO_HZ_IDLE,
+ * NO_HZ_FULL); says where the answer came from in why. */
+enum meas_idle_kind meas_idle_kind(const char *root, char *why, size_t n);
 
 /* ---- processes: /proc/PID/stat, /proc/PID/task/TID/stat ------------ */
 

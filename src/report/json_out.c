@@ -74,6 +74,13 @@ static void rj_cpu(struct json_w *w, const struct report_cpu *c)
     json_w_obj(w);
     for (int role = 0; role < ROLE_COUNT; role++) json_w_knum(w, role_names[role], c->role_cores[role]);
     json_w_obj_end(w);
+    json_w_kbool(w, "busy_measured", c->busy_measured == 1);
+    json_w_knum(w, "resolution_cores", c->resolution_cores);
+    json_w_key(w, "host_ticks");
+    json_w_obj(w);
+    json_w_knum(w, "busy_cores", c->tick_busy_cores);
+    for (int i = 0; i < MEAS_NFIELDS; i++) json_w_knum(w, meas_field_names[i], c->tick_cores[i]);
+    json_w_obj_end(w);
 }
 
 static void rj_cpu_obj(struct json_w *w, const char *k, int have, const struct report_cpu *c)
@@ -296,7 +303,10 @@ static void rj_host_acct(struct json_w *w, const struct report_model *m)
     if (m->acct.facts) json_w_kstr(w, "facts", m->acct.facts);
     if (m->acct.accel) json_w_kstr(w, "accelerator", m->acct.accel);
     json_w_knum(w, "user_hz", m->acct.user_hz);
+    json_w_kstr(w, "host_busy", m->acct.host_busy);
+    json_w_kstr(w, "host_busy_note", m->acct.host_busy_note);
     json_w_obj_end(w);
+    json_w_kstr(w, "consistency", m->consistency);
 }
 
 void report_render_json(const struct report_model *m, struct buf *out)

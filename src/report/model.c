@@ -58,10 +58,24 @@ void report_cpu_none(struct report_cpu *c)
     memset(c, 0, sizeof *c);
     double *num[] = { &c->seconds, &c->pct_total, &c->cores_total, &c->overhead, &c->ctxt_s,
                       &c->intr_s, &c->procs_running, &c->host_busy_cores, &c->driver_cores,
-                      &c->ctl_cores, &c->sut_cores, &c->servers_cores };
+                      &c->ctl_cores, &c->sut_cores, &c->servers_cores, &c->busy_measured,
+                      &c->resolution_cores, &c->tick_busy_cores };
     for (size_t i = 0; i < sizeof num / sizeof num[0]; i++) *num[i] = NAN;
-    for (int i = 0; i < MEAS_NFIELDS; i++) c->pct[i] = c->cores[i] = NAN;
+    for (int i = 0; i < MEAS_NFIELDS; i++) c->pct[i] = c->cores[i] = c->tick_cores[i] = NAN;
     for (int i = 0; i < ROLE_COUNT; i++) c->role_cores[i] = NAN;
+}
+
+char *report_consistency(struct report_model *m, const struct report_cpu *c)
+{
+    double parts = c->servers_cores + c->driver_cores + c->ctl_cores;
+    double res = isnan(c->resolution_cores) ? 0 : c->resolution_cores;
+    if (!(c->host_busy_cores < parts - res - 0.02 * parts)) return NULL;
+    char s[400];
+    snprintf(s, sizeof s, "host busy %.3f cores is below its exactly measured parts, %.3f cores "
+             "(servers %.3f, load driver %.3f, controller %.4f), by more than its resolution "
+             "%.3f cores plus 2%%", c->host_busy_cores, parts, c->servers_cores,
+             c->driver_cores, c->ctl_cores, res);
+    return report_model_str(m, s);
 }
 
 const char *report_model_opt(const struct report_model *m, const char *sec, const char *key)

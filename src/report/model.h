@@ -25,7 +25,7 @@
  * meaning or disappears, not for new members.  The members the text
  * report needs beyond what the first results held (accounting.text, the
  * CPU figures' ncpu) are checked one by one instead. */
-#define REPORT_SCHEMA_VERSION 1
+#define REPORT_SCHEMA_VERSION 2        /* 2: host busy measured, not tick-sampled */
 #define REPORT_NPCT 5
 extern const double report_pcts[REPORT_NPCT];       /* 50 90 95 99 99.9 */
 
@@ -55,6 +55,10 @@ struct report_cpu {
     double ctxt_s, intr_s, procs_running;
     double host_busy_cores, driver_cores, ctl_cores, sut_cores, servers_cores;
     double role_cores[ROLE_COUNT];
+    double busy_measured;           /* 1: from measured idle; 0: tick-sampled (schema 1) */
+    double resolution_cores;        /* differences within it are equal; NAN unknown */
+    double tick_busy_cores;         /* /proc/stat's busy fields as sampled at the tick */
+    double tick_cores[MEAS_NFIELDS];
 };
 
 /* One role over the measurement interval, all sets. */
@@ -157,7 +161,12 @@ struct report_model {
         char *facts;                /* the platform's own facts (accelerator, ...), or NULL */
         char *accel;                /* "kvm", "tcg" for VM guests, else NULL */
         double user_hz;
+        char *host_busy;            /* "measured" or "tick-sampled" */
+        char *host_busy_note;       /* how the kernel keeps idle time, or NULL */
     } acct;
+    /* host busy below its exactly measured parts by more than the
+     * resolution plus 2%: the figures named; NULL when consistent */
+    char *consistency;
     struct {
         int present;
         char *dir, *method;
@@ -228,6 +237,11 @@ struct report_model *report_model_new(void);
 void *report_model_alloc(struct report_model *m, size_t n);
 char *report_model_str(struct report_model *m, const char *s);
 void report_cpu_none(struct report_cpu *c);
+/* The consistency check of an interval: when host busy is below the
+ * exactly measured parts (servers, load driver, controller) by more than
+ * its resolution plus 2%, a sentence naming the figures (owned by m);
+ * NULL when the figures agree. */
+char *report_consistency(struct report_model *m, const struct report_cpu *c);
 struct hist;
 /* The figures of h (percentiles at report_pcts), and its non-empty
  * buckets (owned by m) if with_buckets. */

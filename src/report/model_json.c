@@ -136,6 +136,22 @@ static int mj_check_version(const struct json_val *root, int need_full, char *er
 
 /* ---- the parts ------------------------------------------------------------ */
 
+/* How an interval's busy time was taken.  Schema 1 results sampled it
+ * at the tick, and their busy fields are the tick figures. */
+static void mj_cpu_busy(const struct json_val *o, struct report_cpu *c)
+{
+    const struct json_val *t = json_get(o, "host_ticks");
+    c->busy_measured = json_bool(json_get(o, "busy_measured"), 0);
+    c->resolution_cores = mj_num(o, "resolution_cores");
+    if (json_type(t) != JSON_OBJECT) {
+        c->tick_busy_cores = c->host_busy_cores;
+        memcpy(c->tick_cores, c->cores, sizeof c->tick_cores);
+        return;
+    }
+    c->tick_busy_cores = mj_num(t, "busy_cores");
+    for (int i = 0; i < MEAS_NFIELDS; i++) c->tick_cores[i] = mj_num(t, meas_field_names[i]);
+}
+
 /* The members of an interval's CPU figures; o NULL leaves c all NAN. */
 static void mj_cpu(const struct json_val *o, struct report_cpu *c)
 {
@@ -161,6 +177,7 @@ static void mj_cpu(const struct json_val *o, struct report_cpu *c)
     c->sut_cores = mj_num(o, "sut_cores");
     c->servers_cores = mj_num(o, "servers_cores");
     for (int role = 0; role < ROLE_COUNT; role++) c->role_cores[role] = mj_num(roles, role_names[role]);
+    mj_cpu_busy(o, c);
 }
 
 static void mj_top(struct report_model *m, const struct json_val *root)
@@ -188,6 +205,10 @@ static void mj_top(struct report_model *m, const struct json_val *root)
     m->acct.facts = mj_str(m, a, "facts");
     m->acct.accel = mj_str(m, a, "accelerator");
     m->acct.user_hz = mj_num(a, "user_hz");
+    m->acct.host_busy = mj_str(m, a, "host_busy");
+    if (!m->acct.host_busy) m->acct.host_busy = report_model_str(m, "tick-sampled");
+    m->acct.host_busy_note = mj_str(m, a, "host_busy_note");
+    m->consistency = mj_str(m, root, "consistency");
 }
 
 static void mj_work(struct report_model *m, const struct json_val *w)

@@ -35,19 +35,34 @@ static void mr_accounting(const struct run *r, struct report_model *m)
     m->acct.user_hz = (double)meas_hz();
 }
 
+/* Whether host busy was measured: both samples timed and the kernel's
+ * idle time itself measured (NO_HZ idle), or tick-sampled. */
+static void mr_host_busy(const struct run *r, struct report_model *m)
+{
+    int measured = m->have_interval && m->cpu.busy_measured == 1 && r->facts.idle != MEAS_IDLE_TICK;
+    m->acct.host_busy = report_model_str(m, measured ? "measured" : "tick-sampled");
+    m->acct.host_busy_note = report_model_str(m, r->facts.idle_why);
+    if (m->have_interval) m->consistency = report_consistency(m, &m->cpu);
+}
+
 /* The figures of a run_cpu as result.json and the text report show them. */
 static void mr_cpu(const struct run_cpu *c, struct report_cpu *o)
 {
     const struct meas_breakdown *h = &c->host;
+    double ncpu = h->ncpu ? h->ncpu : 1, tick = h->seconds > 0 ? 1.0 / meas_hz() / h->seconds : 0;
     memset(o, 0, sizeof *o);
     o->seconds = c->seconds;
     o->ncpu = h->ncpu;
-    o->pct_total = meas_pct(h, h->busy);
-    o->cores_total = meas_cores(h, h->busy);
+    o->cores_total = h->busy_cores;
+    o->pct_total = 100 * h->busy_cores / ncpu;
     for (int i = 0; i < MEAS_NFIELDS; i++) {
-        o->pct[i] = meas_pct(h, h->ticks[i]);
-        o->cores[i] = meas_cores(h, h->ticks[i]);
+        o->cores[i] = h->cores[i];
+        o->pct[i] = 100 * h->cores[i] / ncpu;
+        o->tick_cores[i] = h->ticks[i] * tick;
     }
+    o->busy_measured = h->measured;
+    o->resolution_cores = h->resolution_cores;
+    o->tick_busy_cores = h->tick_busy_cores;
     o->overhead = meas_overhead(h) >= 0 ? meas_overhead(h) : NAN;
     o->ctxt_s = c->ctxt_s;
     o->intr_s = c->intr_s;
@@ -306,6 +321,7 @@ static void mr_intervals(const struct run *r, struct report_model *m)
         run_cpu_between(r, r->s_base_a, r->s_base_b, &c);
         mr_cpu(&c, &m->baseline);
     }
+    mr_host_busy(r, m);
 }
 
 struct report_model *report_model_from_run(const struct run *r)

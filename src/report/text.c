@@ -112,6 +112,21 @@ static void rt_host_cpu(const struct report_cpu *c, FILE *f)
             c->ctxt_s, c->intr_s, c->procs_running);
 }
 
+/* How the busy total was taken, and the consistency check's finding. */
+static void rt_busy_how(const struct report_model *m, FILE *f)
+{
+    const struct report_cpu *c = &m->cpu;
+    if (m->acct.host_busy && strcmp(m->acct.host_busy, "measured") == 0)
+        fprintf(f, "  busy measured (elapsed x CPUs - idle - iowait - steal, +-%.3f cores); the kind "
+                   "split is the tick fields' shares (they alone saw %.3f cores)\n",
+                c->resolution_cores, c->tick_busy_cores);
+    else
+        fprintf(f, "  busy tick-sampled: short bursts between ticks are missed%s%s%s\n",
+                m->acct.host_busy_note ? " (" : "", rt_str(m->acct.host_busy_note),
+                m->acct.host_busy_note ? ")" : "");
+    if (m->consistency) fprintf(f, "  WARNING: %s\n", m->consistency);
+}
+
 /* How busy the host was before the load began; other work on a shared
  * host is in system-under-test CPU too. */
 static void rt_baseline(const struct report_model *m, FILE *f)
@@ -216,6 +231,7 @@ void report_render_text(const struct report_model *m, FILE *f)
     else fprintf(f, "\nNo load results: the run stopped before the load driver started.\n");
     if (m->have_interval) {
         rt_host_cpu(&m->cpu, f);
+        rt_busy_how(m, f);
         rt_baseline(m, f);
         rt_consumers(m, f);
         report_guest_text(m, f);

@@ -61,6 +61,8 @@ struct run_host_facts {
     int cores;
     uint64_t mem_bytes;
     char hostname[128];
+    enum meas_idle_kind idle;       /* how the kernel keeps idle time */
+    char idle_why[160];
 };
 
 struct collect;

@@ -13,11 +13,21 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *const run_phase_names[] = {
     "prepare", "start", "baseline", "ramp-up", "measure", "ramp-down", "teardown", "done",
 };
+
+/* This process's CPU time, every thread's (exited ones included), exact
+ * to the nanosecond: the kernel's run time, not the 1/100 s of /proc. */
+static uint64_t run_self_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)) return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* Takes one sample now and appends it; returns its index. */
 int run_sample_take(struct run *r)
@@ -37,8 +47,8 @@ int run_sample_take(struct run *r)
     s->phase = r->phase;
     if (meas_host_read(r->plat.proc_root, &s->host) && r->nsamples > 0)
         s->host = r->samples[r->nsamples - 1].host;
+    s->self_ns = run_self_ns();
     uint64_t tick = (uint64_t)(1000000000LL / meas_hz()), u = 0, st = 0;
-    if (meas_pid_cpu(r->plat.proc_root, getpid(), &u, &st) == 0) s->self_ns = (u + st) * tick;
     pid_t tid = (pid_t)syscall(SYS_gettid);
     if (meas_task_runtime(r->plat.proc_root, getpid(), tid, &s->ctl_ns) != 0 &&
         meas_task_cpu(r->plat.proc_root, getpid(), tid, &u, &st) == 0)
@@ -82,7 +92,7 @@ void run_cpu_between(const struct run *r, int a, int b, struct run_cpu *c)
     c->seconds = (double)(sb->t_ns - sa->t_ns) / 1e9;
     if (c->seconds <= 0) return;
     meas_host_delta(&sa->host, &sb->host, &c->host);
-    c->host_busy_cores = meas_cores(&c->host, c->host.busy);
+    c->host_busy_cores = c->host.busy_cores;
     double self = run_ns_delta(sa->self_ns, sb->self_ns) / 1e9 / c->seconds;
     c->ctl_cores = run_ns_delta(sa->ctl_ns, sb->ctl_ns) / 1e9 / c->seconds;
     c->driver_cores = self > c->ctl_cores ? self - c->ctl_cores : 0;
@@ -129,8 +139,9 @@ void run_host_facts(const char *root, struct run_host_facts *f)
     snprintf(f->cpu_model, sizeof f->cpu_model, "unknown");
     if (meas_read(root, "/proc/cpuinfo", text, sizeof text) > 0)
         run_colon_field(text, "model name", f->cpu_model, sizeof f->cpu_model);
-    struct meas_host h;
+    static struct meas_host h;
     f->cores = meas_host_read(root, &h) == 0 ? h.ncpu : 0;
+    f->idle = meas_idle_kind(root, f->idle_why, sizeof f->idle_why);
     if (meas_read(root, "/proc/meminfo", text, sizeof text) > 0) {
         char v[64] = "";
         run_colon_field(text, "MemTotal", v, sizeof v);

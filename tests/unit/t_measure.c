@@ -22,6 +22,8 @@ TEST(measure_host_breakdown)
     T_EQ_INT(meas_host_read(fx("t1"), &b), 0);
     T_EQ_INT(b.ncpu, 2);
     T_EQ_INT(b.procs_running, 3);
+    T_ASSERT(b.t_ns >= a.t_ns && a.t_ns > 0);   /* stamped when read */
+    a.t_ns = b.t_ns = 0;                         /* untimed: the tick figures alone */
     struct meas_breakdown d;
     meas_host_delta(&a, &b, &d);
     T_NEAR(d.ticks[MEAS_USER], 300, 0);        /* 700 - guest 400 */
@@ -35,10 +37,13 @@ TEST(measure_host_breakdown)
     T_NEAR(d.ticks[MEAS_GUEST], 400, 0);
     T_NEAR(d.ticks[MEAS_GUEST_NICE], 20, 0);
     T_NEAR(d.total, 1570, 0);
-    T_NEAR(d.busy, 970, 0);
-    T_NEAR(meas_pct(&d, d.ticks[MEAS_USER]), 100.0 * 300 / 1570, 1e-9);
-    T_NEAR(meas_cores(&d, d.busy), 970.0 / 1570 * 2, 1e-9);
-    T_NEAR(meas_overhead(&d), 550.0 / 420, 1e-9);
+    T_NEAR(d.tick_busy, 960, 0);               /* steal is not busy */
+    T_EQ_INT(d.measured, 0);
+    T_NEAR(d.seconds, 1570.0 / 100 / 2, 1e-9); /* the ticks' own span (USER_HZ 100) */
+    T_NEAR(d.busy_cores, 960.0 / 1570 * 2, 1e-9);
+    T_NEAR(d.cores[MEAS_USER], 300.0 / 1570 * 2, 1e-9);
+    T_NEAR(d.cores[MEAS_STEAL], 10.0 / 1570 * 2, 1e-9);
+    T_NEAR(meas_overhead(&d), 540.0 / 420, 1e-9);
     T_NEAR(d.ctxt, 2500, 0);
     T_NEAR(d.intr, 3000, 0);
     /* backwards in time: every counter clamps to 0, nothing negative */
@@ -47,6 +52,66 @@ TEST(measure_host_breakdown)
     T_NEAR(d.ticks[MEAS_IOWAIT], 10, 0);
     T_NEAR(d.total, 10, 0);
     T_NEAR(meas_overhead(&d), -1, 0);
+}
+
+/* busy0 -> busy1: 2 s apart; cpu0 off (idle + iowait + steal) +130 ticks
+ * so 70 busy of 200, ticks saw 70; cpu1 off +150 so 50 busy, ticks saw
+ * only 10 (bursts between ticks); cpu2 went offline and cpu3's idle went
+ * backwards (hotplug): both left out. */
+TEST(measure_host_busy_measured)
+{
+    struct meas_host a, b;
+    T_EQ_INT(meas_host_read(fx("busy0"), &a), 0);
+    T_EQ_INT(meas_host_read(fx("busy1"), &b), 0);
+    T_EQ_INT(a.ncpu, 4);
+    T_EQ_INT(b.ncpu, 3);
+    a.t_ns = 100000000000LL;
+    b.t_ns = 102000000000LL;
+    int cpus;
+    T_NEAR(meas_busy_between(&a, &b, &cpus), 1.2, 1e-9);
+    T_EQ_INT(cpus, 2);
+    struct meas_breakdown d;
+    meas_host_delta(&a, &b, &d);
+    T_EQ_INT(d.measured, 1);
+    T_NEAR(d.seconds, 2, 1e-12);
+    T_NEAR(d.busy_cores, 0.6, 1e-9);           /* 1.2 CPU-s over 2 s */
+    T_NEAR(d.tick_busy_cores, 0.4, 1e-9);      /* user 60 + system 20 ticks */
+    T_NEAR(d.cores[MEAS_USER], 0.6 * 60 / 80, 1e-9);
+    T_NEAR(d.cores[MEAS_SYSTEM], 0.6 * 20 / 80, 1e-9);
+    T_NEAR(d.cores[MEAS_IDLE], 2.7 / 2, 1e-9);
+    T_NEAR(d.cores[MEAS_STEAL], 0.05 / 2, 1e-9);
+    T_NEAR(d.resolution_cores, 2.0 / 100 / 2, 1e-12);
+    T_NEAR(d.ctxt, 600, 0);
+    /* a CPU idle for longer than the interval (clock skew) is 0, not negative */
+    b.t_ns = a.t_ns + 1000000000LL;            /* 1 s: cpu1's 1.5 s off exceeds it */
+    T_NEAR(meas_busy_between(&a, &b, &cpus), 0.0, 1e-9);
+    /* no time stamps: not measured */
+    a.t_ns = 0;
+    T_NEAR(meas_busy_between(&a, &b, &cpus), -1, 0);
+}
+
+TEST(measure_busy_counter)
+{
+    struct meas_host h;
+    T_EQ_INT(meas_host_read(fx("busy1"), &h), 0);
+    h.t_ns = 102000000000LL;
+    /* off: cpu0 1140 ticks, cpu1 1155, cpu3 935 (idle + iowait): 3 x 102 s - 32.3 s */
+    T_EQ_INT(meas_busy_counter_ns(&h), 306000000000LL - 32300000000LL);
+    h.t_ns = 0;
+    T_EQ_INT(meas_busy_counter_ns(&h), 0);
+}
+
+TEST(measure_idle_kind)
+{
+    char why[160];
+    T_EQ_INT(meas_idle_kind(fx("nohz"), why, sizeof why), MEAS_IDLE_MEASURED);
+    T_ASSERT(strstr(why, "timer_list"));
+    T_EQ_INT(meas_idle_kind(fx("tick"), why, sizeof why), MEAS_IDLE_TICK);
+    T_EQ_INT(meas_idle_kind(fx("nohzoff"), why, sizeof why), MEAS_IDLE_TICK);
+    T_ASSERT(strstr(why, "nohz=off"));
+    T_EQ_INT(meas_idle_kind(fx("cfg"), why, sizeof why), MEAS_IDLE_MEASURED);
+    T_ASSERT(strstr(why, "configuration"));
+    T_EQ_INT(meas_idle_kind(fx("none"), why, sizeof why), MEAS_IDLE_UNKNOWN);
 }
 
 TEST(measure_host_parse_errors)

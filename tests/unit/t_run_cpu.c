@@ -1,5 +1,7 @@
 /* t_run_cpu.c — CPU figures of an interval from two stored samples: the
- * host breakdown of tests/fixtures/measure t0 -> t1 plus known process and
+ * host breakdown of tests/fixtures/measure t0 -> t1 (5 s apart: each CPU's
+ * idle + iowait + steal grows by 300 ticks, so 2 of its 5 s are busy, 0.8
+ * cores in all, where the tick fields say 960 / 1570 x 2) plus known process and
  * server counters give exact driver, controller, system-under-test and
  * per-role cores; the report model of a run without load results. */
 #include "test.h"
@@ -35,6 +37,8 @@ static struct run *fixture_run(void)
     r->samples[1].ctl_ns = 150000000ULL;
     meas_host_read("tests/fixtures/measure/t0", &r->samples[0].host);
     meas_host_read("tests/fixtures/measure/t1", &r->samples[1].host);
+    r->samples[0].host.t_ns = r->samples[0].t_ns;     /* as if read at the samples' times */
+    r->samples[1].host.t_ns = r->samples[1].t_ns;
     return r;
 }
 
@@ -44,10 +48,12 @@ TEST(run_cpu_between_exact)
     struct run_cpu c;
     run_cpu_between(r, 0, 1, &c);
     T_NEAR(c.seconds, 5, 1e-12);
-    T_NEAR(c.host_busy_cores, 970.0 / 1570 * 2, 1e-12);
+    T_NEAR(c.host_busy_cores, 0.8, 1e-12);
+    T_NEAR(c.host.tick_busy_cores, 960.0 / 100 / 5, 1e-12);
+    T_NEAR(c.host.resolution_cores, 2.0 / 100 / 5, 1e-12);
     T_NEAR(c.ctl_cores, 0.01, 1e-12);
     T_NEAR(c.driver_cores, 0.09, 1e-12);                     /* 0.1 - 0.01 */
-    T_NEAR(c.sut_cores, 970.0 / 1570 * 2 - 0.1, 1e-12);     /* host busy - run process */
+    T_NEAR(c.sut_cores, 0.8 - 0.1, 1e-12);                  /* host busy - run process */
     T_NEAR(c.role_cores[ROLE_WEB], 0.157, 1e-12);
     T_NEAR(c.role_cores[ROLE_IDLE], 0.001, 1e-12);
     T_NEAR(c.servers_cores, 0.158, 1e-12);
@@ -83,7 +89,9 @@ TEST(run_model_without_results)
     /* the series: one interval, no wall clock recorded in the fixture */
     T_EQ_INT(m->npoints, 1);
     T_ASSERT(isnan(m->series[0].unix_s));
-    T_NEAR(m->series[0].cpu.sut_cores, 970.0 / 1570 * 2 - 0.1, 1e-12);
+    T_NEAR(m->series[0].cpu.sut_cores, 0.8 - 0.1, 1e-12);
+    T_EQ_STR(m->acct.host_busy, r->facts.idle == MEAS_IDLE_TICK ? "tick-sampled" : "measured");
+    T_ASSERT(m->consistency == NULL);                        /* 0.8 >= 0.158 + 0.1 */
     T_EQ_INT(m->nservers, 2);
     T_NEAR(m->server[0].measure_cores, 0.157, 1e-12);      /* (1.785 s - 1 s) / 5 s */
     T_NEAR(m->server[1].measure_cores, 0.001, 1e-12);
