@@ -15,7 +15,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct meas_host h;
     struct meas_cg c;
     uint64_t u, s;
-    meas_host_parse(text, &h);
+    static struct meas_host h2;
+    struct meas_breakdown d;
+    if (meas_host_parse(text, &h) == 0) {   /* the same text as a later, timed sample */
+        h2 = h;
+        h.t_ns = 1;
+        h2.t_ns = 1000000001;
+        meas_host_delta(&h, &h2, &d);
+        meas_busy_counter_ns(&h2);
+    }
     meas_stat_parse(text, &u, &s);
     meas_cg_parse(text, &c);
     struct meas_thread t;

@@ -54,14 +54,28 @@ ssize_t agent_frame_parse(const char *p, size_t n, struct agent_frame *f, struct
     return (ssize_t)at;
 }
 
+/* The guest clock section: 1 to 18 decimal digits, positive. */
+static int agent_clock(const char *p, size_t n, int64_t *ns)
+{
+    int64_t v = 0;
+    if (n == 0 || n > 18) return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    *ns = v;
+    return v > 0 ? 0 : -1;
+}
+
 int agent_stat_decode(const struct agent_frame *f, struct agent_stat *st, struct buf *why)
 {
     memset(st, 0, sizeof *st);
-    if (strcmp(f->kind, "stat") != 0 || f->nsect != 2) {
-        buf_printf(why, "agent: expected a stat frame with 2 sections, got %s with %d",
+    if (strcmp(f->kind, "stat") != 0 || f->nsect < 2 || f->nsect > 3) {
+        buf_printf(why, "agent: expected a stat frame with 2 or 3 sections, got %s with %d",
                    f->kind, f->nsect);
         return -1;
     }
+    st->version = f->nsect == 3 ? 2 : 1;
     struct buf a = BUF_INIT, b = BUF_INIT;
     buf_append(&a, f->sect[0], f->len[0]);
     buf_append(&b, f->sect[1], f->len[1]);
@@ -71,6 +85,9 @@ int agent_stat_decode(const struct agent_frame *f, struct agent_stat *st, struct
         rc = -1;
     } else if (meas_stat_parse(buf_cstr(&b), &st->srv_utime, &st->srv_stime)) {
         buf_puts(why, "agent: server /proc/PID/stat unreadable");
+        rc = -1;
+    } else if (st->version == 2 && agent_clock(f->sect[2], f->len[2], &st->host.t_ns)) {
+        buf_puts(why, "agent: guest clock is not a positive decimal number");
         rc = -1;
     }
     buf_free(&a);

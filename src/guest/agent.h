@@ -8,7 +8,11 @@
  *
  * KIND is a word of at most 15 letters; at most AGENT_MAX_SECT sections of
  * at most AGENT_MAX_LEN bytes each, lengths in decimal.  Frames:
- *     stat N1 N2   guest /proc/stat text, then the server's /proc/PID/stat
+ *     stat N1 N2 N3  guest /proc/stat text, then the server's /proc/PID/stat,
+ *                  then the guest's CLOCK_MONOTONIC in decimal nanoseconds
+ *                  when /proc/stat was read (protocol version 2; version 1
+ *                  sent the first two sections alone, and its guest busy
+ *                  time can only be read from the tick fields)
  *     ok           (poweroff accepted; the guest powers off next)
  *     err N        a message (unknown request, unreadable file) */
 #ifndef HOSTMIX_AGENT_H
@@ -42,13 +46,16 @@ void agent_frame_put(struct buf *out, const char *kind, int nsect, const char *c
 ssize_t agent_frame_parse(const char *p, size_t n, struct agent_frame *f, struct buf *why);
 
 /* What a stat frame carries, parsed with the /proc readers of measure/. */
+#define AGENT_VERSION 2
+
 struct agent_stat {
-    struct meas_host host;          /* the guest's /proc/stat */
+    int version;                    /* 1 or 2, from the section count */
+    struct meas_host host;          /* the guest's /proc/stat; t_ns its clock (version 2) */
     uint64_t srv_utime, srv_stime;  /* the server process, USER_HZ ticks */
 };
 
-/* Interprets a parsed "stat" frame.  Returns 0, or -1 (wrong kind or
- * section count, or text the /proc parsers reject; why). */
+/* Interprets a parsed "stat" frame of either version.  Returns 0, or -1
+ * (wrong kind or section count, or text the parsers reject; why). */
 int agent_stat_decode(const struct agent_frame *f, struct agent_stat *st, struct buf *why);
 
 #endif

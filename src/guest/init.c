@@ -5,6 +5,7 @@
 #include "guest/gcfg.h"
 #include "guest/gnet.h"
 #include "platform/vm/qemu.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "cli/cli.h"
 
@@ -225,16 +226,20 @@ static void guest_reply_stat(struct guest *gs)
     static char host[1 << 16], proc[4096];
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)gs->server);
+    int64_t t0 = clock_mono_ns();
     ssize_t a = meas_read("", "/proc/stat", host, sizeof host);
+    int64_t t1 = clock_mono_ns();
     ssize_t b = gs->server_done ? -1 : meas_read("", path, proc, sizeof proc);
     if (a < 0 || b < 0) {
         guest_reply_err(gs, a < 0 ? "cannot read /proc/stat" : "server process gone");
         return;
     }
-    const char *sect[2] = { host, proc };
-    size_t len[2] = { (size_t)a, (size_t)b };
+    char mono[24];
+    int c = snprintf(mono, sizeof mono, "%lld", (long long)(t0 + (t1 - t0) / 2));
+    const char *sect[3] = { host, proc, mono };
+    size_t len[3] = { (size_t)a, (size_t)b, (size_t)c };
     struct buf out = BUF_INIT;
-    agent_frame_put(&out, "stat", 2, sect, len);
+    agent_frame_put(&out, "stat", 3, sect, len);
     guest_send(gs, &out);
     buf_free(&out);
 }

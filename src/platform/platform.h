@@ -77,6 +77,7 @@ enum plat_cpu_part {
     PLAT_CPU_VCPU, PLAT_CPU_MAIN, PLAT_CPU_IO, PLAT_CPU_POOL, PLAT_CPU_VHOST,
     PLAT_CPU_OTHER,                         /* per thread class (VMs) */
     PLAT_CPU_GUEST_BUSY,                    /* busy time the guest itself reports */
+    PLAT_CPU_GUEST_STEAL,                   /* time the guest's vCPUs waited for the host */
     PLAT_CPU_NPARTS
 };
 extern const char *const plat_cpu_part_names[PLAT_CPU_NPARTS];

@@ -57,6 +57,7 @@ void report_guest_json_server(struct json_w *w, const struct report_server *s)
     json_w_obj_end(w);
     json_w_knum(w, "guest_cores", s->guest.guest_cores);
     json_w_knum(w, "busy_cores", s->guest.busy_cores);
+    json_w_knum(w, "steal_cores", s->guest.steal_cores);
     json_w_knum(w, "overhead", s->guest.overhead);
     json_w_obj_end(w);
 }
@@ -101,6 +102,7 @@ void report_guest_from_json(const struct json_val *server, struct report_server 
     for (int k = 0; k < REPORT_NTCLASS; k++) s->guest.thread_cores[k] = g_get(th, report_tclass_names[k]);
     s->guest.guest_cores = g_get(g, "guest_cores");
     s->guest.busy_cores = g_get(g, "busy_cores");
+    s->guest.steal_cores = g_get(g, "steal_cores");
     s->guest.overhead = g_get(g, "overhead");
 }
 
@@ -126,7 +128,7 @@ void report_guest_text(const struct report_model *m, FILE *f)
                "accelerator %s)\n", m->acct.accel ? m->acct.accel : "unknown");
     fprintf(f, "  %-12s %6s", "guest", "host");
     for (int k = 0; k < REPORT_NTCLASS; k++) fprintf(f, " %6s", report_tclass_names[k]);
-    fprintf(f, " %6s %6s %9s %7s\n", "guest", "busy", "host/busy", "ready");
+    fprintf(f, " %6s %6s %6s %9s %7s\n", "guest", "busy", "steal", "host/busy", "ready");
     for (int i = 0; i < m->nservers; i++) {
         const struct report_server *s = &m->server[i];
         if (!s->guest.present) continue;
@@ -135,6 +137,7 @@ void report_guest_text(const struct report_model *m, FILE *f)
         for (int k = 0; k < REPORT_NTCLASS; k++) g_cell(f, " %6.3f", s->guest.thread_cores[k]);
         g_cell(f, " %6.3f", s->guest.guest_cores);
         g_cell(f, " %6.3f", s->guest.busy_cores);
+        g_cell(f, " %6.3f", s->guest.steal_cores);
         g_cell(f, " %9.2f", s->guest.overhead);
         g_cell(f, " %6.2fs", s->ready_s);
         fputc('\n', f);

@@ -110,6 +110,7 @@ struct report_guest {
     double thread_cores[REPORT_NTCLASS];
     double guest_cores;             /* vCPU time in guest mode (KVM; 0 under TCG) */
     double busy_cores;              /* busy time the guest reports (its /proc/stat); NAN unknown */
+    double steal_cores;             /* the guest's vCPUs waiting for the host; NAN unknown */
     double overhead;                /* host cores for the guest / busy_cores; NAN unknown */
 };
 

@@ -137,9 +137,31 @@ TEST(agent_frames)
     T_EQ_INT(st.host.cpu[MEAS_IDLE], 400);
     T_EQ_INT(st.srv_utime, 7);
     T_EQ_INT(st.srv_stime, 3);
+    T_EQ_INT(st.version, 1);                                 /* two sections: no guest clock */
+    T_EQ_INT(st.host.t_ns, 0);
     T_EQ_INT(agent_frame_parse(buf_head(&b) + n, 3, &f, &why), 3);
     T_EQ_STR(f.kind, "ok");
     T_EQ_INT(agent_stat_decode(&f, &st, &why), -1);
+    /* version 2: the guest's monotonic clock as a third section */
+    static const char *const clk[] = { "5000000000", "0", "12x", "", "1234567890123456789" };
+    for (size_t i = 0; i < sizeof clk / sizeof clk[0]; i++) {
+        const char *s3[3] = { host, proc, clk[i] };
+        size_t l3[3] = { strlen(host), strlen(proc), strlen(clk[i]) };
+        buf_reset(&b);
+        agent_frame_put(&b, "stat", 3, s3, l3);
+        T_ASSERT(agent_frame_parse(buf_head(&b), buf_used(&b), &f, &why) > 0);
+        T_EQ_INT(agent_stat_decode(&f, &st, &why), i == 0 ? 0 : -1);
+    }
+    buf_reset(&b);
+    const char *s3[3] = { host, proc, clk[0] };
+    size_t l3[3] = { strlen(host), strlen(proc), strlen(clk[0]) };
+    agent_frame_put(&b, "stat", 3, s3, l3);
+    agent_frame_parse(buf_head(&b), buf_used(&b), &f, &why);
+    T_EQ_INT(agent_stat_decode(&f, &st, &why), 0);
+    T_EQ_INT(st.version, 2);
+    T_EQ_INT(st.host.t_ns, 5000000000LL);
+    /* cpu0 off = idle 400 + iowait 5 = 4.05 s of the guest's 5 s */
+    T_EQ_INT(meas_busy_counter_ns(&st.host), 950000000LL);
     static const char *const bad[] = { "STAT 1\nx", "stat x\n", "stat 1 2 3 4 5\n",
                                        "stat 99999999\n", "stat  1\n", "\n" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)

@@ -480,12 +480,18 @@ static void vm_cpu_guest(struct vm_srv *vs, const struct server_spec *sp, struct
     buf_free(&w);
     if (!vs->have_guest) return;
     const struct meas_host *h = &vs->guest.host;
-    uint64_t busy = 0;
-    for (int k = 0; k < MEAS_NFIELDS; k++)
-        if (k != MEAS_IDLE && k != MEAS_IOWAIT && k != MEAS_GUEST && k != MEAS_GUEST_NICE)
-            busy += h->cpu[k];
-    c->part_ns[PLAT_CPU_GUEST_BUSY] = busy * (uint64_t)(1000000000LL / meas_hz());
-    c->have |= 1u << PLAT_CPU_GUEST_BUSY;
+    uint64_t tick = (uint64_t)(1000000000LL / meas_hz()), busy = 0;
+    if (vs->guest.version >= 2) {
+        busy = meas_busy_counter_ns(h);     /* measured: vCPUs x clock - idle - iowait - steal */
+    } else {
+        for (int k = 0; k < MEAS_NFIELDS; k++)
+            if (k != MEAS_IDLE && k != MEAS_IOWAIT && k != MEAS_STEAL && k != MEAS_GUEST &&
+                k != MEAS_GUEST_NICE)
+                busy += h->cpu[k] * tick;
+    }
+    c->part_ns[PLAT_CPU_GUEST_BUSY] = busy;
+    c->part_ns[PLAT_CPU_GUEST_STEAL] = h->cpu[MEAS_STEAL] * tick;
+    c->have |= 1u << PLAT_CPU_GUEST_BUSY | 1u << PLAT_CPU_GUEST_STEAL;
 }
 
 static int vm_cpu(struct plat *p, struct plat_server *s)
