@@ -204,6 +204,34 @@ void report_compare_why(const struct report_model *a, const char *la,
     }
 }
 
+/* The larger of two figures' resolutions (0 where a result states none). */
+static double cmp_resolution(const struct report_cpu *a, const struct report_cpu *b)
+{
+    double x = isnan(a->resolution_cores) ? 0 : a->resolution_cores;
+    double y = isnan(b->resolution_cores) ? 0 : b->resolution_cores;
+    return x > y ? x : y;
+}
+
+/* "B needs X% more CPU than A ..." with the absolute difference beside
+ * the percentage, or "the same CPU" when the difference is within the
+ * figures' resolution; says when only one side's busy time was measured. */
+static void cmp_sut_sentence(const struct report_model *a, const char *la,
+                             const struct report_model *b, const char *lb, char *out, size_t n)
+{
+    double x = a->cpu.sut_cores, y = b->cpu.sut_cores, res = cmp_resolution(&a->cpu, &b->cpu);
+    double pct = 100.0 * (y - x) / x;
+    if (res > 0 && fabs(y - x) <= res)
+        snprintf(out, n, "%s needs the same CPU as %s for the same work, within the figures' "
+                 "resolution (%.3f vs %.3f cores, +-%.3f)", lb, la, y, x, res);
+    else
+        snprintf(out, n, "%s needs %.1f%% %s CPU than %s for the same work (%+.3f cores: %.3f vs "
+                 "%.3f)", lb, fabs(pct), pct >= 0 ? "more" : "less", la, y - x, y, x);
+    if (a->cpu.busy_measured != b->cpu.busy_measured)
+        snprintf(out + strlen(out), n - strlen(out), "; only %s's host busy time was measured, "
+                 "the other's sampled at the tick (an older result)",
+                 a->cpu.busy_measured == 1 ? la : lb);
+}
+
 enum report_verdict report_compare_verdict(const struct report_model *a, const char *la,
                                            const struct report_model *b, const char *lb,
                                            int force, char *out, size_t n)
@@ -218,9 +246,8 @@ enum report_verdict report_compare_verdict(const struct report_model *a, const c
     double x = a->cpu.sut_cores, y = b->cpu.sut_cores;
     const char *forced = why[0] ? "; forced: " : "";
     if (!isnan(x) && !isnan(y) && x > 0) {
-        double pct = 100.0 * (y - x) / x;
-        snprintf(out, n, "%s needs %.1f%% %s CPU than %s for the same work (%.3f vs %.3f cores)%s%s",
-                 lb, fabs(pct), pct >= 0 ? "more" : "less", la, y, x, forced, why);
+        cmp_sut_sentence(a, la, b, lb, out, n);
+        snprintf(out + strlen(out), n - strlen(out), "%s%s", forced, why);
         return REPORT_VERDICT_SUT;
     }
     /* without a system-under-test figure for a (its host busy time, counted

@@ -435,11 +435,23 @@ static int hb_any(const struct html_bars *c)
     return 0;
 }
 
+/* The left margin: room for the longest row name (about 7 px a
+ * character at the charts' 12 px font) before its group labels. */
+static double hb_margin(const struct html_bars *c)
+{
+    size_t longest = 0;
+    for (int r = 0; r < c->nrow; r++)
+        if (c->rows[r] && strlen(c->rows[r]) > longest) longest = strlen(c->rows[r]);
+    double ml = 7.0 * (double)longest + (c->ngroup > 1 ? 24 : 6) + 12;
+    return ml < 190 ? 190 : ml > 420 ? 420 : ml;
+}
+
 void html_chart_bars(struct buf *b, const struct html_bars *c)
 {
     double rowh = c->ngroup * 19.0 + 12, max = 0, step;
     int legend = c->nseg > 1 || c->ngroup > 1;
-    struct hc h = { .b = b, .w = HC_W, .ml = 190, .mr = 80, .mt = legend ? 44 : 26, .mb = 44 };
+    struct hc h = { .b = b, .w = HC_W, .ml = hb_margin(c), .mr = 80, .mt = legend ? 44 : 26,
+                    .mb = 44 };
     h.h = h.mt + h.mb + rowh * c->nrow;
     for (int r = 0; r < c->nrow; r++)
         for (int g = 0; g < c->ngroup; g++) {
