@@ -17,7 +17,7 @@ check run_quick_report_file test -s "$TMP/res/report.txt"
 check run_quick_json python3 - "$TMP/res/result.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "hostmix-result" and d["schema_version"] == 1
+assert d["schema"] == "hostmix-result" and d["schema_version"] == 2
 assert d["valid"] and d["complete"] and d["qos_pass"], d.get("invalid_reason")
 s = d["summary"]
 assert abs(s["roles"]["idle"]["achieved_rate"] - 10) < 0.5, s["roles"]["idle"]
