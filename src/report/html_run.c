@@ -46,6 +46,26 @@ static void hr_baseline(struct buf *b, const struct report_model *m)
     buf_puts(b, "</p>\n");
 }
 
+/* How host busy was taken, and the consistency check's finding, as the
+ * text report says them. */
+static void hr_busy_how(struct buf *b, const struct report_model *m)
+{
+    const struct report_cpu *c = &m->cpu;
+    if (m->acct.host_busy && strcmp(m->acct.host_busy, "measured") == 0) {
+        buf_printf(b, "<p>Host busy measured (elapsed &times; CPUs &minus; idle &minus; iowait "
+                      "&minus; steal, &plusmn;%.3f cores); the kind split is the tick fields' "
+                      "shares (they alone saw ", c->resolution_cores);
+        html_num(b, "%.3f", c->tick_busy_cores);
+        buf_puts(b, " cores).</p>\n");
+    } else {
+        buf_puts(b, "<p>Host busy tick-sampled: short bursts between ticks are missed.</p>\n");
+    }
+    if (!m->consistency) return;
+    buf_puts(b, "<p><b>Warning:</b> ");
+    html_esc(b, m->consistency);
+    buf_puts(b, ".</p>\n");
+}
+
 /* "The system under test used X cores for Y requests/s (Z ms per request)." */
 static void hr_headline(struct buf *b, const struct report_model *m)
 {
@@ -67,6 +87,7 @@ static void hr_headline(struct buf *b, const struct report_model *m)
     buf_puts(b, "; host busy ");
     html_num(b, "%.3f", c->host_busy_cores);
     buf_puts(b, " cores.</p>\n");
+    hr_busy_how(b, m);
     hr_baseline(b, m);
 }
 
