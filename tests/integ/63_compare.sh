@@ -50,7 +50,7 @@ check report_torn_why grep -q "torn.json: not JSON: byte 11: unexpected end of i
 sed 's/"schema_version": 1/"schema_version": 9/' "$fx/full/quick.json" >"$TMP/future.json"
 "$HOSTMIX" report "$TMP/future.json" >/dev/null 2>"$TMP/err"; rc=$?
 check_eq report_future_exit2 "$rc" 2
-check report_future_why grep -q "schema_version 9 is newer than this hostmix reads (1)" "$TMP/err"
+check report_future_why grep -q "schema_version 9 is newer than this hostmix reads (2)" "$TMP/err"
 "$HOSTMIX" report "$TMP/other.json" >/dev/null 2>"$TMP/err"; rc=$?
 check_eq report_foreign_exit2 "$rc" 2
 "$HOSTMIX" report "$fx/full/quick.json" --format pdf >/dev/null 2>"$TMP/err"; rc=$?
