@@ -10,6 +10,8 @@
  *
  *   probe     can this platform run here?  (why not, if not)
  *   addr      the address plan: where server (set, role) listens
+ *   (sweep)   what dead runs of the platform left (plat_sweep_dead calls
+ *             every platform's, before any prepare)
  *   prepare   create what one run needs (the run's cgroup, a bridge, ...)
  *   place     put one server's data where it will see it (may be slow:
  *             called before any server starts, outside the measurement)
@@ -142,6 +144,9 @@ struct platform_ops {
     /* frees what the platform keeps for one server (NULL: only priv) */
     void (*release)(struct plat *p, struct plat_server *s);
     void (*describe)(const struct plat *p, struct plat_acct *a);
+    /* removes what dead runs of this platform left that plat_sweep_dead
+     * does not (run directories, runtime state); NULL: nothing */
+    void (*sweep)(const char *proc_root);
 };
 
 /* ---- registry (registry.c) ------------------------------------------ */
@@ -163,6 +168,14 @@ void plat_close(struct plat *p);
  * calls the platform's release and frees it. */
 void plat_server_init(const struct plat *p, struct plat_server *s, const struct server_spec *spec);
 void plat_server_free(struct plat *p, struct plat_server *s);
+
+/* ---- what dead runs left (sweep.c) ---------------------------------- */
+
+/* Removes what runs killed outright left, of every platform: each
+ * platform's sweep, then links (net.h) and cgroup v2 groups (cgroup.h)
+ * named after a pid that is no live process.  Called by every run before
+ * prepare. */
+void plat_sweep_dead(const char *proc_root);
 
 /* ---- shared helpers (platform.c) ------------------------------------ */
 

@@ -233,6 +233,13 @@ static void vm_sweep_one(const char *name, void *arg)
     fs_rmtree(path);
 }
 
+/* The platform's sweep (plat_sweep_dead): run directories of dead runs. */
+static void vm_sweep(const char *proc_root)
+{
+    (void)proc_root;
+    fs_sweep_dead("/tmp", "hostmix-vm-", vm_sweep_one, NULL);
+}
+
 /* The guest kernel and the initramfs with this very binary as /init. */
 static int vm_images(struct plat *p, struct vm *v, char *why, size_t n)
 {
@@ -256,8 +263,6 @@ static int vm_images(struct plat *p, struct vm *v, char *why, size_t n)
 static int vm_prepare(struct plat *p, char *why, size_t n)
 {
     struct vm *v = vm_of(p);
-    fs_sweep_dead("/tmp", "hostmix-vm-", vm_sweep_one, NULL);
-    net_sweep_stale(NET_PREFIX);
     snprintf(v->rundir, sizeof v->rundir, VM_RUNDIR_FMT, (int)getpid());
     if (fs_mkdirs(v->rundir)) {
         snprintf(why, n, "cannot create %s: %s", v->rundir, strerror(errno));
@@ -567,4 +572,5 @@ const struct platform_ops plat_vm_ops = {
     .cleanup = vm_cleanup,
     .release = vm_server_release,
     .describe = vm_describe,
+    .sweep = vm_sweep,
 };
