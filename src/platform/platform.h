@@ -99,6 +99,8 @@ struct plat_server {
     int64_t started_ns, ready_ns;   /* monotonic: start call, first answer */
     char cgroup[700];           /* its cgroup (below root), or "" */
     struct plat_cpu cpu;        /* last reading (kept after it exits) */
+    char note[512];             /* what of its figures is missing or estimated, and
+                                 * why (plat_note), or "" */
     void *priv;                 /* the platform's own per-server state */
 };
 
@@ -207,6 +209,10 @@ int plat_cpu_host(const struct plat *p, struct plat_server *s);
  * there (cpu.total_ns still has them). */
 void plat_cpu_threads(const struct plat *p, struct plat_server *s, int guest, const pid_t *vcpu,
                       int nvcpu);
+/* Adds one sentence to s->note (after "; "), unless the note has it
+ * already: for the reports, what of the server's figures is missing or
+ * estimated and why. */
+void plat_note(struct plat_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reaps pid without blocking: 1 (and *status) once it has exited or is
  * not our child any more, else 0. */
 int plat_reap_pid(pid_t pid, int *status);

@@ -32,6 +32,7 @@
 #include "platform/net.h"
 #include "platform/qmp.h"
 #include "platform/vm/agent.h"
+#include "platform/vm/ctl.h"
 #include "platform/vm/image.h"
 #include "platform/vm/kmods.h"
 #include "platform/vm/qemu.h"
@@ -126,8 +127,6 @@ struct vm_srv {
     pid_t vcpu[VM_MAX_VCPUS];
     int nvcpu;
     int qmp_tries;              /* sampling's late attempts at the vCPU thread ids */
-    struct agent_stat guest;    /* last answer of the agent */
-    int have_guest;
 };
 
 static struct vm *vm_of(const struct plat *p) { return p->priv; }
@@ -424,17 +423,13 @@ static int vm_reap(struct plat *p, struct plat_server *s)
 }
 
 /* Connects QMP once QEMU listens, and reads the vCPU thread ids. */
-static void vm_connect_qmp(struct vm_srv *vs, const struct server_spec *sp)
+static void vm_connect_qmp(struct plat_server *s)
 {
+    struct vm_srv *vs = s->priv;
     char why[256];
     if (!vs->qmp && access(buf_cstr(&vs->qmp_path), F_OK) == 0)
         vs->qmp = qmp_connect(buf_cstr(&vs->qmp_path), 200, why, sizeof why);
-    if (!vs->qmp || vs->nvcpu) return;
-    vs->nvcpu = qmp_vcpu_threads(vs->qmp, vs->vcpu, VM_MAX_VCPUS, why, sizeof why);
-    if (vs->nvcpu < 0) {
-        log_warn("%s: query-cpus-fast: %s", sp->name, why);
-        vs->nvcpu = 0;
-    }
+    if (vs->qmp && !vs->nvcpu) vs->nvcpu = vm_ctl_vcpus(vs->qmp, s, vs->vcpu, VM_MAX_VCPUS);
 }
 
 static int vm_ready(struct plat *p, struct plat_server *s, char *why, size_t n)
@@ -447,11 +442,14 @@ static int vm_ready(struct plat *p, struct plat_server *s, char *why, size_t n)
                  s->spec->name, st, s->spec->log, buf_cstr(&vs->console));
         return -1;
     }
-    vm_connect_qmp(vs, s->spec);
+    vm_connect_qmp(s);
     if (!plat_tcp_answers(s->spec->ip, s->spec->port)) return 0;
     struct buf w = BUF_INIT;
     if (vs->agent < 0) vs->agent = vm_agent_connect(buf_cstr(&vs->agent_path), 1000, &w);
-    if (vs->agent < 0) log_warn("%s: agent channel: %s", s->spec->name, buf_cstr(&w));
+    if (vs->agent < 0) {
+        log_warn("%s: agent channel: %s", s->spec->name, buf_cstr(&w));
+        plat_note(s, "no guest agent channel (%s)", buf_cstr(&w));
+    }
     buf_free(&w);
     log_info("%s: guest answered %.2f s after start", s->spec->name,
              (double)(clock_mono_ns() - s->started_ns) / 1e9);
@@ -462,36 +460,10 @@ static void vm_stop(struct plat *p, struct plat_server *s, int force)
 {
     (void)p;
     struct vm_srv *vs = s->priv;
-    char why[256];
-    if (!s->pid || s->exited) return;
-    if (!force && vs->qmp && qmp_quit(vs->qmp, why, sizeof why) == 0) return;
-    kill(s->pid, force ? SIGKILL : SIGTERM);
+    vm_ctl_stop(vs->qmp, s, force);
 }
 
 /* ---- cpu ----------------------------------------------------------------- */
-
-/* The busy time the guest reports (its /proc/stat: all but idle and
- * iowait), over the agent channel. */
-static void vm_cpu_guest(struct vm_srv *vs, const struct server_spec *sp, struct plat_cpu *c)
-{
-    struct buf w = BUF_INIT;
-    if (vs->agent >= 0 && vm_agent_query(vs->agent, 500, &vs->guest, &w) == 0) {
-        vs->have_guest = 1;
-    } else if (vs->agent >= 0) {
-        log_warn("%s: agent: %s", sp->name, buf_cstr(&w));
-        close(vs->agent);
-        vs->agent = -1;
-    }
-    buf_free(&w);
-    if (!vs->have_guest) return;
-    const struct meas_host *h = &vs->guest.host;
-    uint64_t busy = 0;
-    for (int k = 0; k < MEAS_NFIELDS; k++)
-        if (k != MEAS_IDLE && k != MEAS_IOWAIT && k != MEAS_GUEST && k != MEAS_GUEST_NICE)
-            busy += h->cpu[k];
-    c->part_ns[PLAT_CPU_GUEST_BUSY] = busy * (uint64_t)(1000000000LL / meas_hz());
-    c->have |= 1u << PLAT_CPU_GUEST_BUSY;
-}
 
 static int vm_cpu(struct plat *p, struct plat_server *s)
 {
@@ -499,9 +471,9 @@ static int vm_cpu(struct plat *p, struct plat_server *s)
     if (plat_cpu_host(p, s)) return -1;
     struct vm_srv *vs = s->priv;
     if (!vs->nvcpu && vs->qmp_tries++ < 3)
-        vm_connect_qmp(vs, s->spec);    /* QMP was not up when the guest first answered */
+        vm_connect_qmp(s);              /* QMP was not up when the guest first answered */
     plat_cpu_threads(p, s, 1, vs->vcpu, vs->nvcpu);
-    vm_cpu_guest(s->priv, s->spec, &s->cpu);
+    vm_agent_cpu(&vs->agent, VM_AGENT_TIMEOUT_MS, s);
     return 0;
 }
 
