@@ -6,6 +6,10 @@
 #   vm_need NAME             skip the script unless the vm platform can run
 #                            here (root, QEMU, the guest kernel in $VM_CACHE,
 #                            fetched once); sets VM_CACHE
+#   cg_v2_state              prints cgroup.controllers and cgroup.subtree_control
+#                            of the cgroup v2 root and of this shell's group
+#                            (the parent of a run's), and any mount over a
+#                            file there: what a run must leave as it was
 #   ctr_netns                a network namespace of the script's own (removed at
 #                            exit); nsx CMD... runs CMD in it, and so does
 #                            "${NSX[@]}" CMD... (use that with &: $! is then
@@ -47,6 +51,21 @@ vm_need() {
         77) skip_all "$1" "$(tail -1 "$TMP/fetch")" ;;
         *) fail "$1_kernel" "$(tail -3 "$TMP/fetch")"; exit 1 ;;
     esac
+}
+
+cg_v2_state() {
+    local mnt own d f
+    mnt=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+    [ -n "$mnt" ] || return 0
+    own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+    [ "$own" = / ] && own=""
+    for d in "$mnt" "$mnt$own"; do
+        for f in cgroup.controllers cgroup.subtree_control; do
+            echo "$d/$f: $(cat "$d/$f" 2>&1)"
+        done
+    done
+    grep -F " $mnt/cgroup." /proc/self/mountinfo | sed 's/^/mount /'
+    return 0
 }
 
 CTR_NS=""
