@@ -28,7 +28,8 @@
  *
  * State of a run: /run/hostmix-ctr-PID (runtime state, bundles), the
  * bridge, the cgroups; a run killed outright leaves them, and the next
- * run deletes its containers and removes them. */
+ * run of any platform deletes its containers and removes them (ctr_sweep
+ * and platform/sweep.c). */
 #include "platform/platform.h"
 #include "platform/cgroup.h"
 #include "platform/container/bundle.h"

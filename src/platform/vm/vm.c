@@ -24,9 +24,10 @@
  * agent channel (virtio-serial), read at the same instant.  Host CPU per
  * guest-reported busy second is the hypervisor-neutral overhead.
  *
- * Teardown: QMP quit (else SIGTERM), then SIGKILL; QEMU dies with hostmix
- * (PR_SET_PDEATHSIG); the next run sweeps bridges, run directories and
- * cgroups of runs that died outright. */
+ * Teardown: QMP quit (else SIGTERM), then SIGKILL (ctl.c); QEMU dies with
+ * hostmix (PR_SET_PDEATHSIG); the next run of any platform sweeps the
+ * bridges, run directories and cgroups of runs that died outright
+ * (vm_sweep and platform/sweep.c). */
 #include "platform/platform.h"
 #include "platform/cgroup.h"
 #include "platform/net.h"
