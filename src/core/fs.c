@@ -59,6 +59,15 @@ static pid_t fs_name_pid(const char *name, const char *prefix)
     return (pid_t)pid;
 }
 
+/* 1 if name in the directory dfd is a directory (not a symlink to one)
+ * owned by this process's user, else 0. */
+static int fs_own_dir(int dfd, const char *name)
+{
+    struct stat st;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return 0;
+    return S_ISDIR(st.st_mode) && st.st_uid == geteuid();
+}
+
 int fs_sweep_dead(const char *dir, const char *prefix, void (*fn)(const char *name, void *arg),
                   void *arg)
 {
@@ -69,6 +78,7 @@ int fs_sweep_dead(const char *dir, const char *prefix, void (*fn)(const char *na
     while ((e = readdir(d))) {
         pid_t pid = fs_name_pid(e->d_name, prefix);
         if (pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH) continue;
+        if (!fs_own_dir(dirfd(d), e->d_name)) continue;
         fn(e->d_name, arg);
         found++;
     }

@@ -12,8 +12,10 @@ int fs_mkdirs(const char *dir);
 /* rm -r dir (no error if it does not exist).  Returns 0 or -1 (errno). */
 int fs_rmtree(const char *dir);
 /* Calls fn(name, arg) for every entry of dir named PREFIX<pid> whose pid
- * is no live process: what a run killed outright left behind.  Returns
- * how many entries it found (0 when dir cannot be read). */
+ * is no live process: what a run killed outright left behind.  Only
+ * directories owned by this process's user count: never a symlink, nor
+ * another user's entry in a shared directory such as /tmp.  Returns how
+ * many entries it found (0 when dir cannot be read). */
 int fs_sweep_dead(const char *dir, const char *prefix, void (*fn)(const char *name, void *arg),
                   void *arg);
 /* Trims a cache: of the regular files in dir named PREFIX...SUFFIX, keeps

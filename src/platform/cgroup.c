@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,15 +58,27 @@ void cg_remove_tree(const char *root, const char *dir)
     cg_rmdir(root, dir);
 }
 
+void cg_kill(const char *root, const char *dir)
+{
+    char path[1400];
+    snprintf(path, sizeof path, "%s%s/cgroup.kill", root ? root : "", dir);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    if (write(fd, "1", 1) != 1) log_debug("%s: %s", path, strerror(errno));
+    close(fd);
+}
+
 struct cg_sweep { const char *root, *base; };
 
-/* Removes BASE/NAME, the group of a run that no longer exists. */
+/* Removes BASE/NAME, the group of a run that no longer exists, killing
+ * what still runs in it (a server that outlived its run). */
 static void cg_sweep_one(const char *name, void *arg)
 {
     const struct cg_sweep *w = arg;
     char dir[1400];
     snprintf(dir, sizeof dir, "%s/%s", w->base, name);
     log_info("removing stale cgroup %s of a run that no longer exists", dir);
+    cg_kill(w->root, dir);
     cg_remove_tree(w->root, dir);
 }
 

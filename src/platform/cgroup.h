@@ -31,6 +31,9 @@ int cg_child_create(const char *root, const char *dir, const char *name, char *o
 /* Removes a group and the groups below it (their processes must be gone;
  * a group busy for a moment after its last process was reaped is retried). */
 void cg_remove_tree(const char *root, const char *dir);
+/* Kills every process in dir and the groups below it (cgroup.kill; a
+ * kernel without it: nothing). */
+void cg_kill(const char *root, const char *dir);
 /* The cgroup.procs file of dir (with root), for moving a process in. */
 void cg_procs_path(const char *root, const char *dir, char *dst, size_t n);
 

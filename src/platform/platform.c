@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,18 @@ void plat_cpu_threads(const struct plat *p, struct plat_server *s, int guest, co
                1u << PLAT_CPU_VHOST | 1u << PLAT_CPU_OTHER;
     if (guest) c->have |= 1u << PLAT_CPU_GUEST | 1u << PLAT_CPU_VCPU;
     free(t);
+}
+
+void plat_note(struct plat_server *s, const char *fmt, ...)
+{
+    char text[sizeof s->note];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (strstr(s->note, text)) return;
+    size_t k = strlen(s->note);
+    snprintf(s->note + k, sizeof s->note - k, "%s%s", k ? "; " : "", text);
 }
 
 int plat_reap_pid(pid_t pid, int *status)

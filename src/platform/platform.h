@@ -10,6 +10,8 @@
  *
  *   probe     can this platform run here?  (why not, if not)
  *   addr      the address plan: where server (set, role) listens
+ *   (sweep)   what dead runs of the platform left (plat_sweep_dead calls
+ *             every platform's, before any prepare)
  *   prepare   create what one run needs (the run's cgroup, a bridge, ...)
  *   place     put one server's data where it will see it (may be slow:
  *             called before any server starts, outside the measurement)
@@ -98,6 +100,8 @@ struct plat_server {
     int64_t started_ns, ready_ns;   /* monotonic: start call, first answer */
     char cgroup[700];           /* its cgroup (below root), or "" */
     struct plat_cpu cpu;        /* last reading (kept after it exits) */
+    char note[512];             /* what of its figures is missing or estimated, and
+                                 * why (plat_note), or "" */
     void *priv;                 /* the platform's own per-server state */
 };
 
@@ -143,6 +147,9 @@ struct platform_ops {
     /* frees what the platform keeps for one server (NULL: only priv) */
     void (*release)(struct plat *p, struct plat_server *s);
     void (*describe)(const struct plat *p, struct plat_acct *a);
+    /* removes what dead runs of this platform left that plat_sweep_dead
+     * does not (run directories, runtime state); NULL: nothing */
+    void (*sweep)(const char *proc_root);
 };
 
 /* ---- registry (registry.c) ------------------------------------------ */
@@ -164,6 +171,14 @@ void plat_close(struct plat *p);
  * calls the platform's release and frees it. */
 void plat_server_init(const struct plat *p, struct plat_server *s, const struct server_spec *spec);
 void plat_server_free(struct plat *p, struct plat_server *s);
+
+/* ---- what dead runs left (sweep.c) ---------------------------------- */
+
+/* Removes what runs killed outright left, of every platform: each
+ * platform's sweep, then links (net.h) and cgroup v2 groups (cgroup.h)
+ * named after a pid that is no live process.  Called by every run before
+ * prepare. */
+void plat_sweep_dead(const char *proc_root);
 
 /* ---- shared helpers (platform.c) ------------------------------------ */
 
@@ -195,6 +210,10 @@ int plat_cpu_host(const struct plat *p, struct plat_server *s);
  * there (cpu.total_ns still has them). */
 void plat_cpu_threads(const struct plat *p, struct plat_server *s, int guest, const pid_t *vcpu,
                       int nvcpu);
+/* Adds one sentence to s->note (after "; "), unless the note has it
+ * already: for the reports, what of the server's figures is missing or
+ * estimated and why. */
+void plat_note(struct plat_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reaps pid without blocking: 1 (and *status) once it has exited or is
  * not our child any more, else 0. */
 int plat_reap_pid(pid_t pid, int *status);

@@ -30,9 +30,11 @@ void report_guests_total(struct report_model *m)
     memset(t, 0, sizeof *t);
     for (int i = 0; i < m->nservers; i++) {
         const struct report_server *s = &m->server[i];
+        t->present |= s->guest.present;
+        t->nguests += s->guest.present;
+        t->nmissing += s->guest.present && isnan(s->guest.busy_cores);
         if (!s->guest.present || isnan(s->measure_cores) || isnan(s->guest.busy_cores)) continue;
         int role = role_find(s->role);
-        t->present = 1;
         t->host_cores += s->measure_cores;
         t->busy_cores += s->guest.busy_cores;
         if (role < 0) continue;
@@ -114,6 +116,31 @@ void report_guests_from_json(const struct json_val *guests, struct report_model 
 
 /* ---- the text report ------------------------------------------------------ */
 
+void report_verdict_text(const struct report_model *m, char *dst, size_t n)
+{
+    int pass = m->valid && m->qos_pass;
+    int k = snprintf(dst, n, "%s", pass ? "PASS (valid run, QoS met)"
+                                        : !m->valid ? "INVALID" : "QoS FAILED");
+    if (m->guests.nmissing && k >= 0 && (size_t)k < n)
+        snprintf(dst + k, n - (size_t)k, "; the busy time %d of %d guests report about "
+                 "themselves is missing, and so is their overhead", m->guests.nmissing,
+                 m->guests.nguests);
+}
+
+/* The guests whose own busy time is missing or whose figures carry a
+ * note, with the note (why). */
+static void g_notes(const struct report_model *m, FILE *f)
+{
+    for (int i = 0; i < m->nservers; i++) {
+        const struct report_server *s = &m->server[i];
+        int missing = isnan(s->guest.busy_cores);
+        if (!s->guest.present || (!missing && !s->note)) continue;
+        fprintf(f, "  %s: %s%s\n", s->name ? s->name : "?",
+                missing ? "guest-reported busy time missing: " : "",
+                s->note ? s->note : "no reason recorded");
+    }
+}
+
 static void g_cell(FILE *f, const char *fmt, double v)
 {
     if (isnan(v)) fprintf(f, " %*s", 6, "-");
@@ -151,6 +178,7 @@ void report_guest_text(const struct report_model *m, FILE *f)
         first = 0;
     }
     fputc('\n', f);
+    g_notes(m, f);
     if (m->acct.accel && strcmp(m->acct.accel, "tcg") == 0)
         fprintf(f, "  (TCG: the guests' CPU is emulated; the overhead includes the emulation, "
                    "so it is no hardware hypervisor's)\n");

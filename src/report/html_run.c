@@ -21,8 +21,11 @@ static const char *const hr_cpu_names[HTML_NCPU] = {
 static void hr_verdict(struct buf *b, const struct report_model *m)
 {
     int pass = m->valid && m->qos_pass;
-    buf_printf(b, "<p class=\"verdict %s\">verdict: %s</p>\n", pass ? "pass" : "fail",
-               pass ? "PASS (valid run, QoS met)" : !m->valid ? "INVALID" : "QoS FAILED");
+    char verdict[256];
+    report_verdict_text(m, verdict, sizeof verdict);
+    buf_printf(b, "<p class=\"verdict %s\">verdict: ", pass ? "pass" : "fail");
+    html_esc(b, verdict);
+    buf_puts(b, "</p>\n");
     if (!m->valid) {
         buf_printf(b, "<p>Invalid%s: ", m->complete ? "" : " and incomplete");
         html_esc(b, m->invalid_reason);

@@ -173,6 +173,7 @@ static void rj_servers(struct json_w *w, const struct report_model *m)
         json_w_knum(w, "measure_cores", s->measure_cores);
         json_w_kstr(w, "exit", s->exit);
         json_w_kstr(w, "log", s->log);
+        if (s->note) json_w_kstr(w, "note", s->note);     /* only when there is one */
         report_guest_json_server(w, s);
         json_w_obj_end(w);
     }

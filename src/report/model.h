@@ -116,6 +116,7 @@ struct report_guest {
 
 struct report_server {
     char *name, *role, *address, *cgroup, *exit, *log;   /* cgroup, exit: NULL if none */
+    char *note;                     /* what of its figures is missing and why, or NULL */
     int set;
     int64_t pid;
     double cpu_s, measure_cores;    /* measure_cores NAN when unknown */
@@ -127,6 +128,7 @@ struct report_server {
  * the hypervisor-neutral overhead (guests.c). */
 struct report_guests {
     int present;
+    int nguests, nmissing;          /* guests; those whose own busy time is missing */
     double host_cores, busy_cores, overhead;
     double role_host[ROLE_COUNT], role_busy[ROLE_COUNT], role_overhead[ROLE_COUNT];
 };
@@ -265,6 +267,9 @@ void report_guest_from_json(const struct json_val *server, struct report_server 
 void report_guests_from_json(const struct json_val *guests, struct report_model *m);
 /* The text report's guest section (nothing when no server ran in a guest). */
 void report_guest_text(const struct report_model *m, FILE *f);
+/* The verdict in words: "PASS (valid run, QoS met)", "INVALID" or "QoS
+ * FAILED", and what of the guests' figures is missing, into dst. */
+void report_verdict_text(const struct report_model *m, char *dst, size_t n);
 
 /* ---- rendering ---------------------------------------------------------- */
 

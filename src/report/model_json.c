@@ -407,6 +407,7 @@ static void mj_servers(struct report_model *m, const struct json_val *a)
         s->measure_cores = mj_num(o, "measure_cores");
         s->exit = mj_str(m, o, "exit");
         s->log = mj_str(m, o, "log");
+        s->note = mj_str(m, o, "note");
         report_guest_from_json(o, s);
     }
 }

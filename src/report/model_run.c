@@ -219,6 +219,7 @@ static void mr_servers(const struct run *r, struct report_model *m)
         }
         o->exit = s->exited ? report_model_str(m, st) : NULL;
         o->log = report_model_str(m, sp->log);
+        o->note = s->note[0] ? report_model_str(m, s->note) : NULL;
         o->ready_s = s->ready_ns > s->started_ns ? (double)(s->ready_ns - s->started_ns) / 1e9 : NAN;
         if (interval) mr_guest(r, i, o);
     }

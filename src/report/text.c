@@ -244,9 +244,9 @@ void report_render_text(const struct report_model *m, FILE *f)
         report_render_targets(m, f);
     }
     report_repeats_text(m, f);
-    int pass = m->valid && m->qos_pass;
-    fprintf(f, "\nverdict: %s\n", pass ? "PASS (valid run, QoS met)"
-                                       : !m->valid ? "INVALID" : "QoS FAILED");
+    char verdict[256];
+    report_verdict_text(m, verdict, sizeof verdict);
+    fprintf(f, "\nverdict: %s\n", verdict);
 }
 
 void report_progress(const struct run *r, FILE *f, int final)

@@ -262,7 +262,8 @@ static void run_exec(struct run *r)
     r->phase = RUN_PH_PREPARE;
     int own_copy = (r->plat.ops->caps & PLAT_CAP_OWN_COPY) != 0;
     if (run_prepare_data(r) == 0 && (own_copy || run_work_create(r) == 0) &&
-        (r->phase = RUN_PH_START) && r->plat.ops->prepare(&r->plat, why, sizeof why) == 0) {
+        (r->phase = RUN_PH_START) && (plat_sweep_dead(r->plat.proc_root), 1) &&
+        r->plat.ops->prepare(&r->plat, why, sizeof why) == 0) {
         if (run_plan(r) == 0 && run_start_servers(r) == 0 && run_baseline(r) == 0 &&
             run_arm_collectors(r) == 0 && run_start_drive(r) == 0)
             run_sample_loop(r);

@@ -6,12 +6,18 @@
 # own cgroup below hostmix-PID; afterwards nothing of the run is left.
 # The same job on native, then `hostmix compare` of the two results says
 # how much more CPU containers needed.  A short run with the other runtime
-# (runc) passes too.  Skips only when neither crun nor runc is installed.
+# (runc) passes too.  The host's cgroup v2 root and the run's parent keep
+# their cgroup.controllers and cgroup.subtree_control, during the run and
+# after (crun on a hybrid host runs with the controllers hidden in a mount
+# namespace of its own, never on the host).  Skips only when neither crun
+# nor runc is installed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ctr_lib.sh"
 ctr_need run_container
 ctr_netns
 roles="web imap app db nfs idle"
+cg_before=$(cg_v2_state)
+echo "# cgroup v2: $(tr '\n' ';' <<<"$cg_before")"
 
 ctr_job "$TMP/c.ini" ctr container 2s 8s 1s
 "${NSX[@]}" "$HOSTMIX" run "$TMP/c.ini" >"$TMP/c.out" 2>"$TMP/c.err" &
@@ -19,6 +25,7 @@ pid=$!
 if ctr_wait_log "$TMP/c.err" "containers: all 6 ready" 60; then ok container_all_ready
 else fail container_all_ready "$(tail -3 "$TMP/c.err")"; fi
 grep "all 6 ready" "$TMP/c.err" | sed 's/^/# /'
+check_eq "container_${CTR_RT}_host_cgroup_v2_kept_running" "$(cg_v2_state)" "$cg_before"
 
 # While it runs: one namespace and one cgroup per server.
 run_ns=$(readlink "/proc/$pid/ns/net")
@@ -61,6 +68,7 @@ assert d["summary"]["cpu"]["servers_cores"] > 0
 PY
 left=$(ctr_left "$pid")
 check_eq container_nothing_left "$left" ""
+check_eq "container_${CTR_RT}_host_cgroup_v2_kept" "$(cg_v2_state)" "$cg_before"
 
 # The same work as processes, then the comparison on the two results.
 ctr_job "$TMP/n.ini" nat native 2s 8s 1s
@@ -82,4 +90,5 @@ if [ "$CTR_RT" = crun ] && command -v runc >/dev/null 2>&1; then
     check container_runc_named grep -q "^container: runtime runc" "$TMP/r.out"
     grep "all 6 ready" "$TMP/r.err" | sed 's/^/# runc: /'
     check_eq container_runc_nothing_left "$(ctr_left "$pid")" ""
+    check_eq container_runc_host_cgroup_v2_kept "$(cg_v2_state)" "$cg_before"
 fi

@@ -74,7 +74,12 @@ kill -KILL "$pid"
 wait "$pid"
 killed=$pid
 sleep 1
-echo "# after kill -9: $(ctr_left "$killed" | tr '\n' ';')"
+left=$(ctr_left "$killed")
+echo "# after kill -9: $(echo "$left" | tr '\n' ';')"
+# what the next run must sweep: the runtime state, the bridge, the cgroups
+check after_kill9_left_rundir grep -q "^run directory /run/hostmix-ctr-$killed" <<<"$left"
+check after_kill9_left_bridge grep -q "^link hmxb$killed" <<<"$left"
+check after_kill9_left_cgroup grep -q "^cgroup " <<<"$left"
 start_run
 wait "$pid"
 check_eq after_kill9_next_run_exit0 "$?" 0

@@ -5,21 +5,14 @@
 # each guest reports and the neutral overhead.  A guest killed mid-run
 # makes the run invalid, naming it; SIGINT while guests boot and while
 # measuring, and kill -9 of the run followed by a new run, leave no QEMU,
-# tap, bridge, run directory or cgroup behind.
+# tap, bridge, run directory or cgroup behind.  Where this shell's cgroup
+# v2 group is writable, CPU must be accounted by cgroup, never by /proc.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ctr_lib.sh"
 
-if [ "$(id -u)" -ne 0 ] || ! command -v qemu-system-x86_64 >/dev/null; then
-    skip_all run_vm "needs root and qemu-system-x86_64"
-fi
+vm_need run_vm
 root=$(cd "$(dirname "$0")/../.." && pwd)
-cache=${HOSTMIX_VM_CACHE:-/var/tmp/hostmix-data}
-# the guest kernel comes from Debian's archive (once): skip only without it
-"$(dirname "$HOSTMIX")/vm-boot-test" --cache "$cache" --fetch-kernel >"$TMP/fetch" 2>&1
-case $? in
-    0) ;;
-    77) skip_all run_vm "$(tail -1 "$TMP/fetch")" ;;
-    *) fail run_vm_kernel "$(tail -3 "$TMP/fetch")"; exit 1 ;;
-esac
+cache=$VM_CACHE
 
 # vm_job FILE MEASURE: the quick-vm job with its results in $TMP/res.
 vm_job() {
@@ -29,12 +22,7 @@ vm_job() {
 
 # nothing_left NAME PID: nothing of the run of PID remains.
 nothing_left() {
-    local name=$1 pid=$2
-    check "${name}_no_qemu" test -z "$(pgrep -f "hostmix-vm-$pid/")"
-    check "${name}_no_rundir" test ! -e "/tmp/hostmix-vm-$pid"
-    check "${name}_no_links" test -z "$(ip -o link show | grep -E "hmx[bt]$pid[.:]")"
-    check_eq "${name}_no_cgroup" \
-        "$(find /sys/fs/cgroup /sys/fs/cgroup/unified -maxdepth 4 -name "hostmix-$pid" 2>/dev/null)" ""
+    check_eq "${1}_nothing_left" "$(ctr_left "$2" | tr '\n' ';')" ""
 }
 
 # wait_phase ERRLOG WORD SECONDS: until the run's progress shows WORD.
@@ -59,17 +47,22 @@ if [ "$rc" -ne 0 ]; then tail -20 "$TMP/err"; tail -30 "$TMP/out"; fi
 check_eq run_vm_quick_exit0 "$rc" 0
 check run_vm_quick_verdict grep -q "^verdict: PASS" "$TMP/out"
 check run_vm_accelerator_named grep -qE "^vm: accelerator (TCG|KVM)" "$TMP/out"
-python3 - "$TMP/res/result.json" >"$TMP/chk" 2>&1 <<'PY'
+python3 - "$TMP/res/result.json" "$(cg_v2_writable)" >"$TMP/chk" 2>&1 <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["valid"] and d["complete"] and d["qos_pass"], d.get("invalid_reason")
 assert d["accounting"]["platform"] == "vm"
+if sys.argv[2]:                                    # a writable cgroup v2 group
+    assert d["accounting"]["servers"] == "cgroup", d["accounting"]
+    assert d["accounting"]["cgroup_base"] == sys.argv[2], d["accounting"]
 assert d["accounting"]["accelerator"] in ("tcg", "kvm")
 srv = d["servers"]
 assert len(srv) == 6, len(srv)
 for s in srv:
     assert s["address"].startswith("198.18.1."), s["address"]
     assert s["cgroup"] or d["accounting"]["servers"] != "cgroup", s
+    if sys.argv[2]:
+        assert s["cgroup"].startswith(sys.argv[2] + "/hostmix-"), s
     g = s["guest"]
     assert 0 < s["ready_s"] < 180, s
     th = g["threads_cores"]
@@ -145,7 +138,13 @@ wait_phase "$TMP/err" "^measure" 120
 kill -KILL "$dead"
 wait "$dead" 2>/dev/null
 sleep 1
-check run_vm_kill9_guests_gone test -z "$(pgrep -f "hostmix-vm-$dead/")"
+left=$(ctr_left "$dead")
+echo "# after kill -9: $(echo "$left" | tr '\n' ';')"
+check run_vm_kill9_guests_gone test -z "$(echo "$left" | grep '^qemu ')"
+# what the next run must sweep: the run directory, the bridge, the cgroup
+check run_vm_kill9_left_rundir grep -q "^run directory /tmp/hostmix-vm-$dead" <<<"$left"
+check run_vm_kill9_left_bridge grep -q "^link hmxb$dead" <<<"$left"
+[ -n "$(cg_v2_writable)" ] && check run_vm_kill9_left_cgroup grep -q "^cgroup " <<<"$left"
 vm_job "$TMP/next.ini" 2s
 "$HOSTMIX" run "$TMP/next.ini" >"$TMP/out" 2>"$TMP/err" &
 pid=$!

@@ -1,14 +1,23 @@
-/* t_guests.c — the hypervisor-neutral overhead arithmetic: a run's two
- * samples with per-part CPU of two guests give each guest's host cores by
- * QEMU thread class, its guest-reported busy cores and host/busy, and the
- * per-role and total figures; result.json carries them back unchanged. */
+/* t_guests.c — the guests' own figures: the hypervisor-neutral overhead
+ * arithmetic (a run's two samples with per-part CPU of two guests give
+ * each guest's host cores by QEMU thread class, its guest-reported busy
+ * cores and host/busy, and the per-role and total figures; result.json
+ * carries them back unchanged); the host side of the agent channel
+ * against a scripted guest that answers garbage, late, never or closes
+ * (the busy time is then missing, not stale, and the server's note says
+ * why); and a run whose guest data is missing, which the report and the
+ * verdict say. */
 #include "test.h"
 #include "report/model.h"
 #include "run/run.h"
 #include "core/json.h"
+#include "platform/vm/agent.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 /* part ns for one guest at one sample */
 static void g_set(struct plat_cpu *c, double vcpu, double main_, double busy)
@@ -20,41 +29,64 @@ static void g_set(struct plat_cpu *c, double vcpu, double main_, double busy)
     c->have = 1u << PLAT_CPU_VCPU | 1u << PLAT_CPU_MAIN | 1u << PLAT_CPU_GUEST_BUSY;
 }
 
-TEST(guests_neutral_overhead)
+static struct server_spec g_spec[2];
+static struct plat_server g_srv[2];
+static struct plat_cpu g_cpu0[2], g_cpu1[2];
+static uint64_t g_ns0[2], g_ns1[2];
+static struct run_sample g_smp[2];
+
+/* A run (freed by the caller) of two guests, set1-web and set1-db, over
+ * a measurement interval of 4 s: web used 2.0 s vCPU + 0.4 s main and
+ * reported 1.2 s busy; db 0.8 s + 0.2 s, reported 0.25 s busy. */
+static struct run *g_two_guests(void)
 {
     struct run *r = calloc(1, sizeof *r);
     job_defaults(&r->job);
-    static struct server_spec spec[2];
-    static struct plat_server srv[2];
-    spec[0].role = ROLE_WEB;
-    spec[1].role = ROLE_DB;
-    for (int i = 0; i < 2; i++) srv[i].spec = &spec[i];
-    r->srv = srv;
+    memset(g_srv, 0, sizeof g_srv);
+    g_spec[0].role = ROLE_WEB;
+    g_spec[1].role = ROLE_DB;
+    snprintf(g_spec[0].name, sizeof g_spec[0].name, "set1-web");
+    snprintf(g_spec[1].name, sizeof g_spec[1].name, "set1-db");
+    for (int i = 0; i < 2; i++) g_srv[i].spec = &g_spec[i];
+    r->srv = g_srv;
     r->nsrv = 2;
-    struct run_sample smp[2] = { { 0 } };
-    static struct plat_cpu cpu0[2], cpu1[2];
-    static uint64_t ns0[2], ns1[2];
-    /* 4 s apart: web used 2.0 s vCPU + 0.4 s main, reported 1.2 s busy;
-     * db 0.8 s + 0.2 s, reported 0.25 s busy */
-    g_set(&cpu0[0], 10, 1, 5);
-    g_set(&cpu1[0], 12, 1.4, 6.2);
-    g_set(&cpu0[1], 3, 1, 2);
-    g_set(&cpu1[1], 3.8, 1.2, 2.25);
+    g_set(&g_cpu0[0], 10, 1, 5);
+    g_set(&g_cpu1[0], 12, 1.4, 6.2);
+    g_set(&g_cpu0[1], 3, 1, 2);
+    g_set(&g_cpu1[1], 3.8, 1.2, 2.25);
     for (int i = 0; i < 2; i++) {
-        ns0[i] = cpu0[i].total_ns;
-        ns1[i] = cpu1[i].total_ns;
+        g_ns0[i] = g_cpu0[i].total_ns;
+        g_ns1[i] = g_cpu1[i].total_ns;
     }
-    smp[0].t_ns = 1000000000LL;
-    smp[1].t_ns = 5000000000LL;
-    smp[0].srv_cpu = cpu0;
-    smp[1].srv_cpu = cpu1;
-    smp[0].srv_ns = ns0;
-    smp[1].srv_ns = ns1;
-    r->samples = smp;
+    memset(g_smp, 0, sizeof g_smp);
+    g_smp[0].t_ns = 1000000000LL;
+    g_smp[1].t_ns = 5000000000LL;
+    g_smp[0].srv_cpu = g_cpu0;
+    g_smp[1].srv_cpu = g_cpu1;
+    g_smp[0].srv_ns = g_ns0;
+    g_smp[1].srv_ns = g_ns1;
+    r->samples = g_smp;
     r->nsamples = 2;
     r->s_measure_a = 0;
     r->s_measure_b = 1;
     r->s_base_a = r->s_base_b = -1;
+    return r;
+}
+
+/* result.json of m, parsed back into a model (NULL on failure). */
+static struct report_model *g_round_trip(const struct report_model *m, struct json_doc **doc)
+{
+    struct buf j = BUF_INIT;
+    char err[256];
+    report_render_json(m, &j);
+    *doc = json_parse(buf_head(&j), buf_used(&j), err, sizeof err);
+    buf_free(&j);
+    return *doc ? report_model_from_json(json_root(*doc), 0, err, sizeof err) : NULL;
+}
+
+TEST(guests_neutral_overhead)
+{
+    struct run *r = g_two_guests();
     struct report_model *m = report_model_from_run(r);
     const struct report_server *w = &m->server[0], *d = &m->server[1];
     T_ASSERT(w->guest.present && d->guest.present);
@@ -72,13 +104,10 @@ TEST(guests_neutral_overhead)
     T_NEAR(m->guests.role_overhead[ROLE_WEB], 2.0, 1e-9);
     T_NEAR(m->guests.role_overhead[ROLE_DB], 4.0, 1e-9);
     T_ASSERT(isnan(m->guests.role_overhead[ROLE_IMAP]));
+    T_EQ_INT(m->guests.nmissing, 0);
     /* through result.json and back */
-    struct buf j = BUF_INIT;
-    report_render_json(m, &j);
-    char err[256];
-    struct json_doc *doc = json_parse(buf_head(&j), buf_used(&j), err, sizeof err);
-    T_ASSERT(doc);
-    struct report_model *m2 = report_model_from_json(json_root(doc), 0, err, sizeof err);
+    struct json_doc *doc = NULL;
+    struct report_model *m2 = g_round_trip(m, &doc);
     T_ASSERT(m2);
     if (m2) {
         T_NEAR(m2->server[0].guest.overhead, 2.0, 1e-9);
@@ -87,7 +116,120 @@ TEST(guests_neutral_overhead)
     }
     report_model_free(m2);
     json_doc_free(doc);
-    buf_free(&j);
+    report_model_free(m);
+    free(r);
+}
+
+/* ---- the agent channel, host side ------------------------------------- */
+
+enum g_fault { G_GARBAGE, G_LATE, G_NEVER, G_CLOSED, G_NFAULTS };
+static const char *const g_fault_names[G_NFAULTS] = { "garbage", "late", "never", "closed" };
+
+struct g_guest { int fd; enum g_fault fault; };
+
+/* Reads one request line from fd; 1, or 0 at end of stream. */
+static int g_request(int fd)
+{
+    char c;
+    ssize_t r;
+    while ((r = read(fd, &c, 1)) == 1 && c != '\n') {}
+    return r == 1;
+}
+
+/* Sends a stat frame of this host's /proc/stat and this process's stat. */
+static void g_answer(int fd)
+{
+    char a[16384], b[2048];
+    ssize_t na = meas_read("", "/proc/stat", a, sizeof a);
+    ssize_t nb = meas_read("", "/proc/self/stat", b, sizeof b);
+    const char *sect[2] = { a, b };
+    size_t len[2] = { na > 0 ? (size_t)na : 0, nb > 0 ? (size_t)nb : 0 };
+    struct buf out = BUF_INIT;
+    agent_frame_put(&out, "stat", 2, sect, len);
+    if (send(fd, buf_head(&out), buf_used(&out), MSG_NOSIGNAL) < 0) {}
+    buf_free(&out);
+}
+
+/* Plays the guest: one good answer, then the fault, then waits for the
+ * host to close the channel. */
+static void *g_guest_run(void *arg)
+{
+    struct g_guest *g = arg;
+    if (g_request(g->fd)) g_answer(g->fd);
+    if (g->fault == G_CLOSED) shutdown(g->fd, SHUT_WR);
+    if (g->fault == G_CLOSED || !g_request(g->fd)) return NULL;
+    if (g->fault == G_GARBAGE && send(g->fd, "STAT x\n\x01\x02", 9, MSG_NOSIGNAL) < 0) {}
+    if (g->fault == G_LATE) {
+        usleep(300000);
+        g_answer(g->fd);
+    }
+    while (g_request(g->fd)) {}
+    return NULL;
+}
+
+TEST(guests_agent_late_garbage_never)
+{
+    for (int k = 0; k < G_NFAULTS; k++) {
+        int sv[2];
+        T_EQ_INT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        struct g_guest g = { sv[1], (enum g_fault)k };
+        pthread_t th;
+        pthread_create(&th, NULL, g_guest_run, &g);
+        static struct server_spec sp = { .name = "set1-web" };
+        struct plat_server s = { .spec = &sp };
+        int fd = sv[0];
+        int first = vm_agent_cpu(&fd, 100, &s);
+        unsigned had = s.cpu.have >> PLAT_CPU_GUEST_BUSY & 1u;
+        uint64_t busy = s.cpu.part_ns[PLAT_CPU_GUEST_BUSY];
+        int second = vm_agent_cpu(&fd, 100, &s), fd_after = fd;
+        int third = vm_agent_cpu(&fd, 100, &s);
+        if (fd >= 0) close(fd);
+        pthread_join(th, NULL);
+        close(sv[1]);
+        printf("    %s: note '%s'\n", g_fault_names[k], s.note);
+        T_EQ_INT(first, 0);
+        T_ASSERT(had && busy > 0);
+        T_EQ_INT(second, -1);
+        T_EQ_INT(fd_after, -1);                 /* closed: a late answer cannot pass */
+        T_EQ_INT(third, -1);
+        T_EQ_INT(s.cpu.have >> PLAT_CPU_GUEST_BUSY & 1u, 0);      /* missing, not stale */
+        T_ASSERT(strstr(s.note, "agent"));
+    }
+}
+
+/* ---- a run whose guest data is missing -------------------------------- */
+
+TEST(guests_missing_busy_reported)
+{
+    struct run *r = g_two_guests();
+    const char *why = "no guest-reported busy time from then on (agent: no answer to 'stat' "
+                      "within 500 ms)";
+    g_cpu1[1].have &= ~(1u << PLAT_CPU_GUEST_BUSY);     /* db's agent failed mid-run */
+    snprintf(g_srv[1].note, sizeof g_srv[1].note, "%s", why);
+    struct report_model *m = report_model_from_run(r);
+    char verdict[256], *text = NULL;
+    size_t tn = 0;
+    report_verdict_text(m, verdict, sizeof verdict);
+    FILE *f = open_memstream(&text, &tn);
+    report_guest_text(m, f);
+    fclose(f);
+    struct json_doc *doc = NULL;
+    struct report_model *m2 = g_round_trip(m, &doc);
+    char want[300];
+    snprintf(want, sizeof want, "set1-db: guest-reported busy time missing: %s", why);
+    int in_text = strstr(text, want) != NULL;
+    free(text);
+    T_ASSERT(isnan(m->server[1].guest.busy_cores) && isnan(m->server[1].guest.overhead));
+    T_NEAR(m->server[0].guest.busy_cores, 0.3, 1e-9);
+    T_EQ_INT(m->guests.nguests, 2);
+    T_EQ_INT(m->guests.nmissing, 1);
+    T_ASSERT(strstr(verdict, "1 of 2 guests") && strstr(verdict, "missing"));
+    T_ASSERT(in_text);
+    T_ASSERT(m2);
+    T_EQ_STR(m2->server[1].note, why);
+    T_EQ_INT(m2->guests.nmissing, 1);
+    report_model_free(m2);
+    json_doc_free(doc);
     report_model_free(m);
     free(r);
 }

@@ -1,10 +1,13 @@
 /* t_qmp.c — the QMP client: its parser on replies stored from a real QEMU
  * 7.2 (tests/fixtures/qmp), the client against a scripted server that
- * interleaves events and stray replies, and a live QEMU started with -S
- * (no guest needed; skipped with a message when qemu-system-x86_64 is
- * missing). */
+ * interleaves events and stray replies, the vm platform's teardown and
+ * vCPU split against a QEMU that refuses quit and query-cpus-fast, and a
+ * live QEMU started with -S (no guest needed; skipped with a message when
+ * qemu-system-x86_64 is missing). */
 #include "test.h"
 #include "platform/qmp.h"
+#include "platform/vm/ctl.h"
+#include "core/clock.h"
 #include "measure/thread.h"
 
 #include <errno.h>
@@ -182,16 +185,22 @@ static void *fake_qemu(void *arg)
     return NULL;
 }
 
+/* Listens on a fresh unix socket for a scripted QEMU; 0 or -1. */
+static int fake_listen(struct fake *f)
+{
+    snprintf(f->path, sizeof f->path, "/tmp/hmx-t-qmp-%d.sock", (int)getpid());
+    unlink(f->path);
+    f->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    memcpy(a.sun_path, f->path, strlen(f->path) + 1);
+    if (bind(f->lfd, (struct sockaddr *)&a, sizeof a) || listen(f->lfd, 1)) return -1;
+    return 0;
+}
+
 TEST(qmp_client_scripted)
 {
     struct fake f;
-    snprintf(f.path, sizeof f.path, "/tmp/hmx-t-qmp-%d.sock", (int)getpid());
-    unlink(f.path);
-    f.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_un a = { .sun_family = AF_UNIX };
-    memcpy(a.sun_path, f.path, strlen(f.path) + 1);
-    T_EQ_INT(bind(f.lfd, (struct sockaddr *)&a, sizeof a), 0);
-    T_EQ_INT(listen(f.lfd, 1), 0);
+    T_EQ_INT(fake_listen(&f), 0);
     pthread_t th;
     pthread_create(&th, NULL, fake_qemu, &f);
     char why[256] = "";
@@ -219,6 +228,109 @@ TEST(qmp_client_scripted)
     T_EQ_INT(quit, 0);
     T_EQ_INT(nev, 2);
     T_ASSERT(ok_ev);
+}
+
+/* ---- a QEMU that refuses ------------------------------------------- */
+
+/* Plays a QEMU that accepts qmp_capabilities and answers every other
+ * command (query-cpus-fast, quit) with an error, until the client closes. */
+static void *refusing_qemu(void *arg)
+{
+    struct fake *f = arg;
+    int fd = accept(f->lfd, NULL, NULL);
+    if (fd < 0) return NULL;
+    char line[512], out[512];
+    struct buf g = BUF_INIT;
+    fx("greeting.json", &g);
+    say(fd, buf_cstr(&g));
+    for (int id; (id = request(fd, line, sizeof line)) >= 0 || line[0];) {
+        if (strstr(line, "qmp_capabilities"))
+            snprintf(out, sizeof out, "{\"return\": {}, \"id\": %d}\r\n", id);
+        else
+            snprintf(out, sizeof out, "{\"id\": %d, \"error\": {\"class\": \"GenericError\", "
+                     "\"desc\": \"refused\"}}\r\n", id);
+        say(fd, out);
+    }
+    close(fd);
+    buf_free(&g);
+    return NULL;
+}
+
+/* The stand-in QEMU process: it notes each SIGTERM on a pipe ("T") and
+ * goes on, so only SIGKILL ends it. */
+static int stubborn_fd = -1;
+static void stubborn_term(int sig)
+{
+    (void)sig;
+    if (write(stubborn_fd, "T", 1) < 0) _exit(3);
+}
+
+/* Starts the stand-in; its pid, with the pipe's read end in *rfd once it
+ * is ready ("R" read), or -1. */
+static pid_t stubborn_start(int *rfd)
+{
+    int p[2];
+    char c;
+    if (pipe(p)) return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        stubborn_fd = p[1];
+        signal(SIGTERM, stubborn_term);
+        if (write(p[1], "R", 1) < 0) _exit(3);
+        for (;;) pause();
+    }
+    close(p[1]);
+    *rfd = p[0];
+    return pid > 0 && read(p[0], &c, 1) == 1 ? pid : -1;
+}
+
+static struct qmp *stop_qmp;        /* the connection t_stop asks through */
+static void t_stop(struct plat *p, struct plat_server *s, int force)
+{
+    (void)p;
+    vm_ctl_stop(stop_qmp, s, force);
+}
+static int t_reap(struct plat *p, struct plat_server *s)
+{
+    (void)p;
+    if (!s->exited && plat_reap_pid(s->pid, &s->status)) s->exited = 1;
+    return s->exited;
+}
+
+TEST(qmp_refused_stop_by_pid_vcpus_by_name)
+{
+    struct fake f;
+    T_EQ_INT(fake_listen(&f), 0);
+    pthread_t th;
+    pthread_create(&th, NULL, refusing_qemu, &f);
+    char why[256] = "", got[8] = "";
+    struct qmp *q = qmp_connect(f.path, 3000, why, sizeof why);
+    static struct server_spec sp = { .name = "set1-web" };
+    struct plat_server s = { .spec = &sp };
+    pid_t t[4];
+    int nvcpu = q ? vm_ctl_vcpus(q, &s, t, 4) : -9;
+    int rfd = -1;
+    s.pid = stubborn_start(&rfd);
+    static const struct platform_ops ops = { .name = "t", .stop = t_stop, .reap = t_reap };
+    struct plat p = { .ops = &ops };
+    stop_qmp = q;
+    int64_t t0 = clock_mono_ns();
+    if (s.pid > 0) plat_stop_all(&p, &s, 1);
+    double secs = (double)(clock_mono_ns() - t0) / 1e9;
+    for (size_t k = 0; rfd >= 0 && k + 1 < sizeof got && read(rfd, got + k, 1) == 1; k++) {}
+    if (rfd >= 0) close(rfd);
+    qmp_close(q);
+    pthread_join(th, NULL);
+    close(f.lfd);
+    unlink(f.path);
+    T_ASSERT(q);
+    T_EQ_INT(nvcpu, 0);
+    T_ASSERT(strstr(s.note, "vCPUs told by QEMU's thread names"));
+    T_ASSERT(strstr(s.note, "GenericError: refused"));
+    T_ASSERT(s.pid > 0 && s.exited);
+    T_ASSERT(WIFSIGNALED(s.status) && WTERMSIG(s.status) == SIGKILL);
+    T_EQ_STR(got, "T");                         /* SIGTERM came first, once */
+    T_ASSERT(secs >= 2.5 && secs < 10);         /* the grace period, then SIGKILL */
 }
 
 /* A server that sends `say` and closes. */

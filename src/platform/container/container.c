@@ -28,7 +28,8 @@
  *
  * State of a run: /run/hostmix-ctr-PID (runtime state, bundles), the
  * bridge, the cgroups; a run killed outright leaves them, and the next
- * run deletes its containers and removes them. */
+ * run of any platform deletes its containers and removes them (ctr_sweep
+ * and platform/sweep.c). */
 #include "platform/platform.h"
 #include "platform/cgroup.h"
 #include "platform/container/bundle.h"
@@ -278,12 +279,14 @@ static void ctr_sweep_state(const struct ctr *ct, const char *root, const char *
 }
 
 /* Removes /run/NAME, the directory of a run that no longer exists,
- * deleting its containers first. */
+ * deleting its containers first (crun's hidden controllers, where needed,
+ * by that run's own empty file). */
 static void ctr_sweep_one(const char *name, void *arg)
 {
-    const struct ctr *ct = arg;
-    char path[300], root[340];
-    snprintf(path, sizeof path, "/run/%s", name);
+    struct ctr *ct = arg;
+    char path[64], root[100];     /* name: hostmix-ctr-PID (fs_sweep_dead) */
+    snprintf(path, sizeof path, "/run/%.50s", name);
+    snprintf(ct->empty, sizeof ct->empty, "%s/empty", path);
     for (int rt = CTR_CRUN; rt <= CTR_RUNC; rt++) {
         snprintf(root, sizeof root, "%s/%s", path, ctr_rt_names[rt]);
         ctr_sweep_state(ct, root, ctr_rt_names[rt]);
@@ -301,6 +304,19 @@ static void ctr_sweep_v1(const struct ctr *ct)
         snprintf(dir, sizeof dir, "%s%s", ct->mnt.v1[i], ct->cg_rel);
         cg_sweep_stale("", dir);
     }
+}
+
+/* The platform's sweep (plat_sweep_dead): the run directories, the
+ * containers recorded there and the v1 groups of dead container runs. */
+static void ctr_sweep(const char *proc_root)
+{
+    struct plat p = { .proc_root = proc_root };
+    struct ctr *ct = calloc(1, sizeof *ct);
+    if (!ct) abort();
+    ctr_probe_cgroups(&p, ct);
+    fs_sweep_dead("/run", "hostmix-ctr-", ctr_sweep_one, ct);
+    ctr_sweep_v1(ct);
+    free(ct);
 }
 
 /* This run's directory: runtime state, bundles, the empty file. */
@@ -324,9 +340,6 @@ static int ctr_prepare(struct plat *p, char *why, size_t n)
 {
     struct ctr *ct = ctr_of(p);
     if (ctr_rundir(ct, why, n)) return -1;
-    fs_sweep_dead("/run", "hostmix-ctr-", ctr_sweep_one, (void *)ct);
-    net_sweep_stale(NET_PREFIX);
-    ctr_sweep_v1(ct);
     if (ct->acct == CTR_ACCT_V2 && cg_run_create(p->proc_root, ct->cg_base, ct->cg_run,
                                                  sizeof ct->cg_run, ct->acct_why,
                                                  sizeof ct->acct_why))
@@ -517,15 +530,7 @@ static void ctr_finish(struct plat *p, struct plat_server *s)
     struct ctr_srv *cs = s->priv;
     if (cs->created) ctr_rt_cmd(ct, ct->rt_path, ct->state, "delete", cs->id, NULL);
     cs->created = 0;
-    if (s->cgroup[0]) {
-        char kill_path[800];
-        snprintf(kill_path, sizeof kill_path, "%s%s/cgroup.kill", p->proc_root, s->cgroup);
-        int fd = open(kill_path, O_WRONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            if (write(fd, "1", 1) != 1) log_debug("%s: %s", kill_path, strerror(errno));
-            close(fd);
-        }
-    }
+    if (s->cgroup[0]) cg_kill(p->proc_root, s->cgroup);
     if (cs->veth[0] && net_link_del(cs->veth) && errno != ENODEV)
         log_warn("cannot remove %s: %s", cs->veth, strerror(errno));
     cs->veth[0] = '\0';
@@ -699,4 +704,5 @@ const struct platform_ops plat_container_ops = {
     .stop = ctr_stop,
     .cleanup = ctr_cleanup,
     .describe = ctr_describe,
+    .sweep = ctr_sweep,
 };

@@ -1,6 +1,7 @@
 /* agent.c (vm) — host-side agent client (see vm/agent.h). */
 #include "platform/vm/agent.h"
 #include "core/clock.h"
+#include "core/log.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -84,5 +85,41 @@ int vm_agent_poweroff(int fd, int timeout_ms, struct buf *why)
         rc = -1;
     }
     buf_free(&in);
+    return rc;
+}
+
+/* The guest's busy time in a stat answer, as a cumulative count in ns:
+ * measured (vCPUs x the guest's clock - idle - iowait - steal) from a
+ * protocol 2 answer, the tick fields from a protocol 1 one. */
+static uint64_t vm_agent_busy_ns(const struct agent_stat *st)
+{
+    const struct meas_host *h = &st->host;
+    uint64_t busy = 0;
+    if (st->version >= 2) return meas_busy_counter_ns(h);
+    for (int k = 0; k < MEAS_NFIELDS; k++)
+        if (k != MEAS_IDLE && k != MEAS_IOWAIT && k != MEAS_STEAL && k != MEAS_GUEST &&
+            k != MEAS_GUEST_NICE)
+            busy += h->cpu[k];
+    return busy * (uint64_t)(1000000000LL / meas_hz());
+}
+
+int vm_agent_cpu(int *fd, int timeout_ms, struct plat_server *s)
+{
+    struct agent_stat st;
+    struct buf w = BUF_INIT;
+    int rc = *fd >= 0 ? vm_agent_query(*fd, timeout_ms, &st, &w) : -1;
+    if (rc == 0) {
+        s->cpu.part_ns[PLAT_CPU_GUEST_BUSY] = vm_agent_busy_ns(&st);
+        s->cpu.part_ns[PLAT_CPU_GUEST_STEAL] = st.host.cpu[MEAS_STEAL] *
+                                               (uint64_t)(1000000000LL / meas_hz());
+        s->cpu.have |= 1u << PLAT_CPU_GUEST_BUSY | 1u << PLAT_CPU_GUEST_STEAL;
+    } else if (*fd >= 0) {
+        log_warn("%s: %s", s->spec->name, buf_cstr(&w));
+        plat_note(s, "no guest-reported busy time from then on (%s)", buf_cstr(&w));
+        close(*fd);
+        *fd = -1;
+    }
+    if (rc) s->cpu.have &= ~(1u << PLAT_CPU_GUEST_BUSY | 1u << PLAT_CPU_GUEST_STEAL);
+    buf_free(&w);
     return rc;
 }

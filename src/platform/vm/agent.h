@@ -7,6 +7,9 @@
 
 #include "core/buf.h"
 #include "guest/agent.h"
+#include "platform/platform.h"
+
+#define VM_AGENT_TIMEOUT_MS 500     /* a sample's wait for the guest's answer */
 
 /* Connects to the agent socket at path, retrying until timeout_ms pass
  * (QEMU creates it shortly after it starts).  Returns a close-on-exec
@@ -17,6 +20,14 @@ int vm_agent_connect(const char *path, int timeout_ms, struct buf *why);
  * (a guest still booting answers once its init serves the port).
  * Returns 0, or -1 (timeout, closed channel, bad frame; why). */
 int vm_agent_query(int fd, int timeout_ms, struct agent_stat *st, struct buf *why);
+
+/* One sample of the busy time the guest reports about itself (its
+ * /proc/stat, measured as on the host: guest/agent.h), into s->cpu's
+ * parts PLAT_CPU_GUEST_BUSY and PLAT_CPU_GUEST_STEAL, over the channel *fd (-1: none).  When the guest
+ * answers late, garbage or never, the channel is closed (*fd = -1: a late
+ * answer must not pass for the next one), the part is no longer had (the
+ * figure is missing, not stale) and s's note says why.  Returns 0 or -1. */
+int vm_agent_cpu(int *fd, int timeout_ms, struct plat_server *s);
 
 /* Sends "poweroff" and waits at most timeout_ms for the guest's "ok"
  * (the guest then stops its server, unmounts and powers off; wait for

@@ -24,14 +24,16 @@
  * agent channel (virtio-serial), read at the same instant.  Host CPU per
  * guest-reported busy second is the hypervisor-neutral overhead.
  *
- * Teardown: QMP quit (else SIGTERM), then SIGKILL; QEMU dies with hostmix
- * (PR_SET_PDEATHSIG); the next run sweeps bridges, run directories and
- * cgroups of runs that died outright. */
+ * Teardown: QMP quit (else SIGTERM), then SIGKILL (ctl.c); QEMU dies with
+ * hostmix (PR_SET_PDEATHSIG); the next run of any platform sweeps the
+ * bridges, run directories and cgroups of runs that died outright
+ * (vm_sweep and platform/sweep.c). */
 #include "platform/platform.h"
 #include "platform/cgroup.h"
 #include "platform/net.h"
 #include "platform/qmp.h"
 #include "platform/vm/agent.h"
+#include "platform/vm/ctl.h"
 #include "platform/vm/image.h"
 #include "platform/vm/kmods.h"
 #include "platform/vm/qemu.h"
@@ -126,8 +128,6 @@ struct vm_srv {
     pid_t vcpu[VM_MAX_VCPUS];
     int nvcpu;
     int qmp_tries;              /* sampling's late attempts at the vCPU thread ids */
-    struct agent_stat guest;    /* last answer of the agent */
-    int have_guest;
 };
 
 static struct vm *vm_of(const struct plat *p) { return p->priv; }
@@ -233,6 +233,13 @@ static void vm_sweep_one(const char *name, void *arg)
     fs_rmtree(path);
 }
 
+/* The platform's sweep (plat_sweep_dead): run directories of dead runs. */
+static void vm_sweep(const char *proc_root)
+{
+    (void)proc_root;
+    fs_sweep_dead("/tmp", "hostmix-vm-", vm_sweep_one, NULL);
+}
+
 /* The guest kernel and the initramfs with this very binary as /init. */
 static int vm_images(struct plat *p, struct vm *v, char *why, size_t n)
 {
@@ -256,8 +263,6 @@ static int vm_images(struct plat *p, struct vm *v, char *why, size_t n)
 static int vm_prepare(struct plat *p, char *why, size_t n)
 {
     struct vm *v = vm_of(p);
-    fs_sweep_dead("/tmp", "hostmix-vm-", vm_sweep_one, NULL);
-    net_sweep_stale(NET_PREFIX);
     snprintf(v->rundir, sizeof v->rundir, VM_RUNDIR_FMT, (int)getpid());
     if (fs_mkdirs(v->rundir)) {
         snprintf(why, n, "cannot create %s: %s", v->rundir, strerror(errno));
@@ -419,17 +424,13 @@ static int vm_reap(struct plat *p, struct plat_server *s)
 }
 
 /* Connects QMP once QEMU listens, and reads the vCPU thread ids. */
-static void vm_connect_qmp(struct vm_srv *vs, const struct server_spec *sp)
+static void vm_connect_qmp(struct plat_server *s)
 {
+    struct vm_srv *vs = s->priv;
     char why[256];
     if (!vs->qmp && access(buf_cstr(&vs->qmp_path), F_OK) == 0)
         vs->qmp = qmp_connect(buf_cstr(&vs->qmp_path), 200, why, sizeof why);
-    if (!vs->qmp || vs->nvcpu) return;
-    vs->nvcpu = qmp_vcpu_threads(vs->qmp, vs->vcpu, VM_MAX_VCPUS, why, sizeof why);
-    if (vs->nvcpu < 0) {
-        log_warn("%s: query-cpus-fast: %s", sp->name, why);
-        vs->nvcpu = 0;
-    }
+    if (vs->qmp && !vs->nvcpu) vs->nvcpu = vm_ctl_vcpus(vs->qmp, s, vs->vcpu, VM_MAX_VCPUS);
 }
 
 static int vm_ready(struct plat *p, struct plat_server *s, char *why, size_t n)
@@ -442,11 +443,14 @@ static int vm_ready(struct plat *p, struct plat_server *s, char *why, size_t n)
                  s->spec->name, st, s->spec->log, buf_cstr(&vs->console));
         return -1;
     }
-    vm_connect_qmp(vs, s->spec);
+    vm_connect_qmp(s);
     if (!plat_tcp_answers(s->spec->ip, s->spec->port)) return 0;
     struct buf w = BUF_INIT;
     if (vs->agent < 0) vs->agent = vm_agent_connect(buf_cstr(&vs->agent_path), 1000, &w);
-    if (vs->agent < 0) log_warn("%s: agent channel: %s", s->spec->name, buf_cstr(&w));
+    if (vs->agent < 0) {
+        log_warn("%s: agent channel: %s", s->spec->name, buf_cstr(&w));
+        plat_note(s, "no guest agent channel (%s)", buf_cstr(&w));
+    }
     buf_free(&w);
     log_info("%s: guest answered %.2f s after start", s->spec->name,
              (double)(clock_mono_ns() - s->started_ns) / 1e9);
@@ -457,42 +461,10 @@ static void vm_stop(struct plat *p, struct plat_server *s, int force)
 {
     (void)p;
     struct vm_srv *vs = s->priv;
-    char why[256];
-    if (!s->pid || s->exited) return;
-    if (!force && vs->qmp && qmp_quit(vs->qmp, why, sizeof why) == 0) return;
-    kill(s->pid, force ? SIGKILL : SIGTERM);
+    vm_ctl_stop(vs->qmp, s, force);
 }
 
 /* ---- cpu ----------------------------------------------------------------- */
-
-/* The busy time the guest reports (its /proc/stat: all but idle and
- * iowait), over the agent channel. */
-static void vm_cpu_guest(struct vm_srv *vs, const struct server_spec *sp, struct plat_cpu *c)
-{
-    struct buf w = BUF_INIT;
-    if (vs->agent >= 0 && vm_agent_query(vs->agent, 500, &vs->guest, &w) == 0) {
-        vs->have_guest = 1;
-    } else if (vs->agent >= 0) {
-        log_warn("%s: agent: %s", sp->name, buf_cstr(&w));
-        close(vs->agent);
-        vs->agent = -1;
-    }
-    buf_free(&w);
-    if (!vs->have_guest) return;
-    const struct meas_host *h = &vs->guest.host;
-    uint64_t tick = (uint64_t)(1000000000LL / meas_hz()), busy = 0;
-    if (vs->guest.version >= 2) {
-        busy = meas_busy_counter_ns(h);     /* measured: vCPUs x clock - idle - iowait - steal */
-    } else {
-        for (int k = 0; k < MEAS_NFIELDS; k++)
-            if (k != MEAS_IDLE && k != MEAS_IOWAIT && k != MEAS_STEAL && k != MEAS_GUEST &&
-                k != MEAS_GUEST_NICE)
-                busy += h->cpu[k] * tick;
-    }
-    c->part_ns[PLAT_CPU_GUEST_BUSY] = busy;
-    c->part_ns[PLAT_CPU_GUEST_STEAL] = h->cpu[MEAS_STEAL] * tick;
-    c->have |= 1u << PLAT_CPU_GUEST_BUSY | 1u << PLAT_CPU_GUEST_STEAL;
-}
 
 static int vm_cpu(struct plat *p, struct plat_server *s)
 {
@@ -500,9 +472,9 @@ static int vm_cpu(struct plat *p, struct plat_server *s)
     if (plat_cpu_host(p, s)) return -1;
     struct vm_srv *vs = s->priv;
     if (!vs->nvcpu && vs->qmp_tries++ < 3)
-        vm_connect_qmp(vs, s->spec);    /* QMP was not up when the guest first answered */
+        vm_connect_qmp(s);              /* QMP was not up when the guest first answered */
     plat_cpu_threads(p, s, 1, vs->vcpu, vs->nvcpu);
-    vm_cpu_guest(s->priv, s->spec, &s->cpu);
+    vm_agent_cpu(&vs->agent, VM_AGENT_TIMEOUT_MS, s);
     return 0;
 }
 
@@ -573,4 +545,5 @@ const struct platform_ops plat_vm_ops = {
     .cleanup = vm_cleanup,
     .release = vm_server_release,
     .describe = vm_describe,
+    .sweep = vm_sweep,
 };
