@@ -73,6 +73,11 @@ struct job_profile {
     char perf[256];             /* the perf program */
 };
 
+/* The data cache by default: root's, out of world-writable /var/tmp
+ * (where caches of older versions live, no longer used). */
+#define JOB_DATA_DIR "/var/cache/hostmix"
+#define JOB_DATA_DIR_OLD "/var/tmp/hostmix-data"
+
 struct job {
     char path[512];             /* the file it came from */
     char name[64];

@@ -31,7 +31,7 @@ vm_job() {
 nothing_left() {
     local name=$1 pid=$2
     check "${name}_no_qemu" test -z "$(pgrep -f "hostmix-vm-$pid/")"
-    check "${name}_no_rundir" test ! -e "/tmp/hostmix-vm-$pid"
+    check "${name}_no_rundir" test ! -e "/run/hostmix-vm-$pid"
     check "${name}_no_links" test -z "$(ip -o link show | grep -E "hmx[bt]$pid[.:]")"
     check_eq "${name}_no_cgroup" \
         "$(find /sys/fs/cgroup /sys/fs/cgroup/unified -maxdepth 4 -name "hostmix-$pid" 2>/dev/null)" ""
