@@ -278,11 +278,19 @@ static int work_keep_overlays(struct run *r, const char *kept)
 
 /* ---- the run's working copy ----------------------------------------- */
 
-/* Removes DATA_DIR/NAME, the working copy of a run killed outright. */
+/* Removes DATA_DIR/NAME, the working copy of a run killed outright: only
+ * a real directory of this user's (the data directory is one no other
+ * user can write, run_prepare_data checked it; a link or another kind of
+ * entry there is reported and left, never followed or unmounted below). */
 static void work_remove_one(const char *name, void *arg)
 {
     char path[800];
+    struct stat st;
     snprintf(path, sizeof path, "%s/%s", (const char *)arg, name);
+    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+        log_warn("leaving %s: not a directory of this user's, so no working copy of a run", path);
+        return;
+    }
     log_info("removing working copy %s of a run that no longer exists", path);
     work_umount_below(path);
     if (fs_rmtree(path)) log_warn("cannot remove %s: %s", path, strerror(errno));
