@@ -65,6 +65,10 @@ const struct opt_def job_table[] = {
       "(the servers' own when that is 0 in every run) exceeds this share of its mean (0%: no "
       "bound)" },
 
+    { "allow_overlap", OPT_BOOL, G(allow_overlap), 0, "no", OPT_NO_RANGE, NULL, SG,
+      "run even while another hostmix run holds the host (by default a run refuses, naming "
+      "the holder, or waits with --wait): both measure each other's CPU, and both results are "
+      "marked overlapped" },
     { "roles", OPT_STR, G(roles), sizeof ((struct job *)0)->roles, "web,imap,app,db,nfs,idle",
       OPT_NO_RANGE, NULL, SG, "roles deployed in every set (a subset for partial experiments; "
       "app needs db, web with nfs_share > 0 needs nfs)" },

@@ -91,6 +91,7 @@ struct job {
     int64_t driver_threads;
     int64_t repeat;             /* runs of the job (run/repeat.c) */
     double max_stddev;          /* percent; 0: no bound on the repeats' spread */
+    int allow_overlap;          /* run while another run holds the host (run/hostlock.h) */
     char roles[64];             /* roles deployed in every set, as written */
     unsigned role_mask;         /* the same as bits (1u << role); derived */
     struct job_role role[ROLE_COUNT];
