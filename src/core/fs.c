@@ -1,5 +1,6 @@
 /* fs.c — mkdir -p, rm -r, write-all and atomic replace; see fs.h. */
 #include "core/fs.h"
+#include "core/log.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +32,83 @@ int fs_mkdirs(const char *dir)
     }
     if (rc == 0 && mkdir(tmp, 0755) && errno != EEXIST) rc = -1;
     free(tmp);
+    return rc;
+}
+
+int fs_mkdir_private(const char *path, char *why, size_t n)
+{
+    struct stat st;
+    if (mkdir(path, 0700) != 0) {
+        snprintf(why, n, "cannot create %s: %s%s", path, strerror(errno),
+                 errno == EEXIST ? " (a run's own directory must be new: remove it if no run "
+                                   "is using it)" : "");
+        return -1;
+    }
+    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+        snprintf(why, n, "%s changed under hostmix after it was created", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* One component of a path: owner root or this user; a directory that
+ * others may write must be sticky (last: nobody else may write at all). */
+static int fs_component_ok(const char *p, int last, char *why, size_t n)
+{
+    struct stat st;
+    if (lstat(p, &st) != 0) {
+        snprintf(why, n, "%s: %s", p, strerror(errno));
+        return -1;
+    }
+    int other_w = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0, link = S_ISLNK(st.st_mode);
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        snprintf(why, n, "%s is owned by uid %u, not by root or this user: another user could "
+                 "steer what hostmix writes there (use a directory of root's)", p,
+                 (unsigned)st.st_uid);
+        return -1;
+    }
+    if (!link && other_w && (last || !(st.st_mode & S_ISVTX))) {
+        snprintf(why, n, "%s is writable by group or others (mode %04o): another user could "
+                 "replace what hostmix keeps there (chmod go-w %s)", p,
+                 (unsigned)(st.st_mode & 07777), p);
+        return -1;
+    }
+    if (last && !link && !S_ISDIR(st.st_mode)) {
+        snprintf(why, n, "%s is not a directory", p);
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks every prefix of the absolute path abs. */
+static int fs_chain_ok(const char *abs, char *why, size_t n)
+{
+    char *p = strdup(abs);
+    if (!p) abort();
+    int rc = fs_component_ok("/", 0, why, n);
+    for (char *c = p + 1; rc == 0 && *c; c++) {
+        if (*c != '/') continue;
+        *c = '\0';
+        rc = fs_component_ok(p, 0, why, n);
+        *c = '/';
+    }
+    size_t len = strlen(p);
+    while (len > 1 && p[len - 1] == '/') p[--len] = '\0';
+    if (rc == 0 && len > 1) rc = fs_component_ok(p, 1, why, n);
+    free(p);
+    return rc;
+}
+
+int fs_check_private(const char *path, char *why, size_t n)
+{
+    char cwd[4096], abs[8192], *real;
+    if (path[0] == '/') snprintf(abs, sizeof abs, "%s", path);
+    else if (getcwd(cwd, sizeof cwd)) snprintf(abs, sizeof abs, "%s/%s", cwd, path);
+    else return snprintf(why, n, "getcwd: %s", strerror(errno)), -1;
+    if (fs_chain_ok(abs, why, n)) return -1;
+    if (!(real = realpath(abs, NULL))) return snprintf(why, n, "%s: %s", abs, strerror(errno)), -1;
+    int rc = strcmp(real, abs) ? fs_chain_ok(real, why, n) : 0;
+    free(real);
     return rc;
 }
 
@@ -78,7 +156,11 @@ int fs_sweep_dead(const char *dir, const char *prefix, void (*fn)(const char *na
     while ((e = readdir(d))) {
         pid_t pid = fs_name_pid(e->d_name, prefix);
         if (pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH) continue;
-        if (!fs_own_dir(dirfd(d), e->d_name)) continue;
+        if (!fs_own_dir(dirfd(d), e->d_name)) {
+            log_warn("leaving %s/%s: not a directory of this user's, so no run's", dir,
+                     e->d_name);
+            continue;
+        }
         fn(e->d_name, arg);
         found++;
     }

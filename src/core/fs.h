@@ -9,6 +9,17 @@
 
 /* mkdir -p dir (mode 0755).  Returns 0 or -1 (errno set). */
 int fs_mkdirs(const char *dir);
+/* A run's private directory: mkdir(path, 0700) where the path must not
+ * exist yet (a directory found there may be planted: it is refused), then
+ * checked to be a real directory owned by this user.  Returns 0, or -1
+ * with the reason in why. */
+int fs_mkdir_private(const char *path, char *why, size_t n);
+/* Whether path may hold what a root tool trusts: every component, as
+ * given and as resolved, is owned by root or this user and no other user
+ * can replace it (a directory writable by group or others must be
+ * sticky), and path itself is a directory no other user can write.
+ * Returns 0, or -1 with the reason and the fix in why. */
+int fs_check_private(const char *path, char *why, size_t n);
 /* rm -r dir (no error if it does not exist).  Returns 0 or -1 (errno). */
 int fs_rmtree(const char *dir);
 /* Calls fn(name, arg) for every entry of dir named PREFIX<pid> whose pid

@@ -50,8 +50,11 @@ const struct opt_def job_table[] = {
       "seed of data sets and request mixes; same seed, same bytes and sequence" },
     { "output", OPT_STR, G(output), sizeof ((struct job *)0)->output, "results", OPT_NO_RANGE, NULL, SG,
       "directory that receives result.json and the text report" },
-    { "data_dir", OPT_STR, G(data_dir), sizeof ((struct job *)0)->data_dir, "/var/tmp/hostmix-data",
-      OPT_NO_RANGE, NULL, SG, "cache of prepared data sets, keyed by role, seed and size" },
+    { "data_dir", OPT_STR, G(data_dir), sizeof ((struct job *)0)->data_dir, JOB_DATA_DIR,
+      OPT_NO_RANGE, NULL, SG, "cache of prepared data sets, keyed by role, seed and size, and of guest "
+      "kernels, initramfs archives and container roots; trusted, so refused when another "
+      "user could steer it (a path component not owned by root or this user, a directory "
+      "writable by group or others that is not sticky, or the cache itself writable by others)" },
     { "driver_threads", OPT_INT, G(driver_threads), 0, "1", 1, 64, NULL, SG,
       "load driver threads (each runs one event loop)" },
     { "repeat", OPT_INT, G(repeat), 0, "1", 1, 100, NULL, SG,
@@ -62,6 +65,10 @@ const struct opt_def job_table[] = {
       "(the servers' own when that is 0 in every run) exceeds this share of its mean (0%: no "
       "bound)" },
 
+    { "allow_overlap", OPT_BOOL, G(allow_overlap), 0, "no", OPT_NO_RANGE, NULL, SG,
+      "run even while another hostmix run holds the host (by default a run refuses, naming "
+      "the holder, or waits with --wait): both measure each other's CPU, and both results are "
+      "marked overlapped" },
     { "roles", OPT_STR, G(roles), sizeof ((struct job *)0)->roles, "web,imap,app,db,nfs,idle",
       OPT_NO_RANGE, NULL, SG, "roles deployed in every set (a subset for partial experiments; "
       "app needs db, web with nfs_share > 0 needs nfs)" },

@@ -73,6 +73,11 @@ struct job_profile {
     char perf[256];             /* the perf program */
 };
 
+/* The data cache by default: root's, out of world-writable /var/tmp
+ * (where caches of older versions live, no longer used). */
+#define JOB_DATA_DIR "/var/cache/hostmix"
+#define JOB_DATA_DIR_OLD "/var/tmp/hostmix-data"
+
 struct job {
     char path[512];             /* the file it came from */
     char name[64];
@@ -86,6 +91,7 @@ struct job {
     int64_t driver_threads;
     int64_t repeat;             /* runs of the job (run/repeat.c) */
     double max_stddev;          /* percent; 0: no bound on the repeats' spread */
+    int allow_overlap;          /* run while another run holds the host (run/hostlock.h) */
     char roles[64];             /* roles deployed in every set, as written */
     unsigned role_mask;         /* the same as bits (1u << role); derived */
     struct job_role role[ROLE_COUNT];

@@ -185,6 +185,11 @@ void report_compare_why(const struct report_model *a, const char *la,
             snprintf(why, n, "%s failed QoS", label[i]);
             return;
         }
+        if (runs[i]->overlapped) {
+            snprintf(why, n, "%s shared the host with another run (%s)", label[i],
+                     runs[i]->overlapped);
+            return;
+        }
     }
     for (int role = 0; role <= ROLE_COUNT; role++) {
         const char *what = role < ROLE_COUNT ? role_names[role] : "total";

@@ -63,10 +63,16 @@ static void hr_busy_how(struct buf *b, const struct report_model *m)
     } else {
         buf_puts(b, "<p>Host busy tick-sampled: short bursts between ticks are missed.</p>\n");
     }
-    if (!m->consistency) return;
-    buf_puts(b, "<p><b>Warning:</b> ");
-    html_esc(b, m->consistency);
-    buf_puts(b, ".</p>\n");
+    if (m->consistency) {
+        buf_puts(b, "<p><b>Warning:</b> ");
+        html_esc(b, m->consistency);
+        buf_puts(b, ".</p>\n");
+    }
+    if (m->overlapped) {
+        buf_puts(b, "<p><b>Warning: overlapped:</b> ");
+        html_esc(b, m->overlapped);
+        buf_puts(b, ": each run's host figures hold the other's CPU.</p>\n");
+    }
 }
 
 /* "The system under test used X cores for Y requests/s (Z ms per request)." */

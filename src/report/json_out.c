@@ -308,6 +308,7 @@ static void rj_host_acct(struct json_w *w, const struct report_model *m)
     json_w_kstr(w, "host_busy_note", m->acct.host_busy_note);
     json_w_obj_end(w);
     json_w_kstr(w, "consistency", m->consistency);
+    json_w_kstr(w, "overlapped", m->overlapped);
 }
 
 void report_render_json(const struct report_model *m, struct buf *out)

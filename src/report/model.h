@@ -170,6 +170,8 @@ struct report_model {
     /* host busy below its exactly measured parts by more than the
      * resolution plus 2%: the figures named; NULL when consistent */
     char *consistency;
+    /* other runs shared the host with this one (allow_overlap): who; NULL if none */
+    char *overlapped;
     struct {
         int present;
         char *dir, *method;

@@ -209,6 +209,7 @@ static void mj_top(struct report_model *m, const struct json_val *root)
     if (!m->acct.host_busy) m->acct.host_busy = report_model_str(m, "tick-sampled");
     m->acct.host_busy_note = mj_str(m, a, "host_busy_note");
     m->consistency = mj_str(m, root, "consistency");
+    m->overlapped = mj_str(m, root, "overlapped");
 }
 
 static void mj_work(struct report_model *m, const struct json_val *w)

@@ -301,6 +301,7 @@ static void mr_top(const struct run *r, struct report_model *m)
     m->complete = r->complete;
     m->qos_pass = r->qos_pass;
     m->invalid_reason = r->valid ? NULL : report_model_str(m, r->invalid);
+    m->overlapped = r->overlapped[0] ? report_model_str(m, r->overlapped) : NULL;
     m->started_unix = (double)r->wall_start_ns / 1e9;
     m->ended_unix = (double)r->wall_end_ns / 1e9;
     m->host.hostname = report_model_str(m, r->facts.hostname);

@@ -125,6 +125,8 @@ static void rt_busy_how(const struct report_model *m, FILE *f)
                 m->acct.host_busy_note ? " (" : "", rt_str(m->acct.host_busy_note),
                 m->acct.host_busy_note ? ")" : "");
     if (m->consistency) fprintf(f, "  WARNING: %s\n", m->consistency);
+    if (m->overlapped) fprintf(f, "  WARNING: overlapped: %s: each run's host figures hold the "
+                                  "other's CPU\n", m->overlapped);
 }
 
 /* How busy the host was before the load began; other work on a shared

@@ -79,10 +79,6 @@ static int prep_make(struct run *r, int set, int role, const char *dst, const ch
             return -1;
         }
     }
-    if (fs_mkdirs(j->data_dir)) {
-        run_invalidate(r, "cannot create data_dir %s: %s", j->data_dir, strerror(errno));
-        return -1;
-    }
     char log[700];
     struct strvec argv = STRVEC_INIT;
     strvec_push(&argv, "hostmix");
@@ -115,8 +111,31 @@ static int prep_make(struct run *r, int set, int role, const char *dst, const ch
     return 0;
 }
 
+/* The data directory, made if missing, must be one no other user can
+ * steer: data sets, kernels, initramfs archives and root file systems
+ * found there are trusted (fs_check_private).  The old default location,
+ * in world-writable /var/tmp, is named when it still exists. */
+static int prep_data_dir(struct run *r)
+{
+    const char *d = r->job.data_dir;
+    char why[600];
+    if (strcmp(d, JOB_DATA_DIR) == 0 && access(JOB_DATA_DIR_OLD, F_OK) == 0)
+        log_info("an older data cache is at %s and is no longer used: remove it, or set data_dir "
+                 "to a directory of root's", JOB_DATA_DIR_OLD);
+    if (fs_mkdirs(d)) {
+        run_invalidate(r, "cannot create data_dir %s: %s", d, strerror(errno));
+        return -1;
+    }
+    if (fs_check_private(d, why, sizeof why)) {
+        run_invalidate(r, "data_dir %s refused: %s", d, why);
+        return -1;
+    }
+    return 0;
+}
+
 int run_prepare_data(struct run *r)
 {
+    if (prep_data_dir(r)) return -1;
     for (int set = 1; set <= r->job.sets; set++)
         for (int role = 0; role < ROLE_COUNT; role++)
             if (role_prepared(&r->job, role) && prep_one(r, set, role)) return -1;

@@ -25,6 +25,7 @@
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "run/hostlock.h"
 #include "roles/role.h"
 
 #include <errno.h>
@@ -316,13 +317,15 @@ static int run_write_outputs(struct run *r)
 static void run_usage(FILE *f)
 {
     fprintf(f, "usage: hostmix run JOB.ini [--output DIR] [--format text,json,html] [--keep-work] "
-               "[--repeat N]\n"
+               "[--repeat N] [--wait]\n"
                "  --output DIR     results directory (default: the job's output option)\n"
                "  --format LIST    text, json, html (report.html), any of them (default all)\n"
                "  --keep-work      keep the working copy of db/imap data as "
                "DATA_DIR/hostmix-kept-PID\n"
                "  --repeat N       make the run N times (the job's repeat option): mean, spread\n"
                "                   and 95%% confidence interval of the CPU figures\n"
+               "  --wait           wait while another hostmix run holds the host (by default\n"
+               "                   the run refuses, naming it; see allow_overlap)\n"
                "Exit status: 0 valid run and QoS passed; 1 QoS failed or run invalid; "
                "2 usage or job-file error.\n");
 }
@@ -337,6 +340,7 @@ static int run_args(struct run *r, int argc, char **argv, const char **jobpath,
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
         if (!strcmp(argv[i], "--output") && i + 1 < argc) *outdir = argv[++i];
         else if (!strcmp(argv[i], "--keep-work")) r->keep_work = 1;
+        else if (!strcmp(argv[i], "--wait")) r->wait_host = 1;
         else if (!strcmp(argv[i], "--format") && i + 1 < argc) fmt = argv[++i];
         else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) {
             if (run_repeat_arg(argv[++i], repeat)) return -1;
@@ -429,19 +433,45 @@ struct run *run_derive(const struct run *t, const char *outdir)
     r->want_json = t->want_json;
     r->want_html = t->want_html;
     r->keep_work = t->keep_work;
+    r->wait_host = t->wait_host;
     snprintf(r->progress_tag, sizeof r->progress_tag, "%s", t->progress_tag);
     run_open_platform(r);
     return r;
 }
 
+/* Takes the host for this run (run/hostlock.h).  Returns 0, or the exit
+ * status after saying why nothing was started. */
+static int run_take_host(struct run *r, struct hostlock *l)
+{
+    char why[400];
+    if (r->wait_host) log_info("waiting for the host if another run holds it");
+    int rc = hostlock_take(l, r->job.name, r->wait_host, r->job.allow_overlap,
+                           run_signal_pending, why, sizeof why);
+    if (rc < 0) {
+        fprintf(stderr, "hostmix run: %s; nothing was started (--wait waits for it; "
+                        "allow_overlap = yes runs anyway, measuring both)\n", why);
+        return CLI_FAILED;
+    }
+    if (rc == 1) {
+        log_warn("%s: allow_overlap = yes, running anyway; the result is marked overlapped", why);
+        snprintf(r->overlapped, sizeof r->overlapped, "%s", why);
+    }
+    return 0;
+}
+
 int run_once(struct run *r)
 {
+    struct hostlock l = { -1, 0 };
+    char who[400];
     int rc = run_setup(r);
-    if (rc) return rc;
+    if (rc || (rc = run_take_host(r, &l))) return rc;
     r->tty = isatty(STDERR_FILENO);
     run_host_facts("", &r->facts);
     r->wall_start_ns = clock_wall_ns();
     run_exec(r);
+    if (hostlock_release(&l, who, sizeof who))
+        snprintf(r->overlapped, sizeof r->overlapped, "runs with allow_overlap = yes shared "
+                 "the host (pid and job: %s)", who);
     return 0;
 }
 

@@ -110,6 +110,8 @@ struct run {
     int complete;                   /* every phase ran to its end */
     int qos_pass;
     char invalid[1024];             /* why the run is invalid */
+    int wait_host;                  /* --wait: wait for another run to end */
+    char overlapped[512];           /* the runs that shared the host with this one, or "" */
     int64_t wall_start_ns, wall_end_ns;
 };
 

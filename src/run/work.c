@@ -278,7 +278,9 @@ static int work_keep_overlays(struct run *r, const char *kept)
 
 /* ---- the run's working copy ----------------------------------------- */
 
-/* Removes DATA_DIR/NAME, the working copy of a run killed outright. */
+/* Removes DATA_DIR/NAME, the working copy of a run killed outright (a
+ * real directory of this user's: fs_sweep_dead leaves anything else, and
+ * run_prepare_data checked that no other user can write DATA_DIR). */
 static void work_remove_one(const char *name, void *arg)
 {
     char path[800];

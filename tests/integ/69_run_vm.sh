@@ -142,7 +142,7 @@ left=$(ctr_left "$dead")
 echo "# after kill -9: $(echo "$left" | tr '\n' ';')"
 check run_vm_kill9_guests_gone test -z "$(echo "$left" | grep '^qemu ')"
 # what the next run must sweep: the run directory, the bridge, the cgroup
-check run_vm_kill9_left_rundir grep -q "^run directory /tmp/hostmix-vm-$dead" <<<"$left"
+check run_vm_kill9_left_rundir grep -q "^run directory /run/hostmix-vm-$dead" <<<"$left"
 check run_vm_kill9_left_bridge grep -q "^link hmxb$dead" <<<"$left"
 [ -n "$(cg_v2_writable)" ] && check run_vm_kill9_left_cgroup grep -q "^cgroup " <<<"$left"
 vm_job "$TMP/next.ini" 2s

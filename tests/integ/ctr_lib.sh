@@ -92,7 +92,7 @@ ctr_job() {
 ctr_left() {
     local pid=$1
     [ -e "/run/hostmix-ctr-$pid" ] && echo "run directory /run/hostmix-ctr-$pid"
-    [ -e "/tmp/hostmix-vm-$pid" ] && echo "run directory /tmp/hostmix-vm-$pid"
+    [ -e "/run/hostmix-vm-$pid" ] && echo "run directory /run/hostmix-vm-$pid"
     { if [ -n "$CTR_NS" ]; then nsx ip -o link show; else ip -o link show; fi; } 2>/dev/null |
         grep -oE "hmx[btv]$pid(\.[0-9]+)?" | sed 's/^/link /'
     find /sys/fs/cgroup -maxdepth 5 -type d -name "hostmix-$pid" 2>/dev/null | sed 's/^/cgroup /'

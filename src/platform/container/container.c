@@ -52,6 +52,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -325,9 +326,13 @@ static int ctr_rundir(struct ctr *ct, char *why, size_t n)
     snprintf(ct->rundir, sizeof ct->rundir, CTR_RUNDIR_FMT, (int)getpid());
     snprintf(ct->state, sizeof ct->state, "%s/%s", ct->rundir, ctr_rt_names[ct->rt]);
     snprintf(ct->empty, sizeof ct->empty, "%s/empty", ct->rundir);
+    if (fs_mkdir_private(ct->rundir, why, n)) {
+        ct->rundir[0] = '\0';          /* not ours: teardown leaves it alone */
+        return -1;
+    }
     int fd = -1;
-    if (fs_mkdirs(ct->state) == 0)
-        fd = open(ct->empty, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
+    if (mkdir(ct->state, 0700) == 0)
+        fd = open(ct->empty, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
     if (fd < 0) {
         snprintf(why, n, "cannot create %s: %s", ct->rundir, strerror(errno));
         return -1;
@@ -345,7 +350,7 @@ static int ctr_prepare(struct plat *p, char *why, size_t n)
                                                  sizeof ct->acct_why))
         ct->acct = ct->mnt.cpuacct >= 0 ? CTR_ACCT_V1 : CTR_ACCT_PROC;
     struct buf w = BUF_INIT;
-    int rc = ctr_rootfs(p->cache_dir ? p->cache_dir : "/var/tmp/hostmix-data", p->self_exe,
+    int rc = ctr_rootfs(p->cache_dir ? p->cache_dir : JOB_DATA_DIR, p->self_exe,
                         &ct->rootfs, &w);
     if (rc) snprintf(why, n, "container root file system: %s", buf_cstr(&w));
     buf_free(&w);

@@ -11,11 +11,11 @@
  * per guest opened here and handed to QEMU as a descriptor (it vanishes
  * with QEMU), a cgroup per guest below the run's (so QEMU's threads,
  * vhost workers included, are counted together), and a directory
- * /tmp/hostmix-vm-<pid>/ for QMP and agent sockets, consoles and the
- * qcow2 overlays of data that servers change.  Data sets become ext4
- * images cached by the data set's key (vm/image.h); web and nfs attach
- * theirs read-only, db and imap through a per-run overlay, so no run ever
- * copies a data set.
+ * /run/hostmix-vm-<pid>/ (made new, 0700, in root's /run) for QMP and
+ * agent sockets, consoles and the qcow2 overlays of data that servers
+ * change.  Data sets become ext4 images cached by the data set's key
+ * (vm/image.h); web and nfs attach theirs read-only, db and imap through
+ * a per-run overlay, so no run ever copies a data set.
  *
  * CPU per guest: the cgroup's cpu.stat (total, user, system), split by
  * QEMU thread class (vCPU threads from QMP query-cpus-fast, main loop, I/O
@@ -57,7 +57,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define VM_RUNDIR_FMT "/tmp/hostmix-vm-%d"
+#define VM_RUNDIR_FMT "/run/hostmix-vm-%d"     /* /run: only root creates there */
 #define VM_MAX_VCPUS 64
 
 /* ---- options ([platform] with platform = vm) ------------------------- */
@@ -223,12 +223,12 @@ static void vm_addr(const struct plat *p, int set, int role, char *ip, size_t n)
 
 /* ---- prepare ----------------------------------------------------------- */
 
-/* Removes /tmp/NAME, a run directory of a run that no longer exists. */
+/* Removes /run/NAME, a run directory of a run that no longer exists. */
 static void vm_sweep_one(const char *name, void *arg)
 {
     char path[300];
     (void)arg;
-    snprintf(path, sizeof path, "/tmp/%s", name);
+    snprintf(path, sizeof path, "/run/%s", name);
     log_info("removing %s of a run that no longer exists", path);
     fs_rmtree(path);
 }
@@ -237,7 +237,7 @@ static void vm_sweep_one(const char *name, void *arg)
 static void vm_sweep(const char *proc_root)
 {
     (void)proc_root;
-    fs_sweep_dead("/tmp", "hostmix-vm-", vm_sweep_one, NULL);
+    fs_sweep_dead("/run", "hostmix-vm-", vm_sweep_one, NULL);
 }
 
 /* The guest kernel and the initramfs with this very binary as /init. */
@@ -264,8 +264,8 @@ static int vm_prepare(struct plat *p, char *why, size_t n)
 {
     struct vm *v = vm_of(p);
     snprintf(v->rundir, sizeof v->rundir, VM_RUNDIR_FMT, (int)getpid());
-    if (fs_mkdirs(v->rundir)) {
-        snprintf(why, n, "cannot create %s: %s", v->rundir, strerror(errno));
+    if (fs_mkdir_private(v->rundir, why, n)) {
+        v->rundir[0] = '\0';           /* not ours: teardown leaves it alone */
         return -1;
     }
     if (v->cgroup && cg_run_create(p->proc_root, v->cg_base, v->cg_run, sizeof v->cg_run,
