@@ -35,6 +35,20 @@ int fs_mkdirs(const char *dir)
     return rc;
 }
 
+int fs_open_own(const char *path, int flags, char *why, size_t n)
+{
+    struct stat st;
+    int fd = open(path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid())) {
+        close(fd);
+        fd = -1;
+        errno = EPERM;
+    }
+    if (fd < 0) snprintf(why, n, "%s: %s (it must be a regular file of this user's)", path,
+                         strerror(errno));
+    return fd;
+}
+
 int fs_mkdir_private(const char *path, char *why, size_t n)
 {
     struct stat st;

@@ -14,6 +14,11 @@ int fs_mkdirs(const char *dir);
  * checked to be a real directory owned by this user.  Returns 0, or -1
  * with the reason in why. */
 int fs_mkdir_private(const char *path, char *why, size_t n);
+/* Opens (creating it 0600 if absent) a regular file of this user's,
+ * never through a link: for lock files and logs in root's /run.  flags
+ * are open(2)'s access flags (O_RDWR, O_WRONLY | O_APPEND, ...).
+ * Returns a close-on-exec descriptor the caller closes, or -1 (why). */
+int fs_open_own(const char *path, int flags, char *why, size_t n);
 /* Whether path may hold what a root tool trusts: every component, as
  * given and as resolved, is owned by root or this user and no other user
  * can replace it (a directory writable by group or others must be

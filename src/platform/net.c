@@ -9,6 +9,7 @@
  * container across 64 sets.  libmnl only frames and walks netlink
  * messages; the requests are the kernel's own structures. */
 #include "platform/net.h"
+#include "core/fs.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -211,13 +213,49 @@ int net_name(char *dst, size_t n, enum net_kind kind, pid_t pid, int idx)
     return w > 0 && (size_t)w < n && w < IFNAMSIZ ? 0 : -1;
 }
 
-int net_addr(int set, int role, char *dst, size_t n)
+/* ---- address slots ---------------------------------------------------- */
+
+void net_slot_init(struct net_slot *s, int k)
+{
+    k = k >= 0 && k < NET_SLOTS ? k : 0;
+    s->slot = k;
+    s->fd = -1;
+    snprintf(s->gw, sizeof s->gw, "198.%d.%d.1", 18 + k / 2, 128 * (k % 2));
+    snprintf(s->cidr, sizeof s->cidr, "%s/%d", s->gw, NET_PREFIXLEN);
+}
+
+int net_slot_take(struct net_slot *s, char *why, size_t n)
+{
+    char path[64];
+    for (int k = 0; k < NET_SLOTS; k++) {
+        snprintf(path, sizeof path, "/run/hostmix.net%d", k);
+        int fd = fs_open_own(path, O_RDWR, why, n);
+        if (fd < 0) return -1;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            net_slot_init(s, k);
+            s->fd = fd;
+            return 0;
+        }
+        close(fd);
+    }
+    snprintf(why, n, "all %d address ranges of 198.18.0.0/15 are held by other runs", NET_SLOTS);
+    return -1;
+}
+
+void net_slot_release(struct net_slot *s)
+{
+    if (s->fd >= 0) close(s->fd);
+    s->fd = -1;
+}
+
+int net_addr(const struct net_slot *s, int set, int role, char *dst, size_t n)
 {
     if (set < 1 || set > NET_SETS || role < 0 || role >= NET_ROLES) {
         if (n) dst[0] = '\0';
         return -1;
     }
-    int w = snprintf(dst, n, "198.18.%d.%d", set, 10 + role);
+    int w = snprintf(dst, n, "198.%d.%d.%d", 18 + s->slot / 2, 128 * (s->slot % 2) + set,
+                     10 + role);
     return w > 0 && (size_t)w < n ? 0 : -1;
 }
 

@@ -11,10 +11,14 @@
  * 4194304, 7 digits) and n is 0..999.  net_sweep_stale removes what a
  * run that died left behind by reading the pid back from the name.
  *
- * Address plan (net_addr): the bridge is 198.18.0.1/15, the gateway of
- * every guest and container; the server of role R (0..5, the role
- * table's order) in set S (1..64) is 198.18.S.(10+R)/15.  The /15 makes
- * every address reachable on the bridge without routes. */
+ * Address plan (net_addr): 198.18.0.0/15 is cut into NET_SLOTS /17
+ * ranges, one per run that uses the host at once (a run holds its slot's
+ * lock file /run/hostmix.netK while it lives: net_slot_take; a dead run's
+ * lock goes with it).  In slot K, with A = 18 + K/2 and B = 128 x (K%2),
+ * the bridge is 198.A.B.1/17, the gateway of every guest and container,
+ * and the server of role R (0..5, the role table's order) in set S
+ * (1..64) is 198.A.(B+S).(10+R)/17: every address reachable on the bridge
+ * without routes, and no run's address on another run's bridge. */
 #ifndef HOSTMIX_NET_H
 #define HOSTMIX_NET_H
 
@@ -22,9 +26,8 @@
 #include <sys/types.h>
 
 #define NET_PREFIX      "hmx"
-#define NET_BRIDGE_CIDR "198.18.0.1/15"
-#define NET_GATEWAY     "198.18.0.1"
-#define NET_PREFIXLEN   15
+#define NET_SLOTS       4           /* runs with their own range at once */
+#define NET_PREFIXLEN   17
 #define NET_SETS        64          /* sets 1..NET_SETS */
 #define NET_ROLES       6           /* roles 0..NET_ROLES-1 */
 #define NET_IDX_MAX     999         /* taps and veths per run: 0..999 */
@@ -36,9 +39,24 @@ enum net_kind { NET_BRIDGE = 'b', NET_TAP = 't', NET_VETH = 'v' };
  * range or dst (which should hold IFNAMSIZ bytes) is too small. */
 int net_name(char *dst, size_t n, enum net_kind kind, pid_t pid, int idx);
 
-/* Writes "198.18.SET.(10+ROLE)" into dst.  Returns 0, or -1 (dst "")
- * when set is outside 1..NET_SETS or role outside 0..NET_ROLES-1. */
-int net_addr(int set, int role, char *dst, size_t n);
+/* A run's range of addresses. */
+struct net_slot {
+    int slot;                   /* 0..NET_SLOTS-1 */
+    int fd;                     /* its lock file while held, else -1 */
+    char cidr[32];              /* the bridge's address, "198.18.0.1/17" */
+    char gw[24];                /* the same without the length: the gateway */
+};
+/* Fills s for slot k without taking it (fd -1). */
+void net_slot_init(struct net_slot *s, int k);
+/* Takes the first free slot (its lock file held until net_slot_release
+ * or the process ends).  Returns 0, or -1 with the reason in why. */
+int net_slot_take(struct net_slot *s, char *why, size_t n);
+void net_slot_release(struct net_slot *s);
+
+/* Writes the address of role in set within slot s into dst.  Returns 0,
+ * or -1 (dst "") when set is outside 1..NET_SETS or role outside
+ * 0..NET_ROLES-1. */
+int net_addr(const struct net_slot *s, int set, int role, char *dst, size_t n);
 
 /* Creates bridge name, gives it the address cidr ("198.18.0.1/15") and
  * brings it up.  Returns 0, or -1 with the reason in why (nothing is

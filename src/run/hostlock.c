@@ -11,22 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Opens path for appending or locking: a regular file of this user's,
- * never through a link.  Returns the fd or -1 (why). */
-static int hl_open(const char *path, int flags, char *why, size_t n)
-{
-    struct stat st;
-    int fd = open(path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid())) {
-        close(fd);
-        fd = -1;
-        errno = EPERM;
-    }
-    if (fd < 0) snprintf(why, n, "%s: %s (it must be a regular file of this user's)", path,
-                         strerror(errno));
-    return fd;
-}
-
 /* The holder's "pid name" line, read from the lock file. */
 static void hl_holder(int fd, char *dst, size_t n)
 {
@@ -41,7 +25,7 @@ static void hl_holder(int fd, char *dst, size_t n)
 static void hl_note_overlap(const char *name)
 {
     char why[300], line[200];
-    int fd = hl_open(HOSTLOCK_OVERLAPS, O_WRONLY | O_APPEND, why, sizeof why);
+    int fd = fs_open_own(HOSTLOCK_OVERLAPS, O_WRONLY | O_APPEND, why, sizeof why);
     if (fd < 0) return;
     int len = snprintf(line, sizeof line, "%d %.150s\n", (int)getpid(), name);
     fs_write_all(fd, line, (size_t)len);
@@ -59,7 +43,7 @@ int hostlock_take(struct hostlock *l, const char *name, int wait, int allow_over
                   int (*stop)(void), char *why, size_t n)
 {
     char holder[200], line[200];
-    l->fd = hl_open(HOSTLOCK_PATH, O_RDWR, why, n);
+    l->fd = fs_open_own(HOSTLOCK_PATH, O_RDWR, why, n);
     if (l->fd < 0) return -1;
     while (flock(l->fd, LOCK_EX | LOCK_NB) != 0) {
         hl_holder(l->fd, holder, sizeof holder);
@@ -87,7 +71,7 @@ int hostlock_release(struct hostlock *l, char *who, size_t n)
     off_t now = hl_overlaps_size();
     if (now > l->overlaps_at) {
         char why[300];
-        int fd = hl_open(HOSTLOCK_OVERLAPS, O_RDONLY, why, sizeof why);
+        int fd = fs_open_own(HOSTLOCK_OVERLAPS, O_RDONLY, why, sizeof why);
         ssize_t r = fd >= 0 ? pread(fd, who, n - 1, l->overlaps_at) : -1;
         who[r > 0 ? r : 0] = '\0';
         for (char *c = who; *c; c++) if (*c == '\n') *c = c[1] ? ';' : '\0';

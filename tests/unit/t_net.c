@@ -92,14 +92,45 @@ TEST(net_names_and_plan)
     T_EQ_INT(net_name(b, sizeof b, NET_VETH, 12, -1), -1);
     T_EQ_INT(net_name(b, 6, NET_BRIDGE, 1234, 0), -1);
     char a[32];
-    T_EQ_INT(net_addr(1, 0, a, sizeof a), 0);
+    struct net_slot s0, s1, s3;
+    net_slot_init(&s0, 0);
+    net_slot_init(&s1, 1);
+    net_slot_init(&s3, 3);
+    T_EQ_STR(s0.cidr, "198.18.0.1/17");
+    T_EQ_STR(s1.gw, "198.18.128.1");
+    T_EQ_STR(s3.cidr, "198.19.128.1/17");
+    T_EQ_INT(s0.fd, -1);
+    T_EQ_INT(net_addr(&s0, 1, 0, a, sizeof a), 0);
     T_EQ_STR(a, "198.18.1.10");
-    T_EQ_INT(net_addr(64, 5, a, sizeof a), 0);
+    T_EQ_INT(net_addr(&s0, 64, 5, a, sizeof a), 0);
     T_EQ_STR(a, "198.18.64.15");
-    T_EQ_INT(net_addr(0, 0, a, sizeof a), -1);
+    T_EQ_INT(net_addr(&s1, 1, 0, a, sizeof a), 0);
+    T_EQ_STR(a, "198.18.129.10");                         /* inside 198.18.128.0/17 */
+    T_EQ_INT(net_addr(&s3, 64, 5, a, sizeof a), 0);
+    T_EQ_STR(a, "198.19.192.15");                         /* inside 198.19.128.0/17 */
+    T_EQ_INT(net_addr(&s0, 0, 0, a, sizeof a), -1);
     T_EQ_STR(a, "");
-    T_EQ_INT(net_addr(65, 0, a, sizeof a), -1);
-    T_EQ_INT(net_addr(1, 6, a, sizeof a), -1);
+    T_EQ_INT(net_addr(&s0, 65, 0, a, sizeof a), -1);
+    T_EQ_INT(net_addr(&s0, 1, 6, a, sizeof a), -1);
+}
+
+/* Runs that share the host take different address ranges: a slot held
+ * (its lock file in /run) is not handed out again until released. */
+TEST(net_slots_taken_apart)
+{
+    if (geteuid() != 0) T_SKIP("not root: the slots' lock files live in /run");
+    struct net_slot a, b;
+    char why[256];
+    T_EQ_INT(net_slot_take(&a, why, sizeof why), 0);
+    T_EQ_INT(net_slot_take(&b, why, sizeof why), 0);
+    T_ASSERT(a.slot != b.slot && strcmp(a.cidr, b.cidr) != 0);
+    int was = a.slot;
+    net_slot_release(&a);
+    T_EQ_INT(a.fd, -1);
+    T_EQ_INT(net_slot_take(&a, why, sizeof why), 0);
+    T_EQ_INT(a.slot, was);                                /* free again */
+    net_slot_release(&a);
+    net_slot_release(&b);
 }
 
 /* Returns 2 with a skip message when this system has no usable tun
@@ -124,12 +155,12 @@ static int sc_bridge_taps(void)
     net_name(br, sizeof br, NET_BRIDGE, me, 0);
     net_name(t0, sizeof t0, NET_TAP, me, 0);
     net_name(t1, sizeof t1, NET_TAP, me, 1);
-    CHECKW(net_bridge_create(br, NET_BRIDGE_CIDR, why, sizeof why) == 0, why);
+    CHECKW(net_bridge_create(br, "198.18.0.1/17", why, sizeof why) == 0, why);
     struct net_link lb, l0, l1;
     CHECK(net_link_get(br, &lb) == 0);
     CHECK(strcmp(lb.kind, "bridge") == 0 && lb.up && lb.master == 0);
-    CHECKW(strcmp(lb.addr, "198.18.0.1/15") == 0, lb.addr);
-    CHECK(net_bridge_create(br, NET_BRIDGE_CIDR, why, sizeof why) == -1);
+    CHECKW(strcmp(lb.addr, "198.18.0.1/17") == 0, lb.addr);
+    CHECK(net_bridge_create(br, "198.18.0.1/17", why, sizeof why) == -1);
     CHECKW(strstr(why, "File exists") && strstr(why, br), why);
     int f0 = -1, f1 = -1;
     CHECKW(net_tap_open(t0, br, &f0, why, sizeof why) == 0, why);
@@ -213,11 +244,11 @@ static int sc_veth(void)
     char br[IFNAMSIZ], v0[IFNAMSIZ], why[256] = "", res[512] = "";
     net_name(br, sizeof br, NET_BRIDGE, getpid(), 0);
     net_name(v0, sizeof v0, NET_VETH, getpid(), 0);
-    CHECKW(net_bridge_create(br, NET_BRIDGE_CIDR, why, sizeof why) == 0, why);
+    CHECKW(net_bridge_create(br, "198.18.0.1/15", why, sizeof why) == 0, why);
     int go, result;
     pid_t c = container(&go, &result);
     CHECK(c > 0);
-    int rc = net_veth_create(v0, "eth0", br, c, "198.18.1.10/15", NET_GATEWAY, why, sizeof why);
+    int rc = net_veth_create(v0, "eth0", br, c, "198.18.1.10/15", "198.18.0.1", why, sizeof why);
     if (write(go, "g", 1) != 1) rc = -9;
     ssize_t r = read(result, res, sizeof res - 1);
     res[r > 0 ? r : 0] = '\0';
@@ -232,9 +263,9 @@ static int sc_veth(void)
     /* a second pair into a namespace that is gone fails and leaves nothing */
     char v1[IFNAMSIZ];
     net_name(v1, sizeof v1, NET_VETH, getpid(), 1);
-    CHECK(net_veth_create(v1, "eth0", br, c, "198.18.1.11/15", NET_GATEWAY, why, sizeof why) == -1);
+    CHECK(net_veth_create(v1, "eth0", br, c, "198.18.1.11/15", "198.18.0.1", why, sizeof why) == -1);
     CHECK(net_link_get(v1, &lv) == -1);
-    CHECK(net_veth_create(v1, "eth0", br, getpid(), "198.18.1.11/33", NET_GATEWAY, why, sizeof why) == -1);
+    CHECK(net_veth_create(v1, "eth0", br, getpid(), "198.18.1.11/33", "198.18.0.1", why, sizeof why) == -1);
     CHECKW(strstr(why, "bad address"), why);
     CHECK(net_link_del(v0) == 0 && net_link_get(v0, &lv) == -1);
     CHECK(net_link_del(br) == 0);
@@ -291,14 +322,14 @@ TEST(net_bad_input)
 {
     char why[256];
     int fd;
-    T_EQ_INT(net_bridge_create("hmxb-way-too-long-name", NET_BRIDGE_CIDR, why, sizeof why), -1);
+    T_EQ_INT(net_bridge_create("hmxb-way-too-long-name", "198.18.0.1/15", why, sizeof why), -1);
     T_ASSERT(strstr(why, "bad interface name"));
     T_EQ_INT(net_bridge_create("hmxb1", "198.18.0.1", why, sizeof why), -1);
     T_ASSERT(strstr(why, "bad address"));
     T_EQ_INT(net_tap_open("", "hmxb1", &fd, why, sizeof why), -1);
     T_EQ_INT(net_veth_create("a", "eth0", "b", 1, "198.18.1.10/15", "nope", why, sizeof why), -1);
     T_ASSERT(strstr(why, "bad gateway"));
-    T_EQ_INT(net_veth_create("a", "eth0", "b", 0, "198.18.1.10/15", NET_GATEWAY, why, sizeof why), -1);
+    T_EQ_INT(net_veth_create("a", "eth0", "b", 0, "198.18.1.10/15", "198.18.0.1", why, sizeof why), -1);
     T_ASSERT(strstr(why, "namespace pid"));
     T_EQ_INT(net_link_del(""), -1);
 }
@@ -343,7 +374,7 @@ static int sc_qemu_tap(void)
     net_name(br, sizeof br, NET_BRIDGE, getpid(), 0);
     net_name(t0, sizeof t0, NET_TAP, getpid(), 0);
     snprintf(sock, sizeof sock, "/tmp/hmx-t-net-%d.sock", (int)getpid());
-    CHECKW(net_bridge_create(br, NET_BRIDGE_CIDR, why, sizeof why) == 0, why);
+    CHECKW(net_bridge_create(br, "198.18.0.1/15", why, sizeof why) == 0, why);
     int fd;
     CHECKW(net_tap_open(t0, br, &fd, why, sizeof why) == 0, why);
     pid_t q = qemu_with_tap(fd, sock);

@@ -5,8 +5,8 @@
  * Per container: a network namespace made first by a small holder
  * process (it unshares CLONE_NEWNET and waits; it dies with hostmix), a
  * veth pair with its end inside that namespace on the run's bridge
- * hmxb<pid> (198.18.0.1/15, platform/net.h), a bundle (config.json) that
- * points the runtime at /proc/HOLDER/ns/net, new pid, ipc, uts and mount
+ * hmxb<pid> (its /17 of 198.18.0.0/15, platform/net.h), a bundle
+ * (config.json) that points the runtime at /proc/HOLDER/ns/net, new pid, ipc, uts and mount
  * namespaces, and its own cgroup below the run's.  The root file system
  * is hostmix and its libraries, built once into the data cache and shared
  * read-only by every container (bundle.h); the server's data is a bind
@@ -100,6 +100,7 @@ struct ctr {
     struct buf rootfs;
     char bridge[16];
     int bridge_up;
+    struct net_slot slot;       /* this run's addresses (net.h) */
     struct plat_server *srv[CTR_MAX];     /* every container started, for cleanup */
     int nsrv, nready;
     int64_t first_start_ns;     /* monotonic: the first start call */
@@ -238,6 +239,7 @@ static int ctr_probe(struct plat *p, char *why, size_t n)
     struct ctr *ct = ctr_of(p);
     static const struct ctr_opts defaults_if_none = { .runtime = CTR_AUTO };
     ct->o = p->opt ? p->opt : &defaults_if_none;
+    net_slot_init(&ct->slot, 0);            /* not held until prepare takes one */
     if (plat_probe_common(p, "namespaces, veths, a bridge", why, n)) return -1;
     if (ctr_pick_runtime(ct, why, n)) return -1;
     ctr_probe_cgroups(p, ct);
@@ -253,8 +255,7 @@ static int ctr_probe(struct plat *p, char *why, size_t n)
 
 static void ctr_addr(const struct plat *p, int set, int role, char *ip, size_t n)
 {
-    (void)p;
-    net_addr(set, role, ip, n);
+    net_addr(&ctr_of((struct plat *)p)->slot, set, role, ip, n);
 }
 
 /* ---- prepare: sweep what dead runs left, then make this run's ---------- */
@@ -356,7 +357,8 @@ static int ctr_prepare(struct plat *p, char *why, size_t n)
     buf_free(&w);
     if (rc) return -1;
     net_name(ct->bridge, sizeof ct->bridge, NET_BRIDGE, getpid(), 0);
-    if (net_bridge_create(ct->bridge, NET_BRIDGE_CIDR, why, n)) return -1;
+    if (net_slot_take(&ct->slot, why, n) || net_bridge_create(ct->bridge, ct->slot.cidr, why, n))
+        return -1;
     ct->bridge_up = 1;
     log_info("container: %s, cgroups %s, rootfs %s, bridge %s", ct->rt_version,
              ct->hybrid ? "hybrid" : ct->mnt.v2[0] ? "v2" : "v1", buf_cstr(&ct->rootfs),
@@ -409,7 +411,7 @@ static int ctr_net(struct ctr *ct, struct plat_server *s, struct ctr_srv *cs, ch
     }
     net_name(cs->veth, sizeof cs->veth, NET_VETH, getpid(), ct->nsrv);
     snprintf(cidr, sizeof cidr, "%s/%d", s->spec->ip, NET_PREFIXLEN);
-    if (net_veth_create(cs->veth, "eth0", ct->bridge, cs->holder, cidr, NET_GATEWAY, why, n)) {
+    if (net_veth_create(cs->veth, "eth0", ct->bridge, cs->holder, cidr, ct->slot.gw, why, n)) {
         cs->veth[0] = '\0';
         return -1;
     }
@@ -647,6 +649,7 @@ static void ctr_cleanup(struct plat *p)
     if (ct->bridge_up && net_link_del(ct->bridge) && errno != ENODEV)
         log_warn("cannot remove bridge %s: %s", ct->bridge, strerror(errno));
     ct->bridge_up = 0;
+    net_slot_release(&ct->slot);
     if (ct->cg_run[0]) cg_remove_tree(p->proc_root, ct->cg_run);
     ct->cg_run[0] = '\0';
     for (int i = 0; ct->rundir[0] && i < ct->mnt.nv1; i++) {

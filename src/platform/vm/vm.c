@@ -7,7 +7,7 @@
  * command line (guest/gcfg.h).  The accelerator is KVM where /dev/kvm can
  * run a guest, TCG otherwise (option accel); every report names it.
  *
- * Per run: a bridge hmxb<pid> at 198.18.0.1/15 (platform/net.h), a tap
+ * Per run: a bridge hmxb<pid> at its /17 of 198.18.0.0/15 (net.h), a tap
  * per guest opened here and handed to QEMU as a descriptor (it vanishes
  * with QEMU), a cgroup per guest below the run's (so QEMU's threads,
  * vhost workers included, are counted together), and a directory
@@ -114,6 +114,7 @@ struct vm {
     char rundir[64];
     char bridge[16];
     int bridge_up;
+    struct net_slot slot;       /* this run's addresses (net.h) */
     char cg_base[512], cg_run[600], cg_why[512];
     int cgroup;
     int vhost;                  /* /dev/vhost-net exists: guests use vhost-net */
@@ -199,6 +200,7 @@ static int vm_probe(struct plat *p, char *why, size_t n)
     struct vm *v = vm_of(p);
     static const struct vm_opts defaults_if_none;
     v->o = p->opt ? p->opt : &defaults_if_none;
+    net_slot_init(&v->slot, 0);             /* not held until prepare takes one */
     if (plat_probe_common(p, "bridge and taps", why, n)) return -1;
     if (vm_find_qemu(v->o->qemu[0] ? v->o->qemu : "qemu-system-x86_64", v->qemu,
                      sizeof v->qemu, why, n))
@@ -217,8 +219,7 @@ static int vm_probe(struct plat *p, char *why, size_t n)
 
 static void vm_addr(const struct plat *p, int set, int role, char *ip, size_t n)
 {
-    (void)p;
-    net_addr(set, role, ip, n);
+    net_addr(&vm_of((struct plat *)p)->slot, set, role, ip, n);
 }
 
 /* ---- prepare ----------------------------------------------------------- */
@@ -274,7 +275,8 @@ static int vm_prepare(struct plat *p, char *why, size_t n)
     if (!v->cgroup) log_warn("guest CPU from /proc/PID/stat of QEMU: %s", v->cg_why);
     if (vm_images(p, v, why, n)) return -1;
     net_name(v->bridge, sizeof v->bridge, NET_BRIDGE, getpid(), 0);
-    if (net_bridge_create(v->bridge, NET_BRIDGE_CIDR, why, n)) return -1;
+    if (net_slot_take(&v->slot, why, n) || net_bridge_create(v->bridge, v->slot.cidr, why, n))
+        return -1;
     v->bridge_up = 1;
     log_info("vm: %s, machine %s, kernel %s, bridge %s", v->accel == VM_ACCEL_KVM ? "kvm" : "tcg",
              vm_machine_names[v->o->machine], buf_head(&v->kernel.version), v->bridge);
@@ -339,7 +341,7 @@ static int vm_cmdline(const struct vm *v, const struct vm_srv *vs, const struct 
     struct buf w = BUF_INIT;
     plat_serve_argv(sp, buf_used(&vs->disk) ? "/data" : NULL, &argv);
     struct gcfg g = { .argv = argv.v + 1, .argc = argv.n - 1, .ip = (char *)sp->ip,
-                      .prefix = NET_PREFIXLEN, .gw = NET_GATEWAY,
+                      .prefix = NET_PREFIXLEN, .gw = (char *)v->slot.gw,
                       .disk = buf_used(&vs->disk) ? "vda" : NULL, .disk_rw = sp->data_rw };
     int rc = gcfg_cmdline(&g, v->tsc_khz, v->lpj, out, &w);
     if (rc) snprintf(why, n, "kernel command line: %s", buf_cstr(&w));
@@ -486,6 +488,7 @@ static void vm_cleanup(struct plat *p)
     if (v->bridge_up && net_link_del(v->bridge) && errno != ENODEV)
         log_warn("cannot remove bridge %s: %s", v->bridge, strerror(errno));
     v->bridge_up = 0;
+    net_slot_release(&v->slot);
     if (v->cg_run[0]) cg_remove_tree(p->proc_root, v->cg_run);
     v->cg_run[0] = '\0';
     if (v->rundir[0] && fs_rmtree(v->rundir))
