@@ -186,6 +186,8 @@ static void mr_guest(const struct run *r, int i, struct report_server *o)
     g->guest_cores = mr_part(a, b, PLAT_CPU_GUEST, secs);
     int busy = (a->have & b->have) >> PLAT_CPU_GUEST_BUSY & 1u;
     g->busy_cores = busy ? mr_part(a, b, PLAT_CPU_GUEST_BUSY, secs) : NAN;
+    double vcpus = (double)r->srv[i].spec->vcpus;
+    if (vcpus > 0 && g->busy_cores > vcpus) g->busy_cores = vcpus;    /* a guest's own word */
     int steal = (a->have & b->have) >> PLAT_CPU_GUEST_STEAL & 1u;
     g->steal_cores = steal ? mr_part(a, b, PLAT_CPU_GUEST_STEAL, secs) : NAN;
     g->overhead = busy && g->busy_cores > 0 ? o->measure_cores / g->busy_cores : NAN;

@@ -233,3 +233,46 @@ TEST(guests_missing_busy_reported)
     report_model_free(m);
     free(r);
 }
+
+/* A guest that claims more CPUs than it was given is not believed: the
+ * answer is refused (the note says why), and a busy time above vCPUs x
+ * the interval is cut to that. */
+static void *g_answer_once(void *arg)
+{
+    int fd = *(int *)arg;
+    if (g_request(fd)) g_answer(fd);
+    while (g_request(fd)) {}
+    return NULL;
+}
+
+TEST(guests_agent_claims_bounded)
+{
+    if (meas_hz() <= 0) T_SKIP("no USER_HZ");
+    struct meas_host h;
+    T_EQ_INT(meas_host_read("", &h), 0);
+    if (h.ncpu < 2) T_SKIP("this host has one CPU: a guest of one vCPU cannot claim more");
+    int sv[2];
+    T_EQ_INT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    pthread_t th;
+    pthread_create(&th, NULL, g_answer_once, &sv[1]);
+    static struct server_spec sp = { .name = "set1-web", .vcpus = 1 };
+    struct plat_server s = { .spec = &sp };
+    int fd = sv[0];
+    int rc = vm_agent_cpu(&fd, 1000, &s);
+    if (fd >= 0) close(fd);
+    pthread_join(th, NULL);
+    close(sv[1]);
+    T_EQ_INT(rc, -1);
+    T_ASSERT(strstr(s.note, "CPUs and has 1"));
+    T_EQ_INT(s.cpu.have >> PLAT_CPU_GUEST_BUSY & 1u, 0);
+    /* the model: web claims 95 s busy in a 4 s interval on one vCPU */
+    struct run *r = g_two_guests();
+    g_spec[0].vcpus = 1;
+    g_cpu1[0].part_ns[PLAT_CPU_GUEST_BUSY] = 100000000000ULL;
+    struct report_model *m = report_model_from_run(r);
+    T_NEAR(m->server[0].guest.busy_cores, 1.0, 1e-12);
+    T_NEAR(m->server[1].guest.busy_cores, 0.0625, 1e-12);    /* db: (2.25 - 2) / 4 */
+    report_model_free(m);
+    g_spec[0].vcpus = 0;
+    free(r);
+}

@@ -99,8 +99,9 @@ static uint64_t vm_agent_busy_ns(const struct agent_stat *st)
     for (int k = 0; k < MEAS_NFIELDS; k++)
         if (k != MEAS_IDLE && k != MEAS_IOWAIT && k != MEAS_STEAL && k != MEAS_GUEST &&
             k != MEAS_GUEST_NICE)
-            busy += h->cpu[k];
-    return busy * (uint64_t)(1000000000LL / meas_hz());
+            busy += h->cpu[k] < UINT64_MAX / 8 ? h->cpu[k] : UINT64_MAX / 8;
+    uint64_t tick = (uint64_t)(1000000000LL / meas_hz());
+    return busy < UINT64_MAX / tick ? busy * tick : UINT64_MAX;    /* no wrap */
 }
 
 int vm_agent_cpu(int *fd, int timeout_ms, struct plat_server *s)
@@ -108,6 +109,11 @@ int vm_agent_cpu(int *fd, int timeout_ms, struct plat_server *s)
     struct agent_stat st;
     struct buf w = BUF_INIT;
     int rc = *fd >= 0 ? vm_agent_query(*fd, timeout_ms, &st, &w) : -1;
+    if (rc == 0 && s->spec->vcpus > 0 && st.host.ncpu > s->spec->vcpus) {
+        buf_printf(&w, "agent: the guest reports %d CPUs and has %lld", st.host.ncpu,
+                   (long long)s->spec->vcpus);
+        rc = -1;
+    }
     if (rc == 0) {
         s->cpu.part_ns[PLAT_CPU_GUEST_BUSY] = vm_agent_busy_ns(&st);
         s->cpu.part_ns[PLAT_CPU_GUEST_STEAL] = st.host.cpu[MEAS_STEAL] *
