@@ -128,7 +128,8 @@ print(cmd(s, b"l LOGIN " + user + b" " + pw + b"\r\n", b"l").split()[1])
 print(cmd(s, b"e EXAMINE INBOX\r\n", b"e").split()[1])
 print(cmd(s, b"u UID FETCH 1:4294967295 UID\r\n", b"u").split()[1])
 PY
-check imap_literals_linear awk '/^literals/ {exit !($2 == "BAD" && $3 < 1.0)}' "$TMP/imap.out"
+# (refused, not hung; that framing is linear is tests/unit/t_imap.c's check)
+check imap_literals_refused awk '/^literals/ {exit !($2 == "BAD" && $3 < 8)}' "$TMP/imap.out"
 check_eq imap_nul_literal_refused "$(sed -n 2p "$TMP/imap.out")" BAD
 check_eq imap_uid_fetch_max_uid "$(sed -n 3,5p "$TMP/imap.out" | tr '\n' ' ')" "OK OK OK "
 check_eq imap_answers_after_faults "$($F burst "$mp" 'a NOOP\r\n' 1 | tail -1 | tr -d '\r')" "a OK NOOP completed"
@@ -168,7 +169,9 @@ sleep 0.1
 a2 /items/3 >"$TMP/a2.2" &
 c2=$!
 wait "$c1" "$c2"
-in_time() { awk -v c="$1" '{exit !($1 == c && $2 < 1.3)}' "$2"; }
+# 504 and 503 come only from the deadline (the stalled db would answer 200
+# after its stall); the time bound only catches a hang
+in_time() { awk -v c="$1" '{exit !($1 == c && $2 < 5)}' "$2"; }
 check app_db_deadline_504 in_time 504 "$TMP/a2.1"
 check app_db_deadline_queued_503 in_time 503 "$TMP/a2.2"
 sleep 1.5
