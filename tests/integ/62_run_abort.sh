@@ -12,6 +12,7 @@ port=$(free_port)
 run_job "$TMP/int.ini" int "$port" 1s 30s 1s
 "$HOSTMIX" run "$TMP/int.ini" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
+watch_run "$pid"
 wait_server "$port"
 sleep 3
 kill -INT "$pid"
@@ -32,6 +33,7 @@ port=$(free_port)
 run_job "$TMP/kill.ini" kill "$port" 1s 30s 1s
 "$HOSTMIX" run "$TMP/kill.ini" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
+watch_run "$pid"
 wait_server "$port"
 sleep 2
 spid=$(server_pid "$port")
@@ -54,7 +56,8 @@ port=$(free_port)
 run_job "$TMP/term.ini" term "$port" 1s 30s 1s
 "$HOSTMIX" run "$TMP/term.ini" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
-sleep 0.3
+watch_run "$pid"
+check run_sigterm_server_started wait_recorded "$pid"
 kill -TERM "$pid"
 wait "$pid"; rc=$?
 check_eq run_sigterm_exit1 "$rc" 1

@@ -85,10 +85,18 @@ for how in sigterm crash; do
     wait_port 127.1.2.1 "$port" 20
     sleep 3
     check "run_workcopy_${how}_copy_exists" test -d "$TMP/data/.hostmix-work-$pid"
-    if [ "$how" = sigterm ]; then kill -TERM "$pid"
-    else kill -KILL "$(pgrep -f "serve imap --listen 127.1.2.1:$port ")" || kill -TERM "$pid"; fi
+    if [ "$how" = sigterm ]; then
+        kill -TERM "$pid"
+    else
+        imap=$(pgrep -f "serve imap --listen 127.1.2.1:$port ")
+        check run_workcopy_crash_imap_found test -n "$imap"
+        # without an imap server to kill, the run is stopped (the check failed)
+        if [ -n "$imap" ]; then kill -KILL "$imap"; else kill -TERM "$pid"; fi
+    fi
     wait "$pid"; rc=$?
     check_eq "run_workcopy_${how}_exit1" "$rc" 1
+    [ "$how" = crash ] && check run_workcopy_crash_named \
+        grep -q "server set1-imap (pid ${imap:-none}) killed by signal 9" "$TMP/err"
     check_eq "run_workcopy_${how}_none_left" "$(ls -A "$TMP/data" | grep -c hostmix-work)" 0
     check_eq "run_workcopy_${how}_cache_unchanged" "$(data_sum)" "$sum1"
 done

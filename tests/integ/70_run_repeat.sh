@@ -11,6 +11,7 @@ run_job "$TMP/rep.ini" rep "$port" 1s 2s 0s
 sed -i 's/^\[global\]/[global]\nrepeat = 3/' "$TMP/rep.ini"
 "$HOSTMIX" run "$TMP/rep.ini" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
+watch_run "$pid"
 wait "$pid"; rc=$?
 check_eq run_repeat_exit0 "$rc" 0
 check run_repeat_lines test "$(grep -c '^repeat [1-3]/3: valid, QoS pass' "$TMP/err")" -eq 3
@@ -67,6 +68,7 @@ rm -rf "$TMP/res"
 sed -i '/^max_stddev/d' "$TMP/rep.ini"
 "$HOSTMIX" run "$TMP/rep.ini" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
+watch_run "$pid"
 for _ in $(seq 1 300); do [ -e "$TMP/res/repeat-2/logs" ] && break; sleep 0.1; done
 wait_port 127.1.6.1 "$port" 10
 kill -INT "$pid"

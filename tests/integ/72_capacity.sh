@@ -17,6 +17,7 @@ sed -i 's/^qos = .*/qos = p99<=100ms,errors<=0%/' "$TMP/cap.ini"
 HOSTMIX_TEST_SLOW_FROM_SET=3 "$HOSTMIX" capacity "$TMP/cap.ini" --step 2 --max-sets 8 \
     --output "$TMP/cap" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
+watch_run "$pid"
 wait "$pid"; rc=$?
 check_eq capacity_exit0 "$rc" 0
 check capacity_headline grep -q '^capacity "cap" on native: 2 sets = 2 servers at QoS; first failure at 3 sets: idle QoS: set3.idle: p99<=100ms' "$TMP/out"
@@ -93,6 +94,7 @@ check capacity_bad_arg_why grep -q "max-sets '0': expected a whole number from 1
 # SIGINT during the second step: it ends cleanly, the first step is kept
 "$HOSTMIX" capacity "$TMP/cap.ini" --output "$TMP/cap3" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
+watch_run "$pid"
 for _ in $(seq 1 400); do [ -e "$TMP/cap3/sets-2/logs" ] && break; sleep 0.1; done
 wait_port 127.2.6.1 "$port" 10
 kill -INT "$pid"

@@ -22,6 +22,7 @@ set_job "$TMP/prof.ini" profile "$port" 300 10 20
 printf '[profile]\nenabled = yes\n' >>"$TMP/prof.ini"
 "$HOSTMIX" run "$TMP/prof.ini" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
+watch_run "$pid"
 wait "$pid"; rc=$?
 check_eq run_profile_exit0 "$rc" 0
 [ "$rc" = 0 ] || { tail -30 "$TMP/err" "$TMP/out"; }
@@ -67,7 +68,7 @@ assert p["post_s"] < 0.5 * p["seconds"], p["post_s"]
 PY
 check run_profile_data test -s "$TMP/res/profile/perf.data"
 check run_profile_no_fifo test -z "$(ls "$TMP/res/profile" | grep -E 'fifo|script')"
-check run_profile_no_process test -z "$(pgrep -P "$pid")"
+check_nothing_left run_profile "$pid" "$port"
 "$HOSTMIX" report "$TMP/res/result.json" >"$TMP/report.txt" 2>"$TMP/err"
 check run_profile_report_same diff "$TMP/res/report.txt" "$TMP/report.txt"
 "$HOSTMIX" report "$TMP/res/result.json" --format json >"$TMP/report.json"

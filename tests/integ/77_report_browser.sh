@@ -52,6 +52,7 @@ port=$(free_port)
 run_job "$TMP/quick.ini" quick "$port" 1s 4s 1s
 "$HOSTMIX" run "$TMP/quick.ini" >"$TMP/run.out" 2>"$TMP/run.err" &
 pid=$!
+watch_run "$pid"
 wait "$pid"; rc=$?
 check_eq browser_hostmix_run_exit0 "$rc" 0
 check browser_run_report_html test -s "$TMP/res/report.html" -a -s "$TMP/res/result.json"

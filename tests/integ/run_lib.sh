@@ -66,12 +66,92 @@ port = $3
 JOB
 }
 
-# check_nothing_left NAME RUN_PID PORT: no child of the run, no cgroup
-# of the run, nothing listening on the port.
+# start_time PID: the process's start time (field 22 of /proc/PID/stat),
+# which tells a process apart from a later one given the same PID.
+start_time() {
+    sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20
+}
+
+# cgroup_of PID: the cgroup v2 directory process PID is in, or nothing
+# without cgroup v2.
+cgroup_of() {
+    local mnt rel
+    mnt=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+    rel=$(sed -n 's/^0:://p' "/proc/$1/cgroup" 2>/dev/null)
+    [ -n "$mnt" ] && [ -n "$rel" ] && echo "$mnt${rel%/}"
+}
+
+# cgroup_writable: this host lets a run started here make cgroup v2 groups
+# below its own (so its servers must be accounted by cgroup).
+cgroup_writable() {
+    local g
+    g=$(cgroup_of $$)
+    [ -n "$g" ] && [ -w "$g" ] && [ -e "$g/cgroup.procs" ]
+}
+
+# watch_run PID: call right after starting a run (or capacity search) in
+# the background.  While PID lives, a watcher records in $TMP/watch-PID.*
+# every process the run started ("PID START_TIME": its children and the
+# processes in its cgroups) and every cgroup directory of the run.
+watch_run() {
+    _watch_loop "$1" &
+    eval "WATCH_$1=$!"
+}
+
+_watch_loop() {
+    local pid=$1 w=$TMP/watch-$1 dir procs p
+    : >"$w.pids"; : >"$w.cgroups"
+    while kill -0 "$pid" 2>/dev/null; do
+        dir=$(cgroup_of "$pid")
+        dir=${dir:+$dir/hostmix-$pid}
+        if [ -n "$dir" ] && [ -d "$dir" ]; then
+            find "$dir" -type d >>"$w.cgroups" 2>/dev/null
+            procs=$(find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null)
+        else
+            procs=
+        fi
+        for p in $(pgrep -P "$pid") $procs; do
+            echo "$p $(start_time "$p")"
+        done | grep -v ' $' >>"$w.pids"
+        sleep 0.3
+    done
+}
+
+# wait_recorded PID [SECONDS]: until the watcher of run PID has recorded a
+# process the run started and, where the run can make cgroups, a cgroup
+# (10 s at most).
+wait_recorded() {
+    local i w=$TMP/watch-$1 cg=0
+    cgroup_writable && cg=1
+    for ((i = 0; i < ${2:-10} * 20; i++)); do
+        [ -s "$w.pids" ] && { [ $cg = 0 ] || [ -s "$w.cgroups" ]; } && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# check_nothing_left NAME RUN_PID PORT: after the run PID (watched with
+# watch_run) ended: the watcher recorded the run's processes (and, where
+# the host let the run make cgroups, its cgroups), none of those processes
+# is alive, none of those cgroups and no hostmix-PID group is left, and
+# nothing listens on the port.
 check_nothing_left() {
-    local name=$1 pid=$2 port=$3 cg
-    check "${name}_no_process" test -z "$(pgrep -P "$pid")$(pgrep -f "serve idle --listen 127.1.6.1:$port")"
-    cg=$(find /sys/fs/cgroup /sys/fs/cgroup/unified -maxdepth 4 -name "hostmix-$pid" 2>/dev/null)
+    local name=$1 pid=$2 port=$3 w=$TMP/watch-$2 watcher p st left="" d cg=""
+    watcher=WATCH_$pid
+    [ -n "${!watcher:-}" ] && wait "${!watcher}"
+    check "${name}_processes_recorded" test -s "$w.pids"
+    while read -r p st; do
+        [ "$(start_time "$p")" = "$st" ] && left="$left $p"
+    done < <(sort -u "$w.pids" 2>/dev/null)
+    for p in $(pgrep -f "serve idle --listen 127.1.6.1:$port"); do left="$left $p"; done
+    check_eq "${name}_no_process" "$(tr ' ' '\n' <<<"$left" | sort -u | xargs)" ""
+    if cgroup_writable; then
+        check "${name}_cgroups_recorded" test -s "$w.cgroups"
+    fi
+    while read -r d; do
+        [ -d "$d" ] && cg="$cg $d"
+    done < <(sort -u "$w.cgroups" 2>/dev/null;
+             find /sys/fs/cgroup -maxdepth 5 -name "hostmix-$pid" 2>/dev/null)
     check_eq "${name}_no_cgroup" "$cg" ""
     check "${name}_no_port" test -z "$(ss -Hltn "sport = :$port")"
 }

@@ -1,6 +1,8 @@
 /* t_capacity.c — the capacity result (report/capacity.c): a step's
  * verdict from its run's model (QoS, rate held, validity), the capacity
- * the steps show whatever order they were made in, and capacity.json
+ * the steps show whatever order they were made in, the search's steps and
+ * its answer for every shape of search (all pass up to max, the first step
+ * fails, a failure found by bisection, flaky steps), and capacity.json
  * written and read back. */
 #include "test.h"
 #include "core/buf.h"
@@ -9,6 +11,7 @@
 #include "report/model.h"
 
 #include <math.h>
+#include <string.h>
 
 /* A model of an idle-only run of `sets` sets at 10/s per set. */
 static struct report_model *cap_model(int sets, double achieved, int qos, int valid)
@@ -97,38 +100,136 @@ TEST(capacity_json_round_trip)
     report_capacity_free(c2);
 }
 
-/* The order of a search whose steps pass below fail_at (0: never fail). */
-static void cap_search(int max, int step, int fail_at, int *seq, int *n)
+/* A search of at most max sets, step sets apart, as run/capacity.c makes
+ * it (report_capacity_next, then report_capacity_add of the step's run):
+ * the step of K sets passes when outcome[K - 1] is 'p' and fails
+ * otherwise.
+ * The set counts tried, in the order made, go to seq (n of them); the
+ * result is returned (free it). */
+static struct report_capacity *cap_search(int max, int step, const char *outcome, int *seq,
+                                          int *n)
 {
     struct report_capacity *c = report_capacity_new();
     int sets;
     *n = 0;
     while ((sets = report_capacity_next(c, max, step)) > 0 && *n < 64) {
         seq[(*n)++] = sets;
-        int pass = !fail_at || sets < fail_at;
+        int pass = sets <= (int)strlen(outcome) && outcome[sets - 1] == 'p';
         cap_add(c, sets, *n, pass ? 10.0 * sets : 0, pass, 1);
     }
-    report_capacity_free(c);
+    return c;
+}
+
+/* The sets tried, "1 5 9", for comparing with the order worked out by hand. */
+static const char *cap_seq(const int *seq, int n)
+{
+    static char text[256];
+    size_t at = 0;
+    text[0] = '\0';
+    for (int i = 0; i < n && at < sizeof text; i++)
+        at += (size_t)snprintf(text + at, sizeof text - at, "%s%d", i ? " " : "", seq[i]);
+    return text;
 }
 
 TEST(capacity_search_order)
 {
     int seq[64], n;
-    cap_search(8, 1, 4, seq, &n);               /* 1 2 3 4(fail) */
-    T_EQ_INT(n, 4);
-    T_EQ_INT(seq[3], 4);
-    cap_search(8, 2, 3, seq, &n);               /* 1 3(fail) 2 */
-    T_EQ_INT(n, 3);
-    T_EQ_INT(seq[1], 3);
-    T_EQ_INT(seq[2], 2);
-    cap_search(20, 4, 12, seq, &n);             /* 1 5 9 13(fail) 11 12(fail) */
-    T_EQ_INT(n, 6);
-    T_EQ_INT(seq[3], 13);
-    T_EQ_INT(seq[4], 11);
-    T_EQ_INT(seq[5], 12);
-    cap_search(6, 4, 0, seq, &n);               /* 1 5 6: max itself last */
-    T_EQ_INT(n, 3);
-    T_EQ_INT(seq[2], 6);
-    cap_search(6, 1, 1, seq, &n);               /* 1(fail): capacity 0 */
-    T_EQ_INT(n, 1);
+    struct report_capacity *c;
+    c = cap_search(8, 1, "pppfffff", seq, &n);
+    T_EQ_STR(cap_seq(seq, n), "1 2 3 4");
+    report_capacity_free(c);
+    c = cap_search(8, 2, "ppffffff", seq, &n);
+    T_EQ_STR(cap_seq(seq, n), "1 3 2");
+    report_capacity_free(c);
+    c = cap_search(20, 4, "pppppppppppfffffffff", seq, &n);
+    T_EQ_STR(cap_seq(seq, n), "1 5 9 13 11 12");
+    report_capacity_free(c);
+}
+
+/* Every step passes: the search climbs by step, tries max itself last,
+ * and the capacity is max, unbounded ("at least max"). */
+TEST(capacity_answer_passes_to_max)
+{
+    int seq[64], n;
+    struct report_capacity *c = cap_search(6, 4, "pppppp", seq, &n);
+    T_EQ_STR(cap_seq(seq, n), "1 5 6");
+    T_EQ_INT(c->capacity, 6);
+    T_EQ_INT(c->bounded, 0);
+    T_ASSERT(report_capacity_first_failure(c) == NULL);
+    report_capacity_free(c);
+    c = cap_search(3, 1, "ppp", seq, &n);
+    T_EQ_STR(cap_seq(seq, n), "1 2 3");
+    T_EQ_INT(c->capacity, 3);
+    T_EQ_INT(c->bounded, 0);
+    report_capacity_free(c);
+}
+
+/* The first step (1 set) fails: nothing else is tried, capacity 0. */
+TEST(capacity_answer_fails_at_one)
+{
+    int seq[64], n;
+    struct report_capacity *c = cap_search(6, 2, "ffffff", seq, &n);
+    T_EQ_STR(cap_seq(seq, n), "1");
+    T_EQ_INT(c->capacity, 0);
+    T_EQ_INT(c->bounded, 1);
+    T_EQ_INT(report_capacity_first_failure(c)->sets, 1);
+    report_capacity_free(c);
+}
+
+/* 11 sets pass, 12 fail, step 4 up to 20: 1, 5, 9 pass, 13 fails; the
+ * bisection tries 9 + (13 - 9) / 2 = 11 (pass), then 11 + (13 - 11) / 2 =
+ * 12 (fail), and stops with the failure right above: capacity 11. */
+TEST(capacity_answer_after_bisection)
+{
+    int seq[64], n;
+    struct report_capacity *c = cap_search(20, 4, "pppppppppppfffffffff", seq, &n);
+    T_EQ_STR(cap_seq(seq, n), "1 5 9 13 11 12");
+    T_EQ_INT(c->capacity, 11);
+    T_EQ_INT(c->bounded, 1);
+    T_EQ_INT(report_capacity_first_failure(c)->sets, 12);
+    report_capacity_free(c);
+    /* the bisection's every step fails: 1 passes, 5 fails, 3 fails, 2 fails */
+    c = cap_search(20, 4, "pfffffffffffffffffff", seq, &n);
+    T_EQ_STR(cap_seq(seq, n), "1 5 3 2");
+    T_EQ_INT(c->capacity, 1);
+    T_EQ_INT(report_capacity_first_failure(c)->sets, 2);
+    report_capacity_free(c);
+}
+
+/* Flaky steps, whose verdicts do not fall with the set count.  The
+ * capacity is the largest pass below the smallest failure, whatever order
+ * the steps were made in. */
+TEST(capacity_answer_flaky)
+{
+    int seq[64], n;
+    /* 13 fails, 11 fails, 10 passes (12 would have passed, never tried):
+     * 1 5 9 pass; 13 fails; 9 + 2 = 11 fails; 9 + 1 = 10 passes; 10. */
+    struct report_capacity *c = cap_search(20, 4, "ppppppppppfpffffffff", seq, &n);
+    T_EQ_STR(cap_seq(seq, n), "1 5 9 13 11 10");
+    T_EQ_INT(c->capacity, 10);
+    T_EQ_INT(report_capacity_first_failure(c)->sets, 11);
+    report_capacity_free(c);
+    /* 9 fails, then 7 fails though 5 passed, then 6 passes: 1 5 pass; 9
+     * fails; 5 + 2 = 7 fails; 5 + 1 = 6 passes; 6 (8 passes, not tried). */
+    c = cap_search(12, 4, "ppppppfpffff", seq, &n);
+    T_EQ_STR(cap_seq(seq, n), "1 5 9 7 6");
+    T_EQ_INT(c->capacity, 6);
+    T_EQ_INT(c->bounded, 1);
+    report_capacity_free(c);
+    /* 2 and 3 fail though 4 and up would pass: 1 passes, 3 fails, 2
+     * fails; capacity 1 */
+    c = cap_search(8, 2, "pffppppp", seq, &n);
+    T_EQ_STR(cap_seq(seq, n), "1 3 2");
+    T_EQ_INT(c->capacity, 1);
+    report_capacity_free(c);
+    /* a pass above the smallest failure does not count, whatever the
+     * order the steps came in: 10 passes, 13 and 11 fail, 12 passes */
+    c = report_capacity_new();
+    cap_add(c, 10, 1, 100, 1, 1);
+    cap_add(c, 13, 2, 0, 0, 1);
+    cap_add(c, 11, 3, 0, 0, 1);
+    cap_add(c, 12, 4, 120, 1, 1);
+    T_EQ_INT(c->capacity, 10);
+    T_EQ_INT(report_capacity_first_failure(c)->sets, 11);
+    report_capacity_free(c);
 }

@@ -3,7 +3,6 @@
 #include "proto/imap.h"
 #include "roles/imap_msg.h"
 #include "roles/imap_prep.h"
-#include "core/clock.h"
 
 #include <stdlib.h>
 
@@ -340,27 +339,28 @@ TEST(imap_frame_resume_matches_whole)
 }
 
 /* One command of many empty literals, arriving in small reads, frames in
- * linear time (it was quadratic: every read rescanned every literal). */
+ * linear time (it was quadratic: every read rescanned every literal):
+ * after every read the state has searched every byte so far, so the next
+ * read starts where this one ended and no byte is scanned twice. */
 TEST(imap_frame_many_literals_linear)
 {
     const char piece[] = " {0+}\r\n";
-    size_t np = 200000, plen = sizeof piece - 1, n = np * plen + 2;
+    size_t np = 200000, plen = sizeof piece - 1, n = np * plen + 2, rescans = 0;
     char *buf = malloc(n + 1);
     for (size_t i = 0; i < np; i++) memcpy(buf + i * plen, piece, plen);
     memcpy(buf + np * plen, "\r\n", 2);
     buf[0] = 'a';
     struct imap_frame_state st = { 0, 0, 0 };
     struct imap_frame f = { 0 };
-    int64_t t0 = clock_mono_ns();
     for (size_t got = 512; ; got += 512) {
         if (got > n) got = n;
         f = imap_frame_resume(buf, got, (size_t)1 << 30, &st);
         if (f.status != IMAP_FRAME_MORE || got == n) break;
+        if (st.line + st.scanned != got) rescans++;
     }
-    int64_t ms = (clock_mono_ns() - t0) / 1000000;
     T_EQ_INT(f.status, IMAP_FRAME_DONE);
     T_EQ_INT(f.len, n);
-    T_ASSERT(ms < 200);
+    T_EQ_INT(rescans, 0);
     free(buf);
 }
 
