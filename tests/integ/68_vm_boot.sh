@@ -6,6 +6,9 @@
 # 198.18.0.1/15 in a network namespace this test creates, one agent query,
 # power-off, QEMU gone.  Skips only when no guest kernel can be obtained.
 . "$(dirname "$0")/lib.sh"
+if [ "$(id -u)" -ne 0 ] || ! command -v qemu-system-x86_64 >/dev/null; then
+    skip_all vm_boot "needs root and qemu-system-x86_64"
+fi
 vmtest=$(dirname "$HOSTMIX")/vm-boot-test
 cache=${HOSTMIX_VM_CACHE:-/var/tmp/hostmix-data}
 ns=hmx-vmboot-$$
