@@ -1,4 +1,5 @@
-/* fs.c — mkdir -p, rm -r, write-all and atomic replace; see fs.h. */
+/* fs.c — mkdir -p, rm -r, write-all, atomic replace and the output-file
+ * rule; see fs.h. */
 #include "core/fs.h"
 
 #include <dirent.h>
@@ -176,7 +177,8 @@ int fs_replace(const char *path, const void *p, size_t n, int sync)
 {
     char *tmp = NULL;
     if (asprintf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0) abort();
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), err = 0;
+    unlink(tmp);                /* a leftover, or a name planted in a shared dir */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644), err = 0;
     if (fd < 0 || fs_write_all(fd, p, n) || (sync && fsync(fd))) err = errno;
     if (fd >= 0 && close(fd) && !err) err = errno;
     if (!err && rename(tmp, path)) err = errno;
@@ -185,4 +187,61 @@ int fs_replace(const char *path, const void *p, size_t n, int sync)
     free(tmp);
     errno = err;
     return err ? -1 : 0;
+}
+
+/* Writes into path as it is, never creating, truncating or replacing it:
+ * a character device, a FIFO.  A path that turns out to be a regular file
+ * once open (swapped since it was looked at) is left alone (EBUSY). */
+static int fs_write_through(const char *path, const void *p, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC), err = 0;
+    if (fd < 0) return -1;
+    struct stat st;
+    if (fstat(fd, &st)) err = errno;
+    else if (S_ISREG(st.st_mode)) err = EBUSY;
+    else if (fs_write_all(fd, p, n)) err = errno;
+    if (close(fd) && !err) err = errno;
+    errno = err;
+    return err ? -1 : 0;
+}
+
+/* Standard output, flushed first so nothing buffered comes after p. */
+static int fs_write_stdout(const void *p, size_t n)
+{
+    fflush(stdout);
+    return fs_write_all(STDOUT_FILENO, p, n);
+}
+
+/* Whether st is the file standard output is open on. */
+static int fs_is_stdout(const struct stat *st)
+{
+    struct stat o;
+    return fstat(STDOUT_FILENO, &o) == 0 && o.st_dev == st->st_dev && o.st_ino == st->st_ino;
+}
+
+/* The symlink path, followed and never replaced: to this process's
+ * standard output (as /dev/stdout), written there; to a regular file, that
+ * file replaced atomically; to anything else, written through.  A dangling
+ * link fails (ENOENT): nothing is created through a link. */
+static int fs_write_link(const char *path, const void *p, size_t n)
+{
+    struct stat st;
+    if (stat(path, &st)) return -1;
+    if (fs_is_stdout(&st)) return fs_write_stdout(p, n);
+    if (!S_ISREG(st.st_mode)) return fs_write_through(path, p, n);
+    char *real = realpath(path, NULL);
+    if (!real) return -1;
+    int rc = fs_write_atomic(real, p, n);
+    free(real);
+    return rc;
+}
+
+int fs_write_out(const char *path, const void *p, size_t n)
+{
+    if (!strcmp(path, "-")) return fs_write_stdout(p, n);
+    struct stat st;
+    if (lstat(path, &st)) return errno == ENOENT ? fs_write_atomic(path, p, n) : -1;
+    if (S_ISREG(st.st_mode)) return fs_write_atomic(path, p, n);
+    if (S_ISLNK(st.st_mode)) return fs_write_link(path, p, n);
+    return fs_write_through(path, p, n);
 }

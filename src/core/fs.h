@@ -1,6 +1,8 @@
 /* fs.h — the file-system chores every module needs, written once:
- * mkdir -p, rm -r, writing a whole buffer, and replacing a file
- * atomically (temp file, fsync, rename, fsync of the directory). */
+ * mkdir -p, rm -r, writing a whole buffer, replacing a file atomically
+ * (temp file, fsync, rename, fsync of the directory), and writing an
+ * output file by the one rule every report, result and capacity file
+ * follows (fs_write_out). */
 #ifndef HOSTMIX_FS_H
 #define HOSTMIX_FS_H
 
@@ -36,5 +38,13 @@ int fs_write_atomic(const char *path, const void *p, size_t n);
 /* The same, with the two fsyncs only when sync is set (a caller whose
  * durability is an option, as imap's --sync=no). */
 int fs_replace(const char *path, const void *p, size_t n, int sync);
+/* Writes an output file (a report, result.json, a capacity file, -o
+ * FILE): "-" is standard output; an absent path or a regular file is
+ * replaced atomically (fs_write_atomic); a symlink is followed and never
+ * replaced (to standard output: written there; to a regular file: that
+ * file replaced atomically; dangling: ENOENT); anything else (a character
+ * device, a FIFO) is opened for writing as it is, without creating,
+ * truncating or replacing it.  Returns 0 or -1 (errno set). */
+int fs_write_out(const char *path, const void *p, size_t n);
 
 #endif

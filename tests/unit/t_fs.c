@@ -1,4 +1,5 @@
-/* t_fs.c — the cache trimming of core/fs.c (fs_prune_lru): the most
+/* t_fs.c — core/fs.c: the output-file rule (fs_write_out) and the cache
+ * trimming (fs_prune_lru): the most
  * recently used files and those used lately stay, older ones go, and
  * names that do not match and directories are never touched. */
 #include "test.h"
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,4 +57,45 @@ TEST(fs_prune_lru_keeps_recent)
     T_ASSERT(fs_t_exists(dir, "initramfs-e.cpio"));
     T_EQ_INT(fs_prune_lru("/nonexistent-hostmix", "a", "b", 0, 0), 0);
     T_EQ_INT(fs_rmtree(dir), 0);
+}
+
+/* fs_write_out, the output-file rule: a regular file is replaced (a new
+ * inode), a character device and a FIFO made in a temporary directory are
+ * written as they are and stay what they were, so does a symlink to the
+ * device, and a dangling symlink is refused, not followed to create. */
+TEST(fs_write_out_keeps_special_files)
+{
+    char dir[] = "/tmp/hostmix-t-out.XXXXXX", p[600], q[600];
+    T_ASSERT(mkdtemp(dir) != NULL);
+    struct stat a, b;
+    snprintf(p, sizeof p, "%s/reg", dir);
+    T_EQ_INT(fs_write_out(p, "old", 3), 0);
+    T_EQ_INT(stat(p, &a), 0);
+    T_EQ_INT(fs_write_out(p, "new!", 4), 0);
+    T_ASSERT(stat(p, &b) == 0 && b.st_ino != a.st_ino && b.st_size == 4);
+    snprintf(p, sizeof p, "%s/fifo", dir);
+    T_EQ_INT(mkfifo(p, 0600), 0);
+    int rd = open(p, O_RDONLY | O_NONBLOCK);
+    T_ASSERT(rd >= 0);
+    T_EQ_INT(fs_write_out(p, "abc", 3), 0);
+    char got[8] = "";
+    T_EQ_INT(read(rd, got, sizeof got), 3);
+    close(rd);
+    T_ASSERT(stat(p, &b) == 0 && S_ISFIFO(b.st_mode));
+    snprintf(p, sizeof p, "%s/null", dir);
+    snprintf(q, sizeof q, "%s/link", dir);
+    if (mknod(p, S_IFCHR | 0666, makedev(1, 3)) == 0) {
+        T_EQ_INT(symlink(p, q), 0);
+        T_EQ_INT(fs_write_out(p, "x", 1), 0);
+        T_EQ_INT(fs_write_out(q, "x", 1), 0);
+        T_ASSERT(stat(p, &b) == 0 && S_ISCHR(b.st_mode));
+        T_ASSERT(lstat(q, &b) == 0 && S_ISLNK(b.st_mode));
+    }
+    snprintf(p, sizeof p, "%s/dangling", dir);
+    snprintf(q, sizeof q, "%s/none/x", dir);
+    T_EQ_INT(symlink(q, p), 0);
+    T_EQ_INT(fs_write_out(p, "x", 1), -1);
+    T_ASSERT(lstat(p, &b) == 0 && S_ISLNK(b.st_mode));
+    T_EQ_INT(fs_rmtree(dir), 0);
+    T_ASSERT(stat("/dev/null", &b) == 0 && S_ISCHR(b.st_mode));
 }
