@@ -189,17 +189,79 @@ int fs_replace(const char *path, const void *p, size_t n, int sync)
     return err ? -1 : 0;
 }
 
-/* Writes into path as it is, never creating, truncating or replacing it:
- * a character device, a FIFO.  A path that turns out to be a regular file
- * once open (swapped since it was looked at) is left alone (EBUSY). */
-static int fs_write_through(const char *path, const void *p, size_t n)
+/* ---- output files: the one rule (fs.h, fs_write_out) ---------------------- */
+
+/* How an output path is written. */
+enum fs_out_kind {
+    FS_OUT_STDOUT,              /* "-", or a symlink to this process's stdout */
+    FS_OUT_FILE,                /* a regular file to replace (or create) */
+    FS_OUT_THROUGH,             /* a device, FIFO, ...: written as it is */
+};
+
+/* Whether st is the file standard output is open on. */
+static int fs_is_stdout(const struct stat *st)
+{
+    struct stat o;
+    return fstat(STDOUT_FILENO, &o) == 0 && o.st_dev == st->st_dev && o.st_ino == st->st_ino;
+}
+
+/* The kind of the symlink path (lst: its lstat): followed only when root
+ * or this user owns it (EPERM: another user's link), never replaced; a
+ * dangling one fails (ENOENT).  *file as for fs_out_kind_of. */
+static int fs_out_link(const char *path, const struct stat *lst, char **file)
+{
+    struct stat st;
+    if (lst->st_uid != 0 && lst->st_uid != geteuid()) {
+        errno = EPERM;
+        return -1;
+    }
+    if (stat(path, &st)) return -1;
+    if (fs_is_stdout(&st)) return FS_OUT_STDOUT;
+    if (!S_ISREG(st.st_mode)) return FS_OUT_THROUGH;
+    *file = realpath(path, NULL);
+    return *file ? FS_OUT_FILE : -1;
+}
+
+/* The kind of output path; for FS_OUT_FILE *file is the regular file to
+ * write (path itself or where its symlink leads; malloc'd, the caller
+ * frees it).  Returns -1 (errno set) when path cannot be written. */
+static int fs_out_kind_of(const char *path, char **file)
+{
+    struct stat st;
+    *file = NULL;
+    if (!strcmp(path, "-")) return FS_OUT_STDOUT;
+    int missing = lstat(path, &st) != 0;
+    if (missing && errno != ENOENT) return -1;
+    if (missing || S_ISREG(st.st_mode)) {
+        *file = strdup(path);
+        if (!*file) abort();
+        return FS_OUT_FILE;
+    }
+    return S_ISLNK(st.st_mode) ? fs_out_link(path, &st, file) : FS_OUT_THROUGH;
+}
+
+/* Opens path for writing as it is, never creating, truncating or
+ * replacing it: a character device, a FIFO.  A path that is a regular
+ * file once open (swapped since it was looked at) is refused (EBUSY).
+ * Returns the descriptor (the caller's) or -1. */
+static int fs_open_through(const char *path)
 {
     int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC), err = 0;
-    if (fd < 0) return -1;
     struct stat st;
+    if (fd < 0) return -1;
     if (fstat(fd, &st)) err = errno;
     else if (S_ISREG(st.st_mode)) err = EBUSY;
-    else if (fs_write_all(fd, p, n)) err = errno;
+    if (!err) return fd;
+    close(fd);
+    errno = err;
+    return -1;
+}
+
+static int fs_write_through(const char *path, const void *p, size_t n)
+{
+    int fd = fs_open_through(path), err = 0;
+    if (fd < 0) return -1;
+    if (fs_write_all(fd, p, n)) err = errno;
     if (close(fd) && !err) err = errno;
     errno = err;
     return err ? -1 : 0;
@@ -212,36 +274,29 @@ static int fs_write_stdout(const void *p, size_t n)
     return fs_write_all(STDOUT_FILENO, p, n);
 }
 
-/* Whether st is the file standard output is open on. */
-static int fs_is_stdout(const struct stat *st)
+int fs_write_out(const char *path, const void *p, size_t n)
 {
-    struct stat o;
-    return fstat(STDOUT_FILENO, &o) == 0 && o.st_dev == st->st_dev && o.st_ino == st->st_ino;
-}
-
-/* The symlink path, followed and never replaced: to this process's
- * standard output (as /dev/stdout), written there; to a regular file, that
- * file replaced atomically; to anything else, written through.  A dangling
- * link fails (ENOENT): nothing is created through a link. */
-static int fs_write_link(const char *path, const void *p, size_t n)
-{
-    struct stat st;
-    if (stat(path, &st)) return -1;
-    if (fs_is_stdout(&st)) return fs_write_stdout(p, n);
-    if (!S_ISREG(st.st_mode)) return fs_write_through(path, p, n);
-    char *real = realpath(path, NULL);
-    if (!real) return -1;
-    int rc = fs_write_atomic(real, p, n);
-    free(real);
+    char *file;
+    int kind = fs_out_kind_of(path, &file), rc = -1;
+    if (kind == FS_OUT_STDOUT) rc = fs_write_stdout(p, n);
+    else if (kind == FS_OUT_FILE) rc = fs_write_atomic(file, p, n);
+    else if (kind == FS_OUT_THROUGH) rc = fs_write_through(path, p, n);
+    int err = errno;
+    free(file);
+    errno = err;
     return rc;
 }
 
-int fs_write_out(const char *path, const void *p, size_t n)
+int fs_open_out(const char *path)
 {
-    if (!strcmp(path, "-")) return fs_write_stdout(p, n);
-    struct stat st;
-    if (lstat(path, &st)) return errno == ENOENT ? fs_write_atomic(path, p, n) : -1;
-    if (S_ISREG(st.st_mode)) return fs_write_atomic(path, p, n);
-    if (S_ISLNK(st.st_mode)) return fs_write_link(path, p, n);
-    return fs_write_through(path, p, n);
+    char *file;
+    int kind = fs_out_kind_of(path, &file), fd = -1;
+    if (kind == FS_OUT_STDOUT) fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    else if (kind == FS_OUT_FILE)
+        fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+    else if (kind == FS_OUT_THROUGH) fd = fs_open_through(path);
+    int err = errno;
+    free(file);
+    errno = err;
+    return fd;
 }

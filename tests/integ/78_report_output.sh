@@ -2,7 +2,8 @@
 # hostmix report -o TARGET: the output-file rule.  A regular file or an
 # absent path is replaced atomically (a new inode renamed over it, no
 # temporary left); a character device, a FIFO, and a symlink to either are
-# written straight through and stay what they were; `-o -` is standard
+# written straight through and stay what they were; a symlink is followed
+# (never replaced) only when root or this user owns it; `-o -` is standard
 # output.  Every target lives under this script's temporary directory: the
 # device is made here with mknod, never the host's own /dev/null.
 . "$(dirname "$0")/lib.sh"
@@ -75,5 +76,30 @@ ln -s "$TMP/nowhere/x" "$TMP/dangling"
 "$HOSTMIX" report "$res" -o "$TMP/dangling" 2>/dev/null; rc=$?
 check_eq out_dangling_refused "$rc" 1
 check out_dangling_still_link test -L "$TMP/dangling"
+
+# a symlink of this user's to a regular file: that file is replaced
+# atomically, the link stays
+echo old >"$TMP/target.txt"
+ln "$TMP/target.txt" "$TMP/target-old.txt"
+ln -s "$TMP/target.txt" "$TMP/mine"
+"$HOSTMIX" report "$res" -o "$TMP/mine"; rc=$?
+check_eq out_own_link_exit0 "$rc" 0
+check out_own_link_still_link test -L "$TMP/mine"
+check out_own_link_target_written cmp "$TMP/want.txt" "$TMP/target.txt"
+check_eq out_own_link_target_new_inode "$(cat "$TMP/target-old.txt")" old
+# another user's symlink (as one planted in a shared directory) is not
+# followed: the file it points to keeps its bytes
+if [ "$(id -u)" = 0 ]; then
+    echo precious >"$TMP/victim"
+    ln -s "$TMP/victim" "$TMP/planted"
+    chown -h 65534:65534 "$TMP/planted"
+    "$HOSTMIX" report "$res" -o "$TMP/planted" 2>"$TMP/planted.err"; rc=$?
+    check_eq out_foreign_link_refused "$rc" 1
+    check_eq out_foreign_link_victim_intact "$(cat "$TMP/victim")" precious
+    check out_foreign_link_still_link test -L "$TMP/planted"
+    check out_foreign_link_says_why grep -q "planted" "$TMP/planted.err"
+else
+    skip out_foreign_link "needs root to give a symlink another owner"
+fi
 
 check out_host_null_still_chardev test -c /dev/null

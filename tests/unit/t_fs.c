@@ -4,12 +4,15 @@
  * names that do not match and directories are never touched. */
 #include "test.h"
 #include "core/fs.h"
+#include "core/spawn.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,4 +101,57 @@ TEST(fs_write_out_keeps_special_files)
     T_ASSERT(lstat(p, &b) == 0 && S_ISLNK(b.st_mode));
     T_EQ_INT(fs_rmtree(dir), 0);
     T_ASSERT(stat("/dev/null", &b) == 0 && S_ISCHR(b.st_mode));
+}
+
+/* Reads the whole small file path into buf (NUL-terminated); its length. */
+static long fs_t_read(const char *path, char *buf, size_t n)
+{
+    int fd = open(path, O_RDONLY);
+    long got = fd < 0 ? -1 : (long)read(fd, buf, n - 1);
+    if (fd >= 0) close(fd);
+    buf[got > 0 ? got : 0] = '\0';
+    return got;
+}
+
+/* A child's log follows the same rule (spawn opens it by fs_open_out): a
+ * symlink another user planted at the log's name is not followed (the
+ * file it points to keeps its bytes, spawn fails), a character device
+ * stays one, and a fresh log is created and written. */
+TEST(fs_open_out_spawn_logs)
+{
+    char dir[] = "/tmp/hostmix-t-log.XXXXXX", victim[600], link[600], log[600], got[64];
+    T_ASSERT(mkdtemp(dir) != NULL);
+    snprintf(victim, sizeof victim, "%s/victim", dir);
+    snprintf(link, sizeof link, "%s/planted.log", dir);
+    T_EQ_INT(fs_write_out(victim, "precious\n", 9), 0);
+    T_EQ_INT(symlink(victim, link), 0);
+    if (geteuid() == 0) T_EQ_INT(lchown(link, 65534, 65534), 0);
+    char *argv[] = { "/bin/echo", "logged", NULL };
+    char why[256];
+    struct spawn sp = { .exe = "/bin/echo", .argv = argv, .out = link };
+    pid_t pid = spawn_start(&sp, why, sizeof why);
+    if (pid > 0) waitpid(pid, NULL, 0);
+    if (geteuid() == 0) {
+        T_EQ_INT(pid, -1);
+        T_ASSERT(strstr(why, "planted.log") != NULL);
+        T_EQ_INT(fs_t_read(victim, got, sizeof got), 9);
+        T_EQ_STR(got, "precious\n");
+        T_EQ_INT(fs_open_out(link), -1);
+    }
+    snprintf(log, sizeof log, "%s/fresh.log", dir);
+    sp.out = log;
+    pid = spawn_start(&sp, why, sizeof why);
+    T_ASSERT(pid > 0);
+    waitpid(pid, NULL, 0);
+    T_EQ_INT(fs_t_read(log, got, sizeof got), 7);
+    T_EQ_STR(got, "logged\n");
+    snprintf(log, sizeof log, "%s/null", dir);
+    struct stat st;
+    if (mknod(log, S_IFCHR | 0666, makedev(1, 3)) == 0) {
+        pid = spawn_start(&sp, why, sizeof why);
+        T_ASSERT(pid > 0);
+        waitpid(pid, NULL, 0);
+        T_ASSERT(lstat(log, &st) == 0 && S_ISCHR(st.st_mode));
+    }
+    T_EQ_INT(fs_rmtree(dir), 0);
 }
