@@ -4,7 +4,8 @@
 # whose name, host facts, accounting text, target and QoS strings and
 # invalid reason carry ESC sequences, a BEL, a DEL, a C1 CSI (U+009B) and
 # a newline print no control byte but the newline ending each line, and
-# print the escapes (\x1b, \u009b) in their place.
+# print the escapes (\x1b, \u009b) in their place; so does a capacity
+# result's text.
 . "$(dirname "$0")/lib.sh"
 fx=$(cd "$(dirname "$0")/../fixtures/results" && pwd)
 
@@ -52,3 +53,18 @@ check escape_compare_no_controls clean "$TMP/cmp.txt"
 "$HOSTMIX" compare "$TMP/invalid.json" "$TMP/crafted.json" >"$TMP/cmp2.txt"
 check escape_compare_reason_no_controls clean "$TMP/cmp2.txt"
 check escape_compare_reason_shown grep -qF 'A is an invalid run (broken\x1b[31m' "$TMP/cmp2.txt"
+
+# a capacity result: its name, platform and a step's reason
+python3 - "$fx/capacity.json" "$TMP/cap.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["name"] = "cap\x1b[31m"
+d["platform"] = "native\x9b" + "2J"
+for s in d["steps"]:
+    if not s["pass"]: s["why"] = "slow\x1b]0;t\x07"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$HOSTMIX" report "$TMP/cap.json" >"$TMP/cap.txt"; rc=$?
+check_eq escape_capacity_exit0 "$rc" 0
+check escape_capacity_no_controls clean "$TMP/cap.txt"
+check escape_capacity_name grep -qF 'capacity "cap\x1b[31m" on native\u009b2J' "$TMP/cap.txt"
