@@ -35,9 +35,10 @@ static void report_usage(FILE *f)
                "JSON again, or the capacity page (capacity.html).\n"
                "  -o FILE   write to FILE instead of standard output (- is standard output):\n"
                "            a regular file is replaced atomically, a device or FIFO written\n"
-               "            as it is, a symlink followed and never replaced\n"
-               "Exit: 0 printed; 2 usage, or a file that is unreadable, not a result, of a\n"
-               "newer schema or from an older hostmix that did not store it all.\n");
+               "            as it is, a symlink (root's or yours) followed, never replaced\n"
+               "Exit: 0 printed; 1 the output could not be written; 2 usage, or a file\n"
+               "that is unreadable, not a result, of a newer schema or from an older\n"
+               "hostmix that did not store it all.\n");
 }
 
 struct report_args {
