@@ -193,22 +193,24 @@ int fs_replace(const char *path, const void *p, size_t n, int sync)
 
 /* How an output path is written. */
 enum fs_out_kind {
-    FS_OUT_STDOUT,              /* "-", or a symlink to this process's stdout */
+    FS_OUT_STD,                 /* "-" (stdout), or a symlink to stdout or stderr */
     FS_OUT_FILE,                /* a regular file to replace (or create) */
     FS_OUT_THROUGH,             /* a device, FIFO, ...: written as it is */
 };
 
-/* Whether st is the file standard output is open on. */
-static int fs_is_stdout(const struct stat *st)
+/* Standard output or error (1, 2) when st is the file it is open on, else 0. */
+static int fs_std_fd(const struct stat *st)
 {
     struct stat o;
-    return fstat(STDOUT_FILENO, &o) == 0 && o.st_dev == st->st_dev && o.st_ino == st->st_ino;
+    for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++)
+        if (fstat(fd, &o) == 0 && o.st_dev == st->st_dev && o.st_ino == st->st_ino) return fd;
+    return 0;
 }
 
 /* The kind of the symlink path (lst: its lstat): followed only when root
  * or this user owns it (EPERM: another user's link), never replaced; a
- * dangling one fails (ENOENT).  *file as for fs_out_kind_of. */
-static int fs_out_link(const char *path, const struct stat *lst, char **file)
+ * dangling one fails (ENOENT).  *file, *fd as for fs_out_kind_of. */
+static int fs_out_link(const char *path, const struct stat *lst, char **file, int *fd)
 {
     struct stat st;
     if (lst->st_uid != 0 && lst->st_uid != geteuid()) {
@@ -216,7 +218,7 @@ static int fs_out_link(const char *path, const struct stat *lst, char **file)
         return -1;
     }
     if (stat(path, &st)) return -1;
-    if (fs_is_stdout(&st)) return FS_OUT_STDOUT;
+    if ((*fd = fs_std_fd(&st))) return FS_OUT_STD;
     if (!S_ISREG(st.st_mode)) return FS_OUT_THROUGH;
     *file = realpath(path, NULL);
     return *file ? FS_OUT_FILE : -1;
@@ -224,12 +226,14 @@ static int fs_out_link(const char *path, const struct stat *lst, char **file)
 
 /* The kind of output path; for FS_OUT_FILE *file is the regular file to
  * write (path itself or where its symlink leads; malloc'd, the caller
- * frees it).  Returns -1 (errno set) when path cannot be written. */
-static int fs_out_kind_of(const char *path, char **file)
+ * frees it), for FS_OUT_STD *fd the descriptor (1 or 2).  Returns -1
+ * (errno set) when path cannot be written. */
+static int fs_out_kind_of(const char *path, char **file, int *fd)
 {
     struct stat st;
     *file = NULL;
-    if (!strcmp(path, "-")) return FS_OUT_STDOUT;
+    *fd = STDOUT_FILENO;
+    if (!strcmp(path, "-")) return FS_OUT_STD;
     int missing = lstat(path, &st) != 0;
     if (missing && errno != ENOENT) return -1;
     if (missing || S_ISREG(st.st_mode)) {
@@ -237,7 +241,7 @@ static int fs_out_kind_of(const char *path, char **file)
         if (!*file) abort();
         return FS_OUT_FILE;
     }
-    return S_ISLNK(st.st_mode) ? fs_out_link(path, &st, file) : FS_OUT_THROUGH;
+    return S_ISLNK(st.st_mode) ? fs_out_link(path, &st, file, fd) : FS_OUT_THROUGH;
 }
 
 /* Opens path for writing as it is, never creating, truncating or
@@ -267,18 +271,19 @@ static int fs_write_through(const char *path, const void *p, size_t n)
     return err ? -1 : 0;
 }
 
-/* Standard output, flushed first so nothing buffered comes after p. */
-static int fs_write_stdout(const void *p, size_t n)
+/* Standard output or error (fd), flushed first so nothing buffered comes
+ * after p. */
+static int fs_write_std(int fd, const void *p, size_t n)
 {
-    fflush(stdout);
-    return fs_write_all(STDOUT_FILENO, p, n);
+    fflush(fd == STDOUT_FILENO ? stdout : stderr);
+    return fs_write_all(fd, p, n);
 }
 
 int fs_write_out(const char *path, const void *p, size_t n)
 {
     char *file;
-    int kind = fs_out_kind_of(path, &file), rc = -1;
-    if (kind == FS_OUT_STDOUT) rc = fs_write_stdout(p, n);
+    int fd, kind = fs_out_kind_of(path, &file, &fd), rc = -1;
+    if (kind == FS_OUT_STD) rc = fs_write_std(fd, p, n);
     else if (kind == FS_OUT_FILE) rc = fs_write_atomic(file, p, n);
     else if (kind == FS_OUT_THROUGH) rc = fs_write_through(path, p, n);
     int err = errno;
@@ -290,8 +295,8 @@ int fs_write_out(const char *path, const void *p, size_t n)
 int fs_open_out(const char *path)
 {
     char *file;
-    int kind = fs_out_kind_of(path, &file), fd = -1;
-    if (kind == FS_OUT_STDOUT) fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    int std, kind = fs_out_kind_of(path, &file, &std), fd = -1;
+    if (kind == FS_OUT_STD) fd = fcntl(std, F_DUPFD_CLOEXEC, 3);
     else if (kind == FS_OUT_FILE)
         fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
     else if (kind == FS_OUT_THROUGH) fd = fs_open_through(path);

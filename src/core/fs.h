@@ -44,8 +44,8 @@ int fs_replace(const char *path, const void *p, size_t n, int sync);
  *  - an absent path or a regular file is replaced atomically
  *    (fs_write_atomic);
  *  - a symlink is never replaced, and followed only when root or this
- *    user owns it (else EPERM): to standard output (/dev/stdout) the bytes
- *    go there, to a regular file that file is replaced atomically, to
+ *    user owns it (else EPERM): to standard output or error (/dev/stdout,
+ *    /dev/stderr) the bytes go there, to a regular file that file is replaced atomically, to
  *    anything else it is written through; dangling: ENOENT;
  *  - anything else (a character device, a FIFO) is opened for writing as
  *    it is, never created, truncated or replaced.

@@ -58,6 +58,16 @@ check out_stdout_link_content cmp "$TMP/want.txt" "$TMP/via-link.txt"
 check out_stdout_pipe_still_link test -L "$TMP/stdout"
 check out_stdout_pipe_content cmp "$TMP/want.txt" "$TMP/via-pipe.txt"
 
+# a symlink to standard error, redirected to a file: written there, the
+# file keeps its inode (what the shell holds open)
+ln -s /proc/self/fd/2 "$TMP/stderr"
+: >"$TMP/err.txt"
+ln "$TMP/err.txt" "$TMP/err-same.txt"
+"$HOSTMIX" report "$res" -o "$TMP/stderr" 2>"$TMP/err.txt"; rc=$?
+check_eq out_stderr_link_exit0 "$rc" 0
+check out_stderr_link_same_inode cmp "$TMP/want.txt" "$TMP/err-same.txt"
+check out_stderr_link_still_link test -L "$TMP/stderr"
+
 # a regular file: replaced atomically (a new inode; a hard link to the old
 # one keeps the old bytes), no temporary file left
 echo old >"$TMP/report.txt"
