@@ -1,4 +1,5 @@
-/* fs.c — mkdir -p, rm -r, write-all and atomic replace; see fs.h. */
+/* fs.c — mkdir -p, rm -r, write-all, atomic replace and the output-file
+ * rule; see fs.h. */
 #include "core/fs.h"
 #include "core/log.h"
 
@@ -282,7 +283,8 @@ int fs_replace(const char *path, const void *p, size_t n, int sync)
 {
     char *tmp = NULL;
     if (asprintf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0) abort();
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), err = 0;
+    unlink(tmp);                /* a leftover, or a name planted in a shared dir */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644), err = 0;
     if (fd < 0 || fs_write_all(fd, p, n) || (sync && fsync(fd))) err = errno;
     if (fd >= 0 && close(fd) && !err) err = errno;
     if (!err && rename(tmp, path)) err = errno;
@@ -291,4 +293,121 @@ int fs_replace(const char *path, const void *p, size_t n, int sync)
     free(tmp);
     errno = err;
     return err ? -1 : 0;
+}
+
+/* ---- output files: the one rule (fs.h, fs_write_out) ---------------------- */
+
+/* How an output path is written. */
+enum fs_out_kind {
+    FS_OUT_STD,                 /* "-" (stdout), or a symlink to stdout or stderr */
+    FS_OUT_FILE,                /* a regular file to replace (or create) */
+    FS_OUT_THROUGH,             /* a device, FIFO, ...: written as it is */
+};
+
+/* Standard output or error (1, 2) when st is the file it is open on, else 0. */
+static int fs_std_fd(const struct stat *st)
+{
+    struct stat o;
+    for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++)
+        if (fstat(fd, &o) == 0 && o.st_dev == st->st_dev && o.st_ino == st->st_ino) return fd;
+    return 0;
+}
+
+/* The kind of the symlink path (lst: its lstat): followed only when root
+ * or this user owns it (EPERM: another user's link), never replaced; a
+ * dangling one fails (ENOENT).  *file, *fd as for fs_out_kind_of. */
+static int fs_out_link(const char *path, const struct stat *lst, char **file, int *fd)
+{
+    struct stat st;
+    if (lst->st_uid != 0 && lst->st_uid != geteuid()) {
+        errno = EPERM;
+        return -1;
+    }
+    if (stat(path, &st)) return -1;
+    if ((*fd = fs_std_fd(&st))) return FS_OUT_STD;
+    if (!S_ISREG(st.st_mode)) return FS_OUT_THROUGH;
+    *file = realpath(path, NULL);
+    return *file ? FS_OUT_FILE : -1;
+}
+
+/* The kind of output path; for FS_OUT_FILE *file is the regular file to
+ * write (path itself or where its symlink leads; malloc'd, the caller
+ * frees it), for FS_OUT_STD *fd the descriptor (1 or 2).  Returns -1
+ * (errno set) when path cannot be written. */
+static int fs_out_kind_of(const char *path, char **file, int *fd)
+{
+    struct stat st;
+    *file = NULL;
+    *fd = STDOUT_FILENO;
+    if (!strcmp(path, "-")) return FS_OUT_STD;
+    int missing = lstat(path, &st) != 0;
+    if (missing && errno != ENOENT) return -1;
+    if (missing || S_ISREG(st.st_mode)) {
+        *file = strdup(path);
+        if (!*file) abort();
+        return FS_OUT_FILE;
+    }
+    return S_ISLNK(st.st_mode) ? fs_out_link(path, &st, file, fd) : FS_OUT_THROUGH;
+}
+
+/* Opens path for writing as it is, never creating, truncating or
+ * replacing it: a character device, a FIFO.  A path that is a regular
+ * file once open (swapped since it was looked at) is refused (EBUSY).
+ * Returns the descriptor (the caller's) or -1. */
+static int fs_open_through(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC), err = 0;
+    struct stat st;
+    if (fd < 0) return -1;
+    if (fstat(fd, &st)) err = errno;
+    else if (S_ISREG(st.st_mode)) err = EBUSY;
+    if (!err) return fd;
+    close(fd);
+    errno = err;
+    return -1;
+}
+
+static int fs_write_through(const char *path, const void *p, size_t n)
+{
+    int fd = fs_open_through(path), err = 0;
+    if (fd < 0) return -1;
+    if (fs_write_all(fd, p, n)) err = errno;
+    if (close(fd) && !err) err = errno;
+    errno = err;
+    return err ? -1 : 0;
+}
+
+/* Standard output or error (fd), flushed first so nothing buffered comes
+ * after p. */
+static int fs_write_std(int fd, const void *p, size_t n)
+{
+    fflush(fd == STDOUT_FILENO ? stdout : stderr);
+    return fs_write_all(fd, p, n);
+}
+
+int fs_write_out(const char *path, const void *p, size_t n)
+{
+    char *file;
+    int fd, kind = fs_out_kind_of(path, &file, &fd), rc = -1;
+    if (kind == FS_OUT_STD) rc = fs_write_std(fd, p, n);
+    else if (kind == FS_OUT_FILE) rc = fs_write_atomic(file, p, n);
+    else if (kind == FS_OUT_THROUGH) rc = fs_write_through(path, p, n);
+    int err = errno;
+    free(file);
+    errno = err;
+    return rc;
+}
+
+int fs_open_out(const char *path)
+{
+    char *file;
+    int std, kind = fs_out_kind_of(path, &file, &std), fd = -1;
+    if (kind == FS_OUT_STD) fd = fcntl(std, F_DUPFD_CLOEXEC, 3);
+    else if (kind == FS_OUT_FILE)
+        fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+    else if (kind == FS_OUT_THROUGH) fd = fs_open_through(path);
+    int err = errno;
+    free(file);
+    errno = err;
+    return fd;
 }

@@ -1,6 +1,8 @@
 /* fs.h — the file-system chores every module needs, written once:
- * mkdir -p, rm -r, writing a whole buffer, and replacing a file
- * atomically (temp file, fsync, rename, fsync of the directory). */
+ * mkdir -p, rm -r, writing a whole buffer, replacing a file atomically
+ * (temp file, fsync, rename, fsync of the directory), and writing an
+ * output file by the one rule every report, result and capacity file
+ * follows (fs_write_out). */
 #ifndef HOSTMIX_FS_H
 #define HOSTMIX_FS_H
 
@@ -54,5 +56,23 @@ int fs_write_atomic(const char *path, const void *p, size_t n);
 /* The same, with the two fsyncs only when sync is set (a caller whose
  * durability is an option, as imap's --sync=no). */
 int fs_replace(const char *path, const void *p, size_t n, int sync);
+/* Writes an output file (a report, result.json, a capacity file, -o
+ * FILE) by the one rule for output paths:
+ *  - "-" is standard output;
+ *  - an absent path or a regular file is replaced atomically
+ *    (fs_write_atomic);
+ *  - a symlink is never replaced, and followed only when root or this
+ *    user owns it (else EPERM): to standard output or error (/dev/stdout,
+ *    /dev/stderr) the bytes go there, to a regular file that file is replaced atomically, to
+ *    anything else it is written through; dangling: ENOENT;
+ *  - anything else (a character device, a FIFO) is opened for writing as
+ *    it is, never created, truncated or replaced.
+ * Returns 0 or -1 (errno set). */
+int fs_write_out(const char *path, const void *p, size_t n);
+/* The same rule for a stream (a log a child process writes): returns a
+ * descriptor (O_CLOEXEC, the caller's) open for writing, or -1 (errno).
+ * A regular or absent path is created or truncated (O_APPEND, never
+ * through a symlink at its last component); the rest as fs_write_out. */
+int fs_open_out(const char *path);
 
 #endif

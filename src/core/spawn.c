@@ -1,5 +1,6 @@
 /* spawn.c — fork and exec with the child set up as spawn.h says. */
 #include "core/spawn.h"
+#include "core/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,8 +32,9 @@ static void spawn_close_fds(const struct spawn *s)
     for (int i = 0; i < s->nkeep; i++) fcntl(s->keep_fds[i], F_SETFD, 0);
 }
 
-/* The child between fork and exec: only async-signal-safe calls. */
-static void spawn_child(const struct spawn *s, const sigset_t *empty)
+/* The child between fork and exec: only async-signal-safe calls.  log is
+ * s->out opened by the parent, or -1. */
+static void spawn_child(const struct spawn *s, const sigset_t *empty, int log)
 {
     sigprocmask(SIG_SETMASK, empty, NULL);
     signal(SIGPIPE, SIG_DFL);           /* an ignored SIGPIPE would survive exec */
@@ -46,8 +48,7 @@ static void spawn_child(const struct spawn *s, const sigset_t *empty)
     if (s->child_fn && s->child_fn(s->child_arg)) _exit(126);
     int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
     int out = s->pipes ? s->out_fd
-              : s->out ? open(s->out, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644)
-                       : open("/dev/null", O_WRONLY | O_CLOEXEC);
+              : log >= 0 ? log : open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (in < 0 || out < 0) _exit(126);
     dup2(in, 0);
     dup2(out, 1);
@@ -66,12 +67,20 @@ pid_t spawn_start(const struct spawn *s, char *why, size_t n)
 {
     sigset_t empty;
     sigemptyset(&empty);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(why, n, "fork: %s", strerror(errno));
+    /* the log by the output-file rule (fs.h), opened before fork */
+    int log = s->out && !s->pipes ? fs_open_out(s->out) : -1;
+    if (s->out && !s->pipes && log < 0) {
+        snprintf(why, n, "cannot open %s: %s", s->out, strerror(errno));
         return -1;
     }
-    if (pid == 0) spawn_child(s, &empty);
+    pid_t pid = fork();
+    int err = errno;
+    if (pid == 0) spawn_child(s, &empty, log);
+    if (log >= 0) close(log);
+    if (pid < 0) {
+        snprintf(why, n, "fork: %s", strerror(err));
+        return -1;
+    }
     if (s->own_pgrp) setpgid(pid, pid);   /* also from the parent: no race with a quick kill */
     return pid;
 }

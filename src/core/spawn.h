@@ -14,7 +14,8 @@
 struct spawn {
     const char *exe;            /* program to execv */
     char *const *argv;
-    const char *out;            /* receives stdout and stderr (truncated); NULL: /dev/null */
+    const char *out;            /* receives stdout and stderr, opened by the output-file
+                                 * rule (fs_open_out: truncated); NULL: /dev/null */
     int pipes;                  /* 1: out_fd and err_fd become stdout and stderr instead */
     int out_fd, err_fd;
     const char *cwd;            /* directory to run in, or NULL */
@@ -24,7 +25,8 @@ struct spawn {
     const int *keep_fds;        /* descriptors inherited at the same numbers */
     int nkeep;
     /* Called in the child after it joined the cgroup and before its output
-     * is redirected (e.g. to enter a private mount namespace); only
+     * (opened by the parent) is redirected (e.g. to enter a private mount
+     * namespace); only
      * async-signal-safe calls.  Non-zero: the child exits with 126. */
     int (*child_fn)(void *arg);
     void *child_arg;

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "report/model.h"
 #include "core/clock.h"
+#include "core/fs.h"
 #include "core/log.h"
 #include "job/job.h"
 
@@ -137,9 +138,7 @@ static int drive_write_json(const struct drive_results *r, const char *path, int
     json_w_init(&w, &b, 1);
     drive_results_json(r, &w, buckets);
     buf_puts(&b, "\n");
-    FILE *f = fopen(path, "w");
-    int rc = f && fwrite(buf_head(&b), 1, buf_used(&b), f) == buf_used(&b) ? 0 : -1;
-    if (f && fclose(f)) rc = -1;
+    int rc = fs_write_out(path, buf_head(&b), buf_used(&b));
     if (rc) fprintf(stderr, "hostmix drive: cannot write %s: %s\n", path, strerror(errno));
     buf_free(&b);
     return rc;

@@ -126,7 +126,8 @@ char *http_fmt_date(char *out, time_t t);
  * or -1 if it is none of them. */
 int http_parse_date(struct http_slice s, time_t *t);
 
-/* The reason phrase of a status ("Not Found"); "Unknown" if not listed. */
+/* The reason phrase of a status ("Not Found"): every status of RFC 9110
+ * and 429, 431; "Unknown" for any other (none the servers send). */
 const char *http_reason(int status);
 
 /* Appends "HTTP/1.1 STATUS REASON", Date and Server to b. */

@@ -54,7 +54,9 @@ struct imap_frame imap_frame_resume(const char *p, size_t n, size_t max_request,
             f.lit_size = size;
             break;
         }
-        if (n - pos < size) {
+        /* A synchronising literal with nothing after its line waits for
+         * its "+", {0} too: a conforming client sends no more until then. */
+        if (n - pos < size || (sync && n == pos)) {
             /* wait for the literal: resume at its line, already scanned */
             st->scanned = eol - st->line;
             f.lit_index = st->lit;

@@ -304,15 +304,15 @@ static void ct_headline(const struct report_capacity *c, FILE *f)
     const struct report_cap_step *fail = report_capacity_first_failure(c);
     int servers = c->capacity * c->servers_per_set;
     if (!c->nsteps) {
-        fprintf(f, "capacity \"%s\" on %s: no step finished%s\n", c->name ? c->name : "",
-                c->platform ? c->platform : "?", c->interrupted ? " (interrupted)" : "");
+        fprintf(f, "capacity \"%s\" on %s: no step finished%s\n", report_tstr(c->name, ""),
+                report_tstr(c->platform, "?"), c->interrupted ? " (interrupted)" : "");
         return;
     }
-    fprintf(f, "capacity \"%s\" on %s: %s%d set%s = %d servers at QoS", c->name ? c->name : "",
-            c->platform ? c->platform : "?", c->bounded ? "" : "at least ", c->capacity,
+    fprintf(f, "capacity \"%s\" on %s: %s%d set%s = %d servers at QoS", report_tstr(c->name, ""),
+            report_tstr(c->platform, "?"), c->bounded ? "" : "at least ", c->capacity,
             c->capacity == 1 ? "" : "s", servers);
     if (fail)
-        fprintf(f, "; first failure at %d sets: %s\n", fail->sets, fail->why ? fail->why : "?");
+        fprintf(f, "; first failure at %d sets: %s\n", fail->sets, report_tstr(fail->why, "?"));
     else
         fprintf(f, "; no step failed up to %d sets%s\n", c->max_sets,
                 c->interrupted ? " (interrupted)" : "");
@@ -327,7 +327,7 @@ static void ct_step(const struct report_cap_step *s, FILE *f)
     fprintf(f, "  %4d %5d  %-6s %10.2f %10.2f %9.3f %9.3f %10s %11.3f %8.1f  %s\n", s->sets,
             s->order, s->pass ? "pass" : "FAIL", s->target_rate, s->achieved_rate, s->sut_cores,
             s->sut_cores / s->sets, ms, s->servers_cores / s->sets, s->seconds,
-            s->pass ? "" : (s->why ? s->why : ""));
+            s->pass ? "" : report_tstr(s->why, ""));
 }
 
 void report_capacity_text(const struct report_capacity *c, FILE *f)

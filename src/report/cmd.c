@@ -33,9 +33,12 @@ static void report_usage(FILE *f)
                "several results the comparison page whose base is the first.  A capacity\n"
                "search's capacity.json is reported alone: the lines of capacity.txt, the\n"
                "JSON again, or the capacity page (capacity.html).\n"
-               "  -o FILE   write to FILE (atomically) instead of standard output\n"
-               "Exit: 0 printed; 2 usage, or a file that is unreadable, not a result, of a\n"
-               "newer schema or from an older hostmix that did not store it all.\n");
+               "  -o FILE   write to FILE instead of standard output (- is standard output):\n"
+               "            a regular file is replaced atomically, a device or FIFO written\n"
+               "            as it is, a symlink (root's or yours) followed, never replaced\n"
+               "Exit: 0 printed; 1 the output could not be written; 2 usage, or a file\n"
+               "that is unreadable, not a result, of a newer schema or from an older\n"
+               "hostmix that did not store it all.\n");
 }
 
 struct report_args {
@@ -112,15 +115,14 @@ static void report_render_capacity(const struct report_args *a, const struct rep
     }
 }
 
-/* Writes out to a->out or standard output; returns a CLI_* code. */
+/* Writes out to a->out (by the output-file rule, fs_write_out) or
+ * standard output; returns a CLI_* code. */
 static int report_emit(const struct report_args *a, struct buf *out)
 {
-    if (!a->out) {
-        fwrite(buf_head(out), 1, buf_used(out), stdout);
-        return fflush(stdout) ? CLI_FAILED : CLI_OK;
-    }
-    if (fs_write_atomic(a->out, buf_head(out), buf_used(out))) {
-        fprintf(stderr, "hostmix report: cannot write %s: %s\n", a->out, strerror(errno));
+    const char *to = a->out ? a->out : "-";
+    if (fs_write_out(to, buf_head(out), buf_used(out))) {
+        fprintf(stderr, "hostmix report: cannot write %s: %s\n",
+                strcmp(to, "-") ? to : "standard output", strerror(errno));
         return CLI_FAILED;
     }
     return CLI_OK;

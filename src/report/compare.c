@@ -80,9 +80,10 @@ static double cmp_rep(const struct report_model *m, int k)
     return s->n ? (k % 2 ? s->half : s->mean) : NAN;
 }
 
+/* A stored string of a run, escaped for the terminal (report_tstr). */
 static const char *cmp_str(const char *s)
 {
-    return s ? s : "-";
+    return report_tstr(s, "-");
 }
 
 /* Reads one result file; returns -1 after saying why. */

@@ -88,7 +88,7 @@ static void xt_sched_evidence(const struct report_model *m, FILE *f)
 static void xt_top_syms(const struct prof_cause_fig *c, FILE *f)
 {
     for (int i = 0; i < c->ntop; i++)
-        fprintf(f, "%s%.48s %.0f%%", i ? ", " : " — ", c->top[i].sym,
+        fprintf(f, "%s%.48s %.0f%%", i ? ", " : " — ", report_tstr(c->top[i].sym, "?"),
                 xt_share((double)c->top[i].samples, (double)c->samples));
 }
 
@@ -111,7 +111,7 @@ static void xt_evidence(const struct report_model *m, int cause, FILE *f)
     }
     if (cause == PC_FOREIGN) {
         for (int i = 0; i < s->nforeign; i++)
-            fprintf(f, "%s%s %.0f%%", i ? ", " : " — ", s->foreign[i].comm,
+            fprintf(f, "%s%s %.0f%%", i ? ", " : " — ", report_tstr(s->foreign[i].comm, "?"),
                     xt_share((double)s->foreign[i].samples, (double)c->samples));
         fprintf(f, " (other work on the host counts in the system under test)");
         return;
@@ -119,7 +119,8 @@ static void xt_evidence(const struct report_model *m, int cause, FILE *f)
     if (cause == PC_SCHED || cause == PC_VMEXIT) return;
     if (cause == PC_GUEST && s->tcg) return;        /* translated code has no names */
     if (cause == PC_IRQ) {
-        for (int i = 0; i < c->ntop; i++) fprintf(f, "%s%s", i ? ", " : "; ", c->top[i].sym);
+        for (int i = 0; i < c->ntop; i++)
+            fprintf(f, "%s%s", i ? ", " : "; ", report_tstr(c->top[i].sym, "?"));
         return;
     }
     xt_top_syms(c, f);
@@ -197,7 +198,7 @@ static void xt_explain(const struct report_model *m, FILE *f)
                "cores at the same scale; perf record's own CPU %.3f cores is kept out of the "
                "figures\n",
             s->cause[PC_DRIVER].cores, s->cause[PC_PROFILER].cores, s->collector_cores);
-    if (s->error[0]) fprintf(f, "  profile incomplete: %s\n", s->error);
+    if (s->error[0]) fprintf(f, "  profile incomplete: %s\n", report_tstr(s->error, ""));
 }
 
 static void xt_top(const struct prof_summary *s, FILE *f)
@@ -208,8 +209,8 @@ static void xt_top(const struct prof_summary *s, FILE *f)
     for (int i = 0; i < s->ntop; i++) {
         const struct prof_sym *y = &s->top[i];
         fprintf(f, "  %9llu %7.4f  %-36.36s %-22.22s %s\n", (unsigned long long)y->samples,
-                xt_share((double)y->samples, (double)s->busy_samples), y->sym,
-                xt_module(y->dso, mod, sizeof mod), prof_cause_key(y->cause));
+                xt_share((double)y->samples, (double)s->busy_samples), report_tstr(y->sym, "?"),
+                report_tstr(xt_module(y->dso, mod, sizeof mod), ""), prof_cause_key(y->cause));
     }
 }
 
@@ -266,11 +267,13 @@ static void xt_servers(const struct report_model *m, FILE *f)
             snprintf(woke, sizeof woke, "%s (%.0f%%)", prof_waker_labels[who],
                      xt_share((double)v->sw.waker[who], (double)v->sw.woken));
         double cores = s->sut_ns > 0 ? s->sut_cores * v->ns / s->sut_ns : 0;
-        fprintf(f, "  %-12s %6.3f  %-30s %8.0f %8.0f %8.0f %7s  %s\n", v->name, cores, causes,
+        fprintf(f, "  %-12s %6.3f  %-30s %8.0f %8.0f %8.0f %7s  %s\n", report_tstr(v->name, "?"),
+                cores, causes,
                 (double)sw / s->seconds,
                 (double)v->sw.vol / s->seconds, (double)v->sw.invol / s->seconds, per, woke);
         for (int k = 0; k < v->ntop && k < 5; k++)
-            fprintf(f, "%s%.48s %.0f%%%s", k ? ", " : "      top functions: ", v->top[k].sym,
+            fprintf(f, "%s%.48s %.0f%%%s", k ? ", " : "      top functions: ",
+                    report_tstr(v->top[k].sym, "?"),
                     xt_share((double)v->top[k].samples, (double)v->samples),
                     k == 4 || k == v->ntop - 1 ? "\n" : "");
     }
@@ -298,7 +301,8 @@ static void xt_threads(const struct prof_summary *s, FILE *f)
     for (int i = 0; i < s->nthreads && i < 12; i++) {
         const struct prof_thread *t = &s->thread[i];
         const char *srv = t->server >= 0 && t->server < s->nservers ? s->srv[t->server].name : "?";
-        fprintf(f, "    %-12s %-16s %7d %8.0f %8.0f %8.0f", srv, t->comm, t->tid,
+        fprintf(f, "    %-12s %-16s %7d %8.0f %8.0f %8.0f", report_tstr(srv, "?"),
+                report_tstr(t->comm, "?"), t->tid,
                 (double)t->total / s->seconds, (double)t->preempt / s->seconds,
                 (double)t->woken / s->seconds);
         if (t->have_status)
@@ -347,7 +351,7 @@ static const char *xt_exit_note(const char *reason)
 static void xt_exits(const struct prof_summary *s, FILE *f)
 {
     if (!s->kvm) {
-        fprintf(f, "\nVM exits: %s\n", s->kvm_note[0] ? s->kvm_note : "not recorded");
+        fprintf(f, "\nVM exits: %s\n", s->kvm_note[0] ? report_tstr(s->kvm_note, "") : "not recorded");
         return;
     }
     fprintf(f, "\nVM exits: %.0f/s (kvm:kvm_exit)\n  %-28s %10s %9s %12s\n",
@@ -356,13 +360,14 @@ static void xt_exits(const struct prof_summary *s, FILE *f)
     for (int i = 0; i < s->nexits; i++) {
         const struct prof_exit *x = &s->exit[i];
         const char *note = xt_exit_note(x->reason);
-        fprintf(f, "  %-28s %10llu %9.0f %12.2f%s\n", x->reason, (unsigned long long)x->count,
+        fprintf(f, "  %-28s %10llu %9.0f %12.2f%s\n", report_tstr(x->reason, "?"),
+                (unsigned long long)x->count,
                 s->seconds > 0 ? (double)x->count / s->seconds : 0,
                 x->count ? x->ns / 1e3 / (double)x->count : 0, note);
     }
     for (int i = 0; i < s->nservers; i++)
         if (s->srv[i].exits)
-            fprintf(f, "  %s: %.0f exits/s\n", s->srv[i].name,
+            fprintf(f, "  %s: %.0f exits/s\n", report_tstr(s->srv[i].name, "?"),
                     (double)s->srv[i].exits / s->seconds);
 }
 

@@ -24,7 +24,7 @@ int report_write_text(const char *path, void (*render)(const void *obj, FILE *f)
     if (!f) abort();
     render(obj, f);
     fclose(f);
-    int rc = fs_write_atomic(path, data, len);
+    int rc = fs_write_out(path, data, len);
     if (rc) log_error("cannot write %s: %s", path, strerror(errno));
     free(data);
     return rc;
@@ -45,7 +45,7 @@ static int rf_html(const struct report_model *m, const char *path, char *err, si
     buf_puts(&json, "result.json");             /* written beside this page */
     const char *file[1] = { buf_cstr(&json) };
     report_render_html(one, file, 1, &b);
-    int rc = fs_write_atomic(path, buf_head(&b), buf_used(&b));
+    int rc = fs_write_out(path, buf_head(&b), buf_used(&b));
     if (rc) snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
     buf_free(&b);
     buf_free(&json);

@@ -159,7 +159,7 @@ void report_guest_text(const struct report_model *m, FILE *f)
     for (int i = 0; i < m->nservers; i++) {
         const struct report_server *s = &m->server[i];
         if (!s->guest.present) continue;
-        fprintf(f, "  %-12s", s->name ? s->name : "?");
+        fprintf(f, "  %-12s", report_tstr(s->name, "?"));
         g_cell(f, " %6.3f", s->measure_cores);
         for (int k = 0; k < REPORT_NTCLASS; k++) g_cell(f, " %6.3f", s->guest.thread_cores[k]);
         g_cell(f, " %6.3f", s->guest.guest_cores);

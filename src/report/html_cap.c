@@ -206,7 +206,7 @@ int report_capacity_html_write(const struct report_capacity *c, const char *path
     if (slash) buf_append(&json, path, (size_t)(slash - path + 1));
     buf_puts(&json, "capacity.json");           /* written beside this page */
     report_render_capacity_html(c, buf_cstr(&json), &b);
-    int rc = fs_write_atomic(path, buf_head(&b), buf_used(&b));
+    int rc = fs_write_out(path, buf_head(&b), buf_used(&b));
     if (rc) snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
     buf_free(&b);
     buf_free(&json);

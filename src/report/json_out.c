@@ -344,7 +344,7 @@ int report_json_write_model(const struct report_model *m, const char *path, char
 {
     struct buf b = BUF_INIT;
     report_render_json(m, &b);
-    int rc = fs_write_atomic(path, buf_head(&b), buf_used(&b));
+    int rc = fs_write_out(path, buf_head(&b), buf_used(&b));
     if (rc) snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
     buf_free(&b);
     return rc;

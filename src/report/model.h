@@ -277,6 +277,17 @@ void report_verdict_text(const struct report_model *m, char *dst, size_t n);
 
 /* The text report (the post's tables) of m on f. */
 void report_render_text(const struct report_model *m, FILE *f);
+/* A string read from a stored result, fit for a terminal: s itself when
+ * it holds no control character, else a copy with every C0 control (but
+ * newline), DEL, C1 control (U+0080..U+009F) and byte of no valid UTF-8
+ * sequence written as \xHH or \u00HH.  none when s is NULL.  The copy
+ * belongs to the text renderer and stays valid for the next
+ * REPORT_TSTR_LIVE calls (every string of one printf); one thread renders.
+ * report_tstr_lines keeps newlines: for a multi-line field printed as
+ * lines. */
+#define REPORT_TSTR_LIVE 15
+const char *report_tstr(const char *s, const char *none);
+const char *report_tstr_lines(const char *s);
 /* The per-target and per-operation tables of m's load driver results. */
 void report_render_targets(const struct report_model *m, FILE *f);
 /* result.json of m (pretty-printed, ending in a newline) appended to out. */

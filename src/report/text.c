@@ -6,11 +6,14 @@
  * with guest time already taken out of user and nice (measure.h).
  *
  * Every figure comes from the model (model.h), so `hostmix report
- * result.json` prints the lines the run printed. */
+ * result.json` prints the lines the run printed.  Every string read from a
+ * stored result goes through report_tstr here, so a crafted result.json
+ * cannot send control sequences to a terminal. */
 #include "report/report.h"
 #include "report/model.h"
 #include "report/repeats.h"
 #include "report/explain.h"
+#include "core/buf.h"
 #include "core/clock.h"
 
 #include <math.h>
@@ -26,9 +29,80 @@ static char *rt_ns(char *dst, size_t n, int64_t ns)
     return dst;
 }
 
+/* ---- strings from a stored result, made safe for a terminal ------------- */
+
+/* Length of the valid UTF-8 sequence of 2 to 4 bytes at s, or 0. */
+static size_t rt_utf8_len(const unsigned char *s)
+{
+    if (s[0] < 0xc2 || s[0] > 0xf4) return 0;
+    size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    return n;
+}
+
+/* Whether s starts with a C1 control in UTF-8 (U+0080..U+009F). */
+static int rt_c1(const unsigned char *s)
+{
+    return s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f;
+}
+
+/* How many bytes at s print as they are; 0: s[0] is to be escaped. */
+static size_t rt_plain(const unsigned char *s, int lines)
+{
+    if (s[0] == '\n') return lines ? 1 : 0;
+    if (s[0] < 0x20 || s[0] == 0x7f) return 0;
+    if (s[0] < 0x80) return 1;
+    return rt_c1(s) ? 0 : rt_utf8_len(s);
+}
+
+/* s with what rt_plain refuses escaped, in the next of the helper's own
+ * buffers (valid for REPORT_TSTR_LIVE more calls). */
+static const char *rt_escape(const char *s, int lines)
+{
+    static struct buf ring[REPORT_TSTR_LIVE + 1];
+    static unsigned next;
+    struct buf *b = &ring[next++ % (REPORT_TSTR_LIVE + 1)];
+    const unsigned char *u = (const unsigned char *)s;
+    buf_reset(b);
+    for (size_t i = 0, k; u[i]; i += k) {
+        k = rt_plain(u + i, lines);
+        if (k) {
+            buf_append(b, s + i, k);
+        } else if (rt_c1(u + i)) {
+            buf_printf(b, "\\u%04x", u[i + 1]);
+            k = 2;
+        } else {
+            buf_printf(b, "\\x%02x", u[i]);
+            k = 1;
+        }
+    }
+    return buf_cstr(b);
+}
+
+/* s, or its escaped copy when some byte of it is not plain. */
+static const char *rt_safe(const char *s, const char *none, int lines)
+{
+    if (!s) return none;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, k;
+    while (u[i] && (k = rt_plain(u + i, lines))) i += k;
+    return u[i] ? rt_escape(s, lines) : s;
+}
+
+const char *report_tstr(const char *s, const char *none)
+{
+    return rt_safe(s, none, 0);
+}
+
+const char *report_tstr_lines(const char *s)
+{
+    return rt_safe(s, "", 1);
+}
+
 static const char *rt_str(const char *s)
 {
-    return s ? s : "";
+    return report_tstr(s, "");
 }
 
 /* Where db and imap data came from: a working copy made before any server
@@ -55,7 +129,7 @@ static void rt_header(const struct report_model *m, FILE *f)
     fprintf(f, "host: %s, %s, %d cores, %.1f GiB\n", rt_str(m->host.kernel),
             rt_str(m->host.cpu_model), m->host.cores, (double)m->host.memory_bytes / (1 << 30));
     fprintf(f, "server CPU: %s\n", rt_str(m->acct.text));
-    if (m->acct.facts) fprintf(f, "%s\n", m->acct.facts);
+    if (m->acct.facts) fprintf(f, "%s\n", report_tstr_lines(m->acct.facts));
     rt_work_copy(m, f);
     if (m->valid)
         fprintf(f, "run: valid, complete\n");

@@ -110,7 +110,7 @@ static int cap_write(const struct cap_search *s, int final)
     struct buf b = BUF_INIT;
     report_capacity_json(s->c, &b);
     snprintf(path, sizeof path, "%s/capacity.json", s->t->outdir);
-    int rc = fs_write_atomic(path, buf_head(&b), buf_used(&b));
+    int rc = fs_write_out(path, buf_head(&b), buf_used(&b));
     if (rc) log_error("cannot write %s: %s", path, strerror(errno));
     buf_free(&b);
     if (!final) return rc;

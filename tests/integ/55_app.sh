@@ -70,6 +70,8 @@ check_eq app_list_all "$(req GET '/customers/5/orders' | field 'd["orders"][0]["
 check_eq app_login_token "$(req POST /login '{"customer":5}' | field 'd["token"].split(".")[0]')" 5
 raw() { curl -s -o /dev/null -m 10 -w '%{http_code}' "$@"; }
 check_eq app_list_no_token_401 "$(raw "$A/customers/5/orders")" 401
+check_eq app_401_reason_phrase "$(curl -s -i -m 10 "$A/customers/5/orders" | head -1 | tr -d '\r')" \
+    "HTTP/1.1 401 Unauthorized"
 check_eq app_list_other_token_403 "$(raw -H "Authorization: Bearer $(token_of 6)" "$A/customers/5/orders")" 403
 forged="5.$(printf '%016x' 12345)"
 check_eq app_list_forged_token_401 "$(raw -H "Authorization: Bearer $forged" "$A/customers/5/orders")" 401

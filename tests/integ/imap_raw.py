@@ -71,6 +71,17 @@ check("imap_continuation", r[-1].startswith(b"+ "), r)
 r = c.cmd(user.encode() + b" {%d+}\r\n%s\r\n" % (len(password), password.encode()), tag=b"a8")
 check("imap_login_literals", r[-1].startswith(b"a8 OK"), r)
 r = c.cmd(b"a9 SELECT INBOX\r\n")
+# a synchronising literal of 0 bytes gets its "+" like any other: a
+# conforming client sends nothing more until then
+c.s.settimeout(3)
+try:
+    r = c.cmd(b"a0 SEARCH SUBJECT {0}\r\n", tag=b"+")
+except OSError as e:
+    r = [repr(e).encode()]
+c.s.settimeout(10)
+check("imap_zero_literal_continuation", r[-1].startswith(b"+ "), r)
+r = c.cmd(b"\r\n", tag=b"a0") if r[-1].startswith(b"+ ") else [b""]
+check("imap_zero_literal_command", r[-1].startswith(b"a0 OK") and r[0].startswith(b"* SEARCH"), r)
 r = c.cmd(b"b1 FETCH 1:x FLAGS\r\n")
 check("imap_bad_seqset", r[-1].startswith(b"b1 BAD"), r)
 r = c.cmd(b"b2 FETCH 99999 FLAGS\r\n")

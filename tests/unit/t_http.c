@@ -195,3 +195,35 @@ TEST(http_unescape_rules)
     T_EQ_INT(http_unescape("12345678", 8, out, sizeof out, 0), -1);
     T_EQ_INT(http_reason(404)[0], 'N');
 }
+
+/* Every status of RFC 9110 (and RFC 6585's 429 and 431) goes out with its
+ * reason phrase, never "Unknown". */
+TEST(http_reason_every_status)
+{
+    static const struct { int status; const char *reason; } want[] = {
+        { 100, "Continue" }, { 101, "Switching Protocols" }, { 200, "OK" },
+        { 201, "Created" }, { 202, "Accepted" }, { 203, "Non-Authoritative Information" },
+        { 204, "No Content" }, { 205, "Reset Content" }, { 206, "Partial Content" },
+        { 300, "Multiple Choices" }, { 301, "Moved Permanently" }, { 302, "Found" },
+        { 303, "See Other" }, { 304, "Not Modified" }, { 305, "Use Proxy" },
+        { 307, "Temporary Redirect" }, { 308, "Permanent Redirect" }, { 400, "Bad Request" },
+        { 401, "Unauthorized" }, { 402, "Payment Required" }, { 403, "Forbidden" },
+        { 404, "Not Found" }, { 405, "Method Not Allowed" }, { 406, "Not Acceptable" },
+        { 407, "Proxy Authentication Required" }, { 408, "Request Timeout" },
+        { 409, "Conflict" }, { 410, "Gone" }, { 411, "Length Required" },
+        { 412, "Precondition Failed" }, { 413, "Content Too Large" }, { 414, "URI Too Long" },
+        { 415, "Unsupported Media Type" }, { 416, "Range Not Satisfiable" },
+        { 417, "Expectation Failed" }, { 421, "Misdirected Request" },
+        { 422, "Unprocessable Content" }, { 426, "Upgrade Required" },
+        { 429, "Too Many Requests" }, { 431, "Request Header Fields Too Large" },
+        { 500, "Internal Server Error" }, { 501, "Not Implemented" }, { 502, "Bad Gateway" },
+        { 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+        { 505, "HTTP Version Not Supported" },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        T_EQ_STR(http_reason(want[i].status), want[i].reason);
+    struct buf b = BUF_INIT;
+    http_head_start(&b, 401);
+    T_ASSERT(strncmp(buf_cstr(&b), "HTTP/1.1 401 Unauthorized\r\n", 27) == 0);
+    buf_free(&b);
+}

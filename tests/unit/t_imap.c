@@ -49,6 +49,29 @@ TEST(imap_frame_lines_and_literals)
     T_EQ_INT(f.status, IMAP_FRAME_LONG_LINE);
 }
 
+/* A synchronising {0} at the end of what arrived waits for its "+" like
+ * any literal (lit_index set); once more bytes follow it frames on. */
+TEST(imap_frame_zero_sync_literal_waits)
+{
+    const char *cmd = "a1 SEARCH SUBJECT {0}\r\n\r\n";
+    struct imap_frame f = imap_frame(cmd, 23, 1000);
+    T_EQ_INT(f.status, IMAP_FRAME_MORE);
+    T_EQ_INT(f.lit_index, 0);
+    T_EQ_INT(f.lit_sync, 1);
+    f = imap_frame(cmd, strlen(cmd), 1000);
+    T_EQ_INT(f.status, IMAP_FRAME_DONE);
+    T_EQ_INT(f.len, strlen(cmd));
+    f = imap_frame("a1 SEARCH SUBJECT {0+}\r\n", 24, 1000);
+    T_EQ_INT(f.status, IMAP_FRAME_MORE);      /* LITERAL+: no "+" wanted */
+    T_EQ_INT(f.lit_index, -1);
+    struct imap_frame_state st = { 0, 0, 0 };
+    f = imap_frame_resume(cmd, 23, 1000, &st);
+    T_EQ_INT(f.lit_index, 0);
+    f = imap_frame_resume(cmd, strlen(cmd), 1000, &st);
+    T_EQ_INT(f.status, IMAP_FRAME_DONE);
+    T_EQ_INT(f.len, strlen(cmd));
+}
+
 TEST(imap_tokenize_kinds)
 {
     struct imap_toks t;

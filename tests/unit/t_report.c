@@ -368,3 +368,20 @@ TEST(report_model_round_trip_stopped_early)
     r->res = res;
     rich_free(r);
 }
+
+/* report_tstr: a clean string is returned as it is; C0 (newline too),
+ * DEL, C1 in UTF-8 and a byte of no UTF-8 sequence are escaped; other
+ * UTF-8 stays; report_tstr_lines keeps newlines. */
+TEST(report_tstr_escapes_controls)
+{
+    const char *clean = "set1.web caf\xc3\xa9 \xe2\x82\xac";
+    T_ASSERT(report_tstr(clean, "-") == clean);
+    T_EQ_STR(report_tstr(NULL, "-"), "-");
+    T_EQ_STR(report_tstr("a\x1b[31mb\x07\x7f", ""), "a\\x1b[31mb\\x07\\x7f");
+    T_EQ_STR(report_tstr("x\xc2\x9b" "2J\x9b\xff", ""), "x\\u009b2J\\x9b\\xff");
+    T_EQ_STR(report_tstr("one\ntwo\t", ""), "one\\x0atwo\\x09");
+    T_EQ_STR(report_tstr_lines("one\ntwo\r"), "one\ntwo\\x0d");
+    const char *a = report_tstr("\x1b" "a", ""), *b = report_tstr("\x1b" "b", "");
+    T_EQ_STR(a, "\\x1ba");                  /* still valid after a second copy */
+    T_EQ_STR(b, "\\x1bb");
+}
