@@ -9,7 +9,6 @@
 #include <string.h>
 
 const char *const role_names[ROLE_COUNT] = { "web", "imap", "app", "db", "nfs", "idle" };
-const char *const platform_names[] = { "native", "container", "vm", "libvirt", NULL };
 const char *const arrival_names[] = { "constant", "poisson", NULL };
 
 int role_find(const char *name)

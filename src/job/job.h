@@ -22,8 +22,10 @@ int role_find(const char *name);
  * lookup in the role table (roles/role.c). */
 int role_is_driven(int role);
 
-enum platform_id { PLATFORM_NATIVE, PLATFORM_CONTAINER, PLATFORM_VM, PLATFORM_LIBVIRT };
-extern const char *const platform_names[];
+/* The registered platforms' names in the registry's order, NULL-ended:
+ * the job's platform option indexes it (the list itself is the registry,
+ * platform/registry.c, which fills this from its ops tables). */
+extern const char *platform_names[];
 enum arrival_id { ARRIVAL_CONSTANT, ARRIVAL_POISSON };
 extern const char *const arrival_names[];
 
@@ -82,7 +84,7 @@ struct job {
     char path[512];             /* the file it came from */
     char name[64];
     int64_t sets;
-    int platform;               /* enum platform_id */
+    int platform;               /* index into platform_names (the registry's order) */
     int64_t ramp_up, measure, ramp_down;   /* ns */
     int64_t sample_interval;    /* ns */
     uint64_t seed;

@@ -156,7 +156,7 @@ struct platform_ops {
 
 /* The platform named name, or NULL. */
 const struct platform_ops *plat_find_name(const char *name);
-/* The ops of enum platform_id (job.h) id, or NULL. */
+/* The ops of the job's platform index (platform_names, job.h), or NULL. */
 const struct platform_ops *plat_find(int id);
 /* Every registered platform, NULL-terminated (for help and docs). */
 extern const struct platform_ops *const plat_registry[];

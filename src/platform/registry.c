@@ -9,10 +9,20 @@
 
 extern const struct platform_ops plat_container_ops, plat_vm_ops, plat_libvirt_ops;
 
-/* In enum platform_id order (job.h), so that the job's enum indexes it. */
+/* The one list of platforms; the job's platform option indexes it. */
 const struct platform_ops *const plat_registry[] = {
     &plat_native_ops, &plat_container_ops, &plat_vm_ops, &plat_libvirt_ops, NULL,
 };
+#define PLAT_COUNT (sizeof plat_registry / sizeof plat_registry[0] - 1)
+
+const char *platform_names[PLAT_COUNT + 1];
+
+/* Fills platform_names from the ops tables before main runs (the option
+ * table points at the array; its entries are set here, once). */
+__attribute__((constructor)) static void plat_names_fill(void)
+{
+    for (size_t i = 0; i < PLAT_COUNT; i++) platform_names[i] = plat_registry[i]->name;
+}
 
 const struct platform_ops *plat_find_name(const char *name)
 {
@@ -23,9 +33,7 @@ const struct platform_ops *plat_find_name(const char *name)
 
 const struct platform_ops *plat_find(int id)
 {
-    if (id < 0 || id >= (int)(sizeof plat_registry / sizeof plat_registry[0]) - 1) return NULL;
-    /* the job's enum names the same platforms in the same order */
-    return plat_find_name(platform_names[id]);
+    return id >= 0 && (size_t)id < PLAT_COUNT ? plat_registry[id] : NULL;
 }
 
 const struct opt_def *job_platform_opts(int platform, size_t *size)

@@ -177,7 +177,7 @@ TEST(container_probe_accounting)
     struct plat p;
     struct plat_acct a;
     char why[256];
-    plat_open(&p, plat_find(PLATFORM_CONTAINER), FX "t1", NULL);
+    plat_open(&p, plat_find_name("container"), FX "t1", NULL);
     int rc = p.ops->probe(&p, why, sizeof why);
     if (rc != 0) {
         T_ASSERT(strstr(why, "root") || strstr(why, "runtime"));
@@ -189,7 +189,7 @@ TEST(container_probe_accounting)
     T_EQ_STR(a.base, "/sys/fs/cgroup/unified");
     T_ASSERT(strstr(a.facts, "hybrid") != NULL);
     plat_close(&p);
-    plat_open(&p, plat_find(PLATFORM_CONTAINER), FX "v1", NULL);
+    plat_open(&p, plat_find_name("container"), FX "v1", NULL);
     T_EQ_INT(p.ops->probe(&p, why, sizeof why), 0);
     p.ops->describe(&p, &a);
     T_EQ_STR(a.method, "proc");        /* no cpuacct hierarchy in that tree */

@@ -24,13 +24,13 @@ TEST(platform_native_accounting_choice)
     struct plat p;
     struct plat_acct a;
     char why[256];
-    plat_open(&p, plat_find(PLATFORM_NATIVE), FX "t1", NULL);
+    plat_open(&p, plat_find_name("native"), FX "t1", NULL);
     T_EQ_INT(p.ops->probe(&p, why, sizeof why), 0);
     p.ops->describe(&p, &a);
     T_EQ_STR(a.method, "cgroup");
     T_EQ_STR(a.base, "/sys/fs/cgroup/unified");
     plat_close(&p);
-    plat_open(&p, plat_find(PLATFORM_NATIVE), FX "v1", NULL);
+    plat_open(&p, plat_find_name("native"), FX "v1", NULL);
     T_EQ_INT(p.ops->probe(&p, why, sizeof why), 0);
     p.ops->describe(&p, &a);
     T_EQ_STR(a.method, "proc");
@@ -45,7 +45,7 @@ TEST(platform_native_server_cpu)
     struct plat_server s;
     struct server_spec spec;
     memset(&spec, 0, sizeof spec);
-    plat_open(&p, plat_find(PLATFORM_NATIVE), FX "t1", NULL);
+    plat_open(&p, plat_find_name("native"), FX "t1", NULL);
     plat_server_init(&p, &s, &spec);
     snprintf(s.cgroup, sizeof s.cgroup, "/sys/fs/cgroup/unified/hostmix-1/set1-web");
     T_EQ_INT(p.ops->cpu(&p, &s), 0);
@@ -112,7 +112,7 @@ TEST(plan_native_four_sets)
     job_defaults(j);
     j->sets = 4;
     struct plat p;
-    plat_open(&p, plat_find(PLATFORM_NATIVE), "", NULL);
+    plat_open(&p, plat_find_name("native"), "", NULL);
     struct plan pl;
     plan_build(&pl, j, &p, fake_data, NULL, "/logs");
     T_EQ_INT(pl.n, 24);
