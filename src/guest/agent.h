@@ -25,6 +25,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The virtio-serial port the host and the guest speak on. */
+#define VM_AGENT_PORT "org.hostmix.agent"
+
 #define AGENT_MAX_SECT 4
 #define AGENT_MAX_LEN (1u << 20)
 #define AGENT_MAX_HEADER 128

@@ -4,10 +4,9 @@
 #include "guest/agent.h"
 #include "guest/gcfg.h"
 #include "guest/gnet.h"
-#include "platform/vm/qemu.h"
 #include "core/clock.h"
+#include "core/exitcode.h"
 #include "core/log.h"
-#include "cli/cli.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -12,11 +12,10 @@
 
 #include "core/buf.h"
 #include "core/strvec.h"
+#include "guest/agent.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-#define VM_AGENT_PORT "org.hostmix.agent"
 
 enum vm_accel { VM_ACCEL_TCG, VM_ACCEL_KVM };
 enum vm_machine { VM_MACHINE_MICROVM, VM_MACHINE_Q35 };
