@@ -110,7 +110,9 @@ struct vm {
     char kver[64];              /* the guest kernel's version (kept for the reports) */
     struct vmimg_kernel kernel;
     struct buf initrd;
-    unsigned long tsc_khz, lpj;
+    unsigned long host_tsc_khz; /* 0: unknown */
+    const char *tsc_from;       /* where host_tsc_khz came from (static) */
+    struct vm_timing timing;    /* the guests' tsc_early_khz and lpj (TCG only) */
     char rundir[64];
     char bridge[16];
     int bridge_up;
@@ -254,10 +256,8 @@ static int vm_images(struct plat *p, struct vm *v, char *why, size_t n)
     if (rc) snprintf(why, n, "guest image: %s", buf_cstr(&w));
     snprintf(v->kver, sizeof v->kver, "%s", buf_head(&v->kernel.version));
     buf_free(&w);
-    char text[8192];
-    ssize_t len = meas_read(p->proc_root, "/proc/cpuinfo", text, sizeof text);
-    v->tsc_khz = len > 0 ? vmimg_cpuinfo_khz(text) : 0;
-    v->lpj = vmimg_lpj(v->tsc_khz, v->kernel.hz);
+    v->host_tsc_khz = vmimg_host_tsc_khz(p->proc_root, &v->tsc_from);
+    v->timing = vm_guest_timing(v->accel, v->host_tsc_khz, v->kernel.hz);
     return rc;
 }
 
@@ -280,6 +280,11 @@ static int vm_prepare(struct plat *p, char *why, size_t n)
     v->bridge_up = 1;
     log_info("vm: %s, machine %s, kernel %s, bridge %s", v->accel == VM_ACCEL_KVM ? "kvm" : "tcg",
              vm_machine_names[v->o->machine], buf_head(&v->kernel.version), v->bridge);
+    if (v->timing.tsc_khz)
+        log_info("vm: guests get tsc_early_khz=%lu lpj=%lu (host TSC from %s)",
+                 v->timing.tsc_khz, v->timing.lpj, v->tsc_from);
+    else if (v->accel == VM_ACCEL_TCG)
+        log_info("vm: no trustworthy host TSC frequency: guests calibrate their own");
     return 0;
 }
 
@@ -343,7 +348,7 @@ static int vm_cmdline(const struct vm *v, const struct vm_srv *vs, const struct 
     struct gcfg g = { .argv = argv.v + 1, .argc = argv.n - 1, .ip = (char *)sp->ip,
                       .prefix = NET_PREFIXLEN, .gw = (char *)v->slot.gw,
                       .disk = buf_used(&vs->disk) ? "vda" : NULL, .disk_rw = sp->data_rw };
-    int rc = gcfg_cmdline(&g, v->tsc_khz, v->lpj, out, &w);
+    int rc = gcfg_cmdline(&g, v->timing.tsc_khz, v->timing.lpj, out, &w);
     if (rc) snprintf(why, n, "kernel command line: %s", buf_cstr(&w));
     strvec_clear(&argv);
     buf_free(&w);
