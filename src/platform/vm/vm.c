@@ -36,6 +36,7 @@
 #include "platform/vm/ctl.h"
 #include "platform/vm/image.h"
 #include "platform/vm/kmods.h"
+#include "platform/vm/probe.h"
 #include "platform/vm/qemu.h"
 #include "guest/gcfg.h"
 #include "core/clock.h"
@@ -119,7 +120,7 @@ struct vm {
     struct net_slot slot;       /* this run's addresses (net.h) */
     char cg_base[512], cg_run[600], cg_why[512];
     int cgroup;
-    int vhost;                  /* /dev/vhost-net exists: guests use vhost-net */
+    int vhost;                  /* /dev/vhost-net opens: guests use vhost-net */
     int ntap;
 };
 
@@ -212,7 +213,9 @@ static int vm_probe(struct plat *p, char *why, size_t n)
         return -1;
     }
     if (vm_pick_accel(v, why, n)) return -1;
-    v->vhost = access("/dev/vhost-net", R_OK | W_OK) == 0;
+    char vwhy[200];
+    v->vhost = vm_vhost_usable("/dev/vhost-net", vwhy, sizeof vwhy);
+    if (!v->vhost) log_info("vm: no vhost-net, QEMU moves the packets: %s", vwhy);
     v->cgroup = meas_cg_detect(p->proc_root, v->cg_base, sizeof v->cg_base, v->cg_why,
                                sizeof v->cg_why) == 0;
     p->ready_timeout_ns = v->o->boot_timeout ? v->o->boot_timeout : 180 * CLOCK_NS_PER_S;

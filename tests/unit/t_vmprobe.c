@@ -1,0 +1,60 @@
+/* t_vmprobe.c — the vm platform's host probes: vhost-net opened, not
+ * merely present, and hugetlbfs mounts, page sizes and free pools read
+ * from fixture trees (tests/fixtures/huge/). */
+#include "test.h"
+#include "core/fs.h"
+#include "platform/vm/probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+/* A character major no driver has registered (not in /proc/devices),
+ * from the ranges Documentation/admin-guide/devices.txt leaves for local
+ * use; 0 if all are taken. */
+static unsigned t_unused_major(void)
+{
+    static const unsigned cand[] = { 60, 61, 62, 63, 120, 121, 122, 123, 124, 125, 126, 127 };
+    char text[8192];
+    FILE *f = fopen("/proc/devices", "r");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f) fclose(f);
+    text[n] = '\0';
+    char *blk = strstr(text, "Block devices:");
+    if (blk) *blk = '\0';
+    for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++) {
+        char pat[16];
+        snprintf(pat, sizeof pat, "\n%3u ", cand[i]);
+        if (!strstr(text, pat)) return cand[i];
+    }
+    return 0;
+}
+
+TEST(vmprobe_vhost_opens_not_access)
+{
+    char dir[] = "/tmp/hostmix-t-vhost-XXXXXX", node[64], why[200];
+    T_ASSERT(mkdtemp(dir) != NULL);
+    snprintf(node, sizeof node, "%s/vhost-net", dir);
+    T_EQ_INT(vm_vhost_usable(node, why, sizeof why), 0);              /* absent */
+    T_ASSERT(strstr(why, "No such file") != NULL);
+    int fd = open(node, O_CREAT | O_WRONLY, 0600);                    /* a regular file */
+    T_ASSERT(fd >= 0);
+    close(fd);
+    T_EQ_INT(vm_vhost_usable(node, why, sizeof why), 0);
+    T_ASSERT(strstr(why, "not a character device") != NULL);
+    unlink(node);
+    unsigned major = t_unused_major();
+    int mk = major ? mknod(node, S_IFCHR | 0600, makedev(major, 0)) : -1;
+    if (mk != 0) {
+        fs_rmtree(dir);
+        T_SKIP("cannot make a character device node here (%s)",
+               major ? strerror(errno) : "no unused major");
+    }
+    T_EQ_INT(access(node, R_OK | W_OK), 0);             /* what the old probe asked */
+    T_EQ_INT(vm_vhost_usable(node, why, sizeof why), 0);
+    T_ASSERT(strstr(why, "vhost_net module") != NULL || strstr(why, "Permission") != NULL);
+    fs_rmtree(dir);
+}
