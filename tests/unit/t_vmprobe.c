@@ -58,3 +58,37 @@ TEST(vmprobe_vhost_opens_not_access)
     T_ASSERT(strstr(why, "vhost_net module") != NULL || strstr(why, "Permission") != NULL);
     fs_rmtree(dir);
 }
+
+TEST(vmprobe_huge_mounts_and_pools)
+{
+    struct vm_huge_facts f;
+    const char *path = NULL;
+    char why[300];
+    vm_huge_read("tests/fixtures/huge/host", &f);
+    T_EQ_INT(f.n, 2);
+    T_EQ_INT(f.default_page, 2 << 20);
+    T_EQ_STR(f.m[0].path, "/dev/hugepages");
+    T_EQ_INT(f.m[0].page, 2 << 20);
+    T_EQ_INT(f.m[0].free_pages, 300);
+    T_EQ_STR(f.m[1].path, "/mnt/huge1g");
+    T_EQ_INT(f.m[1].page, 1 << 30);
+    T_EQ_INT(f.m[1].free_pages, 1);
+    T_EQ_INT(vm_huge_pick(&f, 2 << 20, 512ULL << 20, &path, why, sizeof why), 0);
+    T_EQ_STR(path, "/dev/hugepages");
+    T_EQ_INT(vm_huge_pick(&f, 2 << 20, 700ULL << 20, &path, why, sizeof why), -1);
+    T_ASSERT(strstr(why, "need 350 free 2048 kB huge pages (700 MiB), the host has 300 free") != NULL);
+    T_EQ_INT(vm_huge_pick(&f, 1 << 30, 1ULL << 30, &path, why, sizeof why), 0);
+    T_EQ_STR(path, "/mnt/huge1g");
+    T_EQ_INT(vm_huge_pick(&f, 1 << 30, 2ULL << 30, &path, why, sizeof why), -1);
+    T_ASSERT(strstr(why, "need 2 free 1048576 kB") != NULL);
+    vm_huge_read("tests/fixtures/huge/old", &f);
+    T_EQ_INT(f.n, 1);
+    T_EQ_INT(f.m[0].page, 2 << 20);
+    T_EQ_INT(f.m[0].free_pages, 10);
+    T_EQ_INT(vm_huge_pick(&f, 2 << 20, 20ULL << 20, &path, why, sizeof why), 0);
+    T_EQ_INT(vm_huge_pick(&f, 1 << 30, 1ULL << 30, &path, why, sizeof why), -1);
+    T_ASSERT(strstr(why, "no hugetlbfs mount of 1048576 kB pages") != NULL);
+    vm_huge_read("tests/fixtures/huge/none", &f);                   /* no such tree */
+    T_EQ_INT(f.n, 0);
+    T_EQ_INT(vm_huge_pick(&f, 2 << 20, 2 << 20, &path, why, sizeof why), -1);
+}

@@ -121,6 +121,9 @@ struct vm {
     char cg_base[512], cg_run[600], cg_why[512];
     int cgroup;
     int vhost;                  /* /dev/vhost-net opens: guests use vhost-net */
+    struct vm_huge_facts huge;  /* hugetlbfs mounts and pools (hugepages != no) */
+    uint64_t huge_need;         /* bytes of huge pages the guests placed so far need */
+    const char *huge_path;      /* the mount they come from (in huge) */
     int ntap;
 };
 
@@ -276,6 +279,7 @@ static int vm_prepare(struct plat *p, char *why, size_t n)
                                    v->cg_why, sizeof v->cg_why))
         v->cgroup = 0;
     if (!v->cgroup) log_warn("guest CPU from /proc/PID/stat of QEMU: %s", v->cg_why);
+    if (v->o->huge != VM_HUGE_NO) vm_huge_read(p->proc_root, &v->huge);
     if (vm_images(p, v, why, n)) return -1;
     net_name(v->bridge, sizeof v->bridge, NET_BRIDGE, getpid(), 0);
     if (net_slot_take(&v->slot, why, n) || net_bridge_create(v->bridge, v->slot.cidr, why, n))
@@ -310,13 +314,26 @@ static int vm_memory_enough(const struct vm *v, const struct server_spec *sp, ch
     return -1;
 }
 
+/* With hugepages, the guests placed so far must fit the free pool of a
+ * hugetlbfs mount of the page size (else QEMU fails at preallocation). */
+static int vm_huge_enough(struct vm *v, const struct server_spec *sp, char *why, size_t n)
+{
+    if (v->o->huge == VM_HUGE_NO) return 0;
+    uint64_t page = v->o->huge == VM_HUGE_1G ? 1ULL << 30 : 2ULL << 20;
+    char w[400];
+    v->huge_need += (uint64_t)sp->memory;
+    if (vm_huge_pick(&v->huge, page, v->huge_need, &v->huge_path, w, sizeof w) == 0) return 0;
+    snprintf(why, n, "hugepages = %s: %s", vm_huge_names[v->o->huge], w);
+    return -1;
+}
+
 static int vm_place(struct plat *p, struct plat_server *s, char *why, size_t n)
 {
     struct vm *v = vm_of(p);
     struct vm_srv *vs = s->priv;
     const struct server_spec *sp = s->spec;
     vs->agent = -1;
-    if (vm_memory_enough(v, sp, why, n)) return -1;
+    if (vm_memory_enough(v, sp, why, n) || vm_huge_enough(v, sp, why, n)) return -1;
     buf_printf(&vs->qmp_path, "%s/%s.qmp", v->rundir, sp->name);
     buf_printf(&vs->agent_path, "%s/%s.agent", v->rundir, sp->name);
     buf_printf(&vs->console, "%s.console", sp->log);
@@ -368,7 +385,7 @@ static int vm_argv(const struct vm *v, const struct vm_srv *vs, const struct ser
     struct vm_qemu_cfg c = {
         .binary = v->qemu, .accel = v->accel, .machine = (enum vm_machine)v->o->machine,
         .name = sp->name, .vcpus = (int)sp->vcpus, .mem_bytes = (uint64_t)sp->memory,
-        .huge = (enum vm_huge)v->o->huge, .kernel = buf_head(&v->kernel.vmlinuz),
+        .huge = (enum vm_huge)v->o->huge, .huge_path = v->huge_path, .kernel = buf_head(&v->kernel.vmlinuz),
         .initrd = buf_head(&v->initrd), .cmdline = cmdline,
         .disks = &disk, .ndisks = buf_used(&vs->disk) ? 1 : 0, .tap_fd = tap, .vhost = v->vhost,
         .set = sp->set, .role = sp->role, .qmp_path = buf_head(&vs->qmp_path),
