@@ -1,8 +1,10 @@
 /* t_vmprobe.c — the vm platform's host probes: vhost-net opened, not
- * merely present, and hugetlbfs mounts, page sizes and free pools read
- * from fixture trees (tests/fixtures/huge/). */
+ * merely present, hugetlbfs mounts, page sizes and free pools read from
+ * fixture trees (tests/fixtures/huge/), and the preflight `hostmix check`
+ * prints (tests/fixtures/preflight/). */
 #include "test.h"
 #include "core/fs.h"
+#include "platform/platform.h"
 #include "platform/vm/probe.h"
 
 #include <errno.h>
@@ -91,4 +93,31 @@ TEST(vmprobe_huge_mounts_and_pools)
     vm_huge_read("tests/fixtures/huge/none", &f);                   /* no such tree */
     T_EQ_INT(f.n, 0);
     T_EQ_INT(vm_huge_pick(&f, 2 << 20, 2 << 20, &path, why, sizeof why), -1);
+}
+
+TEST(vmprobe_preflight_facts)
+{
+    struct plat p;
+    plat_open(&p, plat_find_name("vm"), "tests/fixtures/preflight/kvm-intel", NULL);
+    T_ASSERT(p.ops->preflight != NULL);
+    struct buf out = BUF_INIT;
+    p.ops->preflight(&p, &out);
+    plat_close(&p);
+    const char *t = buf_cstr(&out);
+    printf("%s", t);
+    static const char *const want[] = {
+        "  accelerator: TCG: no usable /dev/kvm (No such file or directory)\n",
+        "  kvm module: halt_poll_ns 200000, kvm_intel nested Y\n",
+        "  vhost-net: tests/fixtures/preflight/kvm-intel/dev/vhost-net cannot be opened",
+        "  hugetlbfs: /dev/hugepages 2048 kB pages, 300 free; /mnt/huge1g 1048576 kB pages, "
+        "1 free\n",
+        "  host TSC: 2399987 kHz (from the kernel log's refined TSC calibration; given to TCG "
+        "guests only)\n",
+        "  guest kernel: Debian's linux-image-cloud-amd64",
+    };
+    int missing = -1;
+    for (size_t i = 0; i < sizeof want / sizeof want[0] && missing < 0; i++)
+        if (!strstr(t, want[i])) missing = (int)i;
+    buf_free(&out);
+    T_EQ_INT(missing, -1);
 }

@@ -121,6 +121,7 @@ struct vm {
     char cg_base[512], cg_run[600], cg_why[512];
     int cgroup;
     int vhost;                  /* /dev/vhost-net opens: guests use vhost-net */
+    char vhost_why[200];        /* why not, when not */
     struct vm_huge_facts huge;  /* hugetlbfs mounts and pools (hugepages != no) */
     uint64_t huge_need;         /* bytes of huge pages the guests placed so far need */
     const char *huge_path;      /* the mount they come from (in huge) */
@@ -141,18 +142,22 @@ static struct vm *vm_of(const struct plat *p) { return p->priv; }
 
 /* ---- probe ------------------------------------------------------------- */
 
-/* Whether /dev/kvm can create a VM with a vCPU here (a host may expose a
- * /dev/kvm that cannot run stock guests: then QEMU fails at start). */
-static int vm_kvm_usable(char *why, size_t n)
+/* Whether root's /dev/kvm can create a VM with a vCPU here (a host may
+ * expose a /dev/kvm that cannot run stock guests: then QEMU fails at
+ * start).  root is "" for the live system. */
+static int vm_kvm_usable(const char *root, char *why, size_t n)
 {
+    char path[600], mod[3][600];
+    static const char *const mods[3] = { "kvm_pvm", "kvm_intel", "kvm_amd" };
+    for (int i = 0; i < 3; i++) snprintf(mod[i], sizeof mod[i], "%s/sys/module/%s", root, mods[i]);
     /* PVM (kvm_pvm) runs only guests built for it: stock kernels hang or
      * QEMU aborts setting MSRs.  Hardware KVM is kvm_intel or kvm_amd. */
-    if (access("/sys/module/kvm_pvm", F_OK) == 0 && access("/sys/module/kvm_intel", F_OK) != 0 &&
-        access("/sys/module/kvm_amd", F_OK) != 0) {
+    if (access(mod[0], F_OK) == 0 && access(mod[1], F_OK) != 0 && access(mod[2], F_OK) != 0) {
         snprintf(why, n, "/dev/kvm is PVM (kvm_pvm), which cannot run stock guests");
         return 0;
     }
-    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    snprintf(path, sizeof path, "%s/dev/kvm", root);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0) {
         snprintf(why, n, "no usable /dev/kvm (%s)", strerror(errno));
         return 0;
@@ -175,10 +180,10 @@ static int vm_kvm_usable(char *why, size_t n)
     return ok;
 }
 
-static int vm_pick_accel(struct vm *v, char *why, size_t n)
+static int vm_pick_accel(struct vm *v, const char *root, char *why, size_t n)
 {
     char kwhy[200] = "";
-    int kvm = vm_kvm_usable(kwhy, sizeof kwhy);
+    int kvm = vm_kvm_usable(root, kwhy, sizeof kwhy);
     if (v->o->accel == 1 && !kvm) {
         snprintf(why, n, "accel = kvm, but %s", kwhy);
         return -1;
@@ -215,10 +220,11 @@ static int vm_probe(struct plat *p, char *why, size_t n)
         snprintf(why, n, "cannot open /dev/net/tun (%s): guests need taps", strerror(errno));
         return -1;
     }
-    if (vm_pick_accel(v, why, n)) return -1;
-    char vwhy[200];
-    v->vhost = vm_vhost_usable("/dev/vhost-net", vwhy, sizeof vwhy);
-    if (!v->vhost) log_info("vm: no vhost-net, QEMU moves the packets: %s", vwhy);
+    if (vm_pick_accel(v, p->proc_root, why, n)) return -1;
+    char vpath[600];
+    snprintf(vpath, sizeof vpath, "%s/dev/vhost-net", p->proc_root);
+    v->vhost = vm_vhost_usable(vpath, v->vhost_why, sizeof v->vhost_why);
+    if (!v->vhost) log_info("vm: no vhost-net, QEMU moves the packets: %s", v->vhost_why);
     v->cgroup = meas_cg_detect(p->proc_root, v->cg_base, sizeof v->cg_base, v->cg_why,
                                sizeof v->cg_why) == 0;
     p->ready_timeout_ns = v->o->boot_timeout ? v->o->boot_timeout : 180 * CLOCK_NS_PER_S;
@@ -545,11 +551,80 @@ static void vm_describe(const struct plat *p, struct plat_acct *a)
              "QEMU thread class; guest-reported busy time over the agent channel",
              v->cgroup ? "in its own cgroup v2 group" : "from /proc/PID/stat");
     snprintf(a->accel, sizeof a->accel, "%s", v->accel == VM_ACCEL_KVM ? "kvm" : "tcg");
-    snprintf(a->facts, sizeof a->facts, "vm: accelerator %s; machine %s, kernel %s, "
-             "vhost-net %s, hugepages %s, disks cache=none aio=%s",
-             v->accel_why, vm_machine_names[v->o ? v->o->machine : 0],
-             v->kver, v->vhost ? "on" : "absent (/dev/vhost-net)",
-             vm_huge_names[v->o ? v->o->huge : 0], vm_aio_names[v->o ? v->o->aio : 0]);
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "vm: accelerator %s; machine %s, kernel %s, vhost-net %s, hugepages %s%s%s, "
+               "disks cache=none aio=%s", v->accel_why, vm_machine_names[v->o ? v->o->machine : 0],
+               v->kver, v->vhost ? "on" : v->vhost_why, vm_huge_names[v->o ? v->o->huge : 0],
+               v->huge_path ? " on " : "", v->huge_path ? v->huge_path : "",
+               vm_aio_names[v->o ? v->o->aio : 0]);
+    if (v->timing.tsc_khz)
+        buf_printf(&b, ", guests' tsc_early_khz %lu (host TSC from %s)", v->timing.tsc_khz,
+                   v->tsc_from);
+    snprintf(a->facts, sizeof a->facts, "%s", buf_cstr(&b));   /* cut to the field */
+    buf_free(&b);
+}
+
+/* ---- preflight (hostmix check) ------------------------------------------ */
+
+/* kvm's module parameters that change what a run measures. */
+static void vm_pre_kvm(const char *root, struct buf *out)
+{
+    static const char *const mods[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
+    char path[160], val[64];
+    if (meas_read(root, "/sys/module/kvm/parameters/halt_poll_ns", val, sizeof val) <= 0) {
+        buf_puts(out, "  kvm module: not loaded\n");
+        return;
+    }
+    val[strcspn(val, "\n")] = '\0';
+    buf_printf(out, "  kvm module: halt_poll_ns %s", val);
+    for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++) {
+        snprintf(path, sizeof path, "/sys/module/%s/parameters/nested", mods[i]);
+        if (meas_read(root, path, val, sizeof val) <= 0) continue;
+        val[strcspn(val, "\n")] = '\0';
+        buf_printf(out, ", %s nested %s", mods[i], val);
+    }
+    buf_puts(out, "\n");
+}
+
+/* hugetlbfs mounts with their page size and free pages. */
+static void vm_pre_huge(const char *root, struct buf *out)
+{
+    struct vm_huge_facts f;
+    vm_huge_read(root, &f);
+    buf_puts(out, "  hugetlbfs:");
+    if (!f.n) buf_puts(out, " none mounted (hugepages = 2M|1G needs one)");
+    for (int i = 0; i < f.n; i++) {
+        buf_printf(out, "%s %s %llu kB pages, ", i ? ";" : "", f.m[i].path,
+                   (unsigned long long)(f.m[i].page >> 10));
+        if (f.m[i].free_pages < 0) buf_puts(out, "free pages unknown");
+        else buf_printf(out, "%ld free", f.m[i].free_pages);
+    }
+    buf_puts(out, "\n");
+}
+
+static void vm_preflight(struct plat *p, struct buf *out)
+{
+    static const struct vm_opts defaults_if_none;
+    const struct vm_opts *o = p->opt ? p->opt : &defaults_if_none;
+    const char *root = p->proc_root;
+    char why[320], path[600], qemu[512];
+    const char *from;
+    int kvm = vm_kvm_usable(root, why, sizeof why);
+    buf_printf(out, "  accelerator: %s%s%s\n", kvm && o->accel != 2 ? "KVM" : "TCG",
+               kvm ? "" : ": ", kvm ? "" : why);
+    vm_pre_kvm(root, out);
+    snprintf(path, sizeof path, "%s/dev/vhost-net", root);
+    int vhost = vm_vhost_usable(path, why, sizeof why);
+    buf_printf(out, "  vhost-net: %s\n", vhost ? "usable" : why);
+    vm_pre_huge(root, out);
+    unsigned long khz = vmimg_host_tsc_khz(root, &from);
+    if (khz) buf_printf(out, "  host TSC: %lu kHz (from %s; given to TCG guests only)\n", khz, from);
+    else buf_puts(out, "  host TSC: no trustworthy frequency (TCG guests calibrate their own)\n");
+    const char *q = o->qemu[0] ? o->qemu : "qemu-system-x86_64";
+    buf_printf(out, "  QEMU: %s\n", fs_which(q, qemu, sizeof qemu) == 0 ? qemu : "not found");
+    if (o->kernel[0]) buf_printf(out, "  guest kernel: %s\n", o->kernel);
+    else buf_puts(out, "  guest kernel: Debian's linux-image-cloud-amd64 (fetched on the first "
+                       "run)\n");
 }
 
 const struct platform_ops plat_vm_ops = {
@@ -573,5 +648,6 @@ const struct platform_ops plat_vm_ops = {
     .cleanup = vm_cleanup,
     .release = vm_server_release,
     .describe = vm_describe,
+    .preflight = vm_preflight,
     .sweep = vm_sweep,
 };
