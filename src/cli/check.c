@@ -1,4 +1,5 @@
-/* check.c — `hostmix check JOB.ini`: validate and print the experiment. */
+/* check.c — `hostmix check JOB.ini`: validate and print the experiment,
+ * and what the platform finds on this host (its preflight). */
 #include "cli/cli.h"
 #include "job/job.h"
 #include "platform/platform.h"
@@ -36,6 +37,13 @@ int cli_cmd_check(int argc, char **argv)
     struct plat p;
     plat_open(&p, plat_find(j->platform), "", j->plat_opt);
     job_print(j, stdout, check_addr, &p);
+    if (p.ops && p.ops->preflight) {
+        struct buf out = BUF_INIT;
+        p.ops->preflight(&p, &out);
+        printf("\n%s preflight (what this host has; nothing was started):\n%s",
+               p.ops->name, buf_cstr(&out));
+        buf_free(&out);
+    }
     plat_close(&p);
     free(j);
     return CLI_OK;

@@ -491,6 +491,25 @@ static void pa_kvm_exit(struct pa *a)
     a->kvm[slot].owner = ow;
 }
 
+int prof_exit_is_halt(const char *reason)
+{
+    return !strcmp(reason, "HLT") || !strcmp(reason, "hlt");
+}
+
+void prof_exit_split(const struct prof_summary *s, struct prof_exit *other,
+                     struct prof_exit *halt)
+{
+    memset(other, 0, sizeof *other);
+    memset(halt, 0, sizeof *halt);
+    snprintf(other->reason, sizeof other->reason, "other");
+    snprintf(halt->reason, sizeof halt->reason, "halt");
+    for (int i = 0; i < s->nexits; i++) {
+        struct prof_exit *to = prof_exit_is_halt(s->exit[i].reason) ? halt : other;
+        to->count += s->exit[i].count;
+        to->ns += s->exit[i].ns;
+    }
+}
+
 static void pa_kvm_entry(struct pa *a)
 {
     for (int i = 0; i < a->nkvm; i++) {

@@ -175,4 +175,14 @@ void prof_scale(struct prof_summary *s, double sut_cores);
  * driver, not the profiler). */
 int prof_cause_is_sut(int cause);
 
+/* Whether an exit reason is a halt: HLT (Intel VMX) or hlt (AMD SVM).
+ * After a halt the vCPU sleeps (or halt-polls) until the guest has work:
+ * its time to the next entry is the guest idling, not exit handling. */
+int prof_exit_is_halt(const char *reason);
+
+/* The exits of s summed in two: halt exits into *halt, all others into
+ * *other (reason "halt" and "other"; count and exit-to-entry ns). */
+void prof_exit_split(const struct prof_summary *s, struct prof_exit *other,
+                     struct prof_exit *halt);
+
 #endif

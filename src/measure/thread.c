@@ -113,6 +113,41 @@ int meas_cg_threads(const char *root, const char *dir, pid_t *tids, int max)
     return k;
 }
 
+/* 1 if tid is among own[0..nown). */
+static int th_is_own(const struct meas_thread *own, int nown, pid_t tid)
+{
+    for (int i = 0; i < nown; i++)
+        if (own[i].tid == tid) return 1;
+    return 0;
+}
+
+int meas_cg_foreign_threads(const char *root, const char *dir, const struct meas_thread *own,
+                            int nown, struct meas_thread **out)
+{
+    enum { MAX = 4096 };
+    pid_t *tids = malloc(MAX * sizeof *tids);   /* freed below */
+    if (!tids) abort();
+    int k = meas_cg_threads(root, dir, tids, MAX), n = 0;
+    *out = NULL;
+    if (k < 0) {
+        free(tids);
+        return -1;
+    }
+    for (int i = 0; i < k; i++) {
+        if (th_is_own(own, nown, tids[i])) continue;
+        *out = realloc(*out, (size_t)(n + 1) * sizeof **out);
+        if (!*out) abort();
+        /* a kernel thread is its own thread group: /proc/TID/task/TID */
+        if (th_read_one(root, tids[i], tids[i], &(*out)[n]) == 0) n++;
+    }
+    free(tids);
+    if (!n) {
+        free(*out);
+        *out = NULL;
+    }
+    return n;
+}
+
 /* 1 if comm reads "CPU <digits>/<anything>" (QEMU's vCPU thread names). */
 static int th_is_cpu_name(const char *comm)
 {

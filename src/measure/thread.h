@@ -41,6 +41,15 @@ int meas_threads_read(const char *root, pid_t pid, struct meas_thread **out);
  * cgroup but not in its task list: this finds them. */
 int meas_cg_threads(const char *root, const char *dir, pid_t *tids, int max);
 
+/* Reads the threads listed in DIR/cgroup.threads (dir below root) that
+ * are not among own[0..nown) (the process's own threads): kernel threads
+ * attached to the cgroup, such as vhost workers and KVM's NX huge page
+ * recovery thread on kernels before 6.4.  Returns the count and a
+ * malloc'd array in *out (the caller frees it; NULL when 0), or -1 when
+ * cgroup.threads cannot be read.  Threads gone meanwhile are skipped. */
+int meas_cg_foreign_threads(const char *root, const char *dir, const struct meas_thread *own,
+                            int nown, struct meas_thread **out);
+
 enum meas_tclass {
     MEAS_TC_VCPU,       /* runs a virtual CPU ("CPU 0/KVM", "CPU 1/TCG") */
     MEAS_TC_MAIN,       /* the main loop: tid == pid */

@@ -125,15 +125,31 @@ static int plat_is_vcpu(const pid_t *vcpu, int nvcpu, pid_t tid)
     return 0;
 }
 
+static const int plat_tclass_part[MEAS_TC_N] = {
+    [MEAS_TC_VCPU] = PLAT_CPU_VCPU, [MEAS_TC_MAIN] = PLAT_CPU_MAIN,
+    [MEAS_TC_IOTHREAD] = PLAT_CPU_IO, [MEAS_TC_POOL] = PLAT_CPU_POOL,
+    [MEAS_TC_VHOST] = PLAT_CPU_VHOST, [MEAS_TC_RCU] = PLAT_CPU_OTHER,
+    [MEAS_TC_OTHER] = PLAT_CPU_OTHER,
+};
+
+/* Adds the kernel threads attached to the server's cgroup that are not
+ * its process's (vhost workers before Linux 6.4): vhost, else other. */
+static void plat_cpu_cg_kthreads(const struct plat *p, struct plat_server *s,
+                                 const struct meas_thread *own, int nown, long hz)
+{
+    struct meas_thread *t = NULL;
+    int nt = s->cgroup[0] ? meas_cg_foreign_threads(p->proc_root, s->cgroup, own, nown, &t) : 0;
+    for (int i = 0; i < nt; i++) {
+        enum meas_tclass tc = meas_thread_class(t[i].comm, s->pid, t[i].tid, 0);
+        if (tc != MEAS_TC_VHOST) tc = MEAS_TC_OTHER;
+        s->cpu.part_ns[plat_tclass_part[tc]] += meas_thread_ns(&t[i], hz);
+    }
+    free(t);
+}
+
 void plat_cpu_threads(const struct plat *p, struct plat_server *s, int guest, const pid_t *vcpu,
                       int nvcpu)
 {
-    static const int part[MEAS_TC_N] = {
-        [MEAS_TC_VCPU] = PLAT_CPU_VCPU, [MEAS_TC_MAIN] = PLAT_CPU_MAIN,
-        [MEAS_TC_IOTHREAD] = PLAT_CPU_IO, [MEAS_TC_POOL] = PLAT_CPU_POOL,
-        [MEAS_TC_VHOST] = PLAT_CPU_VHOST, [MEAS_TC_RCU] = PLAT_CPU_OTHER,
-        [MEAS_TC_OTHER] = PLAT_CPU_OTHER,
-    };
     struct plat_cpu *c = &s->cpu;
     struct meas_thread *t = NULL;
     int nt = s->pid && !s->exited ? meas_threads_read(p->proc_root, s->pid, &t) : -1;
@@ -145,9 +161,10 @@ void plat_cpu_threads(const struct plat *p, struct plat_server *s, int guest, co
         int v = plat_is_vcpu(vcpu, nvcpu, t[i].tid);
         enum meas_tclass tc = meas_thread_class(t[i].comm, s->pid, t[i].tid, v);
         if (!guest && tc == MEAS_TC_VCPU) tc = MEAS_TC_OTHER;   /* no guest: a name only */
-        c->part_ns[part[tc]] += meas_thread_ns(&t[i], hz);
+        c->part_ns[plat_tclass_part[tc]] += meas_thread_ns(&t[i], hz);
         c->part_ns[PLAT_CPU_GUEST] += t[i].guest_time * tick;
     }
+    plat_cpu_cg_kthreads(p, s, t, nt, hz);
     c->have |= 1u << PLAT_CPU_MAIN | 1u << PLAT_CPU_IO | 1u << PLAT_CPU_POOL |
                1u << PLAT_CPU_VHOST | 1u << PLAT_CPU_OTHER;
     if (guest) c->have |= 1u << PLAT_CPU_GUEST | 1u << PLAT_CPU_VCPU;

@@ -24,6 +24,8 @@
  *   cleanup   undo prepare and place: nothing of the run may be left
  *   release   free what the platform holds for one server (with its priv)
  *   describe  how CPU was accounted, in words and keys, for the reports
+ *   (preflight) the host facts the platform depends on, for `hostmix
+ *             check`: read, never changed, nothing started
  *
  * The core allocates each platform's private state (priv_size bytes, in
  * struct plat.priv) and each server's (server_priv_size, in
@@ -36,6 +38,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/buf.h"
 #include "core/strvec.h"
 #include "job/opt.h"
 #include "measure/measure.h"
@@ -147,6 +150,9 @@ struct platform_ops {
     /* frees what the platform keeps for one server (NULL: only priv) */
     void (*release)(struct plat *p, struct plat_server *s);
     void (*describe)(const struct plat *p, struct plat_acct *a);
+    /* appends what the platform finds on this host, one fact a line
+     * ("  name: value"); NULL: nothing to say */
+    void (*preflight)(struct plat *p, struct buf *out);
     /* removes what dead runs of this platform left that plat_sweep_dead
      * does not (run directories, runtime state); NULL: nothing */
     void (*sweep)(const char *proc_root);

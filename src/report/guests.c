@@ -28,8 +28,11 @@ void report_guests_total(struct report_model *m)
 {
     struct report_guests *t = &m->guests;
     memset(t, 0, sizeof *t);
+    t->steal_cores = NAN;
     for (int i = 0; i < m->nservers; i++) {
         const struct report_server *s = &m->server[i];
+        if (s->guest.present && !isnan(s->guest.steal_cores))
+            t->steal_cores = (isnan(t->steal_cores) ? 0 : t->steal_cores) + s->guest.steal_cores;
         t->present |= s->guest.present;
         t->nguests += s->guest.present;
         t->nmissing += s->guest.present && isnan(s->guest.busy_cores);
@@ -73,6 +76,7 @@ void report_guest_json_total(struct json_w *w, const struct report_model *m)
     json_w_knum(w, "host_cores", t->host_cores);
     json_w_knum(w, "busy_cores", t->busy_cores);
     json_w_knum(w, "overhead", t->overhead);
+    json_w_knum(w, "steal_cores", t->steal_cores);
     json_w_key(w, "roles");
     json_w_obj(w);
     for (int r = 0; r < ROLE_COUNT; r++) {
@@ -178,6 +182,9 @@ void report_guest_text(const struct report_model *m, FILE *f)
         first = 0;
     }
     fputc('\n', f);
+    if (!isnan(t->steal_cores))
+        fprintf(f, "  steal (the guests' vCPUs waiting for the host, not in their busy time): "
+                   "%.3f cores in all\n", t->steal_cores);
     g_notes(m, f);
     if (m->acct.accel && strcmp(m->acct.accel, "tcg") == 0)
         fprintf(f, "  (TCG: the guests' CPU is emulated; the overhead includes the emulation, "

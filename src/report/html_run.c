@@ -277,7 +277,12 @@ static void hr_guests(struct buf *b, const struct report_model *m)
     html_num(b, "%.3f", t->host_cores);
     buf_puts(b, " host cores for ");
     html_num(b, "%.3f", t->busy_cores);
-    buf_puts(b, " guest-busy cores; accelerator ");
+    buf_puts(b, " guest-busy cores; ");
+    if (!isnan(t->steal_cores)) {
+        html_num(b, "%.3f", t->steal_cores);
+        buf_puts(b, " cores of steal, the guests' vCPUs waiting for the host; ");
+    }
+    buf_puts(b, "accelerator ");
     html_esc(b, m->acct.accel ? m->acct.accel : "unknown");
     buf_puts(b, ").</p>\n");
     if (m->acct.accel && !strcmp(m->acct.accel, "tcg"))

@@ -130,6 +130,8 @@ struct report_guests {
     int present;
     int nguests, nmissing;          /* guests; those whose own busy time is missing */
     double host_cores, busy_cores, overhead;
+    double steal_cores;             /* the guests' vCPUs waiting for the host, all guests
+                                     * that report it; NAN if none does */
     double role_host[ROLE_COUNT], role_busy[ROLE_COUNT], role_overhead[ROLE_COUNT];
 };
 

@@ -276,3 +276,102 @@ TEST(guests_agent_claims_bounded)
     g_spec[0].vcpus = 0;
     free(r);
 }
+
+/* ---- steal: not busy, shown per guest and in all ---------------------- */
+
+struct g_script { int fd; const char *stat[2], *clock[2]; };
+
+/* Plays a guest answering each request with the next stored /proc/stat
+ * (tests/fixtures/guest/steal), with its clock when clock[i] is set. */
+static void *g_script_run(void *arg)
+{
+    struct g_script *g = arg;
+    static const char *const self = "82 (hostmix) S 1 82 82 0 -1 4194560 100 0 0 0 7 3 0 0 "
+                                    "20 0 1 0 50";
+    for (int i = 0; i < 2 && g_request(g->fd); i++) {
+        const char *sect[3] = { g->stat[i], self, g->clock[i] };
+        size_t len[3] = { strlen(g->stat[i]), strlen(self), g->clock[i] ? strlen(g->clock[i]) : 0 };
+        struct buf out = BUF_INIT;
+        agent_frame_put(&out, "stat", g->clock[i] ? 3 : 2, sect, len);
+        if (send(g->fd, buf_head(&out), buf_used(&out), MSG_NOSIGNAL) < 0) {}
+        buf_free(&out);
+    }
+    while (g_request(g->fd)) {}
+    return NULL;
+}
+
+/* Two answers of the fixture guest through the host side of the channel:
+ * the busy and steal deltas in ns (busy -1 on failure). */
+static void g_steal_deltas(const char *c0, const char *c1, int64_t *busy, int64_t *steal)
+{
+    static char st[2][1024];
+    const char *name[2] = { "tests/fixtures/guest/steal/stat0", "tests/fixtures/guest/steal/stat1" };
+    for (int i = 0; i < 2; i++)
+        if (meas_read("", name[i], st[i], sizeof st[i]) <= 0) st[i][0] = '\0';
+    int sv[2];
+    *busy = -1;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) return;
+    struct g_script g = { sv[1], { st[0], st[1] }, { c0, c1 } };
+    pthread_t th;
+    pthread_create(&th, NULL, g_script_run, &g);
+    static struct server_spec sp = { .name = "set1-db", .vcpus = 2 };
+    struct plat_server s = { .spec = &sp };
+    int fd = sv[0];
+    uint64_t b0 = 0, s0 = 0;
+    int ok = vm_agent_cpu(&fd, 1000, &s) == 0;
+    b0 = s.cpu.part_ns[PLAT_CPU_GUEST_BUSY];
+    s0 = s.cpu.part_ns[PLAT_CPU_GUEST_STEAL];
+    ok = ok && vm_agent_cpu(&fd, 1000, &s) == 0;
+    if (fd >= 0) close(fd);
+    pthread_join(th, NULL);
+    close(sv[1]);
+    if (!ok) return;
+    *busy = (int64_t)(s.cpu.part_ns[PLAT_CPU_GUEST_BUSY] - b0);
+    *steal = (int64_t)(s.cpu.part_ns[PLAT_CPU_GUEST_STEAL] - s0);
+}
+
+TEST(guests_steal_not_busy)
+{
+    if (meas_hz() != 100) T_SKIP("the fixture is in USER_HZ 100 ticks, this host has %ld", meas_hz());
+    int64_t busy, steal;
+    g_steal_deltas("10000000000", "12000000000", &busy, &steal);   /* protocol 2: measured */
+    T_EQ_INT(busy, 1000000000);             /* 4 s - idle 1.2 s - steal 1.8 s */
+    T_EQ_INT(steal, 1800000000);
+    g_steal_deltas(NULL, NULL, &busy, &steal);                      /* protocol 1: ticks */
+    T_EQ_INT(busy, 1000000000);             /* user + system, steal left out */
+    T_EQ_INT(steal, 1800000000);
+    /* in the model: per guest, and in all */
+    struct run *r = g_two_guests();
+    for (int i = 0; i < 2; i++) {
+        g_cpu0[i].have |= 1u << PLAT_CPU_GUEST_STEAL;
+        g_cpu1[i].have |= 1u << PLAT_CPU_GUEST_STEAL;
+        g_cpu0[i].part_ns[PLAT_CPU_GUEST_STEAL] = 1000000000;
+    }
+    g_cpu1[0].part_ns[PLAT_CPU_GUEST_STEAL] = 1400000000;          /* web: 0.4 s in 4 s */
+    g_cpu1[1].part_ns[PLAT_CPU_GUEST_STEAL] = 2800000000;          /* db: 1.8 s in 4 s */
+    struct report_model *m = report_model_from_run(r);
+    T_NEAR(m->server[0].guest.steal_cores, 0.1, 1e-9);
+    T_NEAR(m->server[1].guest.steal_cores, 0.45, 1e-9);
+    T_NEAR(m->guests.steal_cores, 0.55, 1e-9);
+    T_NEAR(m->guests.busy_cores, 0.3625, 1e-9);                    /* unchanged by steal */
+    char *text = NULL;
+    size_t tn = 0;
+    FILE *f = open_memstream(&text, &tn);
+    report_guest_text(m, f);
+    fclose(f);
+    int shown = strstr(text, "0.550 cores in all") != NULL;
+    free(text);
+    T_ASSERT(shown);
+    struct json_doc *doc = NULL;
+    struct report_model *m2 = g_round_trip(m, &doc);
+    T_ASSERT(m2 && fabs(m2->guests.steal_cores - 0.55) < 1e-9);
+    report_model_free(m2);
+    json_doc_free(doc);
+    report_model_free(m);
+    free(r);
+    r = g_two_guests();                                             /* no guest reports steal */
+    m = report_model_from_run(r);
+    T_ASSERT(isnan(m->guests.steal_cores));
+    report_model_free(m);
+    free(r);
+}

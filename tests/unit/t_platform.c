@@ -251,3 +251,24 @@ TEST(platform_contract_fake)
     plat_close(&p);
     free(j);
 }
+
+/* Before Linux 6.4 vhost workers are kernel threads attached to QEMU's
+ * cgroup, not QEMU's threads: cgroup.threads finds them
+ * (tests/fixtures/threads/kvm-5.10: kthreads 13160 "vhost-13145" and
+ * 13161 "kvm-nx-lpage-re"). */
+TEST(platform_vm_threads_cgroup_kthreads)
+{
+    struct plat p = { .proc_root = "tests/fixtures/threads/kvm-5.10" };
+    struct plat_server s = { .pid = 13145 };
+    snprintf(s.cgroup, sizeof s.cgroup, "/sys/fs/cgroup/hmx");
+    const pid_t vcpu[2] = { 13148, 13149 };
+    plat_cpu_threads(&p, &s, 1, vcpu, 2);
+    T_EQ_INT(s.cpu.part_ns[PLAT_CPU_VHOST], 412345678);
+    T_EQ_INT(s.cpu.part_ns[PLAT_CPU_OTHER], 5721006 + 1234567);
+    T_EQ_INT(s.cpu.part_ns[PLAT_CPU_VCPU], 3052623325ULL + 2281404);
+    T_EQ_INT(s.cpu.part_ns[PLAT_CPU_MAIN], 29084335);
+    s.cgroup[0] = '\0';                         /* without the cgroup: the kthreads are missed */
+    plat_cpu_threads(&p, &s, 1, vcpu, 2);
+    T_EQ_INT(s.cpu.part_ns[PLAT_CPU_VHOST], 0);
+    T_EQ_INT(s.cpu.part_ns[PLAT_CPU_OTHER], 5721006);
+}

@@ -366,6 +366,68 @@ TEST(profile_vm_exits)
     cause_table_free(&t);
 }
 
+/* The exit table of one stored script as the text report prints it
+ * (malloc'd, the caller frees; NULL on failure), with its summary. */
+static char *t_exit_text(const char *script, pid_t qemu, struct prof_summary *s)
+{
+    struct cause_table t = { 0 };
+    if (cause_table_parse(&t, "builtin", cause_table_builtin, NULL)) return NULL;
+    struct prof_owner o[] = { { qemu, NULL, 0, "set1-web", ROLE_WEB, 1 } };
+    struct prof_input in = { .table = &t, .t0 = 0, .t1 = 4000000000000LL, .owner = o,
+                             .nowner = 1, .event = "cpu-clock" };
+    FILE *f = fopen(script, "r");
+    long rc = f ? prof_analyze(f, &in, s) : -1;
+    if (f) fclose(f);
+    cause_table_free(&t);
+    if (rc) return NULL;
+    s->present = 1;
+    s->seconds = 1;
+    struct report_model m = { .profile = s };
+    char *text = NULL;
+    size_t n = 0;
+    FILE *out = open_memstream(&text, &n);
+    report_explain_text(&m, out);
+    fclose(out);
+    return text;
+}
+
+/* Halts apart: their time to the next entry is the guest idle. */
+TEST(profile_vm_exits_halt_apart)
+{
+    struct prof_summary *s = calloc(1, sizeof *s);
+    struct prof_exit other, halt;
+    char *text = t_exit_text(FX "kvm-exits.script", 4242, s);       /* Intel: HLT */
+    T_ASSERT(text);
+    prof_exit_split(s, &other, &halt);
+    T_EQ_INT(halt.count, 2);
+    T_NEAR(halt.ns, 550000, 1);
+    T_EQ_INT(other.count, 3);
+    T_NEAR(other.ns, 2000 + 40000 + 1000, 1);
+    int ok = strstr(text, "VM exits: 5/s (kvm:kvm_exit), 2/s of them halts") &&
+             strstr(text, "exits other than halt: 3/s, 14.33 us from exit") &&
+             strstr(text, "halts: 2/s, 275.00 us to the vCPU's next entry") &&
+             strstr(text, "exits other than halt") < strstr(text, "  HLT ");
+    if (!ok) t_fail(__FILE__, __LINE__, "Intel exit table:\n%s", text);
+    free(text);
+    if (t_failed()) {
+        free(s);
+        return;
+    }
+    memset(s, 0, sizeof *s);
+    char *amd = t_exit_text(FX "kvm-exits-amd.script", 5151, s);    /* AMD: hlt */
+    T_ASSERT(amd);
+    prof_exit_split(s, &other, &halt);
+    T_EQ_INT(halt.count, 2);
+    T_NEAR(halt.ns, 3000000, 1);
+    T_EQ_INT(other.count, 2);
+    T_NEAR(other.ns, 32000, 1);
+    ok = strstr(amd, "exits other than halt: 2/s, 16.00 us") &&
+         strstr(amd, "halts: 2/s, 1500.00 us");
+    if (!ok) t_fail(__FILE__, __LINE__, "AMD exit table:\n%s", amd);
+    free(amd);
+    free(s);
+}
+
 TEST(profile_tcg_guest_code)
 {
     struct cause_table t = { 0 };

@@ -183,12 +183,33 @@ TEST(kmods_depmod_writes_modules_dep)
     buf_free(&why);
 }
 
-TEST(vmimg_tsc_values)
+/* The TSC frequency for TCG guests: never "cpu MHz" where that is the
+ * current core clock (tests/fixtures/tsc/README). */
+TEST(vmimg_tsc_sources)
 {
+    const char *from;
     T_EQ_INT(vmimg_cpuinfo_khz("processor\t: 0\ncpu MHz\t\t: 2596.124\ncache size\t: 1 KB\n"), 2596124);
     T_EQ_INT(vmimg_cpuinfo_khz("processor\t: 0\n"), 0);
-    T_EQ_INT(vmimg_lpj(2596124, 250), 10384496);
-    T_EQ_INT(vmimg_lpj(2596124, 0), 0);
+    T_EQ_INT(vmimg_host_tsc_khz("tests/fixtures/tsc/metal", &from), 2399987);
+    T_ASSERT(strstr(from, "refined") != NULL);
+    T_EQ_INT(vmimg_host_tsc_khz("tests/fixtures/tsc/metal-nolog", &from), 0);
+    T_EQ_STR(from, "none");
+    T_EQ_INT(vmimg_host_tsc_khz("tests/fixtures/tsc/sysfs", &from), 2100000);
+    T_EQ_STR(from, "tsc_freq_khz");
+    /* a guest host (no aperfmperf, no cpufreq): cpu MHz is cpu_khz */
+    const char *vm_cpuinfo = "processor\t: 0\ncpu MHz\t\t: 2095.991\n"
+                             "flags\t\t: fpu tsc constant_tsc hypervisor tsc_known_freq\n";
+    struct vmimg_tsc_facts f = { NULL, NULL, vm_cpuinfo, 0 };
+    T_EQ_INT(vmimg_tsc_khz(&f, &from), 2095991);
+    f.cpufreq = 1;
+    T_EQ_INT(vmimg_tsc_khz(&f, &from), 0);
+    /* known TSC frequency: the boot-time "Detected" line is tsc_khz */
+    f.klog = "<6>[    0.000000] tsc: Detected 2095.990 MHz processor\n";
+    T_EQ_INT(vmimg_tsc_khz(&f, &from), 2095990);
+    f.cpuinfo = "flags\t\t: fpu tsc aperfmperf\n";          /* not known: refinement pending */
+    T_EQ_INT(vmimg_tsc_khz(&f, &from), 0);
+    f.sysfs_khz = "garbage";
+    T_EQ_INT(vmimg_tsc_khz(&f, &from), 0);
 }
 
 /* mke2fs and qemu-img are test dependencies (scripts/deps.sh test). */

@@ -3,6 +3,7 @@
 #include "test.h"
 #include "platform/vm/qemu.h"
 #include "guest/agent.h"
+#include "guest/gcfg.h"
 
 /* The argv joined by spaces (the first word left out). */
 static const char *t_join(const struct strvec *a)
@@ -89,6 +90,46 @@ TEST(vmqemu_argv_q35_kvm_hugepages)
     T_ASSERT(strstr(t_join(&a), "-device virtio-serial-pci,id=vser0 ") != NULL);
     strvec_clear(&a);
     buf_free(&why);
+}
+
+/* The kernel command line and argv for each accelerator and machine:
+ * tsc_early_khz and lpj only under TCG (kvm-clock is exact under KVM). */
+TEST(vmqemu_timing_per_accel_and_machine)
+{
+    char *argv[] = { "serve", "idle" };
+    struct gcfg g = { argv, 2, "198.18.1.16", 15, "198.18.0.1", NULL, 0 };
+    for (int acc = 0; acc < 2; acc++)
+        for (int m = 0; m < 2; m++) {
+            enum vm_accel a = acc ? VM_ACCEL_KVM : VM_ACCEL_TCG;
+            struct vm_timing t = vm_guest_timing(a, 2399987, 250);
+            struct buf cmd = BUF_INIT, why = BUF_INIT;
+            T_EQ_INT(gcfg_cmdline(&g, t.tsc_khz, t.lpj, &cmd, &why), 0);
+            struct vm_qemu_cfg c = t_cfg(NULL);
+            c.ndisks = 0;
+            c.accel = a;
+            c.machine = m ? VM_MACHINE_Q35 : VM_MACHINE_MICROVM;
+            c.cmdline = buf_cstr(&cmd);
+            struct strvec av = STRVEC_INIT;
+            T_EQ_INT(vm_qemu_argv(&c, &av, &why), 0);
+            const char *j = t_join(&av);
+            T_ASSERT(strstr(j, m ? "-machine q35 " : "-machine microvm ") != NULL);
+            if (a == VM_ACCEL_KVM) {
+                T_ASSERT(strstr(j, "tsc_early_khz") == NULL && strstr(j, "lpj=") == NULL);
+                T_ASSERT(strstr(j, "-accel kvm -cpu host ") != NULL);
+            } else {
+                T_ASSERT(strstr(j, " tsc_early_khz=2399987 lpj=9599948 ") != NULL);
+                T_ASSERT(strstr(j, "-accel tcg,tb-size=64 -smp") != NULL);
+            }
+            strvec_clear(&av);
+            buf_free(&cmd);
+            buf_free(&why);
+        }
+    struct vm_timing t = vm_guest_timing(VM_ACCEL_TCG, 0, 250);     /* no trustworthy TSC */
+    T_EQ_INT(t.tsc_khz, 0);
+    T_EQ_INT(t.lpj, 0);
+    t = vm_guest_timing(VM_ACCEL_TCG, 2399987, 0);                  /* HZ unknown: no lpj */
+    T_EQ_INT(t.tsc_khz, 2399987);
+    T_EQ_INT(t.lpj, 0);
 }
 
 TEST(vmqemu_argv_rejects)

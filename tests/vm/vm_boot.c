@@ -146,17 +146,13 @@ static int vb_images(struct vb *v, struct vmimg_kernel *k, struct buf *initrd, s
         vb_check(v, "vm_disk_overlay", rc == 0, buf_cstr(&why));
     }
     printf("# images ready in %.2f s\n", (double)(clock_mono_ns() - t0) / 1e9);
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char tmp[8192];
-    size_t n = f ? fread(tmp, 1, sizeof tmp - 1, f) : 0;
-    if (f) fclose(f);
-    tmp[n] = '\0';
-    unsigned long khz = vmimg_cpuinfo_khz(tmp);
+    const char *from;
+    struct vm_timing t = vm_guest_timing(v->accel, vmimg_host_tsc_khz("", &from), k->hz);
     struct buf listen = BUF_INIT;
     buf_printf(&listen, "%s:%d", v->ip, v->port);
     char *argv[] = { "serve", "idle", "--listen", (char *)buf_cstr(&listen), "--data", "/data" };
     struct gcfg g = { argv, 6, (char *)v->ip, 15, (char *)v->gw, "vda", !v->disk_ro };
-    if (rc == 0) rc = gcfg_cmdline(&g, khz, vmimg_lpj(khz, k->hz), cmdline, &why);
+    if (rc == 0) rc = gcfg_cmdline(&g, t.tsc_khz, t.lpj, cmdline, &why);
     if (rc) vb_check(v, "vm_cmdline", 0, buf_cstr(&why));
     buf_free(&listen);
     buf_free(&why);

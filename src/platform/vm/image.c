@@ -4,6 +4,7 @@
 #include "core/fs.h"
 #include "platform/vm/kmods.h"
 #include "platform/pcmd.h"
+#include "measure/measure.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -311,7 +313,91 @@ unsigned long vmimg_cpuinfo_khz(const char *cpuinfo)
     return mhz > 0 && mhz < 1e6 ? (unsigned long)(mhz * 1000 + 0.5) : 0;
 }
 
-unsigned long vmimg_lpj(unsigned long khz, int hz)
+/* Whether word occurs as a whole blank-separated word in the first line
+ * of text starting with key. */
+static int vmimg_line_has_word(const char *text, const char *key, const char *word)
 {
-    return hz > 0 ? (unsigned long)((unsigned long long)khz * 1000 / (unsigned)hz) : 0;
+    size_t kl = strlen(key), wl = strlen(word);
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (strncmp(l, key, kl) != 0) continue;
+        const char *end = strchr(l, '\n');
+        if (!end) end = l + strlen(l);
+        for (const char *p = l + kl; p + wl <= end; p++)
+            if (memcmp(p, word, wl) == 0 && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == ':') &&
+                (p + wl == end || p[wl] == ' ' || p[wl] == '\t'))
+                return 1;
+        return 0;
+    }
+    return 0;
+}
+
+/* The MHz figure following the last occurrence of pre in klog, in kHz. */
+static unsigned long vmimg_klog_mhz(const char *klog, const char *pre)
+{
+    const char *last = NULL;
+    for (const char *p = klog; (p = strstr(p, pre)) != NULL; p++) last = p;
+    if (!last) return 0;
+    double mhz = strtod(last + strlen(pre), NULL);
+    return mhz > 0 && mhz < 1e6 ? (unsigned long)(mhz * 1000 + 0.5) : 0;
+}
+
+unsigned long vmimg_tsc_khz(const struct vmimg_tsc_facts *f, const char **from)
+{
+    const char *src = "none";
+    unsigned long khz = 0;
+    if (f->sysfs_khz) {
+        char *end;
+        unsigned long v = strtoul(f->sysfs_khz, &end, 10);
+        if (end != f->sysfs_khz && v > 0 && v < 1000000000UL) khz = v, src = "tsc_freq_khz";
+    }
+    if (!khz && f->klog) {
+        khz = vmimg_klog_mhz(f->klog, "tsc: Refined TSC clocksource calibration: ");
+        src = "the kernel log's refined TSC calibration";
+    }
+    if (!khz && f->klog && f->cpuinfo && vmimg_line_has_word(f->cpuinfo, "flags", "tsc_known_freq")) {
+        khz = vmimg_klog_mhz(f->klog, "tsc: Detected ");
+        src = "the kernel log's known TSC frequency";
+    }
+    if (!khz && f->cpuinfo && !f->cpufreq &&
+        !vmimg_line_has_word(f->cpuinfo, "flags", "aperfmperf")) {
+        khz = vmimg_cpuinfo_khz(f->cpuinfo);
+        src = "cpu MHz (cpu_khz: no aperfmperf, no cpufreq)";
+    }
+    if (from) *from = khz ? src : "none";
+    return khz;
+}
+
+#define VMIMG_SYSLOG_READ_ALL 3      /* syslog(2) actions (no libc header names them) */
+#define VMIMG_SYSLOG_SIZE_BUFFER 10
+
+/* The kernel log's text (malloc'd, the caller frees), or NULL where it
+ * cannot be read (dmesg_restrict without CAP_SYSLOG).  Under a fixture
+ * root, ROOT/dev/kmsg stands in for it. */
+static char *vmimg_klog(const char *root)
+{
+    int size = root[0] ? 1 << 20 : klogctl(VMIMG_SYSLOG_SIZE_BUFFER, NULL, 0);
+    char *text = size > 0 ? malloc((size_t)size + 1) : NULL;
+    if (!text) return NULL;
+    int len = root[0] ? (int)meas_read(root, "/dev/kmsg", text, (size_t)size + 1)
+                      : klogctl(VMIMG_SYSLOG_READ_ALL, text, size);
+    if (len < 0) {
+        free(text);
+        return NULL;
+    }
+    text[len] = '\0';
+    return text;
+}
+
+unsigned long vmimg_host_tsc_khz(const char *root, const char **from)
+{
+    char sysfs[64], cpuinfo[16384], drv[64];
+    struct vmimg_tsc_facts f = { NULL, vmimg_klog(root), NULL, 0 };
+    if (meas_read(root, "/sys/devices/system/cpu/cpu0/tsc_freq_khz", sysfs, sizeof sysfs) > 0)
+        f.sysfs_khz = sysfs;
+    if (meas_read(root, "/proc/cpuinfo", cpuinfo, sizeof cpuinfo) > 0) f.cpuinfo = cpuinfo;
+    f.cpufreq = meas_read(root, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_driver", drv,
+                          sizeof drv) > 0;
+    unsigned long khz = vmimg_tsc_khz(&f, from);
+    free((char *)f.klog);
+    return khz;
 }

@@ -75,10 +75,33 @@ int vmimg_disk(const char *cache_dir, const char *data_dir, const char *key,
  * stays untouched; base should be absolute).  Returns 0 or -1 (why). */
 int vmimg_overlay(const char *base, const char *out, struct buf *why);
 
-/* The host TSC frequency in kHz from the text of /proc/cpuinfo (first
- * "cpu MHz" line).  Returns it, or 0 if absent. */
+/* The first "cpu MHz" line of /proc/cpuinfo's text, in kHz, or 0. */
 unsigned long vmimg_cpuinfo_khz(const char *cpuinfo);
-/* Loops per jiffy for a TSC of khz kHz at hz ticks a second. */
-unsigned long vmimg_lpj(unsigned long khz, int hz);
+
+/* What the host says about its TSC (any field NULL where unreadable). */
+struct vmimg_tsc_facts {
+    const char *sysfs_khz;      /* /sys/devices/system/cpu/cpu0/tsc_freq_khz (some kernels) */
+    const char *klog;           /* the kernel log's text */
+    const char *cpuinfo;        /* /proc/cpuinfo */
+    int cpufreq;                /* a cpufreq driver runs (cpu0/cpufreq exists) */
+};
+
+/* The host's TSC frequency in kHz, for tsc_early_khz and lpj of TCG
+ * guests (whose TSC is the host's), from the first trustworthy source:
+ *   1. tsc_freq_khz in sysfs, the kernel's tsc_khz itself;
+ *   2. the kernel log's last "tsc: Refined TSC clocksource calibration:
+ *      N MHz" (tsc_khz after refinement), else "tsc: Detected N MHz
+ *      processor" where the CPU reports tsc_known_freq (no refinement
+ *      follows: that is tsc_khz);
+ *   3. "cpu MHz" only where it is cpu_khz, the boot-time calibration:
+ *      no aperfmperf flag and no cpufreq driver (else it is the current
+ *      core frequency, off from the TSC's by turbo or power saving).
+ * Returns 0 if none is (leave the parameters out then).  *from (if not
+ * NULL) names the source, a static string. */
+unsigned long vmimg_tsc_khz(const struct vmimg_tsc_facts *f, const char **from);
+
+/* vmimg_tsc_khz on the host under root ("" the live system; a fixture's
+ * ROOT/dev/kmsg stands in for the kernel log, read live with syslog(2)). */
+unsigned long vmimg_host_tsc_khz(const char *root, const char **from);
 
 #endif

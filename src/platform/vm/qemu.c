@@ -120,6 +120,15 @@ static void vm_add_channels(const struct vm_qemu_cfg *c, struct strvec *a)
     if (c->console_log) vm_add_path_opt(a, "-serial", "file:", c->console_log, "");
 }
 
+struct vm_timing vm_guest_timing(enum vm_accel a, unsigned long host_tsc_khz, int hz)
+{
+    struct vm_timing t = { 0, 0 };
+    if (a != VM_ACCEL_TCG || !host_tsc_khz) return t;
+    t.tsc_khz = host_tsc_khz;
+    t.lpj = hz > 0 ? (unsigned long)((unsigned long long)host_tsc_khz * 1000 / (unsigned)hz) : 0;
+    return t;
+}
+
 int vm_qemu_argv(const struct vm_qemu_cfg *c, struct strvec *out, struct buf *why)
 {
     if (vm_check(c, why)) return -1;

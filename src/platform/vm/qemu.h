@@ -52,6 +52,20 @@ struct vm_qemu_cfg {
     int vhost;                  /* vhost-net moves the data path into the host kernel */
 };
 
+/* Timing parameters for the guest kernel command line (gcfg_cmdline). */
+struct vm_timing {
+    unsigned long tsc_khz;      /* tsc_early_khz, 0: left out */
+    unsigned long lpj;          /* lpj, 0: left out */
+};
+
+/* The timing parameters of a guest under accelerator a, with the host's
+ * TSC at host_tsc_khz (0: unknown) and the guest kernel at hz ticks a
+ * second.  Under TCG the guest's TSC is the host's and calibrating it
+ * against emulated timers goes wrong when guests share CPUs, so both are
+ * given; under KVM, kvm-clock hands the guest the exact TSC frequency
+ * and both are left out, as they are without a known TSC frequency. */
+struct vm_timing vm_guest_timing(enum vm_accel a, unsigned long host_tsc_khz, int hz);
+
 /* Appends QEMU's argv for c to out (out->v stays NULL-terminated).
  * Returns 0, or -1 if c is inconsistent (no kernel, memory not a whole
  * number of MiB or of huge pages, no vcpus, ...; why says what).  The

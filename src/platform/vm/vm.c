@@ -36,6 +36,7 @@
 #include "platform/vm/ctl.h"
 #include "platform/vm/image.h"
 #include "platform/vm/kmods.h"
+#include "platform/vm/probe.h"
 #include "platform/vm/qemu.h"
 #include "guest/gcfg.h"
 #include "core/clock.h"
@@ -110,14 +111,20 @@ struct vm {
     char kver[64];              /* the guest kernel's version (kept for the reports) */
     struct vmimg_kernel kernel;
     struct buf initrd;
-    unsigned long tsc_khz, lpj;
+    unsigned long host_tsc_khz; /* 0: unknown */
+    const char *tsc_from;       /* where host_tsc_khz came from (static) */
+    struct vm_timing timing;    /* the guests' tsc_early_khz and lpj (TCG only) */
     char rundir[64];
     char bridge[16];
     int bridge_up;
     struct net_slot slot;       /* this run's addresses (net.h) */
     char cg_base[512], cg_run[600], cg_why[512];
     int cgroup;
-    int vhost;                  /* /dev/vhost-net exists: guests use vhost-net */
+    int vhost;                  /* /dev/vhost-net opens: guests use vhost-net */
+    char vhost_why[200];        /* why not, when not */
+    struct vm_huge_facts huge;  /* hugetlbfs mounts and pools (hugepages != no) */
+    uint64_t huge_need;         /* bytes of huge pages the guests placed so far need */
+    const char *huge_path;      /* the mount they come from (in huge) */
     int ntap;
 };
 
@@ -135,18 +142,22 @@ static struct vm *vm_of(const struct plat *p) { return p->priv; }
 
 /* ---- probe ------------------------------------------------------------- */
 
-/* Whether /dev/kvm can create a VM with a vCPU here (a host may expose a
- * /dev/kvm that cannot run stock guests: then QEMU fails at start). */
-static int vm_kvm_usable(char *why, size_t n)
+/* Whether root's /dev/kvm can create a VM with a vCPU here (a host may
+ * expose a /dev/kvm that cannot run stock guests: then QEMU fails at
+ * start).  root is "" for the live system. */
+static int vm_kvm_usable(const char *root, char *why, size_t n)
 {
+    char path[600], mod[3][600];
+    static const char *const mods[3] = { "kvm_pvm", "kvm_intel", "kvm_amd" };
+    for (int i = 0; i < 3; i++) snprintf(mod[i], sizeof mod[i], "%s/sys/module/%s", root, mods[i]);
     /* PVM (kvm_pvm) runs only guests built for it: stock kernels hang or
      * QEMU aborts setting MSRs.  Hardware KVM is kvm_intel or kvm_amd. */
-    if (access("/sys/module/kvm_pvm", F_OK) == 0 && access("/sys/module/kvm_intel", F_OK) != 0 &&
-        access("/sys/module/kvm_amd", F_OK) != 0) {
+    if (access(mod[0], F_OK) == 0 && access(mod[1], F_OK) != 0 && access(mod[2], F_OK) != 0) {
         snprintf(why, n, "/dev/kvm is PVM (kvm_pvm), which cannot run stock guests");
         return 0;
     }
-    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    snprintf(path, sizeof path, "%s/dev/kvm", root);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0) {
         snprintf(why, n, "no usable /dev/kvm (%s)", strerror(errno));
         return 0;
@@ -169,10 +180,10 @@ static int vm_kvm_usable(char *why, size_t n)
     return ok;
 }
 
-static int vm_pick_accel(struct vm *v, char *why, size_t n)
+static int vm_pick_accel(struct vm *v, const char *root, char *why, size_t n)
 {
     char kwhy[200] = "";
-    int kvm = vm_kvm_usable(kwhy, sizeof kwhy);
+    int kvm = vm_kvm_usable(root, kwhy, sizeof kwhy);
     if (v->o->accel == 1 && !kvm) {
         snprintf(why, n, "accel = kvm, but %s", kwhy);
         return -1;
@@ -209,8 +220,11 @@ static int vm_probe(struct plat *p, char *why, size_t n)
         snprintf(why, n, "cannot open /dev/net/tun (%s): guests need taps", strerror(errno));
         return -1;
     }
-    if (vm_pick_accel(v, why, n)) return -1;
-    v->vhost = access("/dev/vhost-net", R_OK | W_OK) == 0;
+    if (vm_pick_accel(v, p->proc_root, why, n)) return -1;
+    char vpath[600];
+    snprintf(vpath, sizeof vpath, "%s/dev/vhost-net", p->proc_root);
+    v->vhost = vm_vhost_usable(vpath, v->vhost_why, sizeof v->vhost_why);
+    if (!v->vhost) log_info("vm: no vhost-net, QEMU moves the packets: %s", v->vhost_why);
     v->cgroup = meas_cg_detect(p->proc_root, v->cg_base, sizeof v->cg_base, v->cg_why,
                                sizeof v->cg_why) == 0;
     p->ready_timeout_ns = v->o->boot_timeout ? v->o->boot_timeout : 180 * CLOCK_NS_PER_S;
@@ -254,10 +268,8 @@ static int vm_images(struct plat *p, struct vm *v, char *why, size_t n)
     if (rc) snprintf(why, n, "guest image: %s", buf_cstr(&w));
     snprintf(v->kver, sizeof v->kver, "%s", buf_head(&v->kernel.version));
     buf_free(&w);
-    char text[8192];
-    ssize_t len = meas_read(p->proc_root, "/proc/cpuinfo", text, sizeof text);
-    v->tsc_khz = len > 0 ? vmimg_cpuinfo_khz(text) : 0;
-    v->lpj = vmimg_lpj(v->tsc_khz, v->kernel.hz);
+    v->host_tsc_khz = vmimg_host_tsc_khz(p->proc_root, &v->tsc_from);
+    v->timing = vm_guest_timing(v->accel, v->host_tsc_khz, v->kernel.hz);
     return rc;
 }
 
@@ -273,6 +285,7 @@ static int vm_prepare(struct plat *p, char *why, size_t n)
                                    v->cg_why, sizeof v->cg_why))
         v->cgroup = 0;
     if (!v->cgroup) log_warn("guest CPU from /proc/PID/stat of QEMU: %s", v->cg_why);
+    if (v->o->huge != VM_HUGE_NO) vm_huge_read(p->proc_root, &v->huge);
     if (vm_images(p, v, why, n)) return -1;
     net_name(v->bridge, sizeof v->bridge, NET_BRIDGE, getpid(), 0);
     if (net_slot_take(&v->slot, why, n) || net_bridge_create(v->bridge, v->slot.cidr, why, n))
@@ -280,6 +293,11 @@ static int vm_prepare(struct plat *p, char *why, size_t n)
     v->bridge_up = 1;
     log_info("vm: %s, machine %s, kernel %s, bridge %s", v->accel == VM_ACCEL_KVM ? "kvm" : "tcg",
              vm_machine_names[v->o->machine], buf_head(&v->kernel.version), v->bridge);
+    if (v->timing.tsc_khz)
+        log_info("vm: guests get tsc_early_khz=%lu lpj=%lu (host TSC from %s)",
+                 v->timing.tsc_khz, v->timing.lpj, v->tsc_from);
+    else if (v->accel == VM_ACCEL_TCG)
+        log_info("vm: no trustworthy host TSC frequency: guests calibrate their own");
     return 0;
 }
 
@@ -302,13 +320,26 @@ static int vm_memory_enough(const struct vm *v, const struct server_spec *sp, ch
     return -1;
 }
 
+/* With hugepages, the guests placed so far must fit the free pool of a
+ * hugetlbfs mount of the page size (else QEMU fails at preallocation). */
+static int vm_huge_enough(struct vm *v, const struct server_spec *sp, char *why, size_t n)
+{
+    if (v->o->huge == VM_HUGE_NO) return 0;
+    uint64_t page = v->o->huge == VM_HUGE_1G ? 1ULL << 30 : 2ULL << 20;
+    char w[400];
+    v->huge_need += (uint64_t)sp->memory;
+    if (vm_huge_pick(&v->huge, page, v->huge_need, &v->huge_path, w, sizeof w) == 0) return 0;
+    snprintf(why, n, "hugepages = %s: %s", vm_huge_names[v->o->huge], w);
+    return -1;
+}
+
 static int vm_place(struct plat *p, struct plat_server *s, char *why, size_t n)
 {
     struct vm *v = vm_of(p);
     struct vm_srv *vs = s->priv;
     const struct server_spec *sp = s->spec;
     vs->agent = -1;
-    if (vm_memory_enough(v, sp, why, n)) return -1;
+    if (vm_memory_enough(v, sp, why, n) || vm_huge_enough(v, sp, why, n)) return -1;
     buf_printf(&vs->qmp_path, "%s/%s.qmp", v->rundir, sp->name);
     buf_printf(&vs->agent_path, "%s/%s.agent", v->rundir, sp->name);
     buf_printf(&vs->console, "%s.console", sp->log);
@@ -343,7 +374,7 @@ static int vm_cmdline(const struct vm *v, const struct vm_srv *vs, const struct 
     struct gcfg g = { .argv = argv.v + 1, .argc = argv.n - 1, .ip = (char *)sp->ip,
                       .prefix = NET_PREFIXLEN, .gw = (char *)v->slot.gw,
                       .disk = buf_used(&vs->disk) ? "vda" : NULL, .disk_rw = sp->data_rw };
-    int rc = gcfg_cmdline(&g, v->tsc_khz, v->lpj, out, &w);
+    int rc = gcfg_cmdline(&g, v->timing.tsc_khz, v->timing.lpj, out, &w);
     if (rc) snprintf(why, n, "kernel command line: %s", buf_cstr(&w));
     strvec_clear(&argv);
     buf_free(&w);
@@ -360,7 +391,7 @@ static int vm_argv(const struct vm *v, const struct vm_srv *vs, const struct ser
     struct vm_qemu_cfg c = {
         .binary = v->qemu, .accel = v->accel, .machine = (enum vm_machine)v->o->machine,
         .name = sp->name, .vcpus = (int)sp->vcpus, .mem_bytes = (uint64_t)sp->memory,
-        .huge = (enum vm_huge)v->o->huge, .kernel = buf_head(&v->kernel.vmlinuz),
+        .huge = (enum vm_huge)v->o->huge, .huge_path = v->huge_path, .kernel = buf_head(&v->kernel.vmlinuz),
         .initrd = buf_head(&v->initrd), .cmdline = cmdline,
         .disks = &disk, .ndisks = buf_used(&vs->disk) ? 1 : 0, .tap_fd = tap, .vhost = v->vhost,
         .set = sp->set, .role = sp->role, .qmp_path = buf_head(&vs->qmp_path),
@@ -520,11 +551,80 @@ static void vm_describe(const struct plat *p, struct plat_acct *a)
              "QEMU thread class; guest-reported busy time over the agent channel",
              v->cgroup ? "in its own cgroup v2 group" : "from /proc/PID/stat");
     snprintf(a->accel, sizeof a->accel, "%s", v->accel == VM_ACCEL_KVM ? "kvm" : "tcg");
-    snprintf(a->facts, sizeof a->facts, "vm: accelerator %s; machine %s, kernel %s, "
-             "vhost-net %s, hugepages %s, disks cache=none aio=%s",
-             v->accel_why, vm_machine_names[v->o ? v->o->machine : 0],
-             v->kver, v->vhost ? "on" : "absent (/dev/vhost-net)",
-             vm_huge_names[v->o ? v->o->huge : 0], vm_aio_names[v->o ? v->o->aio : 0]);
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "vm: accelerator %s; machine %s, kernel %s, vhost-net %s, hugepages %s%s%s, "
+               "disks cache=none aio=%s", v->accel_why, vm_machine_names[v->o ? v->o->machine : 0],
+               v->kver, v->vhost ? "on" : v->vhost_why, vm_huge_names[v->o ? v->o->huge : 0],
+               v->huge_path ? " on " : "", v->huge_path ? v->huge_path : "",
+               vm_aio_names[v->o ? v->o->aio : 0]);
+    if (v->timing.tsc_khz)
+        buf_printf(&b, ", guests' tsc_early_khz %lu (host TSC from %s)", v->timing.tsc_khz,
+                   v->tsc_from);
+    snprintf(a->facts, sizeof a->facts, "%s", buf_cstr(&b));   /* cut to the field */
+    buf_free(&b);
+}
+
+/* ---- preflight (hostmix check) ------------------------------------------ */
+
+/* kvm's module parameters that change what a run measures. */
+static void vm_pre_kvm(const char *root, struct buf *out)
+{
+    static const char *const mods[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
+    char path[160], val[64];
+    if (meas_read(root, "/sys/module/kvm/parameters/halt_poll_ns", val, sizeof val) <= 0) {
+        buf_puts(out, "  kvm module: not loaded\n");
+        return;
+    }
+    val[strcspn(val, "\n")] = '\0';
+    buf_printf(out, "  kvm module: halt_poll_ns %s", val);
+    for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++) {
+        snprintf(path, sizeof path, "/sys/module/%s/parameters/nested", mods[i]);
+        if (meas_read(root, path, val, sizeof val) <= 0) continue;
+        val[strcspn(val, "\n")] = '\0';
+        buf_printf(out, ", %s nested %s", mods[i], val);
+    }
+    buf_puts(out, "\n");
+}
+
+/* hugetlbfs mounts with their page size and free pages. */
+static void vm_pre_huge(const char *root, struct buf *out)
+{
+    struct vm_huge_facts f;
+    vm_huge_read(root, &f);
+    buf_puts(out, "  hugetlbfs:");
+    if (!f.n) buf_puts(out, " none mounted (hugepages = 2M|1G needs one)");
+    for (int i = 0; i < f.n; i++) {
+        buf_printf(out, "%s %s %llu kB pages, ", i ? ";" : "", f.m[i].path,
+                   (unsigned long long)(f.m[i].page >> 10));
+        if (f.m[i].free_pages < 0) buf_puts(out, "free pages unknown");
+        else buf_printf(out, "%ld free", f.m[i].free_pages);
+    }
+    buf_puts(out, "\n");
+}
+
+static void vm_preflight(struct plat *p, struct buf *out)
+{
+    static const struct vm_opts defaults_if_none;
+    const struct vm_opts *o = p->opt ? p->opt : &defaults_if_none;
+    const char *root = p->proc_root;
+    char why[320], path[600], qemu[512];
+    const char *from;
+    int kvm = vm_kvm_usable(root, why, sizeof why);
+    buf_printf(out, "  accelerator: %s%s%s\n", kvm && o->accel != 2 ? "KVM" : "TCG",
+               kvm ? "" : ": ", kvm ? "" : why);
+    vm_pre_kvm(root, out);
+    snprintf(path, sizeof path, "%s/dev/vhost-net", root);
+    int vhost = vm_vhost_usable(path, why, sizeof why);
+    buf_printf(out, "  vhost-net: %s\n", vhost ? "usable" : why);
+    vm_pre_huge(root, out);
+    unsigned long khz = vmimg_host_tsc_khz(root, &from);
+    if (khz) buf_printf(out, "  host TSC: %lu kHz (from %s; given to TCG guests only)\n", khz, from);
+    else buf_puts(out, "  host TSC: no trustworthy frequency (TCG guests calibrate their own)\n");
+    const char *q = o->qemu[0] ? o->qemu : "qemu-system-x86_64";
+    buf_printf(out, "  QEMU: %s\n", fs_which(q, qemu, sizeof qemu) == 0 ? qemu : "not found");
+    if (o->kernel[0]) buf_printf(out, "  guest kernel: %s\n", o->kernel);
+    else buf_puts(out, "  guest kernel: Debian's linux-image-cloud-amd64 (fetched on the first "
+                       "run)\n");
 }
 
 const struct platform_ops plat_vm_ops = {
@@ -548,5 +648,6 @@ const struct platform_ops plat_vm_ops = {
     .cleanup = vm_cleanup,
     .release = vm_server_release,
     .describe = vm_describe,
+    .preflight = vm_preflight,
     .sweep = vm_sweep,
 };
