@@ -54,15 +54,20 @@ ssize_t agent_frame_parse(const char *p, size_t n, struct agent_frame *f, struct
     return (ssize_t)at;
 }
 
-/* The guest clock section: 1 to 18 decimal digits, positive. */
-static int agent_clock(const char *p, size_t n, int64_t *ns)
+/* The guest clock section: 1 to 18 decimal digits, positive, then
+ * optionally a blank and how the guest keeps idle time: 'm' measured
+ * (NO_HZ), 't' by the tick, 'u' unknown (absent: unknown). */
+static int agent_clock(const char *p, size_t n, int64_t *ns, char *idle)
 {
     int64_t v = 0;
-    if (n == 0 || n > 18) return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9') return -1;
+    size_t i = 0;
+    *idle = 'u';
+    for (; i < n && p[i] != ' '; i++) {
+        if (p[i] < '0' || p[i] > '9' || i == 18) return -1;
         v = v * 10 + (p[i] - '0');
     }
+    if (i < n && (n != i + 2 || !strchr("mtu", p[i + 1]) || !p[i + 1])) return -1;
+    if (i < n) *idle = p[i + 1];
     *ns = v;
     return v > 0 ? 0 : -1;
 }
@@ -86,7 +91,8 @@ int agent_stat_decode(const struct agent_frame *f, struct agent_stat *st, struct
     } else if (meas_stat_parse(buf_cstr(&b), &st->srv_utime, &st->srv_stime)) {
         buf_puts(why, "agent: server /proc/PID/stat unreadable");
         rc = -1;
-    } else if (st->version == 2 && agent_clock(f->sect[2], f->len[2], &st->host.t_ns)) {
+    } else if (st->version == 2 &&
+               agent_clock(f->sect[2], f->len[2], &st->host.t_ns, &st->idle)) {
         buf_puts(why, "agent: guest clock is not a positive decimal number");
         rc = -1;
     }

@@ -10,9 +10,11 @@
  * at most AGENT_MAX_LEN bytes each, lengths in decimal.  Frames:
  *     stat N1 N2 N3  guest /proc/stat text, then the server's /proc/PID/stat,
  *                  then the guest's CLOCK_MONOTONIC in decimal nanoseconds
- *                  when /proc/stat was read (protocol version 2; version 1
- *                  sent the first two sections alone, and its guest busy
- *                  time can only be read from the tick fields)
+ *                  when /proc/stat was read, a blank and how the guest's
+ *                  kernel keeps idle time: m measured (NO_HZ), t by the
+ *                  tick, u unknown (protocol version 2; version 1 sent the
+ *                  first two sections alone, and its guest busy time can
+ *                  only be read from the tick fields)
  *     ok           (poweroff accepted; the guest powers off next)
  *     err N        a message (unknown request, unreadable file) */
 #ifndef HOSTMIX_AGENT_H
@@ -53,6 +55,7 @@ ssize_t agent_frame_parse(const char *p, size_t n, struct agent_frame *f, struct
 
 struct agent_stat {
     int version;                    /* 1 or 2, from the section count */
+    char idle;                      /* version 2: 'm' idle measured, 't' by the tick, 'u' */
     struct meas_host host;          /* the guest's /proc/stat; t_ns its clock (version 2) */
     uint64_t srv_utime, srv_stime;  /* the server process, USER_HZ ticks */
 };

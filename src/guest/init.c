@@ -233,8 +233,13 @@ static void guest_reply_stat(struct guest *gs)
         guest_reply_err(gs, a < 0 ? "cannot read /proc/stat" : "server process gone");
         return;
     }
-    char mono[24];
-    int c = snprintf(mono, sizeof mono, "%lld", (long long)(t0 + (t1 - t0) / 2));
+    static char idle;                   /* the kernel's way does not change */
+    char mono[40], why[160];
+    if (!idle) {
+        enum meas_idle_kind k = meas_idle_kind("", why, sizeof why);
+        idle = k == MEAS_IDLE_MEASURED ? 'm' : k == MEAS_IDLE_TICK ? 't' : 'u';
+    }
+    int c = snprintf(mono, sizeof mono, "%lld %c", (long long)(t0 + (t1 - t0) / 2), idle);
     const char *sect[3] = { host, proc, mono };
     size_t len[3] = { (size_t)a, (size_t)b, (size_t)c };
     struct buf out = BUF_INIT;

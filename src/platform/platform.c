@@ -20,7 +20,7 @@
 
 const char *const plat_cpu_part_names[PLAT_CPU_NPARTS] = {
     "user", "system", "guest", "vcpu", "main", "io", "pool", "vhost", "other", "guest_busy",
-    "guest_steal",
+    "guest_steal", "guest_clock",
 };
 
 void plat_status_text(int status, char *dst, size_t n)

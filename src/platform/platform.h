@@ -83,6 +83,8 @@ enum plat_cpu_part {
     PLAT_CPU_OTHER,                         /* per thread class (VMs) */
     PLAT_CPU_GUEST_BUSY,                    /* busy time the guest itself reports */
     PLAT_CPU_GUEST_STEAL,                   /* time the guest's vCPUs waited for the host */
+    PLAT_CPU_GUEST_CLOCK,                   /* not CPU: the guest's own monotonic clock,
+                                               the time base of its busy and steal */
     PLAT_CPU_NPARTS
 };
 extern const char *const plat_cpu_part_names[PLAT_CPU_NPARTS];

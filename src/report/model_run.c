@@ -184,12 +184,18 @@ static void mr_guest(const struct run *r, int i, struct report_server *o)
     if (!g->present) return;
     for (int k = 0; k < REPORT_NTCLASS; k++) g->thread_cores[k] = mr_part(a, b, part[k], secs);
     g->guest_cores = mr_part(a, b, PLAT_CPU_GUEST, secs);
+    /* the guest's busy and steal are counted on its own clock: over the
+     * guest's elapsed time, so that a guest clock running at another rate
+     * than the host's (TCG's emulated timers) does not scale them */
+    int gclock = (a->have & b->have) >> PLAT_CPU_GUEST_CLOCK & 1u;
+    double gsecs = gclock ? mr_part(a, b, PLAT_CPU_GUEST_CLOCK, 1.0) : secs;
+    if (!(gsecs > 0)) gsecs = secs;
     int busy = (a->have & b->have) >> PLAT_CPU_GUEST_BUSY & 1u;
-    g->busy_cores = busy ? mr_part(a, b, PLAT_CPU_GUEST_BUSY, secs) : NAN;
+    g->busy_cores = busy ? mr_part(a, b, PLAT_CPU_GUEST_BUSY, gsecs) : NAN;
     double vcpus = (double)r->srv[i].spec->vcpus;
     if (vcpus > 0 && g->busy_cores > vcpus) g->busy_cores = vcpus;    /* a guest's own word */
     int steal = (a->have & b->have) >> PLAT_CPU_GUEST_STEAL & 1u;
-    g->steal_cores = steal ? mr_part(a, b, PLAT_CPU_GUEST_STEAL, secs) : NAN;
+    g->steal_cores = steal ? mr_part(a, b, PLAT_CPU_GUEST_STEAL, gsecs) : NAN;
     g->overhead = busy && g->busy_cores > 0 ? o->measure_cores / g->busy_cores : NAN;
 }
 

@@ -184,14 +184,18 @@ TEST(agent_frames)
     T_EQ_STR(f.kind, "ok");
     T_EQ_INT(agent_stat_decode(&f, &st, &why), -1);
     /* version 2: the guest's monotonic clock as a third section */
-    static const char *const clk[] = { "5000000000", "0", "12x", "", "1234567890123456789" };
+    static const char *const clk[] = { "5000000000", "0", "12x", "", "1234567890123456789",
+                                       "5000000000 m", "5000000000 q", "5000000000 ",
+                                       "5000000000 mm" };
     for (size_t i = 0; i < sizeof clk / sizeof clk[0]; i++) {
         const char *s3[3] = { host, proc, clk[i] };
         size_t l3[3] = { strlen(host), strlen(proc), strlen(clk[i]) };
         buf_reset(&b);
         agent_frame_put(&b, "stat", 3, s3, l3);
         T_ASSERT(agent_frame_parse(buf_head(&b), buf_used(&b), &f, &why) > 0);
-        T_EQ_INT(agent_stat_decode(&f, &st, &why), i == 0 ? 0 : -1);
+        T_EQ_INT(agent_stat_decode(&f, &st, &why), i == 0 || i == 5 ? 0 : -1);
+        if (i == 5) T_EQ_INT(st.idle, 'm');                  /* the guest measures idle */
+        if (i == 0) T_EQ_INT(st.idle, 'u');                  /* it did not say */
     }
     buf_reset(&b);
     const char *s3[3] = { host, proc, clk[0] };

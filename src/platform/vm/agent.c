@@ -88,19 +88,29 @@ int vm_agent_poweroff(int fd, int timeout_ms, struct buf *why)
     return rc;
 }
 
-/* The guest's busy time in a stat answer, as a cumulative count in ns:
- * measured (vCPUs x the guest's clock - idle - iowait - steal) from a
- * protocol 2 answer, the tick fields from a protocol 1 one. */
-static uint64_t vm_agent_busy_ns(const struct agent_stat *st)
+/* The guest's busy time in a stat answer, as a cumulative count in ns,
+ * and the guest time it is counted against (*clock_ns).  Where the guest
+ * kernel measures idle time (NO_HZ, protocol 2 says so): vCPUs x its
+ * monotonic clock - idle - iowait - steal, against that clock.  Where it
+ * keeps idle by the tick, or does not say: the busy tick fields against
+ * all its tick fields per CPU, a ratio of the guest's own counts that a
+ * guest clock running at another rate than its tick cannot skew. */
+static uint64_t vm_agent_busy_ns(const struct agent_stat *st, uint64_t *clock_ns)
 {
     const struct meas_host *h = &st->host;
-    uint64_t busy = 0;
-    if (st->version >= 2) return meas_busy_counter_ns(h);
-    for (int k = 0; k < MEAS_NFIELDS; k++)
-        if (k != MEAS_IDLE && k != MEAS_IOWAIT && k != MEAS_STEAL && k != MEAS_GUEST &&
-            k != MEAS_GUEST_NICE)
-            busy += h->cpu[k] < UINT64_MAX / 8 ? h->cpu[k] : UINT64_MAX / 8;
-    uint64_t tick = (uint64_t)(1000000000LL / meas_hz());
+    uint64_t busy = 0, all = 0, tick = (uint64_t)(1000000000LL / meas_hz());
+    if (st->version >= 2 && st->idle == 'm') {
+        *clock_ns = (uint64_t)h->t_ns;
+        return meas_busy_counter_ns(h);
+    }
+    for (int k = 0; k < MEAS_NFIELDS; k++) {
+        uint64_t v = h->cpu[k] < UINT64_MAX / 16 ? h->cpu[k] : UINT64_MAX / 16;
+        if (k == MEAS_GUEST || k == MEAS_GUEST_NICE) continue;  /* inside user, nice */
+        all += v;
+        if (k != MEAS_IDLE && k != MEAS_IOWAIT && k != MEAS_STEAL) busy += v;
+    }
+    all /= (uint64_t)(h->ncpu > 0 ? h->ncpu : 1);
+    *clock_ns = all < UINT64_MAX / tick ? all * tick : UINT64_MAX;
     return busy < UINT64_MAX / tick ? busy * tick : UINT64_MAX;    /* no wrap */
 }
 
@@ -115,17 +125,24 @@ int vm_agent_cpu(int *fd, int timeout_ms, struct plat_server *s)
         rc = -1;
     }
     if (rc == 0) {
-        s->cpu.part_ns[PLAT_CPU_GUEST_BUSY] = vm_agent_busy_ns(&st);
+        s->cpu.part_ns[PLAT_CPU_GUEST_BUSY] =
+            vm_agent_busy_ns(&st, &s->cpu.part_ns[PLAT_CPU_GUEST_CLOCK]);
         s->cpu.part_ns[PLAT_CPU_GUEST_STEAL] = st.host.cpu[MEAS_STEAL] *
                                                (uint64_t)(1000000000LL / meas_hz());
         s->cpu.have |= 1u << PLAT_CPU_GUEST_BUSY | 1u << PLAT_CPU_GUEST_STEAL;
+        s->cpu.have |= 1u << PLAT_CPU_GUEST_CLOCK;
+        if (st.version < 2 || st.idle != 'm')
+            plat_note(s, "guest busy time from the guest's tick fields (its kernel %s)",
+                      st.version < 2 ? "sent no clock" : st.idle == 't' ? "keeps idle by the tick"
+                                                                        : "does not say how it keeps idle");
     } else if (*fd >= 0) {
         log_warn("%s: %s", s->spec->name, buf_cstr(&w));
         plat_note(s, "no guest-reported busy time from then on (%s)", buf_cstr(&w));
         close(*fd);
         *fd = -1;
     }
-    if (rc) s->cpu.have &= ~(1u << PLAT_CPU_GUEST_BUSY | 1u << PLAT_CPU_GUEST_STEAL);
+    if (rc) s->cpu.have &= ~(1u << PLAT_CPU_GUEST_BUSY | 1u << PLAT_CPU_GUEST_STEAL |
+                             1u << PLAT_CPU_GUEST_CLOCK);
     buf_free(&w);
     return rc;
 }
