@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,6 +60,7 @@ struct db_srv {
     int64_t run_deadline, run_next_peek;
     int run_cancel;             /* why the running statement stops: DB_STOP_* */
     const char *auth_why;       /* the authorizer's last refusal */
+    int vacuuming;              /* a VACUUM steps: its own ATTACH may run */
 };
 
 enum { DB_STOP_NONE, DB_STOP_TIMEOUT, DB_STOP_CANCEL, DB_STOP_SIZE };
@@ -200,6 +202,7 @@ static const char *db_sqlstate(sqlite3 *db)
     if (strstr(msg, "no such function")) return "42883";
     if (strstr(msg, "already exists")) return "42P07";
     if (strstr(msg, "no such index")) return "42704";
+    if (strstr(msg, "variable number")) return "54023";
     return "XX000";
 }
 
@@ -409,10 +412,12 @@ static int db_step_all(struct db_conn *d, sqlite3_stmt *st, int send_desc)
     int ncols = sqlite3_column_count(st);
     int64_t rows = 0;
     int rc;
+    d->s->vacuuming = !strcmp(kw, "VACUUM");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (rows++ == 0 && send_desc) db_row_desc(d, st, 1);
         db_data_row(d, st);
         if (buf_used(&d->out) > DB_MAX_RESULT) {
+            d->s->vacuuming = 0;
             d->s->run_cancel = DB_STOP_SIZE;
             sqlite3_reset(st);
             db_sqlite_error(d);
@@ -420,6 +425,7 @@ static int db_step_all(struct db_conn *d, sqlite3_stmt *st, int send_desc)
             return -1;
         }
     }
+    d->s->vacuuming = 0;
     if (rc != SQLITE_DONE) {
         db_sqlite_error(d);
         db_note_txn(d);
@@ -814,24 +820,58 @@ static int db_in_list(const char *const *list, const char *name)
     return 0;
 }
 
+/* Tables that show what other sessions do (their prepared SQL) or the raw
+ * file under every session's rows. */
+static const char *const db_banned_tables[] = {
+    "sqlite_stmt", "dbstat", "sqlite_dbpage", NULL,
+};
+
+/* 1 if a read of table may run: not an introspection table, and a
+ * table-valued PRAGMA function only for the read-only PRAGMAs above. */
+static int db_table_allowed(const char *table)
+{
+    if (!table) return 1;
+    if (db_in_list(db_banned_tables, table)) return 0;
+    if (strncasecmp(table, "pragma_", 7)) return 1;
+    return db_in_list(db_query_pragmas, table + 7);
+}
+
 /* SQLite's authorizer: every client shares one connection, so nothing
- * that changes the connection for the others, touches files other than
- * the database, or reaches native code is allowed.  ATTACH is allowed only
- * for VACUUM's own temporary database (file name ""), which also refuses
- * VACUUM INTO. */
+ * that changes the connection for the others, outlives the session that
+ * made it (TEMP objects, attached databases), shows other sessions'
+ * statements, touches files other than the database, or reaches native
+ * code is allowed.  ATTACH runs only inside VACUUM (its own temporary
+ * database), which also refuses VACUUM INTO. */
 static int db_authorize(void *arg, int action, const char *a1, const char *a2,
                         const char *a3, const char *a4)
 {
     struct db_srv *s = arg;
-    (void)a3;
     (void)a4;
     switch (action) {
     case SQLITE_ATTACH:
-        if (a1 && !a1[0]) return SQLITE_OK;
+        if (s->vacuuming && a1 && !a1[0]) return SQLITE_OK;
         s->auth_why = "permission denied: ATTACH and VACUUM INTO are not allowed";
         return SQLITE_DENY;
     case SQLITE_DETACH:
+        if (s->vacuuming) return SQLITE_OK;
         s->auth_why = "permission denied: DETACH is not allowed";
+        return SQLITE_DENY;
+    case SQLITE_CREATE_TABLE:           /* CREATE TABLE temp.x */
+    case SQLITE_CREATE_VIEW:
+    case SQLITE_CREATE_TRIGGER:
+    case SQLITE_CREATE_INDEX:
+        if (!a3 || strcasecmp(a3, "temp")) return SQLITE_OK;
+        /* fall through */
+    case SQLITE_CREATE_TEMP_TABLE:
+    case SQLITE_CREATE_TEMP_VIEW:
+    case SQLITE_CREATE_TEMP_TRIGGER:
+    case SQLITE_CREATE_TEMP_INDEX:
+        s->auth_why = "permission denied: TEMP tables, views, triggers and indexes are not "
+                      "allowed (the connection is shared by every client)";
+        return SQLITE_DENY;
+    case SQLITE_READ:
+        if (db_table_allowed(a1)) return SQLITE_OK;
+        s->auth_why = "permission denied: this table shows other sessions or the raw file";
         return SQLITE_DENY;
     case SQLITE_PRAGMA:
         if (!a2 || db_in_list(db_query_pragmas, a1)) return SQLITE_OK;
@@ -861,6 +901,7 @@ static int db_harden(struct db_srv *s)
     for (size_t i = 0; i < sizeof off / sizeof off[0]; i++)
         sqlite3_db_config(s->db, off[i], 0, NULL);
     sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, (int)DB_MAX_RESULT);
+    sqlite3_limit(s->db, SQLITE_LIMIT_VARIABLE_NUMBER, PGW_MAX_PARAMS);
     sqlite3_set_authorizer(s->db, db_authorize, s);
     sqlite3_progress_handler(s->db, 1000, db_progress, s);
     return 0;
@@ -1029,6 +1070,17 @@ static void db_on_overflow(struct srv_conn *c)
     buf_reset(&d->out);
 }
 
+/* A CancelRequest's secret: random, so no session can guess another's. */
+static int32_t db_secret_key(void)
+{
+    uint32_t k = 0;
+    if (getrandom(&k, sizeof k, 0) != (ssize_t)sizeof k) {
+        log_error("db: getrandom: %s", strerror(errno));
+        abort();
+    }
+    return (int32_t)(k & 0x7fffffff);
+}
+
 static int db_open(struct srv_conn *c)
 {
     struct db_srv *s = srv_ctx(c->srv);
@@ -1037,7 +1089,7 @@ static int db_open(struct srv_conn *c)
     d->c = c;
     d->s = s;
     d->pid = ++s->next_pid;
-    d->key = (int32_t)(clock_mono_ns() & 0x7fffffff);
+    d->key = db_secret_key();
     c->state = d;
     return 0;
 }

@@ -198,12 +198,18 @@ def pgidle(port, sql, secs):
     print("%s after %.0f s" % (out or "still open", time.time() - t0))
 
 
+def pgkeys(port, n):
+    """Prints the cancel keys of n connections opened one after another."""
+    socks = [conn(port) for _ in range(int(n))]
+    print(" ".join(str(pg_startup(s)[1]) for s in socks))
+
+
 def main():
     cmd, port = sys.argv[1], sys.argv[2]
     arg = sys.argv[3] if len(sys.argv) > 3 else ""
     if cmd == "pg":
         return pg(port, *sys.argv[3:])
-    if cmd in ("pgext", "pgcancel", "pgidle"):
+    if cmd in ("pgext", "pgcancel", "pgidle", "pgkeys"):
         return globals()[cmd](port, *sys.argv[3:])
     payload = arg.encode().decode("unicode_escape").encode("latin-1")
     {"rst": rst, "burst": burst, "bp": bp, "slow": slow}[cmd](port, payload, sys.argv[4])
