@@ -33,6 +33,7 @@ static void fz_init(void)
     fz_open_db();
     fz_db.loop = ae_create(64);
     fz_db.max_request = 1 << 16;
+    fz_db.max_result = 1 << 20;
     struct srv_limits lim = { 100, 1 << 16, 0, 0, 0 };
     fz_srv = srv_create(fz_db.loop, &db_proto, &fz_db, &lim);
     fz_db.srv = fz_srv;

@@ -19,6 +19,7 @@
 #include "roles/role.h"
 #include "core/fs.h"
 #include "roles/srv.h"
+#include "roles/db_fn.h"
 #include "proto/pgwire.h"
 #include "roles/oe.h"
 #include "core/exitcode.h"
@@ -51,6 +52,7 @@ struct db_srv {
     int64_t pump_timer;
     int32_t next_pid;
     size_t max_request;
+    size_t max_result;          /* bytes of one statement's answer */
     struct srv *srv;
     int64_t stmt_timeout;       /* ns; 0: none */
     int64_t idle_txn_timeout;   /* ns; 0: none */
@@ -65,8 +67,15 @@ struct db_srv {
 
 enum { DB_STOP_NONE, DB_STOP_TIMEOUT, DB_STOP_CANCEL, DB_STOP_SIZE };
 
-/* A statement's answer larger than this is refused (54000). */
-#define DB_MAX_RESULT (64u << 20)
+/* A statement's answer larger than this is refused (54000): the default
+ * of --max-result. */
+#define DB_MAX_RESULT "64MiB"
+/* The longest string or blob SQLite makes (SQLITE_LIMIT_LENGTH): small,
+ * so that no single value, and no function over one, costs much. */
+#define DB_MAX_VALUE (4 << 20)
+/* The longest LIKE or GLOB pattern: matching costs up to the value's
+ * length times the pattern's. */
+#define DB_MAX_PATTERN 256
 /* While a statement runs, new connections are checked for a CancelRequest
  * this often. */
 #define DB_PEEK_EVERY (20 * CLOCK_NS_PER_MS)
@@ -87,6 +96,7 @@ struct db_conn {
     uint32_t *ext_types;
     sqlite3_stmt *ext_stmt;     /* unnamed portal: prepared and bound */
     struct buf out;             /* messages of the current request */
+    uint64_t sent;              /* bytes of DataRows of the running statement */
 };
 
 /* ---- transaction ownership ------------------------------------------ */
@@ -203,6 +213,7 @@ static const char *db_sqlstate(sqlite3 *db)
     if (strstr(msg, "already exists")) return "42P07";
     if (strstr(msg, "no such index")) return "42704";
     if (strstr(msg, "variable number")) return "54023";
+    if (strstr(msg, "pattern too complex")) return "54001";
     return "XX000";
 }
 
@@ -219,7 +230,11 @@ static void db_sqlite_error(struct db_conn *d)
     int code = sqlite3_extended_errcode(s->db) & 0xff;
     const char *msg = sqlite3_errmsg(s->db);
     if (s->run_cancel == DB_STOP_SIZE) {
-        db_error(d, "54000", "the statement's result exceeds 64 MiB");
+        char why[80];
+        snprintf(why, sizeof why, "the statement's result exceeds %zu %s",
+                 s->max_result % (1u << 20) ? s->max_result : s->max_result >> 20,
+                 s->max_result % (1u << 20) ? "bytes" : "MiB");
+        db_error(d, "54000", why);
         return;
     }
     if (code == SQLITE_INTERRUPT && s->run_cancel == DB_STOP_TIMEOUT)
@@ -302,56 +317,86 @@ static void db_row_desc(struct db_conn *d, sqlite3_stmt *st, int have_row)
     pgw_end(&d->out, m);
 }
 
-/* One DataRow in text format. */
-static void db_data_row(struct db_conn *d, sqlite3_stmt *st)
+/* The bytes column i of the current row takes in a text DataRow (after
+ * its length word); -1 for NULL. */
+static int64_t db_col_size(sqlite3_stmt *st, int i)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL: return -1;
+    case SQLITE_INTEGER:
+    case SQLITE_FLOAT: return 32;               /* at most; the exact text is short */
+    case SQLITE_BLOB: return 2 + 2 * (int64_t)sqlite3_column_bytes(st, i);
+    default: return sqlite3_column_bytes(st, i);
+    }
+}
+
+/* Appends column i of the current row (length word and text) to out. */
+static void db_col_text(struct buf *out, sqlite3_stmt *st, int i)
+{
+    char tmp[64];
+    int len;
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL:
+        pgw_i32(out, -1);
+        return;
+    case SQLITE_INTEGER:
+        len = snprintf(tmp, sizeof tmp, "%lld", (long long)sqlite3_column_int64(st, i));
+        break;
+    case SQLITE_FLOAT: {
+        double v = sqlite3_column_double(st, i);
+        len = snprintf(tmp, sizeof tmp, "%.15g", v);
+        if (strtod(tmp, NULL) != v) len = snprintf(tmp, sizeof tmp, "%.17g", v);
+        break;
+    }
+    case SQLITE_BLOB: {
+        static const char hex[] = "0123456789abcdef";
+        const unsigned char *p = sqlite3_column_blob(st, i);
+        size_t bl = (size_t)sqlite3_column_bytes(st, i);
+        pgw_i32(out, (int32_t)(2 + 2 * bl));
+        char *w = buf_reserve(out, 2 + 2 * bl);
+        w[0] = '\\';
+        w[1] = 'x';
+        for (size_t k = 0; k < bl; k++) {
+            w[2 + 2 * k] = hex[p[k] >> 4];
+            w[3 + 2 * k] = hex[p[k] & 15];
+        }
+        out->len += 2 + 2 * bl;
+        return;
+    }
+    default: {
+        const char *t = (const char *)sqlite3_column_text(st, i);
+        len = sqlite3_column_bytes(st, i);
+        pgw_i32(out, len);
+        buf_append(out, t, (size_t)len);
+        return;
+    }
+    }
+    pgw_i32(out, len);
+    buf_append(out, tmp, (size_t)len);
+}
+
+/* One DataRow in text format.  Each column is measured before it is
+ * encoded: the row is abandoned (-1) as soon as the statement's answer
+ * (d->sent counts it) would pass --max-result, so no row costs more than
+ * that however many large columns it has.  Returns 0 or -1. */
+static int db_data_row(struct db_conn *d, sqlite3_stmt *st)
 {
     int n = sqlite3_column_count(st);
+    size_t start = buf_used(&d->out);
+    uint64_t budget = d->s->max_result > d->sent ? d->s->max_result - d->sent : 0;
     size_t m = pgw_begin(&d->out, 'D');
     pgw_i16(&d->out, (int16_t)n);
     for (int i = 0; i < n; i++) {
-        char tmp[64];
-        int len;
-        switch (sqlite3_column_type(st, i)) {
-        case SQLITE_NULL:
-            pgw_i32(&d->out, -1);
-            continue;
-        case SQLITE_INTEGER:
-            len = snprintf(tmp, sizeof tmp, "%lld", (long long)sqlite3_column_int64(st, i));
-            pgw_i32(&d->out, len);
-            buf_append(&d->out, tmp, (size_t)len);
-            continue;
-        case SQLITE_FLOAT: {
-            double v = sqlite3_column_double(st, i);
-            len = snprintf(tmp, sizeof tmp, "%.15g", v);
-            if (strtod(tmp, NULL) != v) len = snprintf(tmp, sizeof tmp, "%.17g", v);
-            pgw_i32(&d->out, len);
-            buf_append(&d->out, tmp, (size_t)len);
-            continue;
+        int64_t sz = db_col_size(st, i);
+        if ((uint64_t)(buf_used(&d->out) - start) + 4 + (uint64_t)(sz > 0 ? sz : 0) > budget) {
+            d->out.len = start;             /* drop the partial row */
+            return -1;
         }
-        case SQLITE_BLOB: {
-            const unsigned char *p = sqlite3_column_blob(st, i);
-            int bl = sqlite3_column_bytes(st, i);
-            static const char hex[] = "0123456789abcdef";
-            pgw_i32(&d->out, 2 + 2 * bl);
-            char *w = buf_reserve(&d->out, 2 + 2 * (size_t)bl);
-            w[0] = '\\';
-            w[1] = 'x';
-            for (int k = 0; k < bl; k++) {
-                w[2 + 2 * k] = hex[p[k] >> 4];
-                w[3 + 2 * k] = hex[p[k] & 15];
-            }
-            d->out.len += 2 + 2 * (size_t)bl;
-            continue;
-        }
-        default: {
-            const char *t = (const char *)sqlite3_column_text(st, i);
-            len = sqlite3_column_bytes(st, i);
-            pgw_i32(&d->out, len);
-            buf_append(&d->out, t, (size_t)len);
-        }
-        }
+        db_col_text(&d->out, st, i);
     }
     pgw_end(&d->out, m);
+    d->sent += buf_used(&d->out) - start;
+    return 0;
 }
 
 /* BEGIN / COMMIT / ROLLBACK with PostgreSQL's answers for the cases SQLite
@@ -412,11 +457,11 @@ static int db_step_all(struct db_conn *d, sqlite3_stmt *st, int send_desc)
     int ncols = sqlite3_column_count(st);
     int64_t rows = 0;
     int rc;
+    d->sent = 0;
     d->s->vacuuming = !strcmp(kw, "VACUUM");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (rows++ == 0 && send_desc) db_row_desc(d, st, 1);
-        db_data_row(d, st);
-        if (buf_used(&d->out) > DB_MAX_RESULT) {
+        if (db_data_row(d, st)) {
             d->s->vacuuming = 0;
             d->s->run_cancel = DB_STOP_SIZE;
             sqlite3_reset(st);
@@ -900,7 +945,12 @@ static int db_harden(struct db_srv *s)
     }
     for (size_t i = 0; i < sizeof off / sizeof off[0]; i++)
         sqlite3_db_config(s->db, off[i], 0, NULL);
-    sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, (int)DB_MAX_RESULT);
+    if (db_fn_register(s->db) != SQLITE_OK) {
+        log_error("db: cannot register functions: %s", sqlite3_errmsg(s->db));
+        return -1;
+    }
+    sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, DB_MAX_VALUE);
+    sqlite3_limit(s->db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, DB_MAX_PATTERN);
     sqlite3_limit(s->db, SQLITE_LIMIT_VARIABLE_NUMBER, PGW_MAX_PARAMS);
     sqlite3_set_authorizer(s->db, db_authorize, s);
     sqlite3_progress_handler(s->db, 1000, db_progress, s);
@@ -1127,7 +1177,7 @@ struct db_opts {
     struct srv_opts srv;
     int sync;
     char password[128];
-    int64_t stmt_timeout, idle_txn_timeout;
+    int64_t stmt_timeout, idle_txn_timeout, max_result;
 };
 
 static const struct opt_def db_serve_table[] = {
@@ -1141,6 +1191,8 @@ static const struct opt_def db_serve_table[] = {
     { "idle-in-transaction-timeout", OPT_DURATION, offsetof(struct db_opts, idle_txn_timeout), 0,
       "10s", 0, 86400e9, NULL, 0,
       "end a session whose open transaction runs no statement this long (25P03; 0: never)" },
+    { "max-result", OPT_SIZE, offsetof(struct db_opts, max_result), 0, DB_MAX_RESULT, 4096,
+      1 << 30, NULL, 0, "refuse a statement whose rows take more than this (54000)" },
     { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
 };
 
@@ -1194,6 +1246,7 @@ static int db_serve(int argc, char **argv)
     if (!s.db) return CLI_FAILED;
     s.password = o.password[0] ? o.password : NULL;
     s.max_request = (size_t)o.srv.max_request;
+    s.max_result = (size_t)o.max_result;
     s.stmt_timeout = o.stmt_timeout;
     s.idle_txn_timeout = o.idle_txn_timeout;
     if (db_harden(&s)) {

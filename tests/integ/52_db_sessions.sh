@@ -7,10 +7,30 @@
 F="python3 $(dirname "$0")/faults.py"
 "$HOSTMIX" prepare db --data "$TMP/d" --customers 10 --items 20 >/dev/null 2>&1
 p=$(free_port)
-spawn db "$HOSTMIX" serve db --listen "127.0.0.1:$p" --data "$TMP/d" --statement-timeout 1s
+spawn db "$HOSTMIX" serve db --listen "127.0.0.1:$p" --data "$TMP/d" --statement-timeout 1s \
+    --max-result 1MiB
 check db_listens wait_port 127.0.0.1 "$p"
 q() { timeout 10 $F pg "$p" "$@" 2>&1; }
 code() { q "$1" | cut -d' ' -f1-2; }
+hwm_kb() { awk '/^VmHWM/ { print $2 }' "/proc/$PID_db/status"; }
+
+# one row of many large columns is refused while it is encoded, not after:
+# 8 blobs of 1 MB would be a 16 MB DataRow
+before=$(hwm_kb)
+check_eq db_wide_row_bounded "$(q "SELECT $(printf 'zeroblob(1000000),%.0s' 1 2 3 4 5 6 7)zeroblob(1000000)")" \
+    "ERROR 54000 the statement's result exceeds 1 MiB"
+check db_wide_row_memory test $(( $(hwm_kb) - before )) -lt 14000
+
+# strings and blobs are small; instr and replace are linear, so the
+# statement deadline holds (a position-by-position search of a 2 MB
+# haystack for a 1 MB needle takes minutes)
+check_eq db_value_length_bounded "$(code "SELECT length(zeroblob(5000000))")" "ERROR 54000"
+hay="replace(hex(zeroblob(1000000)), '0', 'a')"
+t0=$(date +%s%N)
+check_eq db_instr_fast "$(q "SELECT instr($hay, substr($hay, 1, 1000000) || 'b')")" "0"
+check_eq db_replace_fast "$(q "SELECT length(replace($hay, substr($hay, 1, 1000000) || 'b', ''))")" "2000000"
+check db_string_functions_bounded test $(( ($(date +%s%N) - t0) / 1000000 )) -lt 3000
+check_eq db_like_pattern_bounded "$(code "SELECT 'a' LIKE '$(printf '%%a%.0s' $(seq 200))'")" "ERROR 54001"
 
 # TEMP objects would live on the shared connection and shadow main tables
 name=$(q "SELECT name FROM customers WHERE id = 1")
