@@ -63,9 +63,23 @@ struct db_srv {
     int run_cancel;             /* why the running statement stops: DB_STOP_* */
     const char *auth_why;       /* the authorizer's last refusal */
     int vacuuming;              /* a VACUUM steps: its own ATTACH may run */
+    struct db_conn *run_head, *run_tail;    /* connections waiting a turn */
+    int64_t turn_timer;
 };
 
 enum { DB_STOP_NONE, DB_STOP_TIMEOUT, DB_STOP_CANCEL, DB_STOP_SIZE };
+enum { DB_JOB_NONE, DB_JOB_QUERY, DB_JOB_EXEC };
+
+/* A read-only statement stops stepping while this much of its client's
+ * output waits to be sent, and goes on below half of it. */
+#define DB_OUT_HIGH (1u << 20)
+/* While a statement waits for its client to read, the run queue looks
+ * this often whether it has. */
+#define DB_OUT_POLL (5 * CLOCK_NS_PER_MS)
+/* A connection earns db time at 1/DB_BUDGET_RATE of wall time, up to
+ * --statement-timeout (10 s when that is 0); past it, it waits. */
+#define DB_BUDGET_RATE 2
+#define DB_BUDGET_DEFAULT (10 * CLOCK_NS_PER_S)
 
 /* A statement's answer larger than this is refused (54000): the default
  * of --max-result. */
@@ -96,7 +110,25 @@ struct db_conn {
     uint32_t *ext_types;
     sqlite3_stmt *ext_stmt;     /* unnamed portal: prepared and bound */
     struct buf out;             /* messages of the current request */
-    uint64_t sent;              /* bytes of DataRows of the running statement */
+    /* the job: a Query or Execute in progress, run a statement per turn */
+    int job;                    /* DB_JOB_* */
+    size_t job_len;             /* its message, left in c->in until it ends, so
+                                   the core calls on_input when it resumes */
+    char *q_sql;                /* the Query's text (owned) */
+    const char *q_next;         /* its statements not yet run */
+    int q_any;                  /* the Query held a statement */
+    sqlite3_stmt *st;           /* the statement being stepped (owned) */
+    int st_desc;                /* send RowDescription with the first row */
+    int st_failed;              /* the job's statement failed: it ends */
+    int64_t st_rows;
+    uint64_t sent;              /* bytes of DataRows of st */
+    int64_t deadline;           /* st's --statement-timeout; 0: none */
+    int cancel;                 /* a CancelRequest named st while it waited */
+    int ran;                    /* ran a statement in this on_input call */
+    int blocked;                /* st stopped for output (db_out_full) */
+    int queued;                 /* in the run queue (s->run_head) */
+    struct db_conn *rnext;
+    int64_t budget, budget_at;  /* db time it may still use (ns), as of when */
 };
 
 /* ---- transaction ownership ------------------------------------------ */
@@ -446,37 +478,34 @@ static int db_txn_control(struct db_conn *d, const char *kw, const char *rest)
     return 1;
 }
 
-/* Steps a prepared statement to completion, sending rows (and, if
- * send_desc, a RowDescription first) and the CommandComplete tag.
- * Returns 0, or -1 after an ErrorResponse. */
-static int db_step_all(struct db_conn *d, sqlite3_stmt *st, int send_desc)
+/* 1 while d's output is over DB_OUT_HIGH: its read-only statement stops
+ * stepping until the client reads (a statement that writes runs to its
+ * end: it holds the write transaction, which must not wait on a client). */
+static int db_out_full(const struct db_conn *d)
 {
+    return sqlite3_stmt_readonly(d->st) &&
+           buf_used(&d->c->out) + buf_used(&d->out) >= DB_OUT_HIGH;
+}
+
+/* d->st ended with an error (its ErrorResponse queued): the statement is
+ * dropped.  Returns 0. */
+static int db_stmt_failed(struct db_conn *d)
+{
+    d->st_failed = 1;
+    db_note_txn(d);
+    return 0;
+}
+
+/* d->st stepped to its end: RowDescription when no row carried it, and
+ * the CommandComplete tag. */
+static void db_stmt_complete(struct db_conn *d)
+{
+    sqlite3_stmt *st = d->st;
     char kw[16], w2[16], tag[64];
     const char *rest;
     db_keyword(sqlite3_sql(st), kw, sizeof kw, &rest);
     int ncols = sqlite3_column_count(st);
-    int64_t rows = 0;
-    int rc;
-    d->sent = 0;
-    d->s->vacuuming = !strcmp(kw, "VACUUM");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (rows++ == 0 && send_desc) db_row_desc(d, st, 1);
-        if (db_data_row(d, st)) {
-            d->s->vacuuming = 0;
-            d->s->run_cancel = DB_STOP_SIZE;
-            sqlite3_reset(st);
-            db_sqlite_error(d);
-            db_note_txn(d);
-            return -1;
-        }
-    }
-    d->s->vacuuming = 0;
-    if (rc != SQLITE_DONE) {
-        db_sqlite_error(d);
-        db_note_txn(d);
-        return -1;
-    }
-    if (rows == 0 && ncols > 0 && send_desc) db_row_desc(d, st, 0);
+    if (d->st_rows == 0 && ncols > 0 && d->st_desc) db_row_desc(d, st, 0);
     int64_t changes = sqlite3_changes64(d->s->db);
     if (!strcmp(kw, "INSERT") || !strcmp(kw, "REPLACE"))
         snprintf(tag, sizeof tag, "INSERT 0 %" PRId64, changes);
@@ -489,12 +518,44 @@ static int db_step_all(struct db_conn *d, sqlite3_stmt *st, int send_desc)
             db_keyword(rest, w2, sizeof w2, NULL);
         snprintf(tag, sizeof tag, "%s %s", kw, w2);
     } else if (ncols > 0 || !strcmp(kw, "SELECT") || !strcmp(kw, "VALUES") || !strcmp(kw, "WITH"))
-        snprintf(tag, sizeof tag, "SELECT %" PRId64, rows);
+        snprintf(tag, sizeof tag, "SELECT %" PRId64, d->st_rows);
     else
         snprintf(tag, sizeof tag, "%s", kw[0] ? kw : "OK");
     pgw_complete(&d->out, tag);
     srv_count(d->c, 0);
     db_note_txn(d);
+}
+
+/* Steps d->st, queueing its rows (and, if d->st_desc, a RowDescription
+ * with the first), until it ends or d's output is full (db_out_full).
+ * Returns 1 when it stopped for output (step again once the client has
+ * read), 0 when the statement ended: CommandComplete queued, or an
+ * ErrorResponse and d->st_failed set. */
+static int db_stmt_step(struct db_conn *d)
+{
+    struct db_srv *s = d->s;
+    sqlite3_stmt *st = d->st;
+    char kw[16];
+    db_keyword(sqlite3_sql(st), kw, sizeof kw, NULL);
+    int rc = SQLITE_ROW;
+    s->vacuuming = !strcmp(kw, "VACUUM");
+    while (!db_out_full(d) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (d->st_rows++ == 0 && d->st_desc) db_row_desc(d, st, 1);
+        if (db_data_row(d, st)) {
+            s->vacuuming = 0;
+            s->run_cancel = DB_STOP_SIZE;
+            sqlite3_reset(st);
+            db_sqlite_error(d);
+            return db_stmt_failed(d);
+        }
+    }
+    s->vacuuming = 0;
+    if (rc == SQLITE_ROW) return 1;
+    if (rc != SQLITE_DONE) {
+        db_sqlite_error(d);
+        return db_stmt_failed(d);
+    }
+    db_stmt_complete(d);
     return 0;
 }
 
@@ -545,59 +606,80 @@ static void db_implicit_end(struct db_conn *d, int ok)
     db_note_txn(d);
 }
 
-/* A simple Query: every statement in sql in turn; the first error ends it.
- * As in PostgreSQL, several statements outside a transaction block run in
- * one implicit transaction (an error rolls all of them back); an explicit
- * BEGIN turns it into an ordinary block, COMMIT or ROLLBACK ends it. */
-static void db_simple_query(struct db_conn *d, const char *sql)
+static void db_stmt_begin(struct db_conn *d, sqlite3_stmt *st, int desc);
+static void db_send_ready(struct db_conn *d);
+
+/* d's Query is over: end its implicit transaction, answer an empty query,
+ * ReadyForQuery. */
+static void db_query_end(struct db_conn *d)
+{
+    db_implicit_end(d, !d->st_failed);
+    if (!d->q_any && !d->out.len) {
+        size_t m = pgw_begin(&d->out, 'I');
+        pgw_end(&d->out, m);
+    }
+    free(d->q_sql);
+    d->q_sql = NULL;
+    d->q_next = NULL;
+    d->job = DB_JOB_NONE;
+    db_send_ready(d);
+}
+
+/* Moves d's simple Query on to its next statement that has rows to step,
+ * into d->st; BEGIN, COMMIT and the like on the way run at once.  As in
+ * PostgreSQL, several statements outside a transaction block run in one
+ * implicit transaction (an error rolls all of them back); an explicit
+ * BEGIN turns it into an ordinary block, COMMIT or ROLLBACK ends it.
+ * Returns 1 with d->st set, or 0 when the Query ended (db_query_end). */
+static int db_query_next(struct db_conn *d)
 {
     sqlite3 *db = d->s->db;
-    int any = 0, ok = 1;
-    while (*sql) {
+    const char *sql = d->q_next;
+    while (*sql && !d->st_failed) {
         char kw[16];
         const char *rest, *tail = NULL;
         db_keyword(sql, kw, sizeof kw, &rest);
-        if (!db_txn_allows(d, kw)) { ok = 0; break; }
+        if (!db_txn_allows(d, kw)) { d->st_failed = 1; break; }
         if (d->implicit && (!strcmp(kw, "BEGIN") || !strcmp(kw, "START"))) {
             d->implicit = 0;                /* the block becomes explicit */
             pgw_complete(&d->out, "BEGIN");
             tail = strchr(sql, ';');
             sql = tail ? tail + 1 : sql + strlen(sql);
-            any = 1;
+            d->q_any = 1;
             continue;
         }
         if (!strcmp(kw, "START")) {         /* START TRANSACTION: not SQLite */
             tail = strchr(sql, ';');
             tail = tail ? tail + 1 : sql + strlen(sql);
             db_txn_control(d, kw, rest);
-            any = 1;
+            d->q_any = 1;
             sql = tail;
             continue;
         }
         sqlite3_stmt *st = NULL;
         if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK) {
             db_sqlite_error(d);
-            ok = 0;
+            d->st_failed = 1;
             break;
         }
         sql = tail;
         if (!st) continue;                  /* blanks or a comment */
-        any = 1;
+        d->q_any = 1;
         if (d->s->owner != d && !db_is_txn_kw(kw) && !db_blank(tail) &&
             sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
             db_note_txn(d);
             d->implicit = 1;
         }
-        int rc = 0;
-        if (!db_txn_control(d, kw, rest)) rc = db_step_all(d, st, 1);
+        if (!db_txn_control(d, kw, rest)) {
+            d->q_next = sql;
+            db_stmt_begin(d, st, 1);
+            return 1;
+        }
         sqlite3_finalize(st);
-        if (rc) { ok = 0; break; }
     }
-    db_implicit_end(d, ok);
-    if (!any && !d->out.len) {
-        size_t m = pgw_begin(&d->out, 'I');
-        pgw_end(&d->out, m);
-    }
+    d->q_next = sql;
+    db_query_end(d);
+    return 0;
 }
 
 /* ---- extended query protocol (unnamed statement and portal) ------------ */
@@ -739,6 +821,8 @@ static void db_ext_describe(struct db_conn *d, const struct pgw_msg *m)
     }
 }
 
+/* Execute: starts the portal's statement as d's job (db_job_run steps
+ * it); BEGIN, COMMIT and the like run at once. */
 static void db_ext_execute(struct db_conn *d)
 {
     if (!d->ext_stmt) {
@@ -750,8 +834,11 @@ static void db_ext_execute(struct db_conn *d)
     const char *rest;
     db_keyword(sqlite3_sql(d->ext_stmt), kw, sizeof kw, &rest);
     if (!db_txn_allows(d, kw)) { d->ext_skip = 1; return; }
-    if (!db_txn_control(d, kw, rest) && db_step_all(d, d->ext_stmt, 0)) d->ext_skip = 1;
-    db_ext_reset(d);
+    if (db_txn_control(d, kw, rest)) { db_ext_reset(d); return; }
+    d->job = DB_JOB_EXEC;
+    d->st_failed = 0;
+    db_stmt_begin(d, d->ext_stmt, 0);
+    d->ext_stmt = NULL;
 }
 
 /* ---- limits: statement time, cancel, idle in transaction ------------- */
@@ -788,23 +875,26 @@ static int db_progress(void *arg)
     return s->run_cancel != DB_STOP_NONE;
 }
 
-/* A Query or Execute of d starts: its clock runs. */
+/* d's statement steps: the progress handler watches its deadline. */
 static void db_run_start(struct db_conn *d)
 {
     struct db_srv *s = d->s;
     int64_t now = clock_mono_ns();
     s->running = d;
-    s->run_cancel = DB_STOP_NONE;
-    s->run_deadline = s->stmt_timeout ? now + s->stmt_timeout : 0;
+    s->run_cancel = d->cancel ? DB_STOP_CANCEL : DB_STOP_NONE;
+    s->run_deadline = d->deadline;
     s->run_next_peek = now + DB_PEEK_EVERY;
 }
 
 static int64_t db_idle_txn_fire(ae_loop *l, int64_t id, void *data);
+static void db_stmt_end(struct db_conn *d);
 
-/* It ended: the owner of a transaction is idle in it from now on. */
-static void db_run_end(struct db_conn *d)
+/* It stopped, having used the db since `since`: that comes off d's
+ * budget; the owner of a transaction is idle in it from now on. */
+static void db_run_end(struct db_conn *d, int64_t since)
 {
     struct db_srv *s = d->s;
+    d->budget -= clock_mono_ns() - since;
     s->running = NULL;
     s->run_cancel = DB_STOP_NONE;
     if (s->owner == d) {
@@ -831,6 +921,7 @@ static int64_t db_idle_txn_fire(ae_loop *l, int64_t id, void *data)
     }
     log_info("db: %s: idle in transaction for %lld ms, terminating", d->c->peer,
              (long long)(s->idle_txn_timeout / CLOCK_NS_PER_MS));
+    db_stmt_end(d);
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->owner = NULL;
     d->failed = 0;
@@ -842,6 +933,177 @@ static int64_t db_idle_txn_fire(ae_loop *l, int64_t id, void *data)
     srv_close(d->c, 0);
     db_schedule_pump(s);
     return AE_NOMORE;
+}
+
+/* ---- running statements in turns ------------------------------------ */
+
+/* Each connection runs at most one statement per turn of the loop; a
+ * connection with more to run (the rest of a Query, pipelined messages, a
+ * statement that stopped because its client does not read) waits in the
+ * run queue, and the run queue's timer gives it its next turn after the
+ * loop has served everyone else's input. */
+
+static void db_stmt_begin(struct db_conn *d, sqlite3_stmt *st, int desc)
+{
+    d->st = st;
+    d->st_desc = desc;
+    d->st_rows = 0;
+    d->sent = 0;
+    d->cancel = 0;
+    d->deadline = d->s->stmt_timeout ? clock_mono_ns() + d->s->stmt_timeout : 0;
+}
+
+static void db_stmt_end(struct db_conn *d)
+{
+    if (d->st) sqlite3_finalize(d->st);
+    d->st = NULL;
+    d->blocked = 0;
+}
+
+/* d's statement waited for its client past its deadline, or a
+ * CancelRequest named it meanwhile: it ends with 57014. */
+static int db_stmt_stopped(struct db_conn *d, int64_t now)
+{
+    if (d->cancel) {
+        db_error(d, "57014", "canceling statement due to user request");
+    } else if (d->deadline && now >= d->deadline) {
+        db_error(d, "57014", "canceling statement due to statement timeout");
+    } else {
+        return 0;
+    }
+    sqlite3_reset(d->st);
+    db_stmt_failed(d);
+    return 1;
+}
+
+/* Adds what d has earned since it last looked to its budget. */
+static void db_budget_refill(struct db_conn *d, int64_t now)
+{
+    int64_t cap = d->s->stmt_timeout ? d->s->stmt_timeout : DB_BUDGET_DEFAULT;
+    d->budget += (now - d->budget_at) / DB_BUDGET_RATE;
+    if (d->budget > cap) d->budget = cap;
+    d->budget_at = now;
+}
+
+/* How long d must still wait for its next turn: its client reading what
+ * is queued (polled) or its budget refilling; 0: it may run now. */
+static int64_t db_wait_ns(struct db_conn *d, int64_t now)
+{
+    db_budget_refill(d, now);
+    int64_t w = 0;
+    if (d->blocked && buf_used(&d->c->out) >= DB_OUT_HIGH / 2 && !d->cancel) {
+        w = DB_OUT_POLL;
+        if (d->deadline && d->deadline - now < w) w = d->deadline - now;
+    }
+    if (d->budget < 0 && -d->budget * DB_BUDGET_RATE > w) w = -d->budget * DB_BUDGET_RATE;
+    return w > 0 ? w : 0;
+}
+
+static int64_t db_turn(ae_loop *l, int64_t id, void *data);
+
+static void db_schedule_turn(struct db_srv *s, int64_t delay)
+{
+    if (s->turn_timer) {
+        if (!delay) return;             /* one is due; it reschedules */
+        ae_del_timer(s->loop, s->turn_timer);
+    }
+    s->turn_timer = ae_add_timer(s->loop, delay, db_turn, s);
+}
+
+static void db_run_enqueue(struct db_conn *d)
+{
+    struct db_srv *s = d->s;
+    if (d->queued) return;
+    d->queued = 1;
+    d->rnext = NULL;
+    if (s->run_tail) s->run_tail->rnext = d; else s->run_head = d;
+    s->run_tail = d;
+}
+
+static void db_run_unqueue(struct db_conn *d)
+{
+    struct db_srv *s = d->s;
+    struct db_conn **pp = &s->run_head, *prev = NULL;
+    while (*pp && *pp != d) { prev = *pp; pp = &(*pp)->rnext; }
+    if (*pp) {
+        *pp = d->rnext;
+        if (s->run_tail == d) s->run_tail = prev;
+    }
+    d->rnext = NULL;
+    d->queued = 0;
+}
+
+/* d has more to run: it waits for a later turn. */
+static void db_yield(struct db_conn *d)
+{
+    srv_hold(d->c);
+    db_run_enqueue(d);
+    db_schedule_turn(d->s, 0);
+}
+
+/* The run queue's timer: every connection queued before it fired that
+ * may run now gets its turn (srv_resume runs its on_input); the others
+ * stay queued, and the timer comes back when the first of them may. */
+static int64_t db_turn(ae_loop *l, int64_t id, void *data)
+{
+    struct db_srv *s = data;
+    (void)l; (void)id;
+    s->turn_timer = 0;
+    struct db_conn *list = s->run_head;
+    s->run_head = s->run_tail = NULL;
+    int64_t now = clock_mono_ns();
+    while (list) {
+        struct db_conn *d = list;
+        list = d->rnext;
+        d->queued = 0;
+        d->rnext = NULL;
+        if (db_wait_ns(d, now) > 0) {
+            db_run_enqueue(d);
+            continue;
+        }
+        srv_resume(d->c);
+    }
+    int64_t next = INT64_MAX;
+    for (struct db_conn *d = s->run_head; d; d = d->rnext) {
+        int64_t w = db_wait_ns(d, now);
+        if (w < next) next = w;
+    }
+    if (s->run_head) db_schedule_turn(s, next);
+    return AE_NOMORE;
+}
+
+/* Runs d's job for one turn: prepares the next statement of a Query if
+ * none is open, then steps it until it ends or its output is full.
+ * Returns 1 if the job goes on (at a later turn), 0 once it ended. */
+static int db_job_run(struct db_conn *d)
+{
+    if (!d->st && (d->job != DB_JOB_QUERY || !db_query_next(d))) return 0;
+    int64_t t0 = clock_mono_ns();
+    db_run_start(d);
+    int more = db_stmt_stopped(d, t0) ? 0 : db_stmt_step(d);
+    db_run_end(d, t0);
+    if (more) {
+        d->blocked = 1;
+        return 1;
+    }
+    db_stmt_end(d);
+    if (d->job == DB_JOB_EXEC) {
+        if (d->st_failed) d->ext_skip = 1;
+        d->job = DB_JOB_NONE;
+        return 0;
+    }
+    if (!d->st_failed && !db_blank(d->q_next)) return 1;
+    db_query_end(d);
+    return 0;
+}
+
+/* A CancelRequest for a statement that is not running now (it waits for
+ * its turn or for its client to read): it ends at its next turn. */
+static void db_cancel_waiting(struct db_srv *s, int32_t pid, int32_t key)
+{
+    for (struct db_conn *d = s->run_head; d; d = d->rnext)
+        if (d->pid == pid && d->key == key && d->st) d->cancel = 1;
+    if (s->run_head) db_schedule_turn(s, 0);
 }
 
 /* ---- what clients may do ---------------------------------------------- */
@@ -1000,9 +1262,12 @@ static int db_startup(struct db_conn *d, const struct pgw_msg *m)
         buf_append(&d->out, "N", 1);
         return SRV_OK;
     }
-    /* A statement it names was cancelled while it ran (db_peek_cancel);
-     * by now nothing of that client's runs, so there is nothing to do. */
-    if (su.version == PGW_CANCEL) return SRV_CLOSE;
+    /* A statement it names that ran was cancelled then (db_peek_cancel);
+     * one waiting for its turn ends at that turn. */
+    if (su.version == PGW_CANCEL) {
+        db_cancel_waiting(d->s, su.cancel_pid, su.cancel_key);
+        return SRV_CLOSE;
+    }
     if (su.version != PGW_PROTO_V3) {
         snprintf(err, sizeof err, "unsupported frontend protocol %d.%d: server supports 3.0",
                  su.version >> 16, su.version & 0xffff);
@@ -1038,32 +1303,29 @@ static int db_auth(struct db_conn *d, const struct pgw_msg *m)
     return SRV_OK;
 }
 
-/* One message after startup.  Returns SRV_OK, SRV_CLOSE, or -1 when the
- * client must wait for another's transaction (nothing consumed). */
+/* One message after startup: a Query or Execute becomes d's job, which
+ * db_on_input runs.  Returns SRV_OK or SRV_CLOSE. */
 static int db_message(struct db_conn *d, const struct pgw_msg *m)
 {
     if (d->ext_skip && m->type != 'S' && m->type != 'X') return SRV_OK;
-    if ((m->type == 'Q' || m->type == 'E') && !db_may_run(d)) return -1;
     struct pgw_rd r;
     pgw_rd_init(&r, m);
     switch (m->type) {
     case 'Q': {
         const char *sql = pgw_rd_str(&r);
         if (r.bad) { db_error(d, "08P01", "malformed Query message"); return SRV_CLOSE; }
-        db_run_start(d);
-        db_simple_query(d, sql);
-        db_run_end(d);
-        db_send_ready(d);
+        d->q_sql = strdup(sql);
+        if (!d->q_sql) abort();
+        d->q_next = d->q_sql;
+        d->q_any = 0;
+        d->st_failed = 0;
+        d->job = DB_JOB_QUERY;          /* db_on_input runs it */
         return SRV_OK;
     }
     case 'P': db_ext_parse(d, m); return SRV_OK;
     case 'B': db_ext_bind(d, m); return SRV_OK;
     case 'D': db_ext_describe(d, m); return SRV_OK;
-    case 'E':
-        db_run_start(d);
-        db_ext_execute(d);
-        db_run_end(d);
-        return SRV_OK;
+    case 'E': db_ext_execute(d); return SRV_OK;
     case 'C': {
         size_t o = pgw_begin(&d->out, '3');
         pgw_end(&d->out, o);
@@ -1084,11 +1346,35 @@ static int db_message(struct db_conn *d, const struct pgw_msg *m)
     }
 }
 
+/* Runs d's job for this on_input call if it may: not a second statement
+ * in one call, nor past its budget (then it yields), nor inside another
+ * client's transaction (then it waits in that queue).  Returns 1 if d
+ * must stop taking input for now. */
+static int db_job_turn(struct db_conn *d)
+{
+    if (d->ran || db_wait_ns(d, clock_mono_ns()) > 0) {
+        db_yield(d);
+        return 1;
+    }
+    if (!db_may_run(d)) return 1;
+    d->ran = 1;
+    if (!db_job_run(d)) return 0;
+    db_yield(d);
+    return 1;
+}
+
 static int db_on_input(struct srv_conn *c)
 {
     struct db_conn *d = c->state;
     int rc = SRV_OK;
+    d->ran = 0;
     while (rc == SRV_OK && !c->held) {
+        if (d->job) {
+            if (db_job_turn(d)) break;
+            buf_consume(&c->in, d->job_len);    /* the job's message is done */
+            d->job_len = 0;
+            continue;
+        }
         struct pgw_msg m;
         char err[96];
         long n = pgw_frame(buf_head(&c->in), buf_used(&c->in), d->phase == DB_PH_STARTUP,
@@ -1102,8 +1388,8 @@ static int db_on_input(struct srv_conn *c)
         if (d->phase == DB_PH_STARTUP) rc = db_startup(d, &m);
         else if (d->phase == DB_PH_AUTH) rc = db_auth(d, &m);
         else rc = db_message(d, &m);
-        if (rc < 0) { rc = SRV_OK; break; }     /* held: message stays */
-        buf_consume(&c->in, (size_t)n);
+        if (d->job) d->job_len = (size_t)n;     /* consumed when the job ends */
+        else buf_consume(&c->in, (size_t)n);
     }
     if (d->out.len) {
         srv_write(c, buf_head(&d->out), buf_used(&d->out));
@@ -1140,6 +1426,8 @@ static int db_open(struct srv_conn *c)
     d->s = s;
     d->pid = ++s->next_pid;
     d->key = db_secret_key();
+    d->budget = s->stmt_timeout ? s->stmt_timeout : DB_BUDGET_DEFAULT;
+    d->budget_at = clock_mono_ns();
     c->state = d;
     return 0;
 }
@@ -1150,6 +1438,9 @@ static void db_close(struct srv_conn *c)
     if (!d) return;
     struct db_srv *s = d->s;
     db_ext_reset(d);
+    db_stmt_end(d);
+    free(d->q_sql);
+    if (d->queued) db_run_unqueue(d);
     if (s->owner == d) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         s->owner = NULL;
@@ -1258,6 +1549,7 @@ static int db_serve(int argc, char **argv)
     s.srv = NULL;
     if (s.pump_timer) ae_del_timer(s.loop, s.pump_timer);
     if (s.idle_txn_timer) ae_del_timer(s.loop, s.idle_txn_timer);
+    if (s.turn_timer) ae_del_timer(s.loop, s.turn_timer);
     ae_destroy(s.loop);
     sqlite3_close(s.db);
     return rc;
