@@ -64,7 +64,7 @@ struct db_srv {
     const char *auth_why;       /* the authorizer's last refusal */
     int vacuuming;              /* a VACUUM steps: its own ATTACH may run */
     struct db_conn *run_head, *run_tail;    /* connections waiting a turn */
-    int64_t turn_timer;
+    int64_t turn_timer, turn_at;        /* the run queue's timer, when due */
 };
 
 enum { DB_STOP_NONE, DB_STOP_TIMEOUT, DB_STOP_CANCEL, DB_STOP_SIZE };
@@ -1001,13 +1001,16 @@ static int64_t db_wait_ns(struct db_conn *d, int64_t now)
 
 static int64_t db_turn(ae_loop *l, int64_t id, void *data);
 
+/* The run queue's timer fires in delay ns, or sooner if it is due so. */
 static void db_schedule_turn(struct db_srv *s, int64_t delay)
 {
+    int64_t at = clock_mono_ns() + delay;
     if (s->turn_timer) {
-        if (!delay) return;             /* one is due; it reschedules */
+        if (s->turn_at <= at) return;
         ae_del_timer(s->loop, s->turn_timer);
     }
-    s->turn_timer = ae_add_timer(s->loop, delay, db_turn, s);
+    s->turn_at = at;
+    s->turn_timer = ae_add_timer_at(s->loop, at, db_turn, s);
 }
 
 static void db_run_enqueue(struct db_conn *d)
@@ -1098,10 +1101,13 @@ static int db_job_run(struct db_conn *d)
 }
 
 /* A CancelRequest for a statement that is not running now (it waits for
- * its turn or for its client to read): it ends at its next turn. */
+ * its turn, for its client to read, or for another's transaction): it
+ * ends at its next turn. */
 static void db_cancel_waiting(struct db_srv *s, int32_t pid, int32_t key)
 {
     for (struct db_conn *d = s->run_head; d; d = d->rnext)
+        if (d->pid == pid && d->key == key && d->st) d->cancel = 1;
+    for (struct db_conn *d = s->wait_head; d; d = d->wnext)
         if (d->pid == pid && d->key == key && d->st) d->cancel = 1;
     if (s->run_head) db_schedule_turn(s, 0);
 }
