@@ -5,8 +5,8 @@
  * CancelRequest) only between VM steps; inside one call of a built-in
  * function nothing stops it.  instr() and replace() compare the needle at
  * every position of the haystack, so a few MiB of crafted text keep them
- * busy for minutes.  These versions search with memmem (linear in the
- * input) and give the same answers. */
+ * busy for minutes.  These versions search in time linear in the input
+ * and give the same answers. */
 #ifndef HOSTMIX_DB_FN_H
 #define HOSTMIX_DB_FN_H
 
