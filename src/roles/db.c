@@ -10,6 +10,11 @@
  * This gives every client serializable isolation; the cost is that one
  * slow transaction delays the others, as a table lock would.
  *
+ * Fairness: a connection runs at most one statement per loop turn, within
+ * a CPU budget, and a read-only statement stops stepping while its
+ * client's output is full; what is left waits in a run queue (see
+ * "running statements in turns").
+ *
  * Durability: WAL journal; --sync yes (default) sets synchronous=FULL, so
  * every COMMIT fsyncs the WAL before CommandComplete is sent; --sync no
  * sets synchronous=NORMAL (no fsync on commit: safe against a process
