@@ -10,6 +10,11 @@
  * This gives every client serializable isolation; the cost is that one
  * slow transaction delays the others, as a table lock would.
  *
+ * Fairness: a connection runs at most one statement per loop turn, within
+ * a CPU budget, and a read-only statement stops stepping while its
+ * client's output is full; what is left waits in a run queue (see
+ * "running statements in turns").
+ *
  * Durability: WAL journal; --sync yes (default) sets synchronous=FULL, so
  * every COMMIT fsyncs the WAL before CommandComplete is sent; --sync no
  * sets synchronous=NORMAL (no fsync on commit: safe against a process
@@ -19,6 +24,7 @@
 #include "roles/role.h"
 #include "core/fs.h"
 #include "roles/srv.h"
+#include "roles/db_fn.h"
 #include "proto/pgwire.h"
 #include "roles/oe.h"
 #include "core/exitcode.h"
@@ -32,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,6 +57,7 @@ struct db_srv {
     int64_t pump_timer;
     int32_t next_pid;
     size_t max_request;
+    size_t max_result;          /* bytes of one statement's answer */
     struct srv *srv;
     int64_t stmt_timeout;       /* ns; 0: none */
     int64_t idle_txn_timeout;   /* ns; 0: none */
@@ -59,12 +67,34 @@ struct db_srv {
     int64_t run_deadline, run_next_peek;
     int run_cancel;             /* why the running statement stops: DB_STOP_* */
     const char *auth_why;       /* the authorizer's last refusal */
+    int vacuuming;              /* a VACUUM steps: its own ATTACH may run */
+    struct db_conn *run_head, *run_tail;    /* connections waiting a turn */
+    int64_t turn_timer, turn_at;        /* the run queue's timer, when due */
 };
 
 enum { DB_STOP_NONE, DB_STOP_TIMEOUT, DB_STOP_CANCEL, DB_STOP_SIZE };
+enum { DB_JOB_NONE, DB_JOB_QUERY, DB_JOB_EXEC };
 
-/* A statement's answer larger than this is refused (54000). */
-#define DB_MAX_RESULT (64u << 20)
+/* A read-only statement stops stepping while this much of its client's
+ * output waits to be sent, and goes on below half of it. */
+#define DB_OUT_HIGH (1u << 20)
+/* While a statement waits for its client to read, the run queue looks
+ * this often whether it has. */
+#define DB_OUT_POLL (5 * CLOCK_NS_PER_MS)
+/* A connection earns db time at 1/DB_BUDGET_RATE of wall time, up to
+ * --statement-timeout (10 s when that is 0); past it, it waits. */
+#define DB_BUDGET_RATE 2
+#define DB_BUDGET_DEFAULT (10 * CLOCK_NS_PER_S)
+
+/* A statement's answer larger than this is refused (54000): the default
+ * of --max-result. */
+#define DB_MAX_RESULT "64MiB"
+/* The longest string or blob SQLite makes (SQLITE_LIMIT_LENGTH): small,
+ * so that no single value, and no function over one, costs much. */
+#define DB_MAX_VALUE (4 << 20)
+/* The longest LIKE or GLOB pattern: matching costs up to the value's
+ * length times the pattern's. */
+#define DB_MAX_PATTERN 256
 /* While a statement runs, new connections are checked for a CancelRequest
  * this often. */
 #define DB_PEEK_EVERY (20 * CLOCK_NS_PER_MS)
@@ -85,6 +115,25 @@ struct db_conn {
     uint32_t *ext_types;
     sqlite3_stmt *ext_stmt;     /* unnamed portal: prepared and bound */
     struct buf out;             /* messages of the current request */
+    /* the job: a Query or Execute in progress, run a statement per turn */
+    int job;                    /* DB_JOB_* */
+    size_t job_len;             /* its message, left in c->in until it ends, so
+                                   the core calls on_input when it resumes */
+    char *q_sql;                /* the Query's text (owned) */
+    const char *q_next;         /* its statements not yet run */
+    int q_any;                  /* the Query held a statement */
+    sqlite3_stmt *st;           /* the statement being stepped (owned) */
+    int st_desc;                /* send RowDescription with the first row */
+    int st_failed;              /* the job's statement failed: it ends */
+    int64_t st_rows;
+    uint64_t sent;              /* bytes of DataRows of st */
+    int64_t deadline;           /* st's --statement-timeout; 0: none */
+    int cancel;                 /* a CancelRequest named st while it waited */
+    int ran;                    /* ran a statement in this on_input call */
+    int blocked;                /* st stopped for output (db_out_full) */
+    int queued;                 /* in the run queue (s->run_head) */
+    struct db_conn *rnext;
+    int64_t budget, budget_at;  /* db time it may still use (ns), as of when */
 };
 
 /* ---- transaction ownership ------------------------------------------ */
@@ -200,6 +249,8 @@ static const char *db_sqlstate(sqlite3 *db)
     if (strstr(msg, "no such function")) return "42883";
     if (strstr(msg, "already exists")) return "42P07";
     if (strstr(msg, "no such index")) return "42704";
+    if (strstr(msg, "variable number")) return "54023";
+    if (strstr(msg, "pattern too complex")) return "54001";
     return "XX000";
 }
 
@@ -216,7 +267,11 @@ static void db_sqlite_error(struct db_conn *d)
     int code = sqlite3_extended_errcode(s->db) & 0xff;
     const char *msg = sqlite3_errmsg(s->db);
     if (s->run_cancel == DB_STOP_SIZE) {
-        db_error(d, "54000", "the statement's result exceeds 64 MiB");
+        char why[80];
+        snprintf(why, sizeof why, "the statement's result exceeds %zu %s",
+                 s->max_result % (1u << 20) ? s->max_result : s->max_result >> 20,
+                 s->max_result % (1u << 20) ? "bytes" : "MiB");
+        db_error(d, "54000", why);
         return;
     }
     if (code == SQLITE_INTERRUPT && s->run_cancel == DB_STOP_TIMEOUT)
@@ -299,56 +354,86 @@ static void db_row_desc(struct db_conn *d, sqlite3_stmt *st, int have_row)
     pgw_end(&d->out, m);
 }
 
-/* One DataRow in text format. */
-static void db_data_row(struct db_conn *d, sqlite3_stmt *st)
+/* The bytes column i of the current row takes in a text DataRow (after
+ * its length word); -1 for NULL. */
+static int64_t db_col_size(sqlite3_stmt *st, int i)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL: return -1;
+    case SQLITE_INTEGER:
+    case SQLITE_FLOAT: return 32;               /* at most; the exact text is short */
+    case SQLITE_BLOB: return 2 + 2 * (int64_t)sqlite3_column_bytes(st, i);
+    default: return sqlite3_column_bytes(st, i);
+    }
+}
+
+/* Appends column i of the current row (length word and text) to out. */
+static void db_col_text(struct buf *out, sqlite3_stmt *st, int i)
+{
+    char tmp[64];
+    int len;
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL:
+        pgw_i32(out, -1);
+        return;
+    case SQLITE_INTEGER:
+        len = snprintf(tmp, sizeof tmp, "%lld", (long long)sqlite3_column_int64(st, i));
+        break;
+    case SQLITE_FLOAT: {
+        double v = sqlite3_column_double(st, i);
+        len = snprintf(tmp, sizeof tmp, "%.15g", v);
+        if (strtod(tmp, NULL) != v) len = snprintf(tmp, sizeof tmp, "%.17g", v);
+        break;
+    }
+    case SQLITE_BLOB: {
+        static const char hex[] = "0123456789abcdef";
+        const unsigned char *p = sqlite3_column_blob(st, i);
+        size_t bl = (size_t)sqlite3_column_bytes(st, i);
+        pgw_i32(out, (int32_t)(2 + 2 * bl));
+        char *w = buf_reserve(out, 2 + 2 * bl);
+        w[0] = '\\';
+        w[1] = 'x';
+        for (size_t k = 0; k < bl; k++) {
+            w[2 + 2 * k] = hex[p[k] >> 4];
+            w[3 + 2 * k] = hex[p[k] & 15];
+        }
+        out->len += 2 + 2 * bl;
+        return;
+    }
+    default: {
+        const char *t = (const char *)sqlite3_column_text(st, i);
+        len = sqlite3_column_bytes(st, i);
+        pgw_i32(out, len);
+        buf_append(out, t, (size_t)len);
+        return;
+    }
+    }
+    pgw_i32(out, len);
+    buf_append(out, tmp, (size_t)len);
+}
+
+/* One DataRow in text format.  Each column is measured before it is
+ * encoded: the row is abandoned (-1) as soon as the statement's answer
+ * (d->sent counts it) would pass --max-result, so no row costs more than
+ * that however many large columns it has.  Returns 0 or -1. */
+static int db_data_row(struct db_conn *d, sqlite3_stmt *st)
 {
     int n = sqlite3_column_count(st);
+    size_t start = buf_used(&d->out);
+    uint64_t budget = d->s->max_result > d->sent ? d->s->max_result - d->sent : 0;
     size_t m = pgw_begin(&d->out, 'D');
     pgw_i16(&d->out, (int16_t)n);
     for (int i = 0; i < n; i++) {
-        char tmp[64];
-        int len;
-        switch (sqlite3_column_type(st, i)) {
-        case SQLITE_NULL:
-            pgw_i32(&d->out, -1);
-            continue;
-        case SQLITE_INTEGER:
-            len = snprintf(tmp, sizeof tmp, "%lld", (long long)sqlite3_column_int64(st, i));
-            pgw_i32(&d->out, len);
-            buf_append(&d->out, tmp, (size_t)len);
-            continue;
-        case SQLITE_FLOAT: {
-            double v = sqlite3_column_double(st, i);
-            len = snprintf(tmp, sizeof tmp, "%.15g", v);
-            if (strtod(tmp, NULL) != v) len = snprintf(tmp, sizeof tmp, "%.17g", v);
-            pgw_i32(&d->out, len);
-            buf_append(&d->out, tmp, (size_t)len);
-            continue;
+        int64_t sz = db_col_size(st, i);
+        if ((uint64_t)(buf_used(&d->out) - start) + 4 + (uint64_t)(sz > 0 ? sz : 0) > budget) {
+            d->out.len = start;             /* drop the partial row */
+            return -1;
         }
-        case SQLITE_BLOB: {
-            const unsigned char *p = sqlite3_column_blob(st, i);
-            int bl = sqlite3_column_bytes(st, i);
-            static const char hex[] = "0123456789abcdef";
-            pgw_i32(&d->out, 2 + 2 * bl);
-            char *w = buf_reserve(&d->out, 2 + 2 * (size_t)bl);
-            w[0] = '\\';
-            w[1] = 'x';
-            for (int k = 0; k < bl; k++) {
-                w[2 + 2 * k] = hex[p[k] >> 4];
-                w[3 + 2 * k] = hex[p[k] & 15];
-            }
-            d->out.len += 2 + 2 * (size_t)bl;
-            continue;
-        }
-        default: {
-            const char *t = (const char *)sqlite3_column_text(st, i);
-            len = sqlite3_column_bytes(st, i);
-            pgw_i32(&d->out, len);
-            buf_append(&d->out, t, (size_t)len);
-        }
-        }
+        db_col_text(&d->out, st, i);
     }
     pgw_end(&d->out, m);
+    d->sent += buf_used(&d->out) - start;
+    return 0;
 }
 
 /* BEGIN / COMMIT / ROLLBACK with PostgreSQL's answers for the cases SQLite
@@ -398,34 +483,34 @@ static int db_txn_control(struct db_conn *d, const char *kw, const char *rest)
     return 1;
 }
 
-/* Steps a prepared statement to completion, sending rows (and, if
- * send_desc, a RowDescription first) and the CommandComplete tag.
- * Returns 0, or -1 after an ErrorResponse. */
-static int db_step_all(struct db_conn *d, sqlite3_stmt *st, int send_desc)
+/* 1 while d's output is over DB_OUT_HIGH: its read-only statement stops
+ * stepping until the client reads (a statement that writes runs to its
+ * end: it holds the write transaction, which must not wait on a client). */
+static int db_out_full(const struct db_conn *d)
 {
+    return sqlite3_stmt_readonly(d->st) &&
+           buf_used(&d->c->out) + buf_used(&d->out) >= DB_OUT_HIGH;
+}
+
+/* d->st ended with an error (its ErrorResponse queued): the statement is
+ * dropped.  Returns 0. */
+static int db_stmt_failed(struct db_conn *d)
+{
+    d->st_failed = 1;
+    db_note_txn(d);
+    return 0;
+}
+
+/* d->st stepped to its end: RowDescription when no row carried it, and
+ * the CommandComplete tag. */
+static void db_stmt_complete(struct db_conn *d)
+{
+    sqlite3_stmt *st = d->st;
     char kw[16], w2[16], tag[64];
     const char *rest;
     db_keyword(sqlite3_sql(st), kw, sizeof kw, &rest);
     int ncols = sqlite3_column_count(st);
-    int64_t rows = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (rows++ == 0 && send_desc) db_row_desc(d, st, 1);
-        db_data_row(d, st);
-        if (buf_used(&d->out) > DB_MAX_RESULT) {
-            d->s->run_cancel = DB_STOP_SIZE;
-            sqlite3_reset(st);
-            db_sqlite_error(d);
-            db_note_txn(d);
-            return -1;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        db_sqlite_error(d);
-        db_note_txn(d);
-        return -1;
-    }
-    if (rows == 0 && ncols > 0 && send_desc) db_row_desc(d, st, 0);
+    if (d->st_rows == 0 && ncols > 0 && d->st_desc) db_row_desc(d, st, 0);
     int64_t changes = sqlite3_changes64(d->s->db);
     if (!strcmp(kw, "INSERT") || !strcmp(kw, "REPLACE"))
         snprintf(tag, sizeof tag, "INSERT 0 %" PRId64, changes);
@@ -438,12 +523,44 @@ static int db_step_all(struct db_conn *d, sqlite3_stmt *st, int send_desc)
             db_keyword(rest, w2, sizeof w2, NULL);
         snprintf(tag, sizeof tag, "%s %s", kw, w2);
     } else if (ncols > 0 || !strcmp(kw, "SELECT") || !strcmp(kw, "VALUES") || !strcmp(kw, "WITH"))
-        snprintf(tag, sizeof tag, "SELECT %" PRId64, rows);
+        snprintf(tag, sizeof tag, "SELECT %" PRId64, d->st_rows);
     else
         snprintf(tag, sizeof tag, "%s", kw[0] ? kw : "OK");
     pgw_complete(&d->out, tag);
     srv_count(d->c, 0);
     db_note_txn(d);
+}
+
+/* Steps d->st, queueing its rows (and, if d->st_desc, a RowDescription
+ * with the first), until it ends or d's output is full (db_out_full).
+ * Returns 1 when it stopped for output (step again once the client has
+ * read), 0 when the statement ended: CommandComplete queued, or an
+ * ErrorResponse and d->st_failed set. */
+static int db_stmt_step(struct db_conn *d)
+{
+    struct db_srv *s = d->s;
+    sqlite3_stmt *st = d->st;
+    char kw[16];
+    db_keyword(sqlite3_sql(st), kw, sizeof kw, NULL);
+    int rc = SQLITE_ROW;
+    s->vacuuming = !strcmp(kw, "VACUUM");
+    while (!db_out_full(d) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (d->st_rows++ == 0 && d->st_desc) db_row_desc(d, st, 1);
+        if (db_data_row(d, st)) {
+            s->vacuuming = 0;
+            s->run_cancel = DB_STOP_SIZE;
+            sqlite3_reset(st);
+            db_sqlite_error(d);
+            return db_stmt_failed(d);
+        }
+    }
+    s->vacuuming = 0;
+    if (rc == SQLITE_ROW) return 1;
+    if (rc != SQLITE_DONE) {
+        db_sqlite_error(d);
+        return db_stmt_failed(d);
+    }
+    db_stmt_complete(d);
     return 0;
 }
 
@@ -494,59 +611,80 @@ static void db_implicit_end(struct db_conn *d, int ok)
     db_note_txn(d);
 }
 
-/* A simple Query: every statement in sql in turn; the first error ends it.
- * As in PostgreSQL, several statements outside a transaction block run in
- * one implicit transaction (an error rolls all of them back); an explicit
- * BEGIN turns it into an ordinary block, COMMIT or ROLLBACK ends it. */
-static void db_simple_query(struct db_conn *d, const char *sql)
+static void db_stmt_begin(struct db_conn *d, sqlite3_stmt *st, int desc);
+static void db_send_ready(struct db_conn *d);
+
+/* d's Query is over: end its implicit transaction, answer an empty query,
+ * ReadyForQuery. */
+static void db_query_end(struct db_conn *d)
+{
+    db_implicit_end(d, !d->st_failed);
+    if (!d->q_any && !d->out.len) {
+        size_t m = pgw_begin(&d->out, 'I');
+        pgw_end(&d->out, m);
+    }
+    free(d->q_sql);
+    d->q_sql = NULL;
+    d->q_next = NULL;
+    d->job = DB_JOB_NONE;
+    db_send_ready(d);
+}
+
+/* Moves d's simple Query on to its next statement that has rows to step,
+ * into d->st; BEGIN, COMMIT and the like on the way run at once.  As in
+ * PostgreSQL, several statements outside a transaction block run in one
+ * implicit transaction (an error rolls all of them back); an explicit
+ * BEGIN turns it into an ordinary block, COMMIT or ROLLBACK ends it.
+ * Returns 1 with d->st set, or 0 when the Query ended (db_query_end). */
+static int db_query_next(struct db_conn *d)
 {
     sqlite3 *db = d->s->db;
-    int any = 0, ok = 1;
-    while (*sql) {
+    const char *sql = d->q_next;
+    while (*sql && !d->st_failed) {
         char kw[16];
         const char *rest, *tail = NULL;
         db_keyword(sql, kw, sizeof kw, &rest);
-        if (!db_txn_allows(d, kw)) { ok = 0; break; }
+        if (!db_txn_allows(d, kw)) { d->st_failed = 1; break; }
         if (d->implicit && (!strcmp(kw, "BEGIN") || !strcmp(kw, "START"))) {
             d->implicit = 0;                /* the block becomes explicit */
             pgw_complete(&d->out, "BEGIN");
             tail = strchr(sql, ';');
             sql = tail ? tail + 1 : sql + strlen(sql);
-            any = 1;
+            d->q_any = 1;
             continue;
         }
         if (!strcmp(kw, "START")) {         /* START TRANSACTION: not SQLite */
             tail = strchr(sql, ';');
             tail = tail ? tail + 1 : sql + strlen(sql);
             db_txn_control(d, kw, rest);
-            any = 1;
+            d->q_any = 1;
             sql = tail;
             continue;
         }
         sqlite3_stmt *st = NULL;
         if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK) {
             db_sqlite_error(d);
-            ok = 0;
+            d->st_failed = 1;
             break;
         }
         sql = tail;
         if (!st) continue;                  /* blanks or a comment */
-        any = 1;
+        d->q_any = 1;
         if (d->s->owner != d && !db_is_txn_kw(kw) && !db_blank(tail) &&
             sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
             db_note_txn(d);
             d->implicit = 1;
         }
-        int rc = 0;
-        if (!db_txn_control(d, kw, rest)) rc = db_step_all(d, st, 1);
+        if (!db_txn_control(d, kw, rest)) {
+            d->q_next = sql;
+            db_stmt_begin(d, st, 1);
+            return 1;
+        }
         sqlite3_finalize(st);
-        if (rc) { ok = 0; break; }
     }
-    db_implicit_end(d, ok);
-    if (!any && !d->out.len) {
-        size_t m = pgw_begin(&d->out, 'I');
-        pgw_end(&d->out, m);
-    }
+    d->q_next = sql;
+    db_query_end(d);
+    return 0;
 }
 
 /* ---- extended query protocol (unnamed statement and portal) ------------ */
@@ -688,6 +826,8 @@ static void db_ext_describe(struct db_conn *d, const struct pgw_msg *m)
     }
 }
 
+/* Execute: starts the portal's statement as d's job (db_job_run steps
+ * it); BEGIN, COMMIT and the like run at once. */
 static void db_ext_execute(struct db_conn *d)
 {
     if (!d->ext_stmt) {
@@ -699,8 +839,11 @@ static void db_ext_execute(struct db_conn *d)
     const char *rest;
     db_keyword(sqlite3_sql(d->ext_stmt), kw, sizeof kw, &rest);
     if (!db_txn_allows(d, kw)) { d->ext_skip = 1; return; }
-    if (!db_txn_control(d, kw, rest) && db_step_all(d, d->ext_stmt, 0)) d->ext_skip = 1;
-    db_ext_reset(d);
+    if (db_txn_control(d, kw, rest)) { db_ext_reset(d); return; }
+    d->job = DB_JOB_EXEC;
+    d->st_failed = 0;
+    db_stmt_begin(d, d->ext_stmt, 0);
+    d->ext_stmt = NULL;
 }
 
 /* ---- limits: statement time, cancel, idle in transaction ------------- */
@@ -737,23 +880,26 @@ static int db_progress(void *arg)
     return s->run_cancel != DB_STOP_NONE;
 }
 
-/* A Query or Execute of d starts: its clock runs. */
+/* d's statement steps: the progress handler watches its deadline. */
 static void db_run_start(struct db_conn *d)
 {
     struct db_srv *s = d->s;
     int64_t now = clock_mono_ns();
     s->running = d;
-    s->run_cancel = DB_STOP_NONE;
-    s->run_deadline = s->stmt_timeout ? now + s->stmt_timeout : 0;
+    s->run_cancel = d->cancel ? DB_STOP_CANCEL : DB_STOP_NONE;
+    s->run_deadline = d->deadline;
     s->run_next_peek = now + DB_PEEK_EVERY;
 }
 
 static int64_t db_idle_txn_fire(ae_loop *l, int64_t id, void *data);
+static void db_stmt_end(struct db_conn *d);
 
-/* It ended: the owner of a transaction is idle in it from now on. */
-static void db_run_end(struct db_conn *d)
+/* It stopped, having used the db since `since`: that comes off d's
+ * budget; the owner of a transaction is idle in it from now on. */
+static void db_run_end(struct db_conn *d, int64_t since)
 {
     struct db_srv *s = d->s;
+    d->budget -= clock_mono_ns() - since;
     s->running = NULL;
     s->run_cancel = DB_STOP_NONE;
     if (s->owner == d) {
@@ -780,6 +926,7 @@ static int64_t db_idle_txn_fire(ae_loop *l, int64_t id, void *data)
     }
     log_info("db: %s: idle in transaction for %lld ms, terminating", d->c->peer,
              (long long)(s->idle_txn_timeout / CLOCK_NS_PER_MS));
+    db_stmt_end(d);
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->owner = NULL;
     d->failed = 0;
@@ -791,6 +938,183 @@ static int64_t db_idle_txn_fire(ae_loop *l, int64_t id, void *data)
     srv_close(d->c, 0);
     db_schedule_pump(s);
     return AE_NOMORE;
+}
+
+/* ---- running statements in turns ------------------------------------ */
+
+/* Each connection runs at most one statement per turn of the loop; a
+ * connection with more to run (the rest of a Query, pipelined messages, a
+ * statement that stopped because its client does not read) waits in the
+ * run queue, and the run queue's timer gives it its next turn after the
+ * loop has served everyone else's input. */
+
+static void db_stmt_begin(struct db_conn *d, sqlite3_stmt *st, int desc)
+{
+    d->st = st;
+    d->st_desc = desc;
+    d->st_rows = 0;
+    d->sent = 0;
+    d->cancel = 0;
+    d->deadline = d->s->stmt_timeout ? clock_mono_ns() + d->s->stmt_timeout : 0;
+}
+
+static void db_stmt_end(struct db_conn *d)
+{
+    if (d->st) sqlite3_finalize(d->st);
+    d->st = NULL;
+    d->blocked = 0;
+}
+
+/* d's statement waited for its client past its deadline, or a
+ * CancelRequest named it meanwhile: it ends with 57014. */
+static int db_stmt_stopped(struct db_conn *d, int64_t now)
+{
+    if (d->cancel) {
+        db_error(d, "57014", "canceling statement due to user request");
+    } else if (d->deadline && now >= d->deadline) {
+        db_error(d, "57014", "canceling statement due to statement timeout");
+    } else {
+        return 0;
+    }
+    sqlite3_reset(d->st);
+    db_stmt_failed(d);
+    return 1;
+}
+
+/* Adds what d has earned since it last looked to its budget. */
+static void db_budget_refill(struct db_conn *d, int64_t now)
+{
+    int64_t cap = d->s->stmt_timeout ? d->s->stmt_timeout : DB_BUDGET_DEFAULT;
+    d->budget += (now - d->budget_at) / DB_BUDGET_RATE;
+    if (d->budget > cap) d->budget = cap;
+    d->budget_at = now;
+}
+
+/* How long d must still wait for its next turn: its client reading what
+ * is queued (polled) or its budget refilling; 0: it may run now. */
+static int64_t db_wait_ns(struct db_conn *d, int64_t now)
+{
+    db_budget_refill(d, now);
+    int64_t w = 0;
+    if (d->blocked && buf_used(&d->c->out) >= DB_OUT_HIGH / 2 && !d->cancel) {
+        w = DB_OUT_POLL;
+        if (d->deadline && d->deadline - now < w) w = d->deadline - now;
+    }
+    if (d->budget < 0 && -d->budget * DB_BUDGET_RATE > w) w = -d->budget * DB_BUDGET_RATE;
+    return w > 0 ? w : 0;
+}
+
+static int64_t db_turn(ae_loop *l, int64_t id, void *data);
+
+/* The run queue's timer fires in delay ns, or sooner if it is due so. */
+static void db_schedule_turn(struct db_srv *s, int64_t delay)
+{
+    int64_t at = clock_mono_ns() + delay;
+    if (s->turn_timer) {
+        if (s->turn_at <= at) return;
+        ae_del_timer(s->loop, s->turn_timer);
+    }
+    s->turn_at = at;
+    s->turn_timer = ae_add_timer_at(s->loop, at, db_turn, s);
+}
+
+static void db_run_enqueue(struct db_conn *d)
+{
+    struct db_srv *s = d->s;
+    if (d->queued) return;
+    d->queued = 1;
+    d->rnext = NULL;
+    if (s->run_tail) s->run_tail->rnext = d; else s->run_head = d;
+    s->run_tail = d;
+}
+
+static void db_run_unqueue(struct db_conn *d)
+{
+    struct db_srv *s = d->s;
+    struct db_conn **pp = &s->run_head, *prev = NULL;
+    while (*pp && *pp != d) { prev = *pp; pp = &(*pp)->rnext; }
+    if (*pp) {
+        *pp = d->rnext;
+        if (s->run_tail == d) s->run_tail = prev;
+    }
+    d->rnext = NULL;
+    d->queued = 0;
+}
+
+/* d has more to run: it waits for a later turn. */
+static void db_yield(struct db_conn *d)
+{
+    srv_hold(d->c);
+    db_run_enqueue(d);
+    db_schedule_turn(d->s, 0);
+}
+
+/* The run queue's timer: every connection queued before it fired that
+ * may run now gets its turn (srv_resume runs its on_input); the others
+ * stay queued, and the timer comes back when the first of them may. */
+static int64_t db_turn(ae_loop *l, int64_t id, void *data)
+{
+    struct db_srv *s = data;
+    (void)l; (void)id;
+    s->turn_timer = 0;
+    struct db_conn *list = s->run_head;
+    s->run_head = s->run_tail = NULL;
+    int64_t now = clock_mono_ns();
+    while (list) {
+        struct db_conn *d = list;
+        list = d->rnext;
+        d->queued = 0;
+        d->rnext = NULL;
+        if (db_wait_ns(d, now) > 0) {
+            db_run_enqueue(d);
+            continue;
+        }
+        srv_resume(d->c);
+    }
+    int64_t next = INT64_MAX;
+    for (struct db_conn *d = s->run_head; d; d = d->rnext) {
+        int64_t w = db_wait_ns(d, now);
+        if (w < next) next = w;
+    }
+    if (s->run_head) db_schedule_turn(s, next);
+    return AE_NOMORE;
+}
+
+/* Runs d's job for one turn: prepares the next statement of a Query if
+ * none is open, then steps it until it ends or its output is full.
+ * Returns 1 if the job goes on (at a later turn), 0 once it ended. */
+static int db_job_run(struct db_conn *d)
+{
+    if (!d->st && (d->job != DB_JOB_QUERY || !db_query_next(d))) return 0;
+    int64_t t0 = clock_mono_ns();
+    db_run_start(d);
+    int more = db_stmt_stopped(d, t0) ? 0 : db_stmt_step(d);
+    db_run_end(d, t0);
+    if (more) {
+        d->blocked = 1;
+        return 1;
+    }
+    db_stmt_end(d);
+    if (d->job == DB_JOB_EXEC) {
+        if (d->st_failed) d->ext_skip = 1;
+        d->job = DB_JOB_NONE;
+        return 0;
+    }
+    if (!d->st_failed && !db_blank(d->q_next)) return 1;
+    db_query_end(d);
+    return 0;
+}
+
+/* A CancelRequest for a statement that is not running now (it waits for
+ * its turn, for its client to read, or for another's transaction): it
+ * ends at its next turn. */
+static void db_cancel_waiting(struct db_srv *s, int32_t pid, int32_t key)
+{
+    for (struct db_conn *d = s->run_head; d; d = d->rnext)
+        if (d->pid == pid && d->key == key && d->st) d->cancel = 1;
+    for (struct db_conn *d = s->wait_head; d; d = d->wnext)
+        if (d->pid == pid && d->key == key && d->st) d->cancel = 1;
+    if (s->run_head) db_schedule_turn(s, 0);
 }
 
 /* ---- what clients may do ---------------------------------------------- */
@@ -814,24 +1138,58 @@ static int db_in_list(const char *const *list, const char *name)
     return 0;
 }
 
+/* Tables that show what other sessions do (their prepared SQL) or the raw
+ * file under every session's rows. */
+static const char *const db_banned_tables[] = {
+    "sqlite_stmt", "dbstat", "sqlite_dbpage", NULL,
+};
+
+/* 1 if a read of table may run: not an introspection table, and a
+ * table-valued PRAGMA function only for the read-only PRAGMAs above. */
+static int db_table_allowed(const char *table)
+{
+    if (!table) return 1;
+    if (db_in_list(db_banned_tables, table)) return 0;
+    if (strncasecmp(table, "pragma_", 7)) return 1;
+    return db_in_list(db_query_pragmas, table + 7);
+}
+
 /* SQLite's authorizer: every client shares one connection, so nothing
- * that changes the connection for the others, touches files other than
- * the database, or reaches native code is allowed.  ATTACH is allowed only
- * for VACUUM's own temporary database (file name ""), which also refuses
- * VACUUM INTO. */
+ * that changes the connection for the others, outlives the session that
+ * made it (TEMP objects, attached databases), shows other sessions'
+ * statements, touches files other than the database, or reaches native
+ * code is allowed.  ATTACH runs only inside VACUUM (its own temporary
+ * database), which also refuses VACUUM INTO. */
 static int db_authorize(void *arg, int action, const char *a1, const char *a2,
                         const char *a3, const char *a4)
 {
     struct db_srv *s = arg;
-    (void)a3;
     (void)a4;
     switch (action) {
     case SQLITE_ATTACH:
-        if (a1 && !a1[0]) return SQLITE_OK;
+        if (s->vacuuming && a1 && !a1[0]) return SQLITE_OK;
         s->auth_why = "permission denied: ATTACH and VACUUM INTO are not allowed";
         return SQLITE_DENY;
     case SQLITE_DETACH:
+        if (s->vacuuming) return SQLITE_OK;
         s->auth_why = "permission denied: DETACH is not allowed";
+        return SQLITE_DENY;
+    case SQLITE_CREATE_TABLE:           /* CREATE TABLE temp.x */
+    case SQLITE_CREATE_VIEW:
+    case SQLITE_CREATE_TRIGGER:
+    case SQLITE_CREATE_INDEX:
+        if (!a3 || strcasecmp(a3, "temp")) return SQLITE_OK;
+        /* fall through */
+    case SQLITE_CREATE_TEMP_TABLE:
+    case SQLITE_CREATE_TEMP_VIEW:
+    case SQLITE_CREATE_TEMP_TRIGGER:
+    case SQLITE_CREATE_TEMP_INDEX:
+        s->auth_why = "permission denied: TEMP tables, views, triggers and indexes are not "
+                      "allowed (the connection is shared by every client)";
+        return SQLITE_DENY;
+    case SQLITE_READ:
+        if (db_table_allowed(a1)) return SQLITE_OK;
+        s->auth_why = "permission denied: this table shows other sessions or the raw file";
         return SQLITE_DENY;
     case SQLITE_PRAGMA:
         if (!a2 || db_in_list(db_query_pragmas, a1)) return SQLITE_OK;
@@ -860,7 +1218,13 @@ static int db_harden(struct db_srv *s)
     }
     for (size_t i = 0; i < sizeof off / sizeof off[0]; i++)
         sqlite3_db_config(s->db, off[i], 0, NULL);
-    sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, (int)DB_MAX_RESULT);
+    if (db_fn_register(s->db) != SQLITE_OK) {
+        log_error("db: cannot register functions: %s", sqlite3_errmsg(s->db));
+        return -1;
+    }
+    sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, DB_MAX_VALUE);
+    sqlite3_limit(s->db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, DB_MAX_PATTERN);
+    sqlite3_limit(s->db, SQLITE_LIMIT_VARIABLE_NUMBER, PGW_MAX_PARAMS);
     sqlite3_set_authorizer(s->db, db_authorize, s);
     sqlite3_progress_handler(s->db, 1000, db_progress, s);
     return 0;
@@ -909,9 +1273,12 @@ static int db_startup(struct db_conn *d, const struct pgw_msg *m)
         buf_append(&d->out, "N", 1);
         return SRV_OK;
     }
-    /* A statement it names was cancelled while it ran (db_peek_cancel);
-     * by now nothing of that client's runs, so there is nothing to do. */
-    if (su.version == PGW_CANCEL) return SRV_CLOSE;
+    /* A statement it names that ran was cancelled then (db_peek_cancel);
+     * one waiting for its turn ends at that turn. */
+    if (su.version == PGW_CANCEL) {
+        db_cancel_waiting(d->s, su.cancel_pid, su.cancel_key);
+        return SRV_CLOSE;
+    }
     if (su.version != PGW_PROTO_V3) {
         snprintf(err, sizeof err, "unsupported frontend protocol %d.%d: server supports 3.0",
                  su.version >> 16, su.version & 0xffff);
@@ -947,32 +1314,29 @@ static int db_auth(struct db_conn *d, const struct pgw_msg *m)
     return SRV_OK;
 }
 
-/* One message after startup.  Returns SRV_OK, SRV_CLOSE, or -1 when the
- * client must wait for another's transaction (nothing consumed). */
+/* One message after startup: a Query or Execute becomes d's job, which
+ * db_on_input runs.  Returns SRV_OK or SRV_CLOSE. */
 static int db_message(struct db_conn *d, const struct pgw_msg *m)
 {
     if (d->ext_skip && m->type != 'S' && m->type != 'X') return SRV_OK;
-    if ((m->type == 'Q' || m->type == 'E') && !db_may_run(d)) return -1;
     struct pgw_rd r;
     pgw_rd_init(&r, m);
     switch (m->type) {
     case 'Q': {
         const char *sql = pgw_rd_str(&r);
         if (r.bad) { db_error(d, "08P01", "malformed Query message"); return SRV_CLOSE; }
-        db_run_start(d);
-        db_simple_query(d, sql);
-        db_run_end(d);
-        db_send_ready(d);
+        d->q_sql = strdup(sql);
+        if (!d->q_sql) abort();
+        d->q_next = d->q_sql;
+        d->q_any = 0;
+        d->st_failed = 0;
+        d->job = DB_JOB_QUERY;          /* db_on_input runs it */
         return SRV_OK;
     }
     case 'P': db_ext_parse(d, m); return SRV_OK;
     case 'B': db_ext_bind(d, m); return SRV_OK;
     case 'D': db_ext_describe(d, m); return SRV_OK;
-    case 'E':
-        db_run_start(d);
-        db_ext_execute(d);
-        db_run_end(d);
-        return SRV_OK;
+    case 'E': db_ext_execute(d); return SRV_OK;
     case 'C': {
         size_t o = pgw_begin(&d->out, '3');
         pgw_end(&d->out, o);
@@ -993,11 +1357,35 @@ static int db_message(struct db_conn *d, const struct pgw_msg *m)
     }
 }
 
+/* Runs d's job for this on_input call if it may: not a second statement
+ * in one call, nor past its budget (then it yields), nor inside another
+ * client's transaction (then it waits in that queue).  Returns 1 if d
+ * must stop taking input for now. */
+static int db_job_turn(struct db_conn *d)
+{
+    if (d->ran || db_wait_ns(d, clock_mono_ns()) > 0) {
+        db_yield(d);
+        return 1;
+    }
+    if (!db_may_run(d)) return 1;
+    d->ran = 1;
+    if (!db_job_run(d)) return 0;
+    db_yield(d);
+    return 1;
+}
+
 static int db_on_input(struct srv_conn *c)
 {
     struct db_conn *d = c->state;
     int rc = SRV_OK;
+    d->ran = 0;
     while (rc == SRV_OK && !c->held) {
+        if (d->job) {
+            if (db_job_turn(d)) break;
+            buf_consume(&c->in, d->job_len);    /* the job's message is done */
+            d->job_len = 0;
+            continue;
+        }
         struct pgw_msg m;
         char err[96];
         long n = pgw_frame(buf_head(&c->in), buf_used(&c->in), d->phase == DB_PH_STARTUP,
@@ -1011,8 +1399,8 @@ static int db_on_input(struct srv_conn *c)
         if (d->phase == DB_PH_STARTUP) rc = db_startup(d, &m);
         else if (d->phase == DB_PH_AUTH) rc = db_auth(d, &m);
         else rc = db_message(d, &m);
-        if (rc < 0) { rc = SRV_OK; break; }     /* held: message stays */
-        buf_consume(&c->in, (size_t)n);
+        if (d->job) d->job_len = (size_t)n;     /* consumed when the job ends */
+        else buf_consume(&c->in, (size_t)n);
     }
     if (d->out.len) {
         srv_write(c, buf_head(&d->out), buf_used(&d->out));
@@ -1029,6 +1417,17 @@ static void db_on_overflow(struct srv_conn *c)
     buf_reset(&d->out);
 }
 
+/* A CancelRequest's secret: random, so no session can guess another's. */
+static int32_t db_secret_key(void)
+{
+    uint32_t k = 0;
+    if (getrandom(&k, sizeof k, 0) != (ssize_t)sizeof k) {
+        log_error("db: getrandom: %s", strerror(errno));
+        abort();
+    }
+    return (int32_t)(k & 0x7fffffff);
+}
+
 static int db_open(struct srv_conn *c)
 {
     struct db_srv *s = srv_ctx(c->srv);
@@ -1037,7 +1436,9 @@ static int db_open(struct srv_conn *c)
     d->c = c;
     d->s = s;
     d->pid = ++s->next_pid;
-    d->key = (int32_t)(clock_mono_ns() & 0x7fffffff);
+    d->key = db_secret_key();
+    d->budget = s->stmt_timeout ? s->stmt_timeout : DB_BUDGET_DEFAULT;
+    d->budget_at = clock_mono_ns();
     c->state = d;
     return 0;
 }
@@ -1048,6 +1449,9 @@ static void db_close(struct srv_conn *c)
     if (!d) return;
     struct db_srv *s = d->s;
     db_ext_reset(d);
+    db_stmt_end(d);
+    free(d->q_sql);
+    if (d->queued) db_run_unqueue(d);
     if (s->owner == d) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         s->owner = NULL;
@@ -1075,7 +1479,7 @@ struct db_opts {
     struct srv_opts srv;
     int sync;
     char password[128];
-    int64_t stmt_timeout, idle_txn_timeout;
+    int64_t stmt_timeout, idle_txn_timeout, max_result;
 };
 
 static const struct opt_def db_serve_table[] = {
@@ -1089,6 +1493,8 @@ static const struct opt_def db_serve_table[] = {
     { "idle-in-transaction-timeout", OPT_DURATION, offsetof(struct db_opts, idle_txn_timeout), 0,
       "10s", 0, 86400e9, NULL, 0,
       "end a session whose open transaction runs no statement this long (25P03; 0: never)" },
+    { "max-result", OPT_SIZE, offsetof(struct db_opts, max_result), 0, DB_MAX_RESULT, 4096,
+      1 << 30, NULL, 0, "refuse a statement whose rows take more than this (54000)" },
     { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
 };
 
@@ -1142,6 +1548,7 @@ static int db_serve(int argc, char **argv)
     if (!s.db) return CLI_FAILED;
     s.password = o.password[0] ? o.password : NULL;
     s.max_request = (size_t)o.srv.max_request;
+    s.max_result = (size_t)o.max_result;
     s.stmt_timeout = o.stmt_timeout;
     s.idle_txn_timeout = o.idle_txn_timeout;
     if (db_harden(&s)) {
@@ -1153,6 +1560,7 @@ static int db_serve(int argc, char **argv)
     s.srv = NULL;
     if (s.pump_timer) ae_del_timer(s.loop, s.pump_timer);
     if (s.idle_txn_timer) ae_del_timer(s.loop, s.idle_txn_timer);
+    if (s.turn_timer) ae_del_timer(s.loop, s.turn_timer);
     ae_destroy(s.loop);
     sqlite3_close(s.db);
     return rc;

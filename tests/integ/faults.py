@@ -198,12 +198,69 @@ def pgidle(port, sql, secs):
     print("%s after %.0f s" % (out or "still open", time.time() - t0))
 
 
+def pgkeys(port, n):
+    """Prints the cancel keys of n connections opened one after another."""
+    socks = [conn(port) for _ in range(int(n))]
+    print(" ".join(str(pg_startup(s)[1]) for s in socks))
+
+
+def pg_read_answers(s, n):
+    """Returns n answers (lists of (type, body) up to ReadyForQuery) that
+    arrive back to back on s."""
+    out, cur, buf = [], [], b""
+    while len(out) < n:
+        while len(buf) >= 5 and len(buf) >= 1 + struct.unpack("!i", buf[1:5])[0]:
+            ln = struct.unpack("!i", buf[1:5])[0]
+            cur.append((buf[0:1], buf[5:1 + ln]))
+            if buf[0:1] == b"Z":
+                out.append(cur)
+                cur = []
+            buf = buf[1 + ln:]
+        if len(out) == n:
+            break
+        b = s.recv(65536)
+        if not b:
+            out.append(cur + [(b"EOF", b"")])
+            break
+        buf += b
+    return out
+
+
+def pgpipe(port, sql, n, after):
+    """Writes n Query messages of sql at once on one connection; `after`
+    seconds later times connecting and a SELECT 1 on another.  Prints that
+    time in ms, then the first line of each answer of the pipelined
+    queries."""
+    s = conn(port)
+    pg_startup(s)
+    s.sendall(pg_msg(b"Q", sql.encode() + b"\0") * int(n))
+    time.sleep(float(after))
+    t0 = time.time()
+    o = conn(port)
+    pg_startup(o)
+    o.sendall(pg_msg(b"Q", b"SELECT 1\0"))
+    pg_read_until_ready(o)
+    print("%d" % ((time.time() - t0) * 1000))
+    for a in pg_read_answers(s, int(n)):
+        print(pg_show(a).split("\n")[0])
+
+
+def pgpin(port, n, sql, secs):
+    """n connections send sql and read nothing for secs seconds."""
+    socks = [conn(port) for _ in range(int(n))]
+    for s in socks:
+        pg_startup(s)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.sendall(pg_msg(b"Q", sql.encode() + b"\0"))
+    time.sleep(float(secs))
+
+
 def main():
     cmd, port = sys.argv[1], sys.argv[2]
     arg = sys.argv[3] if len(sys.argv) > 3 else ""
     if cmd == "pg":
         return pg(port, *sys.argv[3:])
-    if cmd in ("pgext", "pgcancel", "pgidle"):
+    if cmd in ("pgext", "pgcancel", "pgidle", "pgkeys", "pgpipe", "pgpin"):
         return globals()[cmd](port, *sys.argv[3:])
     payload = arg.encode().decode("unicode_escape").encode("latin-1")
     {"rst": rst, "burst": burst, "bp": bp, "slow": slow}[cmd](port, payload, sys.argv[4])
