@@ -229,24 +229,35 @@ static enum meas_idle_kind meas_idle_config(const char *root, char *text, size_t
     return strstr(text, "\nCONFIG_HZ_PERIODIC=y") ? MEAS_IDLE_TICK : MEAS_IDLE_UNKNOWN;
 }
 
-enum meas_idle_kind meas_idle_kind(const char *root, char *why, size_t n)
+/* meas_idle_kind with its buffer text of size tn (the caller's). */
+static enum meas_idle_kind meas_idle_from(const char *root, char *text, size_t tn, char *why,
+                                          size_t n)
 {
-    static __thread char text[1 << 18];
     enum meas_idle_kind k = MEAS_IDLE_UNKNOWN;
-    if (meas_read(root, "/proc/timer_list", text, sizeof text) > 0 &&
+    if (meas_read(root, "/proc/timer_list", text, tn) > 0 &&
         (k = meas_idle_timer_list(text)) != MEAS_IDLE_UNKNOWN) {
         snprintf(why, n, "/proc/timer_list: the tick %s", k == MEAS_IDLE_TICK
                  ? "never stops on some CPU (no NO_HZ idle)" : "stops in idle (NO_HZ)");
         return k;
     }
-    if (meas_read(root, "/proc/cmdline", text, sizeof text) > 0 && strstr(text, "nohz=off")) {
+    if (meas_read(root, "/proc/cmdline", text, tn) > 0 && strstr(text, "nohz=off")) {
         snprintf(why, n, "/proc/cmdline: nohz=off");
         return MEAS_IDLE_TICK;
     }
-    k = meas_idle_config(root, text, sizeof text);
+    k = meas_idle_config(root, text, tn);
     snprintf(why, n, "%s", k == MEAS_IDLE_MEASURED ? "kernel configuration: NO_HZ idle"
              : k == MEAS_IDLE_TICK ? "kernel configuration: periodic tick"
              : "neither /proc/timer_list nor the kernel configuration says");
+    return k;
+}
+
+enum meas_idle_kind meas_idle_kind(const char *root, char *why, size_t n)
+{
+    enum { TEXT_MAX = 1 << 18 };        /* /proc/timer_list of many CPUs */
+    char *text = malloc(TEXT_MAX);      /* read once per run: not worth a buffer per thread */
+    if (!text) abort();
+    enum meas_idle_kind k = meas_idle_from(root, text, TEXT_MAX, why, n);
+    free(text);
     return k;
 }
 
