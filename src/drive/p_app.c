@@ -29,9 +29,11 @@
 
 enum { A_LOGIN, A_BROWSE, A_ITEM, A_PURCHASE, A_ORDERS, A_CANCEL, A_NOPS };
 
-static const char *const app_ops[A_NOPS] = {
+static const char *const app_ops[] = {
     "login", "browse", "item", "purchase", "manage_orders", "cancel",
 };
+_Static_assert(sizeof app_ops / sizeof app_ops[0] == A_NOPS,
+               "app_ops: one name per value");
 
 enum { T_BROWSE, T_PURCHASE, T_MANAGE, T_NTX };
 static const double app_tx_mix[T_NTX] = { 50, 25, 25 };

@@ -28,9 +28,11 @@
 
 enum { I_LOGIN, I_SELECT, I_FETCH_HDR, I_FETCH_BODY, I_STORE, I_APPEND, I_EXPUNGE, I_LOGOUT, I_NOPS };
 
-static const char *const imap_ops[I_NOPS] = {
+static const char *const imap_ops[] = {
     "login", "select", "fetch_headers", "fetch_body", "store_flags", "append", "expunge", "logout",
 };
+_Static_assert(sizeof imap_ops / sizeof imap_ops[0] == I_NOPS,
+               "imap_ops: one name per value");
 
 /* Weights of the operations between SELECT and LOGOUT (workloads.md's
  * placeholder mix, less the per-session login/select/logout). */

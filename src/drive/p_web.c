@@ -29,9 +29,11 @@
 
 enum { W_HOME, W_SEARCH, W_CATALOG, W_PRODUCT, W_FILECAT, W_FILE, W_DOWNLOAD, W_IMAGE, W_NOPS };
 
-static const char *const web_ops[W_NOPS] = {
+static const char *const web_ops[] = {
     "home", "search", "catalog", "product", "fileCatalog", "file", "download", "image",
 };
+_Static_assert(sizeof web_ops / sizeof web_ops[0] == W_NOPS,
+               "web_ops: one name per value");
 
 /* Support transitions [SUP]: row = from, column = to (W_HOME..W_DOWNLOAD). */
 static const double web_chain[W_DOWNLOAD][W_DOWNLOAD + 1] = {

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const role_names[ROLE_COUNT] = { "web", "imap", "app", "db", "nfs", "idle" };
+const char *const role_names[] = { "web", "imap", "app", "db", "nfs", "idle" };
+_Static_assert(sizeof role_names / sizeof role_names[0] == ROLE_COUNT,
+               "role_names: one name per value");
 const char *const arrival_names[] = { "constant", "poisson", NULL };
 
 int role_find(const char *name)

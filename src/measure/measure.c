@@ -11,9 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *const meas_field_names[MEAS_NFIELDS] = {
+const char *const meas_field_names[] = {
     "user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal", "guest", "guest_nice",
 };
+_Static_assert(sizeof meas_field_names / sizeof meas_field_names[0] == MEAS_NFIELDS,
+               "meas_field_names: one name per value");
 
 ssize_t meas_read(const char *root, const char *path, char *buf, size_t n)
 {

@@ -18,10 +18,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-const char *const plat_cpu_part_names[PLAT_CPU_NPARTS] = {
+const char *const plat_cpu_part_names[] = {
     "user", "system", "guest", "vcpu", "main", "io", "pool", "vhost", "other", "guest_busy",
     "guest_steal", "guest_clock",
 };
+_Static_assert(sizeof plat_cpu_part_names / sizeof plat_cpu_part_names[0] == PLAT_CPU_NPARTS,
+               "plat_cpu_part_names: one name per value");
 
 void plat_status_text(int status, char *dst, size_t n)
 {

@@ -15,9 +15,11 @@
 #include <math.h>
 #include <string.h>
 
-const char *const report_tclass_names[REPORT_NTCLASS] = {
+const char *const report_tclass_names[] = {
     "vcpu", "main", "io", "pool", "vhost", "other",
 };
+_Static_assert(sizeof report_tclass_names / sizeof report_tclass_names[0] == REPORT_NTCLASS,
+               "report_tclass_names: one name per value");
 
 static double g_ratio(double a, double b)
 {

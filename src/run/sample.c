@@ -19,6 +19,8 @@
 const char *const run_phase_names[] = {
     "prepare", "start", "baseline", "ramp-up", "measure", "ramp-down", "teardown", "done",
 };
+_Static_assert(sizeof run_phase_names / sizeof run_phase_names[0] == RUN_PH_DONE + 1,
+               "run_phase_names: one name per value");
 
 /* This process's CPU time, every thread's (exited ones included), exact
  * to the nanosecond: the kernel's run time, not the 1/100 s of /proc. */
