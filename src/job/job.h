@@ -16,7 +16,7 @@
 enum role_id { ROLE_WEB, ROLE_IMAP, ROLE_APP, ROLE_DB, ROLE_NFS, ROLE_IDLE, ROLE_COUNT };
 
 /* "web", "imap", ...; role_find returns -1 for an unknown name. */
-extern const char *const role_names[ROLE_COUNT];
+extern const char *const role_names[];           /* ROLE_COUNT names */
 int role_find(const char *name);
 /* Roles that load drivers send requests to (web, imap, app, idle); a
  * lookup in the role table (roles/role.c). */

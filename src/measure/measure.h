@@ -30,7 +30,7 @@ enum meas_cpu_field {
     MEAS_USER, MEAS_NICE, MEAS_SYSTEM, MEAS_IDLE, MEAS_IOWAIT, MEAS_IRQ,
     MEAS_SOFTIRQ, MEAS_STEAL, MEAS_GUEST, MEAS_GUEST_NICE, MEAS_NFIELDS
 };
-extern const char *const meas_field_names[MEAS_NFIELDS];
+extern const char *const meas_field_names[];     /* MEAS_NFIELDS names */
 
 /* CPUs whose "cpuN" lines are kept one by one (ids at or above it count in
  * the "cpu" line's kind split only). */

@@ -87,7 +87,7 @@ enum plat_cpu_part {
                                                the time base of its busy and steal */
     PLAT_CPU_NPARTS
 };
-extern const char *const plat_cpu_part_names[PLAT_CPU_NPARTS];
+extern const char *const plat_cpu_part_names[];   /* PLAT_CPU_NPARTS names */
 
 struct plat_cpu {
     uint64_t total_ns;

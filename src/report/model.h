@@ -103,7 +103,7 @@ struct report_point {               /* one series entry: samples i-1 .. i */
 /* Where a guest's host CPU went, by QEMU thread class, and what the guest
  * itself reports (guests.c). */
 #define REPORT_NTCLASS 6
-extern const char *const report_tclass_names[REPORT_NTCLASS];   /* vcpu main io pool vhost other */
+extern const char *const report_tclass_names[];   /* REPORT_NTCLASS: vcpu main io pool vhost other */
 
 struct report_guest {
     int present;                    /* the server ran in a VM guest */
