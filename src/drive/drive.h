@@ -39,7 +39,7 @@
 
 #include "core/hist.h"
 #include "core/json.h"
-#include "job/opt.h"
+#include "core/opt.h"
 
 #define DRIVE_MAX_OPS     12     /* operation types per protocol */
 #define DRIVE_MAX_TARGETS 256

@@ -40,7 +40,7 @@
 
 #include "core/buf.h"
 #include "core/strvec.h"
-#include "job/opt.h"
+#include "core/opt.h"
 #include "measure/measure.h"
 
 /* Capability flags (platform_ops.caps). */

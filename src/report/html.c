@@ -8,7 +8,7 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/hist.h"
-#include "job/opt.h"
+#include "core/opt.h"
 
 #include <errno.h>
 #include <math.h>

@@ -19,7 +19,7 @@
 
 #include "core/strvec.h"
 #include "job/job.h"
-#include "job/opt.h"
+#include "core/opt.h"
 
 struct role_ops {
     const char *name;
