@@ -75,4 +75,9 @@ int fs_write_out(const char *path, const void *p, size_t n);
  * through a symlink at its last component); the rest as fs_write_out. */
 int fs_open_out(const char *path);
 
+/* The data cache by default: root's, out of world-writable /var/tmp
+ * (where caches of older versions live, no longer used). */
+#define HOSTMIX_DATA_DIR "/var/cache/hostmix"
+#define HOSTMIX_DATA_DIR_OLD "/var/tmp/hostmix-data"
+
 #endif

@@ -114,21 +114,38 @@ static void mr_roles(const struct run *r, struct report_model *m, struct hist *l
     }
 }
 
+struct mr_sec {
+    struct report_model *m;
+    struct report_section *s;
+    const void *base;
+};
+
+static void mr_count(const struct opt_def *o, void *ctx)
+{
+    (void)o;
+    ((struct mr_sec *)ctx)->s->n++;
+}
+
+static void mr_value(const struct opt_def *o, void *ctx)
+{
+    struct mr_sec *c = ctx;
+    char v[256];
+    opt_fmt_value(v, sizeof v, o, c->base);
+    c->s->kv[c->s->n].key = report_model_str(c->m, o->name);
+    c->s->kv[c->s->n++].value = report_model_str(c->m, v);
+}
+
 /* The options of one job section, resolved (defaults filled in). */
 static void mr_section(struct report_model *m, struct report_section *s, const char *name,
                        unsigned section, const void *base)
 {
-    int n = 0;
-    for (const struct opt_def *o = job_table; o->name; o++) n += !!(o->sections & section);
+    struct mr_sec c = { m, s, base };
     s->name = report_model_str(m, name);
-    s->kv = report_model_alloc(m, (size_t)n * sizeof *s->kv);
-    for (const struct opt_def *o = job_table; o->name; o++) {
-        if (!(o->sections & section)) continue;
-        char v[256];
-        opt_fmt_value(v, sizeof v, o, base);
-        s->kv[s->n].key = report_model_str(m, o->name);
-        s->kv[s->n++].value = report_model_str(m, v);
-    }
+    s->n = 0;
+    job_section_each(section, mr_count, &c);
+    s->kv = report_model_alloc(m, (size_t)s->n * sizeof *s->kv);
+    s->n = 0;
+    job_section_each(section, mr_value, &c);
 }
 
 static void mr_job(const struct run *r, struct report_model *m)

@@ -59,7 +59,8 @@ static void plan_add(struct plan *pl, const struct job *j, const struct plat *p,
     }
     plan_data(sp, rd, data, ctx);
     if (rd->serve_opts)
-        rd->serve_opts(j, sp->peer_role >= 0 ? sp->peer_ip : NULL, sp->peer_port, &sp->opts);
+        rd->serve_opts(&j->role[role], sp->peer_role >= 0 ? sp->peer_ip : NULL, sp->peer_port,
+                       &sp->opts);
     plan_test_slow(sp);
     sp->vcpus = j->role[role].vcpus;
     sp->memory = j->role[role].memory;

@@ -119,9 +119,9 @@ static int prep_data_dir(struct run *r)
 {
     const char *d = r->job.data_dir;
     char why[600];
-    if (strcmp(d, JOB_DATA_DIR) == 0 && access(JOB_DATA_DIR_OLD, F_OK) == 0)
+    if (strcmp(d, HOSTMIX_DATA_DIR) == 0 && access(HOSTMIX_DATA_DIR_OLD, F_OK) == 0)
         log_info("an older data cache is at %s and is no longer used: remove it, or set data_dir "
-                 "to a directory of root's", JOB_DATA_DIR_OLD);
+                 "to a directory of root's", HOSTMIX_DATA_DIR_OLD);
     if (fs_mkdirs(d)) {
         run_invalidate(r, "cannot create data_dir %s: %s", d, strerror(errno));
         return -1;
@@ -138,6 +138,6 @@ int run_prepare_data(struct run *r)
     if (prep_data_dir(r)) return -1;
     for (int set = 1; set <= r->job.sets; set++)
         for (int role = 0; role < ROLE_COUNT; role++)
-            if (role_prepared(&r->job, role) && prep_one(r, set, role)) return -1;
+            if (role_prepared(r->job.role_mask, role) && prep_one(r, set, role)) return -1;
     return 0;
 }

@@ -46,7 +46,7 @@ static int run_preflight(const struct run *r)
                     role_names[role], role_names[role]);
             missing++;
         }
-        if (role_prepared(&r->job, role) && (!o || !o->prepare)) {
+        if (role_prepared(r->job.role_mask, role) && (!o || !o->prepare)) {
             fprintf(stderr, "hostmix run: role %s: hostmix prepare %s is not built yet\n",
                     role_names[role], role_names[role]);
             missing++;
@@ -147,7 +147,7 @@ static int run_start_drive(struct run *r)
     for (int i = 0; i < r->nsrv; i++) {
         const struct server_spec *s = r->srv[i].spec;
         if (!role_is_driven(s->role)) continue;
-        const struct job_role *jr = &j->role[s->role];
+        const struct role_opts *jr = &j->role[s->role];
         struct drive_target_cfg t;
         drive_target_defaults(&t);
         t.role = s->role;
@@ -157,7 +157,7 @@ static int run_start_drive(struct run *r)
         t.connections = jr->connections;
         t.arrival = jr->arrival;
         t.qos = jr->qos;
-        if (role_prepared(j, s->role))
+        if (role_prepared(j->role_mask, s->role))
             snprintf(t.data, sizeof t.data, "%s", r->data[s->set - 1][s->role]);
         t.customers = j->role[ROLE_DB].customers;
         t.items = j->role[ROLE_DB].items;

@@ -1,6 +1,7 @@
 /* t_job.c — the option table, value parsers and the job-file reader. */
 #include "test.h"
 #include "job/job.h"
+#include "drive/proto.h"
 
 #include <stdlib.h>
 
@@ -141,6 +142,13 @@ TEST(job_roles_subset)
     free(j);
 }
 
+static void help_has(const struct opt_def *o, void *ctx)
+{
+    char needle[64];
+    snprintf(needle, sizeof needle, "| `%s` |", o->name);
+    if (!strstr(ctx, needle)) t_fail(__FILE__, __LINE__, "help lacks %s", o->name);
+}
+
 TEST(job_help_lists_every_option)
 {
     char *out = NULL;
@@ -148,10 +156,24 @@ TEST(job_help_lists_every_option)
     FILE *f = open_memstream(&out, &len);
     job_print_help(f, 1);
     fclose(f);
-    for (const struct opt_def *o = job_table; o->name; o++) {
-        char needle[64];
-        snprintf(needle, sizeof needle, "| `%s` |", o->name);
-        if (!strstr(out, needle)) t_fail(__FILE__, __LINE__, "help lacks %s", o->name);
-    }
+    for (int sec = 0; sec < JOB_NSEC; sec++) job_section_each(1u << sec, help_has, out);
+    T_ASSERT(strstr(out, "| `docroot_size` |") && strstr(out, "| `pool` |"));
     free(out);
+}
+
+/* Every row of the role table is complete: what a new role must fill in. */
+TEST(role_rows_complete)
+{
+    for (int r = 0; r < ROLE_COUNT; r++) {
+        const struct role_def *rd = role_def(r);
+        T_EQ_INT(rd->id, r);
+        T_ASSERT(strlen(role_names[r]) <= ROLE_NAME_MAX);
+        T_ASSERT(rd->ops && rd->ops->serve && !strcmp(rd->ops->name, role_names[r]));
+        T_ASSERT(rd->cause_label && strstr(rd->cause_label, role_names[r]));
+        T_ASSERT(rd->defaults[0].opt);                  /* at least its port */
+        T_ASSERT(!rd->size_opts == !rd->describe);      /* a data set is described */
+        T_ASSERT(rd->data_of < 0 || role_def(rd->data_of)->size_opts);
+        T_ASSERT(rd->peer < 0 || rd->peer_rule);        /* a missing peer is explained */
+        T_ASSERT(!rd->driven == !drive_proto_for(r));   /* driven roles have a client */
+    }
 }

@@ -612,3 +612,15 @@ TEST(profile_many_symbols)
     free(text);
     cause_table_free(&t);
 }
+
+/* Every cause has a distinct key and a label, the servers' own work
+ * included (those come from the role table). */
+TEST(cause_names_complete)
+{
+    for (int c = 0; c < PC_N; c++) {
+        T_ASSERT(prof_cause_key(c) && prof_cause_label(c) && *prof_cause_label(c));
+        T_EQ_INT(prof_cause_find(prof_cause_key(c)), c);
+    }
+    T_EQ_STR(prof_cause_key(PC_OWN + ROLE_DB), "own:db");
+    T_EQ_STR(prof_cause_label(PC_OWN + ROLE_WEB), "web's own work");
+}
