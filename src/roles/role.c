@@ -101,6 +101,20 @@ static int db_size_opts(const struct role_opts *o, struct role_size_opt out[])
     return 2;
 }
 
+static void web_expect(const struct role_opts *o, int64_t *files, int64_t *bytes)
+{
+    (void)files;
+    *bytes = o->docroot_size;
+}
+
+/* INBOX messages, and the default 3 folders of 5 messages and a marker
+ * each (db's one SQLite file has no useful estimate). */
+static void imap_expect(const struct role_opts *o, int64_t *files, int64_t *bytes)
+{
+    (void)bytes;
+    *files = o->users * (o->messages + 18);
+}
+
 static void web_describe(const struct role_opts *o, struct buf *b)
 {
     char a[32];
@@ -158,14 +172,14 @@ static const struct role_def role_table[ROLE_COUNT] = {
                                  { "qos", "p95<=3s,p99<=5s,errors<=1%" }, { "port", "8080" },
                                  { "vcpus", "2" }, { "memory", "1GiB" } },
                    .opts = web_opts, .cause_label = "web's own work",
-                   .size_opts = web_size_opts, .describe = web_describe,
+                   .size_opts = web_size_opts, .expect = web_expect, .describe = web_describe,
                    .serve_opts = web_serve_opts },
     [ROLE_IMAP] = { .id = ROLE_IMAP, .ops = &role_imap_ops, .driven = 1, .data_of = ROLE_IMAP,
                     .mutates = 1, .start_rank = 2, .peer = -1,
                     .defaults = { { "rate", "20/s" }, { "connections", "8" },
                                   { "qos", "p95<=1s,p99<=2s,errors<=1%" }, { "port", "1143" } },
                     .opts = imap_opts, .cause_label = "imap's own work",
-                    .size_opts = imap_size_opts, .describe = imap_describe,
+                    .size_opts = imap_size_opts, .expect = imap_expect, .describe = imap_describe,
                     .serve_opts = sync_serve_opts },
     [ROLE_APP] = { .id = ROLE_APP, .ops = &role_app_ops, .driven = 1, .data_of = -1,
                    .start_rank = 1, .peer = ROLE_DB, .peer_rule = "app needs db in the same set",

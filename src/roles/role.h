@@ -103,6 +103,9 @@ struct role_def {
     const char *cause_label;        /* the profile's label for its own work */
     /* Fills out[] with the size options of its data set; returns how many. */
     int (*size_opts)(const struct role_opts *o, struct role_size_opt out[ROLE_MAX_SIZE_OPTS]);
+    /* What its data set will hold, for prepare's progress line: sets
+     * *files and/or *bytes (left as they are where unknown). */
+    void (*expect)(const struct role_opts *o, int64_t *files, int64_t *bytes);
     /* Appends its data set's size, as `hostmix check` states it, to b. */
     void (*describe)(const struct role_opts *o, struct buf *b);
     /* Appends its `hostmix serve` options beyond --listen and --data, for a

@@ -36,7 +36,7 @@ static void plan_test_slow(struct server_spec *sp)
 {
     const char *e = getenv("HOSTMIX_TEST_SLOW_FROM_SET");
     int from = e ? atoi(e) : 0;
-    if (from >= 1 && sp->role == ROLE_IDLE && sp->set >= from)
+    if (from >= 1 && role_def(sp->role)->idle && sp->set >= from)
         strvec_push(&sp->opts, "--answer-delay=200ms");
 }
 

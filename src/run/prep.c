@@ -38,13 +38,11 @@ static void prep_key(const struct job *j, int set, int role, char *key, size_t n
 static int prep_make(struct run *r, int set, int role, const char *dst, const char *marker,
                      const struct strvec *size);
 
-/* What a data set will hold, for the progress line: web's docroot bytes,
- * imap's files (INBOX messages and the default 3 folders of 5 messages
- * and a marker each); 0 where unknown (db's one SQLite file). */
+/* What a data set will hold, for the progress line (the role's row
+ * estimates it; 0 where unknown). */
 static void prep_expect(const struct job *j, int role, int64_t *files, int64_t *bytes)
 {
-    if (role == ROLE_WEB) *bytes = j->role[ROLE_WEB].docroot_size;
-    if (role == ROLE_IMAP) *files = j->role[ROLE_IMAP].users * (j->role[ROLE_IMAP].messages + 18);
+    if (role_def(role)->expect) role_def(role)->expect(&j->role[role], files, bytes);
 }
 
 static int prep_one(struct run *r, int set, int role)

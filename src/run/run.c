@@ -159,8 +159,11 @@ static int run_start_drive(struct run *r)
         t.qos = jr->qos;
         if (role_prepared(j->role_mask, s->role))
             snprintf(t.data, sizeof t.data, "%s", r->data[s->set - 1][s->role]);
-        t.customers = j->role[ROLE_DB].customers;
-        t.items = j->role[ROLE_DB].items;
+        const int peer = role_def(s->role)->peer;
+        if (peer >= 0) {                /* the data its peer serves (app: db's) */
+            t.customers = j->role[peer].customers;
+            t.items = j->role[peer].items;
+        }
         t.seed = j->seed * 1000003u + (uint64_t)s->set * 16 + (uint64_t)s->role;
         if (drive_add_target(r->drv, &t, err, sizeof err) < 0) {
             run_invalidate(r, "role %s: load driver: %s", role_names[s->role], err);
