@@ -325,11 +325,10 @@ void report_render_text(const struct report_model *m, FILE *f)
     fprintf(f, "\nverdict: %s\n", verdict);
 }
 
-void report_progress(const struct run *r, FILE *f, int final)
+void report_progress(const struct report_live *lp, FILE *f, int final)
 {
     static int64_t last_plain;
-    struct report_live l;
-    report_live_from_run(r, &l);
+    const struct report_live l = *lp;
     if (final) {
         if (l.tty) fputs("\r\033[K", f);
         return;

@@ -204,7 +204,7 @@ static void run_sample_loop(struct run *r)
             r->s_measure_b = k;
             collect_end(r->coll);
         }
-        report_progress(r, stderr, 0);
+        run_progress(r, 0);
         if (next >= end) {
             r->complete = 1;
             break;
@@ -285,7 +285,7 @@ static void run_exec(struct run *r)
         int k = run_sample_take(r);
         if (r->s_measure_a >= 0 && r->s_measure_b < 0) r->s_measure_b = k;
     }
-    report_progress(r, stderr, 1);
+    run_progress(r, 1);
     r->phase = RUN_PH_TEARDOWN;
     /* The servers that use the backends first, then the backends: so web
      * and app never see nfs or db go away under them while they stop. */

@@ -127,4 +127,13 @@ void run_cpu_between(const struct run *r, int a, int b, struct run_cpu *c);
 /* Reads kernel, CPU model, cores and memory through the reader layer. */
 void run_host_facts(const char *root, struct run_host_facts *f);
 
+struct report_model;
+struct report_live;
+/* model.c: the report model of a finished (or stopped) run.  Never fails
+ * (allocation failure aborts); the caller frees it with report_model_free. */
+struct report_model *report_model_from_run(const struct run *r);
+/* model.c: the figures of the progress line from the run's last two
+ * samples. */
+void report_live_from_run(const struct run *r, struct report_live *l);
+
 #endif

@@ -4,6 +4,9 @@
 
 #include "run/run.h"
 
+/* model.c: shows the run's progress line on stderr (final: ends it). */
+void run_progress(const struct run *r, int final);
+
 /* sample.c */
 int run_sample_take(struct run *r);
 void run_samples_free(struct run *r);
