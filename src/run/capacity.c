@@ -16,7 +16,7 @@
 #include "report/report.h"
 #include "report/html.h"
 #include "report/model.h"
-#include "cli/cli.h"
+#include "core/exitcode.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/fs.h"

@@ -14,7 +14,7 @@
 #include "report/model.h"
 #include "report/repeats.h"
 #include "report/report.h"
-#include "cli/cli.h"
+#include "core/exitcode.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -7,6 +7,10 @@
 /* model.c: shows the run's progress line on stderr (final: ends it). */
 void run_progress(const struct run *r, int final);
 
+/* run.c: opens the platform of r->job (its [platform] options live in
+ * r->job). */
+void run_open_platform(struct run *r);
+
 /* sample.c */
 int run_sample_take(struct run *r);
 void run_samples_free(struct run *r);
