@@ -222,8 +222,13 @@ int fs_prune_lru(const char *dir, const char *prefix, const char *suffix, int ke
     qsort(v, n, sizeof *v, fs_lru_newer_first);
     time_t cut = time(NULL) - (time_t)idle_s;
     int removed = 0;
+    char mf[sizeof v->name + 16];
     for (size_t i = keep > 0 ? (size_t)keep : 0; i < n; i++)
-        if (v[i].mtime.tv_sec < cut && unlinkat(dirfd(d), v[i].name, 0) == 0) removed++;
+        if (v[i].mtime.tv_sec < cut && unlinkat(dirfd(d), v[i].name, 0) == 0) {
+            snprintf(mf, sizeof mf, "%s.manifest", v[i].name);
+            unlinkat(dirfd(d), mf, 0);
+            removed++;
+        }
     closedir(d);
     free(v);
     return removed;

@@ -5,10 +5,14 @@
  *     web-seed1-set1-docroot16777216-nfs30
  * `hostmix prepare` writes .hostmix-prepared last, so a directory without
  * it is a partial data set (an interrupted prepare): it is removed and
- * prepared again.  Same key, same bytes: the cache never goes stale. */
+ * prepared again.  Same key, same bytes: the cache never goes stale.
+ * Once prepared, the run writes DATA_DIR/KEY.manifest (core/manifest.h);
+ * a cached data set is used only when it matches it, is prepared again
+ * when it has none, and refuses the run when a file differs. */
 #include "run/run_int.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/manifest.h"
 #include "core/progress.h"
 #include "roles/role.h"
 
@@ -45,6 +49,22 @@ static void prep_expect(const struct job *j, int role, int64_t *files, int64_t *
     if (role_def(role)->expect) role_def(role)->expect(&j->role[role], files, bytes);
 }
 
+/* A data set found complete in the cache is used only when it matches
+ * its manifest.  Returns 0 (use it), MANIFEST_NONE (none: prepare it
+ * again) or -1 with the run invalidated naming the file that differs. */
+static int prep_cached(struct run *r, int set, int role, const char *dst)
+{
+    struct buf why = BUF_INIT;
+    int rc = manifest_use(dst, &why);
+    if (rc == 0) log_info("set %d %s: data set cached in %s", set, role_names[role], dst);
+    else if (rc == MANIFEST_NONE) log_info("set %d %s: data set %s has no manifest",
+                                           set, role_names[role], dst);
+    else run_invalidate(r, "set %d %s: data set refused: %s", set, role_names[role],
+                        buf_cstr(&why));
+    buf_free(&why);
+    return rc;
+}
+
 static int prep_one(struct run *r, int set, int role)
 {
     const struct job *j = &r->job;
@@ -54,10 +74,10 @@ static int prep_one(struct run *r, int set, int role)
     snprintf(dst, 512, "%s/%s", j->data_dir, key);
     memcpy(r->cached[set - 1][role], dst, sizeof r->cached[0][0]);
     snprintf(marker, sizeof marker, "%s/.hostmix-prepared", dst);
-    if (access(marker, F_OK) == 0) {
-        log_info("set %d %s: data set cached in %s", set, role_names[role], dst);
+    int cached = access(marker, F_OK) == 0 ? prep_cached(r, set, role, dst) : MANIFEST_NONE;
+    if (cached != MANIFEST_NONE) {
         strvec_clear(&size);
-        return 0;
+        return cached;
     }
     int rc = prep_make(r, set, role, dst, marker, &size);
     strvec_clear(&size);
@@ -71,7 +91,7 @@ static int prep_make(struct run *r, int set, int role, const char *dst, const ch
 {
     const struct job *j = &r->job;
     if (access(dst, F_OK) == 0) {
-        log_info("set %d %s: removing incomplete data set %s", set, role_names[role], dst);
+        log_info("set %d %s: removing data set %s to prepare it again", set, role_names[role], dst);
         if (fs_rmtree(dst)) {
             run_invalidate(r, "cannot remove incomplete data set %s: %s", dst, strerror(errno));
             return -1;
@@ -106,7 +126,11 @@ static int prep_make(struct run *r, int set, int role, const char *dst, const ch
                        role_names[role], set, how, marker, log);
         return -1;
     }
-    return 0;
+    struct buf why = BUF_INIT;
+    int rc = manifest_seal(dst, dst, &why);
+    if (rc) run_invalidate(r, "set %d %s: %s", set, role_names[role], buf_cstr(&why));
+    buf_free(&why);
+    return rc;
 }
 
 /* The data directory, made if missing, must be one no other user can
