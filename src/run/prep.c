@@ -23,22 +23,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* The cache key of (set, role)'s data set and its size options as
- * `hostmix prepare` words (appended to argv). */
-static void prep_key(const struct job *j, int set, int role, char *key, size_t n,
-                     struct strvec *argv)
-{
-    struct role_size_opt o[ROLE_MAX_SIZE_OPTS];
-    int k = role_def(role)->size_opts(&j->role[role], o);
-    size_t len = (size_t)snprintf(key, n, "%s-seed%llu-set%d", role_names[role],
-                                  (unsigned long long)j->seed, set);
-    for (int i = 0; i < k && len < n; i++) {
-        strvec_push(argv, o[i].flag);
-        strvec_push(argv, o[i].value);
-        len += (size_t)snprintf(key + len, n - len, "-%s%s", o[i].label, o[i].value);
-    }
-}
-
 static int prep_make(struct run *r, int set, int role, const char *dst, const char *marker,
                      const struct strvec *size);
 
@@ -65,22 +49,17 @@ static int prep_cached(struct run *r, int set, int role, const char *dst)
     return rc;
 }
 
-static int prep_one(struct run *r, int set, int role)
+/* Finds data set d complete and matching its manifest in the cache, or
+ * prepares it.  Returns 0, or -1 with the run invalidated. */
+static int prep_one(struct run *r, const struct plan_data *d)
 {
-    const struct job *j = &r->job;
-    char key[256], *dst = r->data[set - 1][role], marker[700];
-    struct strvec size = STRVEC_INIT;
-    prep_key(j, set, role, key, sizeof key, &size);
-    snprintf(dst, 512, "%s/%s", j->data_dir, key);
-    memcpy(r->cached[set - 1][role], dst, sizeof r->cached[0][0]);
-    snprintf(marker, sizeof marker, "%s/.hostmix-prepared", dst);
-    int cached = access(marker, F_OK) == 0 ? prep_cached(r, set, role, dst) : MANIFEST_NONE;
-    if (cached != MANIFEST_NONE) {
-        strvec_clear(&size);
-        return cached;
-    }
-    int rc = prep_make(r, set, role, dst, marker, &size);
-    strvec_clear(&size);
+    struct buf marker = BUF_INIT;
+    buf_printf(&marker, "%s/.hostmix-prepared", d->cached);
+    int cached = access(buf_cstr(&marker), F_OK) == 0 ? prep_cached(r, d->set, d->role, d->cached)
+                                                       : MANIFEST_NONE;
+    int rc = cached != MANIFEST_NONE ? cached
+           : prep_make(r, d->set, d->role, d->cached, buf_cstr(&marker), &d->size);
+    buf_free(&marker);
     return rc;
 }
 
@@ -158,8 +137,8 @@ static int prep_data_dir(struct run *r)
 int run_prepare_data(struct run *r)
 {
     if (prep_data_dir(r)) return -1;
-    for (int set = 1; set <= r->job.sets; set++)
-        for (int role = 0; role < ROLE_COUNT; role++)
-            if (role_prepared(r->job.role_mask, role) && prep_one(r, set, role)) return -1;
+    plan_data_build(&r->plan, &r->job);
+    for (int i = 0; i < r->plan.ndata; i++)
+        if (prep_one(r, &r->plan.data[i])) return -1;
     return 0;
 }

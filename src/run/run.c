@@ -57,20 +57,13 @@ static int run_preflight(const struct run *r)
 
 /* ---- servers ------------------------------------------------------- */
 
-/* The data set of (set, role) as the plan asks for it (plan_data_fn). */
-static const char *run_data(const void *ctx, int set, int role, int cached)
-{
-    const struct run *r = ctx;
-    return cached ? r->cached[set - 1][role] : r->data[set - 1][role];
-}
-
 /* Builds the plan and a plat_server per spec, then lets the platform
  * place each server's data.  Returns 0, or -1 (r->invalid says why). */
 static int run_plan(struct run *r)
 {
     char logdir[600], why[768];
     snprintf(logdir, sizeof logdir, "%s/logs", r->outdir);
-    plan_build(&r->plan, &r->job, &r->plat, run_data, r, logdir);
+    plan_build(&r->plan, &r->job, &r->plat, logdir);
     r->srv = calloc((size_t)(r->plan.n ? r->plan.n : 1), sizeof *r->srv);
     if (!r->srv) abort();
     for (int i = 0; i < r->plan.n; i++) plat_server_init(&r->plat, &r->srv[i], &r->plan.spec[i]);
@@ -157,8 +150,7 @@ static int run_start_drive(struct run *r)
         t.connections = jr->connections;
         t.arrival = jr->arrival;
         t.qos = jr->qos;
-        if (role_prepared(j->role_mask, s->role))
-            snprintf(t.data, sizeof t.data, "%s", r->data[s->set - 1][s->role]);
+        if (s->data) snprintf(t.data, sizeof t.data, "%s", s->data);
         const int peer = role_def(s->role)->peer;
         if (peer >= 0) {                /* the data its peer serves (app: db's) */
             t.customers = j->role[peer].customers;

@@ -290,32 +290,26 @@ static void work_remove_one(const char *name, void *arg)
     if (fs_rmtree(path)) log_warn("cannot remove %s: %s", path, strerror(errno));
 }
 
-/* Makes the run's working copy of the cached data set of (set, role) — an
- * overlay while *overlay is set (cleared at the first that cannot be
- * mounted), else a copy — and points r->data at it.  Returns 0, or -1
- * (r->invalid). */
-static int work_copy_set(struct run *r, int set, int role, int *overlay)
+/* Makes the run's working copy of data set d — an overlay while *overlay
+ * is set (cleared at the first that cannot be mounted), else a copy — and
+ * points d's servers at it.  Returns 0, or -1 (r->invalid). */
+static int work_copy_set(struct run *r, struct plan_data *d, int *overlay)
 {
-    char *src = r->data[set - 1][role], dst[1100];
-    const char *key = strrchr(src, '/');
-    key = key ? key + 1 : src;
-    size_t len = (size_t)snprintf(dst, sizeof dst, "%s/%s", r->work_dir, key);
-    if (len >= sizeof r->data[0][0]) {
-        run_invalidate(r, "working copy: path too long for %.400s", src);
-        return -1;
+    const char *src = d->cached;
+    struct buf dst = BUF_INIT;
+    buf_printf(&dst, "%s/%s", r->work_dir, d->key);
+    int rc = *overlay ? work_overlay_set(r, src, buf_cstr(&dst), d->key) : -1;
+    if (rc && *overlay) log_info("working copy: no overlay (%s); copying the files", strerror(errno));
+    if (rc) {
+        struct stat st;
+        *overlay = 0;
+        rc = stat(src, &st) ? -1 : work_copy_dir(r, AT_FDCWD, src, AT_FDCWD, buf_cstr(&dst), &st, src);
+        if (rc && !r->invalid[0])
+            run_invalidate(r, "working copy: cannot copy %.450s to %.450s: %s",
+                           src, buf_cstr(&dst), strerror(errno));
     }
-    if (*overlay && work_overlay_set(r, src, dst, key) == 0) {
-        memcpy(src, dst, len + 1);
-        return 0;
-    }
-    if (*overlay) log_info("working copy: no overlay (%s); copying the files", strerror(errno));
-    *overlay = 0;
-    struct stat st;
-    int rc = stat(src, &st) ? -1 : work_copy_dir(r, AT_FDCWD, src, AT_FDCWD, dst, &st, src);
-    if (rc && !r->invalid[0])
-        run_invalidate(r, "working copy: cannot copy %.450s to %.450s: %s",
-                 src, dst, strerror(errno));
-    if (rc == 0) memcpy(src, dst, len + 1);
+    if (rc == 0) plan_data_serve(d, buf_cstr(&dst));
+    buf_free(&dst);
     return rc;
 }
 
@@ -336,21 +330,19 @@ int run_work_create(struct run *r)
     fs_sweep_dead(j->data_dir, WORK_PREFIX, work_remove_one, (void *)j->data_dir);
     int64_t t0 = clock_mono_ns();
     int overlay = 1;
-    for (int set = 1; set <= j->sets; set++) {
-        for (int role = 0; role < ROLE_COUNT; role++) {
-            if (!job_has_role(j, role) || !role_def(role)->mutates) continue;
-            if (!r->work_dir[0]) {
-                snprintf(r->work_dir, sizeof r->work_dir, "%.400s/" WORK_PREFIX "%d", j->data_dir,
-                         (int)getpid());
-                if (mkdir(r->work_dir, 0755)) {
-                    run_invalidate(r, "cannot create %.450s: %s",
-                             r->work_dir, strerror(errno));
-                    r->work_dir[0] = '\0';
-                    return -1;
-                }
+    for (int i = 0; i < r->plan.ndata; i++) {
+        struct plan_data *d = &r->plan.data[i];
+        if (!d->mutates) continue;
+        if (!r->work_dir[0]) {
+            snprintf(r->work_dir, sizeof r->work_dir, "%.400s/" WORK_PREFIX "%d", j->data_dir,
+                     (int)getpid());
+            if (mkdir(r->work_dir, 0755)) {
+                run_invalidate(r, "cannot create %.450s: %s", r->work_dir, strerror(errno));
+                r->work_dir[0] = '\0';
+                return -1;
             }
-            if (work_copy_set(r, set, role, &overlay)) return -1;
         }
+        if (work_copy_set(r, d, &overlay)) return -1;
     }
     r->work_ns = clock_mono_ns() - t0;
     if (r->work_dir[0]) {
