@@ -329,6 +329,22 @@ static void on_syntax(void *ctx, int line, const char *msg)
     job_err(ctx, line, "%s", msg);
 }
 
+void job_free(struct job *j)
+{
+    free(j->plat_opt);
+    j->plat_opt = NULL;
+}
+
+void job_copy(struct job *dst, const struct job *src)
+{
+    const struct platform_ops *ops = plat_find(src->platform);
+    *dst = *src;
+    dst->plat_opt = NULL;
+    if (!src->plat_opt) return;
+    if (!(dst->plat_opt = malloc(ops->opt_size))) abort();
+    memcpy(dst->plat_opt, src->plat_opt, ops->opt_size);
+}
+
 int job_has_role(const struct job *j, int r)
 {
     return (j->role_mask >> r) & 1u;
@@ -362,7 +378,9 @@ static void job_platform_options(struct job_ctx *c)
     struct job *j = c->j;
     const struct platform_ops *ops = plat_find(j->platform);
     const struct opt_def *t = ops ? ops->opts : NULL;
-    memset(j->plat_opt, 0, sizeof j->plat_opt);
+    free(j->plat_opt);
+    j->plat_opt = t ? calloc(1, ops->opt_size) : NULL;
+    if (t && !j->plat_opt) abort();
     if (t) opt_defaults(t, j->plat_opt, 0);
     for (int i = 0; i < c->nplat; i++) {
         const char *key = c->plat[i].key;
@@ -414,6 +432,7 @@ int job_load_text(struct job *j, const char *name, const char *text, size_t len,
     ini_parse(text, len, &h, c);
     if (!c->errors) job_validate(c);
     int errors = c->errors;
+    if (errors) job_free(j);        /* nothing of a refused job stays allocated */
     free(c);
     return errors;
 }
@@ -586,11 +605,13 @@ void job_print_help(FILE *f, int markdown)
         if (!ops->opts) continue;
         char title[64];
         snprintf(title, sizeof title, "[platform] (platform = %s)", platform_names[p]);
-        memset(dj->plat_opt, 0, sizeof dj->plat_opt);
-        opt_defaults(ops->opts, dj->plat_opt, 0);
-        struct job_help h = { f, markdown, dj->plat_opt };
+        void *opt = calloc(1, ops->opt_size);
+        if (!opt) abort();
+        opt_defaults(ops->opts, opt, 0);
+        struct job_help h = { f, markdown, opt };
         job_help_title(&h, title);
         for (const struct opt_def *o = ops->opts; o->name; o++) job_help_row(o, &h);
+        free(opt);
     }
     free(dj);
 }

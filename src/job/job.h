@@ -28,8 +28,6 @@ extern const char *const arrival_names[];
 #define JOB_SEC_DRIVEN   (1u << 29)
 /* Most rows job_table, or one role's own options, may have. */
 #define JOB_ROWS_MAX     64
-/* Room for the chosen platform's [platform] options (its own struct). */
-#define JOB_PLAT_OPT_MAX 2048
 
 /* The [profile] section: collectors that run over the measurement
  * interval (src/collect/, docs/profile.md).  Off unless enabled. */
@@ -64,9 +62,10 @@ struct job {
     unsigned role_mask;         /* the same as bits (1u << role); derived */
     struct role_opts role[ROLE_COUNT];
     struct job_profile profile;
-    /* the [platform] section: options of the chosen platform's own table
-     * (platform_ops.opts), stored in its own struct laid out here */
-    _Alignas(16) unsigned char plat_opt[JOB_PLAT_OPT_MAX];
+    /* the [platform] section: the chosen platform's own options struct
+     * (platform_ops.opts, opt_size bytes), owned: job_free releases it;
+     * NULL until job_load or for a platform without options */
+    void *plat_opt;
 };
 
 extern const struct opt_def job_table[];
@@ -83,6 +82,13 @@ void job_defaults(struct job *j);
 int job_load(struct job *j, const char *path, FILE *errs);
 /* Same, from text in memory; name is used in messages. */
 int job_load_text(struct job *j, const char *name, const char *text, size_t len, FILE *errs);
+
+/* Releases what job_load allocated (the platform's options); j may then
+ * be loaded again.  A job that job_defaults alone filled owns nothing. */
+void job_free(struct job *j);
+/* dst = src with its own copy of the platform's options (dst's previous
+ * contents are overwritten, not freed). */
+void job_copy(struct job *dst, const struct job *src);
 
 /* Whether every set deploys role r (job "roles" option). */
 int job_has_role(const struct job *j, int r);

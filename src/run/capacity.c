@@ -200,10 +200,12 @@ static int cap_template(const struct cap_args *a, struct run **out)
     t->want_text = t->want_json = t->want_html = 1;
     if (fs_mkdirs(t->outdir)) {
         fprintf(stderr, "hostmix capacity: cannot create %s: %s\n", t->outdir, strerror(errno));
+        job_free(&t->job);
         free(t);
         return CLI_FAILED;
     }
     *out = run_derive(t, t->outdir);    /* with its platform opened */
+    job_free(&t->job);
     free(t);
     return CLI_OK;
 }

@@ -341,6 +341,7 @@ void run_free(struct run *r)
     free(r->srv);
     plan_free(&r->plan);
     plat_close(&r->plat);
+    job_free(&r->job);
     free(r);
 }
 
@@ -354,7 +355,7 @@ struct run *run_derive(const struct run *t, const char *outdir)
 {
     struct run *r = calloc(1, sizeof *r);
     if (!r) abort();
-    r->job = t->job;
+    job_copy(&r->job, &t->job);
     memcpy(r->job_text, t->job_text, sizeof r->job_text);
     snprintf(r->outdir, sizeof r->outdir, "%s", outdir);
     r->want_text = t->want_text;
