@@ -62,8 +62,13 @@ enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSO
 struct json_doc;
 struct json_val;
 
+/* Room for json_parse's message: "byte N: " (up to 20 digits) and the
+ * longest of its own fixed texts ("expected ',' or '}', got ..." naming at
+ * most a few bytes of input). */
+#define JSON_ERR_MAX 128
+
 /* Parses len bytes (no NUL needed).  Returns NULL and a message
- * "byte N: what" in err on failure.  Strings must be UTF-8; \u escapes of
+ * "byte N: what" in err on failure (JSON_ERR_MAX holds any).  Strings must be UTF-8; \u escapes of
  * lone surrogates decode to U+FFFD; numbers beyond double range become
  * +-inf.  The caller owns the doc (json_doc_free). */
 struct json_doc *json_parse(const char *text, size_t len, char *err, size_t errlen);
