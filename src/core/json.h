@@ -68,7 +68,8 @@ struct json_val;
 #define JSON_ERR_MAX 128
 
 /* Parses len bytes (no NUL needed).  Returns NULL and a message
- * "byte N: what" in err on failure (JSON_ERR_MAX holds any).  Strings must be UTF-8; \u escapes of
+ * "byte N: what" in err on failure (JSON_ERR_MAX holds any; err NULL with
+ * errlen 0: no message).  Strings must be UTF-8; \u escapes of
  * lone surrogates decode to U+FFFD; numbers beyond double range become
  * +-inf.  The caller owns the doc (json_doc_free). */
 struct json_doc *json_parse(const char *text, size_t len, char *err, size_t errlen);

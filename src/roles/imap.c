@@ -907,11 +907,11 @@ static const struct srv_proto imap_proto = {
  * logging why. */
 static int imap_users_load(struct imap_srv *is, const char *data)
 {
-    char why[1200];
-    if (imap_users_read(data, &is->userlist, why, sizeof why)) {
-        log_error("imap: %s (run 'hostmix prepare imap --data %s' first)", why, data);
-        return -1;
-    }
+    struct buf why = BUF_INIT;
+    int rc = imap_users_read(data, &is->userlist, &why);
+    if (rc) log_error("imap: %s (run 'hostmix prepare imap --data %s' first)", buf_cstr(&why), data);
+    buf_free(&why);
+    if (rc) return -1;
     is->users = is->userlist.u;
     is->nusers = is->userlist.n;
     if (is->nusers) qsort(is->users, is->nusers, sizeof *is->users, imap_user_cmp);
