@@ -20,9 +20,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Reads root+path (path starts with '/') into buf, NUL-terminated.
- * Returns the byte count, or -1 with errno set. */
+/* Reads root+path (path starts with '/') into buf, NUL-terminated (at
+ * most n - 1 bytes).  Returns the byte count, or -1 with errno set. */
 ssize_t meas_read(const char *root, const char *path, char *buf, size_t n);
+/* Appends the whole of root+path to out (NUL-terminated, buf_cstr).
+ * Returns the bytes read, or -1 with errno set and out as it was. */
+struct buf;
+ssize_t meas_read_buf(const char *root, const char *path, struct buf *out);
 
 /* ---- host: /proc/stat ---------------------------------------------- */
 
