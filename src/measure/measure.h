@@ -104,7 +104,8 @@ double meas_overhead(const struct meas_breakdown *d);
 enum meas_idle_kind { MEAS_IDLE_UNKNOWN, MEAS_IDLE_MEASURED, MEAS_IDLE_TICK };
 /* Decides from root/proc/timer_list (".nohz" or ".nohz_mode" per CPU),
  * root/proc/cmdline (nohz=off) and root/boot/config-RELEASE (NO_HZ_IDLE,
- * NO_HZ_FULL); says where the answer came from in why. */
+ * NO_HZ_FULL); says where the answer came from in why (NULL with n 0:
+ * not said). */
 enum meas_idle_kind meas_idle_kind(const char *root, char *why, size_t n);
 
 /* ---- processes: /proc/PID/stat, /proc/PID/task/TID/stat ------------ */
