@@ -15,6 +15,7 @@
 #define HOSTMIX_JSON_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/buf.h"
@@ -28,7 +29,7 @@ struct json_w {
     struct buf *out;
     int pretty;
     int depth;
-    unsigned char first[JSON_MAX_DEPTH + 1];   /* no element yet at this depth */
+    bool first[JSON_MAX_DEPTH + 1];    /* no element yet at this depth */
     int after_key;
 };
 

@@ -386,8 +386,8 @@ void imap_flags_to_maildir(unsigned flags, char *dst, size_t n)
 
 /* ---- dates -------------------------------------------------------------- */
 
-static const char imap_months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+static const char *const imap_months[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
 /* Parses "d-Mon-yyyy" at *s, advancing it. */
 static int imap_dmy(const char **s, struct tm *tm)

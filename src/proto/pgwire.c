@@ -1,6 +1,7 @@
 /* pgwire.c — PostgreSQL v3 framing, readers and writers; see pgwire.h. */
 #include "proto/pgwire.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -154,8 +155,8 @@ int pgw_parse_bind(const struct pgw_msg *m, struct pgw_bind *b, char *err, size_
 size_t pgw_begin(struct buf *b, char t)
 {
     size_t start = b->len;
-    char hdr[5] = { t, 0, 0, 0, 0 };
-    buf_append(b, hdr, 5);
+    buf_append(b, &t, 1);
+    buf_append(b, "\0\0\0\0", 4);        /* the length, set by pgw_end */
     return start;
 }
 
@@ -171,16 +172,14 @@ void pgw_end(struct buf *b, size_t start)
 
 void pgw_i16(struct buf *b, int16_t v)
 {
-    unsigned char p[2] = { (unsigned char)((uint16_t)v >> 8), (unsigned char)v };
-    buf_append(b, p, 2);
+    uint16_t be = htons((uint16_t)v);
+    buf_append(b, &be, 2);
 }
 
 void pgw_i32(struct buf *b, int32_t v)
 {
-    uint32_t u = (uint32_t)v;
-    unsigned char p[4] = { (unsigned char)(u >> 24), (unsigned char)(u >> 16),
-                           (unsigned char)(u >> 8), (unsigned char)u };
-    buf_append(b, p, 4);
+    uint32_t be = htonl((uint32_t)v);
+    buf_append(b, &be, 4);
 }
 
 void pgw_str(struct buf *b, const char *s) { buf_append(b, s, strlen(s) + 1); }

@@ -138,7 +138,7 @@ struct web_rep {
 static void web_send_rep(struct srv_conn *c, const struct web_reqinfo *ri, struct web_rep *rep)
 {
     static _Thread_local struct buf b;
-    char date[32], crange[96] = "";
+    char crange[96] = "";
     int status = 200;
     int64_t off = 0, len = rep->size;
     if (ri->ims >= 0 && rep->mtime <= ri->ims) {
@@ -170,7 +170,7 @@ static void web_send_rep(struct srv_conn *c, const struct web_reqinfo *ri, struc
     buf_reset(&b);
     http_head_start(&b, status);
     buf_printf(&b, "Content-Type: %s\r\nLast-Modified: %s\r\nAccept-Ranges: bytes\r\n%s",
-               rep->ctype, http_fmt_date(date, rep->mtime), crange);
+               rep->ctype, http_fmt_date(rep->mtime).s, crange);
     http_head_finish(&b, status == 304 ? -1 : len, ri->keep_alive);
     srv_count(c, 0);
     if (status == 304 || ri->head_only || len == 0) {
