@@ -41,12 +41,13 @@ char *buf_detach(struct buf *b);
 char *strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A short formatted value (a number with its unit, a table cell, a JSON
- * key like "p99_ns") returned by value, so a formatter needs no array from
- * its caller: numstr_fmt(...).s stays valid to the end of the full
- * expression that called it.  Only for numbers and fixed words, never for
- * outside text: NUMSTR_MAX holds the longest "%.17g" of a double (24
- * characters) with a unit or a short prefix. */
-#define NUMSTR_MAX 48
+ * key like "p99_ns", a /proc path of pids) returned by value, so a
+ * formatter needs no array from its caller: numstr_fmt(...).s stays valid
+ * to the end of the full expression that called it.  For numbers and
+ * fixed words (or a number's text, length-checked, to parse), never for
+ * other outside text: NUMSTR_MAX holds the longest "%.17g" of a double
+ * (24 characters) with a sentence's worth of words around it. */
+#define NUMSTR_MAX 64
 struct numstr { char s[NUMSTR_MAX]; };
 struct numstr numstr_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -12,14 +12,14 @@ static uint32_t pgw_be32(const char *p)
 }
 
 long pgw_frame(const char *p, size_t n, int startup, size_t max_len,
-               struct pgw_msg *m, char *err, size_t errlen)
+               struct pgw_msg *m, struct buf *err)
 {
     size_t hdr = startup ? 4 : 5;
     if (n < hdr) return 0;
     uint32_t len = pgw_be32(p + hdr - 4);
     if (len < 4 || len > max_len) {
-        snprintf(err, errlen, "invalid message length %u%s", len,
-                 len < 4 ? "" : " (too long)");
+        buf_printf(err, "invalid message length %u%s", len,
+                   len < 4 ? "" : " (too long)");
         return -1;
     }
     if (n < hdr - 4 + (size_t)len) return 0;
@@ -78,7 +78,7 @@ const char *pgw_rd_str(struct pgw_rd *r)
     return s;
 }
 
-int pgw_parse_startup(const struct pgw_msg *m, struct pgw_startup *s, char *err, size_t errlen)
+int pgw_parse_startup(const struct pgw_msg *m, struct pgw_startup *s, struct buf *err)
 {
     struct pgw_rd r;
     pgw_rd_init(&r, m);
@@ -99,13 +99,13 @@ int pgw_parse_startup(const struct pgw_msg *m, struct pgw_startup *s, char *err,
         }
     }
     if (r.bad) {
-        snprintf(err, errlen, "malformed startup packet");
+        buf_printf(err, "malformed startup packet");
         return -1;
     }
     return 0;
 }
 
-int pgw_parse_parse(const struct pgw_msg *m, struct pgw_parse *p, char *err, size_t errlen)
+int pgw_parse_parse(const struct pgw_msg *m, struct pgw_parse *p, struct buf *err)
 {
     struct pgw_rd r;
     pgw_rd_init(&r, m);
@@ -113,18 +113,18 @@ int pgw_parse_parse(const struct pgw_msg *m, struct pgw_parse *p, char *err, siz
     p->query = pgw_rd_str(&r);
     p->ntypes = pgw_rd_i16(&r);
     if (p->ntypes < 0 || p->ntypes > PGW_MAX_PARAMS) {
-        snprintf(err, errlen, "bad parameter type count %d", p->ntypes);
+        buf_printf(err, "bad parameter type count %d", p->ntypes);
         return -1;
     }
     for (int i = 0; i < p->ntypes; i++) p->types[i] = (uint32_t)pgw_rd_i32(&r);
     if (r.bad) {
-        snprintf(err, errlen, "malformed Parse message");
+        buf_printf(err, "malformed Parse message");
         return -1;
     }
     return 0;
 }
 
-int pgw_parse_bind(const struct pgw_msg *m, struct pgw_bind *b, char *err, size_t errlen)
+int pgw_parse_bind(const struct pgw_msg *m, struct pgw_bind *b, struct buf *err)
 {
     struct pgw_rd r;
     pgw_rd_init(&r, m);
@@ -135,7 +135,7 @@ int pgw_parse_bind(const struct pgw_msg *m, struct pgw_bind *b, char *err, size_
     for (int i = 0; i < nfmt && !r.bad; i++) b->binary |= pgw_rd_i16(&r) != 0;
     b->nparams = pgw_rd_i16(&r);
     if (nfmt < 0 || b->nparams < 0 || b->nparams > PGW_MAX_PARAMS) {
-        snprintf(err, errlen, "bad format or parameter count in Bind");
+        buf_printf(err, "bad format or parameter count in Bind");
         return -1;
     }
     for (int i = 0; i < b->nparams && !r.bad; i++) {
@@ -146,7 +146,7 @@ int pgw_parse_bind(const struct pgw_msg *m, struct pgw_bind *b, char *err, size_
     int nres = pgw_rd_i16(&r);
     for (int i = 0; i < nres && !r.bad; i++) b->binary |= pgw_rd_i16(&r) != 0;
     if (r.bad || nres < 0) {
-        snprintf(err, errlen, "malformed Bind message");
+        buf_printf(err, "malformed Bind message");
         return -1;
     }
     return 0;
