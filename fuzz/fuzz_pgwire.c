@@ -15,19 +15,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *p = (const char *)data;
     size_t n = size;
     int startup = 1;
-    char err[128];
+    struct buf err = BUF_INIT;
     for (;;) {
         struct pgw_msg m;
-        long used = pgw_frame(p, n, startup, 1 << 16, &m, err, sizeof err);
+        long used = pgw_frame(p, n, startup, 1 << 16, &m, &err);
         if (used <= 0) break;
         if (startup) {
             struct pgw_startup su;
-            pgw_parse_startup(&m, &su, err, sizeof err);
+            pgw_parse_startup(&m, &su, &err);
             startup = su.version == PGW_SSL_REQUEST;
         } else if (m.type == 'P') {
-            pgw_parse_parse(&m, &fz_parse, err, sizeof err);
+            pgw_parse_parse(&m, &fz_parse, &err);
         } else if (m.type == 'B') {
-            pgw_parse_bind(&m, &fz_bind, err, sizeof err);
+            pgw_parse_bind(&m, &fz_bind, &err);
         } else {
             struct pgw_rd r;
             pgw_rd_init(&r, &m);
@@ -36,6 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         p += used;
         n -= (size_t)used;
+        buf_reset(&err);
     }
+    buf_free(&err);
     return 0;
 }

@@ -74,3 +74,32 @@ const char *buf_cstr(struct buf *b)
     b->data[b->len] = '\0';
     return b->data + b->off;
 }
+
+char *buf_detach(struct buf *b)
+{
+    buf_cstr(b);
+    if (b->off) memmove(b->data, b->data + b->off, b->len - b->off + 1);
+    char *s = b->data;
+    *b = (struct buf)BUF_INIT;
+    return s;
+}
+
+char *strfmt(const char *fmt, ...)
+{
+    struct buf b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    return buf_detach(&b);
+}
+
+struct numstr numstr_fmt(const char *fmt, ...)
+{
+    struct numstr n;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(n.s, sizeof n.s, fmt, ap);
+    va_end(ap);
+    return n;
+}

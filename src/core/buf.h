@@ -33,5 +33,22 @@ static inline const char *buf_head(const struct buf *b) { return b->data ? b->da
 static inline size_t buf_used(const struct buf *b) { return b->len - b->off; }
 /* NUL-terminates without counting the NUL; returns buf_head(). */
 const char *buf_cstr(struct buf *b);
+/* The text of b as a NUL-terminated string the caller frees; b is empty
+ * (and reusable) after.  Never NULL: an empty buf gives "". */
+char *buf_detach(struct buf *b);
+
+/* A new formatted string (git's xstrfmt); the caller frees it. */
+char *strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A short formatted value (a number with its unit, a table cell, a JSON
+ * key like "p99_ns", a /proc path of pids) returned by value, so a
+ * formatter needs no array from its caller: numstr_fmt(...).s stays valid
+ * to the end of the full expression that called it.  For numbers and
+ * fixed words (or a number's text, length-checked, to parse), never for
+ * other outside text: NUMSTR_MAX holds the longest "%.17g" of a double
+ * (24 characters) with a sentence's worth of words around it. */
+#define NUMSTR_MAX 64
+struct numstr { char s[NUMSTR_MAX]; };
+struct numstr numstr_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -1,6 +1,7 @@
 /* fs.c — mkdir -p, rm -r, write-all, atomic replace and the output-file
  * rule; see fs.h. */
 #include "core/fs.h"
+#include "core/buf.h"
 #include "core/log.h"
 
 #include <dirent.h>
@@ -114,16 +115,31 @@ static int fs_chain_ok(const char *abs, char *why, size_t n)
     return rc;
 }
 
+/* path made absolute against the working directory, as a string the
+ * caller frees; NULL with errno set when there is no working directory. */
+static char *fs_absolute(const char *path)
+{
+    if (path[0] == '/') return strfmt("%s", path);
+    char *cwd = getcwd(NULL, 0);
+    if (!cwd) return NULL;
+    char *abs = strfmt("%s/%s", cwd, path);
+    free(cwd);
+    return abs;
+}
+
 int fs_check_private(const char *path, char *why, size_t n)
 {
-    char cwd[4096], abs[8192], *real;
-    if (path[0] == '/') snprintf(abs, sizeof abs, "%s", path);
-    else if (getcwd(cwd, sizeof cwd)) snprintf(abs, sizeof abs, "%s/%s", cwd, path);
-    else return snprintf(why, n, "getcwd: %s", strerror(errno)), -1;
-    if (fs_chain_ok(abs, why, n)) return -1;
-    if (!(real = realpath(abs, NULL))) return snprintf(why, n, "%s: %s", abs, strerror(errno)), -1;
-    int rc = strcmp(real, abs) ? fs_chain_ok(real, why, n) : 0;
+    char *abs = fs_absolute(path);
+    if (!abs) return snprintf(why, n, "getcwd: %s", strerror(errno)), -1;
+    char *real = NULL;
+    int rc = fs_chain_ok(abs, why, n);
+    if (!rc && !(real = realpath(abs, NULL))) {
+        snprintf(why, n, "%s: %s", abs, strerror(errno));
+        rc = -1;
+    }
+    if (!rc) rc = strcmp(real, abs) ? fs_chain_ok(real, why, n) : 0;
     free(real);
+    free(abs);
     return rc;
 }
 
@@ -184,7 +200,7 @@ int fs_sweep_dead(const char *dir, const char *prefix, void (*fn)(const char *na
 }
 
 struct fs_lru {
-    char name[256];
+    char *name;                     /* owned */
     struct timespec mtime;
 };
 
@@ -212,24 +228,25 @@ int fs_prune_lru(const char *dir, const char *prefix, const char *suffix, int ke
     struct dirent *e;
     while ((e = readdir(d))) {
         struct stat st;
-        if (!fs_lru_match(e->d_name, prefix, suffix) || strlen(e->d_name) >= sizeof v->name ||
+        if (!fs_lru_match(e->d_name, prefix, suffix) ||
             fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
             continue;
         if (n == cap && !(v = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof *v))) abort();
-        snprintf(v[n].name, sizeof v[n].name, "%s", e->d_name);
+        v[n].name = strfmt("%s", e->d_name);
         v[n++].mtime = st.st_mtim;
     }
     qsort(v, n, sizeof *v, fs_lru_newer_first);
     time_t cut = time(NULL) - (time_t)idle_s;
     int removed = 0;
-    char mf[sizeof v->name + 16];
     for (size_t i = keep > 0 ? (size_t)keep : 0; i < n; i++)
         if (v[i].mtime.tv_sec < cut && unlinkat(dirfd(d), v[i].name, 0) == 0) {
-            snprintf(mf, sizeof mf, "%s.manifest", v[i].name);
+            char *mf = strfmt("%s.manifest", v[i].name);    /* its manifest goes with it */
             unlinkat(dirfd(d), mf, 0);
+            free(mf);
             removed++;
         }
     closedir(d);
+    for (size_t i = 0; i < n; i++) free(v[i].name);
     free(v);
     return removed;
 }

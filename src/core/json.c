@@ -73,11 +73,25 @@ static size_t utf8_put(char *out, uint32_t cp)
     return 4;
 }
 
+/* A number's text is copied to be NUL-terminated for strtod: on the stack
+ * when shorter than this (every number hostmix writes), else to the heap. */
+#define JSON_NUM_INLINE 64
+
 /* ---- writer ---------------------------------------------------------- */
+
+/* The escape of ASCII byte c (a quote, a backslash or a control
+ * character): its two-character form, else \u00XX. */
+static void json_escape_ascii(struct buf *out, unsigned c)
+{
+    const char *two = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b"
+                    : c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                    : c == '\t' ? "\\t" : NULL;
+    if (two) buf_append(out, two, 2);
+    else buf_printf(out, "\\u%04x", c);
+}
 
 void json_escape(struct buf *out, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, run = 0;          /* bytes [i-run, i) are copied as they are */
     buf_append(out, "\"", 1);
@@ -90,23 +104,7 @@ void json_escape(struct buf *out, const char *s, size_t n)
         if (c >= 0x80) {                    /* invalid UTF-8: one U+FFFD per byte */
             buf_append(out, "\xEF\xBF\xBD", 3);
         } else {
-            char e[7] = { '\\', 0 };
-            size_t elen = 2;
-            switch (c) {
-            case '"':  e[1] = '"'; break;
-            case '\\': e[1] = '\\'; break;
-            case '\b': e[1] = 'b'; break;
-            case '\f': e[1] = 'f'; break;
-            case '\n': e[1] = 'n'; break;
-            case '\r': e[1] = 'r'; break;
-            case '\t': e[1] = 't'; break;
-            default:
-                memcpy(e + 1, "u00", 3);
-                e[4] = hex[c >> 4];
-                e[5] = hex[c & 15];
-                elen = 6;
-            }
-            buf_append(out, e, elen);
+            json_escape_ascii(out, c);
         }
         i++;
     }
@@ -124,7 +122,7 @@ void json_w_init(struct json_w *w, struct buf *out, int pretty)
 
 /* The flag slot of the current level (levels past the limit share the
  * last slot: the writer stays memory-safe, the reader would refuse). */
-static unsigned char *w_first(struct json_w *w)
+static bool *w_first(struct json_w *w)
 {
     int d = w->depth < 0 ? 0 : w->depth > JSON_MAX_DEPTH ? JSON_MAX_DEPTH : w->depth;
     return &w->first[d];
@@ -140,7 +138,7 @@ static void w_indent(struct json_w *w)
 static void w_sep(struct json_w *w)
 {
     if (w->after_key) { w->after_key = 0; return; }
-    unsigned char *first = w_first(w);
+    bool *first = w_first(w);
     if (!*first) buf_append(w->out, ",", 1);
     *first = 0;
     if (w->pretty && w->depth > 0) w_indent(w);
@@ -207,13 +205,13 @@ void json_w_uint(struct json_w *w, uint64_t v)
 void json_w_double(struct json_w *w, double v)
 {
     if (!isfinite(v)) { json_w_null(w); return; }
-    char s[40];
+    struct numstr s;
     for (int prec = 15; prec <= 17; prec++) {
-        snprintf(s, sizeof s, "%.*g", prec, v);
-        if (strtod(s, NULL) == v) break;
+        s = numstr_fmt("%.*g", prec, v);
+        if (strtod(s.s, NULL) == v) break;
     }
     w_sep(w);
-    buf_puts(w->out, s);
+    buf_puts(w->out, s.s);
 }
 
 void json_w_bool(struct json_w *w, int v)
@@ -357,13 +355,12 @@ static void skip_ws(struct parser *ps)
 }
 
 /* Describes the byte at pos for error messages ("end of input", "'x'", "byte 0x01"). */
-static const char *what(struct parser *ps, char *tmp, size_t n)
+static struct numstr what(const struct parser *ps)
 {
-    if (ps->pos >= ps->len) return "end of input";
+    if (ps->pos >= ps->len) return numstr_fmt("end of input");
     unsigned char c = (unsigned char)ps->p[ps->pos];
-    if (c >= 0x20 && c < 0x7f) snprintf(tmp, n, "'%c'", c);
-    else snprintf(tmp, n, "byte 0x%02x", c);
-    return tmp;
+    if (c >= 0x20 && c < 0x7f) return numstr_fmt("'%c'", c);
+    return numstr_fmt("byte 0x%02x", c);
 }
 
 static struct json_val *new_val(struct parser *ps, enum json_type t)
@@ -478,7 +475,7 @@ static struct json_val *parse_num(struct parser *ps)
         while (DIGIT(i)) i++;
     }
 #undef DIGIT
-    char small[64], *tmp = small;
+    char small[JSON_NUM_INLINE], *tmp = small;
     size_t n = i - start;
     if (n >= sizeof small && !(tmp = malloc(n + 1))) return fail(ps, start, "out of memory");
     memcpy(tmp, p + start, n);
@@ -496,7 +493,7 @@ static struct json_val *parse_value(struct parser *ps, int depth);
  * gathers them into an arena table. */
 static struct json_val *parse_container(struct parser *ps, int depth, int is_obj)
 {
-    char close = is_obj ? '}' : ']', tmp[16];
+    char close = is_obj ? '}' : ']';
     struct json_val *v = new_val(ps, is_obj ? JSON_OBJECT : JSON_ARRAY);
     struct json_val *head = NULL, **tail = &head;
     if (!v) return NULL;
@@ -513,11 +510,11 @@ static struct json_val *parse_container(struct parser *ps, int depth, int is_obj
         skip_ws(ps);
         if (is_obj) {
             if (ps->pos >= ps->len || ps->p[ps->pos] != '"')
-                return fail(ps, ps->pos, "expected a member name, got %s", what(ps, tmp, sizeof tmp));
+                return fail(ps, ps->pos, "expected a member name, got %s", what(ps).s);
             if (!(key = parse_str(ps, &keylen))) return NULL;
             skip_ws(ps);
             if (ps->pos >= ps->len || ps->p[ps->pos] != ':')
-                return fail(ps, ps->pos, "expected ':', got %s", what(ps, tmp, sizeof tmp));
+                return fail(ps, ps->pos, "expected ':', got %s", what(ps).s);
             ps->pos++;
         }
         struct json_val *kid = parse_value(ps, depth);
@@ -530,7 +527,7 @@ static struct json_val *parse_container(struct parser *ps, int depth, int is_obj
         skip_ws(ps);
         if (ps->pos < ps->len && ps->p[ps->pos] == ',') { ps->pos++; continue; }
         if (ps->pos < ps->len && ps->p[ps->pos] == close) { ps->pos++; break; }
-        return fail(ps, ps->pos, "expected ',' or '%c', got %s", close, what(ps, tmp, sizeof tmp));
+        return fail(ps, ps->pos, "expected ',' or '%c', got %s", close, what(ps).s);
     }
     v->u.kids = arena_alloc(ps->doc, v->n * sizeof *v->u.kids);
     if (!v->u.kids) return fail(ps, ps->pos, "out of memory");
@@ -551,7 +548,6 @@ static int match_word(struct parser *ps, const char *w)
  * containers around it. */
 static struct json_val *parse_value(struct parser *ps, int depth)
 {
-    char tmp[16];
     skip_ws(ps);
     if (ps->pos >= ps->len) return fail(ps, ps->pos, "unexpected end of input");
     char c = ps->p[ps->pos];
@@ -573,13 +569,12 @@ static struct json_val *parse_value(struct parser *ps, int depth)
     default:
         if (c == '-' || (c >= '0' && c <= '9')) return parse_num(ps);
     }
-    return fail(ps, ps->pos, "expected a value, got %s", what(ps, tmp, sizeof tmp));
+    return fail(ps, ps->pos, "expected a value, got %s", what(ps).s);
 }
 
 struct json_doc *json_parse(const char *text, size_t len, char *err, size_t errlen)
 {
     struct parser ps = { .p = text, .len = len, .err = err, .errlen = errlen };
-    char tmp[16];
     if (err && errlen) err[0] = '\0';
     if (len > JSON_MAX_SIZE) {
         fail(&ps, 0, "document larger than %d bytes", JSON_MAX_SIZE);
@@ -593,7 +588,7 @@ struct json_doc *json_parse(const char *text, size_t len, char *err, size_t errl
     if (ps.doc->root) {
         skip_ws(&ps);
         if (ps.pos < ps.len)
-            fail(&ps, ps.pos, "trailing garbage after the value: %s", what(&ps, tmp, sizeof tmp));
+            fail(&ps, ps.pos, "trailing garbage after the value: %s", what(&ps).s);
     }
     if (ps.failed) {
         json_doc_free(ps.doc);

@@ -15,6 +15,7 @@
 #define HOSTMIX_JSON_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/buf.h"
@@ -28,7 +29,7 @@ struct json_w {
     struct buf *out;
     int pretty;
     int depth;
-    unsigned char first[JSON_MAX_DEPTH + 1];   /* no element yet at this depth */
+    bool first[JSON_MAX_DEPTH + 1];    /* no element yet at this depth */
     int after_key;
 };
 
@@ -62,8 +63,14 @@ enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSO
 struct json_doc;
 struct json_val;
 
+/* Room for json_parse's message: "byte N: " (up to 20 digits) and the
+ * longest of its own fixed texts ("expected ',' or '}', got ..." naming at
+ * most a few bytes of input). */
+#define JSON_ERR_MAX 128
+
 /* Parses len bytes (no NUL needed).  Returns NULL and a message
- * "byte N: what" in err on failure.  Strings must be UTF-8; \u escapes of
+ * "byte N: what" in err on failure (JSON_ERR_MAX holds any; err NULL with
+ * errlen 0: no message).  Strings must be UTF-8; \u escapes of
  * lone surrogates decode to U+FFFD; numbers beyond double range become
  * +-inf.  The caller owns the doc (json_doc_free). */
 struct json_doc *json_parse(const char *text, size_t len, char *err, size_t errlen);

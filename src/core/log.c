@@ -1,14 +1,16 @@
 /* log.c — see log.h. */
 #include "core/log.h"
+#include "core/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
 enum log_level log_threshold = LOG_INFO;
-static char log_tag[96];
+static char *log_tag;               /* owned; NULL: none */
 
 void log_set_level(enum log_level lv) { log_threshold = lv; }
 
@@ -22,7 +24,8 @@ int log_parse_level(const char *s)
 
 void log_set_tag(const char *tag)
 {
-    snprintf(log_tag, sizeof log_tag, "%s", tag ? tag : "");
+    free(log_tag);
+    log_tag = tag && tag[0] ? strfmt("%s", tag) : NULL;
 }
 
 /* Formats the whole line first and writes it with one write(2), so lines
@@ -30,17 +33,15 @@ void log_set_tag(const char *tag)
 void log_msg(enum log_level lv, const char *fmt, ...)
 {
     static const char *const names[] = { "debug", "info", "warn", "error", "" };
-    char line[2048];
-    int n = snprintf(line, sizeof line, "hostmix[%d]%s%s %s: ", (int)getpid(),
-                     log_tag[0] ? " " : "", log_tag, names[lv]);
+    struct buf line = BUF_INIT;
+    buf_printf(&line, "hostmix[%d]%s%s %s: ", (int)getpid(), log_tag ? " " : "",
+               log_tag ? log_tag : "", names[lv]);
     va_list ap;
     va_start(ap, fmt);
-    if (n > 0 && (size_t)n < sizeof line)
-        n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    buf_vprintf(&line, fmt, ap);
     va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n >= sizeof line - 1) n = sizeof line - 2;
-    line[n++] = '\n';
-    ssize_t w = write(STDERR_FILENO, line, (size_t)n);
+    buf_puts(&line, "\n");
+    ssize_t w = write(STDERR_FILENO, buf_head(&line), buf_used(&line));
     (void)w;
+    buf_free(&line);
 }

@@ -1,5 +1,6 @@
 /* progress.c — a directory's growth as a progress line (progress.h). */
 #include "core/progress.h"
+#include "core/buf.h"
 #include "core/clock.h"
 
 #include <dirent.h>
@@ -46,8 +47,8 @@ void progress_init(struct progress *p, const char *label, const char *dir, int64
                    int64_t want_bytes, FILE *out)
 {
     memset(p, 0, sizeof *p);
-    snprintf(p->label, sizeof p->label, "%s", label);
-    snprintf(p->dir, sizeof p->dir, "%s", dir);
+    p->label = label;
+    p->dir = dir;
     p->want_files = want_files;
     p->want_bytes = want_bytes;
     p->out = out;
@@ -56,28 +57,24 @@ void progress_init(struct progress *p, const char *label, const char *dir, int64
 }
 
 /* "37%, ETA 12 s" from the share done, or "" when no total is known. */
-static void progress_eta(const struct progress *p, double secs, char *dst, size_t n)
+static struct numstr progress_eta(const struct progress *p, double secs)
 {
     double share = p->want_bytes > 0 ? (double)p->bytes / (double)p->want_bytes
                  : p->want_files > 0 ? (double)p->files / (double)p->want_files : -1;
-    dst[0] = '\0';
-    if (share < 0) return;
+    if (share < 0) return numstr_fmt("%s", "");
     if (share > 1) share = 1;
     if (share > 0.001 && secs > 0)
-        snprintf(dst, n, ", %.0f%%, ETA %.0f s", 100 * share, secs * (1 - share) / share);
-    else
-        snprintf(dst, n, ", %.0f%%", 100 * share);
+        return numstr_fmt(", %.0f%%, ETA %.0f s", 100 * share, secs * (1 - share) / share);
+    return numstr_fmt(", %.0f%%", 100 * share);
 }
 
 static void progress_line(struct progress *p, int64_t now, const char *end)
 {
     double secs = (double)(now - p->t0_ns) / 1e9;
-    char eta[64];
-    progress_eta(p, secs, eta, sizeof eta);
     fprintf(p->out, "%spreparing %s: %lld files, %.1f MiB in %.0f s (%.1f MiB/s, %.0f files/s)%s%s",
             p->tty ? "\r\033[K" : "", p->label, (long long)p->files, (double)p->bytes / (1 << 20),
             secs, secs > 0 ? (double)p->bytes / (1 << 20) / secs : 0,
-            secs > 0 ? (double)p->files / secs : 0, eta, end);
+            secs > 0 ? (double)p->files / secs : 0, progress_eta(p, secs).s, end);
     fflush(p->out);
     p->printed = 1;
     p->last_ns = now;

@@ -10,8 +10,8 @@
 #include <stdio.h>
 
 struct progress {
-    char label[96];                 /* "set 1 web" */
-    char dir[512];
+    const char *label;              /* "set 1 web" (the caller's, as dir) */
+    const char *dir;
     int64_t want_files, want_bytes; /* the expected totals; 0: unknown */
     int64_t files, bytes;           /* at the last walk */
     int64_t t0_ns, last_ns;         /* start; last line printed */
@@ -20,7 +20,8 @@ struct progress {
 };
 
 /* Starts watching dir (label names the work in the line); out is where
- * lines go (a terminal gets a live line). */
+ * lines go (a terminal gets a live line).  label and dir are not copied:
+ * they stay valid until progress_done. */
 void progress_init(struct progress *p, const char *label, const char *dir, int64_t want_files,
                    int64_t want_bytes, FILE *out);
 /* Walks dir and prints a line when one is due (every second on a

@@ -132,17 +132,18 @@ struct drive *drive_create(const struct drive_cfg *cfg, char *err, size_t errlen
 static int parse_addr(const char *s, struct sockaddr_in *sa)
 {
     const char *colon = strrchr(s, ':');
-    char ip[64];
-    if (!colon || (size_t)(colon - s) >= sizeof ip) return -1;
-    memcpy(ip, s, (size_t)(colon - s));
-    ip[colon - s] = 0;
+    if (!colon) return -1;
     char *end;
     long port = strtol(colon + 1, &end, 10);
     if (*end || end == colon + 1 || port < 1 || port > 65535) return -1;
     memset(sa, 0, sizeof *sa);
     sa->sin_family = AF_INET;
     sa->sin_port = htons((uint16_t)port);
-    return inet_pton(AF_INET, ip, &sa->sin_addr) == 1 ? 0 : -1;
+    char *ip = strndup(s, (size_t)(colon - s));
+    if (!ip) abort();
+    int ok = inet_pton(AF_INET, ip, &sa->sin_addr) == 1;
+    free(ip);
+    return ok ? 0 : -1;
 }
 
 int drive_add_target(struct drive *d, const struct drive_target_cfg *t, char *err, size_t errlen)

@@ -21,6 +21,7 @@
  * reused buffer); the JSON reader allocates one arena per response. */
 #include "drive/proto.h"
 #include "proto/http1_resp.h"
+#include "core/buf.h"
 #include "core/json.h"
 
 #include <stdio.h>
@@ -39,6 +40,9 @@ enum { T_BROWSE, T_PURCHASE, T_MANAGE, T_NTX };
 static const double app_tx_mix[T_NTX] = { 50, 25, 25 };
 
 #define APP_ITEMS_PER_CATEGORY 200
+/* Room for the session token POST /login answers, NUL included: a longer
+ * one is a malformed answer (the server's are 32 hex digits). */
+#define APP_TOKEN_SIZE 64
 #define APP_BROWSE_STEPS 15         /* 1 top + 10 forward + 3 back pages + 1 item */
 
 struct app_state {
@@ -47,7 +51,8 @@ struct app_state {
     int tx, step;                   /* current transaction and its step */
     int64_t category, page, item_seen, cancel_order;
     int64_t expect;                 /* HTTP status expected */
-    char token[64];                 /* the session token POST /login answered */
+    char token[APP_TOKEN_SIZE];     /* the session token POST /login answered */
+    struct buf url, json;           /* the request being built (json empty: a GET) */
     struct buf body;
     struct http_resp resp;
 };
@@ -72,6 +77,8 @@ static void app_free(struct dp_conn *c)
 {
     struct app_state *s = c->state;
     buf_free(&s->body);
+    buf_free(&s->url);
+    buf_free(&s->json);
 }
 
 /* Queues "METHOD url" with an optional JSON body, and the session token
@@ -89,43 +96,43 @@ static void app_http(struct dp_conn *c, const char *method, const char *url, con
         buf_puts(c->out, "\r\n");
 }
 
-static int app_purchase(struct dp_conn *c, char *url, char *json, size_t jl)
+static int app_purchase(struct dp_conn *c, struct buf *url, struct buf *json)
 {
     struct app_state *s = c->state;
     struct rng *r = c->rng;
     int large = rng_below(r, 10) == 0, lines = 1 + (int)rng_below(r, 5);
     int defer = !large && rng_below(r, 2);
-    size_t n = (size_t)snprintf(json, jl, "{\"customer\":%lld,\"lines\":[", (long long)s->customer);
+    buf_printf(json, "{\"customer\":%lld,\"lines\":[", (long long)s->customer);
     for (int i = 0; i < lines; i++) {
         int64_t item = 1 + (int64_t)rng_below(r, (uint64_t)c->cfg->items);
         int64_t qty = large ? 100 + (int64_t)rng_below(r, 101) : 10 + (int64_t)rng_below(r, 11);
-        n += (size_t)snprintf(json + n, jl - n, "%s{\"item\":%lld,\"qty\":%lld}", i ? "," : "",
-                              (long long)item, (long long)qty);
+        buf_printf(json, "%s{\"item\":%lld,\"qty\":%lld}", i ? "," : "", (long long)item,
+                   (long long)qty);
     }
-    snprintf(json + n, jl - n, "],\"defer\":%s}", defer ? "true" : "false");
-    strcpy(url, "/orders");
+    buf_printf(json, "],\"defer\":%s}", defer ? "true" : "false");
+    buf_puts(url, "/orders");
     s->expect = 201;
     return A_PURCHASE;
 }
 
 /* The next request of the current transaction; returns its operation. */
-static int app_tx_step(struct dp_conn *c, char *url, size_t ul, char *json, size_t jl)
+static int app_tx_step(struct dp_conn *c, struct buf *url, struct buf *json)
 {
     struct app_state *s = c->state;
     if (s->tx == T_PURCHASE) {
         s->step = -1;
-        return app_purchase(c, url, json, jl);
+        return app_purchase(c, url, json);
     }
     if (s->tx == T_MANAGE) {
         if (s->step == 0) {
             s->cancel_order = 0;
-            snprintf(url, ul, "/customers/%lld/orders?status=open", (long long)s->customer);
+            buf_printf(url, "/customers/%lld/orders?status=open", (long long)s->customer);
             s->step = 1;
             return A_ORDERS;
         }
         s->step = -1;
-        snprintf(url, ul, "/orders/%lld/cancel", (long long)s->cancel_order);
-        snprintf(json, jl, "{\"customer\":%lld}", (long long)s->customer);
+        buf_printf(url, "/orders/%lld/cancel", (long long)s->cancel_order);
+        buf_printf(json, "{\"customer\":%lld}", (long long)s->customer);
         return A_CANCEL;
     }
     /* browse: page 1, forward to 11, back to 8, then one item */
@@ -133,7 +140,7 @@ static int app_tx_step(struct dp_conn *c, char *url, size_t ul, char *json, size
     if (st == APP_BROWSE_STEPS - 1) {
         s->step = -1;
         int64_t item = s->item_seen ? s->item_seen : 1 + (int64_t)rng_below(c->rng, (uint64_t)c->cfg->items);
-        snprintf(url, ul, "/items/%lld", (long long)item);
+        buf_printf(url, "/items/%lld", (long long)item);
         return A_ITEM;
     }
     if (st == 0) {
@@ -143,24 +150,24 @@ static int app_tx_step(struct dp_conn *c, char *url, size_t ul, char *json, size
     } else {
         s->page += st <= 10 ? 1 : -1;
     }
-    snprintf(url, ul, "/items?category=%lld&page=%lld", (long long)s->category, (long long)s->page);
+    buf_printf(url, "/items?category=%lld&page=%lld", (long long)s->category, (long long)s->page);
     return A_BROWSE;
 }
 
 static int app_request(struct dp_conn *c)
 {
     struct app_state *s = c->state;
-    char url[128], json[512];
     int op;
-    json[0] = 0;
+    buf_reset(&s->url);
+    buf_reset(&s->json);
     s->expect = 200;
     if (!s->customer || (s->tx_left <= 0 && s->step < 0)) {
         s->customer = 1 + (int64_t)rng_below(c->rng, (uint64_t)c->cfg->customers);
         s->tx_left = 5 + (int)rng_below(c->rng, 11);
         s->step = -1;
         s->token[0] = 0;                         /* the next login answers one */
-        snprintf(json, sizeof json, "{\"customer\":%lld}", (long long)s->customer);
-        strcpy(url, "/login");
+        buf_printf(&s->json, "{\"customer\":%lld}", (long long)s->customer);
+        buf_puts(&s->url, "/login");
         op = A_LOGIN;
     } else {
         if (s->tx == T_MANAGE && s->step == 1 && !s->cancel_order) s->step = -1;
@@ -169,11 +176,12 @@ static int app_request(struct dp_conn *c)
             s->step = 0;
             s->tx_left--;
         }
-        op = app_tx_step(c, url, sizeof url, json, sizeof json);
+        op = app_tx_step(c, &s->url, &s->json);
     }
     buf_reset(&s->body);
     http_resp_init(&s->resp, &s->body);
-    app_http(c, json[0] ? "POST" : "GET", url, json[0] ? json : NULL);
+    int post = buf_used(&s->json) > 0;
+    app_http(c, post ? "POST" : "GET", buf_cstr(&s->url), post ? buf_cstr(&s->json) : NULL);
     return op;
 }
 
@@ -231,8 +239,7 @@ static int app_parse(struct dp_conn *c, const char *p, size_t n, size_t *used)
         if (c->op == A_ORDERS) s->step = -1;
         return DP_ERR;
     }
-    char err[128];
-    struct json_doc *d = json_parse(buf_head(&s->body), buf_used(&s->body), err, sizeof err);
+    struct json_doc *d = json_parse(buf_head(&s->body), buf_used(&s->body), NULL, 0);
     int ok = d && app_shape(c, json_root(d));
     json_doc_free(d);
     if (!ok && c->op == A_ORDERS) s->step = -1;

@@ -1,6 +1,7 @@
 /* p_idle.c — the idle role's heartbeat: "PING n\n" -> "PONG n\n", with n
  * the connection's request counter; anything else is an error. */
 #include "drive/proto.h"
+#include "core/buf.h"
 #include "job/job.h"
 
 #include <string.h>
@@ -26,11 +27,10 @@ static int idle_parse(struct dp_conn *c, const char *p, size_t n, size_t *used)
         return n > 128 ? DP_FATAL : DP_MORE;
     }
     *used = (size_t)(nl - p) + 1;
-    char want[32];
-    int wl = snprintf(want, sizeof want, "PONG %llu", (unsigned long long)s->seq);
+    const struct numstr want = numstr_fmt("PONG %llu", (unsigned long long)s->seq);
     size_t len = (size_t)(nl - p);
     if (len && p[len - 1] == '\r') len--;
-    return len == (size_t)wl && memcmp(p, want, len) == 0 ? DP_OK : DP_ERR;
+    return len == strlen(want.s) && memcmp(p, want.s, len) == 0 ? DP_OK : DP_ERR;
 }
 
 const struct drive_proto drive_proto_idle = {

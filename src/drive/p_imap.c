@@ -42,6 +42,8 @@ static const double imap_mix[I_NOPS] = {
 };
 
 #define IMAP_APPEND_MAX 16384
+/* A command tag: "a" and the connection's 32-bit command count, NUL included. */
+#define IMAP_DRV_TAG_SIZE sizeof "a4294967295"
 
 struct imap_data {
     struct imap_users users;    /* the data set's users.tsv */
@@ -58,7 +60,7 @@ struct imap_state {
     const struct imap_user *user;
     int64_t exists;             /* from SELECT */
     uint32_t tag;
-    char tagstr[16];
+    char tagstr[IMAP_DRV_TAG_SIZE];
     size_t taglen;
     /* parser */
     uint64_t literal;           /* bytes of a literal still to skip */
@@ -84,10 +86,12 @@ static int imap_load(const struct drive_target_cfg *t, void **shared, char *err,
     }
     struct imap_data *d = calloc(1, sizeof *d);
     if (!d) abort();
-    char why[1200];
-    int rc = imap_users_read(t->data, &d->users, why, sizeof why);
+    struct buf why = BUF_INIT;
+    int rc = imap_users_read(t->data, &d->users, &why);
+    if (rc || !d->users.n)
+        snprintf(err, errlen, "%s: %s", t->name, rc ? buf_cstr(&why) : "users.tsv lists no users");
+    buf_free(&why);
     if (rc || !d->users.n) {
-        snprintf(err, errlen, "%s: %s", t->name, rc ? why : "users.tsv lists no users");
         imap_unload(d);
         return -1;
     }

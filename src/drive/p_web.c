@@ -70,7 +70,7 @@ struct web_data {
     char *reqs;                 /* GET requests */
     size_t *pick[W_NOPS];       /* per operation: indices into url[] */
     size_t npick[W_NOPS];
-    char host[64];
+    char *host;                 /* the target's IP:PORT for Host: (owned) */
 };
 
 struct web_state {
@@ -84,15 +84,12 @@ struct web_state {
 
 static int web_word_match(const char *url, int type)
 {
-    char low[512];
-    size_t n = strlen(url) < sizeof low - 1 ? strlen(url) : sizeof low - 1;
-    for (size_t i = 0; i < n; i++) low[i] = (char)(url[i] >= 'A' && url[i] <= 'Z' ? url[i] + 32 : url[i]);
-    low[n] = 0;
-    int hit = 0;
+    int hit = 0;                /* the words are lower case; ASCII case is ignored */
     for (int i = 0; i < 3 && web_words[type][i]; i++)
-        if (strstr(low, web_words[type][i])) hit = 1;
+        if (strcasestr(url, web_words[type][i])) hit = 1;
     /* file catalogs are neither "file" nor "catalog" pages */
-    if ((type == W_FILE || type == W_CATALOG) && (strstr(low, "filecatalog") || strstr(low, "file_catalog")))
+    if ((type == W_FILE || type == W_CATALOG) &&
+        (strcasestr(url, "filecatalog") || strcasestr(url, "file_catalog")))
         hit = 0;
     return hit;
 }
@@ -133,6 +130,7 @@ static void web_unload(void *shared)
     free(w->url);
     free(w->pool);
     free(w->reqs);
+    free(w->host);
     free(w);
 }
 
@@ -176,15 +174,15 @@ static void web_build_requests(struct web_data *w)
 
 static int web_load(const struct drive_target_cfg *t, void **shared, char *err, size_t errlen)
 {
-    char path[600];
     if (!t->data[0]) {
         snprintf(err, errlen, "%s: web needs --data DIR (the prepared data set with manifest.tsv)", t->name);
         return -1;
     }
-    snprintf(path, sizeof path, "%s/manifest.tsv", t->data);
+    char *path = strfmt("%s/manifest.tsv", t->data);
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errlen, "%s: cannot read %s: %s", t->name, path, strerror(errno));
+        free(path);
         return -1;
     }
     struct web_data *w = calloc(1, sizeof *w);
@@ -237,13 +235,14 @@ static int web_load(const struct drive_target_cfg *t, void **shared, char *err, 
         }
         web_classify(w, cl);
         free(cl);
-        snprintf(w->host, sizeof w->host, "%s", t->addr);
+        w->host = strfmt("%s", t->addr);
         web_build_requests(w);
         *shared = w;
     } else {
         web_unload(w);
     }
     free(offs);
+    free(path);
     buf_free(&pool);
     buf_free(&cls);
     return rc;

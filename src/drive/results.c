@@ -2,6 +2,7 @@
  * JSON and text output.  See results.h and drive.h. */
 #include "drive/results.h"
 #include "drive/proto.h"
+#include "core/buf.h"
 #include "job/job.h"
 
 #include <stdlib.h>
@@ -63,11 +64,11 @@ void results_finish(struct drive_target_result *r, const char *const *ops, int64
 
 /* ---- QoS ---------------------------------------------------------------- */
 
-static void fmt_ns(char *dst, size_t n, int64_t ns)
+static struct numstr fmt_ns(int64_t ns)
 {
-    if (ns >= 1000000000LL) snprintf(dst, n, "%.3gs", ns / 1e9);
-    else if (ns >= 1000000LL) snprintf(dst, n, "%.3gms", ns / 1e6);
-    else snprintf(dst, n, "%.3gus", ns / 1e3);
+    if (ns >= 1000000000LL) return numstr_fmt("%.3gs", ns / 1e9);
+    if (ns >= 1000000LL) return numstr_fmt("%.3gms", ns / 1e6);
+    return numstr_fmt("%.3gus", ns / 1e3);
 }
 
 int drive_qos_eval(const struct qos *q, const struct drive_target_result *r, char *why, size_t whylen)
@@ -78,28 +79,27 @@ int drive_qos_eval(const struct qos *q, const struct drive_target_result *r, cha
     if (whylen) why[0] = '\0';
     for (int i = 0; i < q->n; i++) {
         const struct qos_clause *c = &q->c[i];
-        char val[48], clause[80];
+        struct numstr val;
         int ok;
         if (c->kind == QOS_ERRORS) {
             double pct = total ? 100.0 * (double)bad / (double)total : 0;
             ok = c->strict ? pct < c->limit_pct : pct <= c->limit_pct;
-            snprintf(val, sizeof val, "errors = %.3g%%", pct);
+            val = numstr_fmt("errors = %.3g%%", pct);
         } else {
             int64_t v = c->kind == QOS_PCTL ? hist_percentile(h, c->pct)
                       : c->kind == QOS_MEAN ? (int64_t)hist_mean(h) : h->max;
             /* no response at all cannot meet a latency requirement */
             ok = h->count && (c->strict ? v < c->limit_ns : v <= c->limit_ns);
-            char t[24], m[20];
-            fmt_ns(t, sizeof t, v);
-            if (c->kind == QOS_PCTL) snprintf(m, sizeof m, "p%g", c->pct);
-            else snprintf(m, sizeof m, "%s", c->kind == QOS_MEAN ? "mean" : "max");
-            if (h->count) snprintf(val, sizeof val, "%s = %s", m, t);
-            else snprintf(val, sizeof val, "no responses");
+            const struct numstr m = c->kind == QOS_PCTL ? numstr_fmt("p%g", c->pct)
+                                  : numstr_fmt("%s", c->kind == QOS_MEAN ? "mean" : "max");
+            if (h->count) val = numstr_fmt("%s = %s", m.s, fmt_ns(v).s);
+            else val = numstr_fmt("no responses");
         }
         if (!ok) {
             struct qos one = { 1, { *c } };
+            char clause[80];                /* one clause as written: "p99.9<=1500ms" */
             opt_fmt_qos(clause, sizeof clause, &one);
-            snprintf(why, whylen, "%s (%s)", clause, val);
+            snprintf(why, whylen, "%s (%s)", clause, val.s);
             return 0;
         }
     }
@@ -119,9 +119,7 @@ static void json_hist(struct json_w *w, const char *key, const struct hist *h, i
     json_w_key(w, "mean_ns"); json_w_double(w, hist_mean(h));
     json_w_key(w, "max_ns"); json_w_int(w, h->count ? h->max : 0);
     for (size_t i = 0; i < sizeof json_pcts / sizeof json_pcts[0]; i++) {
-        char k[32];
-        snprintf(k, sizeof k, "p%g_ns", json_pcts[i]);
-        json_w_key(w, k);
+        json_w_key(w, numstr_fmt("p%g_ns", json_pcts[i]).s);
         json_w_int(w, hist_percentile(h, json_pcts[i]));
     }
     if (with_buckets) {

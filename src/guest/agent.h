@@ -33,9 +33,11 @@
 #define AGENT_MAX_SECT 4
 #define AGENT_MAX_LEN (1u << 20)
 #define AGENT_MAX_HEADER 128
+/* A frame's kind ("stat", "err") with its NUL: a longer one is a bad frame. */
+#define AGENT_MAX_KIND 16
 
 struct agent_frame {
-    char kind[16];
+    char kind[AGENT_MAX_KIND];
     int nsect;
     const char *sect[AGENT_MAX_SECT];   /* point into the parsed bytes */
     size_t len[AGENT_MAX_SECT];

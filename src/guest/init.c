@@ -4,6 +4,7 @@
 #include "guest/agent.h"
 #include "guest/gcfg.h"
 #include "guest/gnet.h"
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/exitcode.h"
 #include "core/log.h"
@@ -71,13 +72,11 @@ static int guest_mounts(void)
 /* Loads one module file with finit_module; an already loaded one is fine. */
 static int guest_load_module(const char *name)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", GUEST_MODULES_DIR, name);
+    char *path = strfmt("%s/%s", GUEST_MODULES_DIR, name);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        log_error("%s: %s", path, strerror(errno));
-        return -1;
-    }
+    if (fd < 0) log_error("%s: %s", path, strerror(errno));
+    free(path);
+    if (fd < 0) return -1;
     int rc = (int)syscall(SYS_finit_module, fd, "", 0);
     int err = errno;
     close(fd);
@@ -96,12 +95,14 @@ static int guest_modules(void)
         log_error("%s: %s", GUEST_MODULES_LIST, strerror(errno));
         return -1;
     }
-    char line[256];
+    char *line = NULL;
+    size_t cap = 0;
     int rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
+    while (rc == 0 && getline(&line, &cap, f) > 0) {
         line[strcspn(line, "\n")] = '\0';
         if (line[0] && !strchr(line, '/')) rc = guest_load_module(line);
     }
+    free(line);
     fclose(f);
     return rc;
 }
@@ -125,16 +126,14 @@ static int guest_network(const struct gcfg *g)
 static int guest_disk(const struct gcfg *g)
 {
     if (!g->disk) return 0;
-    char dev[64];
-    snprintf(dev, sizeof dev, "/dev/%s", g->disk);
+    char *dev = strfmt("/dev/%s", g->disk);
     for (int t = 0; access(dev, F_OK) < 0 && t < GUEST_DISK_WAIT_MS; t += 20) usleep(20000);
     unsigned long fl = MS_NOATIME | (g->disk_rw ? 0 : MS_RDONLY);
-    if (mount(dev, "/data", "ext4", fl, NULL) < 0) {
-        log_error("mount %s on /data: %s", dev, strerror(errno));
-        return -1;
-    }
-    log_info("%s on /data (%s)", dev, g->disk_rw ? "rw" : "ro");
-    return 0;
+    int rc = mount(dev, "/data", "ext4", fl, NULL);
+    if (rc < 0) log_error("mount %s on /data: %s", dev, strerror(errno));
+    else log_info("%s on /data (%s)", dev, g->disk_rw ? "rw" : "ro");
+    free(dev);
+    return rc < 0 ? -1 : 0;
 }
 
 /* Starts `hostmix SERVER-ARGV` from this same binary.  Returns its pid. */
@@ -156,6 +155,21 @@ static pid_t guest_server(const struct gcfg *g)
     _exit(127);
 }
 
+/* Whether /sys/class/virtio-ports/DEV/name holds our port's name. */
+static int guest_is_agent_port(const char *dev)
+{
+    char *path = strfmt("/sys/class/virtio-ports/%s/name", dev);
+    struct buf name = BUF_INIT;
+    int is = 0;
+    if (meas_read_buf("", path, &name) >= 0) {
+        name.data[strcspn(name.data, "\n")] = '\0';
+        is = strcmp(name.data, VM_AGENT_PORT) == 0;
+    }
+    buf_free(&name);
+    free(path);
+    return is;
+}
+
 /* Opens /dev/vportNpM whose /sys/class/virtio-ports/NAME/name is ours. */
 static int guest_agent_open(void)
 {
@@ -163,17 +177,12 @@ static int guest_agent_open(void)
         DIR *d = opendir("/sys/class/virtio-ports");
         struct dirent *e;
         while (d && (e = readdir(d))) {
-            if (e->d_name[0] == '.') continue;
-            char p[300], name[64] = "";
-            snprintf(p, sizeof p, "/sys/class/virtio-ports/%s/name", e->d_name);
-            FILE *f = fopen(p, "r");
-            if (f && fgets(name, sizeof name, f)) name[strcspn(name, "\n")] = '\0';
-            if (f) fclose(f);
-            if (strcmp(name, VM_AGENT_PORT) != 0) continue;
-            snprintf(p, sizeof p, "/dev/%s", e->d_name);
+            if (e->d_name[0] == '.' || !guest_is_agent_port(e->d_name)) continue;
+            char *p = strfmt("/dev/%s", e->d_name);
             closedir(d);
             int fd = open(p, O_RDWR | O_NONBLOCK | O_CLOEXEC);
             if (fd < 0) log_error("%s: %s", p, strerror(errno));
+            free(p);
             return fd;
         }
         if (d) closedir(d);
@@ -222,30 +231,30 @@ static void guest_reply_err(struct guest *gs, const char *msg)
 
 static void guest_reply_stat(struct guest *gs)
 {
-    static char host[1 << 16], proc[4096];
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)gs->server);
+    struct buf host = BUF_INIT, proc = BUF_INIT;
     int64_t t0 = clock_mono_ns();
-    ssize_t a = meas_read("", "/proc/stat", host, sizeof host);
+    ssize_t a = meas_read_buf("", "/proc/stat", &host);
     int64_t t1 = clock_mono_ns();
-    ssize_t b = gs->server_done ? -1 : meas_read("", path, proc, sizeof proc);
+    ssize_t b = gs->server_done || a < 0 ? -1
+              : meas_read_buf("", numstr_fmt("/proc/%d/stat", (int)gs->server).s, &proc);
     if (a < 0 || b < 0) {
         guest_reply_err(gs, a < 0 ? "cannot read /proc/stat" : "server process gone");
-        return;
+    } else {
+        static char idle;               /* the kernel's way does not change */
+        if (!idle) {
+            enum meas_idle_kind k = meas_idle_kind("", NULL, 0);
+            idle = k == MEAS_IDLE_MEASURED ? 'm' : k == MEAS_IDLE_TICK ? 't' : 'u';
+        }
+        const struct numstr mono = numstr_fmt("%lld %c", (long long)(t0 + (t1 - t0) / 2), idle);
+        const char *sect[3] = { buf_head(&host), buf_head(&proc), mono.s };
+        size_t len[3] = { buf_used(&host), buf_used(&proc), strlen(mono.s) };
+        struct buf out = BUF_INIT;
+        agent_frame_put(&out, "stat", 3, sect, len);
+        guest_send(gs, &out);
+        buf_free(&out);
     }
-    static char idle;                   /* the kernel's way does not change */
-    char mono[40], why[160];
-    if (!idle) {
-        enum meas_idle_kind k = meas_idle_kind("", why, sizeof why);
-        idle = k == MEAS_IDLE_MEASURED ? 'm' : k == MEAS_IDLE_TICK ? 't' : 'u';
-    }
-    int c = snprintf(mono, sizeof mono, "%lld %c", (long long)(t0 + (t1 - t0) / 2), idle);
-    const char *sect[3] = { host, proc, mono };
-    size_t len[3] = { (size_t)a, (size_t)b, (size_t)c };
-    struct buf out = BUF_INIT;
-    agent_frame_put(&out, "stat", 3, sect, len);
-    guest_send(gs, &out);
-    buf_free(&out);
+    buf_free(&host);
+    buf_free(&proc);
 }
 
 /* Reaps every exited child; notes the server's end. */
@@ -344,15 +353,15 @@ static int guest_setup(struct gcfg *g)
 {
     if (guest_mounts()) return -1;
     guest_console();
-    static char cmdline[4096];
-    struct buf why = BUF_INIT;
-    int rc = meas_read("", "/proc/cmdline", cmdline, sizeof cmdline) < 0 ? -1 : 0;
+    struct buf why = BUF_INIT, cmdline = BUF_INIT;
+    int rc = meas_read_buf("", "/proc/cmdline", &cmdline) < 0 ? -1 : 0;
     if (rc) log_error("/proc/cmdline: %s", strerror(errno));
-    if (rc == 0 && gcfg_decode(cmdline, g, &why)) {
+    if (rc == 0 && gcfg_decode(buf_cstr(&cmdline), g, &why)) {
         log_error("%s", buf_cstr(&why));
         rc = -1;
     }
     buf_free(&why);
+    buf_free(&cmdline);
     if (rc == 0) rc = guest_modules();
     if (rc == 0) rc = guest_network(g);
     if (rc == 0) rc = guest_disk(g);

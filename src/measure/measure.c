@@ -1,5 +1,6 @@
 /* measure.c — see measure.h. */
 #include "measure/measure.h"
+#include "core/buf.h"
 #include "core/clock.h"
 
 #include <dirent.h>
@@ -17,14 +18,44 @@ const char *const meas_field_names[] = {
 _Static_assert(sizeof meas_field_names / sizeof meas_field_names[0] == MEAS_NFIELDS,
                "meas_field_names: one name per value");
 
+/* Opens root+path for reading; the fd, or -1 with errno set. */
+static int meas_open(const char *root, const char *path)
+{
+    char *full = strfmt("%s%s", root ? root : "", path);
+    int fd = open(full, O_RDONLY | O_CLOEXEC);
+    int e = errno;
+    free(full);
+    errno = e;
+    return fd;
+}
+
+ssize_t meas_read_buf(const char *root, const char *path, struct buf *out)
+{
+    int fd = meas_open(root, path);
+    if (fd < 0) return -1;
+    size_t before = buf_used(out);     /* buf_reserve may compact: count from off */
+    for (;;) {
+        if (out->cap - out->len < 2) buf_reserve(out, 4096);
+        ssize_t r = read(fd, out->data + out->len, out->cap - out->len - 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            int e = errno;
+            close(fd);
+            out->len = out->off + before;
+            errno = e;
+            return -1;
+        }
+        if (r == 0) break;
+        out->len += (size_t)r;
+    }
+    close(fd);
+    buf_cstr(out);
+    return (ssize_t)(buf_used(out) - before);
+}
+
 ssize_t meas_read(const char *root, const char *path, char *buf, size_t n)
 {
-    char full[1024];
-    if (snprintf(full, sizeof full, "%s%s", root ? root : "", path) >= (int)sizeof full) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    int fd = open(full, O_RDONLY | O_CLOEXEC);
+    int fd = meas_open(root, path);
     if (fd < 0) return -1;
     size_t len = 0;
     while (len + 1 < n) {
@@ -101,13 +132,13 @@ int meas_host_parse(const char *text, struct meas_host *h)
 
 int meas_host_read(const char *root, struct meas_host *h)
 {
-    /* /proc/stat grows with the CPU count (and the intr line): 64 KiB
-     * holds hundreds of CPUs; more would only cut interrupt columns. */
-    static __thread char text[65536];
+    struct buf text = BUF_INIT;     /* /proc/stat grows with the CPU count */
     int64_t t0 = clock_mono_ns();
-    if (meas_read(root, "/proc/stat", text, sizeof text) < 0) return -1;
+    int rc = meas_read_buf(root, "/proc/stat", &text) < 0 ? -1 : 0;
     int64_t t1 = clock_mono_ns();
-    if (meas_host_parse(text, h)) return -1;
+    if (!rc) rc = meas_host_parse(buf_cstr(&text), h);
+    buf_free(&text);
+    if (rc) return -1;
     h->t_ns = t0 + (t1 - t0) / 2;
     return 0;
 }
@@ -218,35 +249,50 @@ static enum meas_idle_kind meas_idle_timer_list(const char *text)
     return k;
 }
 
-/* From the kernel's build configuration, /boot/config-RELEASE. */
-static enum meas_idle_kind meas_idle_config(const char *root, char *text, size_t n)
+/* From the text of a kernel build configuration. */
+static enum meas_idle_kind meas_idle_config_text(const char *text)
 {
-    char rel[256], path[300];
-    if (meas_read(root, "/proc/sys/kernel/osrelease", rel, sizeof rel) <= 0) return MEAS_IDLE_UNKNOWN;
-    rel[strcspn(rel, "\n")] = '\0';
-    snprintf(path, sizeof path, "/boot/config-%s", rel);
-    if (strchr(rel, '/') || meas_read(root, path, text, n) < 0) return MEAS_IDLE_UNKNOWN;
     if (strstr(text, "\nCONFIG_NO_HZ_IDLE=y") || strstr(text, "\nCONFIG_NO_HZ_FULL=y"))
         return MEAS_IDLE_MEASURED;
     return strstr(text, "\nCONFIG_HZ_PERIODIC=y") ? MEAS_IDLE_TICK : MEAS_IDLE_UNKNOWN;
 }
 
-/* meas_idle_kind with its buffer text of size tn (the caller's). */
-static enum meas_idle_kind meas_idle_from(const char *root, char *text, size_t tn, char *why,
+/* From the kernel's build configuration, /boot/config-RELEASE (read into
+ * text). */
+static enum meas_idle_kind meas_idle_config(const char *root, struct buf *text)
+{
+    struct buf rel = BUF_INIT;
+    enum meas_idle_kind k = MEAS_IDLE_UNKNOWN;
+    if (meas_read_buf(root, "/proc/sys/kernel/osrelease", &rel) > 0) {
+        char *r = rel.data + rel.off;
+        r[strcspn(r, "\n")] = '\0';
+        char *path = strfmt("/boot/config-%s", r);
+        buf_reset(text);
+        if (!strchr(r, '/') && meas_read_buf(root, path, text) >= 0)
+            k = meas_idle_config_text(buf_cstr(text));
+        free(path);
+    }
+    buf_free(&rel);
+    return k;
+}
+
+/* meas_idle_kind with its buffer text (the caller's). */
+static enum meas_idle_kind meas_idle_from(const char *root, struct buf *text, char *why,
                                           size_t n)
 {
     enum meas_idle_kind k = MEAS_IDLE_UNKNOWN;
-    if (meas_read(root, "/proc/timer_list", text, tn) > 0 &&
-        (k = meas_idle_timer_list(text)) != MEAS_IDLE_UNKNOWN) {
+    if (meas_read_buf(root, "/proc/timer_list", text) > 0 &&
+        (k = meas_idle_timer_list(buf_cstr(text))) != MEAS_IDLE_UNKNOWN) {
         snprintf(why, n, "/proc/timer_list: the tick %s", k == MEAS_IDLE_TICK
                  ? "never stops on some CPU (no NO_HZ idle)" : "stops in idle (NO_HZ)");
         return k;
     }
-    if (meas_read(root, "/proc/cmdline", text, tn) > 0 && strstr(text, "nohz=off")) {
+    buf_reset(text);
+    if (meas_read_buf(root, "/proc/cmdline", text) > 0 && strstr(buf_cstr(text), "nohz=off")) {
         snprintf(why, n, "/proc/cmdline: nohz=off");
         return MEAS_IDLE_TICK;
     }
-    k = meas_idle_config(root, text, tn);
+    k = meas_idle_config(root, text);
     snprintf(why, n, "%s", k == MEAS_IDLE_MEASURED ? "kernel configuration: NO_HZ idle"
              : k == MEAS_IDLE_TICK ? "kernel configuration: periodic tick"
              : "neither /proc/timer_list nor the kernel configuration says");
@@ -255,11 +301,9 @@ static enum meas_idle_kind meas_idle_from(const char *root, char *text, size_t t
 
 enum meas_idle_kind meas_idle_kind(const char *root, char *why, size_t n)
 {
-    enum { TEXT_MAX = 1 << 18 };        /* /proc/timer_list of many CPUs */
-    char *text = malloc(TEXT_MAX);      /* read once per run: not worth a buffer per thread */
-    if (!text) abort();
-    enum meas_idle_kind k = meas_idle_from(root, text, TEXT_MAX, why, n);
-    free(text);
+    struct buf text = BUF_INIT;         /* /proc/timer_list grows with the CPUs */
+    enum meas_idle_kind k = meas_idle_from(root, &text, why, n);
+    buf_free(&text);
     return k;
 }
 
@@ -286,25 +330,27 @@ int meas_stat_parse(const char *text, uint64_t *utime, uint64_t *stime)
 
 int meas_pid_cpu(const char *root, pid_t pid, uint64_t *utime, uint64_t *stime)
 {
-    char path[64], text[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    if (meas_read(root, path, text, sizeof text) < 0) return -1;
-    return meas_stat_parse(text, utime, stime);
+    struct buf text = BUF_INIT;
+    int rc = meas_read_buf(root, numstr_fmt("/proc/%d/stat", (int)pid).s, &text) < 0 ? -1
+           : meas_stat_parse(buf_cstr(&text), utime, stime);
+    buf_free(&text);
+    return rc;
 }
 
 int meas_task_cpu(const char *root, pid_t pid, pid_t tid, uint64_t *utime, uint64_t *stime)
 {
-    char path[96], text[1024];
-    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-    if (meas_read(root, path, text, sizeof text) < 0) return -1;
-    return meas_stat_parse(text, utime, stime);
+    struct buf text = BUF_INIT;
+    int rc = meas_read_buf(root, numstr_fmt("/proc/%d/task/%d/stat", (int)pid, (int)tid).s,
+                           &text) < 0 ? -1 : meas_stat_parse(buf_cstr(&text), utime, stime);
+    buf_free(&text);
+    return rc;
 }
 
 int meas_tasks_cpu(const char *root, pid_t pid, uint64_t *utime, uint64_t *stime)
 {
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/proc/%d/task", root ? root : "", (int)pid);
+    char *dir = strfmt("%s/proc/%d/task", root ? root : "", (int)pid);
     DIR *d = opendir(dir);
+    free(dir);
     if (!d) return -1;
     *utime = *stime = 0;
     struct dirent *e;
@@ -322,10 +368,11 @@ int meas_tasks_cpu(const char *root, pid_t pid, uint64_t *utime, uint64_t *stime
 
 int meas_task_runtime(const char *root, pid_t pid, pid_t tid, uint64_t *ns)
 {
-    char path[96], text[256];
-    snprintf(path, sizeof path, "/proc/%d/task/%d/schedstat", (int)pid, (int)tid);
-    if (meas_read(root, path, text, sizeof text) < 0) return -1;
-    return meas_numbers(text, ns, 1) == 1 ? 0 : -1;
+    struct buf text = BUF_INIT;
+    int rc = meas_read_buf(root, numstr_fmt("/proc/%d/task/%d/schedstat", (int)pid, (int)tid).s,
+                           &text) < 0 || meas_numbers(buf_cstr(&text), ns, 1) != 1 ? -1 : 0;
+    buf_free(&text);
+    return rc;
 }
 
 long meas_hz(void)
@@ -347,63 +394,85 @@ int meas_cg_parse(const char *text, struct meas_cg *c)
 
 int meas_cg_read(const char *root, const char *dir, struct meas_cg *c)
 {
-    char path[1024], text[4096];
-    if (snprintf(path, sizeof path, "%s/cpu.stat", dir) >= (int)sizeof path) return -1;
-    if (meas_read(root, path, text, sizeof text) < 0) return -1;
-    return meas_cg_parse(text, c);
+    char *path = strfmt("%s/cpu.stat", dir);
+    struct buf text = BUF_INIT;
+    int rc = meas_read_buf(root, path, &text) < 0 ? -1 : meas_cg_parse(buf_cstr(&text), c);
+    buf_free(&text);
+    free(path);
+    return rc;
 }
 
-/* The mount point of the cgroup2 file system from /proc/self/mounts. */
-static int meas_cg_mount(const char *root, char *dst, size_t n)
+/* The mount point of the cgroup2 file system from /proc/self/mounts, as
+ * a string the caller frees; NULL if none. */
+static char *meas_cg_mount(const char *root)
 {
-    static __thread char text[65536];
-    if (meas_read(root, "/proc/self/mounts", text, sizeof text) < 0) return -1;
-    for (char *line = text; line && *line;) {
-        char *nl = strchr(line, '\n');
-        if (nl) *nl = '\0';
-        char dev[256], mnt[512], type[64];
-        if (sscanf(line, "%255s %511s %63s", dev, mnt, type) == 3 &&
-            strcmp(type, "cgroup2") == 0) {
-            snprintf(dst, n, "%s", mnt);
-            return 0;
-        }
-        line = nl ? nl + 1 : NULL;
+    struct buf text = BUF_INIT;
+    char *mnt = NULL;
+    if (meas_read_buf(root, "/proc/self/mounts", &text) < 0) return NULL;
+    char *save = NULL;
+    for (char *line = strtok_r(text.data, "\n", &save); line && !mnt;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *f = NULL, *dev = strtok_r(line, " \t", &f), *dir = strtok_r(NULL, " \t", &f);
+        char *type = strtok_r(NULL, " \t", &f);
+        if (dev && dir && type && strcmp(type, "cgroup2") == 0) mnt = strfmt("%s", dir);
     }
-    return -1;
+    buf_free(&text);
+    return mnt;
+}
+
+/* The "0::PATH" entry of /proc/self/cgroup joined to mnt, as a string the
+ * caller frees; NULL with the reason in why. */
+static char *meas_cg_own(const char *root, const char *mnt, char *why, size_t whyn)
+{
+    struct buf text = BUF_INIT;
+    if (meas_read_buf(root, "/proc/self/cgroup", &text) < 0) {
+        snprintf(why, whyn, "cannot read /proc/self/cgroup");
+        return NULL;
+    }
+    const char *own = NULL;
+    for (const char *p = buf_cstr(&text); p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (strncmp(p, "0::", 3) == 0) { own = p + 3; break; }
+    char *path = NULL;
+    if (!own) {
+        snprintf(why, whyn, "no cgroup v2 entry in /proc/self/cgroup");
+    } else {
+        size_t ol = strcspn(own, "\n");
+        if (ol == 1 && own[0] == '/') ol = 0;
+        path = strfmt("%s%.*s", mnt, (int)ol, own);
+    }
+    buf_free(&text);
+    return path;
+}
+
+/* Whether root+path+suffix may be written; errno says why not. */
+static int meas_writable(const char *root, const char *path, const char *suffix)
+{
+    char *full = strfmt("%s%s%s", root ? root : "", path, suffix);
+    int ok = access(full, W_OK) == 0, e = errno;
+    free(full);
+    errno = e;
+    return ok;
 }
 
 int meas_cg_detect(const char *root, char *dir, size_t n, char *why, size_t whyn)
 {
-    char mnt[512], text[4096], path[1024];
-    if (meas_cg_mount(root, mnt, sizeof mnt)) {
+    char *mnt = meas_cg_mount(root);
+    if (!mnt) {
         snprintf(why, whyn, "no cgroup2 file system mounted");
         return -1;
     }
-    if (meas_read(root, "/proc/self/cgroup", text, sizeof text) < 0) {
-        snprintf(why, whyn, "cannot read /proc/self/cgroup");
-        return -1;
-    }
-    const char *own = NULL;
-    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-        if (strncmp(p, "0::", 3) == 0) { own = p + 3; break; }
-    if (!own) {
-        snprintf(why, whyn, "no cgroup v2 entry in /proc/self/cgroup");
-        return -1;
-    }
-    size_t ol = strcspn(own, "\n");
-    if (ol == 1 && own[0] == '/') ol = 0;
-    snprintf(path, sizeof path, "%s%.*s", mnt, (int)ol, own);
-    char full[1200];
-    snprintf(full, sizeof full, "%s%s", root ? root : "", path);
-    if (access(full, W_OK) != 0) {
+    char *path = meas_cg_own(root, mnt, why, whyn);
+    free(mnt);
+    if (!path) return -1;
+    int rc = -1;
+    if (!meas_writable(root, path, ""))
         snprintf(why, whyn, "cgroup %s is not writable (%s)", path, strerror(errno));
-        return -1;
-    }
-    snprintf(full, sizeof full, "%s%s/cgroup.procs", root ? root : "", path);
-    if (access(full, W_OK) != 0) {
+    else if (!meas_writable(root, path, "/cgroup.procs"))
         snprintf(why, whyn, "%s/cgroup.procs is not writable", path);
-        return -1;
-    }
-    snprintf(dir, n, "%s", path);
-    return 0;
+    else if (strlen(path) >= n)
+        snprintf(why, whyn, "cgroup %s is longer than the %zu bytes kept for it", path, n - 1);
+    else
+        rc = 0, memcpy(dir, path, strlen(path) + 1);
+    free(path);
+    return rc;
 }

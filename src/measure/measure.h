@@ -20,9 +20,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Reads root+path (path starts with '/') into buf, NUL-terminated.
- * Returns the byte count, or -1 with errno set. */
+/* Reads root+path (path starts with '/') into buf, NUL-terminated (at
+ * most n - 1 bytes).  Returns the byte count, or -1 with errno set. */
 ssize_t meas_read(const char *root, const char *path, char *buf, size_t n);
+/* Appends the whole of root+path to out (NUL-terminated, buf_cstr).
+ * Returns the bytes read, or -1 with errno set and out as it was. */
+struct buf;
+ssize_t meas_read_buf(const char *root, const char *path, struct buf *out);
 
 /* ---- host: /proc/stat ---------------------------------------------- */
 
@@ -100,7 +104,8 @@ double meas_overhead(const struct meas_breakdown *d);
 enum meas_idle_kind { MEAS_IDLE_UNKNOWN, MEAS_IDLE_MEASURED, MEAS_IDLE_TICK };
 /* Decides from root/proc/timer_list (".nohz" or ".nohz_mode" per CPU),
  * root/proc/cmdline (nohz=off) and root/boot/config-RELEASE (NO_HZ_IDLE,
- * NO_HZ_FULL); says where the answer came from in why. */
+ * NO_HZ_FULL); says where the answer came from in why (NULL with n 0:
+ * not said). */
 enum meas_idle_kind meas_idle_kind(const char *root, char *why, size_t n);
 
 /* ---- processes: /proc/PID/stat, /proc/PID/task/TID/stat ------------ */

@@ -3,6 +3,7 @@
  * the fixture trees under tests/fixtures/threads. */
 #include "measure/thread.h"
 #include "measure/measure.h"
+#include "core/buf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -56,10 +57,11 @@ int meas_thread_parse(const char *text, struct meas_thread *t)
 /* Reads one thread; 0, or -1 when it is gone or malformed. */
 static int th_read_one(const char *root, pid_t pid, pid_t tid, struct meas_thread *t)
 {
-    char path[96], text[1024];
-    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-    if (meas_read(root, path, text, sizeof text) < 0) return -1;
-    if (meas_thread_parse(text, t)) return -1;
+    struct buf text = BUF_INIT;
+    int rc = meas_read_buf(root, numstr_fmt("/proc/%d/task/%d/stat", (int)pid, (int)tid).s,
+                           &text) < 0 || meas_thread_parse(buf_cstr(&text), t) ? -1 : 0;
+    buf_free(&text);
+    if (rc) return -1;
     t->has_run_ns = meas_task_runtime(root, pid, tid, &t->run_ns) == 0;
     if (!t->has_run_ns) t->run_ns = 0;
     return 0;
@@ -74,9 +76,9 @@ static int th_cmp(const void *a, const void *b)
 
 int meas_threads_read(const char *root, pid_t pid, struct meas_thread **out)
 {
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/proc/%d/task", root ? root : "", (int)pid);
+    char *dir = strfmt("%s/proc/%d/task", root ? root : "", (int)pid);
     DIR *d = opendir(dir);
+    free(dir);
     if (!d) return -1;
     struct meas_thread *v = NULL;
     size_t n = 0, cap = 0;
@@ -98,11 +100,13 @@ int meas_threads_read(const char *root, pid_t pid, struct meas_thread **out)
 
 int meas_cg_threads(const char *root, const char *dir, pid_t *tids, int max)
 {
-    char path[1024], text[16384];
-    if (snprintf(path, sizeof path, "%s/cgroup.threads", dir) >= (int)sizeof path) return -1;
-    if (meas_read(root, path, text, sizeof text) < 0) return -1;
+    char *path = strfmt("%s/cgroup.threads", dir);
+    struct buf text = BUF_INIT;
+    ssize_t len = meas_read_buf(root, path, &text);
+    free(path);
+    if (len < 0) return -1;
     int k = 0;
-    for (char *p = text; *p && k < max;) {
+    for (char *p = text.data; *p && k < max;) {
         char *end;
         long v = strtol(p, &end, 10);
         if (end == p) break;
@@ -110,6 +114,7 @@ int meas_cg_threads(const char *root, const char *dir, pid_t *tids, int max)
         p = end;
         while (*p == '\n' || *p == ' ') p++;
     }
+    buf_free(&text);
     return k;
 }
 

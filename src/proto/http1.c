@@ -1,6 +1,7 @@
 /* http1.c — HTTP/1.1 request parser and response helpers; see http.h. */
 #include "proto/http1.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -8,19 +9,19 @@
 const struct http_limits http_default_limits = { 8192, 16384, 1 << 20, HTTP_MAX_HEADERS };
 
 /* tchar of RFC 9110 §5.6.2: the characters of a token. */
-static const unsigned char http_tchar[256] = {
-    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1,
-    ['+'] = 1, ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1,
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-    ['8'] = 1, ['9'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
-    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
-    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1,
+static const bool http_tchar[256] = {
+    ['!'] = true, ['#'] = true, ['$'] = true, ['%'] = true, ['&'] = true, ['\''] = true, ['*'] = true,
+    ['+'] = true, ['-'] = true, ['.'] = true, ['^'] = true, ['_'] = true, ['`'] = true, ['|'] = true, ['~'] = true,
+    ['0'] = true, ['1'] = true, ['2'] = true, ['3'] = true, ['4'] = true, ['5'] = true, ['6'] = true, ['7'] = true,
+    ['8'] = true, ['9'] = true,
+    ['A'] = true, ['B'] = true, ['C'] = true, ['D'] = true, ['E'] = true, ['F'] = true, ['G'] = true, ['H'] = true,
+    ['I'] = true, ['J'] = true, ['K'] = true, ['L'] = true, ['M'] = true, ['N'] = true, ['O'] = true, ['P'] = true,
+    ['Q'] = true, ['R'] = true, ['S'] = true, ['T'] = true, ['U'] = true, ['V'] = true, ['W'] = true, ['X'] = true,
+    ['Y'] = true, ['Z'] = true,
+    ['a'] = true, ['b'] = true, ['c'] = true, ['d'] = true, ['e'] = true, ['f'] = true, ['g'] = true, ['h'] = true,
+    ['i'] = true, ['j'] = true, ['k'] = true, ['l'] = true, ['m'] = true, ['n'] = true, ['o'] = true, ['p'] = true,
+    ['q'] = true, ['r'] = true, ['s'] = true, ['t'] = true, ['u'] = true, ['v'] = true, ['w'] = true, ['x'] = true,
+    ['y'] = true, ['z'] = true,
 };
 
 static const struct { const char *name; enum http_method m; } http_methods[] = {
@@ -428,20 +429,21 @@ int http_parse_range(struct http_slice v, int64_t size, int64_t *off, int64_t *l
 
 /* ---- dates -------------------------------------------------------------- */
 
-static const char http_days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-static const char http_months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+/* Room for an HTTP-date as parsed (RFC 9110 §5.6.7): the longest form,
+ * RFC 850's with "Wednesday", is 37 bytes; anything of 64 or more is no
+ * date.  The fields sscanf fills are bounded by their widths below. */
+#define HTTP_DATE_TEXT_MAX 64
 
-char *http_fmt_date(char *out, time_t t)
+static const char *const http_days[7] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+static const char *const http_months[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+struct numstr http_fmt_date(time_t t)
 {
     struct tm tm;
-    char tmp[96];
     gmtime_r(&t, &tm);
-    snprintf(tmp, sizeof tmp, "%s, %02d %s %04d %02d:%02d:%02d GMT", http_days[tm.tm_wday], tm.tm_mday,
-             http_months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    memcpy(out, tmp, 30);
-    out[29] = '\0';
-    return out;
+    return numstr_fmt("%s, %02d %s %04d %02d:%02d:%02d GMT", http_days[tm.tm_wday], tm.tm_mday,
+                      http_months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static int http_month_of(const char *s)
@@ -453,7 +455,7 @@ static int http_month_of(const char *s)
 
 int http_parse_date(struct http_slice s, time_t *t)
 {
-    char tmp[64], mon[4] = "", day[16] = "", gmt[4] = "";
+    char tmp[HTTP_DATE_TEXT_MAX], mon[4] = "", day[16] = "", gmt[4] = "";
     if (s.n >= sizeof tmp) return -1;
     memcpy(tmp, s.p, s.n);
     tmp[s.n] = '\0';
@@ -519,13 +521,13 @@ const char *http_reason(int status)
 static const char *http_date_now(void)
 {
     static _Thread_local time_t last = -1;
-    static _Thread_local char text[32];
+    static _Thread_local struct numstr text;
     time_t now = time(NULL);
     if (now != last) {
-        http_fmt_date(text, now);
+        text = http_fmt_date(now);
         last = now;
     }
-    return text;
+    return text.s;
 }
 
 void http_head_start(struct buf *b, int status)

@@ -119,9 +119,8 @@ int http_query_get(struct http_slice query, const char *name, char *out, size_t 
  * only single ranges are served, as RFC 9110 permits). */
 int http_parse_range(struct http_slice v, int64_t size, int64_t *off, int64_t *len);
 
-/* Formats t as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") into out
- * (at least 30 bytes); returns out. */
-char *http_fmt_date(char *out, time_t t);
+/* t as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT", 29 characters). */
+struct numstr http_fmt_date(time_t t);
 /* Parses an HTTP-date (IMF-fixdate, RFC 850 or asctime form).  Returns 0,
  * or -1 if it is none of them. */
 int http_parse_date(struct http_slice s, time_t *t);

@@ -349,22 +349,21 @@ int imap_flags_parse(const struct imap_toks *t, int *i)
     return -1;
 }
 
-void imap_flags_fmt(unsigned flags, char *dst, size_t n)
+struct numstr imap_flags_fmt(unsigned flags)
 {
     /* RFC order for readability: \Seen \Answered \Flagged \Deleted \Draft */
     static const unsigned order[] = { IMAP_F_SEEN, IMAP_F_ANSWERED, IMAP_F_FLAGGED,
                                       IMAP_F_DELETED, IMAP_F_DRAFT };
+    struct numstr out = { "" };
     size_t w = 0;
-    dst[0] = '\0';
     for (size_t o = 0; o < 5; o++) {
         if (!(flags & order[o])) continue;
         for (size_t i = 0; i < IMAP_NFLAGS; i++)
-            if (imap_flag_tab[i].bit == order[o]) {
-                int k = snprintf(dst + w, n - w, "%s%s", w ? " " : "", imap_flag_tab[i].name);
-                if (k < 0 || (size_t)k >= n - w) return;
-                w += (size_t)k;
-            }
+            if (imap_flag_tab[i].bit == order[o])
+                w += (size_t)snprintf(out.s + w, sizeof out.s - w, "%s%s", w ? " " : "",
+                                      imap_flag_tab[i].name);
     }
+    return out;
 }
 
 unsigned imap_flags_from_maildir(const char *info)
@@ -376,18 +375,24 @@ unsigned imap_flags_from_maildir(const char *info)
     return bits;
 }
 
+struct numstr imap_flags_maildir(unsigned flags)
+{
+    struct numstr out = { "" };
+    size_t w = 0;
+    for (size_t i = 0; i < IMAP_NFLAGS; i++)
+        if (flags & imap_flag_tab[i].bit) out.s[w++] = imap_flag_tab[i].letter;
+    return out;
+}
+
 void imap_flags_to_maildir(unsigned flags, char *dst, size_t n)
 {
-    size_t w = 0;
-    for (size_t i = 0; i < IMAP_NFLAGS && w + 1 < n; i++)
-        if (flags & imap_flag_tab[i].bit) dst[w++] = imap_flag_tab[i].letter;
-    dst[w] = '\0';
+    snprintf(dst, n, "%s", imap_flags_maildir(flags).s);
 }
 
 /* ---- dates -------------------------------------------------------------- */
 
-static const char imap_months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+static const char *const imap_months[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
 /* Parses "d-Mon-yyyy" at *s, advancing it. */
 static int imap_dmy(const char **s, struct tm *tm)
@@ -442,12 +447,12 @@ int imap_datetime_parse(const char *s, time_t *out)
     return 0;
 }
 
-void imap_datetime_fmt(time_t t, char *dst, size_t n)
+struct numstr imap_datetime_fmt(time_t t)
 {
     struct tm tm;
     gmtime_r(&t, &tm);
-    snprintf(dst, n, "%02d-%s-%04d %02d:%02d:%02d +0000", tm.tm_mday, imap_months[tm.tm_mon],
-             tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return numstr_fmt("%02d-%s-%04d %02d:%02d:%02d +0000", tm.tm_mday, imap_months[tm.tm_mon],
+                      tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /* ---- FETCH attributes --------------------------------------------------- */

@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/buf.h"
+
 #define IMAP_MAX_LINE   8192    /* bytes of one line between literals */
 #define IMAP_MAX_TOKENS 4096    /* tokens of one command */
 #define IMAP_MAX_DEPTH  16      /* nesting of parentheses */
@@ -125,10 +127,13 @@ unsigned imap_flag_bit(const char *s);
 /* Parses a flag list at token *i: "(\Seen \Deleted)" or a single flag.
  * Advances *i.  Returns the bits, or -1 if malformed or unknown. */
 int imap_flags_parse(const struct imap_toks *t, int *i);
-/* Writes "\Seen \Deleted" (space-separated, no parentheses) into dst. */
-void imap_flags_fmt(unsigned flags, char *dst, size_t n);
+/* "\Seen \Deleted" (space-separated, no parentheses; at most the five
+ * system flags, 39 characters). */
+struct numstr imap_flags_fmt(unsigned flags);
 /* Maildir info letters ("FS") <-> bits; letters in ASCII order. */
 unsigned imap_flags_from_maildir(const char *info);
+struct numstr imap_flags_maildir(unsigned flags);
+/* imap_flags_maildir into dst (the form the data-set generator uses). */
 void imap_flags_to_maildir(unsigned flags, char *dst, size_t n);
 
 /* ---- dates -------------------------------------------------------------- */
@@ -138,8 +143,8 @@ void imap_flags_to_maildir(unsigned flags, char *dst, size_t n);
 int imap_date_parse(const char *s, time_t *out);
 /* Parses a date-time "17-Jul-1996 02:44:25 -0700" (APPEND).  Returns 0 or -1. */
 int imap_datetime_parse(const char *s, time_t *out);
-/* Formats t as an IMAP date-time in UTC ("17-Jul-1996 09:44:25 +0000"). */
-void imap_datetime_fmt(time_t t, char *dst, size_t n);
+/* t as an IMAP date-time in UTC ("17-Jul-1996 09:44:25 +0000"). */
+struct numstr imap_datetime_fmt(time_t t);
 
 /* ---- FETCH attributes -------------------------------------------------- */
 

@@ -1,6 +1,7 @@
 /* pgwire.c — PostgreSQL v3 framing, readers and writers; see pgwire.h. */
 #include "proto/pgwire.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,14 +12,14 @@ static uint32_t pgw_be32(const char *p)
 }
 
 long pgw_frame(const char *p, size_t n, int startup, size_t max_len,
-               struct pgw_msg *m, char *err, size_t errlen)
+               struct pgw_msg *m, struct buf *err)
 {
     size_t hdr = startup ? 4 : 5;
     if (n < hdr) return 0;
     uint32_t len = pgw_be32(p + hdr - 4);
     if (len < 4 || len > max_len) {
-        snprintf(err, errlen, "invalid message length %u%s", len,
-                 len < 4 ? "" : " (too long)");
+        buf_printf(err, "invalid message length %u%s", len,
+                   len < 4 ? "" : " (too long)");
         return -1;
     }
     if (n < hdr - 4 + (size_t)len) return 0;
@@ -77,7 +78,7 @@ const char *pgw_rd_str(struct pgw_rd *r)
     return s;
 }
 
-int pgw_parse_startup(const struct pgw_msg *m, struct pgw_startup *s, char *err, size_t errlen)
+int pgw_parse_startup(const struct pgw_msg *m, struct pgw_startup *s, struct buf *err)
 {
     struct pgw_rd r;
     pgw_rd_init(&r, m);
@@ -98,13 +99,13 @@ int pgw_parse_startup(const struct pgw_msg *m, struct pgw_startup *s, char *err,
         }
     }
     if (r.bad) {
-        snprintf(err, errlen, "malformed startup packet");
+        buf_printf(err, "malformed startup packet");
         return -1;
     }
     return 0;
 }
 
-int pgw_parse_parse(const struct pgw_msg *m, struct pgw_parse *p, char *err, size_t errlen)
+int pgw_parse_parse(const struct pgw_msg *m, struct pgw_parse *p, struct buf *err)
 {
     struct pgw_rd r;
     pgw_rd_init(&r, m);
@@ -112,18 +113,18 @@ int pgw_parse_parse(const struct pgw_msg *m, struct pgw_parse *p, char *err, siz
     p->query = pgw_rd_str(&r);
     p->ntypes = pgw_rd_i16(&r);
     if (p->ntypes < 0 || p->ntypes > PGW_MAX_PARAMS) {
-        snprintf(err, errlen, "bad parameter type count %d", p->ntypes);
+        buf_printf(err, "bad parameter type count %d", p->ntypes);
         return -1;
     }
     for (int i = 0; i < p->ntypes; i++) p->types[i] = (uint32_t)pgw_rd_i32(&r);
     if (r.bad) {
-        snprintf(err, errlen, "malformed Parse message");
+        buf_printf(err, "malformed Parse message");
         return -1;
     }
     return 0;
 }
 
-int pgw_parse_bind(const struct pgw_msg *m, struct pgw_bind *b, char *err, size_t errlen)
+int pgw_parse_bind(const struct pgw_msg *m, struct pgw_bind *b, struct buf *err)
 {
     struct pgw_rd r;
     pgw_rd_init(&r, m);
@@ -134,7 +135,7 @@ int pgw_parse_bind(const struct pgw_msg *m, struct pgw_bind *b, char *err, size_
     for (int i = 0; i < nfmt && !r.bad; i++) b->binary |= pgw_rd_i16(&r) != 0;
     b->nparams = pgw_rd_i16(&r);
     if (nfmt < 0 || b->nparams < 0 || b->nparams > PGW_MAX_PARAMS) {
-        snprintf(err, errlen, "bad format or parameter count in Bind");
+        buf_printf(err, "bad format or parameter count in Bind");
         return -1;
     }
     for (int i = 0; i < b->nparams && !r.bad; i++) {
@@ -145,7 +146,7 @@ int pgw_parse_bind(const struct pgw_msg *m, struct pgw_bind *b, char *err, size_
     int nres = pgw_rd_i16(&r);
     for (int i = 0; i < nres && !r.bad; i++) b->binary |= pgw_rd_i16(&r) != 0;
     if (r.bad || nres < 0) {
-        snprintf(err, errlen, "malformed Bind message");
+        buf_printf(err, "malformed Bind message");
         return -1;
     }
     return 0;
@@ -154,8 +155,8 @@ int pgw_parse_bind(const struct pgw_msg *m, struct pgw_bind *b, char *err, size_
 size_t pgw_begin(struct buf *b, char t)
 {
     size_t start = b->len;
-    char hdr[5] = { t, 0, 0, 0, 0 };
-    buf_append(b, hdr, 5);
+    buf_append(b, &t, 1);
+    buf_append(b, "\0\0\0\0", 4);        /* the length, set by pgw_end */
     return start;
 }
 
@@ -171,16 +172,14 @@ void pgw_end(struct buf *b, size_t start)
 
 void pgw_i16(struct buf *b, int16_t v)
 {
-    unsigned char p[2] = { (unsigned char)((uint16_t)v >> 8), (unsigned char)v };
-    buf_append(b, p, 2);
+    uint16_t be = htons((uint16_t)v);
+    buf_append(b, &be, 2);
 }
 
 void pgw_i32(struct buf *b, int32_t v)
 {
-    uint32_t u = (uint32_t)v;
-    unsigned char p[4] = { (unsigned char)(u >> 24), (unsigned char)(u >> 16),
-                           (unsigned char)(u >> 8), (unsigned char)u };
-    buf_append(b, p, 4);
+    uint32_t be = htonl((uint32_t)v);
+    buf_append(b, &be, 4);
 }
 
 void pgw_str(struct buf *b, const char *s) { buf_append(b, s, strlen(s) + 1); }

@@ -28,10 +28,11 @@ struct pgw_msg {
 };
 
 /* Looks for one complete message at p[0..n).  Returns the bytes it spans
- * (> 0) and fills m; 0 if more bytes are needed; -1 with a message in err
+ * (> 0) and fills m; 0 if more bytes are needed; -1 with a message
+ * appended to err
  * if the length field is impossible (< 4) or above max_len. */
 long pgw_frame(const char *p, size_t n, int startup, size_t max_len,
-               struct pgw_msg *m, char *err, size_t errlen);
+               struct pgw_msg *m, struct buf *err);
 
 /* A cursor over a message body. */
 struct pgw_rd {
@@ -55,8 +56,9 @@ struct pgw_startup {
     const char *user, *database, *application_name;
     int32_t cancel_pid, cancel_key;
 };
-/* Parses a startup-phase message.  Returns 0, or -1 with err set. */
-int pgw_parse_startup(const struct pgw_msg *m, struct pgw_startup *s, char *err, size_t errlen);
+/* Parses a startup-phase message.  Returns 0, or -1 with the reason
+ * appended to err (as the parsers below). */
+int pgw_parse_startup(const struct pgw_msg *m, struct pgw_startup *s, struct buf *err);
 
 /* A Bind message; values point into the body (NULL value: len -1). */
 struct pgw_bind {
@@ -66,7 +68,7 @@ struct pgw_bind {
     int32_t len[PGW_MAX_PARAMS];
     int binary;                 /* some parameter or result is binary */
 };
-int pgw_parse_bind(const struct pgw_msg *m, struct pgw_bind *b, char *err, size_t errlen);
+int pgw_parse_bind(const struct pgw_msg *m, struct pgw_bind *b, struct buf *err);
 
 /* A Parse message: statement name, query text, parameter type oids. */
 struct pgw_parse {
@@ -74,7 +76,7 @@ struct pgw_parse {
     int ntypes;
     uint32_t types[PGW_MAX_PARAMS];
 };
-int pgw_parse_parse(const struct pgw_msg *m, struct pgw_parse *p, char *err, size_t errlen);
+int pgw_parse_parse(const struct pgw_msg *m, struct pgw_parse *p, struct buf *err);
 
 /* Writers.  pgw_begin starts a message of type t and returns its start;
  * pgw_end fills in the length. */

@@ -57,14 +57,14 @@ void report_capacity_set_info(struct report_capacity *c, const char *name, const
 
 /* Whether every driven role of m achieved its target rate (within
  * CAPACITY_RATE_SHORT_PCT); else the first that fell short, in why. */
-static int cap_rate_ok(const struct report_model *m, char *why, size_t n, int *role_out)
+static int cap_rate_ok(const struct report_model *m, struct buf *why, int *role_out)
 {
     for (int role = 0; role < ROLE_COUNT; role++) {
         const struct report_role *rr = &m->role[role];
         if (!rr->driven || !(rr->target_rate > 0)) continue;
         if (rr->achieved_rate >= rr->target_rate * (1 - CAPACITY_RATE_SHORT_PCT / 100)) continue;
-        snprintf(why, n, "%s achieved %.2f/s of %.2f/s", role_names[role], rr->achieved_rate,
-                 rr->target_rate);
+        buf_printf(why, "%s achieved %.2f/s of %.2f/s", role_names[role], rr->achieved_rate,
+                   rr->target_rate);
         *role_out = role;
         return 0;
     }
@@ -74,24 +74,27 @@ static int cap_rate_ok(const struct report_model *m, char *why, size_t n, int *r
 /* The step's verdict and the first thing that failed. */
 static void cap_verdict(struct report_cap_step *s, const struct report_model *m)
 {
-    char why[1200] = "", rate_why[256] = "";
+    struct buf rate_why = BUF_INIT;
     int rate_role = -1, role = -1;
-    s->rate_ok = cap_rate_ok(m, rate_why, sizeof rate_why, &rate_role);
+    s->rate_ok = cap_rate_ok(m, &rate_why, &rate_role);
     s->pass = s->valid && s->qos_pass && s->rate_ok;
-    if (s->pass) return;
+    if (s->pass) {
+        buf_free(&rate_why);
+        return;
+    }
     for (int r = 0; r < ROLE_COUNT && role < 0; r++)
         if (m->role[r].driven && !m->role[r].qos_pass) role = r;
     if (!s->valid)
-        snprintf(why, sizeof why, "invalid: %s", m->invalid_reason ? m->invalid_reason : "?");
+        s->why = strfmt("invalid: %s", m->invalid_reason ? m->invalid_reason : "?");
     else if (role >= 0)
-        snprintf(why, sizeof why, "%s QoS: %s", role_names[role],
-                 m->role[role].qos_failed ? m->role[role].qos_failed : "failed");
+        s->why = strfmt("%s QoS: %s", role_names[role],
+                        m->role[role].qos_failed ? m->role[role].qos_failed : "failed");
     else if (!s->rate_ok)
-        snprintf(why, sizeof why, "%s", rate_why), role = rate_role;
+        s->why = buf_detach(&rate_why), role = rate_role;
     else
-        snprintf(why, sizeof why, "QoS failed");
-    s->why = cap_strdup(why);
+        s->why = strfmt("QoS failed");
     s->failed_role = role >= 0 ? cap_strdup(role_names[role]) : NULL;
+    buf_free(&rate_why);
 }
 
 /* Capacity: the largest passing set count below the smallest failing one. */
@@ -263,17 +266,16 @@ static void cj_step_from(const struct json_val *o, struct report_cap_step *s)
         s->role_cores[role] = json_num(json_get(roles, role_names[role]), NAN);
 }
 
-struct report_capacity *report_capacity_from_json(const struct json_val *root, char *err,
-                                                  size_t n)
+struct report_capacity *report_capacity_from_json(const struct json_val *root, struct buf *err)
 {
     if (json_type(root) != JSON_OBJECT ||
         strcmp(json_str(json_get(root, "schema"), ""), "hostmix-capacity") != 0) {
-        snprintf(err, n, "not a hostmix capacity result (no \"schema\": \"hostmix-capacity\")");
+        buf_printf(err, "not a hostmix capacity result (no \"schema\": \"hostmix-capacity\")");
         return NULL;
     }
     double v = json_num(json_get(root, "schema_version"), NAN);
     if (!(v >= 1 && v <= CAPACITY_SCHEMA_VERSION)) {
-        snprintf(err, n, "capacity schema_version %g is not one this hostmix reads (%d)", v,
+        buf_printf(err, "capacity schema_version %g is not one this hostmix reads (%d)", v,
                  CAPACITY_SCHEMA_VERSION);
         return NULL;
     }
@@ -321,12 +323,12 @@ static void ct_headline(const struct report_capacity *c, FILE *f)
 
 static void ct_step(const struct report_cap_step *s, FILE *f)
 {
-    char ms[32] = "-";
+    struct numstr ms = numstr_fmt("-");
     if (s->achieved_rate > 0 && !isnan(s->sut_cores))
-        snprintf(ms, sizeof ms, "%.3f", s->sut_cores * 1e3 / s->achieved_rate);
+        ms = numstr_fmt("%.3f", s->sut_cores * 1e3 / s->achieved_rate);
     fprintf(f, "  %4d %5d  %-6s %10.2f %10.2f %9.3f %9.3f %10s %11.3f %8.1f  %s\n", s->sets,
             s->order, s->pass ? "pass" : "FAIL", s->target_rate, s->achieved_rate, s->sut_cores,
-            s->sut_cores / s->sets, ms, s->servers_cores / s->sets, s->seconds,
+            s->sut_cores / s->sets, ms.s, s->servers_cores / s->sets, s->seconds,
             s->pass ? "" : report_tstr(s->why, ""));
 }
 

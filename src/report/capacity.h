@@ -74,9 +74,9 @@ int report_capacity_next(const struct report_capacity *c, int max, int step);
 
 /* capacity.json of c appended to out. */
 void report_capacity_json(const struct report_capacity *c, struct buf *out);
-/* The result of a parsed capacity.json, or NULL with the reason in err. */
-struct report_capacity *report_capacity_from_json(const struct json_val *root, char *err,
-                                                  size_t n);
+/* The result of a parsed capacity.json, or NULL with the reason appended
+ * to err. */
+struct report_capacity *report_capacity_from_json(const struct json_val *root, struct buf *err);
 /* The text form: the verdict line and the table of steps. */
 void report_capacity_text(const struct report_capacity *c, FILE *f);
 

@@ -144,26 +144,28 @@ struct report_loaded {
 /* Loads file i of a into l; returns CLI_OK, or CLI_USAGE after saying why. */
 static int report_load(const struct report_args *a, int i, struct report_loaded *l)
 {
-    char err[1024], why[1024];
-    struct json_doc *d = report_json_read(a->file[i], err, sizeof err);
+    struct buf why = BUF_INIT;
+    struct json_doc *d = report_json_read(a->file[i], &why);
     if (!d) {
-        fprintf(stderr, "hostmix report: %s\n", err);
+        fprintf(stderr, "hostmix report: %s\n", buf_cstr(&why));
+        buf_free(&why);
         return CLI_USAGE;
     }
     const struct json_val *root = json_root(d);
     if (report_is_capacity(root) && a->nfile > 1) {
-        snprintf(why, sizeof why, "a capacity result (capacity.json) is reported alone, not "
-                                  "with other results");
+        buf_puts(&why, "a capacity result (capacity.json) is reported alone, not with other "
+                       "results");
     } else if (report_is_capacity(root)) {
-        l->cap = report_capacity_from_json(root, why, sizeof why);
+        l->cap = report_capacity_from_json(root, &why);
     } else {
         /* text reprints report.txt and needs it all; the page shows what there is */
-        l->m[i] = report_model_from_json(root, strcmp(a->format, "html") != 0, why, sizeof why);
+        l->m[i] = report_model_from_json(root, strcmp(a->format, "html") != 0, &why);
     }
     json_doc_free(d);
-    if (l->m[i] || l->cap) return CLI_OK;
-    fprintf(stderr, "hostmix report: %s: %s\n", a->file[i], why);
-    return CLI_USAGE;
+    int ok = l->m[i] || l->cap;
+    if (!ok) fprintf(stderr, "hostmix report: %s: %s\n", a->file[i], buf_cstr(&why));
+    buf_free(&why);
+    return ok ? CLI_OK : CLI_USAGE;
 }
 
 int report_cmd(int argc, char **argv)

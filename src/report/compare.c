@@ -20,6 +20,7 @@
 #include "report/model.h"
 #include "report/repeats.h"
 #include "report/explain.h"
+#include "core/buf.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -27,12 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COMPARE_MAX_RUNS 16
+#define COMPARE_MAX_RUNS REPORT_MAX_LABELS
 #define COMPARE_MAX_RATE_DIFF 2.0     /* percent */
 
 struct compare_run {
     const char *file;
-    char label[4];                  /* A, B, ... */
+    const char *label;              /* A, B, ... (report_run_label) */
     struct report_model *m;
 };
 
@@ -89,14 +90,21 @@ static const char *cmp_str(const char *s)
 /* Reads one result file; returns -1 after saying why. */
 static int cmp_load(struct compare_run *c)
 {
-    char err[1024];
-    c->m = report_model_load(c->file, 0, err, sizeof err);
-    if (!c->m) {
-        fprintf(stderr, "hostmix compare: %s\n", err);
-        return -1;
-    }
-    return 0;
+    struct buf err = BUF_INIT;
+    c->m = report_model_load(c->file, 0, &err);
+    if (!c->m) fprintf(stderr, "hostmix compare: %s\n", buf_cstr(&err));
+    buf_free(&err);
+    return c->m ? 0 : -1;
 }
+
+/* v formatted by fmt, one number (the format is the caller's literal). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static struct numstr cmp_cell(const char *fmt, double v)
+{
+    return numstr_fmt(fmt, v);
+}
+#pragma GCC diagnostic pop
 
 /* One table row: a label and one formatted number per run. */
 static void cmp_row(struct compare_run *r, int n, const char *label, cmp_get *get, int k,
@@ -108,10 +116,8 @@ static void cmp_row(struct compare_run *r, int n, const char *label, cmp_get *ge
     printf("  %-26s", label);
     for (int i = 0; i < n; i++) {
         double v = get(r[i].m, k);
-        char cell[32];
-        if (isnan(v)) snprintf(cell, sizeof cell, "-");
-        else snprintf(cell, sizeof cell, fmt, v);
-        printf(" %14s", cell);
+        if (isnan(v)) printf(" %14s", "-");
+        else printf(" %14s", cmp_cell(fmt, v).s);
     }
     putchar('\n');
 }
@@ -123,12 +129,9 @@ static void cmp_head(struct compare_run *r, int n)
     printf("\n  %-26s", "name");
     for (int i = 0; i < n; i++) printf(" %14.14s", cmp_str(r[i].m->name));
     printf("\n  %-26s", "valid / QoS");
-    for (int i = 0; i < n; i++) {
-        char cell[32];
-        snprintf(cell, sizeof cell, "%s / %s", r[i].m->valid ? "yes" : "NO",
-                 r[i].m->qos_pass ? "pass" : "FAIL");
-        printf(" %14s", cell);
-    }
+    for (int i = 0; i < n; i++)
+        printf(" %14s", numstr_fmt("%s / %s", r[i].m->valid ? "yes" : "NO",
+                                   r[i].m->qos_pass ? "pass" : "FAIL").s);
     putchar('\n');
 }
 
@@ -136,18 +139,16 @@ static void cmp_table(struct compare_run *r, int n)
 {
     static const int cpu_cols[] = { MEAS_USER, MEAS_NICE, MEAS_SYSTEM, MEAS_IRQ, MEAS_SOFTIRQ,
                                     MEAS_STEAL, MEAS_GUEST };
-    char label[48];
     cmp_head(r, n);
     cmp_row(r, n, "achieved req/s", cmp_achieved, ROLE_COUNT, "%.2f");
     for (int role = 0; role < ROLE_COUNT; role++) {
         if (!role_is_driven(role)) continue;
-        snprintf(label, sizeof label, "  %s req/s", role_names[role]);
-        cmp_row(r, n, label, cmp_achieved, role, "%.2f");
+        cmp_row(r, n, numstr_fmt("  %s req/s", role_names[role]).s, cmp_achieved, role, "%.2f");
     }
     cmp_row(r, n, "host busy %", cmp_pct, -1, "%.2f");
     for (size_t k = 0; k < sizeof cpu_cols / sizeof cpu_cols[0]; k++) {
-        snprintf(label, sizeof label, "  %s %%", meas_field_names[cpu_cols[k]]);
-        cmp_row(r, n, label, cmp_pct, cpu_cols[k], "%.2f");
+        cmp_row(r, n, numstr_fmt("  %s %%", meas_field_names[cpu_cols[k]]).s, cmp_pct,
+                cpu_cols[k], "%.2f");
     }
     cmp_row(r, n, "overhead (non-guest/guest)", CMP_CPU(overhead), "%.3f");
     cmp_row(r, n, "context switches/s", CMP_CPU(ctxt_s), "%.0f");
@@ -159,8 +160,7 @@ static void cmp_table(struct compare_run *r, int n)
     cmp_row(r, n, "system under test cores", CMP_CPU(sut_cores), "%.3f");
     cmp_row(r, n, "servers' own cores", CMP_CPU(servers_cores), "%.3f");
     for (int role = 0; role < ROLE_COUNT; role++) {
-        snprintf(label, sizeof label, "  %s cores", role_names[role]);
-        cmp_row(r, n, label, cmp_role_cores, role, "%.3f");
+        cmp_row(r, n, numstr_fmt("  %s cores", role_names[role]).s, cmp_role_cores, role, "%.3f");
     }
     int rep = 0;
     for (int i = 0; i < n; i++) rep |= r[i].m->repeats != NULL;
@@ -172,22 +172,21 @@ static void cmp_table(struct compare_run *r, int n)
 }
 
 void report_compare_why(const struct report_model *a, const char *la,
-                        const struct report_model *b, const char *lb, char *why, size_t n)
+                        const struct report_model *b, const char *lb, struct buf *why)
 {
-    why[0] = '\0';
     const struct report_model *runs[2] = { a, b };
     const char *label[2] = { la, lb };
     for (int i = 0; i < 2; i++) {
         if (!runs[i]->valid) {
-            snprintf(why, n, "%s is an invalid run (%s)", label[i], cmp_str(runs[i]->invalid_reason));
+            buf_printf(why, "%s is an invalid run (%s)", label[i], cmp_str(runs[i]->invalid_reason));
             return;
         }
         if (!runs[i]->qos_pass) {
-            snprintf(why, n, "%s failed QoS", label[i]);
+            buf_printf(why, "%s failed QoS", label[i]);
             return;
         }
         if (runs[i]->overlapped) {
-            snprintf(why, n, "%s shared the host with another run (%s)", label[i],
+            buf_printf(why, "%s shared the host with another run (%s)", label[i],
                      runs[i]->overlapped);
             return;
         }
@@ -197,12 +196,12 @@ void report_compare_why(const struct report_model *a, const char *la,
         double x = cmp_achieved(a, role), y = cmp_achieved(b, role);
         if (isnan(x) && isnan(y)) continue;
         if (isnan(x) || isnan(y)) {
-            snprintf(why, n, "role %s ran in only one of %s and %s", what, la, lb);
+            buf_printf(why, "role %s ran in only one of %s and %s", what, la, lb);
             return;
         }
         double diff = x > 0 ? 100.0 * fabs(y - x) / x : (y > 0 ? 100.0 : 0.0);
         if (diff > COMPARE_MAX_RATE_DIFF) {
-            snprintf(why, n, "%s throughput differs: %s achieved %.2f/s, %s %.2f/s (%.1f%% apart; "
+            buf_printf(why, "%s throughput differs: %s achieved %.2f/s, %s %.2f/s (%.1f%% apart; "
                              "the limit is %.0f%%)", what, la, x, lb, y, diff,
                      COMPARE_MAX_RATE_DIFF);
             return;
@@ -222,38 +221,53 @@ static double cmp_resolution(const struct report_cpu *a, const struct report_cpu
  * the percentage, or "the same CPU" when the difference is within the
  * figures' resolution; says when only one side's busy time was measured. */
 static void cmp_sut_sentence(const struct report_model *a, const char *la,
-                             const struct report_model *b, const char *lb, char *out, size_t n)
+                             const struct report_model *b, const char *lb, struct buf *out)
 {
     double x = a->cpu.sut_cores, y = b->cpu.sut_cores, res = cmp_resolution(&a->cpu, &b->cpu);
     double pct = 100.0 * (y - x) / x;
     if (res > 0 && fabs(y - x) <= res)
-        snprintf(out, n, "%s needs the same CPU as %s for the same work, within the figures' "
+        buf_printf(out, "%s needs the same CPU as %s for the same work, within the figures' "
                  "resolution (%.3f vs %.3f cores, +-%.3f)", lb, la, y, x, res);
     else
-        snprintf(out, n, "%s needs %.1f%% %s CPU than %s for the same work (%+.3f cores: %.3f vs "
+        buf_printf(out, "%s needs %.1f%% %s CPU than %s for the same work (%+.3f cores: %.3f vs "
                  "%.3f)", lb, fabs(pct), pct >= 0 ? "more" : "less", la, y - x, y, x);
     if (a->cpu.busy_measured != b->cpu.busy_measured)
-        snprintf(out + strlen(out), n - strlen(out), "; only %s's host busy time was measured, "
+        buf_printf(out, "; only %s's host busy time was measured, "
                  "the other's sampled at the tick (an older result)",
                  a->cpu.busy_measured == 1 ? la : lb);
 }
 
+static enum report_verdict cmp_verdict_why(const struct report_model *a, const char *la,
+                                           const struct report_model *b, const char *lb,
+                                           int force, const char *why, struct buf *out);
+
 enum report_verdict report_compare_verdict(const struct report_model *a, const char *la,
                                            const struct report_model *b, const char *lb,
-                                           int force, char *out, size_t n)
+                                           int force, struct buf *out)
 {
-    char why[512];
-    report_compare_why(a, la, b, lb, why, sizeof why);
+    struct buf whyb = BUF_INIT;
+    report_compare_why(a, la, b, lb, &whyb);
+    enum report_verdict v = cmp_verdict_why(a, la, b, lb, force, buf_cstr(&whyb), out);
+    buf_free(&whyb);
+    return v;
+}
+
+/* report_compare_verdict with why, the reason the work differs ("" if
+ * it does not). */
+static enum report_verdict cmp_verdict_why(const struct report_model *a, const char *la,
+                                           const struct report_model *b, const char *lb,
+                                           int force, const char *why, struct buf *out)
+{
     if (why[0] && !force) {
-        snprintf(out, n, "%s vs %s: not the same work, no CPU comparison: %s", lb, la, why);
+        buf_printf(out, "%s vs %s: not the same work, no CPU comparison: %s", lb, la, why);
         return REPORT_VERDICT_REFUSED;
     }
-    if (report_compare_repeats(a, b, la, lb, why, out, n)) return REPORT_VERDICT_REPEATS;
+    if (report_compare_repeats(a, b, la, lb, why, out)) return REPORT_VERDICT_REPEATS;
     double x = a->cpu.sut_cores, y = b->cpu.sut_cores;
     const char *forced = why[0] ? "; forced: " : "";
     if (!isnan(x) && !isnan(y) && x > 0) {
-        cmp_sut_sentence(a, la, b, lb, out, n);
-        snprintf(out + strlen(out), n - strlen(out), "%s%s", forced, why);
+        cmp_sut_sentence(a, la, b, lb, out);
+        buf_printf(out, "%s%s", forced, why);
         return REPORT_VERDICT_SUT;
     }
     /* without a system-under-test figure for a (its host busy time, counted
@@ -262,11 +276,11 @@ enum report_verdict report_compare_verdict(const struct report_model *a, const c
     x = a->cpu.servers_cores;
     y = b->cpu.servers_cores;
     if (isnan(x) || isnan(y) || x <= 0) {
-        snprintf(out, n, "%s vs %s: no system-under-test CPU figure to compare", lb, la);
+        buf_printf(out, "%s vs %s: no system-under-test CPU figure to compare", lb, la);
         return REPORT_VERDICT_NONE;
     }
     double pct = 100.0 * (y - x) / x;
-    snprintf(out, n, "%s's servers need %.1f%% %s CPU than %s's for the same work (%.3f vs %.3f "
+    buf_printf(out, "%s's servers need %.1f%% %s CPU than %s's for the same work (%.3f vs %.3f "
              "cores of the servers' own; %s has no system-under-test figure: its host busy time "
              "was hostmix's own)%s%s", lb, fabs(pct), pct >= 0 ? "more" : "less", la, y, x, la,
              forced, why);
@@ -277,10 +291,10 @@ enum report_verdict report_compare_verdict(const struct report_model *a, const c
  * no figure to compare. */
 static int cmp_verdict(struct compare_run *a, struct compare_run *b, int force)
 {
-    char line[1400];
-    enum report_verdict v = report_compare_verdict(a->m, a->label, b->m, b->label, force, line,
-                                                   sizeof line);
-    printf("%s%s\n", line, v == REPORT_VERDICT_REFUSED ? " (--force compares anyway)" : "");
+    struct buf line = BUF_INIT;
+    enum report_verdict v = report_compare_verdict(a->m, a->label, b->m, b->label, force, &line);
+    printf("%s%s\n", buf_cstr(&line), v == REPORT_VERDICT_REFUSED ? " (--force compares anyway)" : "");
+    buf_free(&line);
     if (v == REPORT_VERDICT_SUT) {
         report_compare_runs_note(a->m, b->m, a->label, b->label);
         report_explain_compare(a->m, b->m, a->label, b->label, stdout);
@@ -309,7 +323,7 @@ int compare_cmd(int argc, char **argv)
             return CLI_USAGE;
         }
         r[n].file = argv[i];
-        snprintf(r[n].label, sizeof r[n].label, "%c", 'A' + n);
+        r[n].label = report_run_label[n];
         n++;
     }
     if (n < 2) {

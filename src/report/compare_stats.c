@@ -12,6 +12,7 @@
  * the ratio's second-order term only). */
 #include "report/repeats.h"
 #include "report/model.h"
+#include "core/buf.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -32,15 +33,14 @@ static double *cs_values(const struct report_model *m, int servers, int *n)
     return x;
 }
 
-static void cs_p(char *dst, size_t n, double p)
+static struct numstr cs_p(double p)
 {
-    if (p < 0.001) snprintf(dst, n, "p < 0.001");
-    else snprintf(dst, n, "p = %.3f", p);
+    if (p < 0.001) return numstr_fmt("p < 0.001");
+    return numstr_fmt("p = %.3f", p);
 }
 
 int report_compare_repeats(const struct report_model *a, const struct report_model *b,
-                           const char *la, const char *lb, const char *forced, char *out,
-                           size_t n)
+                           const char *la, const char *lb, const char *forced, struct buf *out)
 {
     int na, nb, servers = report_repeats_use_servers(a) || report_repeats_use_servers(b);
     double *xa = cs_values(a, servers, &na), *xb = cs_values(b, servers, &nb);
@@ -52,19 +52,18 @@ int report_compare_repeats(const struct report_model *a, const struct report_mod
     free(xb);
     if (!ok) return 0;
     double pct = 100 * w.diff / ma, half = 100 * w.half / ma;
-    char p[32];
-    cs_p(p, sizeof p, w.p);
+    const struct numstr p = cs_p(w.p);
     const char *tail = forced && forced[0] ? "; forced: " : "";
     const char *what = servers ? "cores of the servers' own, no system-under-test figure" : "cores";
     if (w.lo <= 0 && w.hi >= 0)
-        snprintf(out, n, "%s vs %s: no significant difference in CPU for the same work: %s needs "
+        buf_printf(out, "%s vs %s: no significant difference in CPU for the same work: %s needs "
                  "%.1f%% ± %.1f%% %s than %s (%.0f%% CI holds 0; Welch's t-test %s; %.3f vs %.3f "
                  "%s, %d and %d runs)%s%s", lb, la, lb, fabs(pct), half, pct >= 0 ? "more" : "less",
-               la, 100 * REPORT_REPEAT_LEVEL, p, mb, ma, what, nb, na, tail, forced ? forced : "");
+               la, 100 * REPORT_REPEAT_LEVEL, p.s, mb, ma, what, nb, na, tail, forced ? forced : "");
     else
-        snprintf(out, n, "%s needs %.1f%% ± %.1f%% %s CPU than %s for the same work (%.0f%% CI; "
+        buf_printf(out, "%s needs %.1f%% ± %.1f%% %s CPU than %s for the same work (%.0f%% CI; "
                  "Welch's t-test %s; %.3f vs %.3f %s, %d and %d runs)%s%s", lb, fabs(pct), half,
-               pct >= 0 ? "more" : "less", la, 100 * REPORT_REPEAT_LEVEL, p, mb, ma, what, nb, na,
+               pct >= 0 ? "more" : "less", la, 100 * REPORT_REPEAT_LEVEL, p.s, mb, ma, what, nb, na,
                tail, forced ? forced : "");
     return 1;
 }

@@ -6,6 +6,7 @@
  * context switches; the host's switches against /proc/stat ctxt; VM
  * exits; and compare's split of a difference by cause. */
 #include "report/explain.h"
+#include "core/buf.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,15 +20,16 @@ void report_explain_set(struct report_model *m, const struct prof_summary *s)
     *m->profile = *s;
 }
 
-/* A module as the seed's table names it: "vmlinux", "tun.ko", "libc.so.6". */
-static const char *xt_module(const char *dso, char *dst, size_t n)
+/* A module as the seed's table names it: "vmlinux", "tun.ko", "libc.so.6",
+ * appended to out; returns its text. */
+static const char *xt_module(const char *dso, struct buf *out)
 {
     size_t len = strlen(dso);
-    if (!strcmp(dso, "[kernel.kallsyms]")) snprintf(dst, n, "vmlinux");
+    if (!strcmp(dso, "[kernel.kallsyms]")) buf_puts(out, "vmlinux");
     else if (len > 2 && dso[0] == '[' && dso[len - 1] == ']' && strcmp(dso, "[unknown]"))
-        snprintf(dst, n, "%.*s.ko", (int)(len - 2), dso + 1);
-    else snprintf(dst, n, "%s", strrchr(dso, '/') ? strrchr(dso, '/') + 1 : dso);
-    return dst;
+        buf_printf(out, "%.*s.ko", (int)(len - 2), dso + 1);
+    else buf_puts(out, strrchr(dso, '/') ? strrchr(dso, '/') + 1 : dso);
+    return buf_cstr(out);
 }
 
 static double xt_share(double part, double whole)
@@ -203,47 +205,48 @@ static void xt_explain(const struct report_model *m, FILE *f)
 
 static void xt_top(const struct prof_summary *s, FILE *f)
 {
-    char mod[64];
+    struct buf mod = BUF_INIT;
     fprintf(f, "\nTop functions over the interval (all CPUs; %% of busy samples)\n");
     fprintf(f, "  %9s %7s  %-36s %-22s %s\n", "samples", "%", "name", "app", "cause");
     for (int i = 0; i < s->ntop; i++) {
         const struct prof_sym *y = &s->top[i];
+        buf_reset(&mod);
         fprintf(f, "  %9llu %7.4f  %-36.36s %-22.22s %s\n", (unsigned long long)y->samples,
                 xt_share((double)y->samples, (double)s->busy_samples), report_tstr(y->sym, "?"),
-                report_tstr(xt_module(y->dso, mod, sizeof mod), ""), prof_cause_key(y->cause));
+                report_tstr(xt_module(y->dso, &mod), ""), prof_cause_key(y->cause));
     }
+    buf_free(&mod);
 }
 
 /* Requests of the load driver's target for a server ("set1-web" is
  * target "set1.web"), or 0. */
 static double xt_requests(const struct report_model *m, const char *server)
 {
-    char name[40];
-    snprintf(name, sizeof name, "%s", server);
+    char *name = strfmt("%s", server);
     char *dash = strchr(name, '-');
     if (dash) *dash = '.';
-    for (int i = 0; i < m->drive.ntargets; i++)
-        if (m->drive.t[i].name && !strcmp(m->drive.t[i].name, name))
-            return (double)m->drive.t[i].count;
-    return 0;
+    int i = 0;
+    while (i < m->drive.ntargets && !(m->drive.t[i].name && !strcmp(m->drive.t[i].name, name)))
+        i++;
+    free(name);
+    return i < m->drive.ntargets ? (double)m->drive.t[i].count : 0;
 }
 
-/* The three largest causes of one server, as "own 45%, net 30%, ...". */
-static void xt_server_causes(const struct prof_server *v, char *dst, size_t n)
+/* The three largest causes of one server, as "own 45%, net 30%, ...",
+ * appended to out. */
+static void xt_server_causes(const struct prof_server *v, struct buf *out)
 {
     int used[PC_N] = { 0 };
-    size_t len = 0;
-    dst[0] = '\0';
     for (int k = 0; k < 3; k++) {
         int best = -1;
         for (int c = 0; c < PC_N; c++)
             if (!used[c] && v->cause_ns[c] > 0 && (best < 0 || v->cause_ns[c] > v->cause_ns[best]))
                 best = c;
-        if (best < 0 || len >= n) break;
+        if (best < 0) break;
         used[best] = 1;
-        len += (size_t)snprintf(dst + len, n - len, "%s%s %.0f%%", k ? ", " : "",
-                                best >= PC_OWN && best < PC_DRIVER ? "own" : prof_cause_key(best),
-                                xt_share(v->cause_ns[best], v->ns));
+        buf_printf(out, "%s%s %.0f%%", k ? ", " : "",
+                   best >= PC_OWN && best < PC_DRIVER ? "own" : prof_cause_key(best),
+                   xt_share(v->cause_ns[best], v->ns));
     }
 }
 
@@ -257,20 +260,22 @@ static void xt_servers(const struct report_model *m, FILE *f)
             "switch/s", "vol/s", "invol/s", "per req", "woken mostly by");
     for (int i = 0; i < s->nservers; i++) {
         const struct prof_server *v = &s->srv[i];
-        char causes[96], per[16] = "-", woke[64] = "-";
-        xt_server_causes(v, causes, sizeof causes);
+        struct buf causes = BUF_INIT;
+        struct numstr per = numstr_fmt("-"), woke = numstr_fmt("-");
+        xt_server_causes(v, &causes);
         uint64_t sw = s->have_sched ? v->sw.total : v->sw.vol + v->sw.invol;
         double req = xt_requests(m, v->name);
-        if (req > 0) snprintf(per, sizeof per, "%.2f", (double)sw / req);
+        if (req > 0) per = numstr_fmt("%.2f", (double)sw / req);
         int who = xt_argmax(v->sw.waker, PK_N, -1);
         if (who >= 0 && v->sw.waker[who])
-            snprintf(woke, sizeof woke, "%s (%.0f%%)", prof_waker_labels[who],
-                     xt_share((double)v->sw.waker[who], (double)v->sw.woken));
+            woke = numstr_fmt("%s (%.0f%%)", prof_waker_labels[who],
+                              xt_share((double)v->sw.waker[who], (double)v->sw.woken));
         double cores = s->sut_ns > 0 ? s->sut_cores * v->ns / s->sut_ns : 0;
         fprintf(f, "  %-12s %6.3f  %-30s %8.0f %8.0f %8.0f %7s  %s\n", report_tstr(v->name, "?"),
-                cores, causes,
+                cores, buf_cstr(&causes),
                 (double)sw / s->seconds,
-                (double)v->sw.vol / s->seconds, (double)v->sw.invol / s->seconds, per, woke);
+                (double)v->sw.vol / s->seconds, (double)v->sw.invol / s->seconds, per.s, woke.s);
+        buf_free(&causes);
         for (int k = 0; k < v->ntop && k < 5; k++)
             fprintf(f, "%s%.48s %.0f%%%s", k ? ", " : "      top functions: ",
                     report_tstr(v->top[k].sym, "?"),

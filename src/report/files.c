@@ -36,7 +36,7 @@ static void rf_text(const void *m, FILE *f)
 }
 
 /* report.html: the page of the one run m, naming the result.json beside it. */
-static int rf_html(const struct report_model *m, const char *path, char *err, size_t n)
+static int rf_html(const struct report_model *m, const char *path, struct buf *err)
 {
     const struct report_model *one[1] = { m };
     struct buf b = BUF_INIT, json = BUF_INIT;
@@ -46,7 +46,7 @@ static int rf_html(const struct report_model *m, const char *path, char *err, si
     const char *file[1] = { buf_cstr(&json) };
     report_render_html(one, file, 1, &b);
     int rc = fs_write_out(path, buf_head(&b), buf_used(&b));
-    if (rc) snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
+    if (rc) buf_printf(err, "cannot write %s: %s", path, strerror(errno));
     buf_free(&b);
     buf_free(&json);
     return rc;
@@ -54,25 +54,30 @@ static int rf_html(const struct report_model *m, const char *path, char *err, si
 
 int report_write_files(const struct report_model *m, const char *outdir, unsigned what)
 {
-    char path[700], err[768];
+    struct buf path = BUF_INIT, err = BUF_INIT;
     int rc = 0;
     if (what & REPORT_FILE_TEXT) {
-        snprintf(path, sizeof path, "%s/report.txt", outdir);
-        rc |= report_write_text(path, rf_text, m);
+        buf_printf(&path, "%s/report.txt", outdir);
+        rc |= report_write_text(buf_cstr(&path), rf_text, m);
     }
     if (what & REPORT_FILE_JSON) {
-        snprintf(path, sizeof path, "%s/result.json", outdir);
-        if (report_json_write_model(m, path, err, sizeof err)) {
-            log_error("%s", err);
+        buf_reset(&path);
+        buf_printf(&path, "%s/result.json", outdir);
+        if (report_json_write_model(m, buf_cstr(&path), &err)) {
+            log_error("%s", buf_cstr(&err));
             rc = -1;
         }
     }
     if (what & REPORT_FILE_HTML) {
-        snprintf(path, sizeof path, "%s/report.html", outdir);
-        if (rf_html(m, path, err, sizeof err)) {
-            log_error("%s", err);
+        buf_reset(&path);
+        buf_reset(&err);
+        buf_printf(&path, "%s/report.html", outdir);
+        if (rf_html(m, buf_cstr(&path), &err)) {
+            log_error("%s", buf_cstr(&err));
             rc = -1;
         }
     }
+    buf_free(&path);
+    buf_free(&err);
     return rc ? -1 : 0;
 }

@@ -10,6 +10,7 @@
  * it means the same on KVM, TCG and Xen.  1.0 would be a hypervisor that
  * costs nothing; under TCG the figure includes the emulation itself. */
 #include "report/model.h"
+#include "core/buf.h"
 #include "core/json.h"
 
 #include <math.h>
@@ -122,15 +123,13 @@ void report_guests_from_json(const struct json_val *guests, struct report_model 
 
 /* ---- the text report ------------------------------------------------------ */
 
-void report_verdict_text(const struct report_model *m, char *dst, size_t n)
+void report_verdict_text(const struct report_model *m, struct buf *out)
 {
     int pass = m->valid && m->qos_pass;
-    int k = snprintf(dst, n, "%s", pass ? "PASS (valid run, QoS met)"
-                                        : !m->valid ? "INVALID" : "QoS FAILED");
-    if (m->guests.nmissing && k >= 0 && (size_t)k < n)
-        snprintf(dst + k, n - (size_t)k, "; the busy time %d of %d guests report about "
-                 "themselves is missing, and so is their overhead", m->guests.nmissing,
-                 m->guests.nguests);
+    buf_puts(out, pass ? "PASS (valid run, QoS met)" : !m->valid ? "INVALID" : "QoS FAILED");
+    if (m->guests.nmissing)
+        buf_printf(out, "; the busy time %d of %d guests report about themselves is missing, "
+                   "and so is their overhead", m->guests.nmissing, m->guests.nguests);
 }
 
 /* The guests whose own busy time is missing or whose figures carry a

@@ -10,6 +10,7 @@
 #include "report/capacity.h"
 #include "core/buf.h"
 #include "core/fs.h"
+#include "core/strvec.h"
 
 #include <errno.h>
 #include <math.h>
@@ -157,22 +158,21 @@ static void hcap_table(struct buf *b, const struct report_capacity *c)
 {
     static const char *const lead[] = { "sets", "order", "result", "achieved/s", "target/s",
                                         "SUT cores", "servers' cores", "SUT cores per set" };
-    char role_head[ROLE_COUNT][32];
+    struct strvec role_head = STRVEC_INIT;      /* "web cores", ... */
     const char *head[8 + ROLE_COUNT + 3];
     int n = 0;
     unsigned roles = hcap_roles(c);
     for (; n < 8; n++) head[n] = lead[n];
-    for (int r = 0; r < ROLE_COUNT; r++) {
-        if (!(roles & 1u << r)) continue;
-        snprintf(role_head[r], sizeof role_head[r], "%s cores", role_names[r]);
-        head[n++] = role_head[r];
-    }
+    for (int r = 0; r < ROLE_COUNT; r++)
+        if (roles & 1u << r) strvec_pushf(&role_head, "%s cores", role_names[r]);
+    for (size_t r = 0; r < role_head.n; r++) head[n++] = role_head.v[r];
     head[n++] = "seconds";
     head[n++] = "why it failed";
     head[n++] = "result directory";
     html_table_shown(b, "every step, by sets (order: when it was made)", head, n);
     for (int i = 0; i < c->nsteps; i++) hcap_row(b, &c->steps[i], roles);
     html_table_end(b);
+    strvec_clear(&role_head);
 }
 
 void report_render_capacity_html(const struct report_capacity *c, const char *file,

@@ -8,12 +8,16 @@
 #include "core/buf.h"
 #include "core/hist.h"
 #include "core/opt.h"
+#include "core/strvec.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define HCMP_MAX 16
+#define HCMP_MAX REPORT_MAX_LABELS
+/* A chart row names its run "A: name" with at most this many bytes of the
+ * name, so long names do not squeeze the bars. */
+#define HCMP_ROW_NAME_MAX 60
 
 static const char *const hcmp_cpu_names[HTML_NCPU] = {
     "user", "nice", "system", "irq", "softirq", "steal", "guest",
@@ -23,9 +27,9 @@ static const char *const hcmp_cpu_names[HTML_NCPU] = {
 struct hcmp {
     int n;
     const struct report_model *const *m;
-    char label[HCMP_MAX][4];
-    char row[HCMP_MAX][80];
-    const char *lab[HCMP_MAX], *rows[HCMP_MAX];
+    const char *const *lab;         /* report_run_label */
+    struct strvec row;              /* "A: name" */
+    const char *const *rows;        /* row.v */
 };
 
 static void hcmp_runs(struct buf *b, const struct hcmp *c, const char *const *files)
@@ -38,7 +42,7 @@ static void hcmp_runs(struct buf *b, const struct hcmp *c, const char *const *fi
     buf_puts(b, "</tr></thead><tbody>\n");
     for (int i = 0; i < c->n; i++) {
         const struct report_model *m = c->m[i];
-        buf_printf(b, "<tr><td>%s%s</td><td>", c->label[i], i ? "" : " (base)");
+        buf_printf(b, "<tr><td>%s%s</td><td>", c->lab[i], i ? "" : " (base)");
         html_esc(b, m->name);
         buf_puts(b, "</td><td>");
         html_esc(b, files ? files[i] : NULL);
@@ -61,13 +65,14 @@ static void hcmp_runs(struct buf *b, const struct hcmp *c, const char *const *fi
 /* The sentence for run i against the base: `hostmix compare`'s own. */
 static void hcmp_sentence(struct buf *b, const struct hcmp *c, int i)
 {
-    char line[1400];
-    enum report_verdict v = report_compare_verdict(c->m[0], c->label[0], c->m[i], c->label[i], 0,
-                                                   line, sizeof line);
+    struct buf line = BUF_INIT;
+    enum report_verdict v = report_compare_verdict(c->m[0], c->lab[0], c->m[i], c->lab[i], 0,
+                                                   &line);
     buf_puts(b, "<p class=\"headline\">");
     if (v == REPORT_VERDICT_REPEATS || v == REPORT_VERDICT_SUT || v == REPORT_VERDICT_SERVERS)
         buf_puts(b, "<b>");
-    html_esc(b, line);
+    html_esc(b, buf_cstr(&line));
+    buf_free(&line);
     if (v == REPORT_VERDICT_REPEATS || v == REPORT_VERDICT_SUT || v == REPORT_VERDICT_SERVERS)
         buf_puts(b, "</b>");
     buf_puts(b, "</p>\n");
@@ -140,7 +145,6 @@ static void hcmp_role_latency(struct buf *b, const struct hcmp *c, int role, str
     int64_t p[HTML_NSERIES][REPORT_NPCT];
     const struct hist *hp[HTML_NSERIES];
     int n = c->n < HTML_NSERIES ? c->n : HTML_NSERIES;
-    char id[48], title[96];
     struct qos q;
     for (int i = 0; i < n; i++) {
         const struct report_role *rr = &c->m[i]->role[role];
@@ -150,15 +154,19 @@ static void hcmp_role_latency(struct buf *b, const struct hcmp *c, int role, str
     }
     html_role_qos(c->m[0], role, &q);
     buf_printf(b, "<h3>%s</h3>\n", role_names[role]);
-    snprintf(id, sizeof id, "cmp-latency-%s", role_names[role]);
-    snprintf(title, sizeof title, "%s: corrected latency percentiles (QoS of %s)",
-             role_names[role], c->label[0]);
+    char *id = strfmt("cmp-latency-%s", role_names[role]);
+    char *title = strfmt("%s: corrected latency percentiles (QoS of %s)", role_names[role],
+                         c->lab[0]);
     struct html_pctl pc = { .id = id, .title = title, .nser = n, .names = c->lab,
                             .p = (const int64_t (*)[REPORT_NPCT])p, .q = &q };
     html_chart_pctl(b, &pc);
-    snprintf(id, sizeof id, "cmp-distribution-%s", role_names[role]);
-    snprintf(title, sizeof title, "%s: corrected latency distribution", role_names[role]);
+    free(id);
+    free(title);
+    id = strfmt("cmp-distribution-%s", role_names[role]);
+    title = strfmt("%s: corrected latency distribution", role_names[role]);
     html_chart_hist(b, id, title, n, c->lab, hp);
+    free(id);
+    free(title);
 }
 
 static void hcmp_latency(struct buf *b, const struct hcmp *c)
@@ -178,13 +186,12 @@ static void hcmp_latency(struct buf *b, const struct hcmp *c)
 void html_cmp_page(struct buf *b, const struct report_model *const *m,
                    const char *const *files, int n)
 {
-    struct hcmp c = { .n = n < HCMP_MAX ? n : HCMP_MAX, .m = m };
-    for (int i = 0; i < c.n; i++) {
-        snprintf(c.label[i], sizeof c.label[i], "%c", 'A' + i);
-        snprintf(c.row[i], sizeof c.row[i], "%c: %.60s", 'A' + i, m[i]->name ? m[i]->name : "?");
-        c.lab[i] = c.label[i];
-        c.rows[i] = c.row[i];
-    }
+    struct hcmp c = { .n = n < HCMP_MAX ? n : HCMP_MAX, .m = m, .lab = report_run_label,
+                      .row = STRVEC_INIT };
+    for (int i = 0; i < c.n; i++)
+        strvec_pushf(&c.row, "%s: %.*s", c.lab[i], HCMP_ROW_NAME_MAX,
+                     m[i]->name ? m[i]->name : "?");
+    c.rows = (const char *const *)c.row.v;
     buf_puts(b, "<p>The first run (A) is the base; the CPU compared is the system under test's "
                 "(host busy minus hostmix's own process).</p>\n");
     for (int i = 1; i < c.n; i++) hcmp_sentence(b, &c, i);
@@ -197,4 +204,5 @@ void html_cmp_page(struct buf *b, const struct report_model *const *m,
     hcmp_roles(b, &c);
     html_explain_cmp(b, m, c.n);
     hcmp_latency(b, &c);
+    strvec_clear(&c.row);
 }

@@ -21,10 +21,11 @@ static const char *const hr_cpu_names[HTML_NCPU] = {
 static void hr_verdict(struct buf *b, const struct report_model *m)
 {
     int pass = m->valid && m->qos_pass;
-    char verdict[256];
-    report_verdict_text(m, verdict, sizeof verdict);
+    struct buf verdict = BUF_INIT;
+    report_verdict_text(m, &verdict);
     buf_printf(b, "<p class=\"verdict %s\">verdict: ", pass ? "pass" : "fail");
-    html_esc(b, verdict);
+    html_esc(b, buf_cstr(&verdict));
+    buf_free(&verdict);
     buf_puts(b, "</p>\n");
     if (!m->valid) {
         buf_printf(b, "<p>Invalid%s: ", m->complete ? "" : " and incomplete");
@@ -204,7 +205,6 @@ static void hr_role_latency(struct buf *b, const struct report_model *m, int rol
                                          "uncorrected (from actual send)" };
     int64_t p[2][REPORT_NPCT];
     struct qos q;
-    char id[48], title[96];
     html_role_hist(m, role, 0, hc);
     html_role_hist(m, role, 1, hu);
     for (int k = 0; k < REPORT_NPCT; k++) {
@@ -213,15 +213,19 @@ static void hr_role_latency(struct buf *b, const struct report_model *m, int rol
     }
     html_role_qos(m, role, &q);
     buf_printf(b, "<h3>%s</h3>\n", role_names[role]);
-    snprintf(id, sizeof id, "latency-%s", role_names[role]);
-    snprintf(title, sizeof title, "%s: latency percentiles and QoS limits", role_names[role]);
+    char *id = strfmt("latency-%s", role_names[role]);
+    char *title = strfmt("%s: latency percentiles and QoS limits", role_names[role]);
     struct html_pctl pc = { .id = id, .title = title, .nser = 2, .names = names,
                             .p = (const int64_t (*)[REPORT_NPCT])p, .q = &q };
     html_chart_pctl(b, &pc);
+    free(id);
+    free(title);
     const struct hist *h[2] = { hc, hu };
-    snprintf(id, sizeof id, "distribution-%s", role_names[role]);
-    snprintf(title, sizeof title, "%s: latency distribution", role_names[role]);
+    id = strfmt("distribution-%s", role_names[role]);
+    title = strfmt("%s: latency distribution", role_names[role]);
     html_chart_hist(b, id, title, 2, names, h);
+    free(id);
+    free(title);
 }
 
 static void hr_latency(struct buf *b, const struct report_model *m)
@@ -339,23 +343,20 @@ static void hr_job(struct buf *b, const struct report_model *m)
 
 static void hr_host(struct buf *b, const struct report_model *m, const char *file)
 {
-    char mem[64], when[64];
     html_section(b, "host", "Host and run facts");
     buf_puts(b, "<table><tbody>\n");
     hr_kv(b, "result file", file);
     hr_kv(b, "hostname", m->host.hostname);
     hr_kv(b, "kernel", m->host.kernel);
     hr_kv(b, "CPU model", m->host.cpu_model);
-    snprintf(mem, sizeof mem, "%d", m->host.cores);
-    hr_kv(b, "cores", mem);
-    snprintf(mem, sizeof mem, "%.1f GiB", (double)m->host.memory_bytes / (1 << 30));
-    hr_kv(b, "memory", mem);
+    hr_kv(b, "cores", numstr_fmt("%d", m->host.cores).s);
+    hr_kv(b, "memory", numstr_fmt("%.1f GiB", (double)m->host.memory_bytes / (1 << 30)).s);
     hr_kv(b, "platform", m->acct.platform);
     hr_kv(b, "server CPU", m->acct.text);
     if (m->acct.facts) hr_kv(b, "platform facts", m->acct.facts);
-    snprintf(when, sizeof when, "%.0f .. %.0f (%.1f s)", m->started_unix, m->ended_unix,
-             m->ended_unix - m->started_unix);
-    hr_kv(b, "started .. ended (Unix time)", when);
+    hr_kv(b, "started .. ended (Unix time)",
+          numstr_fmt("%.0f .. %.0f (%.1f s)", m->started_unix, m->ended_unix,
+                     m->ended_unix - m->started_unix).s);
     hr_kv(b, "hostmix", m->hostmix_version);
     buf_printf(b, "<tr><td>servers</td><td style=\"text-align:left\">%d</td></tr>\n", m->nservers);
     buf_puts(b, "</tbody></table>\n</section>\n");

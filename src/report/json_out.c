@@ -8,6 +8,7 @@
 #include "report/report.h"
 #include "report/model.h"
 #include "report/repeats.h"
+#include "core/buf.h"
 #include "core/fs.h"
 #include "report/explain.h"
 #include "core/json.h"
@@ -208,9 +209,7 @@ static void rj_hist(struct json_w *w, const char *key, const struct report_lat *
     json_w_knum(w, "mean_ns", l->mean);
     json_w_key(w, "max_ns"); json_w_int(w, l->max);
     for (int i = 0; i < REPORT_NPCT; i++) {
-        char k[32];
-        snprintf(k, sizeof k, "p%g_ns", report_pcts[i]);
-        json_w_kint(w, k, l->p[i]);
+        json_w_kint(w, numstr_fmt("p%g_ns", report_pcts[i]).s, l->p[i]);
     }
     json_w_key(w, "buckets");
     json_w_arr(w);
@@ -340,12 +339,12 @@ void report_render_json(const struct report_model *m, struct buf *out)
     buf_puts(out, "\n");
 }
 
-int report_json_write_model(const struct report_model *m, const char *path, char *err, size_t n)
+int report_json_write_model(const struct report_model *m, const char *path, struct buf *err)
 {
     struct buf b = BUF_INIT;
     report_render_json(m, &b);
     int rc = fs_write_out(path, buf_head(&b), buf_used(&b));
-    if (rc) snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
+    if (rc) buf_printf(err, "cannot write %s: %s", path, strerror(errno));
     buf_free(&b);
     return rc;
 }

@@ -4,13 +4,19 @@
  * allocations, so builders never track ownership and report_model_free
  * releases everything at once. */
 #include "report/model.h"
+#include "core/buf.h"
 #include "core/hist.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 const double report_pcts[REPORT_NPCT] = { 50, 90, 95, 99, 99.9 };
+
+const char *const report_run_label[REPORT_MAX_LABELS] = {
+    "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P",
+};
 
 struct report_model *report_model_new(void)
 {
@@ -22,18 +28,34 @@ struct report_model *report_model_new(void)
     return m;
 }
 
-/* Zeroed memory of n bytes that m owns (n may be 0). */
-void *report_model_alloc(struct report_model *m, size_t n)
+/* Hands p (malloc'ed) to m, which frees it with the model; returns p. */
+static void *rm_own(struct report_model *m, void *p)
 {
     if (m->nowned == m->capowned) {
         m->capowned = m->capowned ? m->capowned * 2 : 64;
         m->owned = realloc(m->owned, m->capowned * sizeof *m->owned);
         if (!m->owned) abort();
     }
-    void *p = calloc(1, n ? n : 1);
-    if (!p) abort();
     m->owned[m->nowned++] = p;
     return p;
+}
+
+/* Zeroed memory of n bytes that m owns (n may be 0). */
+void *report_model_alloc(struct report_model *m, size_t n)
+{
+    void *p = calloc(1, n ? n : 1);
+    if (!p) abort();
+    return rm_own(m, p);
+}
+
+char *report_model_strf(struct report_model *m, const char *fmt, ...)
+{
+    struct buf b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    return rm_own(m, buf_detach(&b));
 }
 
 char *report_model_str(struct report_model *m, const char *s)
@@ -70,12 +92,10 @@ char *report_consistency(struct report_model *m, const struct report_cpu *c)
     double parts = c->servers_cores + c->driver_cores + c->ctl_cores;
     double res = isnan(c->resolution_cores) ? 0 : c->resolution_cores;
     if (!(c->host_busy_cores < parts - res - 0.02 * parts)) return NULL;
-    char s[400];
-    snprintf(s, sizeof s, "host busy %.3f cores is below its exactly measured parts, %.3f cores "
+    return report_model_strf(m, "host busy %.3f cores is below its exactly measured parts, %.3f cores "
              "(servers %.3f, load driver %.3f, controller %.4f), by more than its resolution "
              "%.3f cores plus 2%%", c->host_busy_cores, parts, c->servers_cores,
              c->driver_cores, c->ctl_cores, res);
-    return report_model_str(m, s);
 }
 
 const char *report_model_opt(const struct report_model *m, const char *sec, const char *key)

@@ -1,7 +1,7 @@
 /* model.h — the report model: every figure and fact a report shows.
  *
- * Built once, either from a finished run (model_run.c, the only file of
- * src/report/ that reads struct run) or from a stored result.json
+ * Built once, either from a finished run (run/model.c, through this
+ * API: report/ never reads struct run) or from a stored result.json
  * (model_json.c).  The renderers — the text report (text.c), result.json
  * (json_out.c) and compare (compare.c) — read only this struct, so a
  * report printed from a stored result.json is the report the run printed,
@@ -223,17 +223,19 @@ struct json_val;
 struct json_doc;
 /* The model of a parsed result.json.  need_full: the document must hold
  * everything the text report needs (for `hostmix report`); else absent
- * figures read as NAN (compare reads results of older hostmix versions).  Returns NULL with the reason in err; the caller frees a
+ * figures read as NAN (compare reads results of older hostmix versions).
+ * Returns NULL with the reason appended to err; the caller frees a
  * returned model with report_model_free. */
+struct buf;
 struct report_model *report_model_from_json(const struct json_val *root, int need_full,
-                                            char *err, size_t n);
+                                            struct buf *err);
 /* Reads and parses the JSON file at path (a result.json, capacity.json...).
  * Returns the document (the caller frees it with json_doc_free), or NULL
- * with "PATH: reason" in err. */
-struct json_doc *report_json_read(const char *path, char *err, size_t n);
+ * with "PATH: reason" appended to err. */
+struct json_doc *report_json_read(const char *path, struct buf *err);
 /* Reads and parses the file at path and builds its model as above.
- * Returns NULL with "PATH: reason" in err. */
-struct report_model *report_model_load(const char *path, int need_full, char *err, size_t n);
+ * Returns NULL with "PATH: reason" appended to err. */
+struct report_model *report_model_load(const char *path, int need_full, struct buf *err);
 /* Frees m and everything it owns (NULL is fine). */
 void report_model_free(struct report_model *m);
 
@@ -242,6 +244,13 @@ void report_model_free(struct report_model *m);
 struct report_model *report_model_new(void);
 void *report_model_alloc(struct report_model *m, size_t n);
 char *report_model_str(struct report_model *m, const char *s);
+/* The labels of compared runs, "A" to "P" (`hostmix compare` and its HTML
+ * page compare at most this many runs). */
+#define REPORT_MAX_LABELS 16
+extern const char *const report_run_label[REPORT_MAX_LABELS];
+/* A formatted string m owns (any length). */
+char *report_model_strf(struct report_model *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void report_cpu_none(struct report_cpu *c);
 /* The consistency check of an interval: when host busy is below the
  * exactly measured parts (servers, load driver, controller) by more than
@@ -271,8 +280,9 @@ void report_guests_from_json(const struct json_val *guests, struct report_model 
 /* The text report's guest section (nothing when no server ran in a guest). */
 void report_guest_text(const struct report_model *m, FILE *f);
 /* The verdict in words: "PASS (valid run, QoS met)", "INVALID" or "QoS
- * FAILED", and what of the guests' figures is missing, into dst. */
-void report_verdict_text(const struct report_model *m, char *dst, size_t n);
+ * FAILED", and what of the guests' figures is missing, appended to out. */
+struct buf;
+void report_verdict_text(const struct report_model *m, struct buf *out);
 
 /* ---- rendering ---------------------------------------------------------- */
 
@@ -295,16 +305,17 @@ void report_render_targets(const struct report_model *m, FILE *f);
 struct buf;
 void report_render_json(const struct report_model *m, struct buf *out);
 /* Writes result.json of m to path atomically (temp file, fsync, rename).
- * Returns 0, or -1 with a message in err. */
-int report_json_write_model(const struct report_model *m, const char *path, char *err, size_t n);
+ * Returns 0, or -1 with a message appended to err. */
+int report_json_write_model(const struct report_model *m, const char *path, struct buf *err);
 
 /* Why run b (labelled lb) is not the same work as run a (la), as
- * `hostmix compare` judges it (compare.c): "" when it is, else the first
- * reason (invalid, failed QoS, a role's throughput apart) in why. */
+ * `hostmix compare` judges it (compare.c): nothing appended to why when it
+ * is, else the first reason (invalid, failed QoS, a role's throughput
+ * apart). */
 void report_compare_why(const struct report_model *a, const char *la,
-                        const struct report_model *b, const char *lb, char *why, size_t n);
+                        const struct report_model *b, const char *lb, struct buf *why);
 
-/* The verdict of b (label lb) against a in one sentence into out, as
+/* The verdict of b (label lb) against a in one sentence appended to out, as
  * `hostmix compare` and the HTML comparison state it (compare.c): refused
  * when not the same work (unless force); from the repeats (Welch's t-test)
  * when both sides have them; from system-under-test CPU; else from the
@@ -313,7 +324,7 @@ enum report_verdict { REPORT_VERDICT_REFUSED, REPORT_VERDICT_NONE, REPORT_VERDIC
                       REPORT_VERDICT_SUT, REPORT_VERDICT_SERVERS };
 enum report_verdict report_compare_verdict(const struct report_model *a, const char *la,
                                            const struct report_model *b, const char *lb,
-                                           int force, char *out, size_t n);
+                                           int force, struct buf *out);
 
 /* ---- the live progress line --------------------------------------------- */
 

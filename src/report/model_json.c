@@ -13,6 +13,7 @@
 #include "report/model.h"
 #include "report/repeats.h"
 #include "report/explain.h"
+#include "core/buf.h"
 #include "core/hist.h"
 #include "core/json.h"
 
@@ -87,24 +88,25 @@ static unsigned mj_type_bit(const struct json_val *v)
 /* The parent of path ("a.b" of "a.b.c") is null. */
 static int mj_parent_null(const struct json_val *root, const char *path)
 {
-    char parent[64];
-    snprintf(parent, sizeof parent, "%.*s", (int)(strrchr(path, '.') - path), path);
+    char *parent = strndup(path, (size_t)(strrchr(path, '.') - path));
+    if (!parent) abort();
     const struct json_val *v = json_path(root, parent);
+    free(parent);
     return v && json_type(v) == JSON_NULL;
 }
 
 /* Every member the text report needs is there with the right type. */
-static int mj_check_full(const struct json_val *root, char *err, size_t n)
+static int mj_check_full(const struct json_val *root, struct buf *err)
 {
     for (const struct mj_need *x = mj_needs; x->path; x++) {
         if (mj_type_bit(json_path(root, x->path)) & x->types) continue;
         if ((x->types & T_ABSENT_OK) && mj_parent_null(root, x->path)) continue;
         if (x - mj_needs < MJ_ADDED) {
-            snprintf(err, n, "no \"%s\": written by an older hostmix, the result lacks what the "
+            buf_printf(err, "no \"%s\": written by an older hostmix, the result lacks what the "
                              "text report shows (compare still reads it)", x->path);
             return -1;
         }
-        snprintf(err, n, "member \"%s\" is missing or not %s", x->path,
+        buf_printf(err, "member \"%s\" is missing or not %s", x->path,
                  x->types & T_OBJ ? (x->types & T_NULL ? "an object or null" : "an object")
                  : x->types & T_ARR ? "an array" : x->types & T_STR ? "a string"
                  : x->types & T_NUM ? "a number" : "true or false");
@@ -114,24 +116,24 @@ static int mj_check_full(const struct json_val *root, char *err, size_t n)
 }
 
 /* The schema and its version; need_full asks for the current version. */
-static int mj_check_version(const struct json_val *root, int need_full, char *err, size_t n)
+static int mj_check_version(const struct json_val *root, int need_full, struct buf *err)
 {
     if (json_type(root) != JSON_OBJECT ||
         strcmp(json_str(json_get(root, "schema"), ""), "hostmix-result") != 0) {
-        snprintf(err, n, "not a hostmix result (no \"schema\": \"hostmix-result\")");
+        buf_printf(err, "not a hostmix result (no \"schema\": \"hostmix-result\")");
         return -1;
     }
     double v = mj_num(root, "schema_version");
     if (isnan(v) || v < 1) {
-        snprintf(err, n, "no valid \"schema_version\"");
+        buf_printf(err, "no valid \"schema_version\"");
         return -1;
     }
     if (v > REPORT_SCHEMA_VERSION) {
-        snprintf(err, n, "schema_version %g is newer than this hostmix reads (%d)", v,
+        buf_printf(err, "schema_version %g is newer than this hostmix reads (%d)", v,
                  REPORT_SCHEMA_VERSION);
         return -1;
     }
-    return need_full ? mj_check_full(root, err, n) : 0;
+    return need_full ? mj_check_full(root, err) : 0;
 }
 
 /* ---- the parts ------------------------------------------------------------ */
@@ -257,9 +259,7 @@ static void mj_lat(struct report_model *m, const struct json_val *o, struct repo
     l->max = mj_int(o, "max_ns");
     l->mean = json_num(json_get(o, "mean_ns"), 0);
     for (int i = 0; i < REPORT_NPCT; i++) {
-        char k[32];
-        snprintf(k, sizeof k, "p%g_ns", report_pcts[i]);
-        l->p[i] = mj_int(o, k);
+        l->p[i] = mj_int(o, numstr_fmt("p%g_ns", report_pcts[i]).s);
     }
     l->b = report_model_alloc(m, json_len(b) * sizeof *l->b);
     for (size_t i = 0; i < json_len(b); i++) {
@@ -414,9 +414,9 @@ static void mj_servers(struct report_model *m, const struct json_val *a)
 }
 
 struct report_model *report_model_from_json(const struct json_val *root, int need_full,
-                                            char *err, size_t n)
+                                            struct buf *err)
 {
-    if (mj_check_version(root, need_full, err, n)) return NULL;
+    if (mj_check_version(root, need_full, err)) return NULL;
     struct report_model *m = report_model_new();
     struct hist *h = malloc(sizeof *h);
     if (!h) abort();
@@ -436,11 +436,11 @@ struct report_model *report_model_from_json(const struct json_val *root, int nee
 
 /* The whole file at path in a malloc'ed buffer (*len bytes); NULL with
  * the reason in err. */
-static char *mj_read_file(const char *path, size_t *len, char *err, size_t n)
+static char *mj_read_file(const char *path, size_t *len, struct buf *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, n, "%s", strerror(errno));
+        buf_puts(err, strerror(errno));
         return NULL;
     }
     size_t cap = 1 << 16, got;
@@ -457,35 +457,35 @@ static char *mj_read_file(const char *path, size_t *len, char *err, size_t n)
     int bad = ferror(f);
     fclose(f);
     if (bad) {
-        snprintf(err, n, "read error");
+        buf_puts(err, "read error");
         free(text);
         return NULL;
     }
     return text;
 }
 
-struct json_doc *report_json_read(const char *path, char *err, size_t n)
+struct json_doc *report_json_read(const char *path, struct buf *err)
 {
-    char why[512];
-    size_t len;
-    char *text = mj_read_file(path, &len, why, sizeof why);
-    if (!text) {
-        snprintf(err, n, "%s: %s", path, why);
-        return NULL;
-    }
+    size_t len, at = err->len;
+    buf_printf(err, "%s: ", path);
+    char *text = mj_read_file(path, &len, err);
+    if (!text) return NULL;
+    char why[JSON_ERR_MAX];
     struct json_doc *d = json_parse(text, len, why, sizeof why);
     free(text);
-    if (!d) snprintf(err, n, "%s: not JSON: %s", path, why);
+    if (!d) buf_printf(err, "not JSON: %s", why);
+    else err->len = at;             /* no error: take the path back off */
     return d;
 }
 
-struct report_model *report_model_load(const char *path, int need_full, char *err, size_t n)
+struct report_model *report_model_load(const char *path, int need_full, struct buf *err)
 {
-    char why[512];
-    struct json_doc *d = report_json_read(path, err, n);
+    struct json_doc *d = report_json_read(path, err);
     if (!d) return NULL;
-    struct report_model *m = report_model_from_json(json_root(d), need_full, why, sizeof why);
+    size_t at = err->len;
+    buf_printf(err, "%s: ", path);
+    struct report_model *m = report_model_from_json(json_root(d), need_full, err);
     json_doc_free(d);
-    if (!m) snprintf(err, n, "%s: %s", path, why);
+    if (m) err->len = at;
     return m;
 }

@@ -5,6 +5,7 @@
  * member both ways, and the text report's section. */
 #include "report/repeats.h"
 #include "report/model.h"
+#include "core/buf.h"
 #include "core/json.h"
 
 #include <math.h>
@@ -67,7 +68,6 @@ int report_repeats_use_servers(const struct report_model *m)
  * (its reason names the repeat); then the spread. */
 static void rp_verdict(struct report_model *m, const struct report_repeats *rp)
 {
-    char why[1200];
     int bad = -1;
     for (int i = 0; i < rp->n; i++) {
         if (!rp->run[i].qos_pass) m->qos_pass = 0;
@@ -75,21 +75,20 @@ static void rp_verdict(struct report_model *m, const struct report_repeats *rp)
     }
     if (bad >= 0) {
         const char *r = rp->run[bad].invalid_reason;
-        snprintf(why, sizeof why, "repeat %d is invalid: %s", bad + 1, r ? r : "?");
         m->valid = 0;
-        m->invalid_reason = report_model_str(m, why);
+        m->invalid_reason = report_model_strf(m, "repeat %d is invalid: %s", bad + 1, r ? r : "?");
     } else if (m->valid && !rp->spread_ok && isnan(rp->spread_pct)) {
-        snprintf(why, sizeof why, "the spread over %d repeats cannot be judged against max_stddev "
-                 "%g%%: neither system-under-test nor the servers' own CPU was above 0", rp->n,
-                 rp->max_stddev);
         m->valid = 0;
-        m->invalid_reason = report_model_str(m, why);
+        m->invalid_reason = report_model_strf(m, "the spread over %d repeats cannot be judged "
+                                              "against max_stddev %g%%: neither system-under-test "
+                                              "nor the servers' own CPU was above 0", rp->n,
+                                              rp->max_stddev);
     } else if (m->valid && !rp->spread_ok) {
-        snprintf(why, sizeof why, "the standard deviation of %s over %d repeats is %.1f%% of its "
-                 "mean, more than max_stddev %g%%", rp->spread_of, rp->n, rp->spread_pct,
-                 rp->max_stddev);
         m->valid = 0;
-        m->invalid_reason = report_model_str(m, why);
+        m->invalid_reason = report_model_strf(m, "the standard deviation of %s over %d repeats is "
+                                              "%.1f%% of its mean, more than max_stddev %g%%",
+                                              rp->spread_of, rp->n, rp->spread_pct,
+                                              rp->max_stddev);
     }
 }
 
@@ -202,10 +201,10 @@ void report_repeats_from_json(const struct json_val *o, struct report_model *m)
 
 static void rp_text_row(FILE *f, const char *what, const struct stats_summary *s)
 {
-    char rel[16] = "-";
     if (!s->n) return;
-    if (s->mean > 0 && !isnan(s->sd)) snprintf(rel, sizeof rel, "%.1f%%", 100 * s->sd / s->mean);
-    fprintf(f, "  %-22s %8.3f %8.3f %8s  [%.3f, %.3f]\n", what, s->mean, s->sd, rel, s->lo,
+    struct numstr rel = numstr_fmt("-");
+    if (s->mean > 0 && !isnan(s->sd)) rel = numstr_fmt("%.1f%%", 100 * s->sd / s->mean);
+    fprintf(f, "  %-22s %8.3f %8.3f %8s  [%.3f, %.3f]\n", what, s->mean, s->sd, rel.s, s->lo,
             s->hi);
 }
 

@@ -67,10 +67,10 @@ void report_repeats_text(const struct report_model *m, FILE *f);
  * 1.9% more CPU than A for the same work (95% CI; Welch's t-test p =
  * 0.003)", or "no significant difference" when the interval holds 0;
  * forced ends it (the reason the work differs) unless "".  Returns 1 if it
- * wrote the verdict, 0 when a side has no repeats (out untouched). */
+ * appended the verdict, 0 when a side has no repeats (out untouched). */
+struct buf;
 int report_compare_repeats(const struct report_model *a, const struct report_model *b,
-                           const char *la, const char *lb, const char *forced, char *out,
-                           size_t n);
+                           const char *la, const char *lb, const char *forced, struct buf *out);
 /* The line saying on how many runs a comparison without repeats rests. */
 void report_compare_runs_note(const struct report_model *a, const struct report_model *b,
                               const char *la, const char *lb);

@@ -21,12 +21,11 @@
 #include <string.h>
 
 /* "1.23ms", "850us", "2.10s" */
-static char *rt_ns(char *dst, size_t n, int64_t ns)
+static struct numstr rt_ns(int64_t ns)
 {
-    if (ns < 1000000) snprintf(dst, n, "%.0fus", (double)ns / 1e3);
-    else if (ns < 1000000000) snprintf(dst, n, "%.2fms", (double)ns / 1e6);
-    else snprintf(dst, n, "%.2fs", (double)ns / 1e9);
-    return dst;
+    if (ns < 1000000) return numstr_fmt("%.0fus", (double)ns / 1e3);
+    if (ns < 1000000000) return numstr_fmt("%.2fms", (double)ns / 1e6);
+    return numstr_fmt("%.2fs", (double)ns / 1e9);
 }
 
 static const char *rt_str(const char *s)
@@ -69,7 +68,6 @@ static void rt_header(const struct report_model *m, FILE *f)
 
 static void rt_load(const struct report_model *m, FILE *f)
 {
-    char a[16], b[16], c[16], d[16];
     fprintf(f, "\nLoad and QoS over the measurement interval (%.1f s; latency from the intended "
                "send time)\n", m->have_interval ? m->cpu.seconds : 0);
     fprintf(f, "  %-6s %10s %10s %9s %7s %9s %9s %9s %9s  %s\n", "role", "target/s", "achieved/s",
@@ -79,9 +77,8 @@ static void rt_load(const struct report_model *m, FILE *f)
         if (!rr->driven) continue;
         fprintf(f, "  %-6s %10.2f %10.2f %9llu %7llu %9s %9s %9s %9s  %s%s\n", role_names[role],
                 rr->target_rate, rr->achieved_rate, (unsigned long long)rr->requests,
-                (unsigned long long)rr->errors, rt_ns(a, sizeof a, rr->lat.p[0]),
-                rt_ns(b, sizeof b, rr->lat.p[2]), rt_ns(c, sizeof c, rr->lat.p[3]),
-                rt_ns(d, sizeof d, rr->lat.max), rr->qos_pass ? "pass" : "FAIL ",
+                (unsigned long long)rr->errors, rt_ns(rr->lat.p[0]).s,
+                rt_ns(rr->lat.p[2]).s, rt_ns(rr->lat.p[3]).s, rt_ns(rr->lat.max).s, rr->qos_pass ? "pass" : "FAIL ",
                 rr->qos_pass ? "" : rt_str(rr->qos_failed));
     }
 }
@@ -177,30 +174,28 @@ static void rt_consumers(const struct report_model *m, FILE *f)
 
 /* ---- per target and operation (the form of `hostmix drive`) ------------ */
 
-static void rt_fmt_ns(char *dst, size_t n, int64_t ns)
+static struct numstr rt_fmt_ns(int64_t ns)
 {
-    if (ns >= 1000000000LL) snprintf(dst, n, "%.3gs", ns / 1e9);
-    else if (ns >= 1000000LL) snprintf(dst, n, "%.3gms", ns / 1e6);
-    else snprintf(dst, n, "%.3gus", ns / 1e3);
+    if (ns >= 1000000000LL) return numstr_fmt("%.3gs", ns / 1e9);
+    if (ns >= 1000000LL) return numstr_fmt("%.3gms", ns / 1e6);
+    return numstr_fmt("%.3gus", ns / 1e3);
 }
 
 /* p50 (i 0), p99 (i 3) or max (i -1) of l, or "-" when empty. */
-static char *rt_lat(char *dst, size_t n, const struct report_lat *l, int i)
+static struct numstr rt_lat(const struct report_lat *l, int i)
 {
-    if (!l->count) snprintf(dst, n, "-");
-    else rt_fmt_ns(dst, n, i < 0 ? l->max : l->p[i]);
-    return dst;
+    if (!l->count) return numstr_fmt("-");
+    return rt_fmt_ns(i < 0 ? l->max : l->p[i]);
 }
 
 static void rt_op(FILE *f, const struct report_op *o, double ms)
 {
-    char a[16], b[16], c[16], d[16], e[16], g[16];
     fprintf(f, "  %-14s %9llu %10.2f %7llu %7llu  %8s %8s %8s  %8s %8s %8s\n", rt_str(o->name),
             (unsigned long long)o->count, ms > 0 ? (double)o->count / ms : 0,
             (unsigned long long)o->errors, (unsigned long long)o->timeouts,
-            rt_lat(a, sizeof a, &o->corrected, 0), rt_lat(b, sizeof b, &o->corrected, 3),
-            rt_lat(c, sizeof c, &o->corrected, -1), rt_lat(d, sizeof d, &o->uncorrected, 0),
-            rt_lat(e, sizeof e, &o->uncorrected, 3), rt_lat(g, sizeof g, &o->uncorrected, -1));
+            rt_lat(&o->corrected, 0).s, rt_lat(&o->corrected, 3).s, rt_lat(&o->corrected, -1).s,
+            rt_lat(&o->uncorrected, 0).s, rt_lat(&o->uncorrected, 3).s,
+            rt_lat(&o->uncorrected, -1).s);
 }
 
 static void rt_target(const struct report_target *x, double ms, FILE *f)
@@ -249,9 +244,10 @@ void report_render_text(const struct report_model *m, FILE *f)
         report_render_targets(m, f);
     }
     report_repeats_text(m, f);
-    char verdict[256];
-    report_verdict_text(m, verdict, sizeof verdict);
-    fprintf(f, "\nverdict: %s\n", verdict);
+    struct buf verdict = BUF_INIT;
+    report_verdict_text(m, &verdict);
+    fprintf(f, "\nverdict: %s\n", buf_cstr(&verdict));
+    buf_free(&verdict);
 }
 
 void report_progress(const struct report_live *lp, FILE *f, int final)

@@ -109,7 +109,7 @@ struct db_conn {
     int waiting;                /* in the wait queue */
     struct db_conn *wnext;
     int32_t pid, key;
-    char user[64];
+    char *user;                 /* the startup packet's user, awaiting the password */
     char *ext_sql;              /* unnamed statement text */
     int ext_ntypes;
     uint32_t *ext_types;
@@ -267,11 +267,11 @@ static void db_sqlite_error(struct db_conn *d)
     int code = sqlite3_extended_errcode(s->db) & 0xff;
     const char *msg = sqlite3_errmsg(s->db);
     if (s->run_cancel == DB_STOP_SIZE) {
-        char why[80];
-        snprintf(why, sizeof why, "the statement's result exceeds %zu %s",
-                 s->max_result % (1u << 20) ? s->max_result : s->max_result >> 20,
-                 s->max_result % (1u << 20) ? "bytes" : "MiB");
+        char *why = strfmt("the statement's result exceeds %zu %s",
+                           s->max_result % (1u << 20) ? s->max_result : s->max_result >> 20,
+                           s->max_result % (1u << 20) ? "bytes" : "MiB");
         db_error(d, "54000", why);
+        free(why);
         return;
     }
     if (code == SQLITE_INTERRUPT && s->run_cancel == DB_STOP_TIMEOUT)
@@ -285,8 +285,29 @@ static void db_sqlite_error(struct db_conn *d)
 
 /* ---- statements ------------------------------------------------------- */
 
-/* The first word of sql, upper-cased, into w (skipping blanks, comments). */
-static void db_keyword(const char *sql, char *w, size_t n, const char **after)
+/* A word of SQL text: the n letters at p (not NUL-terminated). */
+struct db_word {
+    const char *p;
+    size_t n;
+};
+
+/* Whether w is the keyword kw (upper case), in any case. */
+static int db_is(struct db_word w, const char *kw)
+{
+    return w.n == strlen(kw) && strncasecmp(w.p, kw, w.n) == 0;
+}
+
+/* Appends w upper-cased to b. */
+static void db_word_upper(struct buf *b, struct db_word w)
+{
+    char *d = buf_reserve(b, w.n);
+    for (size_t i = 0; i < w.n; i++) d[i] = (char)(w.p[i] >= 'a' ? w.p[i] - 32 : w.p[i]);
+    b->len += w.n;
+}
+
+/* The first word of sql (skipping blanks, comments); *after, if given,
+ * points past it. */
+static struct db_word db_keyword(const char *sql, const char **after)
 {
     for (;;) {
         while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' || *sql == '(') sql++;
@@ -299,13 +320,11 @@ static void db_keyword(const char *sql, char *w, size_t n, const char **after)
             break;
         }
     }
-    size_t i = 0;
-    while (i + 1 < n && ((*sql >= 'a' && *sql <= 'z') || (*sql >= 'A' && *sql <= 'Z'))) {
-        w[i++] = (char)(*sql >= 'a' ? *sql - 32 : *sql);
-        sql++;
-    }
-    w[i] = '\0';
+    struct db_word w = { sql, 0 };
+    while ((*sql >= 'a' && *sql <= 'z') || (*sql >= 'A' && *sql <= 'Z')) sql++;
+    w.n = (size_t)(sql - w.p);
     if (after) *after = sql;
+    return w;
 }
 
 /* The PostgreSQL type oid for column i of a statement, from its declared
@@ -314,16 +333,12 @@ static uint32_t db_col_oid(sqlite3_stmt *st, int i, int have_row)
 {
     const char *decl = sqlite3_column_decltype(st, i);
     if (decl) {
-        char u[64];
-        size_t k = 0;
-        for (; decl[k] && k + 1 < sizeof u; k++)
-            u[k] = (char)(decl[k] >= 'a' && decl[k] <= 'z' ? decl[k] - 32 : decl[k]);
-        u[k] = '\0';
-        if (strstr(u, "BIGINT")) return 20;
-        if (strstr(u, "INT")) return 23;
-        if (strstr(u, "REAL") || strstr(u, "FLOA") || strstr(u, "DOUB")) return 701;
-        if (strstr(u, "NUMERIC") || strstr(u, "DECIMAL")) return 1700;
-        if (strstr(u, "BLOB") || strstr(u, "BYTEA")) return 17;
+        if (strcasestr(decl, "BIGINT")) return 20;      /* SQLite's affinity rules */
+        if (strcasestr(decl, "INT")) return 23;
+        if (strcasestr(decl, "REAL") || strcasestr(decl, "FLOA") || strcasestr(decl, "DOUB"))
+            return 701;
+        if (strcasestr(decl, "NUMERIC") || strcasestr(decl, "DECIMAL")) return 1700;
+        if (strcasestr(decl, "BLOB") || strcasestr(decl, "BYTEA")) return 17;
         return 25;
     }
     if (have_row) {
@@ -370,19 +385,18 @@ static int64_t db_col_size(sqlite3_stmt *st, int i)
 /* Appends column i of the current row (length word and text) to out. */
 static void db_col_text(struct buf *out, sqlite3_stmt *st, int i)
 {
-    char tmp[64];
-    int len;
+    struct numstr num;
     switch (sqlite3_column_type(st, i)) {
     case SQLITE_NULL:
         pgw_i32(out, -1);
         return;
     case SQLITE_INTEGER:
-        len = snprintf(tmp, sizeof tmp, "%lld", (long long)sqlite3_column_int64(st, i));
+        num = numstr_fmt("%lld", (long long)sqlite3_column_int64(st, i));
         break;
     case SQLITE_FLOAT: {
         double v = sqlite3_column_double(st, i);
-        len = snprintf(tmp, sizeof tmp, "%.15g", v);
-        if (strtod(tmp, NULL) != v) len = snprintf(tmp, sizeof tmp, "%.17g", v);
+        num = numstr_fmt("%.15g", v);
+        if (strtod(num.s, NULL) != v) num = numstr_fmt("%.17g", v);
         break;
     }
     case SQLITE_BLOB: {
@@ -402,14 +416,15 @@ static void db_col_text(struct buf *out, sqlite3_stmt *st, int i)
     }
     default: {
         const char *t = (const char *)sqlite3_column_text(st, i);
-        len = sqlite3_column_bytes(st, i);
+        int len = sqlite3_column_bytes(st, i);
         pgw_i32(out, len);
         buf_append(out, t, (size_t)len);
         return;
     }
     }
-    pgw_i32(out, len);
-    buf_append(out, tmp, (size_t)len);
+    size_t len = strlen(num.s);
+    pgw_i32(out, (int32_t)len);
+    buf_append(out, num.s, len);
 }
 
 /* One DataRow in text format.  Each column is measured before it is
@@ -438,12 +453,12 @@ static int db_data_row(struct db_conn *d, sqlite3_stmt *st)
 
 /* BEGIN / COMMIT / ROLLBACK with PostgreSQL's answers for the cases SQLite
  * treats as errors.  Returns 1 if kw was one of them. */
-static int db_txn_control(struct db_conn *d, const char *kw, const char *rest)
+static int db_txn_control(struct db_conn *d, struct db_word kw, const char *rest)
 {
     struct db_srv *s = d->s;
     int in_txn = s->owner == d;
     const char *sql = NULL, *tag = NULL;
-    if (!strcmp(kw, "BEGIN") || !strcmp(kw, "START")) {
+    if (db_is(kw, "BEGIN") || db_is(kw, "START")) {
         if (in_txn) {
             pgw_error(&d->out, 'N', "WARNING", "25001", "there is already a transaction in progress");
             tag = "BEGIN";
@@ -451,7 +466,7 @@ static int db_txn_control(struct db_conn *d, const char *kw, const char *rest)
             sql = "BEGIN";
             tag = "BEGIN";
         }
-    } else if (!strcmp(kw, "COMMIT") || !strcmp(kw, "END")) {
+    } else if (db_is(kw, "COMMIT") || db_is(kw, "END")) {
         if (!in_txn) {
             pgw_error(&d->out, 'N', "WARNING", "25P01", "there is no transaction in progress");
             tag = "COMMIT";
@@ -459,10 +474,9 @@ static int db_txn_control(struct db_conn *d, const char *kw, const char *rest)
             sql = d->failed ? "ROLLBACK" : "COMMIT";
             tag = d->failed ? "ROLLBACK" : "COMMIT";
         }
-    } else if ((!strcmp(kw, "ROLLBACK") || !strcmp(kw, "ABORT"))) {
-        char w2[16];
-        db_keyword(rest, w2, sizeof w2, NULL);
-        if (!strcmp(w2, "TO")) return 0;        /* ROLLBACK TO SAVEPOINT */
+    } else if ((db_is(kw, "ROLLBACK") || db_is(kw, "ABORT"))) {
+        struct db_word w2 = db_keyword(rest, NULL);
+        if (db_is(w2, "TO")) return 0;        /* ROLLBACK TO SAVEPOINT */
         if (!in_txn) {
             pgw_error(&d->out, 'N', "WARNING", "25P01", "there is no transaction in progress");
         } else {
@@ -506,27 +520,34 @@ static int db_stmt_failed(struct db_conn *d)
 static void db_stmt_complete(struct db_conn *d)
 {
     sqlite3_stmt *st = d->st;
-    char kw[16], w2[16], tag[64];
+    static struct buf tag;          /* reused: the server is single-threaded */
     const char *rest;
-    db_keyword(sqlite3_sql(st), kw, sizeof kw, &rest);
+    struct db_word kw = db_keyword(sqlite3_sql(st), &rest), w2;
     int ncols = sqlite3_column_count(st);
     if (d->st_rows == 0 && ncols > 0 && d->st_desc) db_row_desc(d, st, 0);
     int64_t changes = sqlite3_changes64(d->s->db);
-    if (!strcmp(kw, "INSERT") || !strcmp(kw, "REPLACE"))
-        snprintf(tag, sizeof tag, "INSERT 0 %" PRId64, changes);
-    else if (!strcmp(kw, "UPDATE") || !strcmp(kw, "DELETE"))
-        snprintf(tag, sizeof tag, "%s %" PRId64, kw, changes);
-    else if (!strcmp(kw, "CREATE") || !strcmp(kw, "DROP") || !strcmp(kw, "ALTER")) {
-        db_keyword(rest, w2, sizeof w2, &rest);
-        if (!strcmp(w2, "UNIQUE") || !strcmp(w2, "TEMP") || !strcmp(w2, "TEMPORARY") ||
-            !strcmp(w2, "VIRTUAL"))
-            db_keyword(rest, w2, sizeof w2, NULL);
-        snprintf(tag, sizeof tag, "%s %s", kw, w2);
-    } else if (ncols > 0 || !strcmp(kw, "SELECT") || !strcmp(kw, "VALUES") || !strcmp(kw, "WITH"))
-        snprintf(tag, sizeof tag, "SELECT %" PRId64, d->st_rows);
-    else
-        snprintf(tag, sizeof tag, "%s", kw[0] ? kw : "OK");
-    pgw_complete(&d->out, tag);
+    buf_reset(&tag);
+    if (db_is(kw, "INSERT") || db_is(kw, "REPLACE")) {
+        buf_printf(&tag, "INSERT 0 %" PRId64, changes);
+    } else if (db_is(kw, "UPDATE") || db_is(kw, "DELETE")) {
+        db_word_upper(&tag, kw);
+        buf_printf(&tag, " %" PRId64, changes);
+    } else if (db_is(kw, "CREATE") || db_is(kw, "DROP") || db_is(kw, "ALTER")) {
+        w2 = db_keyword(rest, &rest);
+        if (db_is(w2, "UNIQUE") || db_is(w2, "TEMP") || db_is(w2, "TEMPORARY") ||
+            db_is(w2, "VIRTUAL"))
+            w2 = db_keyword(rest, NULL);
+        db_word_upper(&tag, kw);
+        buf_puts(&tag, " ");
+        db_word_upper(&tag, w2);
+    } else if (ncols > 0 || db_is(kw, "SELECT") || db_is(kw, "VALUES") || db_is(kw, "WITH")) {
+        buf_printf(&tag, "SELECT %" PRId64, d->st_rows);
+    } else if (kw.n) {
+        db_word_upper(&tag, kw);
+    } else {
+        buf_puts(&tag, "OK");
+    }
+    pgw_complete(&d->out, buf_cstr(&tag));
     srv_count(d->c, 0);
     db_note_txn(d);
 }
@@ -540,10 +561,9 @@ static int db_stmt_step(struct db_conn *d)
 {
     struct db_srv *s = d->s;
     sqlite3_stmt *st = d->st;
-    char kw[16];
-    db_keyword(sqlite3_sql(st), kw, sizeof kw, NULL);
+    struct db_word kw = db_keyword(sqlite3_sql(st), NULL);
     int rc = SQLITE_ROW;
-    s->vacuuming = !strcmp(kw, "VACUUM");
+    s->vacuuming = db_is(kw, "VACUUM");
     while (!db_out_full(d) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (d->st_rows++ == 0 && d->st_desc) db_row_desc(d, st, 1);
         if (db_data_row(d, st)) {
@@ -566,11 +586,11 @@ static int db_stmt_step(struct db_conn *d)
 
 /* 1 if the statement at sql may run in d's transaction state; otherwise
  * sends the "transaction is aborted" error and returns 0. */
-static int db_txn_allows(struct db_conn *d, const char *kw)
+static int db_txn_allows(struct db_conn *d, struct db_word kw)
 {
     if (!(d->s->owner == d && d->failed)) return 1;
-    if (!strcmp(kw, "COMMIT") || !strcmp(kw, "END") || !strcmp(kw, "ROLLBACK") ||
-        !strcmp(kw, "ABORT")) return 1;
+    if (db_is(kw, "COMMIT") || db_is(kw, "END") || db_is(kw, "ROLLBACK") ||
+        db_is(kw, "ABORT")) return 1;
     db_error(d, "25P02", "current transaction is aborted, commands ignored until end of "
                          "transaction block");
     return 0;
@@ -593,10 +613,10 @@ static int db_blank(const char *sql)
     }
 }
 
-static int db_is_txn_kw(const char *kw)
+static int db_is_txn_kw(struct db_word kw)
 {
-    return !strcmp(kw, "BEGIN") || !strcmp(kw, "START") || !strcmp(kw, "COMMIT") ||
-           !strcmp(kw, "END") || !strcmp(kw, "ROLLBACK") || !strcmp(kw, "ABORT");
+    return db_is(kw, "BEGIN") || db_is(kw, "START") || db_is(kw, "COMMIT") ||
+           db_is(kw, "END") || db_is(kw, "ROLLBACK") || db_is(kw, "ABORT");
 }
 
 /* Ends d's implicit transaction: COMMIT (ok) or ROLLBACK. */
@@ -641,11 +661,10 @@ static int db_query_next(struct db_conn *d)
     sqlite3 *db = d->s->db;
     const char *sql = d->q_next;
     while (*sql && !d->st_failed) {
-        char kw[16];
         const char *rest, *tail = NULL;
-        db_keyword(sql, kw, sizeof kw, &rest);
+        struct db_word kw = db_keyword(sql, &rest);
         if (!db_txn_allows(d, kw)) { d->st_failed = 1; break; }
-        if (d->implicit && (!strcmp(kw, "BEGIN") || !strcmp(kw, "START"))) {
+        if (d->implicit && (db_is(kw, "BEGIN") || db_is(kw, "START"))) {
             d->implicit = 0;                /* the block becomes explicit */
             pgw_complete(&d->out, "BEGIN");
             tail = strchr(sql, ';');
@@ -653,7 +672,7 @@ static int db_query_next(struct db_conn *d)
             d->q_any = 1;
             continue;
         }
-        if (!strcmp(kw, "START")) {         /* START TRANSACTION: not SQLite */
+        if (db_is(kw, "START")) {         /* START TRANSACTION: not SQLite */
             tail = strchr(sql, ';');
             tail = tail ? tail + 1 : sql + strlen(sql);
             db_txn_control(d, kw, rest);
@@ -698,9 +717,11 @@ static void db_ext_reset(struct db_conn *d)
 static void db_ext_parse(struct db_conn *d, const struct pgw_msg *m)
 {
     static struct pgw_parse p;      /* large; the server is single-threaded */
-    char err[128];
-    if (pgw_parse_parse(m, &p, err, sizeof err)) {
-        db_error(d, "08P01", err);
+    struct buf err = BUF_INIT;
+    int bad = pgw_parse_parse(m, &p, &err);
+    if (bad) db_error(d, "08P01", buf_cstr(&err));
+    buf_free(&err);
+    if (bad) {
         d->ext_skip = 1;
         return;
     }
@@ -746,9 +767,7 @@ static int db_ext_prepare(struct db_conn *d)
 /* Binds text parameter i (1-based) as $i, typed by the Parse oids. */
 static void db_ext_bind_one(struct db_conn *d, int i, const char *v, int32_t len)
 {
-    char name[16];
-    snprintf(name, sizeof name, "$%d", i);
-    int idx = sqlite3_bind_parameter_index(d->ext_stmt, name);
+    int idx = sqlite3_bind_parameter_index(d->ext_stmt, numstr_fmt("$%d", i).s);
     if (!idx) idx = i <= sqlite3_bind_parameter_count(d->ext_stmt) ? i : 0;
     if (!idx) return;
     if (!v) {
@@ -756,11 +775,11 @@ static void db_ext_bind_one(struct db_conn *d, int i, const char *v, int32_t len
         return;
     }
     uint32_t oid = i <= d->ext_ntypes ? d->ext_types[i - 1] : 0;
-    char num[64];
-    if ((oid == 20 || oid == 21 || oid == 23 || oid == 700 || oid == 701) &&
-        len < (int32_t)sizeof num) {
-        memcpy(num, v, (size_t)len);
-        num[len] = '\0';
+    /* a numeric parameter of fewer than NUMSTR_MAX bytes is bound as a
+     * number when it reads as one; any other as text */
+    if ((oid == 20 || oid == 21 || oid == 23 || oid == 700 || oid == 701) && len < NUMSTR_MAX) {
+        const struct numstr t = numstr_fmt("%.*s", (int)len, v);
+        const char *num = t.s;
         char *end;
         if (oid >= 700) {
             double x = strtod(num, &end);
@@ -777,9 +796,11 @@ static void db_ext_bind_one(struct db_conn *d, int i, const char *v, int32_t len
 static void db_ext_bind(struct db_conn *d, const struct pgw_msg *m)
 {
     static struct pgw_bind b;
-    char err[128];
-    if (pgw_parse_bind(m, &b, err, sizeof err)) {
-        db_error(d, "08P01", err);
+    struct buf err = BUF_INIT;
+    int bad = pgw_parse_bind(m, &b, &err);
+    if (bad) db_error(d, "08P01", buf_cstr(&err));
+    buf_free(&err);
+    if (bad) {
         d->ext_skip = 1;
         return;
     }
@@ -835,9 +856,8 @@ static void db_ext_execute(struct db_conn *d)
         d->ext_skip = 1;
         return;
     }
-    char kw[16];
     const char *rest;
-    db_keyword(sqlite3_sql(d->ext_stmt), kw, sizeof kw, &rest);
+    struct db_word kw = db_keyword(sqlite3_sql(d->ext_stmt), &rest);
     if (!db_txn_allows(d, kw)) { d->ext_skip = 1; return; }
     if (db_txn_control(d, kw, rest)) { db_ext_reset(d); return; }
     d->job = DB_JOB_EXEC;
@@ -1264,11 +1284,11 @@ static void db_greet(struct db_conn *d, const char *user)
 static int db_startup(struct db_conn *d, const struct pgw_msg *m)
 {
     struct pgw_startup su;
-    char err[128];
-    if (pgw_parse_startup(m, &su, err, sizeof err)) {
-        pgw_error(&d->out, 'E', "FATAL", "08P01", err);
-        return SRV_CLOSE;
-    }
+    struct buf err = BUF_INIT;
+    int bad = pgw_parse_startup(m, &su, &err);
+    if (bad) pgw_error(&d->out, 'E', "FATAL", "08P01", buf_cstr(&err));
+    buf_free(&err);
+    if (bad) return SRV_CLOSE;
     if (su.version == PGW_SSL_REQUEST || su.version == PGW_GSS_REQUEST) {
         buf_append(&d->out, "N", 1);
         return SRV_OK;
@@ -1280,9 +1300,10 @@ static int db_startup(struct db_conn *d, const struct pgw_msg *m)
         return SRV_CLOSE;
     }
     if (su.version != PGW_PROTO_V3) {
-        snprintf(err, sizeof err, "unsupported frontend protocol %d.%d: server supports 3.0",
-                 su.version >> 16, su.version & 0xffff);
-        pgw_error(&d->out, 'E', "FATAL", "0A000", err);
+        char *why = strfmt("unsupported frontend protocol %d.%d: server supports 3.0",
+                           su.version >> 16, su.version & 0xffff);
+        pgw_error(&d->out, 'E', "FATAL", "0A000", why);
+        free(why);
         return SRV_CLOSE;
     }
     if (!su.user[0]) {
@@ -1294,7 +1315,8 @@ static int db_startup(struct db_conn *d, const struct pgw_msg *m)
         pgw_i32(&d->out, 3);                /* AuthenticationCleartextPassword */
         pgw_end(&d->out, o);
         d->phase = DB_PH_AUTH;
-        snprintf(d->user, sizeof d->user, "%s", su.user);
+        free(d->user);
+        d->user = strfmt("%s", su.user);
         return SRV_OK;
     }
     db_greet(d, su.user);
@@ -1348,12 +1370,10 @@ static int db_message(struct db_conn *d, const struct pgw_msg *m)
         return SRV_OK;
     case 'H': return SRV_OK;
     case 'X': return SRV_CLOSE;
-    default: {
-        char err[64];
-        snprintf(err, sizeof err, "invalid frontend message type %d", (unsigned char)m->type);
-        pgw_error(&d->out, 'E', "FATAL", "08P01", err);
+    default:
+        pgw_error(&d->out, 'E', "FATAL", "08P01",
+                  numstr_fmt("invalid frontend message type %d", (unsigned char)m->type).s);
         return SRV_CLOSE;
-    }
     }
 }
 
@@ -1387,12 +1407,13 @@ static int db_on_input(struct srv_conn *c)
             continue;
         }
         struct pgw_msg m;
-        char err[96];
+        struct buf err = BUF_INIT;
         long n = pgw_frame(buf_head(&c->in), buf_used(&c->in), d->phase == DB_PH_STARTUP,
-                           d->s->max_request, &m, err, sizeof err);
+                           d->s->max_request, &m, &err);
+        if (n < 0) pgw_error(&d->out, 'E', "FATAL", "08P01", buf_cstr(&err));
+        buf_free(&err);
         if (n == 0) break;
         if (n < 0) {
-            pgw_error(&d->out, 'E', "FATAL", "08P01", err);
             rc = SRV_CLOSE;
             break;
         }
@@ -1460,6 +1481,7 @@ static void db_close(struct srv_conn *c)
     db_schedule_pump(s);
     free(d->ext_sql);
     free(d->ext_types);
+    free(d->user);
     buf_free(&d->out);
     free(d);
     c->state = NULL;
@@ -1499,15 +1521,10 @@ static const struct opt_def db_serve_table[] = {
 };
 
 /* Opens D/orders.db for serving; NULL after logging why. */
-static sqlite3 *db_open_file(const char *dir, int sync)
+/* Opens (creating) the database file at path in WAL mode, configured;
+ * NULL after logging why. */
+static sqlite3 *db_open_path(const char *path, int sync)
 {
-    struct stat sb;
-    if (!dir[0] || stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-        log_error("db: --data '%s' is not a directory (run hostmix prepare db)", dir);
-        return NULL;
-    }
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, DB_FILE);
     if (access(path, F_OK) < 0) log_warn("db: %s does not exist; starting an empty database", path);
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -1517,16 +1534,30 @@ static sqlite3 *db_open_file(const char *dir, int sync)
         return NULL;
     }
     char *err = NULL;
-    char pragmas[200];
-    snprintf(pragmas, sizeof pragmas, "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; "
-             "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA cache_size=-65536;",
-             sync ? "FULL" : "NORMAL");
-    if (sqlite3_exec(db, pragmas, NULL, NULL, &err) != SQLITE_OK) {
+    char *pragmas = strfmt("PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; "
+                           "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; "
+                           "PRAGMA cache_size=-65536;", sync ? "FULL" : "NORMAL");
+    int rc = sqlite3_exec(db, pragmas, NULL, NULL, &err);
+    free(pragmas);
+    if (rc != SQLITE_OK) {
         log_error("db: %s: %s", path, err ? err : "cannot configure");
         sqlite3_free(err);
         sqlite3_close(db);
         return NULL;
     }
+    return db;
+}
+
+static sqlite3 *db_open_file(const char *dir, int sync)
+{
+    struct stat sb;
+    if (!dir[0] || stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+        log_error("db: --data '%s' is not a directory (run hostmix prepare db)", dir);
+        return NULL;
+    }
+    char *path = strfmt("%s/%s", dir, DB_FILE);
+    sqlite3 *db = db_open_path(path, sync);
+    free(path);
     return db;
 }
 
@@ -1601,24 +1632,23 @@ static int db_emit_sqlite(void *ctx, const char *sql)
     return 0;
 }
 
-/* Builds D/orders.db through a temporary file renamed into place. */
-static int db_prepare_file(const struct db_prep_opts *o, const struct oe_size *z)
+/* Removes path+suffix (no matter whether it exists). */
+static void db_unlink_beside(const char *path, const char *suffix)
 {
-    char path[600], tmp[610], stamp[620];
-    if (fs_mkdirs(o->p.data) < 0) {
-        log_error("prepare db: cannot create %s: %s", o->p.data, strerror(errno));
-        return CLI_FAILED;
-    }
-    snprintf(path, sizeof path, "%s/%s", o->p.data, DB_FILE);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    snprintf(stamp, sizeof stamp, "%s/.hostmix-prepared", o->p.data);
+    char *p = strfmt("%s%s", path, suffix);
+    unlink(p);
+    free(p);
+}
+
+/* db_prepare_file's work: the database built in tmp, renamed to path,
+ * then the stamp written. */
+static int db_build_file(const struct db_prep_opts *o, const struct oe_size *z, const char *path,
+                         const char *tmp, const char *stamp)
+{
     unlink(stamp);
     unlink(tmp);
-    char wal[640];
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s-shm", path);
-    unlink(wal);
+    db_unlink_beside(path, "-wal");
+    db_unlink_beside(path, "-shm");
     sqlite3 *db = NULL;
     int rc = sqlite3_open(tmp, &db);
     if (rc == SQLITE_OK)
@@ -1646,6 +1676,22 @@ static int db_prepare_file(const struct db_prep_opts *o, const struct oe_size *z
     fprintf(f, "db --set %lld --seed %llu --customers %lld --items %lld\n", (long long)o->p.set,
             (unsigned long long)o->p.seed, (long long)o->customers, (long long)o->items);
     return fclose(f) ? CLI_FAILED : CLI_OK;
+}
+
+/* Builds D/orders.db through a temporary file renamed into place. */
+static int db_prepare_file(const struct db_prep_opts *o, const struct oe_size *z)
+{
+    if (fs_mkdirs(o->p.data) < 0) {
+        log_error("prepare db: cannot create %s: %s", o->p.data, strerror(errno));
+        return CLI_FAILED;
+    }
+    char *path = strfmt("%s/%s", o->p.data, DB_FILE), *tmp = strfmt("%s.tmp", path);
+    char *stamp = strfmt("%s/.hostmix-prepared", o->p.data);
+    int rc = db_build_file(o, z, path, tmp, stamp);
+    free(path);
+    free(tmp);
+    free(stamp);
+    return rc;
 }
 
 static int db_prepare(int argc, char **argv)

@@ -4,6 +4,7 @@
 #include "roles/http.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void http_continue(struct http_parser *ps, struct srv_conn *c)
@@ -36,12 +37,11 @@ void http_respond(struct srv_conn *c, int status, const char *ctype, const char 
 void http_respond_error(struct srv_conn *c, int status, const char *extra, int keep_alive,
                         int head_only)
 {
-    char body[256];
     const char *reason = http_reason(status);
-    int n = snprintf(body, sizeof body,
-                     "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>"
-                     "<body><h1>%d %s</h1></body></html>\n", status, reason, status, reason);
+    char *body = strfmt("<!DOCTYPE html>\n<html><head><title>%d %s</title></head>"
+                        "<body><h1>%d %s</h1></body></html>\n", status, reason, status, reason);
     if (status == 405 && !extra) extra = "Allow: GET, HEAD\r\n";
-    http_respond(c, status, "text/html; charset=utf-8", extra, body, (size_t)n, keep_alive,
+    http_respond(c, status, "text/html; charset=utf-8", extra, body, strlen(body), keep_alive,
                  head_only);
+    free(body);
 }

@@ -84,6 +84,7 @@ struct imap_sess {
     struct buf cmd;             /* the command being executed (a copy) */
     struct buf resp;            /* one untagged response being assembled */
     struct buf body;            /* message bytes being sent */
+    struct buf line;            /* the tagged response being sent */
     struct imap_toks toks;
 };
 
@@ -94,12 +95,15 @@ static void imap_tagged(struct imap_sess *s, const char *status, const char *fmt
 /* Sends "TAG STATUS text" and counts the request (NO and BAD as errors). */
 static void imap_tagged(struct imap_sess *s, const char *status, const char *fmt, ...)
 {
-    char text[512];
+    struct buf *b = &s->line;
+    buf_reset(b);
+    buf_printf(b, "%s %s ", s->tag, status);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    buf_vprintf(b, fmt, ap);
     va_end(ap);
-    srv_printf(s->c, "%s %s %s\r\n", s->tag, status, text);
+    buf_puts(b, "\r\n");
+    srv_write(s->c, buf_head(b), buf_used(b));
     srv_count(s->c, strcmp(status, "OK") != 0);
 }
 
@@ -234,12 +238,13 @@ static void imap_cmd_login(struct imap_sess *s, int uid)
 /* Opens user's mailbox name, or answers NO and returns NULL. */
 static struct imap_mbox *imap_open(struct imap_sess *s, const char *name)
 {
-    char path[4096];
-    if (imap_store_path(s->is->store, s->user->name, name, path, sizeof path) < 0) {
+    char *path = imap_store_path(s->is->store, s->user->name, name);
+    if (!path) {
         imap_tagged(s, "NO", "bad mailbox name");
         return NULL;
     }
     struct imap_mbox *mb = imap_store_open(s->is->store, path);
+    free(path);
     if (!mb)
         imap_tagged(s, "NO", errno == ENOENT ? "[NONEXISTENT] no such mailbox"
                                              : "[SERVERBUG] cannot open mailbox");
@@ -343,6 +348,7 @@ static int imap_list_match(const char *pat, const char *name)
     return m;
 }
 
+/* pat: the reference and pattern joined, a leading "inbox" upper-cased. */
 struct imap_list_ctx { struct imap_sess *s; const char *pat; const char *verb; };
 
 static void imap_list_one(const char *name, void *arg)
@@ -350,10 +356,7 @@ static void imap_list_one(const char *name, void *arg)
     struct imap_list_ctx *x = arg;
     const char *cmp = strcasecmp(name, "INBOX") == 0 && strncasecmp(x->pat, "INBOX", 5) == 0
                           ? "INBOX" : name;
-    char pat[512];
-    snprintf(pat, sizeof pat, "%s", x->pat);
-    if (strncasecmp(pat, "INBOX", 5) == 0) memcpy(pat, "INBOX", 5);
-    if (!imap_list_match(pat, cmp)) return;
+    if (!imap_list_match(x->pat, cmp)) return;
     struct buf *r = &x->s->resp;
     buf_reset(r);
     buf_printf(r, "* %s (\\HasNoChildren) \".\" ", x->verb);
@@ -371,10 +374,11 @@ static void imap_cmd_list(struct imap_sess *s, int uid)
     if (!*pat) {
         srv_printf(s->c, "* %s (\\Noselect) \".\" \"\"\r\n", verb);
     } else {
-        char full[600];
-        snprintf(full, sizeof full, "%s%s", ref, pat);
+        char *full = strfmt("%s%s", ref, pat);
+        if (strncasecmp(full, "INBOX", 5) == 0) memcpy(full, "INBOX", 5);
         struct imap_list_ctx x = { s, full, verb };
         imap_store_list(s->is->store, s->user->name, imap_list_one, &x);
+        free(full);
     }
     imap_tagged(s, "OK", "%s completed", verb);
 }
@@ -402,19 +406,23 @@ static void imap_cmd_append(struct imap_sess *s, int uid)
         imap_tagged(s, "BAD", "expected APPEND mailbox [(flags)] [date-time] literal");
         return;
     }
-    char path[4096];
-    if (imap_store_path(s->is->store, s->user->name, name, path, sizeof path) < 0) {
+    char *path = imap_store_path(s->is->store, s->user->name, name);
+    if (!path) {
         imap_tagged(s, "NO", "bad mailbox name");
         return;
     }
     struct imap_mbox *mb = imap_store_open(s->is->store, path);
+    int stored = mb && imap_mbox_append(s->is->store, mb, t->t[i].p, t->t[i].len,
+                                        (unsigned)flags, when);
+    int e = errno;
+    if (mb && !stored) log_warn("imap: append to %s: %s", path, strerror(e));
+    free(path);
     if (!mb) {
         imap_tagged(s, "NO", "[TRYCREATE] no such mailbox");
         return;
     }
-    if (!imap_mbox_append(s->is->store, mb, t->t[i].p, t->t[i].len, (unsigned)flags, when)) {
-        log_warn("imap: append to %s: %s", path, strerror(errno));
-        imap_tagged(s, "NO", "[SERVERBUG] cannot store message: %s", strerror(errno));
+    if (!stored) {
+        imap_tagged(s, "NO", "[SERVERBUG] cannot store message: %s", strerror(e));
         return;
     }
     imap_sync(s, 1);
@@ -486,19 +494,16 @@ static void imap_fetch_att(struct imap_sess *s, int idx, const struct imap_fetch
                            struct buf *r)
 {
     const struct imap_msg *m = &s->mb->m[idx];
-    char tmp[80];
     size_t hlen;
     const char *h;
     switch (a->kind) {
     case IMAP_FA_FLAGS:
-        imap_flags_fmt(m->flags, tmp, sizeof tmp);
-        buf_printf(r, "FLAGS (%s)", tmp);
+        buf_printf(r, "FLAGS (%s)", imap_flags_fmt(m->flags).s);
         break;
     case IMAP_FA_UID: buf_printf(r, "UID %u", m->uid); break;
     case IMAP_FA_SIZE: buf_printf(r, "RFC822.SIZE %llu", (unsigned long long)m->size); break;
     case IMAP_FA_INTERNALDATE:
-        imap_datetime_fmt(m->internal, tmp, sizeof tmp);
-        buf_printf(r, "INTERNALDATE \"%s\"", tmp);
+        buf_printf(r, "INTERNALDATE \"%s\"", imap_datetime_fmt(m->internal).s);
         break;
     case IMAP_FA_ENVELOPE:
         h = imap_mbox_header(s->mb, idx, &hlen);
@@ -578,10 +583,9 @@ static void imap_store_one(struct imap_sess *s, int seq, int idx, void *arg)
         return;
     }
     if (x->silent) return;
-    char fl[80];
-    imap_flags_fmt(m->flags, fl, sizeof fl);
-    if (x->uid) srv_printf(s->c, "* %d FETCH (UID %u FLAGS (%s))\r\n", seq, m->uid, fl);
-    else srv_printf(s->c, "* %d FETCH (FLAGS (%s))\r\n", seq, fl);
+    const struct numstr fl = imap_flags_fmt(m->flags);
+    if (x->uid) srv_printf(s->c, "* %d FETCH (UID %u FLAGS (%s))\r\n", seq, m->uid, fl.s);
+    else srv_printf(s->c, "* %d FETCH (FLAGS (%s))\r\n", seq, fl.s);
 }
 
 static void imap_cmd_store(struct imap_sess *s, int uid)
@@ -887,6 +891,7 @@ static void imap_close_conn(struct srv_conn *c)
     buf_free(&s->cmd);
     buf_free(&s->resp);
     buf_free(&s->body);
+    buf_free(&s->line);
     imap_toks_free(&s->toks);
     free(s);
     c->state = NULL;
@@ -907,11 +912,11 @@ static const struct srv_proto imap_proto = {
  * logging why. */
 static int imap_users_load(struct imap_srv *is, const char *data)
 {
-    char why[1200];
-    if (imap_users_read(data, &is->userlist, why, sizeof why)) {
-        log_error("imap: %s (run 'hostmix prepare imap --data %s' first)", why, data);
-        return -1;
-    }
+    struct buf why = BUF_INIT;
+    int rc = imap_users_read(data, &is->userlist, &why);
+    if (rc) log_error("imap: %s (run 'hostmix prepare imap --data %s' first)", buf_cstr(&why), data);
+    buf_free(&why);
+    if (rc) return -1;
     is->users = is->userlist.u;
     is->nusers = is->userlist.n;
     if (is->nusers) qsort(is->users, is->nusers, sizeof *is->users, imap_user_cmp);

@@ -1,5 +1,6 @@
 /* imap_store.c — maildir storage and the shared index; see imap_store.h. */
 #include "roles/imap_store.h"
+#include "core/buf.h"
 #include "core/fs.h"
 #include "proto/imap.h"
 #include "core/log.h"
@@ -60,14 +61,11 @@ int imap_store_name_ok(const char *name)
     return 0;
 }
 
-int imap_store_path(const struct imap_store *st, const char *user, const char *name,
-                    char *dst, size_t n)
+char *imap_store_path(const struct imap_store *st, const char *user, const char *name)
 {
-    if (imap_store_name_ok(name) < 0) return -1;
-    int k = strcasecmp(name, "INBOX") == 0
-                ? snprintf(dst, n, "%s/%s/Maildir", st->root, user)
-                : snprintf(dst, n, "%s/%s/Maildir/.%s", st->root, user, name);
-    return k < 0 || (size_t)k >= n ? -1 : 0;
+    if (imap_store_name_ok(name) < 0) return NULL;
+    if (strcasecmp(name, "INBOX") == 0) return strfmt("%s/%s/Maildir", st->root, user);
+    return strfmt("%s/%s/Maildir/.%s", st->root, user, name);
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -88,34 +86,55 @@ static int imap_msg_uid_cmp(const void *a, const void *b)
 
 /* Reads DIR/hostmix-uidlist into a base-sorted array (owned by the
  * caller).  Returns the count, or -1 if there is no usable list. */
+/* A uid list line "UID BASE": the uid, and the base as a string the
+ * caller frees; NULL when the line is not of that form. */
+static char *imap_uidlist_line(const char *line, unsigned *uid)
+{
+    char *end;
+    unsigned long v = strtoul(line, &end, 10);
+    if (end == line || v > UINT32_MAX) return NULL;
+    end += strspn(end, " \t\n\r\f\v");
+    size_t len = strcspn(end, " \t\n\r\f\v");
+    if (!len) return NULL;
+    *uid = (unsigned)v;
+    char *base = strndup(end, len);
+    if (!base) abort();
+    return base;
+}
+
 static int imap_uidlist_read(struct imap_mbox *mb, struct imap_known **out)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/" IMAP_UIDLIST, mb->path);
+    char *path = strfmt("%s/" IMAP_UIDLIST, mb->path);
     FILE *f = fopen(path, "r");
     *out = NULL;
-    if (!f) return -1;
     unsigned v, next;
     int n = 0, cap = 0;
-    if (fscanf(f, "hostmix-uidlist 1 %u %u\n", &v, &next) != 2 || v == 0 || next == 0) {
+    if (f && (fscanf(f, "hostmix-uidlist 1 %u %u\n", &v, &next) != 2 || v == 0 || next == 0)) {
         fclose(f);
+        f = NULL;
         log_warn("imap: %s: unreadable uid list; new UIDVALIDITY", path);
-        return -1;
     }
-    char line[1024];
-    while (fgets(line, sizeof line, f)) {
-        unsigned uid;
-        char base[1000];
-        if (sscanf(line, "%u %999s", &uid, base) != 2 || uid == 0 || uid == UINT32_MAX) continue;
+    free(path);
+    if (!f) return -1;
+    char *line = NULL, *base;
+    size_t lcap = 0;
+    unsigned uid;
+    while (getline(&line, &lcap, f) > 0) {
+        if (!(base = imap_uidlist_line(line, &uid))) continue;
+        if (uid == 0 || uid == UINT32_MAX) {
+            free(base);
+            continue;
+        }
         if (uid >= next) next = uid + 1;        /* appended after the header */
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             *out = realloc(*out, (size_t)cap * sizeof **out);
             if (!*out) abort();
         }
-        (*out)[n].base = strdup(base);
+        (*out)[n].base = base;
         (*out)[n++].uid = uid;
     }
+    free(line);
     fclose(f);
     qsort(*out, (size_t)n, sizeof **out, imap_known_cmp);
     mb->list_lines = n;
@@ -127,17 +146,15 @@ static int imap_uidlist_read(struct imap_mbox *mb, struct imap_known **out)
 /* Rewrites the uid list atomically.  Returns 0 or -1. */
 static int imap_uidlist_write(struct imap_mbox *mb)
 {
-    char path[4096];
     struct buf b = BUF_INIT;
-    snprintf(path, sizeof path, "%s/" IMAP_UIDLIST, mb->path);
+    char *path = strfmt("%s/" IMAP_UIDLIST, mb->path);
     buf_printf(&b, "hostmix-uidlist 1 %u %u\n", mb->uidvalidity, mb->uidnext);
     for (int i = 0; i < mb->n; i++) buf_printf(&b, "%u %s\n", mb->m[i].uid, mb->m[i].base);
     int rc = fs_replace(path, buf_head(&b), buf_used(&b), mb->sync);
     buf_free(&b);
-    if (rc) {
-        log_warn("imap: cannot write %s: %s", path, strerror(errno));
-        return -1;
-    }
+    if (rc) log_warn("imap: cannot write %s: %s", path, strerror(errno));
+    free(path);
+    if (rc) return -1;
     mb->list_lines = mb->n;
     return 0;
 }
@@ -154,13 +171,14 @@ static int imap_uidlist_room(const struct imap_mbox *mb)
 static int imap_uidlist_add(struct imap_mbox *mb, int i)
 {
     if (mb->list_lines + 1 > imap_uidlist_room(mb)) return imap_uidlist_write(mb);
-    char path[4096], line[1100];
-    snprintf(path, sizeof path, "%s/" IMAP_UIDLIST, mb->path);
-    int n = snprintf(line, sizeof line, "%u %s\n", mb->m[i].uid, mb->m[i].base);
+    char *path = strfmt("%s/" IMAP_UIDLIST, mb->path);
     int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    free(path);
     if (fd < 0) return imap_uidlist_write(mb);
-    int ok = n > 0 && (size_t)n < sizeof line && write(fd, line, (size_t)n) == n &&
-             (!mb->sync || fdatasync(fd) == 0);
+    char *line = strfmt("%u %s\n", mb->m[i].uid, mb->m[i].base);
+    ssize_t n = (ssize_t)strlen(line);
+    int ok = write(fd, line, (size_t)n) == n && (!mb->sync || fdatasync(fd) == 0);
+    free(line);
     close(fd);
     if (!ok) return imap_uidlist_write(mb);
     mb->list_lines++;
@@ -192,9 +210,9 @@ static int64_t imap_name_size(const char *base)
 /* Adds every message file of DIR/sub to mb with uid 0. */
 static void imap_scan_dir(struct imap_mbox *mb, const char *sub)
 {
-    char dpath[4096];
-    snprintf(dpath, sizeof dpath, "%s/%s", mb->path, sub);
+    char *dpath = strfmt("%s/%s", mb->path, sub);
     DIR *d = opendir(dpath);
+    free(dpath);
     if (!d) return;
     struct dirent *e;
     while ((e = readdir(d))) {
@@ -224,9 +242,10 @@ static int imap_msg_base_cmp(const void *a, const void *b)
 static struct imap_mbox *imap_mbox_load(const char *path, int sync)
 {
     struct stat sb;
-    char cur[4200];
-    snprintf(cur, sizeof cur, "%s/cur", path);
-    if (stat(cur, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+    char *cur = strfmt("%s/cur", path);
+    int is_dir = stat(cur, &sb) == 0 && S_ISDIR(sb.st_mode);
+    free(cur);
+    if (!is_dir) {
         errno = ENOENT;
         return NULL;
     }
@@ -288,23 +307,24 @@ static int imap_str_cmp(const void *a, const void *b)
 void imap_store_list(const struct imap_store *st, const char *user,
                      void (*fn)(const char *name, void *arg), void *arg)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s/Maildir", st->root, user);
     fn("INBOX", arg);
+    char *path = strfmt("%s/%s/Maildir", st->root, user);
     DIR *d = opendir(path);
-    if (!d) return;
     char **names = NULL;
     size_t n = 0;
     struct dirent *e;
-    while ((e = readdir(d))) {
+    while (d && (e = readdir(d))) {
         struct stat sb;
-        char cur[4400];
         if (e->d_name[0] != '.' || imap_store_name_ok(e->d_name + 1) < 0) continue;
-        snprintf(cur, sizeof cur, "%s/%s/cur", path, e->d_name);
-        if (stat(cur, &sb) < 0 || !S_ISDIR(sb.st_mode)) continue;
+        char *cur = strfmt("%s/%s/cur", path, e->d_name);
+        int is_dir = stat(cur, &sb) == 0 && S_ISDIR(sb.st_mode);
+        free(cur);
+        if (!is_dir) continue;
         names = realloc(names, (n + 1) * sizeof *names);
         if (!names || !(names[n++] = strdup(e->d_name + 1))) abort();
     }
+    free(path);
+    if (!d) return;
     closedir(d);
     qsort(names, n, sizeof *names, imap_str_cmp);
     for (size_t i = 0; i < n; i++) {
@@ -327,23 +347,18 @@ int imap_mbox_find(const struct imap_mbox *mb, uint32_t uid)
     return -1;
 }
 
-void imap_mbox_msg_path(const struct imap_mbox *mb, int i, char *dst, size_t n)
+char *imap_mbox_msg_path(const struct imap_mbox *mb, int i)
 {
     const struct imap_msg *m = &mb->m[i];
-    if (m->in_new) {
-        snprintf(dst, n, "%s/new/%s", mb->path, m->base);
-    } else {
-        char info[8];
-        imap_flags_to_maildir(m->flags, info, sizeof info);
-        snprintf(dst, n, "%s/cur/%s:2,%s", mb->path, m->base, info);
-    }
+    if (m->in_new) return strfmt("%s/new/%s", mb->path, m->base);
+    return strfmt("%s/cur/%s:2,%s", mb->path, m->base, imap_flags_maildir(m->flags).s);
 }
 
 int imap_mbox_read(struct imap_mbox *mb, int i, struct buf *out)
 {
-    char path[4096];
-    imap_mbox_msg_path(mb, i, path, sizeof path);
+    char *path = imap_mbox_msg_path(mb, i);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
+    free(path);
     if (fd < 0) return -1;
     size_t want = mb->m[i].size, got = 0;
     char *p = buf_reserve(out, want);
@@ -377,9 +392,9 @@ const char *imap_mbox_header(struct imap_mbox *mb, int i, size_t *len)
 {
     struct imap_msg *m = &mb->m[i];
     if (!m->header) {
-        char path[4096];
-        imap_mbox_msg_path(mb, i, path, sizeof path);
+        char *path = imap_mbox_msg_path(mb, i);
         int fd = open(path, O_RDONLY | O_CLOEXEC);
+        free(path);
         if (fd < 0) { *len = 0; return NULL; }
         size_t cap = m->size < IMAP_HEADER_MAX ? m->size : IMAP_HEADER_MAX;
         char *h = malloc(cap + 1);
@@ -395,38 +410,50 @@ const char *imap_mbox_header(struct imap_mbox *mb, int i, size_t *len)
     return m->header;
 }
 
-uint32_t imap_mbox_append(struct imap_store *st, struct imap_mbox *mb, const char *data,
-                          size_t len, unsigned flags, time_t internal)
+/* Writes len bytes of data to tmp (mtime internal, fsync'ed if sync) and
+ * renames it to dst.  Returns 0, or -1 with errno set and tmp removed. */
+static int imap_file_put(const char *tmp, const char *dst, const char *data, size_t len,
+                         time_t internal, int sync)
 {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    char base[256], tmp[4400], dst[4400], info[8];
-    snprintf(base, sizeof base, "%lld.M%06ldP%dQ%llu.hostmix,S=%zu", (long long)tv.tv_sec,
-             (long)tv.tv_usec, (int)getpid(), (unsigned long long)++st->seq, len);
-    snprintf(tmp, sizeof tmp, "%s/tmp/%s", mb->path, base);
-    imap_flags_to_maildir(flags, info, sizeof info);
-    if (flags) snprintf(dst, sizeof dst, "%s/cur/%s:2,%s", mb->path, base, info);
-    else snprintf(dst, sizeof dst, "%s/new/%s", mb->path, base);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return 0;
+    if (fd < 0) return -1;
     struct timespec ts[2] = { { internal, 0 }, { internal, 0 } };
-    if (fs_write_all(fd, data, len) < 0 || (st->sync && fsync(fd) < 0) ||
-        futimens(fd, ts) < 0) {
+    if (fs_write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0) || futimens(fd, ts) < 0) {
         int e = errno;
         close(fd);
         unlink(tmp);
         errno = e;
-        return 0;
+        return -1;
     }
     close(fd);
     if (rename(tmp, dst) < 0) {
         int e = errno;
         unlink(tmp);
         errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+uint32_t imap_mbox_append(struct imap_store *st, struct imap_mbox *mb, const char *data,
+                          size_t len, unsigned flags, time_t internal)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    char *base = strfmt("%lld.M%06ldP%dQ%llu.hostmix,S=%zu", (long long)tv.tv_sec,
+                        (long)tv.tv_usec, (int)getpid(), (unsigned long long)++st->seq, len);
+    char *tmp = strfmt("%s/tmp/%s", mb->path, base);
+    char *dst = flags ? strfmt("%s/cur/%s:2,%s", mb->path, base, imap_flags_maildir(flags).s)
+                      : strfmt("%s/new/%s", mb->path, base);
+    int rc = imap_file_put(tmp, dst, data, len, internal, st->sync);
+    free(tmp);
+    free(dst);
+    if (rc) {
+        free(base);
         return 0;
     }
     struct imap_msg *m = imap_mbox_push(mb);
-    if (!(m->base = strdup(base))) abort();
+    m->base = base;
     m->uid = mb->uidnext++;
     m->flags = flags;
     m->in_new = flags == 0;
@@ -441,14 +468,16 @@ int imap_mbox_set_flags(struct imap_mbox *mb, int i, unsigned flags)
 {
     struct imap_msg *m = &mb->m[i];
     if (m->flags == flags && !m->in_new) return 0;
-    char from[4400], to[4400];
-    imap_mbox_msg_path(mb, i, from, sizeof from);
+    char *from = imap_mbox_msg_path(mb, i);
     unsigned old_flags = m->flags;
     int old_new = m->in_new;
     m->flags = flags;
     m->in_new = 0;
-    imap_mbox_msg_path(mb, i, to, sizeof to);
-    if (rename(from, to) < 0) {
+    char *to = imap_mbox_msg_path(mb, i);
+    int rc = rename(from, to);
+    free(from);
+    free(to);
+    if (rc < 0) {
         m->flags = old_flags;
         m->in_new = old_new;
         return -1;
@@ -462,15 +491,16 @@ int imap_mbox_expunge(struct imap_mbox *mb)
     for (int i = 0; i < mb->n; i++) {
         struct imap_msg *m = &mb->m[i];
         if (m->flags & IMAP_F_DELETED) {
-            char path[4400];
-            imap_mbox_msg_path(mb, i, path, sizeof path);
-            if (unlink(path) == 0 || errno == ENOENT) {
+            char *path = imap_mbox_msg_path(mb, i);
+            int gone = unlink(path) == 0 || errno == ENOENT;
+            if (!gone) log_warn("imap: cannot expunge %s: %s", path, strerror(errno));
+            free(path);
+            if (gone) {
                 free(m->base);
                 free(m->header);
                 removed++;
                 continue;
             }
-            log_warn("imap: cannot expunge %s: %s", path, strerror(errno));
         }
         mb->m[w++] = *m;
     }

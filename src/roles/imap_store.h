@@ -63,10 +63,9 @@ void imap_store_destroy(struct imap_store *st);
  * printable ASCII without '/', leading '.', or "..").  Returns 0 or -1. */
 int imap_store_name_ok(const char *name);
 
-/* The maildir path of user's mailbox name into dst.  Returns 0 or -1 if
- * the name is not acceptable. */
-int imap_store_path(const struct imap_store *st, const char *user, const char *name,
-                    char *dst, size_t n);
+/* The maildir path of user's mailbox name, as a string the caller frees;
+ * NULL if the name is not acceptable. */
+char *imap_store_path(const struct imap_store *st, const char *user, const char *name);
 
 /* Opens (loading on first use) the mailbox at a maildir path.  Returns the
  * shared index (owned by the store), or NULL with errno set (ENOENT: no
@@ -80,8 +79,8 @@ void imap_store_list(const struct imap_store *st, const char *user,
 
 /* Index of the message with uid, or -1. */
 int imap_mbox_find(const struct imap_mbox *mb, uint32_t uid);
-/* Full path of message i into dst. */
-void imap_mbox_msg_path(const struct imap_mbox *mb, int i, char *dst, size_t n);
+/* Full path of message i, as a string the caller frees. */
+char *imap_mbox_msg_path(const struct imap_mbox *mb, int i);
 /* Reads message i (whole, or its header block) into out (appended).
  * Returns 0 or -1 with errno set. */
 int imap_mbox_read(struct imap_mbox *mb, int i, struct buf *out);

@@ -38,14 +38,14 @@ static int imap_users_line(char *line, struct imap_users *us, size_t *cap, struc
     return 0;
 }
 
-int imap_users_read(const char *data, struct imap_users *us, char *err, size_t n)
+int imap_users_read(const char *data, struct imap_users *us, struct buf *err)
 {
-    char path[1024];
     memset(us, 0, sizeof *us);
-    snprintf(path, sizeof path, "%s/users.tsv", data);
+    char *path = strfmt("%s/users.tsv", data);
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(err, n, "cannot read %s: %s", path, strerror(errno));
+        buf_printf(err, "cannot read %s: %s", path, strerror(errno));
+        free(path);
         return -1;
     }
     struct buf pool = BUF_INIT;
@@ -58,10 +58,11 @@ int imap_users_read(const char *data, struct imap_users *us, char *err, size_t n
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
         if (!len || line[0] == '#') continue;
         if ((rc = imap_users_line(line, us, &cap, &pool)) != 0)
-            snprintf(err, n, "%s:%zu: expected USER<TAB>PASSWORD<TAB>MESSAGES (no spaces, "
+            buf_printf(err, "%s:%zu: expected USER<TAB>PASSWORD<TAB>MESSAGES (no spaces, "
                      "quotes or backslashes)", path, lineno);
     }
     free(line);
+    free(path);
     fclose(f);
     us->pool = pool.data;
     for (size_t i = 0; i < us->n; i++) {

@@ -21,9 +21,10 @@ struct imap_users {
 };
 
 /* Reads DATA/users.tsv into users (emptied first).  Returns 0, or -1 with
- * "PATH:LINE: why" (or "PATH: why") in err; the caller frees users with
- * imap_users_free either way. */
-int imap_users_read(const char *data, struct imap_users *users, char *err, size_t n);
+ * "PATH:LINE: why" (or "PATH: why") appended to err; the caller frees
+ * users with imap_users_free either way. */
+struct buf;
+int imap_users_read(const char *data, struct imap_users *users, struct buf *err);
 void imap_users_free(struct imap_users *users);
 
 #endif

@@ -34,7 +34,11 @@
 #include <unistd.h>
 
 #define WEB_INLINE_MAX (16 * 1024)  /* files up to this size go out with the head */
-#define WEB_PATH_MAX 4096
+#define WEB_PATH_MAX 4096           /* a longer decoded request path is 414 (PATH_MAX) */
+/* Room for the Range value with an If-Range date before it ("@SECONDS "):
+ * one byte range needs fewer than 60 bytes; a longer value is ignored and
+ * the whole file sent, as RFC 9110 lets a server do. */
+#define WEB_RANGE_MAX 96
 
 struct web_opts {
     struct srv_opts srv;
@@ -66,7 +70,7 @@ struct web_ctx {
 struct web_reqinfo {
     int head_only, keep_alive;
     time_t ims;                 /* If-Modified-Since, or -1 */
-    char range[96];             /* Range value, "" if none (or ignored) */
+    char range[WEB_RANGE_MAX];  /* Range value, "" if none (or ignored) */
 };
 
 struct web_pending;
@@ -138,7 +142,6 @@ struct web_rep {
 static void web_send_rep(struct srv_conn *c, const struct web_reqinfo *ri, struct web_rep *rep)
 {
     static _Thread_local struct buf b;
-    char date[32], crange[96] = "";
     int status = 200;
     int64_t off = 0, len = rep->size;
     if (ri->ims >= 0 && rep->mtime <= ri->ims) {
@@ -152,16 +155,15 @@ static void web_send_rep(struct srv_conn *c, const struct web_reqinfo *ri, struc
         }
         int rc = use ? http_parse_range((struct http_slice){ rv, strlen(rv) }, rep->size, &off, &len) : 0;
         if (rc < 0) {
-            snprintf(crange, sizeof crange, "Content-Range: bytes */%lld\r\n", (long long)rep->size);
             if (rep->fd >= 0) close(rep->fd);
-            http_respond_error(c, 416, crange, ri->keep_alive, ri->head_only);
+            http_respond_error(c, 416, numstr_fmt("Content-Range: bytes */%lld\r\n",
+                                                  (long long)rep->size).s,
+                               ri->keep_alive, ri->head_only);
             srv_count(c, 1);
             return;
         }
         if (rc > 0) {
             status = 206;
-            snprintf(crange, sizeof crange, "Content-Range: bytes %lld-%lld/%lld\r\n",
-                     (long long)off, (long long)(off + len - 1), (long long)rep->size);
         } else {
             off = 0;
             len = rep->size;
@@ -169,8 +171,11 @@ static void web_send_rep(struct srv_conn *c, const struct web_reqinfo *ri, struc
     }
     buf_reset(&b);
     http_head_start(&b, status);
-    buf_printf(&b, "Content-Type: %s\r\nLast-Modified: %s\r\nAccept-Ranges: bytes\r\n%s",
-               rep->ctype, http_fmt_date(date, rep->mtime), crange);
+    buf_printf(&b, "Content-Type: %s\r\nLast-Modified: %s\r\nAccept-Ranges: bytes\r\n",
+               rep->ctype, http_fmt_date(rep->mtime).s);
+    if (status == 206)
+        buf_printf(&b, "Content-Range: bytes %lld-%lld/%lld\r\n", (long long)off,
+                   (long long)(off + len - 1), (long long)rep->size);
     http_head_finish(&b, status == 304 ? -1 : len, ri->keep_alive);
     srv_count(c, 0);
     if (status == 304 || ri->head_only || len == 0) {
@@ -253,16 +258,14 @@ static int web_open_beneath(int rootfd, const char *rel)
     }
     /* Fallback: one component at a time, no symlinks followed. */
     int dfd = dup(rootfd);
-    char comp[256];
     while (dfd >= 0) {
         const char *slash = strchr(p, '/');
-        size_t len = slash ? (size_t)(slash - p) : strlen(p);
-        if (len >= sizeof comp) { close(dfd); return -ENAMETOOLONG; }
-        memcpy(comp, p, len);
-        comp[len] = '\0';
+        char *comp = strndup(p, slash ? (size_t)(slash - p) : strlen(p));
+        if (!comp) abort();
         int fd = openat(dfd, comp, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW |
                                    (slash ? O_DIRECTORY : 0));
         int err = errno;
+        free(comp);
         close(dfd);
         if (fd < 0) return -err;
         if (!slash) return fd;
@@ -356,13 +359,13 @@ static int web_nfs_start(struct srv_conn *c, struct web_ctx *ctx, const struct w
     p->c = c;
     p->ri = *ri;
     p->ctype = web_ctype(rel);
-    char path[WEB_PATH_MAX];
-    snprintf(path, sizeof path, "/%s", rel);
+    char *path = strfmt("/%s", rel);
     wc->pending = p;
     srv_hold(c);
     p->starting = 1;
     void *handle = web_nfs_get(ctx->nfs, path, web_nfs_done, p);
     p->starting = 0;
+    free(path);
     if (p->finished) {
         free(p);
         return 0;
@@ -496,16 +499,16 @@ static const struct srv_proto web_proto = {
 /* Sets up the server-wide state from the options.  Returns 0 or -1. */
 static int web_ctx_init(struct web_ctx *ctx, const struct web_opts *o, ae_loop *loop)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/docroot", o->srv.data);
+    char *path = strfmt("%s/docroot", o->srv.data);
     ctx->rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (ctx->rootfd < 0) {
+    if (ctx->rootfd < 0)
         log_error("web: cannot open the docroot %s: %s (run hostmix prepare web)", path,
                   strerror(errno));
-        return -1;
-    }
-    snprintf(path, sizeof path, "%s/catalog.tsv", o->srv.data);
+    free(path);
+    if (ctx->rootfd < 0) return -1;
+    path = strfmt("%s/catalog.tsv", o->srv.data);
     ctx->ix = web_index_load(path);
+    free(path);
     if (!ctx->ix) return -1;
     /* The whole request must fit the core's input limit. */
     ctx->lim = http_default_limits;

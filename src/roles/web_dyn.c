@@ -22,7 +22,10 @@
 #define WEB_SEARCH_SIZE 18000
 #define WEB_CATALOG_SIZE 27500
 #define WEB_MAX_TERMS 8
-#define WEB_WORD_MAX 32
+#define WEB_WORD_MAX 32             /* words are indexed on their first 32 letters, and
+                                       searched for on their first 31 */
+#define WEB_QUERY_MAX 256           /* a longer search query is 400 */
+#define WEB_PAGE_ARG_MAX 32         /* a longer page= value is 400 */
 
 struct web_posting { int product, count; };
 
@@ -324,7 +327,7 @@ static int web_search(const struct web_index *ix, char terms[][WEB_WORD_MAX], in
 
 int web_dyn_search(const struct web_index *ix, struct http_slice query, struct buf *body)
 {
-    char q[256], terms[WEB_MAX_TERMS][WEB_WORD_MAX];
+    char q[WEB_QUERY_MAX], terms[WEB_MAX_TERMS][WEB_WORD_MAX];
     int qn = http_query_get(query, "q", q, sizeof q);
     if (qn < 0) return 400;
     int nterms = web_terms(q, terms);
@@ -352,7 +355,7 @@ int web_dyn_search(const struct web_index *ix, struct http_slice query, struct b
 
 int web_dyn_catalog(const struct web_index *ix, struct http_slice query, struct buf *body)
 {
-    char v[32];
+    char v[WEB_PAGE_ARG_MAX];
     int vn = http_query_get(query, "page", v, sizeof v);
     if (vn < 0) return 400;
     char *end;
@@ -360,9 +363,7 @@ int web_dyn_catalog(const struct web_index *ix, struct http_slice query, struct 
     if (!vn || *end) return 400;
     int pages = (ix->nprod + WEB_PER_PAGE - 1) / WEB_PER_PAGE;
     if (page < 1 || page > pages) return 404;
-    char title[64];
-    snprintf(title, sizeof title, "Catalog page %ld of %d", page, pages);
-    web_html_header(body, title);
+    web_html_header(body, numstr_fmt("Catalog page %ld of %d", page, pages).s);
     buf_puts(body, "<table>\n");
     int first = (int)(page - 1) * WEB_PER_PAGE, last = first + WEB_PER_PAGE;
     for (int i = first; i < last && i < ix->nprod; i++)

@@ -73,13 +73,13 @@ struct wnfs_entry {
 
 struct web_nfs {
     ae_loop *loop;
-    char url[160];
+    char *url;                          /* nfs://IP/?nfsport=... (owned) */
     struct nfs_context *nfs;
     enum wnfs_state state;
     int fd;                             /* registered with ae, or -1 */
     int teardown;                       /* status to give waiting requests; 0: none due */
     int depth;                          /* calls into libnfs on the stack */
-    char why[200];                      /* the reason of the teardown due */
+    char *why;                          /* the reason of the last teardown (owned) */
     int64_t last_fail, last_reply, timeout, max_file;
     uint64_t readmax;
     struct wnfs_req *reqs;
@@ -181,7 +181,8 @@ static void wnfs_fail(struct web_nfs *w, int status, const char *why)
 {
     if (w->teardown) return;
     w->teardown = status;
-    snprintf(w->why, sizeof w->why, "%s", why ? why : "unknown error");
+    free(w->why);
+    w->why = strfmt("%s", why ? why : "unknown error");
 }
 
 /* Destroys the context; every request waiting on it gets status. */
@@ -190,7 +191,7 @@ static void wnfs_teardown(struct web_nfs *w, int status)
     w->teardown = 0;
     if (!w->nfs) return;
     if (status) log_warn("web: nfs %s: %s; dropping the connection, waiting requests get %d",
-                         w->url, w->why, status);
+                         w->url, w->why ? w->why : "unknown error", status);
     if (w->fd >= 0) ae_del_file(w->loop, w->fd, AE_READABLE | AE_WRITABLE);
     w->fd = -1;
     struct nfs_context *dead = w->nfs;
@@ -255,9 +256,9 @@ static void wnfs_mount_cb(int err, struct nfs_context *nfs, void *data, void *pr
     (void)data;
     if (nfs != w->nfs) return;                  /* a context being destroyed */
     if (err) {
-        char why[200];
-        snprintf(why, sizeof why, "mount failed: %s", (const char *)data);
+        char *why = strfmt("mount failed: %s", (const char *)data);
         wnfs_fail(w, 502, why);
+        free(why);
         return;
     }
     w->state = WNFS_UP;
@@ -457,8 +458,8 @@ struct web_nfs *web_nfs_create(ae_loop *loop, const char *addr, int64_t cache_by
     w->timeout = timeout_ns;
     w->max_file = max_file;
     w->last_fail = INT64_MIN / 2;
-    snprintf(w->url, sizeof w->url, "nfs://%.*s/?nfsport=%ld&mountport=%ld&version=3",
-             (int)(colon - addr), addr, port, port);
+    w->url = strfmt("nfs://%.*s/?nfsport=%ld&mountport=%ld&version=3", (int)(colon - addr),
+                    addr, port, port);
     return w;
 }
 
@@ -473,6 +474,8 @@ void web_nfs_destroy(struct web_nfs *w)
         wnfs_req_unref(r);
     }
     while (w->lru) wnfs_cache_drop(w, w->lru);
+    free(w->url);
+    free(w->why);
     free(w);
 }
 

@@ -97,10 +97,8 @@ static void mr_roles(const struct run *r, struct report_model *m, struct hist *l
             rr->errors += t->all.errors + t->all.timeouts + t->conn_errors;
             hist_merge(lat, &t->all.corrected);
             if (!t->qos_pass && rr->qos_pass) {
-                char why[256];
-                snprintf(why, sizeof why, "%s: %s", t->cfg.name, t->qos_failed);
                 rr->qos_pass = 0;
-                rr->qos_failed = report_model_str(m, why);
+                rr->qos_failed = report_model_strf(m, "%s: %s", t->cfg.name, t->qos_failed);
             }
         }
         if (!res && rr->driven) {
@@ -228,13 +226,12 @@ static void mr_servers(const struct run *r, struct report_model *m)
         const struct plat_server *s = &r->srv[i];
         const struct server_spec *sp = s->spec;
         struct report_server *o = &m->server[i];
-        char addr[80], st[96];
-        snprintf(addr, sizeof addr, "%s:%d", sp->ip, sp->port);
+        char st[96];
         plat_status_text(s->status, st, sizeof st);
         o->name = report_model_str(m, sp->name);
         o->role = report_model_str(m, role_names[sp->role]);
         o->set = sp->set;
-        o->address = report_model_str(m, addr);
+        o->address = report_model_strf(m, "%s:%d", sp->ip, sp->port);
         o->pid = s->pid;
         o->cgroup = s->cgroup[0] ? report_model_str(m, s->cgroup) : NULL;
         o->cpu_s = (double)s->cpu.total_ns / 1e9;

@@ -2,6 +2,8 @@
 #include "test.h"
 #include "core/buf.h"
 
+#include <stdlib.h>
+
 TEST(buf_append_printf_consume)
 {
     struct buf b = BUF_INIT;
@@ -43,4 +45,27 @@ TEST(buf_append_printf_consume)
     buf_free(&b);
     T_ASSERT(b.data == NULL && b.len == 0 && b.cap == 0);
     buf_free(&b);                             /* twice is harmless */
+}
+
+TEST(buf_detach_strfmt_numstr)
+{
+    struct buf b = BUF_INIT;
+    char *s = buf_detach(&b);                 /* an empty buf gives "" */
+    T_EQ_STR(s, "");
+    free(s);
+    buf_puts(&b, "skip:kept");
+    buf_consume(&b, 5);                       /* the consumed head is not in the string */
+    s = buf_detach(&b);
+    T_EQ_STR(s, "kept");
+    T_ASSERT(b.data == NULL && buf_used(&b) == 0);
+    free(s);
+    char big[3000];
+    memset(big, 'y', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    s = strfmt("<%s>%d", big, 7);             /* no bound on the length */
+    T_EQ_INT(strlen(s), 3002);
+    T_ASSERT(s[3000] == '>' && s[3001] == '7');
+    free(s);
+    T_EQ_STR(numstr_fmt("%.2fms", 1.234).s, "1.23ms");
+    T_EQ_INT(strlen(numstr_fmt("%s", big).s), NUMSTR_MAX - 1);    /* bounded, terminated */
 }

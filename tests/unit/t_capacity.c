@@ -81,7 +81,8 @@ TEST(capacity_json_round_trip)
     struct json_doc *d = json_parse(buf_head(&b), buf_used(&b), err, sizeof err);
     T_ASSERT(d != NULL);
     T_NEAR(json_num(json_path(json_root(d), "capacity_servers"), 0), 12, 0);
-    struct report_capacity *c2 = report_capacity_from_json(json_root(d), err, sizeof err);
+    struct buf why = BUF_INIT;
+    struct report_capacity *c2 = report_capacity_from_json(json_root(d), &why);
     T_ASSERT(c2 != NULL);
     T_EQ_INT(c2->capacity, 2);
     T_EQ_INT(c2->nsteps, 3);
@@ -91,8 +92,9 @@ TEST(capacity_json_round_trip)
     struct buf b2 = BUF_INIT;
     report_capacity_json(c2, &b2);
     T_ASSERT(buf_used(&b) == buf_used(&b2) && memcmp(buf_head(&b), buf_head(&b2), buf_used(&b)) == 0);
-    T_ASSERT(report_capacity_from_json(json_get(json_root(d), "steps"), err, sizeof err) == NULL);
-    T_ASSERT(strstr(err, "not a hostmix capacity result") != NULL);
+    T_ASSERT(report_capacity_from_json(json_get(json_root(d), "steps"), &why) == NULL);
+    T_ASSERT(strstr(buf_cstr(&why), "not a hostmix capacity result") != NULL);
+    buf_free(&why);
     buf_free(&b);
     buf_free(&b2);
     json_doc_free(d);

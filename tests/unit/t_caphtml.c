@@ -19,10 +19,11 @@
 
 static struct report_capacity *ch_load(void)
 {
-    char err[512];
-    struct json_doc *d = report_json_read(FX "capacity.json", err, sizeof err);
+    struct buf err = BUF_INIT;
+    struct json_doc *d = report_json_read(FX "capacity.json", &err);
     if (!d) return NULL;
-    struct report_capacity *c = report_capacity_from_json(json_root(d), err, sizeof err);
+    struct report_capacity *c = report_capacity_from_json(json_root(d), &err);
+    buf_free(&err);
     json_doc_free(d);
     return c;
 }

@@ -10,6 +10,7 @@
 #include "test.h"
 #include "report/model.h"
 #include "run/run.h"
+#include "core/buf.h"
 #include "core/json.h"
 #include "platform/vm/agent.h"
 
@@ -81,7 +82,10 @@ static struct report_model *g_round_trip(const struct report_model *m, struct js
     report_render_json(m, &j);
     *doc = json_parse(buf_head(&j), buf_used(&j), err, sizeof err);
     buf_free(&j);
-    return *doc ? report_model_from_json(json_root(*doc), 0, err, sizeof err) : NULL;
+    struct buf why = BUF_INIT;
+    struct report_model *m2 = *doc ? report_model_from_json(json_root(*doc), 0, &why) : NULL;
+    buf_free(&why);
+    return m2;
 }
 
 TEST(guests_neutral_overhead)
@@ -207,9 +211,11 @@ TEST(guests_missing_busy_reported)
     g_cpu1[1].have &= ~(1u << PLAT_CPU_GUEST_BUSY);     /* db's agent failed mid-run */
     snprintf(g_srv[1].note, sizeof g_srv[1].note, "%s", why);
     struct report_model *m = report_model_from_run(r);
-    char verdict[256], *text = NULL;
+    struct buf vb = BUF_INIT;
+    char *text = NULL;
     size_t tn = 0;
-    report_verdict_text(m, verdict, sizeof verdict);
+    report_verdict_text(m, &vb);
+    char *verdict = buf_detach(&vb);
     FILE *f = open_memstream(&text, &tn);
     report_guest_text(m, f);
     fclose(f);
@@ -223,7 +229,9 @@ TEST(guests_missing_busy_reported)
     T_NEAR(m->server[0].guest.busy_cores, 0.3, 1e-9);
     T_EQ_INT(m->guests.nguests, 2);
     T_EQ_INT(m->guests.nmissing, 1);
-    T_ASSERT(strstr(verdict, "1 of 2 guests") && strstr(verdict, "missing"));
+    int verdict_ok = strstr(verdict, "1 of 2 guests") && strstr(verdict, "missing");
+    free(verdict);
+    T_ASSERT(verdict_ok);
     T_ASSERT(in_text);
     T_ASSERT(m2);
     T_EQ_STR(m2->server[1].note, why);

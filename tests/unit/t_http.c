@@ -167,10 +167,9 @@ TEST(http_ranges)
 TEST(http_dates)
 {
     time_t t;
-    char s[32];
     T_EQ_INT(http_parse_date(R("Sun, 06 Nov 1994 08:49:37 GMT"), &t), 0);
     T_EQ_INT(t, 784111777);
-    T_EQ_STR(http_fmt_date(s, t), "Sun, 06 Nov 1994 08:49:37 GMT");
+    T_EQ_STR(http_fmt_date(t).s, "Sun, 06 Nov 1994 08:49:37 GMT");
     T_EQ_INT(http_parse_date(R("Sunday, 06-Nov-94 08:49:37 GMT"), &t), 0);
     T_EQ_INT(t, 784111777);
     T_EQ_INT(http_parse_date(R("Sun Nov  6 08:49:37 1994"), &t), 0);

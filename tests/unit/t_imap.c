@@ -146,8 +146,10 @@ TEST(imap_flags_and_dates)
     T_EQ_INT(imap_flags_parse(&t, &i), -1);
     imap_toks_free(&t);
     free(c);
-    imap_flags_fmt(IMAP_F_SEEN | IMAP_F_DRAFT | IMAP_F_ANSWERED, fl, sizeof fl);
-    T_EQ_STR(fl, "\\Seen \\Answered \\Draft");
+    T_EQ_STR(imap_flags_fmt(IMAP_F_SEEN | IMAP_F_DRAFT | IMAP_F_ANSWERED).s,
+             "\\Seen \\Answered \\Draft");
+    T_EQ_STR(imap_flags_fmt(~0u).s, "\\Seen \\Answered \\Flagged \\Deleted \\Draft");
+    T_EQ_STR(imap_flags_maildir(IMAP_F_SEEN | IMAP_F_DRAFT | IMAP_F_FLAGGED).s, "DFS");
     imap_flags_to_maildir(IMAP_F_SEEN | IMAP_F_DRAFT | IMAP_F_FLAGGED, fl, sizeof fl);
     T_EQ_STR(fl, "DFS");
     T_EQ_INT(imap_flags_from_maildir("RT"), IMAP_F_ANSWERED | IMAP_F_DELETED);
@@ -157,8 +159,7 @@ TEST(imap_flags_and_dates)
     T_EQ_INT(imap_date_parse("31-Foo-1994", &when), -1);
     T_EQ_INT(imap_date_parse("1-Feb-94", &when), -1);
     T_EQ_INT(imap_datetime_parse("17-Jul-1996 02:44:25 -0700", &when), 0);
-    imap_datetime_fmt(when, fl, sizeof fl);
-    T_EQ_STR(fl, "17-Jul-1996 09:44:25 +0000");
+    T_EQ_STR(imap_datetime_fmt(when).s, "17-Jul-1996 09:44:25 +0000");
     T_EQ_INT(imap_datetime_parse(" 7-Jul-1996 02:44:25 +0000", &when), 0);
     T_EQ_INT(imap_datetime_parse("17-Jul-1996 25:44:25 -0700", &when), -1);
 }

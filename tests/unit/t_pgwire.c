@@ -6,22 +6,23 @@
 
 TEST(pgwire_frame_startup_and_typed)
 {
-    char err[64];
+    struct buf err = BUF_INIT;
     struct pgw_msg m;
     const char su[] = "\0\0\0\x08\x04\xd2\x16\x2f";         /* SSLRequest */
-    T_EQ_INT(pgw_frame(su, 7, 1, 1024, &m, err, sizeof err), 0);
-    T_EQ_INT(pgw_frame(su, 8, 1, 1024, &m, err, sizeof err), 8);
+    T_EQ_INT(pgw_frame(su, 7, 1, 1024, &m, &err), 0);
+    T_EQ_INT(pgw_frame(su, 8, 1, 1024, &m, &err), 8);
     struct pgw_startup s;
-    T_EQ_INT(pgw_parse_startup(&m, &s, err, sizeof err), 0);
+    T_EQ_INT(pgw_parse_startup(&m, &s, &err), 0);
     T_EQ_INT(s.version, PGW_SSL_REQUEST);
     const char q[] = "Q\0\0\0\x0dSELECT 1\0X";
-    T_EQ_INT(pgw_frame(q, sizeof q - 1, 0, 1024, &m, err, sizeof err), 14);
+    T_EQ_INT(pgw_frame(q, sizeof q - 1, 0, 1024, &m, &err), 14);
     T_EQ_INT(m.type, 'Q');
     T_EQ_INT(m.len, 9);
     T_EQ_STR(m.body, "SELECT 1");
-    T_EQ_INT(pgw_frame("Q\0\0\0\x03", 5, 0, 1024, &m, err, sizeof err), -1);
-    T_EQ_INT(pgw_frame("Q\0\x10\0\0", 5, 0, 1024, &m, err, sizeof err), -1);
-    T_ASSERT(strstr(err, "too long") != NULL);
+    T_EQ_INT(pgw_frame("Q\0\0\0\x03", 5, 0, 1024, &m, &err), -1);
+    T_EQ_INT(pgw_frame("Q\0\x10\0\0", 5, 0, 1024, &m, &err), -1);
+    T_ASSERT(strstr(buf_cstr(&err), "too long") != NULL);
+    buf_free(&err);
 }
 
 TEST(pgwire_startup_params)
@@ -29,30 +30,30 @@ TEST(pgwire_startup_params)
     char body[] = "\0\x03\0\0user\0alice\0database\0orders\0\0";
     struct pgw_msg m = { 0, body, sizeof body - 1 };
     struct pgw_startup s;
-    char err[64];
-    T_EQ_INT(pgw_parse_startup(&m, &s, err, sizeof err), 0);
+    struct buf err = BUF_INIT;
+    T_EQ_INT(pgw_parse_startup(&m, &s, &err), 0);
     T_EQ_INT(s.version, PGW_PROTO_V3);
     T_EQ_STR(s.user, "alice");
     T_EQ_STR(s.database, "orders");
     m.len = 12;                                 /* cut inside "alice" */
-    T_EQ_INT(pgw_parse_startup(&m, &s, err, sizeof err), -1);
+    T_EQ_INT(pgw_parse_startup(&m, &s, &err), -1);
 }
 
 TEST(pgwire_bind_and_bounds)
 {
     static struct pgw_bind b;
-    char err[64];
+    struct buf err = BUF_INIT;
     /* portal "", stmt "", 0 formats, 2 params: "42" and NULL, 0 result formats */
     const char body[] = "\0\0\0\0\0\x02\0\0\0\x02" "42" "\xff\xff\xff\xff\0\0";
     struct pgw_msg m = { 'B', body, sizeof body - 1 };
-    T_EQ_INT(pgw_parse_bind(&m, &b, err, sizeof err), 0);
+    T_EQ_INT(pgw_parse_bind(&m, &b, &err), 0);
     T_EQ_INT(b.nparams, 2);
     T_EQ_INT(b.len[0], 2);
     T_ASSERT(memcmp(b.val[0], "42", 2) == 0);
     T_EQ_INT(b.len[1], -1);
     T_ASSERT(b.val[1] == NULL);
     m.len = 9;                                  /* parameter runs past the end */
-    T_EQ_INT(pgw_parse_bind(&m, &b, err, sizeof err), -1);
+    T_EQ_INT(pgw_parse_bind(&m, &b, &err), -1);
 }
 
 TEST(pgwire_writers)

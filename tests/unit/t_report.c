@@ -157,8 +157,10 @@ TEST(report_model_round_trip)
     char err[512];
     struct json_doc *d = json_parse(buf_head(&j1), buf_used(&j1), err, sizeof err);
     T_ASSERT(d);
-    struct report_model *m2 = report_model_from_json(json_root(d), 1, err, sizeof err);
-    if (!m2) t_fail(__FILE__, __LINE__, "%s", err);
+    struct buf why = BUF_INIT;
+    struct report_model *m2 = report_model_from_json(json_root(d), 1, &why);
+    if (!m2) t_fail(__FILE__, __LINE__, "%s", buf_cstr(&why));
+    buf_free(&why);
     char *t1 = text_of(m1), *t2 = m2 ? text_of(m2) : NULL;
     if (m2) report_render_json(m2, &j2);
     /* role latency rebuilt from the buckets equals the run's merged histogram */
@@ -244,11 +246,12 @@ TEST(report_consistency_check)
 TEST(report_model_stored_run)
 {
     size_t jl, tl;
-    char err[512];
+    struct buf err = BUF_INIT;
     char *json = slurp(FX "full/quick.json", &jl), *want = slurp(FX "full/quick.txt", &tl);
     T_ASSERT(json && want);
-    struct report_model *m = report_model_load(FX "full/quick.json", 1, err, sizeof err);
-    if (!m) t_fail(__FILE__, __LINE__, "%s", err);
+    struct report_model *m = report_model_load(FX "full/quick.json", 1, &err);
+    if (!m) t_fail(__FILE__, __LINE__, "%s", buf_cstr(&err));
+    buf_free(&err);
     char *got = m ? text_of(m) : NULL;
     struct buf b = BUF_INIT;
     if (m) report_render_json(m, &b);
@@ -277,8 +280,8 @@ TEST(report_model_stored_run)
 
 TEST(report_model_schema1)
 {
-    char err[512];
-    struct report_model *m = report_model_load(FX "native.json", 0, err, sizeof err);
+    struct buf err = BUF_INIT;
+    struct report_model *m = report_model_load(FX "native.json", 0, &err);
     T_ASSERT(m);
     T_NEAR(m->cpu.sut_cores, 0.5, 0);
     T_NEAR(m->role[ROLE_WEB].achieved_rate, 60, 0);
@@ -286,24 +289,26 @@ TEST(report_model_schema1)
     T_ASSERT(isnan(m->cpu.cores_total));                /* schema 1 fixture lacks it */
     T_ASSERT(!m->have_baseline && isnan(m->baseline.host_busy_cores));
     report_model_free(m);
-    T_ASSERT(!report_model_load(FX "native.json", 1, err, sizeof err));
-    T_ASSERT(strstr(err, "native.json: no \"accounting.text\": written by an older hostmix"));
-    T_ASSERT(!report_model_load(FX "nonexistent.json", 0, err, sizeof err));
-    T_ASSERT(strstr(err, "nonexistent.json: No such file"));
+    T_ASSERT(!report_model_load(FX "native.json", 1, &err));
+    T_ASSERT(strstr(buf_cstr(&err), "native.json: no \"accounting.text\": written by an older hostmix"));
+    buf_reset(&err);
+    T_ASSERT(!report_model_load(FX "nonexistent.json", 0, &err));
+    T_ASSERT(strstr(buf_cstr(&err), "nonexistent.json: No such file"));
+    buf_free(&err);
 }
 
 /* from_json on text; returns the error ("" if it built a model). */
 static const char *bad(const char *text, int need_full)
 {
-    static char err[512];
+    static struct buf err;
     char perr[256];
-    err[0] = '\0';
+    buf_reset(&err);
     struct json_doc *d = json_parse(text, strlen(text), perr, sizeof perr);
     if (!d) return "unparsable";
-    struct report_model *m = report_model_from_json(json_root(d), need_full, err, sizeof err);
+    struct report_model *m = report_model_from_json(json_root(d), need_full, &err);
     report_model_free(m);
     json_doc_free(d);
-    return err;
+    return buf_cstr(&err);
 }
 
 TEST(report_model_errors)
@@ -346,9 +351,10 @@ TEST(report_model_round_trip_stopped_early)
     char err[512];
     struct json_doc *d = json_parse(buf_head(&j), buf_used(&j), err, sizeof err);
     T_ASSERT(d);
-    struct report_model *m2 = report_model_from_json(json_root(d), 1, err, sizeof err);
+    struct buf why = BUF_INIT;
+    struct report_model *m2 = report_model_from_json(json_root(d), 1, &why);
     char *t1 = text_of(m1), *t2 = m2 ? text_of(m2) : NULL;
-    if (!m2) t_fail(__FILE__, __LINE__, "%s", err);
+    if (!m2) t_fail(__FILE__, __LINE__, "%s", buf_cstr(&why));
     else if (strcmp(t1, t2)) t_fail(__FILE__, __LINE__, "differs:\n%s\n----\n%s", t1, t2);
     else {
         T_ASSERT(strstr(t2, "\nNo load results: the run stopped before the load driver started.\n"));
@@ -365,6 +371,7 @@ TEST(report_model_round_trip_stopped_early)
     buf_free(&j);
     report_model_free(m1);
     report_model_free(m2);
+    buf_free(&why);
     r->res = res;
     rich_free(r);
 }
