@@ -34,6 +34,6 @@ struct collector_ops {
     void (*close)(struct collect *c, void *priv);
 };
 
-extern const struct collector_ops collect_perf_ops, collect_switch_ops;
+extern const struct collector_ops collect_perf_ops, collect_switch_ops, collect_vcpu_ops;
 
 #endif

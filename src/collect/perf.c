@@ -118,9 +118,12 @@ static void perf_record_argv(const struct collect *c, const struct perf_state *s
                                            "--quiet", "--no-period", NULL });
     /* the rate as a term of the sampling event: -F or -c apply to the
      * tracepoints too */
+    /* under KVM, host and guest mode (HG: exclude_guest off, as perf kvm
+     * --host --guest record), so a hardware event samples guest code too */
+    const char *hg = s->kvm ? "HG" : "";
     if (perf_event_counts_ns(c->opt.event))
-        strvec_pushf(v, "-e%s/period=%lld/", c->opt.event, (long long)perf_sample_ns(&c->opt));
-    else strvec_pushf(v, "-e%s/freq=%lld/", c->opt.event, (long long)c->opt.frequency);
+        strvec_pushf(v, "-e%s/period=%lld/%s", c->opt.event, (long long)perf_sample_ns(&c->opt), hg);
+    else strvec_pushf(v, "-e%s/freq=%lld/%s", c->opt.event, (long long)c->opt.frequency, hg);
     strvec_pushf(v, "-c%lld", (long long)s->trace_period);
     if (c->opt.sched) strvec_pushv(v, (const char *const[]){ "-esched:sched_switch",
                                                            "-esched:sched_waking", NULL });
@@ -332,6 +335,9 @@ static void perf_finish(struct collect *c, void *priv, int64_t t0, int64_t t1)
     p->freq = (int)c->opt.frequency;
     p->kvm = s->kvm;
     snprintf(p->kvm_note, sizeof p->kvm_note, "%s", s->kvm_note);
+    if (s->kvm)
+        snprintf(p->guest_record, sizeof p->guest_record,
+                 "in host and guest mode (:HG); perf script drops guest-mode samples");
     snprintf(p->data_file, sizeof p->data_file, "%s/perf.data", dir);
     snprintf(p->command, sizeof p->command, "%s", s->command);
     snprintf(p->error, sizeof p->error, "%s", s->error);

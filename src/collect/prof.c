@@ -214,6 +214,10 @@ static int pa_cause(struct pa *a, int ow, int *depth)
     if (ow == OWN_PROF) return PC_PROFILER;
     for (int i = 0; ow == OWN_OTHER && i < a->nf; i++)
         if (!a->f[i].kernel) return PC_FOREIGN;        /* a user process, not hostmix's */
+    if (ow >= 0 && a->in->owner[ow].guest && a->nf > 0 && !strncmp(a->f[0].dso, "[guest", 6)) {
+        a->s->guest_mode_samples++;                 /* perf resolved it in a guest machine */
+        return PC_GUEST;
+    }
     int m[PROF_MAX_FRAMES][3];
     for (int i = 0; i < a->nf; i++) memcpy(m[i], a->fe[i]->rules, sizeof m[i]);
     int c = cause_pick((const int (*)[3])m, a->nf, depth);
@@ -679,9 +683,28 @@ int prof_cause_is_sut(int cause)
            cause != PC_PROFILER;
 }
 
+/* prof_scale with the guest cause from the vCPU threads: the guest's
+ * cores are theirs, the other samples share what is left. */
+static void prof_scale_threads(struct prof_summary *s, double sut_cores)
+{
+    double g = s->seconds > 0 ? s->guest_thread_ns / (s->seconds * 1e9) : 0;
+    if (g > sut_cores) g = sut_cores;
+    double rest_ns = s->sut_ns - s->cause[PC_GUEST].ns, rest = sut_cores - g;
+    for (int c = 0; c < PC_N; c++) {
+        struct prof_cause_fig *f = &s->cause[c];
+        if (c == PC_GUEST) f->cores = g;
+        else f->cores = rest_ns > 0 ? rest * f->ns / rest_ns : 0;
+        f->pct_busy = prof_cause_is_sut(c) && sut_cores > 0 ? 100.0 * f->cores / sut_cores : 0;
+    }
+}
+
 void prof_scale(struct prof_summary *s, double sut_cores)
 {
     s->sut_cores = sut_cores;
+    if (s->guest_threads) {
+        prof_scale_threads(s, sut_cores);
+        return;
+    }
     for (int c = 0; c < PC_N; c++) {
         struct prof_cause_fig *f = &s->cause[c];
         int sut = prof_cause_is_sut(c);
@@ -690,4 +713,18 @@ void prof_scale(struct prof_summary *s, double sut_cores)
         f->pct_busy = sut && s->sut_ns > 0 ? 100.0 * f->ns / s->sut_ns : 0;
         f->cores = s->sut_ns > 0 ? sut_cores * f->ns / s->sut_ns : 0;
     }
+}
+
+void prof_guest_note(const struct prof_summary *s, char *dst, size_t n)
+{
+    double frac = s->vcpu_ticks ? (double)s->guest_ticks / (double)s->vcpu_ticks : 0;
+    snprintf(dst, n, "from %d vCPU threads' run time (schedstat) times their guest share "
+             "%.1f%% (guest_time %llu of %llu utime+stime ticks: tick-sampled), not from "
+             "samples; sampled %s; %llu guest-mode samples resolved by perf and the %llu "
+             "vmx/svm_vcpu_run samples are in that figure, the other samples share the rest",
+             s->vcpu_threads, 100 * frac, (unsigned long long)s->guest_ticks,
+             (unsigned long long)s->vcpu_ticks,
+             s->guest_record[0] ? s->guest_record : "with perf's defaults",
+             (unsigned long long)s->guest_mode_samples,
+             (unsigned long long)(s->cause[PC_GUEST].samples - s->guest_mode_samples));
 }

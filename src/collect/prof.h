@@ -131,6 +131,12 @@ struct prof_summary {
     int nexits;
     struct prof_exit exit[PROF_MAX_EXITS];
     uint64_t exits_total;
+    int guest_threads;              /* 1: guest execution from the vCPU threads (KVM), not samples */
+    double guest_thread_ns;         /* their run time times their guest fraction, over the interval */
+    uint64_t guest_ticks, vcpu_ticks;   /* the tick-sampled guest_time and utime + stime behind it */
+    int vcpu_threads;
+    uint64_t guest_mode_samples;    /* samples perf marked as guest mode (only with guest symbols) */
+    char guest_record[96];          /* how the sampling event treats guest mode ("" default) */
     double collector_cores;         /* the profiler's own CPU, kept out of the system under test */
     double post_s;                  /* time to post-process the recording */
     char data_file[256];            /* the recording, for perf report */
@@ -165,11 +171,30 @@ struct prof_input {
  * the number of lines that were neither headers, frames nor blank. */
 long prof_analyze(FILE *in, const struct prof_input *pi, struct prof_summary *out);
 
+/* The vCPU threads' guest time of one QEMU process between two readings
+ * of its threads (measure/thread.h): per vCPU thread, its exact run time
+ * (schedstat) times its guest_time over utime + stime (tick-sampled).
+ * The counts behind it are added to *g.  Returns ns. */
+struct meas_thread;
+struct prof_vcpu_guest { uint64_t guest_ticks, ticks; int nvcpu; };
+double prof_vcpu_guest_ns(const struct meas_thread *t0, int n0, const struct meas_thread *t1,
+                          int n1, pid_t pid, struct prof_vcpu_guest *g);
+
 /* Scales the causes' sampled time to sut_cores (the run's measured
  * system-under-test CPU), so the system under test's causes add up to it
  * exactly (the driver's and the profiler's at the same scale), and sets
- * each cause's share of the sampled system-under-test time. */
+ * each cause's share of the sampled system-under-test time.  When the
+ * guests' time came from their vCPU threads (guest_threads), the guest
+ * cause is that time (at most sut_cores) and only the other samples are
+ * scaled, to the remainder; guest samples (vmx_vcpu_run leaves, guest
+ * mode) are left out of them, as their time is in the threads' figure. */
 void prof_scale(struct prof_summary *s, double sut_cores);
+
+/* One sentence (no final period) on how the guest cause was taken when it
+ * came from the vCPU threads: their figures, that the fraction is
+ * tick-sampled, how the sampling event treated guest mode, and what the
+ * samples of guest mode became.  Writes at most n bytes into dst. */
+void prof_guest_note(const struct prof_summary *s, char *dst, size_t n);
 
 /* Whether a cause is part of the system under test (not idle, not the
  * driver, not the profiler). */

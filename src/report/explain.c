@@ -103,6 +103,12 @@ static void xt_evidence(const struct report_model *m, int cause, FILE *f)
     else if (cause == PC_IRQ && !isnan(m->cpu.intr_s))
         fprintf(f, " — %.0f interrupts/s", m->cpu.intr_s);
     else if (cause == PC_GUEST && s->tcg) fprintf(f, " — the guests ran under TCG emulation");
+    if (cause == PC_GUEST && s->guest_threads) {
+        char note[400];
+        prof_guest_note(s, note, sizeof note);
+        fprintf(f, " — %s", note);
+        return;
+    }
     if (cause == PC_OTHER) {
         fprintf(f, " — %llu samples matched no rule of the cause table, %llu had no symbol "
                    "(docs/profile.md: extending the table)", (unsigned long long)c->samples,
@@ -138,7 +144,9 @@ static int xt_order(const struct prof_summary *s, int *order)
 {
     int n = 0;
     for (int c = 0; c < PC_N; c++)
-        if (prof_cause_is_sut(c) && (s->cause[c].samples || c == PC_OTHER)) order[n++] = c;
+        if (prof_cause_is_sut(c) &&
+            (s->cause[c].samples || c == PC_OTHER || (c == PC_GUEST && s->guest_threads)))
+            order[n++] = c;
     qsort_r(order, (size_t)n, sizeof *order, xt_cmp_cores, (void *)s);
     return n;
 }

@@ -149,6 +149,16 @@ static void xj_head(struct json_w *w, const struct prof_summary *s)
     json_w_kstr(w, "data_file", s->data_file);
     json_w_kstr(w, "command", s->command);
     json_w_kstr(w, "error", s->error);
+    json_w_key(w, "guest");
+    json_w_obj(w);
+    json_w_kstr(w, "method", s->guest_threads ? "vcpu-threads" : "samples");
+    json_w_knum(w, "thread_ns", s->guest_thread_ns);
+    json_w_kuint(w, "guest_ticks", s->guest_ticks);
+    json_w_kuint(w, "vcpu_ticks", s->vcpu_ticks);
+    json_w_kuint(w, "vcpu_threads", (uint64_t)s->vcpu_threads);
+    json_w_kuint(w, "guest_mode_samples", s->guest_mode_samples);
+    json_w_kstr(w, "record", s->guest_record);
+    json_w_obj_end(w);
 }
 
 void report_explain_json(struct json_w *w, const struct report_model *m)
@@ -323,6 +333,15 @@ static void xr_head(const struct json_val *v, struct prof_summary *s)
     xr_str(v, "data_file", s->data_file, sizeof s->data_file);
     xr_str(v, "command", s->command, sizeof s->command);
     xr_str(v, "error", s->error, sizeof s->error);
+    const struct json_val *g = json_get(v, "guest");
+    const char *method = json_str(json_get(g, "method"), NULL);
+    s->guest_threads = method && !strcmp(method, "vcpu-threads");
+    s->guest_thread_ns = s->guest_threads ? xr_num(g, "thread_ns") : 0;
+    s->guest_ticks = xr_uint(g, "guest_ticks");
+    s->vcpu_ticks = xr_uint(g, "vcpu_ticks");
+    s->vcpu_threads = (int)xr_uint(g, "vcpu_threads");
+    s->guest_mode_samples = xr_uint(g, "guest_mode_samples");
+    xr_str(g, "record", s->guest_record, sizeof s->guest_record);
 }
 
 void report_explain_from_json(const struct json_val *v, struct report_model *m)

@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "report/explain.h"
+#include "measure/thread.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -611,4 +612,75 @@ TEST(profile_many_symbols)
     free(s);
     free(text);
     cause_table_free(&t);
+}
+
+/* ---- the guests' own time under KVM (tests/fixtures/profile/vcpu) ---- */
+
+/* The guest time of QEMU 4242's vCPU threads between the two stored
+ * readings: CPU 0 ran 0.9 s with 70 of 100 ticks in guest mode, CPU 1
+ * 0.5 s with 20 of 50; the main thread is no vCPU. */
+TEST(profile_vcpu_guest_time)
+{
+    struct meas_thread *a, *b;
+    int na = meas_threads_read(FX "vcpu/t0", 4242, &a), nb = meas_threads_read(FX "vcpu/t1", 4242, &b);
+    T_EQ_INT(na, 3);
+    T_EQ_INT(nb, 3);
+    struct prof_vcpu_guest g = { 0, 0, 0 };
+    double ns = prof_vcpu_guest_ns(a, na, b, nb, 4242, &g);
+    T_NEAR(ns, 0.9e9 * 0.7 + 0.5e9 * 0.4, 1);
+    T_EQ_INT(g.nvcpu, 2);
+    T_EQ_INT(g.guest_ticks, 90);
+    T_EQ_INT(g.ticks, 150);
+    free(a);
+    free(b);
+}
+
+/* The summary of one stored script of QEMU 4242 scaled to sut cores,
+ * the guest cause from the vCPU threads (threads) or from samples. */
+static void t_guest_scaled(const char *script, int threads, double sut, struct prof_summary *s)
+{
+    struct cause_table t = { 0 };
+    cause_table_parse(&t, "builtin", cause_table_builtin, NULL);
+    struct prof_owner o[] = { { 4242, NULL, 0, "set1-web", ROLE_WEB, 1 } };
+    struct prof_input in = { .table = &t, .t0 = 0, .t1 = 4000000000000LL, .owner = o,
+                             .nowner = 1, .event = "cpu-clock" };
+    FILE *f = fopen(script, "r");
+    if (f) prof_analyze(f, &in, s);
+    if (f) fclose(f);
+    cause_table_free(&t);
+    s->seconds = 1;
+    s->guest_threads = threads;
+    s->guest_thread_ns = 0.83e9;
+    prof_scale(s, sut);
+}
+
+/* With or without the guest-mode samples perf script drops by default,
+ * the guest cause is the vCPU threads' 0.83 cores and the other causes
+ * share the remaining 0.6 by their samples (2 exit, 3 QEMU, 1 vhost);
+ * from samples alone the guest's share depends on which were kept. */
+TEST(profile_guest_from_vcpu_threads)
+{
+    struct prof_summary *s = calloc(2, sizeof *s);
+    T_ASSERT(s);
+    t_guest_scaled(FX "kvm-guest.script", 1, 1.43, &s[0]);
+    t_guest_scaled(FX "kvm-host.script", 1, 1.43, &s[1]);
+    T_EQ_INT(s[0].guest_mode_samples, 6);
+    T_EQ_INT(s[1].guest_mode_samples, 0);
+    for (int k = 0; k < 2; k++) {
+        T_NEAR(s[k].cause[PC_GUEST].cores, 0.83, 1e-9);
+        T_NEAR(s[k].cause[PC_VMEXIT].cores, 0.2, 1e-9);
+        T_NEAR(s[k].cause[PC_EMUL].cores, 0.3, 1e-9);
+        T_NEAR(s[k].cause[PC_VNET].cores, 0.1, 1e-9);
+        T_NEAR(s[k].cause[PC_GUEST].pct_busy, 100 * 0.83 / 1.43, 1e-6);
+        double sum = 0;
+        for (int c = 0; c < PC_N; c++) sum += prof_cause_is_sut(c) ? s[k].cause[c].cores : 0;
+        T_NEAR(sum, 1.43, 1e-9);
+    }
+    char note[400];
+    prof_guest_note(&s[0], note, sizeof note);
+    T_ASSERT(strstr(note, "tick-sampled") != NULL);
+    memset(s, 0, 2 * sizeof *s);
+    t_guest_scaled(FX "kvm-host.script", 0, 1.43, &s[0]);      /* the samples alone */
+    T_NEAR(s[0].cause[PC_GUEST].cores, 1.43 * 2 / 8, 1e-9);
+    free(s);
 }
