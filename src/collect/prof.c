@@ -124,7 +124,7 @@ struct pa {
     struct sym_ent *fe[PROF_MAX_FRAMES];
     int nf, in_sample;
     uint64_t nsample;               /* samples seen (marks) */
-    struct { pid_t tid; int64_t t; int reason; int owner; } kvm[256];    /* open exits */
+    struct { pid_t tid; int64_t t; int reason; int owner, cpu; } kvm[256];  /* open exits */
     struct { char comm[32]; uint64_t n; } fc[64];                       /* foreign processes */
     int nfc;
     struct pa_tid {                 /* threads seen, by owner (hash) */
@@ -180,7 +180,7 @@ static int pa_owner(const struct pa *a, pid_t pid, pid_t tid, const char *comm)
         if (i >= 0 && a->tids[i].tid == tid) return a->tids[i].owner;
     }
     if (pid > 0 && pid == in->driver_pid) return OWN_DRIVER;
-    if (pid > 0 && pid == in->profiler_pid) return OWN_PROF;
+    if (pid > 0 && (pid == in->profiler_pid || pid == in->exit_recorder_pid)) return OWN_PROF;
     for (int i = 0; i < a->s->nservers; i++) {
         const struct prof_owner *o = &in->owner[i];
         if (pid > 0 && o->pid == pid) return i;
@@ -493,6 +493,30 @@ static void pa_kvm_exit(struct pa *a)
     a->kvm[slot].t = a->h.t_ns;
     a->kvm[slot].reason = k;
     a->kvm[slot].owner = ow;
+    a->kvm[slot].cpu = a->h.cpu;
+}
+
+/* A PERF_RECORD_LOST: events of its CPU were not written since that
+ * CPU's previous record, perhaps the entry that ends an open exit there,
+ * so those exits are left out of the times (counted as unpaired). */
+static void pa_lost(struct pa *a, const struct ps_head *h, uint64_t lost)
+{
+    struct prof_summary *s = a->s;
+    if (!s->lost_records)
+        s->lost_first_s = h->t_ns > a->in->t0 ? (double)(h->t_ns - a->in->t0) / 1e9 : 0;
+    s->lost_records++;
+    s->lost_events += lost;
+    for (int i = 0; i < a->nkvm; i++) {
+        if (a->kvm[i].t < 0 || a->kvm[i].cpu != h->cpu) continue;
+        a->kvm[i].t = -1;
+        s->exits_unpaired++;
+    }
+}
+
+double prof_exit_mean_us(const struct prof_exit *x)
+{
+    uint64_t n = x->timed ? x->timed : x->count;
+    return n ? x->ns / 1e3 / (double)n : 0;
 }
 
 int prof_exit_is_halt(const char *reason)
@@ -510,6 +534,7 @@ void prof_exit_split(const struct prof_summary *s, struct prof_exit *other,
     for (int i = 0; i < s->nexits; i++) {
         struct prof_exit *to = prof_exit_is_halt(s->exit[i].reason) ? halt : other;
         to->count += s->exit[i].count;
+        to->timed += s->exit[i].timed;
         to->ns += s->exit[i].ns;
     }
 }
@@ -521,6 +546,7 @@ static void pa_kvm_entry(struct pa *a)
         double ns = (double)(a->h.t_ns - a->kvm[i].t);
         if (ns >= 0) {
             a->s->exit[a->kvm[i].reason].ns += ns;
+            a->s->exit[a->kvm[i].reason].timed++;
             if (a->kvm[i].owner >= 0) a->s->srv[a->kvm[i].owner].exit_ns += ns;
         }
         a->kvm[i].t = -1;
@@ -562,6 +588,12 @@ static int pa_line(struct pa *a, const char *line)
         return 0;
     }
     if (a->in_sample) pa_end_sample(a);
+    uint64_t lost;
+    struct ps_head lh;
+    if (strstr(line, "PERF_RECORD_LOST") && ps_parse_lost(line, &lh, &lost) == 0) {
+        pa_lost(a, &lh, lost);
+        return 0;
+    }
     if (ps_parse_head(line, &a->h))
         return line[0] != '\'';     /* perf's own notices ("'trace' not valid ...") are fine */
     pa_tid_learn(a, a->h.tid, pa_owner(a, a->h.pid, a->h.tid, a->h.comm));

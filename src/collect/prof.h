@@ -100,6 +100,7 @@ struct prof_thread {
 struct prof_exit {
     char reason[32];
     uint64_t count;
+    uint64_t timed;                 /* of count: paired with their entry (ns is theirs) */
     double ns;                      /* exit to the next entry, summed */
 };
 
@@ -131,6 +132,10 @@ struct prof_summary {
     int nexits;
     struct prof_exit exit[PROF_MAX_EXITS];
     uint64_t exits_total;
+    uint64_t exits_unpaired;        /* exits left out of the times: events were lost on their
+                                     * CPU before their entry (pairing unreliable) */
+    uint64_t lost_events, lost_records; /* events perf could not write (PERF_RECORD_LOST) */
+    double lost_first_s;            /* the first such record, seconds into the interval */
     int guest_threads;              /* 1: guest execution from the vCPU threads (KVM), not samples */
     double guest_thread_ns;         /* their run time times their guest fraction, over the interval */
     uint64_t guest_ticks, vcpu_ticks;   /* the tick-sampled guest_time and utime + stime behind it */
@@ -141,6 +146,7 @@ struct prof_summary {
     double post_s;                  /* time to post-process the recording */
     char data_file[256];            /* the recording, for perf report */
     char command[1024];             /* the perf record command line, as run */
+    char exit_command[512];         /* the KVM exits' perf record, or "" */
     char error[256];                /* why the profile is missing or partial, or "" */
 };
 
@@ -161,6 +167,7 @@ struct prof_input {
     int nowner;
     pid_t driver_pid;               /* hostmix run itself */
     pid_t profiler_pid;             /* perf record */
+    pid_t exit_recorder_pid;        /* the KVM exits' perf record, or 0 */
     int tcg;
     const char *event;              /* the sampling event's name ("cpu-clock") */
     int top;                        /* top functions wanted (<= PROF_TOP) */
@@ -204,6 +211,10 @@ int prof_cause_is_sut(int cause);
  * After a halt the vCPU sleeps (or halt-polls) until the guest has work:
  * its time to the next entry is the guest idling, not exit handling. */
 int prof_exit_is_halt(const char *reason);
+
+/* The mean exit-to-entry time of x in us: over its timed exits (over
+ * all, in results from before they were counted), 0 without any. */
+double prof_exit_mean_us(const struct prof_exit *x);
 
 /* The exits of s summed in two: halt exits into *halt, all others into
  * *other (reason "halt" and "other"; count and exit-to-entry ns). */

@@ -117,12 +117,14 @@ static void xj_exits(struct json_w *w, const struct prof_summary *s)
     json_w_kbool(w, "recorded", s->kvm);
     json_w_kstr(w, "note", s->kvm_note);
     json_w_kuint(w, "total", s->exits_total);
+    json_w_kuint(w, "unpaired", s->exits_unpaired);
     json_w_key(w, "reasons");
     json_w_arr(w);
     for (int i = 0; i < s->nexits; i++) {
         json_w_obj(w);
         json_w_kstr(w, "reason", s->exit[i].reason);
         json_w_kuint(w, "count", s->exit[i].count);
+        json_w_kuint(w, "timed", s->exit[i].timed);
         json_w_knum(w, "ns", s->exit[i].ns);
         json_w_obj_end(w);
     }
@@ -148,6 +150,10 @@ static void xj_head(struct json_w *w, const struct prof_summary *s)
     json_w_knum(w, "post_s", s->post_s);
     json_w_kstr(w, "data_file", s->data_file);
     json_w_kstr(w, "command", s->command);
+    json_w_kstr(w, "exit_command", s->exit_command);
+    json_w_kuint(w, "lost_events", s->lost_events);
+    json_w_kuint(w, "lost_records", s->lost_records);
+    json_w_knum(w, "lost_first_s", s->lost_first_s);
     json_w_kstr(w, "error", s->error);
     json_w_key(w, "guest");
     json_w_obj(w);
@@ -304,12 +310,14 @@ static void xr_exits(const struct json_val *o, struct prof_summary *s)
     s->kvm = json_bool(json_get(o, "recorded"), 0);
     xr_str(o, "note", s->kvm_note, sizeof s->kvm_note);
     s->exits_total = xr_uint(o, "total");
+    s->exits_unpaired = xr_uint(o, "unpaired");
     const struct json_val *a = json_get(o, "reasons");
     for (size_t i = 0; i < json_len(a) && s->nexits < PROF_MAX_EXITS; i++) {
         const struct json_val *e = json_at(a, i);
         struct prof_exit *x = &s->exit[s->nexits++];
         xr_str(e, "reason", x->reason, sizeof x->reason);
         x->count = xr_uint(e, "count");
+        x->timed = xr_uint(e, "timed");
         x->ns = xr_num(e, "ns");
     }
 }
@@ -332,6 +340,10 @@ static void xr_head(const struct json_val *v, struct prof_summary *s)
     s->post_s = xr_num(v, "post_s");
     xr_str(v, "data_file", s->data_file, sizeof s->data_file);
     xr_str(v, "command", s->command, sizeof s->command);
+    xr_str(v, "exit_command", s->exit_command, sizeof s->exit_command);
+    s->lost_events = xr_uint(v, "lost_events");
+    s->lost_records = xr_uint(v, "lost_records");
+    s->lost_first_s = s->lost_records ? xr_num(v, "lost_first_s") : 0;
     xr_str(v, "error", s->error, sizeof s->error);
     const struct json_val *g = json_get(v, "guest");
     const char *method = json_str(json_get(g, "method"), NULL);

@@ -11,6 +11,8 @@
 #include "core/json.h"
 #include "report/explain.h"
 #include "measure/thread.h"
+#include "collect/collect_int.h"
+#include "core/strvec.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -683,4 +685,87 @@ TEST(profile_guest_from_vcpu_threads)
     t_guest_scaled(FX "kvm-host.script", 0, 1.43, &s[0]);      /* the samples alone */
     T_NEAR(s[0].cause[PC_GUEST].cores, 1.43 * 2 / 8, 1e-9);
     free(s);
+}
+
+/* ---- KVM exits: their recording and lost events ---- */
+
+TEST(profile_lost_record_parse)
+{
+    struct ps_head h;
+    uint64_t n = 0;
+    T_EQ_INT(ps_parse_lost("perf 16577/16577 [001] 12497.469907966: PERF_RECORD_LOST lost 73", &h,
+                           &n), 0);
+    T_EQ_INT(n, 73);
+    T_EQ_INT(h.cpu, 1);
+    T_EQ_INT(h.t_ns, 12497469907966LL);
+    T_EQ_STR(h.comm, "perf");
+    T_EQ_INT(ps_parse_lost(":16654 16654/16654 [001] 12497.636656677: PERF_RECORD_LOST lost 18",
+                           &h, &n), 0);
+    T_EQ_INT(n, 18);
+    T_ASSERT(ps_parse_lost("perf 1/1 [001] 1.5: PERF_RECORD_LOST lost", &h, &n) < 0);
+    T_ASSERT(ps_parse_lost("perf 1/1 [001] 1.5: PERF_RECORD_LOST lost 7 x", &h, &n) < 0);
+    T_ASSERT(ps_parse_lost("perf 1/1 [001] 1.5:          1 sched:sched_switch: x", &h, &n) < 0);
+}
+
+/* A LOST record on the CPU of an open exit: that exit is left out of the
+ * times (its entry may have been lost), the others pair. */
+TEST(profile_exit_pairing_with_lost)
+{
+    struct prof_summary *s = calloc(1, sizeof *s);
+    T_ASSERT(s);
+    char *text = t_exit_text(FX "kvm-lost.script", 4242, s);
+    T_ASSERT(text);
+    T_EQ_INT(s->lost_records, 1);
+    T_EQ_INT(s->lost_events, 1234);
+    T_EQ_INT(s->exits_unpaired, 1);
+    T_EQ_INT(s->nexits, 1);
+    T_EQ_INT(s->exit[0].count, 3);
+    T_EQ_INT(s->exit[0].timed, 2);
+    T_NEAR(s->exit[0].ns, 30000 + 40000, 1);
+    T_NEAR(prof_exit_mean_us(&s->exit[0]), 35, 1e-9);
+    T_NEAR(s->lost_first_s, 1000.0002, 1e-9);      /* t0 = 0 in t_exit_text */
+    if (!strstr(text, "pairing unreliable from 1000.00 s into the interval: perf lost 1234 events "
+                      "(1 PERF_RECORD_LOST); 1 exits"))
+        t_fail(__FILE__, __LINE__, "no pairing note:\n%s", text);
+    free(text);
+    free(s);
+}
+
+/* perf record's argv for each combination: the main recording keeps
+ * call chains and one in sched_period scheduler events whether or not
+ * exits are recorded; the exits' recording has every exit and entry, no
+ * call chains and a 1024-page buffer. */
+TEST(profile_record_argv)
+{
+    struct job_profile o = { 0 };
+    snprintf(o.event, sizeof o.event, "cpu-clock");
+    o.frequency = 499;
+    o.sched = 1;
+    o.sched_period = 32;
+    struct strvec v = STRVEC_INIT;
+    static const char *const want[4] = {
+        "perf record -a -k CLOCK_MONOTONIC -D -1 --quiet --no-period -g -ecpu-clock/period=2004008/ "
+        "-c32 -esched:sched_switch -esched:sched_waking --control=fifo:/o/perf-ctl.fifo,/o/perf-ack.fifo "
+        "-o/o/perf.data",
+        "perf record -a -k CLOCK_MONOTONIC -D -1 --quiet --no-period -g -ecpu-clock/period=2004008/HG "
+        "-c32 -esched:sched_switch -esched:sched_waking --control=fifo:/o/perf-ctl.fifo,/o/perf-ack.fifo "
+        "-o/o/perf.data",
+        "perf record -a -k CLOCK_MONOTONIC -D -1 --quiet --no-period -g -ecpu-clock/period=2004008/HG "
+        "--control=fifo:/o/perf-ctl.fifo,/o/perf-ack.fifo -o/o/perf.data",
+        "perf record -a -k CLOCK_MONOTONIC -D -1 --quiet --no-period -c1 -m1024 "
+        "-ekvm:kvm_exit/call-graph=no/ -ekvm:kvm_entry/call-graph=no/ "
+        "--control=fifo:/o/kvm-ctl.fifo,/o/kvm-ack.fifo -o/o/kvm.data",
+    };
+    for (int k = 0; k < 4; k++) {
+        o.sched = k != 2;
+        collect_perf_argv(&o, "perf", "/o", k > 0, k == 3, &v);
+        char *j = strvec_join(&v, " ");
+        if (strcmp(j, want[k])) t_fail(__FILE__, __LINE__, "case %d:\n%s\nwanted\n%s", k, j, want[k]);
+        free(j);
+        strvec_clear(&v);
+    }
+    snprintf(o.event, sizeof o.event, "cycles");    /* a hardware event: by frequency */
+    collect_perf_argv(&o, "perf", "/o", 1, 0, &v);
+    T_ASSERT(v.n > 10 && !strcmp(v.v[10], "-ecycles/freq=499/HG"));
+    strvec_clear(&v);
 }
