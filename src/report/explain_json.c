@@ -25,7 +25,7 @@ static void xj_causes(struct json_w *w, const struct prof_summary *s)
     json_w_obj(w);
     for (int c = 0; c < PC_N; c++) {
         const struct prof_cause_fig *f = &s->cause[c];
-        if (!f->samples && c != PC_OTHER) continue;
+        if (!f->samples && !f->cores && c != PC_OTHER) continue;   /* guest: cores, no samples */
         json_w_key(w, prof_cause_key(c));
         json_w_obj(w);
         json_w_kuint(w, "samples", f->samples);

@@ -769,3 +769,63 @@ TEST(profile_record_argv)
     T_ASSERT(v.n > 10 && !strcmp(v.v[10], "-ecycles/freq=499/HG"));
     strvec_clear(&v);
 }
+
+/* result.json keeps what the KVM profile adds: how the guest share was
+ * taken, lost events, unpaired and timed exits; the text reads the same. */
+TEST(explain_json_kvm_round_trip)
+{
+    struct prof_summary *s = calloc(1, sizeof *s);
+    T_ASSERT(s);
+    char *text = t_exit_text(FX "kvm-lost.script", 4242, s);
+    free(text);
+    s->guest_threads = 1;
+    s->guest_thread_ns = 0.5e9;
+    s->guest_ticks = 90;
+    s->vcpu_ticks = 150;
+    s->vcpu_threads = 2;
+    snprintf(s->guest_record, sizeof s->guest_record, "in host and guest mode (:HG)");
+    snprintf(s->exit_command, sizeof s->exit_command, "perf record -c1 -m1024");
+    prof_scale(s, 1.0);
+    struct report_model m = { .profile = s };
+    struct json_w w;
+    struct buf b = BUF_INIT;
+    json_w_init(&w, &b, 0);
+    json_w_obj(&w);
+    report_explain_json(&w, &m);
+    json_w_obj_end(&w);
+    char err[128];
+    struct json_doc *d = json_parse(buf_head(&b), buf_used(&b), err, sizeof err);
+    T_ASSERT(d);
+    struct report_model *m2 = report_model_new();
+    m2->cpu = m.cpu;                        /* the interval's figures come from elsewhere */
+    report_explain_from_json(json_get(json_root(d), "profile"), m2);
+    const struct prof_summary *c = m2->profile;
+    T_ASSERT(c && c->guest_threads);
+    T_NEAR(c->guest_thread_ns, 0.5e9, 1);
+    T_EQ_INT(c->guest_ticks, 90);
+    T_EQ_INT(c->vcpu_threads, 2);
+    T_EQ_STR(c->guest_record, s->guest_record);
+    T_EQ_STR(c->exit_command, s->exit_command);
+    T_EQ_INT(c->lost_events, 1234);
+    T_EQ_INT(c->lost_records, 1);
+    T_EQ_INT(c->exits_unpaired, 1);
+    T_EQ_INT(c->exit[0].timed, 2);
+    T_NEAR(c->cause[PC_GUEST].cores, 0.5, 1e-12);
+    char *t1 = NULL, *t2 = NULL;
+    size_t n1, n2;
+    FILE *f1 = open_memstream(&t1, &n1), *f2 = open_memstream(&t2, &n2);
+    report_explain_text(&m, f1);
+    report_explain_text(m2, f2);
+    fclose(f1);
+    fclose(f2);
+    T_EQ_STR(t1, t2);
+    T_ASSERT(strstr(t1, "guest execution: 0.500 cores") || strstr(t1, "0.500 cores"));
+    T_ASSERT(strstr(t1, "tick-sampled") != NULL);
+    T_ASSERT(strstr(t1, "perf lost 1234 events in 1 records") != NULL);
+    free(t1);
+    free(t2);
+    json_doc_free(d);
+    buf_free(&b);
+    report_model_free(m2);
+    free(s);
+}
