@@ -21,6 +21,7 @@
 struct vg_state {
     struct meas_thread **t0;        /* per target: its threads at begin, or NULL */
     int *n0;
+    double *tns;                    /* per target: its guest time over the interval */
     double ns;                      /* guest time over the interval */
     uint64_t guest_ticks, ticks;
     int nvcpu, read;                /* vCPU threads seen at both edges; both edges read */
@@ -62,7 +63,8 @@ static int vg_arm(struct collect *c, void *priv, char *why, size_t n)
     struct vg_state *s = priv;
     s->t0 = calloc((size_t)c->nt + 1, sizeof *s->t0);
     s->n0 = calloc((size_t)c->nt + 1, sizeof *s->n0);
-    if (!s->t0 || !s->n0) abort();
+    s->tns = calloc((size_t)c->nt + 1, sizeof *s->tns);
+    if (!s->t0 || !s->n0 || !s->tns) abort();
     return 0;
 }
 
@@ -85,7 +87,8 @@ static void vg_end(struct collect *c, void *priv)
         if (!s->t0[i]) continue;
         int k = meas_threads_read(c->root, c->t[i].pid, &t1);
         if (k <= 0) continue;
-        s->ns += prof_vcpu_guest_ns(s->t0[i], s->n0[i], t1, k, c->t[i].pid, &g);
+        s->tns[i] = prof_vcpu_guest_ns(s->t0[i], s->n0[i], t1, k, c->t[i].pid, &g);
+        s->ns += s->tns[i];
         s->read = 1;
         free(t1);
     }
@@ -105,6 +108,7 @@ static void vg_finish(struct collect *c, void *priv, int64_t t0, int64_t t1)
     p->guest_ticks = s->guest_ticks;
     p->vcpu_ticks = s->ticks;
     p->vcpu_threads = s->nvcpu;
+    for (int i = 0; i < p->nservers && i < c->nt; i++) p->srv[i].guest_thread_ns = s->tns[i];
 }
 
 static void vg_close(struct collect *c, void *priv)
@@ -113,6 +117,7 @@ static void vg_close(struct collect *c, void *priv)
     for (int i = 0; s->t0 && i < c->nt; i++) free(s->t0[i]);
     free(s->t0);
     free(s->n0);
+    free(s->tns);
 }
 
 const struct collector_ops collect_vcpu_ops = {

@@ -747,6 +747,16 @@ void prof_scale(struct prof_summary *s, double sut_cores)
     }
 }
 
+double prof_server_cores(const struct prof_summary *s, int i)
+{
+    const struct prof_server *v = &s->srv[i];
+    if (!s->guest_threads) return s->sut_ns > 0 ? s->sut_cores * v->ns / s->sut_ns : 0;
+    double rest_ns = s->sut_ns - s->cause[PC_GUEST].ns;
+    double rest = s->sut_cores - s->cause[PC_GUEST].cores;
+    double own = rest_ns > 0 ? rest * (v->ns - v->cause_ns[PC_GUEST]) / rest_ns : 0;
+    return (s->seconds > 0 ? v->guest_thread_ns / (s->seconds * 1e9) : 0) + own;
+}
+
 void prof_guest_note(const struct prof_summary *s, char *dst, size_t n)
 {
     double frac = s->vcpu_ticks ? (double)s->guest_ticks / (double)s->vcpu_ticks : 0;

@@ -84,6 +84,7 @@ struct prof_server {
     struct prof_switches sw;
     int ntop;                       /* its top functions (leaf samples) */
     struct prof_sym top[PROF_SERVER_TOP];
+    double guest_thread_ns;         /* its vCPU threads' guest time (guest_threads) */
     uint64_t exits;                 /* VM exits of its vCPUs */
     double exit_ns;
 };
@@ -202,6 +203,11 @@ void prof_scale(struct prof_summary *s, double sut_cores);
  * tick-sampled, how the sampling event treated guest mode, and what the
  * samples of guest mode became.  Writes at most n bytes into dst. */
 void prof_guest_note(const struct prof_summary *s, char *dst, size_t n);
+
+/* Server i's cores: its share of the sampled system under test scaled
+ * to sut_cores, or, when the guests' time came from their vCPU threads,
+ * its guest time plus its other samples' share of the rest. */
+double prof_server_cores(const struct prof_summary *s, int i);
 
 /* Whether a cause is part of the system under test (not idle, not the
  * driver, not the profiler). */

@@ -278,7 +278,7 @@ static void xt_servers(const struct report_model *m, FILE *f)
         if (who >= 0 && v->sw.waker[who])
             snprintf(woke, sizeof woke, "%s (%.0f%%)", prof_waker_labels[who],
                      xt_share((double)v->sw.waker[who], (double)v->sw.woken));
-        double cores = s->sut_ns > 0 ? s->sut_cores * v->ns / s->sut_ns : 0;
+        double cores = prof_server_cores(s, i);
         fprintf(f, "  %-12s %6.3f  %-30s %8.0f %8.0f %8.0f %7s  %s\n", report_tstr(v->name, "?"),
                 cores, causes,
                 (double)sw / s->seconds,

@@ -73,6 +73,7 @@ static void xj_server(struct json_w *w, const struct prof_server *v)
     json_w_kbool(w, "guest", v->guest);
     json_w_kuint(w, "samples", v->samples);
     json_w_knum(w, "ns", v->ns);
+    json_w_knum(w, "guest_thread_ns", v->guest_thread_ns);
     json_w_key(w, "causes_ns");
     json_w_obj(w);
     for (int c = 0; c < PC_N; c++)
@@ -272,6 +273,8 @@ static void xr_server(const struct json_val *o, struct prof_server *v)
     v->guest = json_bool(json_get(o, "guest"), 0);
     v->samples = xr_uint(o, "samples");
     v->ns = xr_num(o, "ns");
+    double g = xr_num(o, "guest_thread_ns");
+    v->guest_thread_ns = isnan(g) ? 0 : g;
     const struct json_val *cn = json_get(o, "causes_ns");
     for (int c = 0; c < PC_N; c++) {
         double d = xr_num(cn, prof_cause_key(c));

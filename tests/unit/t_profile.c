@@ -653,6 +653,7 @@ static void t_guest_scaled(const char *script, int threads, double sut, struct p
     s->seconds = 1;
     s->guest_threads = threads;
     s->guest_thread_ns = 0.83e9;
+    s->srv[0].guest_thread_ns = threads ? 0.83e9 : 0;
     prof_scale(s, sut);
 }
 
@@ -677,6 +678,7 @@ TEST(profile_guest_from_vcpu_threads)
         double sum = 0;
         for (int c = 0; c < PC_N; c++) sum += prof_cause_is_sut(c) ? s[k].cause[c].cores : 0;
         T_NEAR(sum, 1.43, 1e-9);
+        T_NEAR(prof_server_cores(&s[k], 0), 1.43, 1e-9);     /* every sample is QEMU 4242's */
     }
     char note[400];
     prof_guest_note(&s[0], note, sizeof note);
