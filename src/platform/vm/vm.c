@@ -560,6 +560,8 @@ static void vm_describe(const struct plat *p, struct plat_acct *a)
     if (v->timing.tsc_khz)
         buf_printf(&b, ", guests' tsc_early_khz %lu (host TSC from %s)", v->timing.tsc_khz,
                    v->tsc_from);
+    const char *note = vm_vhost_machine_note((enum vm_machine)(v->o ? v->o->machine : 0), v->vhost);
+    if (note) buf_printf(&b, "; %s", note);
     snprintf(a->facts, sizeof a->facts, "%s", buf_cstr(&b));   /* cut to the field */
     buf_free(&b);
 }
