@@ -17,6 +17,7 @@
 #include "roles/role.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -76,7 +77,6 @@ static int prep_make(struct run *r, int set, int role, const char *dst, const ch
             return -1;
         }
     }
-    char log[700];
     struct strvec argv = STRVEC_INIT;
     strvec_push(&argv, "hostmix");
     strvec_push(&argv, "prepare");
@@ -86,25 +86,26 @@ static int prep_make(struct run *r, int set, int role, const char *dst, const ch
     strvec_pushf(&argv, "--set=%d", set);
     strvec_pushf(&argv, "--seed=%llu", (unsigned long long)j->seed);
     strvec_pushv(&argv, (const char *const *)size->v);
-    snprintf(log, sizeof log, "%s/logs/prepare-set%d-%s.log", r->outdir, set, role_names[role]);
-    log_info("set %d %s: preparing data set in %s", set, role_names[role], dst);
+    char *log = strfmt("%s/logs/prepare-set%d-%s.log", r->outdir, set, role_names[role]);
+    char *label = strfmt("set %d %s", set, role_names[role]);   /* the progress borrows it */
+    log_info("%s: preparing data set in %s", label, dst);
     struct progress pg;
-    char label[64];
     int64_t want_files = 0, want_bytes = 0;
     prep_expect(j, role, &want_files, &want_bytes);
-    snprintf(label, sizeof label, "set %d %s", set, role_names[role]);
     progress_init(&pg, label, dst, want_files, want_bytes, stderr);
     int st = run_child_watch(r, strvec_argv(&argv), log, &pg);
     progress_done(&pg, st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    free(label);
     strvec_clear(&argv);
-    if (st < 0) return -1;
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || access(marker, F_OK) != 0) {
+    int ok = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && access(marker, F_OK) == 0;
+    if (st >= 0 && !ok) {
         char how[96];
         plat_status_text(st, how, sizeof how);
         run_invalidate(r, "hostmix prepare %s for set %d %s without writing %s (see %s)",
                        role_names[role], set, how, marker, log);
-        return -1;
     }
+    free(log);
+    if (!ok) return -1;
     struct buf why = BUF_INIT;
     int rc = manifest_seal(dst, dst, &why);
     if (rc) run_invalidate(r, "set %d %s: %s", set, role_names[role], buf_cstr(&why));
