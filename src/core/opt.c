@@ -207,6 +207,13 @@ char *opt_fmt_size(char *dst, size_t n, int64_t b)
     return dst;
 }
 
+struct numstr opt_size_numstr(int64_t bytes)
+{
+    struct numstr v;
+    opt_fmt_size(v.s, sizeof v.s, bytes);
+    return v;
+}
+
 char *opt_fmt_qos(char *dst, size_t n, const struct qos *q)
 {
     size_t len = 0;

@@ -135,7 +135,7 @@ void web_catalog_generate(struct buf *b, struct rng *r, int n)
 /* ---- writing files ------------------------------------------------------ */
 
 struct web_prep {
-    char root[512];
+    const char *root;           /* the data directory (borrowed from the options) */
     uint64_t seed, set;
     uint64_t nfile;             /* rng stream of the next file */
     FILE *manifest;
@@ -145,33 +145,31 @@ struct web_prep {
 /* Creates every directory of path's parent chain. */
 static int web_mkdirs(const char *path)
 {
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash || slash == dir) return 0;
-    *slash = '\0';
-    return fs_mkdirs(dir);
+    char *dir = strfmt("%s", path), *slash = strrchr(dir, '/');
+    int rc = 0;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        rc = fs_mkdirs(dir);
+    }
+    free(dir);
+    return rc;
 }
 
 /* Writes data to root/rel with the fixed mtime.  Returns 0 or -1 (logged). */
 static int web_write(struct web_prep *p, const char *rel, const void *data, size_t n)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", p->root, rel);
-    if (web_mkdirs(path) < 0) goto fail;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) goto fail;
-    if (fs_write_all(fd, data, n) < 0) {
-        close(fd);
-        goto fail;
+    char *path = strfmt("%s/%s", p->root, rel);
+    int fd = web_mkdirs(path) < 0 ? -1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int rc = fd < 0 ? -1 : 0;
+    if (rc == 0 && fs_write_all(fd, data, n) < 0) rc = -1;
+    if (fd >= 0) {
+        struct timespec ts[2] = { { WEB_MTIME, 0 }, { WEB_MTIME, 0 } };
+        if (rc == 0) futimens(fd, ts);
+        if (close(fd) < 0) rc = -1;
     }
-    struct timespec ts[2] = { { WEB_MTIME, 0 }, { WEB_MTIME, 0 } };
-    futimens(fd, ts);
-    if (close(fd) < 0) goto fail;
-    return 0;
-fail:
-    log_error("prepare web: cannot write %s: %s", path, strerror(errno));
-    return -1;
+    if (rc) log_error("prepare web: cannot write %s: %s", path, strerror(errno));
+    free(path);
+    return rc;
 }
 
 /* Writes size pseudo-random bytes (from the file's own rng stream) to rel,
@@ -349,12 +347,12 @@ static int web_prepare_dir(const char *root)
     }
     closedir(d);
     for (size_t i = 0; i < sizeof ours / sizeof ours[0] && !rc; i++) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/%s", root, ours[i]);
+        char *path = strfmt("%s/%s", root, ours[i]);
         if (nftw(path, web_rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT) {
             log_error("prepare web: cannot remove %s: %s", path, strerror(errno));
             rc = -1;
         }
+        free(path);
     }
     return rc;
 }
@@ -373,9 +371,10 @@ static int web_generate(struct web_prep *p, const struct web_prep_opts *o)
     if (ndirs < 10) ndirs = 10;
     double scale = (double)left / ((double)ndirs * (double)web_dir_bytes());
     int64_t nfs_target = (int64_t)(o->nfs_share / 100.0 * (double)total);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/nfs", p->root);      /* exists even when empty */
-    if (mkdir(path, 0755) < 0 && errno != EEXIST) return -1;
+    char *path = strfmt("%s/nfs", p->root);      /* exists even when empty */
+    int made = mkdir(path, 0755) == 0 || errno == EEXIST;
+    free(path);
+    if (!made) return -1;
     if (web_write_downloads(p, ndirs, nfs_target, scale)) return -1;
     log_info("prepare web: %d pages, %d images, %d download dirs (scale %.4f): "
              "%lld bytes local, %lld on nfs", 1 + 3 * npages, WEB_IMAGES, ndirs, scale,
@@ -396,24 +395,24 @@ static int web_prepare(int argc, char **argv)
     }
     log_set_tag("web");
     struct web_prep p = { .seed = o.prep.seed, .set = (uint64_t)o.prep.set };
-    snprintf(p.root, sizeof p.root, "%s", o.prep.data);
+    p.root = o.prep.data;
     if (web_prepare_dir(p.root)) return CLI_FAILED;
-    char path[1024], tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s/manifest.tsv.tmp", p.root);
-    snprintf(path, sizeof path, "%s/manifest.tsv", p.root);
+    char *tmp = strfmt("%s/manifest.tsv.tmp", p.root), *path = strfmt("%s/manifest.tsv", p.root);
     p.manifest = fopen(tmp, "w");
-    if (!p.manifest) {
-        log_error("prepare web: cannot write %s: %s", tmp, strerror(errno));
-        return CLI_FAILED;
-    }
-    rc = web_generate(&p, &o);
-    if (fclose(p.manifest) != 0 || rc || rename(tmp, path) < 0) return CLI_FAILED;
-    char line[256], sz[32];
-    int n = snprintf(line, sizeof line, "web --set %lld --seed %llu --docroot-size %s "
-                     "--nfs-share %g\n", (long long)o.prep.set, (unsigned long long)o.prep.seed,
-                     opt_fmt_size(sz, sizeof sz, o.docroot_size), o.nfs_share);
-    if (web_write(&p, ".hostmix-prepared", line, (size_t)n)) return CLI_FAILED;
-    return CLI_OK;
+    if (!p.manifest) log_error("prepare web: cannot write %s: %s", tmp, strerror(errno));
+    rc = p.manifest ? web_generate(&p, &o) : -1;
+    if (p.manifest && fclose(p.manifest) != 0) rc = -1;
+    if (rc == 0 && rename(tmp, path) < 0) rc = -1;
+    free(tmp);
+    free(path);
+    if (rc) return CLI_FAILED;
+    struct buf line = BUF_INIT;
+    buf_printf(&line, "web --set %lld --seed %llu --docroot-size %s --nfs-share %g\n",
+               (long long)o.prep.set, (unsigned long long)o.prep.seed,
+               opt_size_numstr(o.docroot_size).s, o.nfs_share);
+    rc = web_write(&p, ".hostmix-prepared", buf_head(&line), buf_used(&line));
+    buf_free(&line);
+    return rc ? CLI_FAILED : CLI_OK;
 }
 
 int web_prepare_main(int argc, char **argv) { return web_prepare(argc, argv); }
