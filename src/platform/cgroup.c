@@ -1,6 +1,7 @@
 /* cgroup.c — create, remove and sweep the cgroup v2 groups of a run; see
  * cgroup.h.  CPU is read from them with meas_cg_read (measure/). */
 #include "platform/cgroup.h"
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/log.h"
@@ -16,9 +17,12 @@
 
 #define CG_PREFIX "hostmix-"
 
-static void cg_full(const char *root, const char *dir, char *dst, size_t n)
+/* ROOT+DIR into dst (reset first): the path of a group on this host. */
+static const char *cg_full(const char *root, const char *dir, struct buf *dst)
 {
-    snprintf(dst, n, "%s%s", root ? root : "", dir);
+    buf_reset(dst);
+    buf_printf(dst, "%s%s", root ? root : "", dir);
+    return buf_cstr(dst);
 }
 
 void cg_procs_path(const char *root, const char *dir, char *dst, size_t n)
@@ -30,42 +34,48 @@ void cg_procs_path(const char *root, const char *dir, char *dst, size_t n)
  * reaped can stay busy for a moment). */
 static void cg_rmdir(const char *root, const char *dir)
 {
-    char full[1200];
-    cg_full(root, dir, full, sizeof full);
-    for (int i = 0; i < 200; i++) {
-        if (rmdir(full) == 0 || errno == ENOENT) return;
-        if (errno != EBUSY) break;
+    struct buf full = BUF_INIT;
+    cg_full(root, dir, &full);
+    int i = 0;
+    while (rmdir(buf_cstr(&full)) != 0 && errno != ENOENT) {
+        if (errno != EBUSY || ++i == 200) {
+            log_warn("cannot remove cgroup %s: %s", dir, strerror(errno));
+            break;
+        }
         clock_sleep_ns(5 * CLOCK_NS_PER_MS);
     }
-    log_warn("cannot remove cgroup %s: %s", dir, strerror(errno));
+    buf_free(&full);
 }
 
 void cg_remove_tree(const char *root, const char *dir)
 {
-    char full[1200];
-    cg_full(root, dir, full, sizeof full);
-    DIR *d = opendir(full);
+    struct buf full = BUF_INIT, sub = BUF_INIT;
+    DIR *d = opendir(cg_full(root, dir, &full));
     if (d) {
         struct dirent *e;
-        char sub[1400];
         while ((e = readdir(d))) {
             if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
-            snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
-            cg_remove_tree(root, sub);
+            buf_reset(&sub);
+            buf_printf(&sub, "%s/%s", dir, e->d_name);
+            cg_remove_tree(root, buf_cstr(&sub));
         }
         closedir(d);
     }
+    buf_free(&full);
+    buf_free(&sub);
     cg_rmdir(root, dir);
 }
 
 void cg_kill(const char *root, const char *dir)
 {
-    char path[1400];
-    snprintf(path, sizeof path, "%s%s/cgroup.kill", root ? root : "", dir);
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    if (write(fd, "1", 1) != 1) log_debug("%s: %s", path, strerror(errno));
-    close(fd);
+    struct buf path = BUF_INIT;
+    buf_printf(&path, "%s%s/cgroup.kill", root ? root : "", dir);
+    int fd = open(buf_cstr(&path), O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (write(fd, "1", 1) != 1) log_debug("%s: %s", buf_cstr(&path), strerror(errno));
+        close(fd);
+    }
+    buf_free(&path);
 }
 
 struct cg_sweep { const char *root, *base; };
@@ -75,40 +85,49 @@ struct cg_sweep { const char *root, *base; };
 static void cg_sweep_one(const char *name, void *arg)
 {
     const struct cg_sweep *w = arg;
-    char dir[1400];
-    snprintf(dir, sizeof dir, "%s/%s", w->base, name);
-    log_info("removing stale cgroup %s of a run that no longer exists", dir);
-    cg_kill(w->root, dir);
-    cg_remove_tree(w->root, dir);
+    struct buf dir = BUF_INIT;
+    buf_printf(&dir, "%s/%s", w->base, name);
+    log_info("removing stale cgroup %s of a run that no longer exists", buf_cstr(&dir));
+    cg_kill(w->root, buf_cstr(&dir));
+    cg_remove_tree(w->root, buf_cstr(&dir));
+    buf_free(&dir);
 }
 
 int cg_sweep_stale(const char *root, const char *base)
 {
-    char full[1200];
+    struct buf full = BUF_INIT;
     struct cg_sweep w = { root, base };
-    cg_full(root, base, full, sizeof full);
-    return fs_sweep_dead(full, CG_PREFIX, cg_sweep_one, &w);
+    int n = fs_sweep_dead(cg_full(root, base, &full), CG_PREFIX, cg_sweep_one, &w);
+    buf_free(&full);
+    return n;
 }
 
 int cg_child_create(const char *root, const char *dir, const char *name, char *out, size_t n,
                     char *why, size_t whyn)
 {
-    char full[1400];
-    snprintf(out, n, "%s/%s", dir, name);
-    cg_full(root, out, full, sizeof full);
-    if (mkdir(full, 0755) != 0 && errno != EEXIST) {
-        snprintf(why, whyn, "cannot create cgroup %s: %s", out, strerror(errno));
-        out[0] = '\0';
-        return -1;
+    struct buf rel = BUF_INIT, full = BUF_INIT;
+    buf_printf(&rel, "%s/%s", dir, name);
+    int rc = 0;
+    if (buf_used(&rel) >= n) {
+        snprintf(why, whyn, "cgroup path %s is longer than %zu bytes", buf_cstr(&rel), n - 1);
+        rc = -1;
+    } else if (mkdir(cg_full(root, buf_cstr(&rel), &full), 0755) != 0 && errno != EEXIST) {
+        snprintf(why, whyn, "cannot create cgroup %s: %s", buf_cstr(&rel), strerror(errno));
+        rc = -1;
     }
-    return 0;
+    snprintf(out, n, "%s", rc ? "" : buf_cstr(&rel));
+    buf_free(&rel);
+    buf_free(&full);
+    return rc;
 }
 
 int cg_run_create(const char *root, const char *base, char *run, size_t n, char *why,
                   size_t whyn)
 {
-    char name[32];
+    struct buf name = BUF_INIT;
     cg_sweep_stale(root, base);
-    snprintf(name, sizeof name, CG_PREFIX "%d", (int)getpid());
-    return cg_child_create(root, base, name, run, n, why, whyn);
+    buf_printf(&name, CG_PREFIX "%d", (int)getpid());
+    int rc = cg_child_create(root, base, buf_cstr(&name), run, n, why, whyn);
+    buf_free(&name);
+    return rc;
 }

@@ -53,5 +53,10 @@ TEST(cgroup_run_server_sweep)
     T_ASSERT(!cg_exists(root, run));
     T_EQ_INT(cg_child_create(root, "/nonexistent", "x", srv, sizeof srv, why, sizeof why), -1);
     T_ASSERT(strstr(why, "cannot create cgroup /nonexistent/x") != NULL);
+    char small[12];             /* "/base/set1-db" does not fit: refused, not cut */
+    T_EQ_INT(cg_child_create(root, "/base", "set1-db", small, sizeof small, why, sizeof why), -1);
+    T_EQ_STR(small, "");
+    T_ASSERT(strstr(why, "cgroup path /base/set1-db is longer than 11 bytes") != NULL);
+    T_ASSERT(!cg_exists(root, "/base/set1-d"));
     fs_rmtree(root);
 }
