@@ -9,6 +9,7 @@
  * container across 64 sets.  libmnl only frames and walks netlink
  * messages; the requests are the kernel's own structures. */
 #include "platform/net.h"
+#include "core/buf.h"
 #include "core/fs.h"
 
 #include <arpa/inet.h>
@@ -224,19 +225,28 @@ void net_slot_init(struct net_slot *s, int k)
     snprintf(s->cidr, sizeof s->cidr, "%s/%d", s->gw, NET_PREFIXLEN);
 }
 
+/* Opens slot k's lock file and tries to take it: 1 taken (s filled), 0
+ * held by another run, -1 with why. */
+static int net_slot_try(struct net_slot *s, int k, char *why, size_t n)
+{
+    struct buf path = BUF_INIT;
+    buf_printf(&path, "/run/hostmix.net%d", k);
+    int fd = fs_open_own(buf_cstr(&path), O_RDWR, why, n), rc = fd < 0 ? -1 : 0;
+    buf_free(&path);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        net_slot_init(s, k);
+        s->fd = fd;
+        return 1;
+    }
+    if (fd >= 0) close(fd);
+    return rc;
+}
+
 int net_slot_take(struct net_slot *s, char *why, size_t n)
 {
-    char path[64];
     for (int k = 0; k < NET_SLOTS; k++) {
-        snprintf(path, sizeof path, "/run/hostmix.net%d", k);
-        int fd = fs_open_own(path, O_RDWR, why, n);
-        if (fd < 0) return -1;
-        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-            net_slot_init(s, k);
-            s->fd = fd;
-            return 0;
-        }
-        close(fd);
+        int rc = net_slot_try(s, k, why, n);
+        if (rc) return rc > 0 ? 0 : -1;
     }
     snprintf(why, n, "all %d address ranges of 198.18.0.0/15 are held by other runs", NET_SLOTS);
     return -1;
@@ -320,9 +330,8 @@ static int net_attach(const char *name, const char *bridge, char *why, size_t n)
     if (!nl) abort();
     int rc = nl_open(nl) ? net_fail(why, n, "netlink socket for", name) : 0;
     if (rc == 0 && nl_link_set(nl, i, 1, b)) {
-        char what[64];
-        snprintf(what, sizeof what, "attach to %s and bring up", bridge);
-        rc = net_fail(why, n, what, name);
+        snprintf(why, n, "net: attach to %s and bring up %s: %s", bridge, name, strerror(errno));
+        rc = -1;
     }
     nl_close(nl);
     free(nl);
@@ -379,14 +388,16 @@ static int nl_veth_add(struct nl *nl, const char *host_end, const char *peer, pi
     return nl_talk(nl, h, NULL, NULL);
 }
 
-/* What the thread inside the namespace does, and its outcome. */
+/* What the thread inside the namespace does, and its outcome (why is
+ * the caller's: it waits for the thread before reading it). */
 struct net_inside {
     pid_t pid;
     const char *peer;
     struct in_addr addr, gw;
     int len;
     int rc;
-    char why[256];
+    char *why;
+    size_t n;
 };
 
 /* Addresses and raises peer and lo and adds the default route, in the
@@ -394,7 +405,7 @@ struct net_inside {
 static int net_inside_setup(struct net_inside *in)
 {
     char *why = in->why;
-    size_t n = sizeof in->why;
+    size_t n = in->n;
     struct nl *nl = calloc(1, sizeof *nl);
     if (!nl) abort();
     int rc = nl_open(nl) ? net_fail(why, n, "netlink socket for", in->peer) : 0;
@@ -414,16 +425,14 @@ static int net_inside_setup(struct net_inside *in)
 static void *net_inside_thread(void *arg)
 {
     struct net_inside *in = arg;
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/ns/net", (int)in->pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        in->rc = net_fail(in->why, sizeof in->why, "open", path);
-        return NULL;
-    }
-    if (setns(fd, CLONE_NEWNET) < 0) in->rc = net_fail(in->why, sizeof in->why, "setns", path);
+    struct buf path = BUF_INIT;
+    buf_printf(&path, "/proc/%d/ns/net", (int)in->pid);
+    int fd = open(buf_cstr(&path), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) in->rc = net_fail(in->why, in->n, "open", buf_cstr(&path));
+    else if (setns(fd, CLONE_NEWNET) < 0) in->rc = net_fail(in->why, in->n, "setns", buf_cstr(&path));
     else in->rc = net_inside_setup(in);
-    close(fd);
+    if (fd >= 0) close(fd);
+    buf_free(&path);
     return NULL;
 }
 
@@ -434,7 +443,7 @@ static int net_inside_run(struct net_inside *in)
     int e = pthread_create(&th, NULL, net_inside_thread, in);
     if (e) {
         errno = e;
-        return net_fail(in->why, sizeof in->why, "thread for", in->peer);
+        return net_fail(in->why, in->n, "thread for", in->peer);
     }
     pthread_join(th, NULL);
     return in->rc;
@@ -466,7 +475,7 @@ int net_veth_create(const char *host_end, const char *peer, const char *bridge,
                     pid_t netns_pid, const char *peer_cidr, const char *gw,
                     char *why, size_t n)
 {
-    struct net_inside in = { .pid = netns_pid, .peer = peer };
+    struct net_inside in = { .pid = netns_pid, .peer = peer, .why = why, .n = n };
     if (net_veth_args(&in, host_end, peer, bridge, peer_cidr, gw, why, n)) return -1;
     struct nl *nl = calloc(1, sizeof *nl);
     if (!nl) abort();
@@ -474,7 +483,6 @@ int net_veth_create(const char *host_end, const char *peer, const char *bridge,
     if (rc == 0 && nl_veth_add(nl, host_end, peer, netns_pid))
         rc = net_fail(why, n, "create veth", host_end);
     else if (rc == 0 && (net_attach(host_end, bridge, why, n) || net_inside_run(&in))) {
-        if (in.rc) snprintf(why, n, "%s", in.why);
         net_del_name(nl, host_end);             /* takes the peer with it */
         rc = -1;
     }
@@ -594,9 +602,9 @@ static int net_addr_cb(const struct nlmsghdr *h, void *arg)
         return MNL_CB_OK;
     mnl_attr_for_each(a, h, sizeof *ifa) {
         if (mnl_attr_get_type(a) != IFA_LOCAL || mnl_attr_get_payload_len(a) != 4) continue;
-        char ip[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, mnl_attr_get_payload(a), ip, sizeof ip);
-        snprintf(l->addr, sizeof l->addr, "%s/%d", ip, ifa->ifa_prefixlen);
+        inet_ntop(AF_INET, mnl_attr_get_payload(a), l->addr, sizeof l->addr);
+        size_t k = strlen(l->addr);
+        snprintf(l->addr + k, sizeof l->addr - k, "/%d", ifa->ifa_prefixlen);
     }
     return MNL_CB_OK;
 }

@@ -22,6 +22,7 @@
 #ifndef HOSTMIX_NET_H
 #define HOSTMIX_NET_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -31,6 +32,12 @@
 #define NET_SETS        64          /* sets 1..NET_SETS */
 #define NET_ROLES       6           /* roles 0..NET_ROLES-1 */
 #define NET_IDX_MAX     999         /* taps and veths per run: 0..999 */
+/* Room for "a.b.c.d/len": an IPv4 address (INET_ADDRSTRLEN with its
+ * NUL), '/' and a prefix length of up to two digits. */
+#define NET_CIDR_MAX    (INET_ADDRSTRLEN + 3)
+/* Room for a link kind as the kernel names it (IFLA_INFO_KIND: "bridge",
+ * "veth", "tun"); a longer one is cut, and matches none of them. */
+#define NET_KIND_MAX    16
 
 enum net_kind { NET_BRIDGE = 'b', NET_TAP = 't', NET_VETH = 'v' };
 
@@ -43,8 +50,8 @@ int net_name(char *dst, size_t n, enum net_kind kind, pid_t pid, int idx);
 struct net_slot {
     int slot;                   /* 0..NET_SLOTS-1 */
     int fd;                     /* its lock file while held, else -1 */
-    char cidr[32];              /* the bridge's address, "198.18.0.1/17" */
-    char gw[24];                /* the same without the length: the gateway */
+    char cidr[NET_CIDR_MAX];    /* the bridge's address, "198.18.0.1/17" */
+    char gw[INET_ADDRSTRLEN];   /* the same without the length: the gateway */
 };
 /* Fills s for slot k without taking it (fd -1). */
 void net_slot_init(struct net_slot *s, int k);
@@ -101,8 +108,8 @@ struct net_link {
     int ifindex;
     int master;             /* ifindex of the bridge it is attached to, or 0 */
     int up;                 /* IFF_UP */
-    char kind[16];          /* "bridge", "tun", "veth", ... ("" if none) */
-    char addr[24];          /* first IPv4 address "a.b.c.d/len", or "" */
+    char kind[NET_KIND_MAX];    /* "bridge", "tun", "veth", ... ("" if none) */
+    char addr[NET_CIDR_MAX];    /* first IPv4 address "a.b.c.d/len", or "" */
 };
 
 /* Reads link name of the calling thread's network namespace.  Returns 0,

@@ -72,15 +72,23 @@ static int qmp_classify(const struct json_val *root, struct qmp_msg *m, char *wh
     return 0;
 }
 
+/* Writes prefix and then json_parse's own description of what is wrong
+ * with text (which failed to parse) into why: parsing again only on this
+ * error path keeps both the success path and why free of scratch copies. */
+static void qmp_json_why(const char *text, size_t len, const char *prefix, char *why, size_t n)
+{
+    int k = snprintf(why, n, "%s", prefix);
+    if (k >= 0 && (size_t)k < n) json_doc_free(json_parse(text, len, why + k, n - (size_t)k));
+}
+
 int qmp_parse_msg(const char *line, size_t len, struct qmp_msg *m, char *why, size_t n)
 {
     buf_reset(&m->text);
     buf_reset(&m->data);
     m->id = -1;
-    char err[128];
-    struct json_doc *d = json_parse(line, len, err, sizeof err);
+    struct json_doc *d = json_parse(line, len, NULL, 0);
     if (!d) {
-        snprintf(why, n, "qmp: bad JSON from QEMU: %s", err);
+        qmp_json_why(line, len, "qmp: bad JSON from QEMU: ", why, n);
         return -1;
     }
     int rc = -1;
@@ -100,8 +108,7 @@ void qmp_msg_free(struct qmp_msg *m)
 
 int qmp_parse_cpus(const char *json, size_t len, pid_t *tids, int max)
 {
-    char err[128];
-    struct json_doc *d = json_parse(json, len, err, sizeof err);
+    struct json_doc *d = json_parse(json, len, NULL, 0);
     if (!d) return -1;
     const struct json_val *a = json_root(d);
     int k = json_type(a) == JSON_ARRAY ? 0 : -1;
@@ -116,8 +123,7 @@ int qmp_parse_cpus(const char *json, size_t len, pid_t *tids, int max)
 
 int qmp_parse_status(const char *json, size_t len, char *dst, size_t n)
 {
-    char err[128];
-    struct json_doc *d = json_parse(json, len, err, sizeof err);
+    struct json_doc *d = json_parse(json, len, NULL, 0);
     if (!d) return -1;
     const char *s = json_str(json_get(json_root(d), "status"), NULL);
     int rc = s ? 0 : -1;
@@ -231,13 +237,15 @@ static int qmp_command(struct qmp *q, const char *cmd, const char *args, struct 
     buf_puts(out, "{\"execute\":");
     json_escape(out, cmd, strlen(cmd));
     if (args) {
-        char err[128];
-        struct json_doc *d = json_parse(args, strlen(args), err, sizeof err);
+        struct json_doc *d = json_parse(args, strlen(args), NULL, 0);
         int ok = d && json_type(json_root(d)) == JSON_OBJECT;
         json_doc_free(d);
         if (!ok) {
-            snprintf(why, n, "qmp: arguments of %s are not a JSON object: %s", cmd,
-                     d ? "other type" : err);
+            struct buf pre = BUF_INIT;
+            buf_printf(&pre, "qmp: arguments of %s are not a JSON object: ", cmd);
+            if (d) snprintf(why, n, "%sother type", buf_cstr(&pre));
+            else qmp_json_why(args, strlen(args), buf_cstr(&pre), why, n);
+            buf_free(&pre);
             return -1;
         }
         buf_printf(out, ",\"arguments\":%s", args);
@@ -275,10 +283,11 @@ static int qmp_wait_reply(struct qmp *q, long long id, struct buf *reply, char *
 /* Rewrites a transport failure "qmp: WHAT" in why as "qmp: CMD: WHAT". */
 static void qmp_name_cmd(const char *cmd, char *why, size_t n)
 {
-    char tmp[512];
+    struct buf named = BUF_INIT;
     const char *what = strncmp(why, "qmp: ", 5) == 0 ? why + 5 : why;
-    snprintf(tmp, sizeof tmp, "qmp: %s: %s", cmd, what);
-    snprintf(why, n, "%s", tmp);
+    buf_printf(&named, "qmp: %s: %s", cmd, what);
+    snprintf(why, n, "%s", buf_cstr(&named));
+    buf_free(&named);
 }
 
 int qmp_exec(struct qmp *q, const char *cmd, const char *args, struct buf *reply,

@@ -120,7 +120,7 @@ TEST(qmp_parse_bad)
     T_EQ_INT(qmp_parse_msg("[1]", 3, &m, why, sizeof why), -1);
     T_ASSERT(strstr(why, "not a JSON object"));
     T_EQ_INT(qmp_parse_msg("{\"return\": ", 11, &m, why, sizeof why), -1);
-    T_ASSERT(strstr(why, "bad JSON"));
+    T_ASSERT(strncmp(why, "qmp: bad JSON from QEMU: byte 11: ", 34) == 0);
     T_EQ_INT(qmp_parse_msg("{\"QMP\": {}}", 11, &m, why, sizeof why), -1);
     T_EQ_INT(qmp_parse_msg("{\"return\": 1, \"id\": \"x\"}", 24, &m, why, sizeof why), 0);
     T_EQ_INT(m.id, -1);
@@ -208,6 +208,11 @@ TEST(qmp_client_scripted)
     pid_t t[8];
     int n = q ? qmp_vcpu_threads(q, t, 8, why, sizeof why) : -9;
     int bad_args = q ? qmp_exec(q, "x", "[1]", NULL, why, sizeof why) : -9;
+    char args_text[256];
+    snprintf(args_text, sizeof args_text, "%s", why);
+    int bad_json = q ? qmp_exec(q, "x", "{x", NULL, why, sizeof why) : -9;
+    char json_text[256];
+    snprintf(json_text, sizeof json_text, "%s", why);
     int err = q ? qmp_exec(q, "bogus", "{\"a\": 1}", NULL, why, sizeof why) : -9;
     char err_text[256];
     snprintf(err_text, sizeof err_text, "%s", why);
@@ -223,6 +228,9 @@ TEST(qmp_client_scripted)
     T_EQ_INT(n, 2);
     T_EQ_INT(t[0], 12635);
     T_EQ_INT(bad_args, -1);
+    T_EQ_STR(args_text, "qmp: arguments of x are not a JSON object: other type");
+    T_EQ_INT(bad_json, -1);
+    T_ASSERT(strncmp(json_text, "qmp: arguments of x are not a JSON object: byte 1: ", 51) == 0);
     T_EQ_INT(err, QMP_ERR_CMD);
     T_EQ_STR(err_text, "CommandNotFound: nope");
     T_EQ_INT(quit, 0);
