@@ -15,10 +15,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Reads both pipes until both reach end of file. */
+/* Bytes read from a pipe at a time. */
+#define PCMD_CHUNK 4096
+
+/* Reads both pipes until both reach end of file, straight into the
+ * caller's bufs (output nobody wants goes to a scratch buf, emptied
+ * before each read). */
 static void pcmd_drain(int fds[2], struct buf *dst[2])
 {
     struct pollfd p[2] = { { fds[0], POLLIN, 0 }, { fds[1], POLLIN, 0 } };
+    struct buf sink = BUF_INIT;
     int open_n = 2;
     while (open_n > 0) {
         if (poll(p, 2, -1) < 0) {
@@ -27,17 +33,19 @@ static void pcmd_drain(int fds[2], struct buf *dst[2])
         }
         for (int i = 0; i < 2; i++) {
             if (p[i].fd < 0 || !p[i].revents) continue;
-            char tmp[4096];
-            ssize_t n = read(p[i].fd, tmp, sizeof tmp);
+            struct buf *to = dst[i] ? dst[i] : &sink;
+            buf_reset(&sink);
+            ssize_t n = read(p[i].fd, buf_reserve(to, PCMD_CHUNK), PCMD_CHUNK);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) {
                 p[i].fd = -1;
                 open_n--;
-            } else if (dst[i]) {
-                buf_append(dst[i], tmp, (size_t)n);
+            } else {
+                to->len += (size_t)n;
             }
         }
     }
+    buf_free(&sink);
 }
 
 /* Starts argv[0] (searched in PATH) in cwd with its output into the

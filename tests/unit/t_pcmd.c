@@ -49,3 +49,16 @@ TEST(pcmd_check_reason)
     char *ok[] = { "true", NULL };
     T_EQ_INT(pcmd_check(ok, NULL, NULL, &why), 0);
 }
+
+/* Output longer than one read arrives whole; output nobody asked for
+ * (a NULL buf) is read and dropped without blocking the child. */
+TEST(pcmd_long_outputs)
+{
+    char *argv[] = { "sh", "-c", "seq 1 3000; seq 1 3000 >&2", NULL };
+    struct buf out = BUF_INIT;
+    T_EQ_INT(pcmd_run(argv, NULL, &out, NULL), 0);
+    T_EQ_INT((int)buf_used(&out), 13893);       /* 18 + 270 + 3600 + 10005 bytes */
+    T_ASSERT(strncmp(buf_cstr(&out), "1\n2\n", 4) == 0);
+    T_ASSERT(strcmp(buf_cstr(&out) + buf_used(&out) - 10, "2999\n3000\n") == 0);
+    buf_free(&out);
+}
