@@ -49,6 +49,25 @@ TEST(container_cg_mounts_v2_and_v1_only)
     T_EQ_INT(ctr_cg_mounts("garbage\n\n   \n", &m), 0);
 }
 
+/* Fields are split where the line has blanks, whatever their lengths: a
+ * long source name does not shift the others; a mount point too long to
+ * keep is skipped, never kept cut. */
+TEST(container_cg_mounts_long_fields)
+{
+    struct ctr_cgmounts m;
+    struct buf t = BUF_INIT;
+    for (int i = 0; i < 80; i++) buf_puts(&t, "s");
+    buf_puts(&t, " /sys/fs/cgroup cgroup2 rw,nsdelegate 0 0\ncgroup /");
+    for (int i = 0; i < 300; i++) buf_puts(&t, "d");
+    buf_puts(&t, " cgroup rw,cpuacct 0 0\ncgroup /sys/fs/cgroup/cpu cgroup rw,cpu 0 0");
+    T_EQ_INT(ctr_cg_mounts(buf_cstr(&t), &m), 2);
+    T_EQ_STR(m.v2, "/sys/fs/cgroup");
+    T_EQ_INT(m.nv1, 1);
+    T_EQ_STR(m.v1[0], "/sys/fs/cgroup/cpu");
+    T_EQ_INT(m.cpuacct, -1);
+    buf_free(&t);
+}
+
 /* The string at index i of array a, or NULL. */
 static const char *nth(const struct json_val *a, size_t i)
 {

@@ -119,8 +119,9 @@ static int ctr_build(const char *dir, const struct rootfs *r, struct buf *why)
 int ctr_rootfs(const char *cache_dir, const char *exe, struct buf *dir, struct buf *why)
 {
     struct rootfs r = { 0 };
-    char key[17], abs[PATH_MAX];
-    if (fs_mkdirs(cache_dir) || !realpath(cache_dir, abs)) {
+    char key[17];                       /* rootfs_key's 16 hex digits */
+    char *abs = fs_mkdirs(cache_dir) ? NULL : realpath(cache_dir, NULL);
+    if (!abs) {
         buf_printf(why, "cannot use data directory %s: %s", cache_dir, strerror(errno));
         return -1;
     }
@@ -139,6 +140,7 @@ int ctr_rootfs(const char *cache_dir, const char *exe, struct buf *dir, struct b
         }
     }
     rootfs_free(&r);
+    free(abs);
     return rc;
 }
 
@@ -157,6 +159,39 @@ static int ctr_has_opt(const char *opts, size_t n, const char *word)
     return 0;
 }
 
+/* A blank-separated field of a mounts line: where it starts, its length. */
+struct ctr_field { const char *p; size_t n; };
+
+/* Splits the line [p, end) into its first nf fields.  Returns 0, or -1 if
+ * it has fewer. */
+static int ctr_fields(const char *p, const char *end, struct ctr_field *f, int nf)
+{
+    for (int i = 0; i < nf; i++) {
+        while (p < end && (*p == ' ' || *p == '\t')) p++;
+        if (p == end) return -1;
+        f[i].p = p;
+        while (p < end && *p != ' ' && *p != '\t') p++;
+        f[i].n = (size_t)(p - f[i].p);
+    }
+    return 0;
+}
+
+/* 1 if field f is the word w. */
+static int ctr_field_is(struct ctr_field f, const char *w)
+{
+    return f.n == strlen(w) && memcmp(f.p, w, f.n) == 0;
+}
+
+/* Copies mount point f into dst (n bytes); 0, or -1 if it does not fit
+ * (the mount is then skipped rather than recorded cut). */
+static int ctr_field_copy(struct ctr_field f, char *dst, size_t n)
+{
+    if (f.n >= n) return -1;
+    memcpy(dst, f.p, f.n);
+    dst[f.n] = '\0';
+    return 0;
+}
+
 int ctr_cg_mounts(const char *text, struct ctr_cgmounts *m)
 {
     memset(m, 0, sizeof *m);
@@ -164,21 +199,19 @@ int ctr_cg_mounts(const char *text, struct ctr_cgmounts *m)
     int found = 0;
     for (const char *line = text; line && *line;) {
         const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) : strlen(line);
-        char src[64], mnt[256], type[16], opts[512];
-        char one[1024];
-        snprintf(one, sizeof one, "%.*s", (int)(len < sizeof one ? len : sizeof one - 1), line);
-        if (sscanf(one, "%63s %255s %15s %511s", src, mnt, type, opts) == 4) {
-            if (strcmp(type, "cgroup2") == 0 && !m->v2[0]) {
-                snprintf(m->v2, sizeof m->v2, "%s", mnt);
-                found++;
-            } else if (strcmp(type, "cgroup") == 0 && m->nv1 < CTR_CG_V1_MAX) {
-                if (ctr_has_opt(opts, strlen(opts), "cpuacct")) m->cpuacct = m->nv1;
-                snprintf(m->v1[m->nv1++], sizeof m->v1[0], "%s", mnt);
+        struct ctr_field f[4];          /* source, mount point, type, options */
+        if (!end) end = line + strlen(line);
+        if (ctr_fields(line, end, f, 4) == 0) {
+            if (ctr_field_is(f[2], "cgroup2") && !m->v2[0]) {
+                found += ctr_field_copy(f[1], m->v2, sizeof m->v2) == 0;
+            } else if (ctr_field_is(f[2], "cgroup") && m->nv1 < CTR_CG_V1_MAX &&
+                       ctr_field_copy(f[1], m->v1[m->nv1], sizeof m->v1[0]) == 0) {
+                if (ctr_has_opt(f[3].p, f[3].n, "cpuacct")) m->cpuacct = m->nv1;
+                m->nv1++;
                 found++;
             }
         }
-        line = end ? end + 1 : NULL;
+        line = *end ? end + 1 : NULL;
     }
     return found;
 }
