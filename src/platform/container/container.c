@@ -94,9 +94,12 @@ struct ctr {
     enum ctr_acct acct;
     char acct_why[512];         /* why not cgroup v2 */
     char cg_base[512];          /* v2: the group hostmix runs in (absolute) */
-    char cg_rel[512];           /* that group below its mount ("" for the root) */
+    const char *cg_rel;         /* that group below its mount: in cg_base, or "" */
     char cg_run[600];           /* v2: CG_BASE/hostmix-PID, or "" */
-    char rundir[64], state[96], empty[96];
+    /* /run/hostmix-ctr-PID (empty: not ours), its runtime state directory
+     * and the empty file that hides controllers (owned here, made by
+     * prepare and freed by cleanup) */
+    struct buf rundir, state, empty;
     struct buf rootfs;
     char bridge[16];
     int bridge_up;
@@ -106,13 +109,14 @@ struct ctr {
     int64_t first_start_ns;     /* monotonic: the first start call */
 };
 
+/* Per container; the strings are owned here and freed by ctr_release. */
 struct ctr_srv {
-    char id[64];                /* container id: hmx<PID>-set1-web */
-    char veth[16];              /* host end */
+    char *id;                   /* container id: hmx<PID>-set1-web */
+    char veth[16];              /* host end (IFNAMSIZ: net_name) */
     pid_t holder;               /* network namespace holder, 0 when gone */
     pid_t init;                 /* the container's PID 1 (host pid), 0 unknown */
     int created;                /* the runtime was started: delete it */
-    char cg_v1[700];            /* v1 cpuacct group (CTR_ACCT_V1) */
+    char *cg_v1;                /* v1 cpuacct group (CTR_ACCT_V1), else NULL */
 };
 
 static struct ctr *ctr_of(const struct plat *p) { return p->priv; }
@@ -126,7 +130,7 @@ static int ctr_hide_controllers(void *arg)
     const struct ctr *ct = arg;
     if (unshare(CLONE_NEWNS) != 0) return -1;
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) return -1;
-    return mount(ct->empty, ct->controllers, NULL, MS_BIND, NULL);
+    return mount(buf_head(&ct->empty), ct->controllers, NULL, MS_BIND, NULL);
 }
 
 /* The spawn set-up for running the runtime binary exe with argv. */
@@ -207,13 +211,14 @@ static void ctr_cg_rel(struct ctr *ct)
 {
     size_t ml = strlen(ct->mnt.v2);
     const char *rel = strncmp(ct->cg_base, ct->mnt.v2, ml) == 0 ? ct->cg_base + ml : "";
-    snprintf(ct->cg_rel, sizeof ct->cg_rel, "%s", strcmp(rel, "/") == 0 ? "" : rel);
+    ct->cg_rel = strcmp(rel, "/") == 0 ? "" : rel;
 }
 
 /* Reads the host's cgroup layout and chooses how CPU is accounted. */
 static void ctr_probe_cgroups(struct plat *p, struct ctr *ct)
 {
     char text[16384], ctl[256] = "";
+    ct->cg_rel = "";
     ssize_t len = meas_read(p->proc_root, "/proc/self/mounts", text, sizeof text);
     ctr_cg_mounts(len > 0 ? text : "", &ct->mnt);
     ct->hybrid = ct->mnt.v2[0] && ct->mnt.nv1 > 0;
@@ -228,7 +233,6 @@ static void ctr_probe_cgroups(struct plat *p, struct ctr *ct)
         ctr_cg_rel(ct);
     } else if (ct->mnt.cpuacct >= 0) {
         ct->acct = CTR_ACCT_V1;
-        ct->cg_rel[0] = '\0';
     } else {
         ct->acct = CTR_ACCT_PROC;
     }
@@ -286,26 +290,33 @@ static void ctr_sweep_state(const struct ctr *ct, const char *root, const char *
 static void ctr_sweep_one(const char *name, void *arg)
 {
     struct ctr *ct = arg;
-    char path[64], root[100];     /* name: hostmix-ctr-PID (fs_sweep_dead) */
-    snprintf(path, sizeof path, "/run/%.50s", name);
-    snprintf(ct->empty, sizeof ct->empty, "%s/empty", path);
+    struct buf path = BUF_INIT, root = BUF_INIT;    /* name: hostmix-ctr-PID (fs_sweep_dead) */
+    buf_printf(&path, "/run/%s", name);
+    buf_reset(&ct->empty);
+    buf_printf(&ct->empty, "%s/empty", buf_cstr(&path));
+    buf_cstr(&ct->empty);
     for (int rt = CTR_CRUN; rt <= CTR_RUNC; rt++) {
-        snprintf(root, sizeof root, "%s/%s", path, ctr_rt_names[rt]);
-        ctr_sweep_state(ct, root, ctr_rt_names[rt]);
+        buf_reset(&root);
+        buf_printf(&root, "%s/%s", buf_cstr(&path), ctr_rt_names[rt]);
+        ctr_sweep_state(ct, buf_cstr(&root), ctr_rt_names[rt]);
     }
-    log_info("removing %s of a run that no longer exists", path);
-    fs_rmtree(path);
+    log_info("removing %s of a run that no longer exists", buf_cstr(&path));
+    fs_rmtree(buf_cstr(&path));
+    buf_free(&path);
+    buf_free(&root);
 }
 
 /* Removes the hostmix-PID groups of dead runs in every v1 hierarchy (the
  * runtimes make them; cg_run_create sweeps the v2 ones). */
 static void ctr_sweep_v1(const struct ctr *ct)
 {
-    char dir[900];
+    struct buf dir = BUF_INIT;
     for (int i = 0; i < ct->mnt.nv1; i++) {
-        snprintf(dir, sizeof dir, "%s%s", ct->mnt.v1[i], ct->cg_rel);
-        cg_sweep_stale("", dir);
+        buf_reset(&dir);
+        buf_printf(&dir, "%s%s", ct->mnt.v1[i], ct->cg_rel);
+        cg_sweep_stale("", buf_cstr(&dir));
     }
+    buf_free(&dir);
 }
 
 /* The platform's sweep (plat_sweep_dead): the run directories, the
@@ -318,24 +329,26 @@ static void ctr_sweep(const char *proc_root)
     ctr_probe_cgroups(&p, ct);
     fs_sweep_dead("/run", "hostmix-ctr-", ctr_sweep_one, ct);
     ctr_sweep_v1(ct);
+    buf_free(&ct->empty);
     free(ct);
 }
 
 /* This run's directory: runtime state, bundles, the empty file. */
 static int ctr_rundir(struct ctr *ct, char *why, size_t n)
 {
-    snprintf(ct->rundir, sizeof ct->rundir, CTR_RUNDIR_FMT, (int)getpid());
-    snprintf(ct->state, sizeof ct->state, "%s/%s", ct->rundir, ctr_rt_names[ct->rt]);
-    snprintf(ct->empty, sizeof ct->empty, "%s/empty", ct->rundir);
-    if (fs_mkdir_private(ct->rundir, why, n)) {
-        ct->rundir[0] = '\0';          /* not ours: teardown leaves it alone */
+    buf_printf(&ct->rundir, CTR_RUNDIR_FMT, (int)getpid());
+    buf_printf(&ct->state, "%s/%s", buf_cstr(&ct->rundir), ctr_rt_names[ct->rt]);
+    buf_printf(&ct->empty, "%s/empty", buf_cstr(&ct->rundir));
+    buf_cstr(&ct->empty);                   /* read as it is in the runtime's child */
+    if (fs_mkdir_private(buf_cstr(&ct->rundir), why, n)) {
+        buf_reset(&ct->rundir);             /* not ours: teardown leaves it alone */
         return -1;
     }
     int fd = -1;
-    if (mkdir(ct->state, 0700) == 0)
-        fd = open(ct->empty, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+    if (mkdir(buf_cstr(&ct->state), 0700) == 0)
+        fd = open(buf_cstr(&ct->empty), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
     if (fd < 0) {
-        snprintf(why, n, "cannot create %s: %s", ct->rundir, strerror(errno));
+        snprintf(why, n, "cannot create %s: %s", buf_cstr(&ct->rundir), strerror(errno));
         return -1;
     }
     close(fd);
@@ -404,18 +417,18 @@ static pid_t ctr_holder_start(char *why, size_t n)
 static int ctr_net(struct ctr *ct, struct plat_server *s, struct ctr_srv *cs, char *why,
                    size_t n)
 {
-    char cidr[64];
     if ((cs->holder = ctr_holder_start(why, n)) < 0) {
         cs->holder = 0;
         return -1;
     }
+    struct buf cidr = BUF_INIT;
     net_name(cs->veth, sizeof cs->veth, NET_VETH, getpid(), ct->nsrv);
-    snprintf(cidr, sizeof cidr, "%s/%d", s->spec->ip, NET_PREFIXLEN);
-    if (net_veth_create(cs->veth, "eth0", ct->bridge, cs->holder, cidr, ct->slot.gw, why, n)) {
-        cs->veth[0] = '\0';
-        return -1;
-    }
-    return 0;
+    buf_printf(&cidr, "%s/%d", s->spec->ip, NET_PREFIXLEN);
+    int rc = net_veth_create(cs->veth, "eth0", ct->bridge, cs->holder, buf_cstr(&cidr),
+                             ct->slot.gw, why, n);
+    if (rc) cs->veth[0] = '\0';
+    buf_free(&cidr);
+    return rc;
 }
 
 /* The container's cgroup: created here (v2) so that it can be read from
@@ -427,9 +440,14 @@ static int ctr_cgroup(struct plat *p, struct ctr *ct, struct plat_server *s, str
     if (ct->acct == CTR_ACCT_V2)
         return cg_child_create(p->proc_root, ct->cg_run, s->spec->name, s->cgroup,
                                sizeof s->cgroup, why, n);
-    if (ct->acct == CTR_ACCT_V1)
-        snprintf(cs->cg_v1, sizeof cs->cg_v1, "%s%s", ct->mnt.v1[ct->mnt.cpuacct],
-                 buf_cstr(cgpath));
+    if (ct->acct == CTR_ACCT_V1) {
+        struct buf v1 = BUF_INIT;
+        buf_printf(&v1, "%s%s", ct->mnt.v1[ct->mnt.cpuacct], buf_cstr(cgpath));
+        free(cs->cg_v1);
+        cs->cg_v1 = strdup(buf_cstr(&v1));
+        buf_free(&v1);
+        if (!cs->cg_v1) abort();
+    }
     return 0;
 }
 
@@ -439,16 +457,15 @@ static int ctr_bundle(struct ctr *ct, struct plat_server *s, struct ctr_srv *cs,
 {
     const struct server_spec *sp = s->spec;
     struct strvec argv = STRVEC_INIT;
-    struct buf json = BUF_INIT, path = BUF_INIT;
-    char netns[64];
-    snprintf(netns, sizeof netns, "/proc/%d/ns/net", (int)cs->holder);
+    struct buf json = BUF_INIT, path = BUF_INIT, netns = BUF_INIT;
+    buf_printf(&netns, "/proc/%d/ns/net", (int)cs->holder);
     plat_serve_argv(sp, sp->data ? CTR_DATA : NULL, &argv);
     struct ctr_config c = { .rootfs = buf_cstr(&ct->rootfs), .argv = strvec_argv(&argv),
-                            .hostname = sp->name, .netns = netns,
+                            .hostname = sp->name, .netns = buf_cstr(&netns),
                             .cgroups_path = ct->acct == CTR_ACCT_PROC ? NULL : cgpath,
                             .data = sp->data, .data_rw = sp->data_rw };
     ctr_config_json(&c, &json);
-    buf_printf(dir, "%s/bundle-%s", ct->rundir, sp->name);
+    buf_printf(dir, "%s/bundle-%s", buf_cstr(&ct->rundir), sp->name);
     buf_printf(&path, "%s/config.json", buf_cstr(dir));
     int rc = fs_mkdirs(buf_cstr(dir)) ? -1
              : fs_write_atomic(buf_cstr(&path), buf_head(&json), buf_used(&json));
@@ -456,6 +473,7 @@ static int ctr_bundle(struct ctr *ct, struct plat_server *s, struct ctr_srv *cs,
     strvec_clear(&argv);
     buf_free(&json);
     buf_free(&path);
+    buf_free(&netns);
     return rc;
 }
 
@@ -466,7 +484,7 @@ static int ctr_run(struct ctr *ct, struct plat_server *s, struct ctr_srv *cs, co
     struct strvec v = STRVEC_INIT;
     strvec_push(&v, ct->rt_path);
     strvec_push(&v, "--root");
-    strvec_push(&v, ct->state);
+    strvec_push(&v, buf_cstr(&ct->state));
     strvec_push(&v, "run");
     strvec_push(&v, "--bundle");
     strvec_push(&v, dir);
@@ -492,7 +510,8 @@ static int ctr_start(struct plat *p, struct plat_server *s, char *why, size_t n)
     }
     ct->srv[ct->nsrv] = s;
     if (!ct->nsrv) ct->first_start_ns = clock_mono_ns();
-    snprintf(cs->id, sizeof cs->id, "hmx%d-%s", (int)getpid(), s->spec->name);
+    free(cs->id);
+    if (asprintf(&cs->id, "hmx%d-%s", (int)getpid(), s->spec->name) < 0) abort();
     s->exited = s->stopping = 0;
     memset(&s->cpu, 0, sizeof s->cpu);
     struct buf cgpath = BUF_INIT, dir = BUF_INIT;
@@ -512,20 +531,22 @@ static int ctr_start(struct plat *p, struct plat_server *s, char *why, size_t n)
 /* The container's PID 1: the runtime's child (any of its threads'). */
 static pid_t ctr_find_init(pid_t rt)
 {
-    char path[64], text[256];
-    snprintf(path, sizeof path, "/proc/%d/task", (int)rt);
-    DIR *d = opendir(path);
-    if (!d) return 0;
+    char text[256];             /* the first pids of a children file: one is read */
+    struct buf path = BUF_INIT, f = BUF_INIT;
+    buf_printf(&path, "/proc/%d/task", (int)rt);
+    DIR *d = opendir(buf_cstr(&path));
     pid_t found = 0;
     struct dirent *e;
-    while (!found && (e = readdir(d))) {
+    while (d && !found && (e = readdir(d))) {
         if (e->d_name[0] == '.') continue;
-        char f[400];
-        snprintf(f, sizeof f, "%s/%s/children", path, e->d_name);
-        ssize_t k = meas_read("", f, text, sizeof text);
+        buf_reset(&f);
+        buf_printf(&f, "%s/%s/children", buf_cstr(&path), e->d_name);
+        ssize_t k = meas_read("", buf_cstr(&f), text, sizeof text);
         if (k > 0) found = (pid_t)atoi(text);
     }
-    closedir(d);
+    if (d) closedir(d);
+    buf_free(&path);
+    buf_free(&f);
     return found;
 }
 
@@ -535,7 +556,7 @@ static void ctr_finish(struct plat *p, struct plat_server *s)
 {
     struct ctr *ct = ctr_of(p);
     struct ctr_srv *cs = s->priv;
-    if (cs->created) ctr_rt_cmd(ct, ct->rt_path, ct->state, "delete", cs->id, NULL);
+    if (cs->created) ctr_rt_cmd(ct, ct->rt_path, buf_cstr(&ct->state), "delete", cs->id, NULL);
     cs->created = 0;
     if (s->cgroup[0]) cg_kill(p->proc_root, s->cgroup);
     if (cs->veth[0] && net_link_del(cs->veth) && errno != ENODEV)
@@ -588,7 +609,7 @@ static void ctr_stop(struct plat *p, struct plat_server *s, int force)
         kill(s->pid, SIGTERM);      /* the runtime passes it to the server */
         return;
     }
-    ctr_rt_cmd(ct, ct->rt_path, ct->state, "kill", cs->id, "KILL");
+    ctr_rt_cmd(ct, ct->rt_path, buf_cstr(&ct->state), "kill", cs->id, "KILL");
     pid_t init = ctr_find_init(s->pid);
     if (init > 0) kill(init, SIGKILL);
 }
@@ -596,15 +617,24 @@ static void ctr_stop(struct plat *p, struct plat_server *s, int force)
 /* ---- cpu ------------------------------------------------------------------------ */
 
 /* v1: cpuacct.usage (ns) and cpuacct.stat (user and system, in ticks). */
+/* Reads the v1 group's file name into text (n bytes); -1 if unreadable
+ * or empty. */
+static int ctr_v1_read(const struct ctr_srv *cs, const char *name, char *text, size_t n)
+{
+    struct buf path = BUF_INIT;
+    buf_printf(&path, "%s/%s", cs->cg_v1 ? cs->cg_v1 : "", name);
+    ssize_t k = meas_read("", buf_cstr(&path), text, n);
+    buf_free(&path);
+    return k > 0 ? 0 : -1;
+}
+
 static int ctr_cpu_v1(const struct ctr_srv *cs, struct plat_cpu *c)
 {
-    char path[800], text[512];
-    snprintf(path, sizeof path, "%s/cpuacct.usage", cs->cg_v1);
-    if (meas_read("", path, text, sizeof text) <= 0) return -1;
+    char text[512];             /* cpuacct.usage or cpuacct.stat: a few numbers */
+    if (ctr_v1_read(cs, "cpuacct.usage", text, sizeof text)) return -1;
     c->total_ns = strtoull(text, NULL, 10);
-    snprintf(path, sizeof path, "%s/cpuacct.stat", cs->cg_v1);
     unsigned long long u = 0, sy = 0;
-    if (meas_read("", path, text, sizeof text) <= 0 ||
+    if (ctr_v1_read(cs, "cpuacct.stat", text, sizeof text) ||
         sscanf(text, "user %llu system %llu", &u, &sy) != 2)
         return -1;
     uint64_t tick = (uint64_t)(1000000000LL / meas_hz());
@@ -643,7 +673,7 @@ static int ctr_cpu(struct plat *p, struct plat_server *s)
 static void ctr_cleanup(struct plat *p)
 {
     struct ctr *ct = ctr_of(p);
-    char dir[900];
+    struct buf dir = BUF_INIT;
     for (int i = 0; i < ct->nsrv; i++) ctr_finish(p, ct->srv[i]);
     ct->nsrv = 0;
     if (ct->bridge_up && net_link_del(ct->bridge) && errno != ENODEV)
@@ -652,14 +682,28 @@ static void ctr_cleanup(struct plat *p)
     net_slot_release(&ct->slot);
     if (ct->cg_run[0]) cg_remove_tree(p->proc_root, ct->cg_run);
     ct->cg_run[0] = '\0';
-    for (int i = 0; ct->rundir[0] && i < ct->mnt.nv1; i++) {
-        snprintf(dir, sizeof dir, "%s%s/hostmix-%d", ct->mnt.v1[i], ct->cg_rel, (int)getpid());
-        if (access(dir, F_OK) == 0) cg_remove_tree("", dir);
+    for (int i = 0; buf_used(&ct->rundir) && i < ct->mnt.nv1; i++) {
+        buf_reset(&dir);
+        buf_printf(&dir, "%s%s/hostmix-%d", ct->mnt.v1[i], ct->cg_rel, (int)getpid());
+        if (access(buf_cstr(&dir), F_OK) == 0) cg_remove_tree("", buf_cstr(&dir));
     }
-    if (ct->rundir[0] && fs_rmtree(ct->rundir))
-        log_warn("cannot remove %s: %s", ct->rundir, strerror(errno));
-    ct->rundir[0] = '\0';
+    buf_free(&dir);
+    if (buf_used(&ct->rundir) && fs_rmtree(buf_cstr(&ct->rundir)))
+        log_warn("cannot remove %s: %s", buf_cstr(&ct->rundir), strerror(errno));
+    buf_free(&ct->rundir);
+    buf_free(&ct->state);
+    buf_free(&ct->empty);
     buf_free(&ct->rootfs);
+}
+
+/* Frees what a container's state holds (plat_server_free). */
+static void ctr_release(struct plat *p, struct plat_server *s)
+{
+    struct ctr_srv *cs = s->priv;
+    (void)p;
+    free(cs->id);
+    free(cs->cg_v1);
+    cs->id = cs->cg_v1 = NULL;
 }
 
 /* The platform's facts for the reports: runtime, cgroups, isolation. */
@@ -711,6 +755,7 @@ const struct platform_ops plat_container_ops = {
     .reap = ctr_reap,
     .stop = ctr_stop,
     .cleanup = ctr_cleanup,
+    .release = ctr_release,
     .describe = ctr_describe,
     .sweep = ctr_sweep,
 };
