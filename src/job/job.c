@@ -1,6 +1,7 @@
 /* job.c — the job-file option table, loading and validation; see job.h. */
 #include "job/job.h"
 #include "core/fs.h"
+#include "core/strvec.h"
 #include "job/ini.h"
 #include "platform/platform.h"
 
@@ -197,9 +198,11 @@ struct job_ctx {
     int errors;
     /* line each option was set at, per section, to report duplicates */
     int set_line[JOB_NSEC][JOB_ROWS_MAX * 2];   /* job_table's rows, then the role's */
-    /* [platform] lines, applied once the platform is known */
-    int nplat, plat_line;
-    struct { int line; char key[64], val[256]; } plat[32];
+    /* [platform] lines, applied once the platform is known: their keys
+     * and values (owned here, freed by job_load_text) and line numbers */
+    int plat_line;
+    struct strvec plat_key, plat_val;
+    int plat_at[JOB_PLAT_LINES_MAX];
 };
 
 static void job_err(struct job_ctx *c, int line, const char *fmt, ...)
@@ -264,15 +267,13 @@ static const char *section_name(unsigned sec)
     return i == 0 ? "global" : role_names[i - 1];
 }
 
-/* Lists the sections that accept an option, for "belongs in" hints. */
-static void sections_of(unsigned mask, char *dst, size_t n)
+/* Appends the sections that accept an option to dst, for "belongs in"
+ * hints. */
+static void sections_of(unsigned mask, struct buf *dst)
 {
-    size_t len = 0;
-    dst[0] = '\0';
-    for (int i = 0; i < JOB_NSEC && len < n; i++)
+    for (int i = 0; i < JOB_NSEC; i++)
         if ((mask & (1u << i)) && (1u << i) != JOB_SEC_PLATFORM)
-            len += (size_t)snprintf(dst + len, n - len, "%s[%s]", len ? ", " : "",
-                                    section_name(1u << i));
+            buf_printf(dst, "%s[%s]", buf_used(dst) ? ", " : "", section_name(1u << i));
 }
 
 static int on_pair(void *ctx, int line, const char *key, const char *val)
@@ -284,14 +285,13 @@ static int on_pair(void *ctx, int line, const char *key, const char *val)
         return 0;
     }
     if (c->section == JOB_SEC_PLATFORM) {
-        if (c->nplat == (int)(sizeof c->plat / sizeof c->plat[0])) {
+        if (c->plat_key.n == JOB_PLAT_LINES_MAX) {
             job_err(c, line, "too many options in [platform]");
             return 0;
         }
-        c->plat[c->nplat].line = line;
-        snprintf(c->plat[c->nplat].key, sizeof c->plat[0].key, "%s", key);
-        snprintf(c->plat[c->nplat].val, sizeof c->plat[0].val, "%s", val);
-        c->nplat++;
+        c->plat_at[c->plat_key.n] = line;
+        strvec_push(&c->plat_key, key);
+        strvec_push(&c->plat_val, val);
         return 0;
     }
     unsigned where;
@@ -303,10 +303,11 @@ static int on_pair(void *ctx, int line, const char *key, const char *val)
         return 0;
     }
     if (!(where & c->section)) {
-        char names[128];
-        sections_of(where, names, sizeof names);
+        struct buf names = BUF_INIT;
+        sections_of(where, &names);
         job_err(c, line, "option '%s' does not belong in [%s] (it belongs in %s)", key,
-                section_name(c->section), names);
+                section_name(c->section), buf_cstr(&names));
+        buf_free(&names);
         return 0;
     }
     int si = section_index(c->section);
@@ -382,27 +383,27 @@ static void job_platform_options(struct job_ctx *c)
     j->plat_opt = t ? calloc(1, ops->opt_size) : NULL;
     if (t && !j->plat_opt) abort();
     if (t) opt_defaults(t, j->plat_opt, 0);
-    for (int i = 0; i < c->nplat; i++) {
-        const char *key = c->plat[i].key;
+    for (size_t i = 0; i < c->plat_key.n; i++) {
+        const char *key = c->plat_key.v[i];
+        int line = c->plat_at[i];
         const struct opt_def *o = t ? opt_find(t, key) : NULL;
         if (!o) {
             const char *sug = t ? opt_suggest(t, key) : NULL;
-            if (sug) job_err(c, c->plat[i].line, "[platform] unknown option '%s' of platform %s "
+            if (sug) job_err(c, line, "[platform] unknown option '%s' of platform %s "
                              "(did you mean '%s'?)", key, platform_names[j->platform], sug);
-            else job_err(c, c->plat[i].line, "[platform] platform %s has no option '%s' (see "
+            else job_err(c, line, "[platform] platform %s has no option '%s' (see "
                          "'hostmix help job')", platform_names[j->platform], key);
             continue;
         }
-        for (int k = 0; k < i; k++)
-            if (strcmp(c->plat[k].key, key) == 0) {
-                job_err(c, c->plat[i].line, "option '%s' already set at line %d", key,
-                        c->plat[k].line);
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(c->plat_key.v[k], key) == 0) {
+                job_err(c, line, "option '%s' already set at line %d", key, c->plat_at[k]);
                 key = NULL;
                 break;
             }
         char err[256] = "";
-        if (key && opt_set(o, j->plat_opt, c->plat[i].val, err, sizeof err))
-            job_err(c, c->plat[i].line, "%s", err);
+        if (key && opt_set(o, j->plat_opt, c->plat_val.v[i], err, sizeof err))
+            job_err(c, line, "%s", err);
     }
 }
 
@@ -432,6 +433,8 @@ int job_load_text(struct job *j, const char *name, const char *text, size_t len,
     ini_parse(text, len, &h, c);
     if (!c->errors) job_validate(c);
     int errors = c->errors;
+    strvec_clear(&c->plat_key);
+    strvec_clear(&c->plat_val);
     if (errors) job_free(j);        /* nothing of a refused job stays allocated */
     free(c);
     return errors;
@@ -517,12 +520,12 @@ void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx)
                         (long long)jr->connections, arrival_names[jr->arrival],
                         opt_fmt_qos(q, sizeof q, &jr->qos));
             } else {
-                char serves[48] = "";
+                const char *served = NULL;          /* the last role this one serves */
                 for (int u = 0; u < ROLE_COUNT; u++)
-                    if (role_def(u)->peer == r)
-                        snprintf(serves, sizeof serves, "(serves %s)", role_names[u]);
-                fprintf(f, "  %-5d %-6s %-21s %10s %5s  %-8s %s\n", s, role_names[r], where,
-                        "-", "-", "-", serves);
+                    if (role_def(u)->peer == r) served = role_names[u];
+                fprintf(f, "  %-5d %-6s %-21s %10s %5s  %-8s %s%s%s\n", s, role_names[r], where,
+                        "-", "-", "-", served ? "(serves " : "", served ? served : "",
+                        served ? ")" : "");
             }
         }
     }
@@ -575,13 +578,18 @@ static void job_help_row(const struct opt_def *o, void *ctx)
                 range[0] ? " (" : "", range, range[0] ? ")" : "");
 }
 
-static void job_help_title(const struct job_help *h, const char *title)
+/* Prints a section's title, formatted from fmt, as a heading. */
+static void job_help_title(const struct job_help *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void job_help_title(const struct job_help *h, const char *fmt, ...)
 {
-    if (h->markdown)
-        fprintf(h->f, "\n### %s\n\n| option | type | default | range | meaning |\n"
-                      "|---|---|---|---|---|\n", title);
-    else
-        fprintf(h->f, "\n%s\n", title);
+    va_list ap;
+    fputs(h->markdown ? "\n### " : "\n", h->f);
+    va_start(ap, fmt);
+    vfprintf(h->f, fmt, ap);
+    va_end(ap);
+    fputs(h->markdown ? "\n\n| option | type | default | range | meaning |\n|---|---|---|---|---|\n"
+                      : "\n", h->f);
 }
 
 void job_print_help(FILE *f, int markdown)
@@ -592,9 +600,7 @@ void job_print_help(FILE *f, int markdown)
     for (int sec = 0; sec <= ROLE_COUNT; sec++) {
         unsigned bit = 1u << sec;
         struct job_help h = { f, markdown, sec == 0 ? (const void *)dj : (const void *)&dj->role[sec - 1] };
-        char title[32];
-        snprintf(title, sizeof title, "[%s]", section_name(bit));
-        job_help_title(&h, title);
+        job_help_title(&h, "[%s]", section_name(bit));
         job_section_each(bit, job_help_row, &h);
     }
     struct job_help hp = { f, markdown, &dj->profile };
@@ -603,13 +609,11 @@ void job_print_help(FILE *f, int markdown)
     for (int p = 0; platform_names[p]; p++) {
         const struct platform_ops *ops = plat_find(p);
         if (!ops->opts) continue;
-        char title[64];
-        snprintf(title, sizeof title, "[platform] (platform = %s)", platform_names[p]);
         void *opt = calloc(1, ops->opt_size);
         if (!opt) abort();
         opt_defaults(ops->opts, opt, 0);
         struct job_help h = { f, markdown, opt };
-        job_help_title(&h, title);
+        job_help_title(&h, "[platform] (platform = %s)", platform_names[p]);
         for (const struct opt_def *o = ops->opts; o->name; o++) job_help_row(o, &h);
         free(opt);
     }

@@ -28,6 +28,8 @@ extern const char *const arrival_names[];
 #define JOB_SEC_DRIVEN   (1u << 29)
 /* Most rows job_table, or one role's own options, may have. */
 #define JOB_ROWS_MAX     64
+/* Most lines a [platform] section may have. */
+#define JOB_PLAT_LINES_MAX 32
 
 /* The [profile] section: collectors that run over the measurement
  * interval (src/collect/, docs/profile.md).  Off unless enabled. */

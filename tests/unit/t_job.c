@@ -107,7 +107,12 @@ TEST(job_error_paths)
         { "sets = 1\n", "t.ini:1: option 'sets' before any section" },
         { "[global]\njunk\n", "t.ini:2: expected 'name = value' or '[section]'" },
         { "[global]\n[oops\n", "t.ini:2: malformed section header" },
-        { "[db]\nrate = 5/s\n", "t.ini:2: option 'rate' does not belong in [db]" },
+        { "[db]\nrate = 5/s\n", "t.ini:2: option 'rate' does not belong in [db] (it belongs in "
+          "[web], [imap], [app], [idle])" },
+        { "[global]\nplatform = container\n[platform]\nruntime = crun\nruntime = runc\n",
+          "t.ini:5: option 'runtime' already set at line 4" },
+        { "[global]\nplatform = container\n[platform]\nruntime = docker\n",
+          "t.ini:4: runtime=docker is not one of: auto, crun, runc" },
         { "[global]\nsets = 2\nsets = 3\n", "t.ini:3: option 'sets' already set at line 2" },
         { "[global]\nplatform = xen\n", "t.ini:2: platform=xen is not one of: native, container, vm, libvirt" },
         { "[imap]\nsync = maybe\n", "t.ini:2: sync=maybe is not a boolean" },
