@@ -215,3 +215,34 @@ TEST(container_probe_accounting)
     T_ASSERT(strstr(a.text, "PID 1") != NULL);
     plat_close(&p);
 }
+
+/* A host with many mounts: /proc/self/mounts is read whole, so cgroup
+ * hierarchies listed after 16 KiB of other mounts are still found. */
+TEST(container_probe_many_mounts)
+{
+    char root[] = "/tmp/hostmix-ctrmnt.XXXXXX", why[256];
+    T_ASSERT(mkdtemp(root));
+    struct buf dir = BUF_INIT, text = BUF_INIT;
+    buf_printf(&dir, "%s/proc/self", root);
+    T_EQ_INT(fs_mkdirs(buf_cstr(&dir)), 0);
+    for (int i = 0; i < 600; i++)
+        buf_printf(&text, "overlay /var/lib/containers/overlay/%04d/merged overlay rw 0 0\n", i);
+    buf_puts(&text, "cgroup /sys/fs/cgroup/cpu cgroup rw,relatime,cpu 0 0\n"
+                    "cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0\n");
+    T_ASSERT(buf_used(&text) > 32768);
+    buf_puts(&dir, "/mounts");
+    T_EQ_INT(fs_write_atomic(buf_cstr(&dir), buf_head(&text), buf_used(&text)), 0);
+    struct plat p;
+    struct plat_acct a;
+    plat_open(&p, plat_find_name("container"), root, NULL);
+    int rc = p.ops->probe(&p, why, sizeof why);
+    if (rc == 0) p.ops->describe(&p, &a);
+    plat_close(&p);
+    fs_rmtree(root);
+    buf_free(&dir);
+    buf_free(&text);
+    if (rc != 0 && (strstr(why, "needs root") || strstr(why, "no OCI runtime") ||
+                    strstr(why, "not installed"))) T_SKIP("%s", why);
+    T_EQ_INT(rc, 0);
+    T_ASSERT(strstr(a.facts, "cgroups hybrid") != NULL);
+}

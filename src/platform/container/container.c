@@ -44,6 +44,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -101,7 +102,7 @@ struct ctr {
      * prepare and freed by cleanup) */
     struct buf rundir, state, empty;
     struct buf rootfs;
-    char bridge[16];
+    char bridge[IFNAMSIZ];      /* hmxb<pid> (net_name) */
     int bridge_up;
     struct net_slot slot;       /* this run's addresses (net.h) */
     struct plat_server *srv[CTR_MAX];     /* every container started, for cleanup */
@@ -112,7 +113,7 @@ struct ctr {
 /* Per container; the strings are owned here and freed by ctr_release. */
 struct ctr_srv {
     char *id;                   /* container id: hmx<PID>-set1-web */
-    char veth[16];              /* host end (IFNAMSIZ: net_name) */
+    char veth[IFNAMSIZ];        /* host end (net_name) */
     pid_t holder;               /* network namespace holder, 0 when gone */
     pid_t init;                 /* the container's PID 1 (host pid), 0 unknown */
     int created;                /* the runtime was started: delete it */
@@ -120,6 +121,21 @@ struct ctr_srv {
 };
 
 static struct ctr *ctr_of(const struct plat *p) { return p->priv; }
+
+/* Appends the whole of root+path to out, however long (meas_read into
+ * room that doubles until the file fits).  Returns the bytes read, or -1
+ * with errno set. */
+static ssize_t ctr_read(const char *root, const char *path, struct buf *out)
+{
+    for (size_t cap = 4096;; cap *= 2) {
+        ssize_t k = meas_read(root, path, buf_reserve(out, cap), cap);
+        if (k < 0) return -1;
+        if ((size_t)k < cap - 1) {
+            out->len += (size_t)k;
+            return k;
+        }
+    }
+}
 
 /* ---- running the runtime --------------------------------------------------- */
 
@@ -217,16 +233,18 @@ static void ctr_cg_rel(struct ctr *ct)
 /* Reads the host's cgroup layout and chooses how CPU is accounted. */
 static void ctr_probe_cgroups(struct plat *p, struct ctr *ct)
 {
-    char text[16384], ctl[256] = "";
+    struct buf text = BUF_INIT;
     ct->cg_rel = "";
-    ssize_t len = meas_read(p->proc_root, "/proc/self/mounts", text, sizeof text);
-    ctr_cg_mounts(len > 0 ? text : "", &ct->mnt);
+    ctr_read(p->proc_root, "/proc/self/mounts", &text);
+    ctr_cg_mounts(buf_cstr(&text), &ct->mnt);
     ct->hybrid = ct->mnt.v2[0] && ct->mnt.nv1 > 0;
     if (ct->mnt.v2[0]) {
         snprintf(ct->controllers, sizeof ct->controllers, "%s/cgroup.controllers", ct->mnt.v2);
-        ssize_t k = meas_read(p->proc_root, ct->controllers, ctl, sizeof ctl);
-        ct->hide_controllers = ct->hybrid && k > 0 && strspn(ctl, " \n") < (size_t)k;
+        buf_reset(&text);
+        ssize_t k = ctr_read(p->proc_root, ct->controllers, &text);
+        ct->hide_controllers = ct->hybrid && k > 0 && strspn(buf_cstr(&text), " \n") < (size_t)k;
     }
+    buf_free(&text);
     if (meas_cg_detect(p->proc_root, ct->cg_base, sizeof ct->cg_base, ct->acct_why,
                        sizeof ct->acct_why) == 0) {
         ct->acct = CTR_ACCT_V2;
@@ -531,8 +549,7 @@ static int ctr_start(struct plat *p, struct plat_server *s, char *why, size_t n)
 /* The container's PID 1: the runtime's child (any of its threads'). */
 static pid_t ctr_find_init(pid_t rt)
 {
-    char text[256];             /* the first pids of a children file: one is read */
-    struct buf path = BUF_INIT, f = BUF_INIT;
+    struct buf path = BUF_INIT, f = BUF_INIT, text = BUF_INIT;
     buf_printf(&path, "/proc/%d/task", (int)rt);
     DIR *d = opendir(buf_cstr(&path));
     pid_t found = 0;
@@ -540,13 +557,14 @@ static pid_t ctr_find_init(pid_t rt)
     while (d && !found && (e = readdir(d))) {
         if (e->d_name[0] == '.') continue;
         buf_reset(&f);
+        buf_reset(&text);
         buf_printf(&f, "%s/%s/children", buf_cstr(&path), e->d_name);
-        ssize_t k = meas_read("", buf_cstr(&f), text, sizeof text);
-        if (k > 0) found = (pid_t)atoi(text);
+        if (ctr_read("", buf_cstr(&f), &text) > 0) found = (pid_t)atoi(buf_cstr(&text));
     }
     if (d) closedir(d);
     buf_free(&path);
     buf_free(&f);
+    buf_free(&text);
     return found;
 }
 
@@ -617,26 +635,29 @@ static void ctr_stop(struct plat *p, struct plat_server *s, int force)
 /* ---- cpu ------------------------------------------------------------------------ */
 
 /* v1: cpuacct.usage (ns) and cpuacct.stat (user and system, in ticks). */
-/* Reads the v1 group's file name into text (n bytes); -1 if unreadable
- * or empty. */
-static int ctr_v1_read(const struct ctr_srv *cs, const char *name, char *text, size_t n)
+/* Reads the v1 group's file name into text (emptied first); -1 if
+ * unreadable or empty. */
+static int ctr_v1_read(const struct ctr_srv *cs, const char *name, struct buf *text)
 {
     struct buf path = BUF_INIT;
+    buf_reset(text);
     buf_printf(&path, "%s/%s", cs->cg_v1 ? cs->cg_v1 : "", name);
-    ssize_t k = meas_read("", buf_cstr(&path), text, n);
+    ssize_t k = ctr_read("", buf_cstr(&path), text);
     buf_free(&path);
     return k > 0 ? 0 : -1;
 }
 
 static int ctr_cpu_v1(const struct ctr_srv *cs, struct plat_cpu *c)
 {
-    char text[512];             /* cpuacct.usage or cpuacct.stat: a few numbers */
-    if (ctr_v1_read(cs, "cpuacct.usage", text, sizeof text)) return -1;
-    c->total_ns = strtoull(text, NULL, 10);
+    struct buf text = BUF_INIT;
     unsigned long long u = 0, sy = 0;
-    if (ctr_v1_read(cs, "cpuacct.stat", text, sizeof text) ||
-        sscanf(text, "user %llu system %llu", &u, &sy) != 2)
-        return -1;
+    int rc = ctr_v1_read(cs, "cpuacct.usage", &text);
+    if (rc == 0) c->total_ns = strtoull(buf_cstr(&text), NULL, 10);
+    if (rc == 0 && (ctr_v1_read(cs, "cpuacct.stat", &text) ||
+                    sscanf(buf_cstr(&text), "user %llu system %llu", &u, &sy) != 2))
+        rc = -1;
+    buf_free(&text);
+    if (rc) return -1;
     uint64_t tick = (uint64_t)(1000000000LL / meas_hz());
     c->part_ns[PLAT_CPU_USER] = u * tick;
     c->part_ns[PLAT_CPU_SYSTEM] = sy * tick;
