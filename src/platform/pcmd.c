@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,7 +55,7 @@ static void pcmd_drain(int fds[2], struct buf *dst[2])
 static pid_t pcmd_start(char *const argv[], const char *cwd, int out_fd, int err_fd,
                         struct buf *err)
 {
-    char exe[1024], why[256];
+    char exe[PATH_MAX], why[256];       /* fs_which: a path; spawn_start: one sentence */
     if (fs_which(argv[0], exe, sizeof exe)) {
         if (err) buf_printf(err, "cannot run %s: not found in PATH", argv[0]);
         return -1;

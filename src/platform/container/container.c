@@ -44,6 +44,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -86,7 +87,7 @@ enum ctr_acct { CTR_ACCT_V2, CTR_ACCT_V1, CTR_ACCT_PROC };
 struct ctr {
     const struct ctr_opts *o;
     enum ctr_rt rt;
-    char rt_path[512];          /* the runtime binary */
+    char rt_path[PATH_MAX];     /* the runtime binary (fs_which) */
     char rt_version[96];        /* first line of its --version */
     struct ctr_cgmounts mnt;
     int hybrid;                 /* v1 hierarchies and a v2 one */
@@ -286,7 +287,7 @@ static void ctr_addr(const struct plat *p, int set, int role, char *ip, size_t n
  * (of a run that no longer exists) with runtime binary name. */
 static void ctr_sweep_state(const struct ctr *ct, const char *root, const char *name)
 {
-    char exe[512];
+    char exe[PATH_MAX];         /* fs_which */
     DIR *d = opendir(root);
     if (!d) return;
     if (fs_which(name, exe, sizeof exe)) {
