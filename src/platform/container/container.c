@@ -123,21 +123,6 @@ struct ctr_srv {
 
 static struct ctr *ctr_of(const struct plat *p) { return p->priv; }
 
-/* Appends the whole of root+path to out, however long (meas_read into
- * room that doubles until the file fits).  Returns the bytes read, or -1
- * with errno set. */
-static ssize_t ctr_read(const char *root, const char *path, struct buf *out)
-{
-    for (size_t cap = 4096;; cap *= 2) {
-        ssize_t k = meas_read(root, path, buf_reserve(out, cap), cap);
-        if (k < 0) return -1;
-        if ((size_t)k < cap - 1) {
-            out->len += (size_t)k;
-            return k;
-        }
-    }
-}
-
 /* ---- running the runtime --------------------------------------------------- */
 
 /* Child hook: a private mount namespace in which the unified hierarchy's
@@ -236,13 +221,13 @@ static void ctr_probe_cgroups(struct plat *p, struct ctr *ct)
 {
     struct buf text = BUF_INIT;
     ct->cg_rel = "";
-    ctr_read(p->proc_root, "/proc/self/mounts", &text);
+    meas_read_buf(p->proc_root, "/proc/self/mounts", &text);
     ctr_cg_mounts(buf_cstr(&text), &ct->mnt);
     ct->hybrid = ct->mnt.v2[0] && ct->mnt.nv1 > 0;
     if (ct->mnt.v2[0]) {
         snprintf(ct->controllers, sizeof ct->controllers, "%s/cgroup.controllers", ct->mnt.v2);
         buf_reset(&text);
-        ssize_t k = ctr_read(p->proc_root, ct->controllers, &text);
+        ssize_t k = meas_read_buf(p->proc_root, ct->controllers, &text);
         ct->hide_controllers = ct->hybrid && k > 0 && strspn(buf_cstr(&text), " \n") < (size_t)k;
     }
     buf_free(&text);
@@ -460,12 +445,8 @@ static int ctr_cgroup(struct plat *p, struct ctr *ct, struct plat_server *s, str
         return cg_child_create(p->proc_root, ct->cg_run, s->spec->name, s->cgroup,
                                sizeof s->cgroup, why, n);
     if (ct->acct == CTR_ACCT_V1) {
-        struct buf v1 = BUF_INIT;
-        buf_printf(&v1, "%s%s", ct->mnt.v1[ct->mnt.cpuacct], buf_cstr(cgpath));
         free(cs->cg_v1);
-        cs->cg_v1 = strdup(buf_cstr(&v1));
-        buf_free(&v1);
-        if (!cs->cg_v1) abort();
+        cs->cg_v1 = strfmt("%s%s", ct->mnt.v1[ct->mnt.cpuacct], buf_cstr(cgpath));
     }
     return 0;
 }
@@ -530,7 +511,7 @@ static int ctr_start(struct plat *p, struct plat_server *s, char *why, size_t n)
     ct->srv[ct->nsrv] = s;
     if (!ct->nsrv) ct->first_start_ns = clock_mono_ns();
     free(cs->id);
-    if (asprintf(&cs->id, "hmx%d-%s", (int)getpid(), s->spec->name) < 0) abort();
+    cs->id = strfmt("hmx%d-%s", (int)getpid(), s->spec->name);
     s->exited = s->stopping = 0;
     memset(&s->cpu, 0, sizeof s->cpu);
     struct buf cgpath = BUF_INIT, dir = BUF_INIT;
@@ -560,7 +541,7 @@ static pid_t ctr_find_init(pid_t rt)
         buf_reset(&f);
         buf_reset(&text);
         buf_printf(&f, "%s/%s/children", buf_cstr(&path), e->d_name);
-        if (ctr_read("", buf_cstr(&f), &text) > 0) found = (pid_t)atoi(buf_cstr(&text));
+        if (meas_read_buf("", buf_cstr(&f), &text) > 0) found = (pid_t)atoi(buf_cstr(&text));
     }
     if (d) closedir(d);
     buf_free(&path);
@@ -643,7 +624,7 @@ static int ctr_v1_read(const struct ctr_srv *cs, const char *name, struct buf *t
     struct buf path = BUF_INIT;
     buf_reset(text);
     buf_printf(&path, "%s/%s", cs->cg_v1 ? cs->cg_v1 : "", name);
-    ssize_t k = ctr_read("", buf_cstr(&path), text);
+    ssize_t k = meas_read_buf("", buf_cstr(&path), text);
     buf_free(&path);
     return k > 0 ? 0 : -1;
 }
