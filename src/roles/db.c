@@ -99,6 +99,25 @@ enum { DB_JOB_NONE, DB_JOB_QUERY, DB_JOB_EXEC };
  * this often. */
 #define DB_PEEK_EVERY (20 * CLOCK_NS_PER_MS)
 
+/* A session's prepared statement (Parse): its text and parameter types. */
+struct db_pstmt {
+    char *name;                 /* "" for the unnamed statement */
+    char *sql;
+    int ntypes;
+    uint32_t *types;
+};
+
+/* A session's portal (Bind): a statement prepared with its parameters. */
+struct db_portal {
+    char *name;                 /* "" for the unnamed portal */
+    sqlite3_stmt *st;
+};
+
+/* Statements, and portals, one session may hold at once: PostgreSQL sets
+ * no bound, a server shared by every client needs one (each holds a
+ * prepared SQLite statement or its text). */
+#define DB_MAX_NAMED 256
+
 struct db_conn {
     struct srv_conn *c;
     struct db_srv *s;
@@ -106,14 +125,15 @@ struct db_conn {
     int failed;                 /* owner whose transaction had an error */
     int implicit;               /* owner of a multi-statement query's own transaction */
     int ext_skip;               /* extended protocol error: skip to Sync */
+    int reread;                 /* the message waits (d is held): not consumed */
     int waiting;                /* in the wait queue */
     struct db_conn *wnext;
     int32_t pid, key;
     char *user;                 /* the startup packet's user, awaiting the password */
-    char *ext_sql;              /* unnamed statement text */
-    int ext_ntypes;
-    uint32_t *ext_types;
-    sqlite3_stmt *ext_stmt;     /* unnamed portal: prepared and bound */
+    struct db_pstmt *ps;        /* prepared statements (Parse), the unnamed one named "" */
+    int nps;
+    struct db_portal *pt;       /* portals (Bind), the unnamed one named "" */
+    int npt;
     struct buf out;             /* messages of the current request */
     /* the job: a Query or Execute in progress, run a statement per turn */
     int job;                    /* DB_JOB_* */
@@ -706,12 +726,70 @@ static int db_query_next(struct db_conn *d)
     return 0;
 }
 
-/* ---- extended query protocol (unnamed statement and portal) ------------ */
+/* ---- extended query protocol: statements and portals by name ---------- */
 
+static struct db_pstmt *db_ps_find(struct db_conn *d, const char *name)
+{
+    for (int i = 0; i < d->nps; i++)
+        if (strcmp(d->ps[i].name, name) == 0) return &d->ps[i];
+    return NULL;
+}
+
+static struct db_portal *db_pt_find(struct db_conn *d, const char *name)
+{
+    for (int i = 0; i < d->npt; i++)
+        if (strcmp(d->pt[i].name, name) == 0) return &d->pt[i];
+    return NULL;
+}
+
+/* Removes statement p (an element of d->ps). */
+static void db_ps_drop(struct db_conn *d, struct db_pstmt *p)
+{
+    free(p->name);
+    free(p->sql);
+    free(p->types);
+    *p = d->ps[--d->nps];
+}
+
+/* Removes portal p (an element of d->pt), finalizing its statement. */
+static void db_pt_drop(struct db_conn *d, struct db_portal *p)
+{
+    free(p->name);
+    if (p->st) sqlite3_finalize(p->st);
+    *p = d->pt[--d->npt];
+}
+
+/* Every statement and portal of d (the session ends). */
 static void db_ext_reset(struct db_conn *d)
 {
-    if (d->ext_stmt) sqlite3_finalize(d->ext_stmt);
-    d->ext_stmt = NULL;
+    while (d->npt) db_pt_drop(d, &d->pt[0]);
+    while (d->nps) db_ps_drop(d, &d->ps[0]);
+    free(d->pt);
+    free(d->ps);
+    d->pt = NULL;
+    d->ps = NULL;
+}
+
+/* The error of a name that is not there: "unnamed ... does not exist" or
+ * "... \"NAME\" does not exist". */
+static void db_ext_missing(struct db_conn *d, const char *code, const char *what, const char *name)
+{
+    char *msg = name[0] ? strfmt("%s \"%s\" does not exist", what, name)
+                        : strfmt("unnamed %s does not exist", what);
+    db_error(d, code, msg);
+    free(msg);
+    d->ext_skip = 1;
+}
+
+/* Whether d may hold one more of a kind it holds n of; else the error. */
+static int db_ext_room(struct db_conn *d, int n, const char *what)
+{
+    if (n < DB_MAX_NAMED) return 1;
+    char *msg = strfmt("too many %s in this session (at most %d)", what, DB_MAX_NAMED);
+    db_error(d, "53400", msg);
+    free(msg);
+    d->ext_skip = 1;
+    return 0;
 }
 
 static void db_ext_parse(struct db_conn *d, const struct pgw_msg *m)
@@ -725,56 +803,59 @@ static void db_ext_parse(struct db_conn *d, const struct pgw_msg *m)
         d->ext_skip = 1;
         return;
     }
-    if (p.name[0]) {
-        db_error(d, "0A000", "named prepared statements are not supported");
+    struct db_pstmt *old = db_ps_find(d, p.name);
+    if (old && p.name[0]) {
+        char *msg = strfmt("prepared statement \"%s\" already exists", p.name);
+        db_error(d, "42P05", msg);
+        free(msg);
         d->ext_skip = 1;
         return;
     }
-    db_ext_reset(d);
-    free(d->ext_sql);
-    free(d->ext_types);
-    d->ext_sql = strdup(p.query);
-    d->ext_ntypes = p.ntypes;
-    d->ext_types = calloc((size_t)p.ntypes + 1, sizeof *d->ext_types);
-    if (!d->ext_sql || !d->ext_types) abort();
-    memcpy(d->ext_types, p.types, (size_t)p.ntypes * sizeof *d->ext_types);
+    if (old) db_ps_drop(d, old);    /* a new unnamed statement replaces the old */
+    if (!db_ext_room(d, d->nps, "prepared statements")) return;
+    if (!(d->ps = realloc(d->ps, (size_t)(d->nps + 1) * sizeof *d->ps))) abort();
+    struct db_pstmt *n = &d->ps[d->nps++];
+    n->name = strdup(p.name);
+    n->sql = strdup(p.query);
+    n->ntypes = p.ntypes;
+    n->types = calloc((size_t)p.ntypes + 1, sizeof *n->types);
+    if (!n->name || !n->sql || !n->types) abort();
+    memcpy(n->types, p.types, (size_t)p.ntypes * sizeof *n->types);
     size_t o = pgw_begin(&d->out, '1');
     pgw_end(&d->out, o);
 }
 
-/* Prepares the unnamed statement into the portal; 0 or -1 (error sent). */
-static int db_ext_prepare(struct db_conn *d)
+/* Prepares statement p's text.  Returns the statement (the caller
+ * finalizes it), or NULL with the error sent. */
+static sqlite3_stmt *db_ext_prepare(struct db_conn *d, const struct db_pstmt *p)
 {
-    db_ext_reset(d);
-    if (!d->ext_sql) {
-        db_error(d, "26000", "unnamed prepared statement does not exist");
-        return -1;
-    }
+    sqlite3_stmt *st = NULL;
     const char *tail = NULL;
-    if (sqlite3_prepare_v2(d->s->db, d->ext_sql, -1, &d->ext_stmt, &tail) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(d->s->db, p->sql, -1, &st, &tail) != SQLITE_OK) {
         db_sqlite_error(d);
-        return -1;
+        return NULL;
     }
     while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';')) tail++;
     if (tail && *tail) {
-        db_ext_reset(d);
+        sqlite3_finalize(st);
         db_error(d, "42601", "cannot insert multiple commands into a prepared statement");
-        return -1;
+        return NULL;
     }
-    return 0;
+    return st;
 }
 
-/* Binds text parameter i (1-based) as $i, typed by the Parse oids. */
-static void db_ext_bind_one(struct db_conn *d, int i, const char *v, int32_t len)
+/* Binds text parameter i (1-based) of st as $i, typed by p's Parse oids. */
+static void db_ext_bind_one(sqlite3_stmt *st, const struct db_pstmt *p, int i, const char *v,
+                            int32_t len)
 {
-    int idx = sqlite3_bind_parameter_index(d->ext_stmt, numstr_fmt("$%d", i).s);
-    if (!idx) idx = i <= sqlite3_bind_parameter_count(d->ext_stmt) ? i : 0;
+    int idx = sqlite3_bind_parameter_index(st, numstr_fmt("$%d", i).s);
+    if (!idx) idx = i <= sqlite3_bind_parameter_count(st) ? i : 0;
     if (!idx) return;
     if (!v) {
-        sqlite3_bind_null(d->ext_stmt, idx);
+        sqlite3_bind_null(st, idx);
         return;
     }
-    uint32_t oid = i <= d->ext_ntypes ? d->ext_types[i - 1] : 0;
+    uint32_t oid = i <= p->ntypes ? p->types[i - 1] : 0;
     /* a numeric parameter of fewer than NUMSTR_MAX bytes is bound as a
      * number when it reads as one; any other as text */
     if ((oid == 20 || oid == 21 || oid == 23 || oid == 700 || oid == 701) && len < NUMSTR_MAX) {
@@ -783,14 +864,14 @@ static void db_ext_bind_one(struct db_conn *d, int i, const char *v, int32_t len
         char *end;
         if (oid >= 700) {
             double x = strtod(num, &end);
-            if (*num && !*end) { sqlite3_bind_double(d->ext_stmt, idx, x); return; }
+            if (*num && !*end) { sqlite3_bind_double(st, idx, x); return; }
         } else {
             errno = 0;
             long long x = strtoll(num, &end, 10);
-            if (*num && !*end && !errno) { sqlite3_bind_int64(d->ext_stmt, idx, x); return; }
+            if (*num && !*end && !errno) { sqlite3_bind_int64(st, idx, x); return; }
         }
     }
-    sqlite3_bind_text(d->ext_stmt, idx, v, len, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, idx, v, len, SQLITE_TRANSIENT);
 }
 
 static void db_ext_bind(struct db_conn *d, const struct pgw_msg *m)
@@ -804,66 +885,121 @@ static void db_ext_bind(struct db_conn *d, const struct pgw_msg *m)
         d->ext_skip = 1;
         return;
     }
-    if (b.portal[0] || b.stmt[0] || b.binary) {
-        db_error(d, "0A000", b.binary ? "binary format is not supported"
-                                      : "named portals and statements are not supported");
+    if (b.binary) {
+        db_error(d, "0A000", "binary format is not supported");
         d->ext_skip = 1;
         return;
     }
-    if (db_ext_prepare(d)) {
+    const struct db_pstmt *p = db_ps_find(d, b.stmt);
+    if (!p) { db_ext_missing(d, "26000", "prepared statement", b.stmt); return; }
+    struct db_portal *old = db_pt_find(d, b.portal);
+    if (old && b.portal[0]) {
+        char *msg = strfmt("portal \"%s\" already exists", b.portal);
+        db_error(d, "42P03", msg);
+        free(msg);
         d->ext_skip = 1;
         return;
     }
-    for (int i = 0; i < b.nparams; i++) db_ext_bind_one(d, i + 1, b.val[i], b.len[i]);
+    if (old) db_pt_drop(d, old);    /* a new unnamed portal replaces the old */
+    if (!db_ext_room(d, d->npt, "portals")) return;
+    sqlite3_stmt *st = db_ext_prepare(d, p);
+    if (!st) { d->ext_skip = 1; return; }
+    for (int i = 0; i < b.nparams; i++) db_ext_bind_one(st, p, i + 1, b.val[i], b.len[i]);
+    if (!(d->pt = realloc(d->pt, (size_t)(d->npt + 1) * sizeof *d->pt))) abort();
+    struct db_portal *n = &d->pt[d->npt++];
+    if (!(n->name = strdup(b.portal))) abort();
+    n->st = st;
     size_t o = pgw_begin(&d->out, '2');
     pgw_end(&d->out, o);
 }
 
+/* Describe: a statement's parameter types and result columns (prepared
+ * for the purpose), or a portal's result columns. */
 static void db_ext_describe(struct db_conn *d, const struct pgw_msg *m)
 {
     struct pgw_rd r;
     pgw_rd_init(&r, m);
     char what = pgw_rd_byte(&r);
-    if (what == 'S') {
-        /* After Bind the portal holds this statement with its parameters
-         * bound: describe it as it is rather than prepare it again. */
-        if (!d->ext_stmt && db_ext_prepare(d)) { d->ext_skip = 1; return; }
-        int n = sqlite3_bind_parameter_count(d->ext_stmt);
-        size_t o = pgw_begin(&d->out, 't');
-        pgw_i16(&d->out, (int16_t)n);
-        for (int i = 0; i < n; i++)
-            pgw_i32(&d->out, (int32_t)(i < d->ext_ntypes && d->ext_types[i] ? d->ext_types[i] : 25));
-        pgw_end(&d->out, o);
-    } else if (!d->ext_stmt) {
-        db_error(d, "34000", "portal does not exist");
+    const char *name = pgw_rd_str(&r);
+    if (r.bad || (what != 'S' && what != 'P')) {
+        db_error(d, "08P01", "malformed Describe message");
         d->ext_skip = 1;
         return;
     }
-    if (sqlite3_column_count(d->ext_stmt) > 0) {
-        db_row_desc(d, d->ext_stmt, 0);
+    sqlite3_stmt *st = NULL, *tmp = NULL;
+    if (what == 'S') {
+        const struct db_pstmt *p = db_ps_find(d, name);
+        if (!p) { db_ext_missing(d, "26000", "prepared statement", name); return; }
+        if (!(st = tmp = db_ext_prepare(d, p))) { d->ext_skip = 1; return; }
+        int n = sqlite3_bind_parameter_count(st);
+        size_t o = pgw_begin(&d->out, 't');
+        pgw_i16(&d->out, (int16_t)n);
+        for (int i = 0; i < n; i++)
+            pgw_i32(&d->out, (int32_t)(i < p->ntypes && p->types[i] ? p->types[i] : 25));
+        pgw_end(&d->out, o);
+    } else {
+        const struct db_portal *pt = db_pt_find(d, name);
+        if (!pt) { db_ext_missing(d, "34000", "portal", name); return; }
+        st = pt->st;
+    }
+    if (sqlite3_column_count(st) > 0) {
+        db_row_desc(d, st, 0);
     } else {
         size_t o = pgw_begin(&d->out, 'n');
         pgw_end(&d->out, o);
     }
+    if (tmp) sqlite3_finalize(tmp);
 }
 
-/* Execute: starts the portal's statement as d's job (db_job_run steps
- * it); BEGIN, COMMIT and the like run at once. */
-static void db_ext_execute(struct db_conn *d)
+/* Close: drops a statement or portal (one that is not there is no error). */
+static void db_ext_close(struct db_conn *d, const struct pgw_msg *m)
 {
-    if (!d->ext_stmt) {
-        db_error(d, "34000", "portal does not exist");
+    struct pgw_rd r;
+    pgw_rd_init(&r, m);
+    char what = pgw_rd_byte(&r);
+    const char *name = pgw_rd_str(&r);
+    if (r.bad || (what != 'S' && what != 'P')) {
+        db_error(d, "08P01", "malformed Close message");
         d->ext_skip = 1;
         return;
     }
+    struct db_pstmt *p = what == 'S' ? db_ps_find(d, name) : NULL;
+    struct db_portal *pt = what == 'P' ? db_pt_find(d, name) : NULL;
+    if (p) db_ps_drop(d, p);
+    if (pt) db_pt_drop(d, pt);
+    size_t o = pgw_begin(&d->out, '3');
+    pgw_end(&d->out, o);
+}
+
+/* Execute: starts the portal's statement as d's job (db_job_run steps
+ * it); BEGIN, COMMIT and the like run at once, once d may run (inside
+ * another client's transaction d waits, as a Query does).  The portal is
+ * used up: its rows are all sent (row limits are not supported).
+ * Returns 1 when d waits: the message is to be read again. */
+static int db_ext_execute(struct db_conn *d, const struct pgw_msg *m)
+{
+    struct pgw_rd r;
+    pgw_rd_init(&r, m);
+    const char *name = pgw_rd_str(&r);
+    if (r.bad) {
+        db_error(d, "08P01", "malformed Execute message");
+        d->ext_skip = 1;
+        return 0;
+    }
+    struct db_portal *pt = db_pt_find(d, name);
+    if (!pt) { db_ext_missing(d, "34000", "portal", name); return 0; }
     const char *rest;
-    struct db_word kw = db_keyword(sqlite3_sql(d->ext_stmt), &rest);
-    if (!db_txn_allows(d, kw)) { d->ext_skip = 1; return; }
-    if (db_txn_control(d, kw, rest)) { db_ext_reset(d); return; }
+    struct db_word kw = db_keyword(sqlite3_sql(pt->st), &rest);
+    if (!db_txn_allows(d, kw)) { d->ext_skip = 1; return 0; }
+    if (db_is_txn_kw(kw) && !db_may_run(d)) return 1;
+    sqlite3_stmt *st = pt->st;
+    pt->st = NULL;
+    db_pt_drop(d, pt);
+    if (db_txn_control(d, kw, rest)) { sqlite3_finalize(st); return 0; }
     d->job = DB_JOB_EXEC;
     d->st_failed = 0;
-    db_stmt_begin(d, d->ext_stmt, 0);
-    d->ext_stmt = NULL;
+    db_stmt_begin(d, st, 0);
+    return 0;
 }
 
 /* ---- limits: statement time, cancel, idle in transaction ------------- */
@@ -1358,12 +1494,10 @@ static int db_message(struct db_conn *d, const struct pgw_msg *m)
     case 'P': db_ext_parse(d, m); return SRV_OK;
     case 'B': db_ext_bind(d, m); return SRV_OK;
     case 'D': db_ext_describe(d, m); return SRV_OK;
-    case 'E': db_ext_execute(d); return SRV_OK;
-    case 'C': {
-        size_t o = pgw_begin(&d->out, '3');
-        pgw_end(&d->out, o);
+    case 'E':
+        d->reread = db_ext_execute(d, m);
         return SRV_OK;
-    }
+    case 'C': db_ext_close(d, m); return SRV_OK;
     case 'S':
         d->ext_skip = 0;
         db_send_ready(d);
@@ -1420,6 +1554,10 @@ static int db_on_input(struct srv_conn *c)
         if (d->phase == DB_PH_STARTUP) rc = db_startup(d, &m);
         else if (d->phase == DB_PH_AUTH) rc = db_auth(d, &m);
         else rc = db_message(d, &m);
+        if (d->reread) {                        /* held: read it again when resumed */
+            d->reread = 0;
+            break;
+        }
         if (d->job) d->job_len = (size_t)n;     /* consumed when the job ends */
         else buf_consume(&c->in, (size_t)n);
     }
@@ -1479,8 +1617,6 @@ static void db_close(struct srv_conn *c)
     }
     if (d->waiting) db_unqueue(d);
     db_schedule_pump(s);
-    free(d->ext_sql);
-    free(d->ext_types);
     free(d->user);
     buf_free(&d->out);
     free(d);
