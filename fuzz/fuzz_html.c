@@ -36,7 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[512];
     struct json_doc *d = json_parse((const char *)data, size, err, sizeof err);
     if (!d) return 0;
-    struct report_model *m = report_model_from_json(json_root(d), 0, err, sizeof err);
+    struct buf why = BUF_INIT;
+    struct report_model *m = report_model_from_json(json_root(d), 0, &why);
     if (m) {
         const struct report_model *two[2] = { m, m };
         const char *files[2] = { "a.json", NULL };
@@ -48,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         report_model_free(m);
     }
-    struct report_capacity *c = report_capacity_from_json(json_root(d), err, sizeof err);
+    struct report_capacity *c = report_capacity_from_json(json_root(d), &why);
     if (c) {
         struct buf b = BUF_INIT;
         report_render_capacity_html(c, "capacity.json", &b);
@@ -57,5 +58,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         report_capacity_free(c);
     }
     json_doc_free(d);
+    buf_free(&why);
     return 0;
 }

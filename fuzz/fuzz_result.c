@@ -18,20 +18,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct json_doc *d = json_parse((const char *)data, size, err, sizeof err);
     if (!d) return 0;
     for (int full = 0; full < 2; full++) {
-        struct report_model *m = report_model_from_json(json_root(d), full, err, sizeof err);
+        struct buf why = BUF_INIT;
+        struct report_model *m = report_model_from_json(json_root(d), full, &why);
         if (!m) {
-            if (!err[0]) abort();               /* a refusal always says why */
+            if (!buf_used(&why)) abort();       /* a refusal always says why */
+            buf_free(&why);
             continue;
         }
         report_render_text(m, null);
         struct buf b = BUF_INIT;
         report_render_json(m, &b);
         struct json_doc *d2 = json_parse(b.data, b.len, err, sizeof err);
-        struct report_model *m2 = d2 ? report_model_from_json(json_root(d2), 0, err, sizeof err) : NULL;
+        struct report_model *m2 = d2 ? report_model_from_json(json_root(d2), 0, &why) : NULL;
         if (!m2) {
-            fprintf(stderr, "re-read failed: %s\n", err);
+            fprintf(stderr, "re-read failed: %s %s\n", err, buf_cstr(&why));
             abort();
         }
+        buf_free(&why);
         report_model_free(m2);
         json_doc_free(d2);
         buf_free(&b);
