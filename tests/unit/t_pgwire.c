@@ -37,6 +37,8 @@ TEST(pgwire_startup_params)
     T_EQ_STR(s.database, "orders");
     m.len = 12;                                 /* cut inside "alice" */
     T_EQ_INT(pgw_parse_startup(&m, &s, &err), -1);
+    T_ASSERT(buf_used(&err) > 0);               /* and says why */
+    buf_free(&err);
 }
 
 TEST(pgwire_bind_and_bounds)
@@ -54,6 +56,8 @@ TEST(pgwire_bind_and_bounds)
     T_ASSERT(b.val[1] == NULL);
     m.len = 9;                                  /* parameter runs past the end */
     T_EQ_INT(pgw_parse_bind(&m, &b, &err), -1);
+    T_ASSERT(buf_used(&err) > 0);               /* and says why */
+    buf_free(&err);
 }
 
 TEST(pgwire_writers)
