@@ -139,7 +139,7 @@ void collect_close(struct collect *c)
         free((char *)c->t[i].cgroup);
     }
     free(c->t);
-    free(c->sum);
+    prof_summary_free(c->sum);
     cause_table_free(&c->table);
     buf_free(&c->dir);
     free(c);

@@ -757,6 +757,18 @@ double prof_server_cores(const struct prof_summary *s, int i)
     return (s->seconds > 0 ? v->guest_thread_ns / (s->seconds * 1e9) : 0) + own;
 }
 
+void prof_summary_free(struct prof_summary *s)
+{
+    if (!s) return;
+    free(s->kvm_note);
+    free(s->guest_record);
+    free(s->data_file);
+    free(s->command);
+    free(s->exit_command);
+    free(s->error);
+    free(s);
+}
+
 void prof_guest_note(const struct prof_summary *s, char *dst, size_t n)
 {
     double frac = s->vcpu_ticks ? (double)s->guest_ticks / (double)s->vcpu_ticks : 0;
@@ -766,7 +778,7 @@ void prof_guest_note(const struct prof_summary *s, char *dst, size_t n)
              "vmx/svm_vcpu_run samples are in that figure, the other samples share the rest",
              s->vcpu_threads, 100 * frac, (unsigned long long)s->guest_ticks,
              (unsigned long long)s->vcpu_ticks,
-             s->guest_record[0] ? s->guest_record : "with perf's defaults",
+             s->guest_record && s->guest_record[0] ? s->guest_record : "with perf's defaults",
              (unsigned long long)s->guest_mode_samples,
              (unsigned long long)(s->cause[PC_GUEST].samples - s->guest_mode_samples));
 }

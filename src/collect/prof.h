@@ -9,8 +9,11 @@
  * (kvm:kvm_exit and kvm:kvm_entry).  Only samples whose time lies in the
  * interval [t0, t1) count.
  *
- * struct prof_summary is plain data (fixed arrays, no pointers), so the
- * report model copies it and result.json holds all of it. */
+ * struct prof_summary is plain data but for its few text fields (the
+ * notes, paths and command lines, which come from other strings): a
+ * summary the collectors built owns them (prof_summary_free); the report
+ * model's copy holds its own in the model's memory.  result.json holds
+ * all of it. */
 #ifndef HOSTMIX_COLLECT_PROF_H
 #define HOSTMIX_COLLECT_PROF_H
 
@@ -129,7 +132,7 @@ struct prof_summary {
     int nthreads;                   /* the servers' threads, most switches first */
     struct prof_thread thread[PROF_MAX_THREADS];
     int kvm;                        /* 1: kvm exits recorded; 0: no KVM here */
-    char kvm_note[160];             /* why not, in one line */
+    char *kvm_note;                 /* why not, in one line (NULL: "") */
     int nexits;
     struct prof_exit exit[PROF_MAX_EXITS];
     uint64_t exits_total;
@@ -142,14 +145,24 @@ struct prof_summary {
     uint64_t guest_ticks, vcpu_ticks;   /* the tick-sampled guest_time and utime + stime behind it */
     int vcpu_threads;
     uint64_t guest_mode_samples;    /* samples perf marked as guest mode (only with guest symbols) */
-    char guest_record[96];          /* how the sampling event treats guest mode ("" default) */
+    char *guest_record;             /* how the sampling event treats guest mode (NULL default) */
     double collector_cores;         /* the profiler's own CPU, kept out of the system under test */
     double post_s;                  /* time to post-process the recording */
-    char data_file[256];            /* the recording, for perf report */
-    char command[1024];             /* the perf record command line, as run */
-    char exit_command[512];         /* the KVM exits' perf record, or "" */
-    char error[256];                /* why the profile is missing or partial, or "" */
+    char *data_file;                /* the recording, for perf report */
+    char *command;                  /* the perf record command line, as run */
+    char *exit_command;             /* the KVM exits' perf record, or NULL */
+    char *error;                    /* why the profile is missing or partial, or NULL */
 };
+
+/* A text field of a summary as a string: "" for none (NULL). */
+static inline const char *prof_text(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Frees s and the text fields it owns (a summary the collectors built,
+ * or a test's; never the report model's copy).  NULL is fine. */
+void prof_summary_free(struct prof_summary *s);
 
 /* One process the analysis attributes samples to. */
 struct prof_owner {

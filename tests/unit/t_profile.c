@@ -797,8 +797,8 @@ TEST(explain_json_kvm_round_trip)
     s->guest_ticks = 90;
     s->vcpu_ticks = 150;
     s->vcpu_threads = 2;
-    snprintf(s->guest_record, sizeof s->guest_record, "in host and guest mode (:HG)");
-    snprintf(s->exit_command, sizeof s->exit_command, "perf record -c1 -m1024");
+    s->guest_record = strdup("in host and guest mode (:HG)");
+    s->exit_command = strdup("perf record -c1 -m1024");
     prof_scale(s, 1.0);
     struct report_model m = { .profile = s };
     struct json_w w;
@@ -841,5 +841,5 @@ TEST(explain_json_kvm_round_trip)
     json_doc_free(d);
     buf_free(&b);
     report_model_free(m2);
-    free(s);
+    prof_summary_free(s);
 }
