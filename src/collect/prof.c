@@ -8,6 +8,7 @@
  * work, unsymbolized user code of a QEMU guest under TCG is the guest's
  * translated code. */
 #include "collect/prof.h"
+#include "core/buf.h"
 #include "collect/pscript.h"
 
 #include <stdlib.h>
@@ -54,14 +55,34 @@ struct sym_cache {
     size_t n, cap;
 };
 
-static uint64_t sc_hash(const char *s)
+#define SC_HASH_SEED 1469598103934665603ull  /* FNV-1a */
+
+/* h carried over the bytes of s. */
+static uint64_t sc_hash_more(uint64_t h, const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
     for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
 }
 
+static uint64_t sc_hash(const char *s)
+{
+    return sc_hash_more(SC_HASH_SEED, s);
+}
+
 static void sc_grow(struct sym_cache *c);
+
+/* sc_hash of the key "SYM\tDSO", without building it. */
+static uint64_t sc_hash_frame(const char *sym, const char *dso)
+{
+    return sc_hash_more(sc_hash_more(sc_hash(sym), "\t"), dso);
+}
+
+/* Whether key is "SYM\tDSO". */
+static int sc_key_is(const char *key, const char *sym, const char *dso)
+{
+    size_t n = strlen(sym);
+    return strncmp(key, sym, n) == 0 && key[n] == '\t' && strcmp(key + n + 1, dso) == 0;
+}
 
 /* The entry of frame f, created (rules looked up) on first sight.
  * Entries are allocated one by one, so a pointer to one stays valid
@@ -69,14 +90,13 @@ static void sc_grow(struct sym_cache *c);
 static struct sym_ent *sc_get(struct sym_cache *c, const struct cause_table *t,
                               const struct ps_frame *f)
 {
-    char key[PS_SYM_MAX + PS_DSO_MAX + 2];
-    snprintf(key, sizeof key, "%s\t%s", f->sym, f->dso);
     if ((c->n + 1) * 2 > c->cap) sc_grow(c);
-    size_t i = sc_hash(key) & (c->cap - 1);
-    while (c->e[i] && strcmp(c->e[i]->key, key) != 0) i = (i + 1) & (c->cap - 1);
+    size_t i = sc_hash_frame(f->sym, f->dso) & (c->cap - 1);
+    while (c->e[i] && !sc_key_is(c->e[i]->key, f->sym, f->dso)) i = (i + 1) & (c->cap - 1);
     if (c->e[i]) return c->e[i];
     struct sym_ent *e = calloc(1, sizeof *e);
-    if (!e || !(e->key = strdup(key))) abort();
+    if (!e) abort();
+    e->key = strfmt("%s\t%s", f->sym, f->dso);
     struct cause_frame cf = { f->sym, f->dso, f->kernel };
     cause_rules_of(t, &cf, e->rules);
     e->kernel = f->kernel;

@@ -190,18 +190,19 @@ static int vm_kvm_usable(const char *root, char *why, size_t n)
 
 static int vm_pick_accel(struct vm *v, const char *root, char *why, size_t n)
 {
-    char kwhy[200] = "";
-    int kvm = vm_kvm_usable(root, kwhy, sizeof kwhy);
+    v->accel_why[0] = '\0';
+    int kvm = vm_kvm_usable(root, v->accel_why, sizeof v->accel_why);   /* why not, first */
     if (v->o->accel == 1 && !kvm) {
-        snprintf(why, n, "accel = kvm, but %s", kwhy);
+        snprintf(why, n, "accel = kvm, but %s", v->accel_why);
         return -1;
     }
     v->accel = v->o->accel == 2 || !kvm ? VM_ACCEL_TCG : VM_ACCEL_KVM;
-    if (v->accel == VM_ACCEL_KVM)
-        snprintf(v->accel_why, sizeof v->accel_why, "KVM (hardware virtualization)");
-    else
-        snprintf(v->accel_why, sizeof v->accel_why, "TCG: guest time is emulation, not "
-                 "hardware virtualization (%s)", v->o->accel == 2 ? "accel = tcg" : kwhy);
+    char *w = v->accel == VM_ACCEL_KVM
+                  ? strfmt("KVM (hardware virtualization)")
+                  : strfmt("TCG: guest time is emulation, not hardware virtualization (%s)",
+                           v->o->accel == 2 ? "accel = tcg" : v->accel_why);
+    snprintf(v->accel_why, sizeof v->accel_why, "%s", w);
+    free(w);
     return 0;
 }
 
@@ -334,10 +335,11 @@ static int vm_huge_enough(struct vm *v, const struct server_spec *sp, char *why,
 {
     if (v->o->huge == VM_HUGE_NO) return 0;
     uint64_t page = v->o->huge == VM_HUGE_1G ? 1ULL << 30 : 2ULL << 20;
-    char w[400];
     v->huge_need += (uint64_t)sp->memory;
-    if (vm_huge_pick(&v->huge, page, v->huge_need, &v->huge_path, w, sizeof w) == 0) return 0;
-    snprintf(why, n, "hugepages = %s: %s", vm_huge_names[v->o->huge], w);
+    if (vm_huge_pick(&v->huge, page, v->huge_need, &v->huge_path, why, n) == 0) return 0;
+    char *w = strfmt("hugepages = %s: %s", vm_huge_names[v->o->huge], why);
+    snprintf(why, n, "%s", w);
+    free(w);
     return -1;
 }
 
