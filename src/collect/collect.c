@@ -167,7 +167,7 @@ int collect_status_parse(const char *text, uint64_t *vol, uint64_t *invol)
 struct sw_thread {
     int target;
     pid_t tid;
-    char comm[16];
+    char comm[PROF_COMM_LEN];
     uint64_t vol, invol;
     int seen;                       /* read again at the last edge */
 };

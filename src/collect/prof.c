@@ -134,6 +134,14 @@ static void sc_free(struct sym_cache *c)
 
 /* ---- one pass ---------------------------------------------------------- */
 
+/* Copies the name src into dst[n], cut at the bound n - 1. */
+static void pa_name(char *dst, size_t n, const char *src)
+{
+    size_t k = strnlen(src, n - 1);
+    memcpy(dst, src, k);
+    dst[k] = '\0';
+}
+
 struct pa {
     const struct prof_input *in;
     struct prof_summary *s;
@@ -145,12 +153,12 @@ struct pa {
     int nf, in_sample;
     uint64_t nsample;               /* samples seen (marks) */
     struct { pid_t tid; int64_t t; int reason; int owner, cpu; } kvm[256];  /* open exits */
-    struct { char comm[32]; uint64_t n; } fc[64];                       /* foreign processes */
+    struct { char comm[PROF_PROC_LEN]; uint64_t n; } fc[64];            /* foreign processes */
     int nfc;
     struct pa_tid {                 /* threads seen, by owner (hash) */
         pid_t tid;
         int owner;
-        char comm[16];
+        char comm[PROF_COMM_LEN];
         uint64_t total, preempt, woken;
     } tids[PA_TIDS];
     pid_t last_next[PA_CPUS];       /* per CPU: next_pid + 1 of its last switch, 0 none */
@@ -175,7 +183,7 @@ static void pa_tid_learn(struct pa *a, pid_t tid, int owner)
     if (i < 0) return;
     a->tids[i].tid = tid;
     a->tids[i].owner = owner;
-    if (!a->tids[i].comm[0]) snprintf(a->tids[i].comm, sizeof a->tids[i].comm, "%.15s", a->h.comm);
+    if (!a->tids[i].comm[0]) pa_name(a->tids[i].comm, sizeof a->tids[i].comm, a->h.comm);
 }
 
 /* The counters of a server's thread, or NULL. */
@@ -256,7 +264,7 @@ static void pa_foreign(struct pa *a)
     while (i < a->nfc && strncmp(a->fc[i].comm, a->h.comm, sizeof a->fc[i].comm - 1)) i++;
     if (i == a->nfc) {
         if (a->nfc == (int)(sizeof a->fc / sizeof a->fc[0])) return;
-        snprintf(a->fc[a->nfc++].comm, sizeof a->fc[0].comm, "%.31s", a->h.comm);
+        pa_name(a->fc[a->nfc++].comm, sizeof a->fc[0].comm, a->h.comm);
     }
     a->fc[i].n++;
 }
@@ -462,7 +470,7 @@ static void pa_waking(struct pa *a)
     if (wakee < 0) return;
     struct pa_tid *th = pa_thread(a, pid, wakee);
     if (th) th->woken += w;
-    if (th && !th->comm[0]) snprintf(th->comm, sizeof th->comm, "%.15s", comm);
+    if (th && !th->comm[0]) pa_name(th->comm, sizeof th->comm, comm);
     s->srv[wakee].sw.woken += w;
     s->srv[wakee].sw.waker[k] += w;
 }
@@ -494,7 +502,7 @@ static int pa_exit_index(struct prof_summary *s, const char *reason)
 
 static void pa_kvm_exit(struct pa *a)
 {
-    char reason[32];
+    char reason[PROF_EXIT_LEN];
     pa_exit_reason(a->h.trace, reason, sizeof reason);
     struct prof_summary *s = a->s;
     int k = pa_exit_index(s, reason);

@@ -30,6 +30,16 @@
 #define PROF_SERVER_TOP 8           /* top functions per server */
 #define PROF_MAX_THREADS 64         /* servers' threads with most switches */
 
+/* The bounds of the names a summary keeps, as perf and the kernel give
+ * them (longer ones are cut to fit): */
+#define PROF_COMM_LEN 16            /* a thread's name: the kernel's TASK_COMM_LEN */
+#define PROF_PROC_LEN 32            /* a foreign process's name */
+#define PROF_SYM_LEN 96             /* a top function's symbol */
+#define PROF_DSO_LEN 64             /* and its module */
+#define PROF_SERVER_LEN 32          /* a server's name ("set12-web") */
+#define PROF_EXIT_LEN 32            /* a VM exit reason (kvm_exit's "reason": "EPT_VIOLATION") */
+#define PROF_EVENT_LEN 32           /* the sampling event ("cpu-clock") */
+
 /* Why a task left the CPU (sched_switch prev_state and call chain). */
 enum prof_wait { PW_PREEMPT,        /* preempted while runnable (involuntary) */
                  PW_SOCKET,         /* asleep in epoll/poll/select or a socket call */
@@ -54,7 +64,7 @@ extern const char *const prof_waker_keys[PK_N];
 extern const char *const prof_waker_labels[PK_N];
 
 struct prof_sym {
-    char sym[96], dso[64];
+    char sym[PROF_SYM_LEN], dso[PROF_DSO_LEN];
     uint64_t samples;
     int cause;                      /* the cause most of its samples got */
 };
@@ -79,7 +89,7 @@ struct prof_switches {
 };
 
 struct prof_server {
-    char name[32];
+    char name[PROF_SERVER_LEN];
     int role;                       /* enum role_id */
     int guest;                      /* a VM guest (QEMU process) */
     uint64_t samples;
@@ -94,7 +104,7 @@ struct prof_server {
 
 /* One thread of a server: its switches over the interval. */
 struct prof_thread {
-    char comm[16];
+    char comm[PROF_COMM_LEN];
     int tid, server;                /* server: index into srv */
     uint64_t total, preempt, woken; /* from the tracepoints (total includes implied) */
     uint64_t vol, invol;            /* from /proc/PID/task/TID/status */
@@ -102,7 +112,7 @@ struct prof_thread {
 };
 
 struct prof_exit {
-    char reason[32];
+    char reason[PROF_EXIT_LEN];
     uint64_t count;
     uint64_t timed;                 /* of count: paired with their entry (ns is theirs) */
     double ns;                      /* exit to the next entry, summed */
@@ -110,7 +120,7 @@ struct prof_exit {
 
 struct prof_summary {
     int present;
-    char event[32];                 /* "cpu-clock" */
+    char event[PROF_EVENT_LEN];     /* "cpu-clock" */
     int freq;                       /* Hz per CPU */
     double seconds;                 /* the interval profiled */
     uint64_t samples, busy_samples, sut_samples, unknown_samples, outside;
@@ -119,7 +129,7 @@ struct prof_summary {
     int tcg;                        /* guests ran under emulation */
     struct prof_cause_fig cause[PC_N];
     int nforeign;                   /* the processes of PC_FOREIGN, most samples first */
-    struct { char comm[32]; uint64_t samples; } foreign[PROF_CAUSE_TOP];
+    struct { char comm[PROF_PROC_LEN]; uint64_t samples; } foreign[PROF_CAUSE_TOP];
     int ntop;
     struct prof_sym top[PROF_TOP];
     int nservers;
