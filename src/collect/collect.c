@@ -35,6 +35,14 @@ static int collect_causes(struct collect *c, char *why, size_t n)
     return 0;
 }
 
+/* Puts "profile: NAME: " before the message collector name left in why. */
+static void collect_why_named(const char *name, char *why, size_t n)
+{
+    char *w = strfmt("profile: %s: %s", name, why);     /* freed below */
+    snprintf(why, n, "%s", w);
+    free(w);
+}
+
 struct collect *collect_open(const struct job_profile *opt, const char *proc_root,
                              const char *outdir, char *why, size_t n)
 {
@@ -51,9 +59,8 @@ struct collect *collect_open(const struct job_profile *opt, const char *proc_roo
         if (o->wanted && !o->wanted(opt)) continue;
         c->priv[i] = calloc(1, o->priv_size ? o->priv_size : 1);
         if (!c->priv[i]) abort();
-        char w[400];
-        if (o->probe && o->probe(c, c->priv[i], w, sizeof w)) {
-            snprintf(why, n, "profile: %s: %s", o->name, w);
+        if (o->probe && o->probe(c, c->priv[i], why, n)) {
+            collect_why_named(o->name, why, n);
             ok = 0;
         }
     }
@@ -79,10 +86,9 @@ int collect_arm(struct collect *c, const struct collect_target *t, int n, int tc
     c->nt = n;
     c->tcg = tcg;
     for (int i = 0; collect_table[i]; i++) {
-        char w[400];
         if (!c->priv[i] || !collect_table[i]->arm) continue;
-        if (collect_table[i]->arm(c, c->priv[i], w, sizeof w) == 0) continue;
-        snprintf(why, whyn, "profile: %s: %s", collect_table[i]->name, w);
+        if (collect_table[i]->arm(c, c->priv[i], why, whyn) == 0) continue;
+        collect_why_named(collect_table[i]->name, why, whyn);
         return -1;
     }
     return 0;
@@ -139,7 +145,7 @@ void collect_close(struct collect *c)
         free((char *)c->t[i].cgroup);
     }
     free(c->t);
-    free(c->sum);
+    prof_summary_free(c->sum);
     cause_table_free(&c->table);
     buf_free(&c->dir);
     free(c);
@@ -161,7 +167,7 @@ int collect_status_parse(const char *text, uint64_t *vol, uint64_t *invol)
 struct sw_thread {
     int target;
     pid_t tid;
-    char comm[16];
+    char comm[PROF_COMM_LEN];
     uint64_t vol, invol;
     int seen;                       /* read again at the last edge */
 };
@@ -214,22 +220,26 @@ static void sw_thread(struct sw_state *s, int k, pid_t tid, const char *text, ui
 static int sw_read(const char *root, struct sw_state *s, int k, pid_t pid, int end,
                    uint64_t *vol, uint64_t *invol)
 {
-    char path[96], text[4096];
     *vol = *invol = 0;
-    snprintf(path, sizeof path, "%s/proc/%d/task", root, (int)pid);
-    DIR *d = opendir(path);
+    char *dir = strfmt("%s/proc/%d/task", root, (int)pid);
+    DIR *d = opendir(dir);
+    free(dir);
     if (!d) return -1;
     struct dirent *e;
+    struct buf text = BUF_INIT;
     while ((e = readdir(d)) != NULL) {
         uint64_t v, iv;
         if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-        snprintf(path, sizeof path, "/proc/%d/task/%.16s/status", (int)pid, e->d_name);
-        if (meas_read(root, path, text, sizeof text) <= 0 || collect_status_parse(text, &v, &iv))
+        pid_t tid = (pid_t)atoi(e->d_name);
+        buf_reset(&text);
+        if (meas_read_buf(root, numstr_fmt("/proc/%d/task/%d/status", (int)pid, (int)tid).s,
+                          &text) <= 0 || collect_status_parse(buf_cstr(&text), &v, &iv))
             continue;
-        sw_thread(s, k, (pid_t)atoi(e->d_name), text, v, iv, end);
+        sw_thread(s, k, tid, buf_cstr(&text), v, iv, end);
         *vol += v;
         *invol += iv;
     }
+    buf_free(&text);
     closedir(d);
     return 0;
 }

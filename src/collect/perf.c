@@ -25,6 +25,7 @@
  * `perf report`; the text of perf script is read from temporary files
  * and removed. */
 #include "collect/collect_int.h"
+#include "core/buf.h"
 #include "core/fs.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -37,6 +38,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,7 +53,7 @@
 struct perf_rec {
     pid_t pid;                      /* 0 when not running */
     int ctl, ack;                   /* the control FIFOs, -1 when closed */
-    char command[1024];             /* its argv joined, for the result */
+    char *command;                  /* its argv joined, for the result (owned) */
     uint64_t cpu_ns;                /* its CPU at its last reading */
 };
 
@@ -63,9 +65,23 @@ struct perf_state {
     int nrec;                       /* 1, or 2 with the exits' recording */
     int enabled;                    /* the events were enabled at begin */
     int kvm;                        /* kvm tracepoints recorded */
-    char kvm_note[160];
-    char error[256];
+    const char *kvm_note;           /* why no exits are recorded (a literal), or NULL */
+    char *error;                    /* why the profile is missing or partial (owned), or NULL */
 };
+
+/* Replaces s->error with a new message. */
+static void perf_error(struct perf_state *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void perf_error(struct perf_state *s, const char *fmt, ...)
+{
+    struct buf b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    free(s->error);
+    s->error = buf_detach(&b);
+}
 
 static int perf_wanted(const struct job_profile *o)
 {
@@ -83,11 +99,11 @@ static int perf_probe(struct collect *c, void *priv, char *why, size_t n)
         snprintf(why, n, "no perf program '%s' (Debian: apt-get install linux-perf)", c->opt.perf);
         return -1;
     }
-    char v[16] = "";
+    struct numstr v = { "" };           /* a number's text */
     const char *paranoid = "/proc/sys/kernel/perf_event_paranoid";
-    if (geteuid() != 0 && meas_read(c->root, paranoid, v, sizeof v) > 0 && atoi(v) > 0) {
+    if (geteuid() != 0 && meas_read(c->root, paranoid, v.s, sizeof v.s) > 0 && atoi(v.s) > 0) {
         snprintf(why, n, "a system-wide profile needs root or kernel.perf_event_paranoid <= 0 "
-                         "(it is %d)", atoi(v));
+                         "(it is %d)", atoi(v.s));
         return -1;
     }
     return 0;
@@ -98,16 +114,15 @@ static void perf_kvm_probe(struct collect *c, struct perf_state *s)
 {
     struct stat st;
     s->kvm = 0;
-    if (!c->opt.kvm) snprintf(s->kvm_note, sizeof s->kvm_note, "not recorded ([profile] kvm = no)");
+    s->kvm_note = NULL;
+    if (!c->opt.kvm) s->kvm_note = "not recorded ([profile] kvm = no)";
     else if (stat("/sys/module/kvm", &st) != 0)
-        snprintf(s->kvm_note, sizeof s->kvm_note,
-                 "this host does not run KVM: no VM exits to count");
+        s->kvm_note = "this host does not run KVM: no VM exits to count";
     else {
         int guests = 0;
         for (int i = 0; i < c->nt; i++) guests |= c->t[i].guest;
-        if (!guests || c->tcg)
-            snprintf(s->kvm_note, sizeof s->kvm_note, "%s: no VM exits to count",
-                     guests ? "the guests ran under TCG, not KVM" : "no server ran in a KVM guest");
+        if (guests && c->tcg) s->kvm_note = "the guests ran under TCG, not KVM: no VM exits to count";
+        else if (!guests) s->kvm_note = "no server ran in a KVM guest: no VM exits to count";
         else s->kvm = 1;
     }
 }
@@ -180,27 +195,30 @@ static int perf_command(struct perf_rec *s, const char *cmd)
     return strncmp(line, "ack", 3) == 0 ? 0 : -1;
 }
 
+/* Recording k's control ("ctl") or ack FIFO in dir; the caller frees it. */
+static char *perf_fifo_path(const char *dir, int k, const char *which)
+{
+    return strfmt("%s/%s-%s.fifo", dir, perf_rec_names[k], which);
+}
+
 /* Makes recording k's two FIFOs and opens them read-write (so opening
  * never blocks). */
 static int perf_fifos(const struct collect *c, struct perf_rec *s, int k, char *why, size_t n)
 {
-    char ctl[600], ack[600];
     const char *dir = c->dir.data + c->dir.off;
-    snprintf(ctl, sizeof ctl, "%s/%s-ctl.fifo", dir, perf_rec_names[k]);
-    snprintf(ack, sizeof ack, "%s/%s-ack.fifo", dir, perf_rec_names[k]);
+    char *ctl = perf_fifo_path(dir, k, "ctl"), *ack = perf_fifo_path(dir, k, "ack");
+    int rc = -1;
     unlink(ctl);
     unlink(ack);
-    if (mkfifo(ctl, 0600) || mkfifo(ack, 0600)) {
+    if (mkfifo(ctl, 0600) || mkfifo(ack, 0600))
         snprintf(why, n, "cannot create %s: %s", ctl, strerror(errno));
-        return -1;
-    }
-    s->ctl = open(ctl, O_RDWR | O_CLOEXEC);
-    s->ack = open(ack, O_RDWR | O_CLOEXEC | O_NONBLOCK);
-    if (s->ctl < 0 || s->ack < 0) {
+    else if ((s->ctl = open(ctl, O_RDWR | O_CLOEXEC)) < 0 ||
+             (s->ack = open(ack, O_RDWR | O_CLOEXEC | O_NONBLOCK)) < 0)
         snprintf(why, n, "cannot open %s: %s", ctl, strerror(errno));
-        return -1;
-    }
-    return 0;
+    else rc = 0;
+    free(ctl);
+    free(ack);
+    return rc;
 }
 
 static void perf_kill(struct perf_rec *s, int sig)
@@ -224,29 +242,28 @@ static void perf_kill(struct perf_rec *s, int sig)
 static int perf_start(struct collect *c, struct perf_state *s, int k, char *why, size_t n)
 {
     struct perf_rec *r = &s->r[k];
-    char log[600];
     const char *dir = c->dir.data + c->dir.off;
     if (perf_fifos(c, r, k, why, n)) return -1;
     struct strvec v = STRVEC_INIT;
     collect_perf_argv(&c->opt, s->exe, dir, s->kvm, k, &v);
-    char *cmd = strvec_join(&v, " ");
-    snprintf(r->command, sizeof r->command, "%s", cmd);
-    free(cmd);
-    snprintf(log, sizeof log, "%s/%s-record.log", dir, perf_rec_names[k]);
+    free(r->command);
+    r->command = strvec_join(&v, " ");
+    char *log = strfmt("%s/%s-record.log", dir, perf_rec_names[k]);
     struct spawn sp = { .exe = s->exe, .argv = strvec_argv(&v), .out = log, .own_pgrp = 1,
                         .pdeathsig = SIGTERM };
     r->pid = spawn_start(&sp, why, n);
     strvec_clear(&v);
+    int rc = 0;
     if (r->pid < 0) {
         r->pid = 0;
-        return -1;
-    }
-    if (perf_command(r, "ping")) {
+        rc = -1;
+    } else if (perf_command(r, "ping")) {
         snprintf(why, n, "perf record did not answer on its control FIFO (see %s)", log);
         perf_kill(r, SIGKILL);
-        return -1;
+        rc = -1;
     }
-    return 0;
+    free(log);
+    return rc;
 }
 
 static int perf_arm(struct collect *c, void *priv, char *why, size_t n)
@@ -264,7 +281,7 @@ static void perf_begin(struct collect *c, void *priv)
     struct perf_state *s = priv;
     s->enabled = 1;
     for (int k = 0; k < s->nrec; k++) s->enabled &= perf_command(&s->r[k], "enable") == 0;
-    if (!s->enabled) snprintf(s->error, sizeof s->error, "perf record did not enable its events");
+    if (!s->enabled) perf_error(s, "perf record did not enable its events");
 }
 
 static void perf_end(struct collect *c, void *priv)
@@ -315,13 +332,13 @@ static int perf_script(struct collect *c, struct perf_state *s, int k, const cha
     pid_t pid = spawn_start(&sp, why, sizeof why);
     strvec_clear(&v);
     if (pid < 0) {
-        snprintf(s->error, sizeof s->error, "perf script: %.200s", why);
+        perf_error(s, "perf script: %.200s", why);
         return -1;
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
-    snprintf(s->error, sizeof s->error, "perf script failed (status %d)", status);
+    perf_error(s, "perf script failed (status %d)", status);
     return -1;
 }
 
@@ -349,7 +366,7 @@ static void perf_analyze(struct collect *c, struct perf_state *s, const char *pa
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(s->error, sizeof s->error, "cannot read %.160s: %.60s", path, strerror(errno));
+        perf_error(s, "cannot read %.160s: %.60s", path, strerror(errno));
         return;
     }
     pid_t *tids;
@@ -384,53 +401,68 @@ static int perf_append(const char *dst, const char *src)
  * between them).  Returns 0 or -1 with s->error set. */
 static int perf_scripts(struct collect *c, struct perf_state *s, const char *path)
 {
-    char kpath[600];
-    snprintf(kpath, sizeof kpath, "%s/kvm-script.txt", c->dir.data + c->dir.off);
+    char *kpath = strfmt("%s/kvm-script.txt", c->dir.data + c->dir.off);
     int rc = perf_script(c, s, 0, path);
     if (!rc && s->nrec > 1 && perf_script(c, s, 1, kpath) == 0 && perf_append(path, kpath)) {
-        snprintf(s->error, sizeof s->error, "cannot append %.200s", kpath);
+        perf_error(s, "cannot append %.200s", kpath);
         rc = -1;
     }
     unlink(kpath);
+    free(kpath);
     return rc;
+}
+
+/* Replaces *dst with a copy of src (NULL stays NULL). */
+static void perf_set_text(char **dst, const char *src)
+{
+    free(*dst);
+    *dst = src ? strdup(src) : NULL;
+    if (src && !*dst) abort();
+}
+
+/* The summary's notes, paths and command lines (the summary owns them). */
+static void perf_summary_text(const struct collect *c, struct perf_state *s,
+                              struct prof_summary *p)
+{
+    perf_set_text(&p->kvm_note, s->kvm_note);
+    if (s->kvm)
+        perf_set_text(&p->guest_record,
+                      "in host and guest mode (:HG); perf script drops guest-mode samples");
+    free(p->data_file);
+    p->data_file = strfmt("%s/perf.data", c->dir.data + c->dir.off);
+    perf_set_text(&p->command, s->r[0].command);
+    perf_set_text(&p->exit_command, s->nrec > 1 ? s->r[1].command : NULL);
+    perf_set_text(&p->error, s->error);
 }
 
 static void perf_finish(struct collect *c, void *priv, int64_t t0, int64_t t1)
 {
     struct perf_state *s = priv;
-    char path[600];
     const char *dir = c->dir.data + c->dir.off;
     pid_t rec[2] = { s->r[0].pid, s->r[1].pid };
     perf_cpu_ns(c, s);
     for (int k = 0; k < s->nrec; k++) perf_kill(&s->r[k], SIGINT);
     int64_t start = clock_mono_ns();
-    snprintf(path, sizeof path, "%s/perf-script.txt", dir);
-    if (!s->error[0] && perf_scripts(c, s, path) == 0) {
+    char *path = strfmt("%s/perf-script.txt", dir);
+    if (!s->error && perf_scripts(c, s, path) == 0) {
         s->r[0].pid = rec[0];           /* their samples are the profiler's */
         s->r[1].pid = rec[1];
         perf_analyze(c, s, path, t0, t1);
         s->r[0].pid = s->r[1].pid = 0;
     }
     unlink(path);
+    free(path);
     struct prof_summary *p = c->sum;
     p->post_s = (double)(clock_mono_ns() - start) / 1e9;
     snprintf(p->event, sizeof p->event, "%s", c->opt.event);
     p->freq = (int)c->opt.frequency;
     p->kvm = s->kvm;
-    snprintf(p->kvm_note, sizeof p->kvm_note, "%s", s->kvm_note);
-    if (s->kvm)
-        snprintf(p->guest_record, sizeof p->guest_record,
-                 "in host and guest mode (:HG); perf script drops guest-mode samples");
-    snprintf(p->data_file, sizeof p->data_file, "%s/perf.data", dir);
-    snprintf(p->command, sizeof p->command, "%s", s->r[0].command);
-    snprintf(p->exit_command, sizeof p->exit_command, "%.500s", s->nrec > 1 ? s->r[1].command : "");
-    snprintf(p->error, sizeof p->error, "%s", s->error);
+    perf_summary_text(c, s, p);
 }
 
 static void perf_close(struct collect *c, void *priv)
 {
     struct perf_state *s = priv;
-    char path[600];
     const char *dir = c->dir.data ? c->dir.data + c->dir.off : NULL;
     for (int k = 0; k < 2; k++) {
         struct perf_rec *r = &s->r[k];
@@ -438,12 +470,17 @@ static void perf_close(struct collect *c, void *priv)
         if (r->ctl >= 0) close(r->ctl);
         if (r->ack >= 0) close(r->ack);
         r->ctl = r->ack = -1;
+        free(r->command);
+        r->command = NULL;
         if (!dir) continue;
-        snprintf(path, sizeof path, "%s/%s-ctl.fifo", dir, perf_rec_names[k]);
-        unlink(path);
-        snprintf(path, sizeof path, "%s/%s-ack.fifo", dir, perf_rec_names[k]);
-        unlink(path);
+        for (int w = 0; w < 2; w++) {
+            char *path = perf_fifo_path(dir, k, w ? "ack" : "ctl");
+            unlink(path);
+            free(path);
+        }
     }
+    free(s->error);
+    s->error = NULL;
 }
 
 const struct collector_ops collect_perf_ops = {

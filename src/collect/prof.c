@@ -8,6 +8,7 @@
  * work, unsymbolized user code of a QEMU guest under TCG is the guest's
  * translated code. */
 #include "collect/prof.h"
+#include "core/buf.h"
 #include "collect/pscript.h"
 
 #include <stdlib.h>
@@ -54,14 +55,34 @@ struct sym_cache {
     size_t n, cap;
 };
 
-static uint64_t sc_hash(const char *s)
+#define SC_HASH_SEED 1469598103934665603ull  /* FNV-1a */
+
+/* h carried over the bytes of s. */
+static uint64_t sc_hash_more(uint64_t h, const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
     for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
 }
 
+static uint64_t sc_hash(const char *s)
+{
+    return sc_hash_more(SC_HASH_SEED, s);
+}
+
 static void sc_grow(struct sym_cache *c);
+
+/* sc_hash of the key "SYM\tDSO", without building it. */
+static uint64_t sc_hash_frame(const char *sym, const char *dso)
+{
+    return sc_hash_more(sc_hash_more(sc_hash(sym), "\t"), dso);
+}
+
+/* Whether key is "SYM\tDSO". */
+static int sc_key_is(const char *key, const char *sym, const char *dso)
+{
+    size_t n = strlen(sym);
+    return strncmp(key, sym, n) == 0 && key[n] == '\t' && strcmp(key + n + 1, dso) == 0;
+}
 
 /* The entry of frame f, created (rules looked up) on first sight.
  * Entries are allocated one by one, so a pointer to one stays valid
@@ -69,14 +90,13 @@ static void sc_grow(struct sym_cache *c);
 static struct sym_ent *sc_get(struct sym_cache *c, const struct cause_table *t,
                               const struct ps_frame *f)
 {
-    char key[PS_SYM_MAX + PS_DSO_MAX + 2];
-    snprintf(key, sizeof key, "%s\t%s", f->sym, f->dso);
     if ((c->n + 1) * 2 > c->cap) sc_grow(c);
-    size_t i = sc_hash(key) & (c->cap - 1);
-    while (c->e[i] && strcmp(c->e[i]->key, key) != 0) i = (i + 1) & (c->cap - 1);
+    size_t i = sc_hash_frame(f->sym, f->dso) & (c->cap - 1);
+    while (c->e[i] && !sc_key_is(c->e[i]->key, f->sym, f->dso)) i = (i + 1) & (c->cap - 1);
     if (c->e[i]) return c->e[i];
     struct sym_ent *e = calloc(1, sizeof *e);
-    if (!e || !(e->key = strdup(key))) abort();
+    if (!e) abort();
+    e->key = strfmt("%s\t%s", f->sym, f->dso);
     struct cause_frame cf = { f->sym, f->dso, f->kernel };
     cause_rules_of(t, &cf, e->rules);
     e->kernel = f->kernel;
@@ -114,6 +134,14 @@ static void sc_free(struct sym_cache *c)
 
 /* ---- one pass ---------------------------------------------------------- */
 
+/* Copies the name src into dst[n], cut at the bound n - 1. */
+static void pa_name(char *dst, size_t n, const char *src)
+{
+    size_t k = strnlen(src, n - 1);
+    memcpy(dst, src, k);
+    dst[k] = '\0';
+}
+
 struct pa {
     const struct prof_input *in;
     struct prof_summary *s;
@@ -125,12 +153,12 @@ struct pa {
     int nf, in_sample;
     uint64_t nsample;               /* samples seen (marks) */
     struct { pid_t tid; int64_t t; int reason; int owner, cpu; } kvm[256];  /* open exits */
-    struct { char comm[32]; uint64_t n; } fc[64];                       /* foreign processes */
+    struct { char comm[PROF_PROC_LEN]; uint64_t n; } fc[64];            /* foreign processes */
     int nfc;
     struct pa_tid {                 /* threads seen, by owner (hash) */
         pid_t tid;
         int owner;
-        char comm[16];
+        char comm[PROF_COMM_LEN];
         uint64_t total, preempt, woken;
     } tids[PA_TIDS];
     pid_t last_next[PA_CPUS];       /* per CPU: next_pid + 1 of its last switch, 0 none */
@@ -155,7 +183,7 @@ static void pa_tid_learn(struct pa *a, pid_t tid, int owner)
     if (i < 0) return;
     a->tids[i].tid = tid;
     a->tids[i].owner = owner;
-    if (!a->tids[i].comm[0]) snprintf(a->tids[i].comm, sizeof a->tids[i].comm, "%.15s", a->h.comm);
+    if (!a->tids[i].comm[0]) pa_name(a->tids[i].comm, sizeof a->tids[i].comm, a->h.comm);
 }
 
 /* The counters of a server's thread, or NULL. */
@@ -236,7 +264,7 @@ static void pa_foreign(struct pa *a)
     while (i < a->nfc && strncmp(a->fc[i].comm, a->h.comm, sizeof a->fc[i].comm - 1)) i++;
     if (i == a->nfc) {
         if (a->nfc == (int)(sizeof a->fc / sizeof a->fc[0])) return;
-        snprintf(a->fc[a->nfc++].comm, sizeof a->fc[0].comm, "%.31s", a->h.comm);
+        pa_name(a->fc[a->nfc++].comm, sizeof a->fc[0].comm, a->h.comm);
     }
     a->fc[i].n++;
 }
@@ -442,7 +470,7 @@ static void pa_waking(struct pa *a)
     if (wakee < 0) return;
     struct pa_tid *th = pa_thread(a, pid, wakee);
     if (th) th->woken += w;
-    if (th && !th->comm[0]) snprintf(th->comm, sizeof th->comm, "%.15s", comm);
+    if (th && !th->comm[0]) pa_name(th->comm, sizeof th->comm, comm);
     s->srv[wakee].sw.woken += w;
     s->srv[wakee].sw.waker[k] += w;
 }
@@ -474,7 +502,7 @@ static int pa_exit_index(struct prof_summary *s, const char *reason)
 
 static void pa_kvm_exit(struct pa *a)
 {
-    char reason[32];
+    char reason[PROF_EXIT_LEN];
     pa_exit_reason(a->h.trace, reason, sizeof reason);
     struct prof_summary *s = a->s;
     int k = pa_exit_index(s, reason);
@@ -757,6 +785,18 @@ double prof_server_cores(const struct prof_summary *s, int i)
     return (s->seconds > 0 ? v->guest_thread_ns / (s->seconds * 1e9) : 0) + own;
 }
 
+void prof_summary_free(struct prof_summary *s)
+{
+    if (!s) return;
+    free(s->kvm_note);
+    free(s->guest_record);
+    free(s->data_file);
+    free(s->command);
+    free(s->exit_command);
+    free(s->error);
+    free(s);
+}
+
 void prof_guest_note(const struct prof_summary *s, char *dst, size_t n)
 {
     double frac = s->vcpu_ticks ? (double)s->guest_ticks / (double)s->vcpu_ticks : 0;
@@ -766,7 +806,7 @@ void prof_guest_note(const struct prof_summary *s, char *dst, size_t n)
              "vmx/svm_vcpu_run samples are in that figure, the other samples share the rest",
              s->vcpu_threads, 100 * frac, (unsigned long long)s->guest_ticks,
              (unsigned long long)s->vcpu_ticks,
-             s->guest_record[0] ? s->guest_record : "with perf's defaults",
+             s->guest_record && s->guest_record[0] ? s->guest_record : "with perf's defaults",
              (unsigned long long)s->guest_mode_samples,
              (unsigned long long)(s->cause[PC_GUEST].samples - s->guest_mode_samples));
 }

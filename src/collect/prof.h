@@ -9,8 +9,11 @@
  * (kvm:kvm_exit and kvm:kvm_entry).  Only samples whose time lies in the
  * interval [t0, t1) count.
  *
- * struct prof_summary is plain data (fixed arrays, no pointers), so the
- * report model copies it and result.json holds all of it. */
+ * struct prof_summary is plain data but for its few text fields (the
+ * notes, paths and command lines, which come from other strings): a
+ * summary the collectors built owns them (prof_summary_free); the report
+ * model's copy holds its own in the model's memory.  result.json holds
+ * all of it. */
 #ifndef HOSTMIX_COLLECT_PROF_H
 #define HOSTMIX_COLLECT_PROF_H
 
@@ -26,6 +29,16 @@
 #define PROF_MAX_EXITS 24
 #define PROF_SERVER_TOP 8           /* top functions per server */
 #define PROF_MAX_THREADS 64         /* servers' threads with most switches */
+
+/* The bounds of the names a summary keeps, as perf and the kernel give
+ * them (longer ones are cut to fit): */
+#define PROF_COMM_LEN 16            /* a thread's name: the kernel's TASK_COMM_LEN */
+#define PROF_PROC_LEN 32            /* a foreign process's name */
+#define PROF_SYM_LEN 96             /* a top function's symbol */
+#define PROF_DSO_LEN 64             /* and its module */
+#define PROF_SERVER_LEN 32          /* a server's name ("set12-web") */
+#define PROF_EXIT_LEN 32            /* a VM exit reason (kvm_exit's "reason": "EPT_VIOLATION") */
+#define PROF_EVENT_LEN 32           /* the sampling event ("cpu-clock") */
 
 /* Why a task left the CPU (sched_switch prev_state and call chain). */
 enum prof_wait { PW_PREEMPT,        /* preempted while runnable (involuntary) */
@@ -51,7 +64,7 @@ extern const char *const prof_waker_keys[PK_N];
 extern const char *const prof_waker_labels[PK_N];
 
 struct prof_sym {
-    char sym[96], dso[64];
+    char sym[PROF_SYM_LEN], dso[PROF_DSO_LEN];
     uint64_t samples;
     int cause;                      /* the cause most of its samples got */
 };
@@ -76,7 +89,7 @@ struct prof_switches {
 };
 
 struct prof_server {
-    char name[32];
+    char name[PROF_SERVER_LEN];
     int role;                       /* enum role_id */
     int guest;                      /* a VM guest (QEMU process) */
     uint64_t samples;
@@ -91,7 +104,7 @@ struct prof_server {
 
 /* One thread of a server: its switches over the interval. */
 struct prof_thread {
-    char comm[16];
+    char comm[PROF_COMM_LEN];
     int tid, server;                /* server: index into srv */
     uint64_t total, preempt, woken; /* from the tracepoints (total includes implied) */
     uint64_t vol, invol;            /* from /proc/PID/task/TID/status */
@@ -99,7 +112,7 @@ struct prof_thread {
 };
 
 struct prof_exit {
-    char reason[32];
+    char reason[PROF_EXIT_LEN];
     uint64_t count;
     uint64_t timed;                 /* of count: paired with their entry (ns is theirs) */
     double ns;                      /* exit to the next entry, summed */
@@ -107,7 +120,7 @@ struct prof_exit {
 
 struct prof_summary {
     int present;
-    char event[32];                 /* "cpu-clock" */
+    char event[PROF_EVENT_LEN];     /* "cpu-clock" */
     int freq;                       /* Hz per CPU */
     double seconds;                 /* the interval profiled */
     uint64_t samples, busy_samples, sut_samples, unknown_samples, outside;
@@ -116,7 +129,7 @@ struct prof_summary {
     int tcg;                        /* guests ran under emulation */
     struct prof_cause_fig cause[PC_N];
     int nforeign;                   /* the processes of PC_FOREIGN, most samples first */
-    struct { char comm[32]; uint64_t samples; } foreign[PROF_CAUSE_TOP];
+    struct { char comm[PROF_PROC_LEN]; uint64_t samples; } foreign[PROF_CAUSE_TOP];
     int ntop;
     struct prof_sym top[PROF_TOP];
     int nservers;
@@ -129,7 +142,7 @@ struct prof_summary {
     int nthreads;                   /* the servers' threads, most switches first */
     struct prof_thread thread[PROF_MAX_THREADS];
     int kvm;                        /* 1: kvm exits recorded; 0: no KVM here */
-    char kvm_note[160];             /* why not, in one line */
+    char *kvm_note;                 /* why not, in one line (NULL: "") */
     int nexits;
     struct prof_exit exit[PROF_MAX_EXITS];
     uint64_t exits_total;
@@ -142,14 +155,24 @@ struct prof_summary {
     uint64_t guest_ticks, vcpu_ticks;   /* the tick-sampled guest_time and utime + stime behind it */
     int vcpu_threads;
     uint64_t guest_mode_samples;    /* samples perf marked as guest mode (only with guest symbols) */
-    char guest_record[96];          /* how the sampling event treats guest mode ("" default) */
+    char *guest_record;             /* how the sampling event treats guest mode (NULL default) */
     double collector_cores;         /* the profiler's own CPU, kept out of the system under test */
     double post_s;                  /* time to post-process the recording */
-    char data_file[256];            /* the recording, for perf report */
-    char command[1024];             /* the perf record command line, as run */
-    char exit_command[512];         /* the KVM exits' perf record, or "" */
-    char error[256];                /* why the profile is missing or partial, or "" */
+    char *data_file;                /* the recording, for perf report */
+    char *command;                  /* the perf record command line, as run */
+    char *exit_command;             /* the KVM exits' perf record, or NULL */
+    char *error;                    /* why the profile is missing or partial, or NULL */
 };
+
+/* A text field of a summary as a string: "" for none (NULL). */
+static inline const char *prof_text(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Frees s and the text fields it owns (a summary the collectors built,
+ * or a test's; never the report model's copy).  NULL is fine. */
+void prof_summary_free(struct prof_summary *s);
 
 /* One process the analysis attributes samples to. */
 struct prof_owner {

@@ -1,5 +1,6 @@
 /* pscript.c — the `perf script` line parser (pscript.h). */
 #include "collect/pscript.h"
+#include "core/buf.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -167,8 +168,9 @@ int ps_trace_field(const char *trace, const char *key, char *dst, size_t n)
 
 long long ps_trace_num(const char *trace, const char *key, long long def)
 {
-    char v[32], *end;
-    if (ps_trace_field(trace, key, v, sizeof v) || !v[0]) return def;
-    long long x = strtoll(v, &end, 10);
+    struct numstr v;                    /* the number's text */
+    char *end;
+    if (ps_trace_field(trace, key, v.s, sizeof v.s) || !v.s[0]) return def;
+    long long x = strtoll(v.s, &end, 10);
     return *end ? def : x;
 }

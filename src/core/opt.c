@@ -1,5 +1,6 @@
 /* opt.c — see opt.h. */
 #include "core/opt.h"
+#include "core/buf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -44,18 +45,16 @@ static int parse_with_units(const char *s, const struct opt_unit *tab, const cha
         return OPT_ERR("'%s' is not a %s", s, what);
     if (strpbrk(p, "xXpP") && strpbrk(p, "xXpP") < end)
         return OPT_ERR("'%s' is not a %s", s, what);
-    char unit[16];
+    const char *unit = skip_ws(end);
     size_t n = 0;
-    const char *u = skip_ws(end);
-    while (*u && !isspace((unsigned char)*u) && n < sizeof unit - 1) unit[n++] = *u++;
-    unit[n] = '\0';
-    if (*skip_ws(u)) return OPT_ERR("trailing text in '%s'", s);
+    while (unit[n] && !isspace((unsigned char)unit[n])) n++;
+    if (*skip_ws(unit + n)) return OPT_ERR("trailing text in '%s'", s);
     for (const struct opt_unit *t = tab; t->name; t++)
-        if (strcmp(t->name, unit) == 0) {
+        if (strlen(t->name) == n && strncmp(t->name, unit, n) == 0) {
             *out = v * t->mult;
             return 0;
         }
-    return OPT_ERR("bad unit '%s' in '%s' (use %s)", unit, s, hint);
+    return OPT_ERR("bad unit '%.*s' in '%s' (use %s)", (int)n, unit, s, hint);
 }
 
 int opt_parse_int(const char *s, int64_t *out, char *err, size_t errlen)
@@ -92,7 +91,6 @@ int opt_parse_size(const char *s, int64_t *bytes, char *err, size_t errlen)
 
 int opt_parse_rate(const char *s, double *per_s, char *err, size_t errlen)
 {
-    char num[64];
     const char *slash = strchr(s, '/');
     double div = 1;
     if (slash) {
@@ -103,16 +101,13 @@ int opt_parse_rate(const char *s, double *per_s, char *err, size_t errlen)
         else if (ul == 1 && *u == 'm') div = 60;
         else if (ul == 1 && *u == 'h') div = 3600;
         else return OPT_ERR("bad rate unit in '%s' (use /s, /m or /h)", s);
-        if ((size_t)(slash - s) >= sizeof num) return OPT_ERR("'%s' is not a rate", s);
-        memcpy(num, s, (size_t)(slash - s));
-        num[slash - s] = '\0';
-    } else {
-        if (strlen(s) >= sizeof num) return OPT_ERR("'%s' is not a rate", s);
-        snprintf(num, sizeof num, "%s", s);
     }
+    char *num = strndup(s, slash ? (size_t)(slash - s) : strlen(s));   /* freed below */
+    if (!num) abort();
     double v;
-    if (parse_with_units(num, int_units, "rate", "k or M before /s", &v, err, errlen))
-        return -1;
+    int rc = parse_with_units(num, int_units, "rate", "k or M before /s", &v, err, errlen);
+    free(num);
+    if (rc) return -1;
     if (v < 0) return OPT_ERR("negative rate '%s'", s);
     *per_s = v / div;
     return 0;
@@ -128,6 +123,9 @@ int opt_parse_percent(const char *s, double *pct, char *err, size_t errlen)
     return 0;
 }
 
+static int parse_qos_metric(const char *metric, const char *s, struct qos_clause *c,
+                            char *err, size_t errlen);
+
 /* One clause: METRIC OP VALUE, METRIC one of pNN[.N], mean, max, errors;
  * OP one of <=, <. */
 static int parse_qos_clause(const char *s, struct qos_clause *c, char *err, size_t errlen)
@@ -135,20 +133,31 @@ static int parse_qos_clause(const char *s, struct qos_clause *c, char *err, size
     const char *p = skip_ws(s);
     const char *op = strchr(p, '<');
     if (!op) return OPT_ERR("QoS clause '%s' has no '<=' or '<'", s);
-    char metric[32];
     size_t ml = (size_t)(op - p);
     while (ml && isspace((unsigned char)p[ml - 1])) ml--;
-    if (ml == 0 || ml >= sizeof metric) return OPT_ERR("QoS clause '%s' has no metric", s);
-    memcpy(metric, p, ml);
-    metric[ml] = '\0';
+    if (ml == 0) return OPT_ERR("QoS clause '%s' has no metric", s);
+    char *metric = strndup(p, ml);      /* freed below */
+    if (!metric) abort();
+    int rc = parse_qos_metric(metric, s, c, err, errlen);
+    free(metric);
+    if (rc) return -1;
+    const char *val = op + (c->strict ? 1 : 2);
+    if (c->kind == QOS_ERRORS) return opt_parse_percent(val, &c->limit_pct, err, errlen);
+    if (opt_parse_duration(val, &c->limit_ns, err, errlen)) return -1;
+    if (c->limit_ns == 0) return OPT_ERR("QoS limit in '%s' must be above zero", s);
+    return 0;
+}
+
+/* The metric of clause s into c (kind, percentile, strict from op).
+ * Returns 0 or -1 with err set. */
+static int parse_qos_metric(const char *metric, const char *s, struct qos_clause *c,
+                            char *err, size_t errlen)
+{
+    const char *op = strchr(s, '<');
     memset(c, 0, sizeof *c);
     c->strict = op[1] != '=';
-    const char *val = op + (c->strict ? 1 : 2);
-    if (strcmp(metric, "errors") == 0) {
-        c->kind = QOS_ERRORS;
-        return opt_parse_percent(val, &c->limit_pct, err, errlen);
-    }
-    if (strcmp(metric, "mean") == 0) c->kind = QOS_MEAN;
+    if (strcmp(metric, "errors") == 0) c->kind = QOS_ERRORS;
+    else if (strcmp(metric, "mean") == 0) c->kind = QOS_MEAN;
     else if (strcmp(metric, "max") == 0) c->kind = QOS_MAX;
     else if (metric[0] == 'p' && metric[1]) {
         char *end;
@@ -159,18 +168,12 @@ static int parse_qos_clause(const char *s, struct qos_clause *c, char *err, size
     } else {
         return OPT_ERR("unknown QoS metric '%s' (use pNN, mean, max or errors)", metric);
     }
-    if (opt_parse_duration(val, &c->limit_ns, err, errlen)) return -1;
-    if (c->limit_ns == 0) return OPT_ERR("QoS limit in '%s' must be above zero", s);
     return 0;
 }
 
-int opt_parse_qos(const char *s, struct qos *q, char *err, size_t errlen)
+/* The clauses of copy (s cut at its commas, in place) into q. */
+static int parse_qos_clauses(char *copy, const char *s, struct qos *q, char *err, size_t errlen)
 {
-    char copy[512];
-    if (strlen(s) >= sizeof copy) return OPT_ERR("QoS expression too long");
-    snprintf(copy, sizeof copy, "%s", s);
-    memset(q, 0, sizeof *q);
-    if (!*skip_ws(copy) || strcasecmp(skip_ws(copy), "none") == 0) return 0;
     for (char *tok = copy, *next; tok; tok = next) {
         next = strchr(tok, ',');
         if (next) *next++ = '\0';
@@ -180,6 +183,18 @@ int opt_parse_qos(const char *s, struct qos *q, char *err, size_t errlen)
         if (parse_qos_clause(tok, &q->c[q->n], err, errlen)) return -1;
         q->n++;
     }
+    return 0;
+}
+
+int opt_parse_qos(const char *s, struct qos *q, char *err, size_t errlen)
+{
+    memset(q, 0, sizeof *q);
+    if (!*skip_ws(s) || strcasecmp(skip_ws(s), "none") == 0) return 0;
+    char *copy = strdup(s);             /* cut into clauses; freed below */
+    if (!copy) abort();
+    int rc = parse_qos_clauses(copy, s, q, err, errlen);
+    free(copy);
+    if (rc) return -1;
     if (q->n == 0) return OPT_ERR("empty QoS expression '%s'", s);
     return 0;
 }
@@ -214,6 +229,26 @@ struct numstr opt_size_numstr(int64_t bytes)
     return v;
 }
 
+struct numstr opt_duration_numstr(int64_t ns)
+{
+    struct numstr v;
+    opt_fmt_duration(v.s, sizeof v.s, ns);
+    return v;
+}
+
+/* One QoS clause's limit ("300ms", "0.5%") and metric ("p99", "mean"). */
+static struct numstr qos_limit(const struct qos_clause *c)
+{
+    if (c->kind == QOS_ERRORS) return numstr_fmt("%g%%", c->limit_pct);
+    return opt_duration_numstr(c->limit_ns);
+}
+
+static struct numstr qos_metric(const struct qos_clause *c)
+{
+    if (c->kind == QOS_PCTL) return numstr_fmt("p%g", c->pct);
+    return numstr_fmt("%s", c->kind == QOS_MEAN ? "mean" : c->kind == QOS_MAX ? "max" : "errors");
+}
+
 char *opt_fmt_qos(char *dst, size_t n, const struct qos *q)
 {
     size_t len = 0;
@@ -221,14 +256,8 @@ char *opt_fmt_qos(char *dst, size_t n, const struct qos *q)
     if (q->n == 0) snprintf(dst, n, "none");
     for (int i = 0; i < q->n && len < n; i++) {
         const struct qos_clause *c = &q->c[i];
-        char v[32], m[16];
-        if (c->kind == QOS_ERRORS) snprintf(v, sizeof v, "%g%%", c->limit_pct);
-        else opt_fmt_duration(v, sizeof v, c->limit_ns);
-        if (c->kind == QOS_PCTL) snprintf(m, sizeof m, "p%g", c->pct);
-        else snprintf(m, sizeof m, "%s", c->kind == QOS_MEAN ? "mean" :
-                      c->kind == QOS_MAX ? "max" : "errors");
-        len += (size_t)snprintf(dst + len, n - len, "%s%s%s%s", i ? "," : "", m,
-                                c->strict ? "<" : "<=", v);
+        len += (size_t)snprintf(dst + len, n - len, "%s%s%s%s", i ? "," : "", qos_metric(c).s,
+                                c->strict ? "<" : "<=", qos_limit(c).s);
     }
     return dst;
 }
@@ -253,27 +282,33 @@ char *opt_fmt_value(char *dst, size_t n, const struct opt_def *o, const void *ba
 
 /* ---- setting values ------------------------------------------------ */
 
+/* One end of an option's range, in its own units. */
+static struct numstr range_end(const struct opt_def *o, double v)
+{
+    if (o->type == OPT_DURATION) return opt_duration_numstr((int64_t)v);
+    if (o->type == OPT_SIZE) return opt_size_numstr((int64_t)v);
+    return numstr_fmt("%g", v);
+}
+
+/* The range of o ("1..64", "1ms..1h") or its choices ("a, b, c"), or ""
+ * when it has neither, as a string the caller frees. */
+static char *opt_range_str(const struct opt_def *o)
+{
+    struct buf b = BUF_INIT;
+    if (o->min <= o->max) {
+        buf_printf(&b, "%s..", range_end(o, o->min).s);
+        buf_puts(&b, range_end(o, o->max).s);
+    } else if (o->type == OPT_ENUM) {
+        for (int i = 0; o->choices[i]; i++) buf_printf(&b, "%s%s", i ? ", " : "", o->choices[i]);
+    }
+    return buf_detach(&b);
+}
+
 char *opt_fmt_range(char *dst, size_t n, const struct opt_def *o)
 {
-    char lo[32], hi[32];
-    dst[0] = '\0';
-    if (o->min <= o->max) {
-        if (o->type == OPT_DURATION) {
-            opt_fmt_duration(lo, sizeof lo, (int64_t)o->min);
-            opt_fmt_duration(hi, sizeof hi, (int64_t)o->max);
-        } else if (o->type == OPT_SIZE) {
-            opt_fmt_size(lo, sizeof lo, (int64_t)o->min);
-            opt_fmt_size(hi, sizeof hi, (int64_t)o->max);
-        } else {
-            snprintf(lo, sizeof lo, "%g", o->min);
-            snprintf(hi, sizeof hi, "%g", o->max);
-        }
-        snprintf(dst, n, "%s..%s", lo, hi);
-    } else if (o->type == OPT_ENUM) {
-        size_t len = 0;
-        for (int i = 0; o->choices[i] && len < n; i++)
-            len += (size_t)snprintf(dst + len, n - len, "%s%s", i ? ", " : "", o->choices[i]);
-    }
+    char *r = opt_range_str(o);
+    snprintf(dst, n, "%s", r);
+    free(r);
     return dst;
 }
 
@@ -282,9 +317,10 @@ static int check_range(const struct opt_def *o, double v, const char *text,
 {
     if (o->min > o->max) return 0;
     if (v < o->min || v > o->max) {
-        char range[80];
-        return OPT_ERR("%s=%s is out of range (%s)", o->name, text,
-                       opt_fmt_range(range, sizeof range, o));
+        char *range = opt_range_str(o);
+        snprintf(err, errlen, "%s=%s is out of range (%s)", o->name, text, range);
+        free(range);
+        return -1;
     }
     return 0;
 }
@@ -294,8 +330,10 @@ static int set_enum(const struct opt_def *o, int *slot, const char *text,
 {
     for (int i = 0; o->choices[i]; i++)
         if (strcmp(o->choices[i], text) == 0) { *slot = i; return 0; }
-    char list[256];
-    return OPT_ERR("%s=%s is not one of: %s", o->name, text, opt_fmt_range(list, sizeof list, o));
+    char *list = opt_range_str(o);
+    snprintf(err, errlen, "%s=%s is not one of: %s", o->name, text, list);
+    free(list);
+    return -1;
 }
 
 static const char *const bool_yes[] = { "1", "yes", "true", "on" };
@@ -317,16 +355,26 @@ static int set_bool(int *slot, const char *text, const char *name, char *err, si
     return OPT_ERR("%s=%s is not a boolean (yes or no)", name, text);
 }
 
+/* Puts "NAME: " before the message already in err.  Returns -1. */
+static int opt_err_named(const char *name, char *err, size_t errlen)
+{
+    if (!errlen) return -1;
+    char *inner = strdup(err);          /* freed below */
+    if (!inner) abort();
+    snprintf(err, errlen, "%s: %s", name, inner);
+    free(inner);
+    return -1;
+}
+
 int opt_set(const struct opt_def *o, void *base, const char *text, char *err, size_t errlen)
 {
     char *p = (char *)base + o->off;
-    char e[200];
     int64_t i64;
     double d;
     int rc;
     switch (o->type) {
     case OPT_INT:
-        if (opt_parse_int(text, &i64, e, sizeof e)) return OPT_ERR("%s: %s", o->name, e);
+        if (opt_parse_int(text, &i64, err, errlen)) return opt_err_named(o->name, err, errlen);
         if (check_range(o, (double)i64, text, err, errlen)) return -1;
         *(int64_t *)p = i64;
         break;
@@ -344,17 +392,17 @@ int opt_set(const struct opt_def *o, void *base, const char *text, char *err, si
     }
     case OPT_DURATION:
     case OPT_SIZE:
-        rc = o->type == OPT_DURATION ? opt_parse_duration(text, &i64, e, sizeof e)
-                                     : opt_parse_size(text, &i64, e, sizeof e);
-        if (rc) return OPT_ERR("%s: %s", o->name, e);
+        rc = o->type == OPT_DURATION ? opt_parse_duration(text, &i64, err, errlen)
+                                     : opt_parse_size(text, &i64, err, errlen);
+        if (rc) return opt_err_named(o->name, err, errlen);
         if (check_range(o, (double)i64, text, err, errlen)) return -1;
         *(int64_t *)p = i64;
         break;
     case OPT_RATE:
     case OPT_PERCENT:
-        rc = o->type == OPT_RATE ? opt_parse_rate(text, &d, e, sizeof e)
-                                 : opt_parse_percent(text, &d, e, sizeof e);
-        if (rc) return OPT_ERR("%s: %s", o->name, e);
+        rc = o->type == OPT_RATE ? opt_parse_rate(text, &d, err, errlen)
+                                 : opt_parse_percent(text, &d, err, errlen);
+        if (rc) return opt_err_named(o->name, err, errlen);
         if (check_range(o, d, text, err, errlen)) return -1;
         *(double *)p = d;
         break;
@@ -366,8 +414,8 @@ int opt_set(const struct opt_def *o, void *base, const char *text, char *err, si
     case OPT_ENUM:
         return set_enum(o, (int *)p, text, err, errlen);
     case OPT_QOS:
-        if (opt_parse_qos(text, (struct qos *)p, e, sizeof e))
-            return OPT_ERR("%s: %s", o->name, e);
+        if (opt_parse_qos(text, (struct qos *)p, err, errlen))
+            return opt_err_named(o->name, err, errlen);
         break;
     case OPT_BOOL:
         return set_bool((int *)p, text, o->name, err, errlen);
@@ -416,10 +464,9 @@ const char *opt_suggest(const struct opt_def *t, const char *name)
 
 int opt_defaults(const struct opt_def *t, void *base, unsigned section)
 {
-    char err[256];
     for (; t->name; t++) {
         if (section && !(t->sections & section)) continue;
-        if (t->def && opt_set(t, base, t->def, err, sizeof err)) return -1;
+        if (t->def && opt_set(t, base, t->def, NULL, 0)) return -1;   /* no message wanted */
     }
     return 0;
 }
@@ -485,14 +532,15 @@ int opt_parse_argv(const struct opt_def *table, void *base, int argc, char **arg
         } else {
             const char *bad = argv[optind - 1];
             const char *name = bad + strspn(bad, "-");
-            char nm[64];
-            snprintf(nm, sizeof nm, "%.*s", (int)strcspn(name, "="), name);
+            char *nm = strndup(name, strcspn(name, "="));   /* freed below */
+            if (!nm) abort();
             const char *sug = opt_suggest(table, nm);
             if (c == ':' || (opt_find(table, nm) && !optarg))
                 fprintf(stderr, "hostmix: option '%s' needs a value\n", bad);
             else
                 fprintf(stderr, "hostmix: unknown option '%s'%s%s%s\nusage: %s\n", bad,
                         sug ? " (did you mean --" : "", sug ? sug : "", sug ? "?)" : "", usage);
+            free(nm);
             rc = 2;
         }
     }

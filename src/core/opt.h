@@ -60,7 +60,8 @@ struct opt_def {
 #define OPT_NO_RANGE 1, 0
 
 /* Parses text into the slot for opt at base.  Returns 0, or -1 with a
- * message in err ("bad unit 'kb' in '10kb' (use B, KiB, MiB, GiB)"). */
+ * message in err ("bad unit 'kb' in '10kb' (use B, KiB, MiB, GiB)");
+ * err may be NULL with errlen 0 when no message is wanted. */
 int opt_set(const struct opt_def *opt, void *base, const char *text,
             char *err, size_t errlen);
 
@@ -79,6 +80,8 @@ char *opt_fmt_duration(char *dst, size_t n, int64_t ns);
 char *opt_fmt_size(char *dst, size_t n, int64_t bytes);
 /* The same as a value: opt_size_numstr(bytes).s ("64MiB"). */
 struct numstr opt_size_numstr(int64_t bytes);
+/* A duration as a value: opt_duration_numstr(ns).s ("300ms"). */
+struct numstr opt_duration_numstr(int64_t ns);
 char *opt_fmt_qos(char *dst, size_t n, const struct qos *q);
 /* Formats opt's range ("1..64", "10ms..1h") or an enum's choices; "" if
  * it has neither.  Returns dst. */

@@ -18,6 +18,13 @@ void report_explain_set(struct report_model *m, const struct prof_summary *s)
     if (!s || !s->present) return;
     m->profile = report_model_alloc(m, sizeof *m->profile);
     *m->profile = *s;
+    struct prof_summary *p = m->profile;
+    p->kvm_note = report_model_str(m, s->kvm_note);
+    p->guest_record = report_model_str(m, s->guest_record);
+    p->data_file = report_model_str(m, s->data_file);
+    p->command = report_model_str(m, s->command);
+    p->exit_command = report_model_str(m, s->exit_command);
+    p->error = report_model_str(m, s->error);
 }
 
 /* A module as the seed's table names it: "vmlinux", "tun.ko", "libc.so.6",
@@ -208,7 +215,8 @@ static void xt_explain(const struct report_model *m, FILE *f)
                "cores at the same scale; perf record's own CPU %.3f cores is kept out of the "
                "figures\n",
             s->cause[PC_DRIVER].cores, s->cause[PC_PROFILER].cores, s->collector_cores);
-    if (s->error[0]) fprintf(f, "  profile incomplete: %s\n", report_tstr(s->error, ""));
+    if (prof_text(s->error)[0])
+        fprintf(f, "  profile incomplete: %s\n", report_tstr(s->error, ""));
     if (s->lost_records)
         fprintf(f, "  perf lost %llu events in %llu records (the first %.2f s into the "
                    "interval): the counts above miss them\n", (unsigned long long)s->lost_events,
@@ -383,7 +391,7 @@ static void xt_exit_rows(const struct prof_summary *s, int halt, FILE *f)
 static void xt_exits(const struct prof_summary *s, FILE *f)
 {
     if (!s->kvm || s->seconds <= 0) {
-        fprintf(f, "\nVM exits: %s\n", s->kvm_note[0] ? report_tstr(s->kvm_note, "") : "not recorded");
+        fprintf(f, "\nVM exits: %s\n", prof_text(s->kvm_note)[0] ? report_tstr(s->kvm_note, "") : "not recorded");
         return;
     }
     struct prof_exit other, halt;
@@ -422,7 +430,7 @@ void report_explain_text(const struct report_model *m, FILE *f)
     xt_exits(s, f);
     fprintf(f, "  profile: perf record's CPU %.3f cores over the interval, post-processing %.2f s; "
                "recording %s\n", s->collector_cores, s->post_s,
-            s->data_file[0] ? s->data_file : "-");
+            prof_text(s->data_file)[0] ? s->data_file : "-");
 }
 
 /* ---- compare ---------------------------------------------------------------- */

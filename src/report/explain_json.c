@@ -116,7 +116,7 @@ static void xj_exits(struct json_w *w, const struct prof_summary *s)
     json_w_key(w, "vm_exits");
     json_w_obj(w);
     json_w_kbool(w, "recorded", s->kvm);
-    json_w_kstr(w, "note", s->kvm_note);
+    json_w_kstr(w, "note", prof_text(s->kvm_note));
     json_w_kuint(w, "total", s->exits_total);
     json_w_kuint(w, "unpaired", s->exits_unpaired);
     json_w_key(w, "reasons");
@@ -149,13 +149,13 @@ static void xj_head(struct json_w *w, const struct prof_summary *s)
     json_w_kbool(w, "tcg", s->tcg);
     json_w_knum(w, "collector_cores", s->collector_cores);
     json_w_knum(w, "post_s", s->post_s);
-    json_w_kstr(w, "data_file", s->data_file);
-    json_w_kstr(w, "command", s->command);
-    json_w_kstr(w, "exit_command", s->exit_command);
+    json_w_kstr(w, "data_file", prof_text(s->data_file));
+    json_w_kstr(w, "command", prof_text(s->command));
+    json_w_kstr(w, "exit_command", prof_text(s->exit_command));
     json_w_kuint(w, "lost_events", s->lost_events);
     json_w_kuint(w, "lost_records", s->lost_records);
     json_w_knum(w, "lost_first_s", s->lost_first_s);
-    json_w_kstr(w, "error", s->error);
+    json_w_kstr(w, "error", prof_text(s->error));
     json_w_key(w, "guest");
     json_w_obj(w);
     json_w_kstr(w, "method", s->guest_threads ? "vcpu-threads" : "samples");
@@ -164,7 +164,7 @@ static void xj_head(struct json_w *w, const struct prof_summary *s)
     json_w_kuint(w, "vcpu_ticks", s->vcpu_ticks);
     json_w_kuint(w, "vcpu_threads", (uint64_t)s->vcpu_threads);
     json_w_kuint(w, "guest_mode_samples", s->guest_mode_samples);
-    json_w_kstr(w, "record", s->guest_record);
+    json_w_kstr(w, "record", prof_text(s->guest_record));
     json_w_obj_end(w);
 }
 
@@ -308,10 +308,16 @@ static void xr_threads(const struct json_val *a, struct prof_summary *s)
     }
 }
 
-static void xr_exits(const struct json_val *o, struct prof_summary *s)
+/* The text at key k of o, held in m's memory ("" when missing). */
+static char *xr_text(const struct json_val *o, const char *k, struct report_model *m)
+{
+    return report_model_str(m, json_str(json_get(o, k), ""));
+}
+
+static void xr_exits(const struct json_val *o, struct prof_summary *s, struct report_model *m)
 {
     s->kvm = json_bool(json_get(o, "recorded"), 0);
-    xr_str(o, "note", s->kvm_note, sizeof s->kvm_note);
+    s->kvm_note = xr_text(o, "note", m);
     s->exits_total = xr_uint(o, "total");
     s->exits_unpaired = xr_uint(o, "unpaired");
     const struct json_val *a = json_get(o, "reasons");
@@ -325,7 +331,7 @@ static void xr_exits(const struct json_val *o, struct prof_summary *s)
     }
 }
 
-static void xr_head(const struct json_val *v, struct prof_summary *s)
+static void xr_head(const struct json_val *v, struct prof_summary *s, struct report_model *m)
 {
     xr_str(v, "event", s->event, sizeof s->event);
     s->freq = (int)xr_uint(v, "frequency");
@@ -341,13 +347,13 @@ static void xr_head(const struct json_val *v, struct prof_summary *s)
     s->tcg = json_bool(json_get(v, "tcg"), 0);
     s->collector_cores = xr_num(v, "collector_cores");
     s->post_s = xr_num(v, "post_s");
-    xr_str(v, "data_file", s->data_file, sizeof s->data_file);
-    xr_str(v, "command", s->command, sizeof s->command);
-    xr_str(v, "exit_command", s->exit_command, sizeof s->exit_command);
+    s->data_file = xr_text(v, "data_file", m);
+    s->command = xr_text(v, "command", m);
+    s->exit_command = xr_text(v, "exit_command", m);
     s->lost_events = xr_uint(v, "lost_events");
     s->lost_records = xr_uint(v, "lost_records");
     s->lost_first_s = s->lost_records ? xr_num(v, "lost_first_s") : 0;
-    xr_str(v, "error", s->error, sizeof s->error);
+    s->error = xr_text(v, "error", m);
     const struct json_val *g = json_get(v, "guest");
     const char *method = json_str(json_get(g, "method"), NULL);
     s->guest_threads = method && !strcmp(method, "vcpu-threads");
@@ -356,7 +362,7 @@ static void xr_head(const struct json_val *v, struct prof_summary *s)
     s->vcpu_ticks = xr_uint(g, "vcpu_ticks");
     s->vcpu_threads = (int)xr_uint(g, "vcpu_threads");
     s->guest_mode_samples = xr_uint(g, "guest_mode_samples");
-    xr_str(g, "record", s->guest_record, sizeof s->guest_record);
+    s->guest_record = xr_text(g, "record", m);
 }
 
 void report_explain_from_json(const struct json_val *v, struct report_model *m)
@@ -365,7 +371,7 @@ void report_explain_from_json(const struct json_val *v, struct report_model *m)
     if (json_type(v) != JSON_OBJECT) return;
     struct prof_summary *s = report_model_alloc(m, sizeof *s);
     s->present = 1;
-    xr_head(v, s);
+    xr_head(v, s, m);
     xr_causes(json_get(v, "causes"), s);
     const struct json_val *fo = json_get(v, "foreign");
     for (size_t i = 0; i < json_len(fo) && s->nforeign < PROF_CAUSE_TOP; i++) {
@@ -386,6 +392,6 @@ void report_explain_from_json(const struct json_val *v, struct report_model *m)
     s->driver_switches = xr_uint(sw, "driver");
     s->profiler_switches = xr_uint(sw, "profiler");
     xr_threads(json_get(sw, "threads"), s);
-    xr_exits(json_get(v, "vm_exits"), s);
+    xr_exits(json_get(v, "vm_exits"), s, m);
     m->profile = s;
 }

@@ -106,13 +106,12 @@ static void imap_prep_message(struct buf *b, struct rng *r, const char *user, ti
     buf_puts(b, "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n");
     while (buf_used(b) < size) {
         size_t line = 0;
-        char w[80];
         while (line < 72) {
             const char *word = imap_words[rng_below(r, IMAP_NWORDS)];
-            int k = snprintf(w, sizeof w, "%s%s", line ? " " : "", word);
-            if (line + (size_t)k > 76) break;
-            buf_append(b, w, (size_t)k);
-            line += (size_t)k;
+            size_t k = strlen(word) + (line ? 1 : 0);
+            if (line + k > 76) break;
+            buf_printf(b, "%s%s", line ? " " : "", word);
+            line += k;
         }
         buf_puts(b, "\r\n");
     }
@@ -131,14 +130,31 @@ static void imap_prep_message(struct buf *b, struct rng *r, const char *user, ti
 static int imap_prep_maildir(const char *dir)
 {
     static const char *const subs[] = { "", "/cur", "/new", "/tmp" };
-    char p[4096];
-    for (int i = 0; i < 4; i++) {
-        snprintf(p, sizeof p, "%s%s", dir, subs[i]);
+    int rc = 0;
+    for (int i = 0; i < 4 && rc == 0; i++) {
+        char *p = strfmt("%s%s", dir, subs[i]);
         if (mkdir(p, 0700) < 0 && errno != EEXIST) {
             fprintf(stderr, "hostmix prepare imap: mkdir %s: %s\n", p, strerror(errno));
-            return -1;
+            rc = -1;
         }
+        free(p);
     }
+    return rc;
+}
+
+/* Writes the message in b to path with when as its times.  Returns 0
+ * or -1 after printing why. */
+static int imap_prep_write(const char *path, const struct buf *b, time_t when)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, buf_head(b), buf_used(b)) != (ssize_t)buf_used(b)) {
+        fprintf(stderr, "hostmix prepare imap: write %s: %s\n", path, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    struct timespec ts[2] = { { when, 0 }, { when, 0 } };
+    futimens(fd, ts);
+    close(fd);
     return 0;
 }
 
@@ -148,36 +164,27 @@ static int imap_prep_box(const char *dir, const char *user, int folder, int64_t 
 {
     if (imap_prep_maildir(dir) < 0) return -1;
     if (folder) {
-        char p[4200];
-        snprintf(p, sizeof p, "%s/maildirfolder", dir);
+        char *p = strfmt("%s/maildirfolder", dir);
         int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd >= 0) close(fd);
+        free(p);
     }
     for (int64_t i = 0; i < n; i++) {
         time_t when = (time_t)(IMAP_PREP_EPOCH - IMAP_PREP_SPAN +
                                (IMAP_PREP_SPAN * (i + 1)) / (n + 1) + (int64_t)rng_below(r, 3600));
         uint64_t size = imap_prep_size(1.0 - rng_unit(r), rng_unit(r));
-        char msgid[96];
-        snprintf(msgid, sizeof msgid, "u%lld.f%d.m%lld", (long long)uidx, folder, (long long)i);
-        imap_prep_message(b, r, user, when, size, msgid);
+        imap_prep_message(b, r, user, when, size,
+                          numstr_fmt("u%lld.f%d.m%lld", (long long)uidx, folder, (long long)i).s);
         unsigned flags = 0;
         double u = rng_unit(r);
         if (folder == 1 || u < 0.6) flags |= IMAP_F_SEEN;
         if (folder == 0 && u < 0.6 * 0.15) flags |= IMAP_F_ANSWERED;
         if (folder == 0 && rng_unit(r) < 0.05) flags |= IMAP_F_FLAGGED;
-        char info[8], path[4400];
-        imap_flags_to_maildir(flags, info, sizeof info);
-        snprintf(path, sizeof path, "%s/cur/%lld.M%06lldP0.hostmix,S=%zu:2,%s", dir,
-                 (long long)when, (long long)i, buf_used(b), info);
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0 || write(fd, buf_head(b), buf_used(b)) != (ssize_t)buf_used(b)) {
-            fprintf(stderr, "hostmix prepare imap: write %s: %s\n", path, strerror(errno));
-            if (fd >= 0) close(fd);
-            return -1;
-        }
-        struct timespec ts[2] = { { when, 0 }, { when, 0 } };
-        futimens(fd, ts);
-        close(fd);
+        char *path = strfmt("%s/cur/%lld.M%06lldP0.hostmix,S=%zu:2,%s", dir, (long long)when,
+                            (long long)i, buf_used(b), imap_flags_maildir(flags).s);
+        int rc = imap_prep_write(path, b, when);
+        free(path);
+        if (rc) return -1;
     }
     return 0;
 }
@@ -190,23 +197,24 @@ static int imap_prep_rm(const char *path, const struct stat *sb, int flag, struc
     return remove(path) < 0 ? -1 : 0;
 }
 
-/* Makes DATA ready: creates it, or clears an earlier (possibly partial)
- * hostmix imap data set.  Returns 1 if it already holds exactly this data
- * set, 0 when ready to write, -1 after printing why not. */
-static int imap_prep_dir(const char *data, const char *line)
+/* 1 if the marker file at p holds exactly line (its first line, with
+ * its newline), else 0. */
+static int imap_prep_marker_is(const char *p, const char *line)
 {
-    char p[4096], old[1024] = "";
-    if (fs_mkdirs(data) < 0) {
-        fprintf(stderr, "hostmix prepare imap: mkdir %s: %s\n", data, strerror(errno));
-        return -1;
-    }
-    snprintf(p, sizeof p, "%s/.hostmix-prepared", data);
     FILE *f = fopen(p, "r");
-    if (f) {
-        if (!fgets(old, sizeof old, f)) old[0] = '\0';
-        fclose(f);
-        if (strcmp(old, line) == 0) return 1;
-    }
+    if (!f) return 0;
+    char *old = NULL;
+    size_t cap = 0;
+    int same = getline(&old, &cap, f) > 0 && strcmp(old, line) == 0;
+    free(old);
+    fclose(f);
+    return same;
+}
+
+/* 0 if data holds nothing but an imap data set's files, else -1 after
+ * printing why. */
+static int imap_prep_ours(const char *data)
+{
     DIR *d = opendir(data);
     if (!d) return -1;
     struct dirent *e;
@@ -221,20 +229,101 @@ static int imap_prep_dir(const char *data, const char *line)
                         "use an empty directory\n", data);
         return -1;
     }
-    unlink(p);
-    snprintf(p, sizeof p, "%s/mail", data);
-    if (access(p, F_OK) == 0 && nftw(p, imap_prep_rm, 16, FTW_DEPTH | FTW_PHYS) < 0) {
-        fprintf(stderr, "hostmix prepare imap: cannot clear %s: %s\n", p, strerror(errno));
-        return -1;
-    }
     return 0;
 }
 
-/* The name of folder k (1-based). */
-static void imap_prep_folder_name(int k, char *dst, size_t n)
+/* Makes DATA ready: creates it, or clears an earlier (possibly partial)
+ * hostmix imap data set.  Returns 1 if it already holds exactly this data
+ * set, 0 when ready to write, -1 after printing why not. */
+static int imap_prep_dir(const char *data, const char *line)
 {
-    if (k <= 4) snprintf(dst, n, "%s", imap_folder_names[k - 1]);
-    else snprintf(dst, n, "Folder%d", k);
+    if (fs_mkdirs(data) < 0) {
+        fprintf(stderr, "hostmix prepare imap: mkdir %s: %s\n", data, strerror(errno));
+        return -1;
+    }
+    char *p = strfmt("%s/.hostmix-prepared", data);
+    int same = imap_prep_marker_is(p, line);
+    if (!same && imap_prep_ours(data) == 0) unlink(p);
+    else if (!same) same = -1;
+    free(p);
+    if (same) return same;
+    p = strfmt("%s/mail", data);
+    int rc = 0;
+    if (access(p, F_OK) == 0 && nftw(p, imap_prep_rm, 16, FTW_DEPTH | FTW_PHYS) < 0) {
+        fprintf(stderr, "hostmix prepare imap: cannot clear %s: %s\n", p, strerror(errno));
+        rc = -1;
+    }
+    free(p);
+    return rc;
+}
+
+/* Writes the marker DATA/.hostmix-prepared holding line.  Returns
+ * CLI_OK or CLI_FAILED after printing why. */
+static int imap_prep_mark(const char *data, const char *line)
+{
+    char *p = strfmt("%s/.hostmix-prepared", data);
+    FILE *f = fopen(p, "w");
+    int rc = CLI_OK;
+    if (!f || fputs(line, f) < 0) rc = CLI_FAILED;
+    if (f && fclose(f) != 0) rc = CLI_FAILED;
+    if (rc) fprintf(stderr, "hostmix prepare imap: cannot write %s\n", p);
+    free(p);
+    return rc;
+}
+
+/* The maildir of user's folder k (0: INBOX, else 1-based) under data;
+ * the caller frees it. */
+static char *imap_prep_box_dir(const char *data, const char *user, int k)
+{
+    if (k == 0) return strfmt("%s/mail/%s/Maildir", data, user);
+    if (k <= 4) return strfmt("%s/mail/%s/Maildir/.%s", data, user, imap_folder_names[k - 1]);
+    return strfmt("%s/mail/%s/Maildir/.Folder%d", data, user, k);
+}
+
+/* User u (0-based): its line in users (name, 12-character password from
+ * its own random stream, messages), its INBOX and its folders.  Returns 0
+ * or -1. */
+static int imap_prep_user(const struct imap_prep_opts *o, int64_t u, FILE *users, struct buf *b)
+{
+    struct rng r;
+    rng_seed(&r, o->p.seed, (uint64_t)o->p.set, (2ULL << 32) | (uint64_t)u);
+    struct numstr user = numstr_fmt("user%04lld", (long long)u + 1);
+    fprintf(users, "%s\t", user.s);
+    for (int k = 0; k < 12; k++) fputc("abcdefghijkmnpqrstuvwxyz23456789"[rng_below(&r, 32)], users);
+    fprintf(users, "\t%lld\n", (long long)o->messages);
+    char *dir = strfmt("%s/mail/%s", o->p.data, user.s);
+    int rc = mkdir(dir, 0700) < 0 ? -1 : 0;
+    free(dir);
+    for (int k = 0; k <= o->folders && rc == 0; k++) {
+        dir = imap_prep_box_dir(o->p.data, user.s, k);
+        rc = imap_prep_box(dir, user.s, k, k ? o->folder_messages : o->messages, &r, b, u);
+        free(dir);
+    }
+    return rc;
+}
+
+/* The users, their table (DATA/users.tsv) and their mail (DATA/mail).
+ * Returns CLI_OK or CLI_FAILED after printing why. */
+static int imap_prep_users(const struct imap_prep_opts *o)
+{
+    char *p = strfmt("%s/mail", o->p.data);
+    FILE *users = NULL;
+    if (mkdir(p, 0755) < 0)
+        fprintf(stderr, "hostmix prepare imap: mkdir %s: %s\n", p, strerror(errno));
+    else {
+        free(p);
+        p = strfmt("%s/users.tsv", o->p.data);
+        if (!(users = fopen(p, "w"))) fprintf(stderr, "hostmix prepare imap: %s: %s\n", p, strerror(errno));
+    }
+    free(p);
+    if (!users) return CLI_FAILED;
+    struct buf b = BUF_INIT;
+    int rc = CLI_OK;
+    for (int64_t u = 0; u < o->users && rc == CLI_OK; u++)
+        if (imap_prep_user(o, u, users, &b) < 0) rc = CLI_FAILED;
+    buf_free(&b);
+    if (fclose(users) != 0) rc = CLI_FAILED;
+    return rc;
 }
 
 int imap_prepare(int argc, char **argv)
@@ -252,61 +341,18 @@ int imap_prepare(int argc, char **argv)
         fprintf(stderr, "hostmix prepare imap: --data DIR is required\n");
         return CLI_USAGE;
     }
-    char line[512];
-    snprintf(line, sizeof line, "imap users=%lld messages=%lld folders=%lld folder-messages=%lld "
-             "set=%lld seed=%llu\n", (long long)o.users, (long long)o.messages,
-             (long long)o.folders, (long long)o.folder_messages, (long long)o.p.set,
-             (unsigned long long)o.p.seed);
+    char *line = strfmt("imap users=%lld messages=%lld folders=%lld folder-messages=%lld "
+                        "set=%lld seed=%llu\n", (long long)o.users, (long long)o.messages,
+                        (long long)o.folders, (long long)o.folder_messages, (long long)o.p.set,
+                        (unsigned long long)o.p.seed);
     int st = imap_prep_dir(o.p.data, line);
-    if (st < 0) return CLI_FAILED;
-    if (st == 1) {
-        printf("hostmix prepare imap: %s is already prepared\n", o.p.data);
-        return CLI_OK;
-    }
-    char p[4096];
-    snprintf(p, sizeof p, "%s/mail", o.p.data);
-    if (mkdir(p, 0755) < 0) {
-        fprintf(stderr, "hostmix prepare imap: mkdir %s: %s\n", p, strerror(errno));
-        return CLI_FAILED;
-    }
-    snprintf(p, sizeof p, "%s/users.tsv", o.p.data);
-    FILE *users = fopen(p, "w");
-    if (!users) {
-        fprintf(stderr, "hostmix prepare imap: %s: %s\n", p, strerror(errno));
-        return CLI_FAILED;
-    }
-    struct buf b = BUF_INIT;
-    rc = CLI_OK;
-    for (int64_t u = 0; u < o.users && rc == CLI_OK; u++) {
-        struct rng r;
-        rng_seed(&r, o.p.seed, (uint64_t)o.p.set, (2ULL << 32) | (uint64_t)u);
-        char user[32], pass[16], dir[4096];
-        snprintf(user, sizeof user, "user%04lld", (long long)u + 1);
-        for (int k = 0; k < 12; k++) pass[k] = "abcdefghijkmnpqrstuvwxyz23456789"[rng_below(&r, 32)];
-        pass[12] = '\0';
-        fprintf(users, "%s\t%s\t%lld\n", user, pass, (long long)o.messages);
-        snprintf(dir, sizeof dir, "%s/mail/%s", o.p.data, user);
-        if (mkdir(dir, 0700) < 0) { rc = CLI_FAILED; break; }
-        snprintf(dir, sizeof dir, "%s/mail/%s/Maildir", o.p.data, user);
-        if (imap_prep_box(dir, user, 0, o.messages, &r, &b, u) < 0) rc = CLI_FAILED;
-        for (int k = 1; k <= o.folders && rc == CLI_OK; k++) {
-            char name[32];
-            imap_prep_folder_name(k, name, sizeof name);
-            snprintf(dir, sizeof dir, "%s/mail/%s/Maildir/.%s", o.p.data, user, name);
-            if (imap_prep_box(dir, user, k, o.folder_messages, &r, &b, u) < 0) rc = CLI_FAILED;
-        }
-    }
-    buf_free(&b);
-    if (fclose(users) != 0) rc = CLI_FAILED;
-    if (rc != CLI_OK) return rc;
-    snprintf(p, sizeof p, "%s/.hostmix-prepared", o.p.data);
-    FILE *f = fopen(p, "w");
-    if (!f || fputs(line, f) < 0 || fclose(f) != 0) {
-        fprintf(stderr, "hostmix prepare imap: cannot write %s\n", p);
-        return CLI_FAILED;
-    }
-    printf("hostmix prepare imap: %lld users, %lld INBOX + %lld x %lld folder messages each, "
-           "in %s\n", (long long)o.users, (long long)o.messages, (long long)o.folders,
-           (long long)o.folder_messages, o.p.data);
-    return CLI_OK;
+    if (st == 1) printf("hostmix prepare imap: %s is already prepared\n", o.p.data);
+    rc = st < 0 ? CLI_FAILED : st == 1 ? CLI_OK : imap_prep_users(&o);
+    if (st == 0 && rc == CLI_OK) rc = imap_prep_mark(o.p.data, line);
+    free(line);
+    if (st == 0 && rc == CLI_OK)
+        printf("hostmix prepare imap: %lld users, %lld INBOX + %lld x %lld folder messages each, "
+               "in %s\n", (long long)o.users, (long long)o.messages, (long long)o.folders,
+               (long long)o.folder_messages, o.p.data);
+    return rc;
 }

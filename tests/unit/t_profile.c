@@ -616,6 +616,31 @@ TEST(profile_many_symbols)
     cause_table_free(&t);
 }
 
+/* The symbol cache tells frames apart by symbol and module together: an
+ * unnamed function of QEMU is device emulation, one of a library is the
+ * server's own work. */
+TEST(profile_symbol_cache_by_module)
+{
+    struct cause_table t = { 0 };
+    T_EQ_INT(cause_table_parse(&t, "builtin", cause_table_builtin, NULL), 0);
+    const char *text =
+        "a 10/10 [000] 1.000000000: 1000000 cpu-clock:\n"
+        "\t    7f3a10a0c000 [unknown] (/usr/bin/qemu-system-x86_64)\n\n"
+        "a 10/10 [000] 1.100000000: 1000000 cpu-clock:\n"
+        "\t    7f3a10a0d000 [unknown] (/usr/lib/x86_64-linux-gnu/libfoo.so.1)\n\n";
+    struct prof_owner o[] = { { 10, NULL, 0, "set1-web", ROLE_WEB, 0 } };
+    struct prof_input in = { .table = &t, .t0 = 0, .t1 = 2000000000LL, .owner = o, .nowner = 1,
+                             .event = "cpu-clock" };
+    long bad;
+    struct prof_summary *s = pt_text(text, strlen(text), &in, &bad);
+    T_EQ_INT(bad, 0);
+    T_EQ_INT(s->samples, 2);
+    T_EQ_INT(s->cause[PC_EMUL].samples, 1);
+    T_EQ_INT(s->cause[PC_OWN + ROLE_WEB].samples, 1);       /* the library's: the server's own */
+    free(s);
+    cause_table_free(&t);
+}
+
 /* Every cause has a distinct key and a label, the servers' own work
  * included (those come from the role table). */
 TEST(cause_names_complete)
@@ -797,8 +822,8 @@ TEST(explain_json_kvm_round_trip)
     s->guest_ticks = 90;
     s->vcpu_ticks = 150;
     s->vcpu_threads = 2;
-    snprintf(s->guest_record, sizeof s->guest_record, "in host and guest mode (:HG)");
-    snprintf(s->exit_command, sizeof s->exit_command, "perf record -c1 -m1024");
+    s->guest_record = strdup("in host and guest mode (:HG)");
+    s->exit_command = strdup("perf record -c1 -m1024");
     prof_scale(s, 1.0);
     struct report_model m = { .profile = s };
     struct json_w w;
@@ -841,5 +866,5 @@ TEST(explain_json_kvm_round_trip)
     json_doc_free(d);
     buf_free(&b);
     report_model_free(m2);
-    free(s);
+    prof_summary_free(s);
 }

@@ -48,9 +48,11 @@ static int vmimg_config_hz(const char *root, const char *version)
     FILE *f = fopen(buf_cstr(&p), "r");
     buf_free(&p);
     int hz = 250;
-    char line[256];
-    while (f && fgets(line, sizeof line, f))
+    char *line = NULL;                  /* getline's, freed below */
+    size_t cap = 0;
+    while (f && getline(&line, &cap, f) > 0)
         if (sscanf(line, "CONFIG_HZ=%d", &hz) == 1) break;
+    free(line);
     if (f) fclose(f);
     return hz > 0 ? hz : 250;
 }
@@ -248,21 +250,14 @@ int vmimg_modules(const struct vmimg_kernel *k, enum vm_machine m, struct kmods_
                            "virtio_blk", "virtio_console", NULL };
     struct buf dep = BUF_INIT, builtin = BUF_INIT, p = BUF_INIT;
     buf_printf(&p, "%s/modules.dep", buf_head(&k->moddir));
-    FILE *f = fopen(buf_cstr(&p), "r");
-    if (!f) {
+    if (meas_read_buf("", buf_cstr(&p), &dep) < 0) {
         buf_printf(why, "%s: %s", buf_cstr(&p), strerror(errno));
         buf_free(&p);
         return -1;
     }
-    char tmp[8192];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) buf_append(&dep, tmp, n);
-    fclose(f);
     buf_reset(&p);
     buf_printf(&p, "%s/modules.builtin", buf_head(&k->moddir));
-    f = fopen(buf_cstr(&p), "r");
-    while (f && (n = fread(tmp, 1, sizeof tmp, f)) > 0) buf_append(&builtin, tmp, n);
-    if (f) fclose(f);
+    meas_read_buf("", buf_cstr(&p), &builtin);     /* none: every module is loadable */
     int rc = kmods_resolve(buf_cstr(&dep), buf_cstr(&builtin), want, out, why);
     buf_free(&dep);
     buf_free(&builtin);
@@ -416,14 +411,16 @@ static char *vmimg_klog(const char *root)
 
 unsigned long vmimg_host_tsc_khz(const char *root, const char **from)
 {
-    char sysfs[64], cpuinfo[16384], drv[64];
+    struct numstr sysfs, drv;           /* a number; a driver's name (only its presence counts) */
+    struct buf cpuinfo = BUF_INIT;
     struct vmimg_tsc_facts f = { NULL, vmimg_klog(root), NULL, 0 };
-    if (meas_read(root, "/sys/devices/system/cpu/cpu0/tsc_freq_khz", sysfs, sizeof sysfs) > 0)
-        f.sysfs_khz = sysfs;
-    if (meas_read(root, "/proc/cpuinfo", cpuinfo, sizeof cpuinfo) > 0) f.cpuinfo = cpuinfo;
-    f.cpufreq = meas_read(root, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_driver", drv,
-                          sizeof drv) > 0;
+    if (meas_read(root, "/sys/devices/system/cpu/cpu0/tsc_freq_khz", sysfs.s, sizeof sysfs.s) > 0)
+        f.sysfs_khz = sysfs.s;
+    if (meas_read_buf(root, "/proc/cpuinfo", &cpuinfo) > 0) f.cpuinfo = buf_cstr(&cpuinfo);
+    f.cpufreq = meas_read(root, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_driver", drv.s,
+                          sizeof drv.s) > 0;
     unsigned long khz = vmimg_tsc_khz(&f, from);
     free((char *)f.klog);
+    buf_free(&cpuinfo);
     return khz;
 }

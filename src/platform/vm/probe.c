@@ -1,5 +1,6 @@
 /* probe.c — vhost-net and hugetlbfs facts of the host (see probe.h). */
 #include "platform/vm/probe.h"
+#include "core/buf.h"
 #include "measure/measure.h"
 
 #include <errno.h>
@@ -58,40 +59,49 @@ static uint64_t vm_mount_pagesize(const char *opts)
 static long vm_huge_free(const char *root, const char *meminfo, uint64_t page, uint64_t dflt)
 {
     if (page == dflt && meminfo) return (long)vm_meminfo_value(meminfo, "HugePages_Free");
-    char path[128], text[64];
-    snprintf(path, sizeof path, "/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/free_hugepages",
-             page >> 10);
-    return meas_read(root, path, text, sizeof text) > 0 ? strtol(text, NULL, 10) : -1;
+    struct numstr path = numstr_fmt("/sys/kernel/mm/hugepages/hugepages-%" PRIu64
+                                    "kB/free_hugepages", page >> 10);
+    struct numstr text;                 /* a number */
+    return meas_read(root, path.s, text.s, sizeof text.s) > 0 ? strtol(text.s, NULL, 10) : -1;
+}
+
+/* The hugetlbfs mount on line l of /proc/mounts into f (f->n grows). */
+static void vm_huge_line(const char *root, const char *l, const char *meminfo,
+                         struct vm_huge_facts *f)
+{
+    char *dir = NULL, *type = NULL, *opts = NULL;       /* freed below */
+    if (sscanf(l, "%*s %ms %ms %ms", &dir, &type, &opts) == 3 && !strcmp(type, "hugetlbfs")) {
+        struct vm_huge_mount *m = &f->m[f->n];
+        uint64_t ps = vm_mount_pagesize(opts);
+        m->page = ps ? ps : f->default_page;
+        if (m->page) {
+            snprintf(m->path, sizeof m->path, "%s", dir);
+            m->free_pages = vm_huge_free(root, meminfo, m->page, f->default_page);
+            f->n++;
+        }
+    }
+    free(dir);
+    free(type);
+    free(opts);
 }
 
 void vm_huge_read(const char *root, struct vm_huge_facts *f)
 {
-    char *mounts = malloc(1 << 16);     /* freed below */
-    char meminfo[8192];
+    struct buf meminfo = BUF_INIT, mounts = BUF_INIT;
     memset(f, 0, sizeof *f);
-    int have_mi = meas_read(root, "/proc/meminfo", meminfo, sizeof meminfo) > 0;
-    long long kb = have_mi ? vm_meminfo_value(meminfo, "Hugepagesize") : -1;
+    int have_mi = meas_read_buf(root, "/proc/meminfo", &meminfo) > 0;
+    long long kb = have_mi ? vm_meminfo_value(buf_cstr(&meminfo), "Hugepagesize") : -1;
     f->default_page = kb > 0 ? (uint64_t)kb << 10 : 0;
-    if (!mounts || meas_read(root, "/proc/mounts", mounts, 1 << 16) <= 0) {
-        free(mounts);
-        return;
+    if (meas_read_buf(root, "/proc/mounts", &mounts) > 0) {
+        char *text = (char *)buf_cstr(&mounts);
+        for (char *l = text, *nl; l && *l && f->n < VM_HUGE_MAX_MOUNTS; l = nl) {
+            nl = strchr(l, '\n');
+            if (nl) *nl++ = '\0';
+            vm_huge_line(root, l, have_mi ? buf_cstr(&meminfo) : NULL, f);
+        }
     }
-    for (char *l = mounts, *nl; l && *l && f->n < VM_HUGE_MAX_MOUNTS; l = nl) {
-        nl = strchr(l, '\n');
-        if (nl) *nl++ = '\0';
-        char dev[64], dir[256], type[32], opts[512];
-        if (sscanf(l, "%63s %255s %31s %511s", dev, dir, type, opts) != 4 ||
-            strcmp(type, "hugetlbfs") != 0)
-            continue;
-        struct vm_huge_mount *m = &f->m[f->n];
-        uint64_t ps = vm_mount_pagesize(opts);
-        m->page = ps ? ps : f->default_page;
-        if (!m->page) continue;
-        snprintf(m->path, sizeof m->path, "%s", dir);
-        m->free_pages = vm_huge_free(root, have_mi ? meminfo : NULL, m->page, f->default_page);
-        f->n++;
-    }
-    free(mounts);
+    buf_free(&meminfo);
+    buf_free(&mounts);
 }
 
 int vm_huge_pick(const struct vm_huge_facts *f, uint64_t page, uint64_t need,

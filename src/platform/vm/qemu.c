@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void vm_mac(int set, int role, char mac[18])
+struct numstr vm_mac(int set, int role)
 {
-    snprintf(mac, 18, "02:48:4d:00:%02x:%02x", set & 0xff, role & 0xff);
+    return numstr_fmt("02:48:4d:00:%02x:%02x", set & 0xff, role & 0xff);
 }
 
 void vm_qemu_escape(const char *s, struct buf *out)
@@ -113,12 +113,10 @@ static void vm_add_disks(const struct vm_qemu_cfg *c, struct strvec *a)
 static void vm_add_channels(const struct vm_qemu_cfg *c, struct strvec *a)
 {
     if (c->tap_fd >= 0) {
-        char mac[18];
-        vm_mac(c->set, c->role, mac);
         strvec_push(a, "-netdev");
         strvec_pushf(a, "tap,id=net0,fd=%d%s", c->tap_fd, c->vhost ? ",vhost=on" : "");
         strvec_push(a, "-device");
-        strvec_pushf(a, "virtio-net-%s,netdev=net0,mac=%s", vm_bus(c), mac);
+        strvec_pushf(a, "virtio-net-%s,netdev=net0,mac=%s", vm_bus(c), vm_mac(c->set, c->role).s);
     }
     if (c->agent_path) {
         vm_add_path_opt(a, "-chardev", "socket,id=agent0,path=", c->agent_path,

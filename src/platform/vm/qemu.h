@@ -74,8 +74,8 @@ struct vm_timing vm_guest_timing(enum vm_accel a, unsigned long host_tsc_khz, in
 int vm_qemu_argv(const struct vm_qemu_cfg *c, struct strvec *out, struct buf *why);
 
 /* The guest MAC of role `role` in set `set`: locally administered
- * 02:48:4d:00:SS:RR ("HM").  Writes 18 bytes into mac. */
-void vm_mac(int set, int role, char mac[18]);
+ * 02:48:4d:00:SS:RR ("HM"), as a value: vm_mac(set, role).s. */
+struct numstr vm_mac(int set, int role);
 
 /* What a report should say of vhost-net on machine m (vhost: it is on):
  * a static sentence, or NULL when there is nothing to say. */

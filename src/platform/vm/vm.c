@@ -114,7 +114,7 @@ struct vm {
     unsigned long host_tsc_khz; /* 0: unknown */
     const char *tsc_from;       /* where host_tsc_khz came from (static) */
     struct vm_timing timing;    /* the guests' tsc_early_khz and lpj (TCG only) */
-    char rundir[64];
+    struct numstr rundir;       /* VM_RUNDIR_FMT of this run's pid, "" when not ours */
     char bridge[16];
     int bridge_up;
     struct net_slot slot;       /* this run's addresses (net.h) */
@@ -142,22 +142,30 @@ static struct vm *vm_of(const struct plat *p) { return p->priv; }
 
 /* ---- probe ------------------------------------------------------------- */
 
+/* Whether kernel module mod is loaded (root's /sys/module/MOD exists). */
+static int vm_module_loaded(const char *root, const char *mod)
+{
+    char *path = strfmt("%s/sys/module/%s", root, mod);
+    int yes = access(path, F_OK) == 0;
+    free(path);
+    return yes;
+}
+
 /* Whether root's /dev/kvm can create a VM with a vCPU here (a host may
  * expose a /dev/kvm that cannot run stock guests: then QEMU fails at
  * start).  root is "" for the live system. */
 static int vm_kvm_usable(const char *root, char *why, size_t n)
 {
-    char path[600], mod[3][600];
-    static const char *const mods[3] = { "kvm_pvm", "kvm_intel", "kvm_amd" };
-    for (int i = 0; i < 3; i++) snprintf(mod[i], sizeof mod[i], "%s/sys/module/%s", root, mods[i]);
     /* PVM (kvm_pvm) runs only guests built for it: stock kernels hang or
      * QEMU aborts setting MSRs.  Hardware KVM is kvm_intel or kvm_amd. */
-    if (access(mod[0], F_OK) == 0 && access(mod[1], F_OK) != 0 && access(mod[2], F_OK) != 0) {
+    if (vm_module_loaded(root, "kvm_pvm") && !vm_module_loaded(root, "kvm_intel") &&
+        !vm_module_loaded(root, "kvm_amd")) {
         snprintf(why, n, "/dev/kvm is PVM (kvm_pvm), which cannot run stock guests");
         return 0;
     }
-    snprintf(path, sizeof path, "%s/dev/kvm", root);
+    char *path = strfmt("%s/dev/kvm", root);
     int fd = open(path, O_RDWR | O_CLOEXEC);
+    free(path);
     if (fd < 0) {
         snprintf(why, n, "no usable /dev/kvm (%s)", strerror(errno));
         return 0;
@@ -182,18 +190,19 @@ static int vm_kvm_usable(const char *root, char *why, size_t n)
 
 static int vm_pick_accel(struct vm *v, const char *root, char *why, size_t n)
 {
-    char kwhy[200] = "";
-    int kvm = vm_kvm_usable(root, kwhy, sizeof kwhy);
+    v->accel_why[0] = '\0';
+    int kvm = vm_kvm_usable(root, v->accel_why, sizeof v->accel_why);   /* why not, first */
     if (v->o->accel == 1 && !kvm) {
-        snprintf(why, n, "accel = kvm, but %s", kwhy);
+        snprintf(why, n, "accel = kvm, but %s", v->accel_why);
         return -1;
     }
     v->accel = v->o->accel == 2 || !kvm ? VM_ACCEL_TCG : VM_ACCEL_KVM;
-    if (v->accel == VM_ACCEL_KVM)
-        snprintf(v->accel_why, sizeof v->accel_why, "KVM (hardware virtualization)");
-    else
-        snprintf(v->accel_why, sizeof v->accel_why, "TCG: guest time is emulation, not "
-                 "hardware virtualization (%s)", v->o->accel == 2 ? "accel = tcg" : kwhy);
+    char *w = v->accel == VM_ACCEL_KVM
+                  ? strfmt("KVM (hardware virtualization)")
+                  : strfmt("TCG: guest time is emulation, not hardware virtualization (%s)",
+                           v->o->accel == 2 ? "accel = tcg" : v->accel_why);
+    snprintf(v->accel_why, sizeof v->accel_why, "%s", w);
+    free(w);
     return 0;
 }
 
@@ -221,9 +230,9 @@ static int vm_probe(struct plat *p, char *why, size_t n)
         return -1;
     }
     if (vm_pick_accel(v, p->proc_root, why, n)) return -1;
-    char vpath[600];
-    snprintf(vpath, sizeof vpath, "%s/dev/vhost-net", p->proc_root);
+    char *vpath = strfmt("%s/dev/vhost-net", p->proc_root);
     v->vhost = vm_vhost_usable(vpath, v->vhost_why, sizeof v->vhost_why);
+    free(vpath);
     if (!v->vhost) log_info("vm: no vhost-net, QEMU moves the packets: %s", v->vhost_why);
     v->cgroup = meas_cg_detect(p->proc_root, v->cg_base, sizeof v->cg_base, v->cg_why,
                                sizeof v->cg_why) == 0;
@@ -241,11 +250,11 @@ static void vm_addr(const struct plat *p, int set, int role, char *ip, size_t n)
 /* Removes /run/NAME, a run directory of a run that no longer exists. */
 static void vm_sweep_one(const char *name, void *arg)
 {
-    char path[300];
     (void)arg;
-    snprintf(path, sizeof path, "/run/%s", name);
+    char *path = strfmt("/run/%s", name);
     log_info("removing %s of a run that no longer exists", path);
     fs_rmtree(path);
+    free(path);
 }
 
 /* The platform's sweep (plat_sweep_dead): run directories of dead runs. */
@@ -276,9 +285,9 @@ static int vm_images(struct plat *p, struct vm *v, char *why, size_t n)
 static int vm_prepare(struct plat *p, char *why, size_t n)
 {
     struct vm *v = vm_of(p);
-    snprintf(v->rundir, sizeof v->rundir, VM_RUNDIR_FMT, (int)getpid());
-    if (fs_mkdir_private(v->rundir, why, n)) {
-        v->rundir[0] = '\0';           /* not ours: teardown leaves it alone */
+    v->rundir = numstr_fmt(VM_RUNDIR_FMT, (int)getpid());
+    if (fs_mkdir_private(v->rundir.s, why, n)) {
+        v->rundir.s[0] = '\0';         /* not ours: teardown leaves it alone */
         return -1;
     }
     if (v->cgroup && cg_run_create(p->proc_root, v->cg_base, v->cg_run, sizeof v->cg_run,
@@ -326,10 +335,11 @@ static int vm_huge_enough(struct vm *v, const struct server_spec *sp, char *why,
 {
     if (v->o->huge == VM_HUGE_NO) return 0;
     uint64_t page = v->o->huge == VM_HUGE_1G ? 1ULL << 30 : 2ULL << 20;
-    char w[400];
     v->huge_need += (uint64_t)sp->memory;
-    if (vm_huge_pick(&v->huge, page, v->huge_need, &v->huge_path, w, sizeof w) == 0) return 0;
-    snprintf(why, n, "hugepages = %s: %s", vm_huge_names[v->o->huge], w);
+    if (vm_huge_pick(&v->huge, page, v->huge_need, &v->huge_path, why, n) == 0) return 0;
+    char *w = strfmt("hugepages = %s: %s", vm_huge_names[v->o->huge], why);
+    snprintf(why, n, "%s", w);
+    free(w);
     return -1;
 }
 
@@ -340,17 +350,15 @@ static int vm_place(struct plat *p, struct plat_server *s, char *why, size_t n)
     const struct server_spec *sp = s->spec;
     vs->agent = -1;
     if (vm_memory_enough(v, sp, why, n) || vm_huge_enough(v, sp, why, n)) return -1;
-    buf_printf(&vs->qmp_path, "%s/%s.qmp", v->rundir, sp->name);
-    buf_printf(&vs->agent_path, "%s/%s.agent", v->rundir, sp->name);
+    buf_printf(&vs->qmp_path, "%s/%s.qmp", v->rundir.s, sp->name);
+    buf_printf(&vs->agent_path, "%s/%s.agent", v->rundir.s, sp->name);
     buf_printf(&vs->console, "%s.console", sp->log);
     unlink(buf_cstr(&vs->console));     /* QEMU appends to a serial file */
     if (!sp->data_cached) return 0;
     struct buf img = BUF_INIT, w = BUF_INIT;
-    char key[300];
-    snprintf(key, sizeof key, "%s", sp->data_key);
-    int rc = vmimg_disk(p->cache_dir, sp->data_cached, key, 0, &img, &w);
+    int rc = vmimg_disk(p->cache_dir, sp->data_cached, sp->data_key, 0, &img, &w);
     if (rc == 0 && sp->data_rw) {
-        buf_printf(&vs->disk, "%s/%s.qcow2", v->rundir, sp->name);
+        buf_printf(&vs->disk, "%s/%s.qcow2", v->rundir.s, sp->name);
         rc = vmimg_overlay(buf_cstr(&img), buf_cstr(&vs->disk), &w);
     } else if (rc == 0) {
         buf_puts(&vs->disk, buf_cstr(&img));
@@ -522,9 +530,9 @@ static void vm_cleanup(struct plat *p)
     net_slot_release(&v->slot);
     if (v->cg_run[0]) cg_remove_tree(p->proc_root, v->cg_run);
     v->cg_run[0] = '\0';
-    if (v->rundir[0] && fs_rmtree(v->rundir))
-        log_warn("cannot remove %s: %s", v->rundir, strerror(errno));
-    v->rundir[0] = '\0';
+    if (v->rundir.s[0] && fs_rmtree(v->rundir.s))
+        log_warn("cannot remove %s: %s", v->rundir.s, strerror(errno));
+    v->rundir.s[0] = '\0';
     vmimg_kernel_free(&v->kernel);
     buf_free(&v->initrd);
 }
@@ -572,18 +580,18 @@ static void vm_describe(const struct plat *p, struct plat_acct *a)
 static void vm_pre_kvm(const char *root, struct buf *out)
 {
     static const char *const mods[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
-    char path[160], val[64];
-    if (meas_read(root, "/sys/module/kvm/parameters/halt_poll_ns", val, sizeof val) <= 0) {
+    struct numstr val;                  /* a parameter's value: a number or Y/N */
+    if (meas_read(root, "/sys/module/kvm/parameters/halt_poll_ns", val.s, sizeof val.s) <= 0) {
         buf_puts(out, "  kvm module: not loaded\n");
         return;
     }
-    val[strcspn(val, "\n")] = '\0';
-    buf_printf(out, "  kvm module: halt_poll_ns %s", val);
+    val.s[strcspn(val.s, "\n")] = '\0';
+    buf_printf(out, "  kvm module: halt_poll_ns %s", val.s);
     for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++) {
-        snprintf(path, sizeof path, "/sys/module/%s/parameters/nested", mods[i]);
-        if (meas_read(root, path, val, sizeof val) <= 0) continue;
-        val[strcspn(val, "\n")] = '\0';
-        buf_printf(out, ", %s nested %s", mods[i], val);
+        struct numstr path = numstr_fmt("/sys/module/%s/parameters/nested", mods[i]);
+        if (meas_read(root, path.s, val.s, sizeof val.s) <= 0) continue;
+        val.s[strcspn(val.s, "\n")] = '\0';
+        buf_printf(out, ", %s nested %s", mods[i], val.s);
     }
     buf_puts(out, "\n");
 }
