@@ -15,9 +15,16 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-/* Closes every descriptor from 3 up except the kept ones. */
+/* Closes every descriptor from 3 up except the kept ones (and 3 itself
+ * when s->fd3 was moved there). */
 static void spawn_close_fds(const struct spawn *s)
 {
+    if (s->fd3 > 2) {
+        if (s->fd3 != 3) dup2(s->fd3, 3);       /* dup2 clears close-on-exec */
+        else fcntl(3, F_SETFD, 0);
+        syscall(SYS_close_range, 4U, ~0U, 0U);
+        return;
+    }
     if (s->nkeep == 0) {
         syscall(SYS_close_range, 3U, ~0U, 0U);
         return;

@@ -24,6 +24,9 @@ struct spawn {
     int pdeathsig;              /* signal the child gets when hostmix dies, or 0 */
     const int *keep_fds;        /* descriptors inherited at the same numbers */
     int nkeep;
+    int fd3;                    /* > 2: a descriptor the child gets as descriptor 3 (a
+                                 * container runtime passes 3 on with --preserve-fds=1),
+                                 * 0: none; not with keep_fds */
     /* Called in the child after it joined the cgroup and before its output
      * (opened by the parent) is redirected (e.g. to enter a private mount
      * namespace); only

@@ -72,15 +72,28 @@ static int agent_clock(const char *p, size_t n, int64_t *ns, char *idle)
     return v > 0 ? 0 : -1;
 }
 
+/* The request number of a version 3 answer: 1 to 20 decimal digits. */
+static int agent_id(const char *p, size_t n, uint64_t *id)
+{
+    if (n == 0 || n > 20) return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9' || v > (UINT64_MAX - 9) / 10) return -1;
+        v = v * 10 + (uint64_t)(p[i] - '0');
+    }
+    *id = v;
+    return 0;
+}
+
 int agent_stat_decode(const struct agent_frame *f, struct agent_stat *st, struct buf *why)
 {
     memset(st, 0, sizeof *st);
-    if (strcmp(f->kind, "stat") != 0 || f->nsect < 2 || f->nsect > 3) {
-        buf_printf(why, "agent: expected a stat frame with 2 or 3 sections, got %s with %d",
+    if (strcmp(f->kind, "stat") != 0 || f->nsect < 2 || f->nsect > 4) {
+        buf_printf(why, "agent: expected a stat frame with 2 to 4 sections, got %s with %d",
                    f->kind, f->nsect);
         return -1;
     }
-    st->version = f->nsect == 3 ? 2 : 1;
+    st->version = f->nsect - 1;
     struct buf a = BUF_INIT, b = BUF_INIT;
     buf_append(&a, f->sect[0], f->len[0]);
     buf_append(&b, f->sect[1], f->len[1]);
@@ -91,9 +104,12 @@ int agent_stat_decode(const struct agent_frame *f, struct agent_stat *st, struct
     } else if (meas_stat_parse(buf_cstr(&b), &st->srv_utime, &st->srv_stime)) {
         buf_puts(why, "agent: server /proc/PID/stat unreadable");
         rc = -1;
-    } else if (st->version == 2 &&
+    } else if (st->version >= 2 &&
                agent_clock(f->sect[2], f->len[2], &st->host.t_ns, &st->idle)) {
         buf_puts(why, "agent: guest clock is not a positive decimal number");
+        rc = -1;
+    } else if (st->version == 3 && agent_id(f->sect[3], f->len[3], &st->id)) {
+        buf_puts(why, "agent: request number is not a decimal number");
         rc = -1;
     }
     buf_free(&a);

@@ -1,8 +1,9 @@
 /* agent.h — the host-guest agent protocol over the virtio-serial port
  * org.hostmix.agent: both sides' codec in one place.
  *
- * The host sends one request per line: "stat\n" or "poweroff\n".  The
- * guest answers each with one frame:
+ * The host sends one request per line: "stat\n", "stat N\n" (N a
+ * decimal request number) or "poweroff\n".  The guest answers each with
+ * one frame:
  *
  *     KIND LEN1 LEN2 ...\n  then LEN1 bytes, LEN2 bytes, ...
  *
@@ -14,7 +15,10 @@
  *                  kernel keeps idle time: m measured (NO_HZ), t by the
  *                  tick, u unknown (protocol version 2; version 1 sent the
  *                  first two sections alone, and its guest busy time can
- *                  only be read from the tick fields)
+ *                  only be read from the tick fields); to "stat N" a fourth
+ *                  section, N (protocol version 3), so that the host can
+ *                  tell an answer to an earlier request, sent late or
+ *                  before it reconnected, from the one it waits for
  *     ok           (poweroff accepted; the guest powers off next)
  *     err N        a message (unknown request, unreadable file) */
 #ifndef HOSTMIX_AGENT_H
@@ -53,10 +57,11 @@ void agent_frame_put(struct buf *out, const char *kind, int nsect, const char *c
 ssize_t agent_frame_parse(const char *p, size_t n, struct agent_frame *f, struct buf *why);
 
 /* What a stat frame carries, parsed with the /proc readers of measure/. */
-#define AGENT_VERSION 2
+#define AGENT_VERSION 3
 
 struct agent_stat {
-    int version;                    /* 1 or 2, from the section count */
+    int version;                    /* 1, 2 or 3, from the section count */
+    uint64_t id;                    /* version 3: the request number it answers */
     char idle;                      /* version 2: 'm' idle measured, 't' by the tick, 'u' */
     struct meas_host host;          /* the guest's /proc/stat; t_ns its clock (version 2) */
     uint64_t srv_utime, srv_stime;  /* the server process, USER_HZ ticks */

@@ -29,9 +29,11 @@
 #define GUEST_PORT_WAIT_MS 5000
 #define GUEST_STOP_WAIT_MS 5000
 /* While no host is connected the port reports POLLHUP at once, so poll
- * cannot wait for a connection: look again this often.  The host should
- * keep its agent connection open for the guest's life (no wake-ups). */
-#define GUEST_HUP_RETRY_MS 500
+ * cannot wait for a connection: look again this often.  The host keeps
+ * its agent connection open for the guest's life (no wake-ups) but
+ * connects again at its next sample after a missed answer, and waits 500
+ * ms for that answer (VM_AGENT_TIMEOUT_MS): so well under that. */
+#define GUEST_HUP_RETRY_MS 100
 
 static void guest_console(void)
 {
@@ -229,7 +231,9 @@ static void guest_reply_err(struct guest *gs, const char *msg)
     buf_free(&out);
 }
 
-static void guest_reply_stat(struct guest *gs)
+/* Answers a stat request; id (len idn, 0: none) is the request's number,
+ * echoed as the frame's fourth section. */
+static void guest_reply_stat(struct guest *gs, const char *id, size_t idn)
 {
     struct buf host = BUF_INIT, proc = BUF_INIT;
     int64_t t0 = clock_mono_ns();
@@ -246,10 +250,10 @@ static void guest_reply_stat(struct guest *gs)
             idle = k == MEAS_IDLE_MEASURED ? 'm' : k == MEAS_IDLE_TICK ? 't' : 'u';
         }
         const struct numstr mono = numstr_fmt("%lld %c", (long long)(t0 + (t1 - t0) / 2), idle);
-        const char *sect[3] = { buf_head(&host), buf_head(&proc), mono.s };
-        size_t len[3] = { buf_used(&host), buf_used(&proc), strlen(mono.s) };
+        const char *sect[4] = { buf_head(&host), buf_head(&proc), mono.s, id };
+        size_t len[4] = { buf_used(&host), buf_used(&proc), strlen(mono.s), idn };
         struct buf out = BUF_INIT;
-        agent_frame_put(&out, "stat", 3, sect, len);
+        agent_frame_put(&out, "stat", idn ? 4 : 3, sect, len);
         guest_send(gs, &out);
         buf_free(&out);
     }
@@ -302,7 +306,10 @@ static void guest_requests(struct guest *gs)
         size_t len = (size_t)(nl - p);
         if (len && p[len - 1] == '\r') len--;
         if (len == 4 && memcmp(p, "stat", 4) == 0) {
-            guest_reply_stat(gs);
+            guest_reply_stat(gs, NULL, 0);
+        } else if (len > 5 && len <= 25 && memcmp(p, "stat ", 5) == 0 &&
+                   strspn(p + 5, "0123456789") == len - 5) {
+            guest_reply_stat(gs, p + 5, len - 5);
         } else if (len == 8 && memcmp(p, "poweroff", 8) == 0) {
             log_info("poweroff requested by the host");
             guest_stop_server(gs);

@@ -3,6 +3,7 @@
  * probe, reaping; and the row of the platform not implemented yet. */
 #include "platform/platform.h"
 #include "core/clock.h"
+#include "core/served.h"
 #include "roles/role.h"
 #include "measure/thread.h"
 
@@ -71,6 +72,29 @@ void plat_serve_argv(const struct server_spec *spec, const char *data, struct st
         strvec_push(v, data);
     }
     strvec_pushv(v, (const char *const *)spec->opts.v);
+}
+
+int plat_served_open(struct plat_server *s, struct strvec *v, char *why, size_t n)
+{
+    plat_served_close(s);
+    s->served_fd = served_create(&s->served);
+    if (s->served_fd < 0) {
+        s->served = NULL;
+        snprintf(why, n, "%s: cannot share request counters: %s", s->spec->name,
+                 strerror(errno));
+        return -1;
+    }
+    strvec_push(v, "--counters-fd=3");
+    return 0;
+}
+
+void plat_served_close(struct plat_server *s)
+{
+    if (!s->served) return;
+    served_unmap(s->served);
+    close(s->served_fd);
+    s->served = NULL;
+    s->served_fd = -1;
 }
 
 int plat_tcp_answers(const char *ip, int port)

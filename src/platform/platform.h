@@ -107,6 +107,10 @@ struct plat_server {
     struct plat_cpu cpu;        /* last reading (kept after it exits) */
     char note[512];             /* what of its figures is missing or estimated, and
                                  * why (plat_note), or "" */
+    struct served *served;      /* the requests it answered, counted by the server itself
+                                 * in memory shared with the run (core/served.h), or NULL
+                                 * where the platform cannot share it */
+    int served_fd;              /* their memfd (valid while served is set) */
     void *priv;                 /* the platform's own per-server state */
 };
 
@@ -204,6 +208,13 @@ void plat_stop_all(struct plat *p, struct plat_server *s, int n);
 /* The `hostmix serve ROLE --listen IP:PORT [--data DATA] OPTS...` words
  * for spec, with data as the server sees it (NULL: none), appended to v. */
 void plat_serve_argv(const struct server_spec *spec, const char *data, struct strvec *v);
+/* Fresh served-request counters for s (an earlier start's are dropped)
+ * and the words that tell the server where they are, appended to v: the
+ * platform starts the server with the memfd s->served_fd as its
+ * descriptor 3 (spawn.fd3).  Returns 0, or -1 (why). */
+int plat_served_open(struct plat_server *s, struct strvec *v, char *why, size_t n);
+/* Drops s's counters (plat_server_free calls it). */
+void plat_served_close(struct plat_server *s);
 /* 1 if something accepts TCP connections on ip:port now, else 0. */
 int plat_tcp_answers(const char *ip, int port);
 /* What every probe does first: finds the binary servers start from

@@ -95,9 +95,13 @@ static int native_start(struct plat *p, struct plat_server *s, char *why, size_t
     }
     struct strvec argv = STRVEC_INIT;
     plat_serve_argv(sp, sp->data, &argv);
+    if (plat_served_open(s, &argv, why, n)) {
+        strvec_clear(&argv);
+        return -1;
+    }
     struct spawn sw = { .exe = p->self_exe, .argv = strvec_argv(&argv), .out = sp->log,
                         .cgroup_procs = procs[0] ? procs : NULL, .own_pgrp = 1,
-                        .pdeathsig = SIGTERM };
+                        .pdeathsig = SIGTERM, .fd3 = s->served_fd };
     pid_t pid = spawn_start(&sw, why, n);
     strvec_clear(&argv);
     if (pid < 0) return -1;

@@ -61,6 +61,7 @@ void plat_server_init(const struct plat *p, struct plat_server *s, const struct 
 void plat_server_free(struct plat *p, struct plat_server *s)
 {
     if (p->ops->release && s->priv) p->ops->release(p, s);
+    plat_served_close(s);
     free(s->priv);
     s->priv = NULL;
 }

@@ -39,6 +39,8 @@ void report_guests_total(struct report_model *m)
         t->present |= s->guest.present;
         t->nguests += s->guest.present;
         t->nmissing += s->guest.present && isnan(s->guest.busy_cores);
+        t->agent_samples += s->guest.present ? s->guest.agent_samples : 0;
+        t->agent_missed += s->guest.present ? s->guest.agent_missed : 0;
         if (!s->guest.present || isnan(s->measure_cores) || isnan(s->guest.busy_cores)) continue;
         int role = role_find(s->role);
         t->host_cores += s->measure_cores;
@@ -67,6 +69,8 @@ void report_guest_json_server(struct json_w *w, const struct report_server *s)
     json_w_knum(w, "busy_cores", s->guest.busy_cores);
     json_w_knum(w, "steal_cores", s->guest.steal_cores);
     json_w_knum(w, "overhead", s->guest.overhead);
+    json_w_kint(w, "agent_samples", s->guest.agent_samples);
+    json_w_kint(w, "agent_missed", s->guest.agent_missed);
     json_w_obj_end(w);
 }
 
@@ -80,6 +84,8 @@ void report_guest_json_total(struct json_w *w, const struct report_model *m)
     json_w_knum(w, "busy_cores", t->busy_cores);
     json_w_knum(w, "overhead", t->overhead);
     json_w_knum(w, "steal_cores", t->steal_cores);
+    json_w_kint(w, "agent_samples", t->agent_samples);
+    json_w_kint(w, "agent_missed", t->agent_missed);
     json_w_key(w, "roles");
     json_w_obj(w);
     for (int r = 0; r < ROLE_COUNT; r++) {
@@ -113,6 +119,9 @@ void report_guest_from_json(const struct json_val *server, struct report_server 
     s->guest.busy_cores = g_get(g, "busy_cores");
     s->guest.steal_cores = g_get(g, "steal_cores");
     s->guest.overhead = g_get(g, "overhead");
+    double n = g_get(g, "agent_samples"), miss = g_get(g, "agent_missed");
+    s->guest.agent_samples = isnan(n) ? 0 : (int)n;     /* absent in older results */
+    s->guest.agent_missed = isnan(miss) ? 0 : (int)miss;
 }
 
 void report_guests_from_json(const struct json_val *guests, struct report_model *m)
@@ -130,6 +139,9 @@ void report_verdict_text(const struct report_model *m, struct buf *out)
     if (m->guests.nmissing)
         buf_printf(out, "; the busy time %d of %d guests report about themselves is missing, "
                    "and so is their overhead", m->guests.nmissing, m->guests.nguests);
+    if (m->guests.agent_missed)
+        buf_printf(out, "; the guest agents missed %d of %d samples", m->guests.agent_missed,
+                   m->guests.agent_samples);
 }
 
 /* The guests whose own busy time is missing or whose figures carry a
@@ -139,10 +151,14 @@ static void g_notes(const struct report_model *m, FILE *f)
     for (int i = 0; i < m->nservers; i++) {
         const struct report_server *s = &m->server[i];
         int missing = isnan(s->guest.busy_cores);
-        if (!s->guest.present || (!missing && !s->note)) continue;
-        fprintf(f, "  %s: %s%s\n", s->name ? s->name : "?",
+        if (!s->guest.present || (!missing && !s->note && !s->guest.agent_missed)) continue;
+        fprintf(f, "  %s: %s%s", s->name ? s->name : "?",
                 missing ? "guest-reported busy time missing: " : "",
                 s->note ? s->note : "no reason recorded");
+        if (s->guest.agent_missed)
+            fprintf(f, " (agent missed %d of %d samples)", s->guest.agent_missed,
+                    s->guest.agent_samples);
+        fputc('\n', f);
     }
 }
 

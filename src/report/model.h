@@ -112,6 +112,10 @@ struct report_guest {
     double busy_cores;              /* busy time the guest reports (its /proc/stat); NAN unknown */
     double steal_cores;             /* the guest's vCPUs waiting for the host; NAN unknown */
     double overhead;                /* host cores for the guest / busy_cores; NAN unknown */
+    int agent_samples, agent_missed;    /* samples of the measurement interval (its edges
+                                         * included), and those the guest agent did not
+                                         * answer (the channel is connected again at the
+                                         * next; busy_cores needs only the edges) */
 };
 
 struct report_server {
@@ -129,6 +133,7 @@ struct report_server {
 struct report_guests {
     int present;
     int nguests, nmissing;          /* guests; those whose own busy time is missing */
+    int agent_samples, agent_missed;    /* over every guest (report_guest's) */
     double host_cores, busy_cores, overhead;
     double steal_cores;             /* the guests' vCPUs waiting for the host, all guests
                                      * that report it; NAN if none does */

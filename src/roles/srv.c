@@ -1,6 +1,7 @@
 /* srv.c — the shared server core; see srv.h. */
 #include "roles/srv.h"
 #include "core/exitcode.h"
+#include "core/served.h"
 #include "core/clock.h"
 #include "core/log.h"
 
@@ -32,6 +33,7 @@ struct srv {
     struct srv_conn *reap;      /* dead, released on the loop's next turn */
     int64_t reap_timer;
     struct srv_stats st;
+    struct served *shared;      /* the run's counters, or NULL */
 };
 
 static void srv_update_events(struct srv_conn *c);
@@ -536,6 +538,7 @@ void srv_destroy(struct srv *s)
     }
     if (s->sweep_timer) ae_del_timer(s->loop, s->sweep_timer);
     if (s->accept_timer) ae_del_timer(s->loop, s->accept_timer);
+    served_unmap(s->shared);
     free(s);
 }
 
@@ -601,6 +604,12 @@ void srv_count(struct srv_conn *c, int is_error)
 {
     c->srv->st.requests++;
     if (is_error) c->srv->st.errors++;
+    if (c->srv->shared) served_add(c->srv->shared, is_error);
+}
+
+void srv_share_counters(struct srv *s, struct served *sh)
+{
+    s->shared = sh;
 }
 
 /* ---- running -------------------------------------------------------- */
@@ -627,7 +636,12 @@ int srv_serve(ae_loop *loop, const struct srv_proto *proto, void *ctx,
 {
     struct srv_limits lim = srv_opts_limits(o);
     struct srv *s = srv_create(loop, proto, ctx, &lim);
-    int rc = srv_listen(s, o->listen) ? CLI_FAILED : CLI_OK;
+    struct served *sh = o->counters_fd >= 0 ? served_attach((int)o->counters_fd) : NULL;
+    int rc = o->counters_fd >= 0 && !sh ? CLI_FAILED : CLI_OK;
+    if (rc) log_error("%s: --counters-fd %lld: %s", proto->name, (long long)o->counters_fd,
+                      strerror(errno));
+    srv_share_counters(s, sh);
+    if (rc == CLI_OK) rc = srv_listen(s, o->listen) ? CLI_FAILED : CLI_OK;
     if (rc == CLI_OK) {
         if (ready) ready(s, ctx);
         rc = srv_run(s);

@@ -143,8 +143,13 @@ void srv_close(struct srv_conn *c, int now);
 void srv_peek_new(struct srv *s, size_t n, void (*fn)(const void *p, size_t len, void *arg),
                   void *arg);
 
-/* Counters the role keeps through the core. */
+/* Counters the role keeps through the core (also in the run's shared
+ * counters, when the server has them: srv_share_counters). */
 void srv_count(struct srv_conn *c, int is_error);
+/* Counts every request from now on also in sh (core/served.h), which the
+ * srv keeps and unmaps in srv_destroy. */
+struct served;
+void srv_share_counters(struct srv *s, struct served *sh);
 
 /* Options every `hostmix serve ROLE` takes.  A role's option struct
  * starts with a struct srv_opts member; SRV_OPTS(type, member) expands
@@ -153,6 +158,7 @@ struct srv_opts {
     char listen[64];
     char data[512];
     int64_t max_conns, max_request, idle_timeout, stall, request_timeout;
+    int64_t counters_fd;        /* the run's served counters (core/served.h), or -1 */
 };
 #define SRV_OPTS(T, m) \
     { "listen", OPT_STR, offsetof(T, m.listen), 64, "127.0.0.1:0", OPT_NO_RANGE, NULL, 0, \
@@ -168,7 +174,9 @@ struct srv_opts {
     { "stall", OPT_DURATION, offsetof(T, m.stall), 0, "1s", 0, 600e9, NULL, 0, \
       "test hook: SIGUSR1 stops the server answering for this long" }, \
     { "request-timeout", OPT_DURATION, offsetof(T, m.request_timeout), 0, "20s", 0, 86400e9, \
-      NULL, 0, "close a connection that takes longer to send one whole request (0: never)" }
+      NULL, 0, "close a connection that takes longer to send one whole request (0: never)" }, \
+    { "counters-fd", OPT_INT, offsetof(T, m.counters_fd), 0, "-1", -1, 65535, NULL, 0, \
+      "descriptor of the run's served-request counters (hostmix run passes it; -1: none)" }
 
 /* The limits from parsed srv_opts. */
 struct srv_limits srv_opts_limits(const struct srv_opts *o);
@@ -177,6 +185,8 @@ struct srv_limits srv_opts_limits(const struct srv_opts *o);
  * loop, with o's limits, listening on o->listen; ready (NULL: none) runs
  * once it listens (app connects its db pool there, db keeps the srv);
  * then the loop runs until SIGTERM or SIGINT and the server is destroyed.
+ * With o->counters_fd set, requests are also counted there (a descriptor
+ * that is no served page: CLI_FAILED, before listening).
  * The loop stays the caller's.  Returns the exit status (CLI_OK, or
  * CLI_FAILED when it cannot listen). */
 int srv_serve(ae_loop *loop, const struct srv_proto *proto, void *ctx,

@@ -214,6 +214,11 @@ static void mr_guest(const struct run *r, int i, struct report_server *o)
     int steal = (a->have & b->have) >> PLAT_CPU_GUEST_STEAL & 1u;
     g->steal_cores = steal ? mr_part(a, b, PLAT_CPU_GUEST_STEAL, gsecs) : NAN;
     g->overhead = busy && g->busy_cores > 0 ? o->measure_cores / g->busy_cores : NAN;
+    for (int k = r->s_measure_a; k <= r->s_measure_b; k++) {
+        const struct plat_cpu *c = r->samples[k].srv_cpu ? &r->samples[k].srv_cpu[i] : NULL;
+        g->agent_samples++;
+        g->agent_missed += !c || !(c->have >> PLAT_CPU_GUEST_BUSY & 1u);
+    }
 }
 
 static void mr_servers(const struct run *r, struct report_model *m)

@@ -146,6 +146,7 @@ static int run_start_drive(struct run *r)
         t.role = s->role;
         snprintf(t.name, sizeof t.name, "set%d.%s", s->set, role_names[s->role]);
         snprintf(t.addr, sizeof t.addr, "%s:%d", s->ip, s->port);
+        run_test_drive_to(s, t.addr, sizeof t.addr);
         t.rate = jr->rate;
         t.connections = jr->connections;
         t.arrival = jr->arrival;
@@ -277,6 +278,7 @@ static void run_exec(struct run *r)
         int k = run_sample_take(r);
         if (r->s_measure_a >= 0 && r->s_measure_b < 0) r->s_measure_b = k;
     }
+    run_served_check(r);
     run_progress(r, 1);
     r->phase = RUN_PH_TEARDOWN;
     /* The servers that use the backends first, then the backends: so web

@@ -38,6 +38,8 @@ struct run_sample {
     uint64_t completed, errors;     /* driver counters so far */
     uint64_t *srv_ns;               /* per server (run.nsrv entries): CPU total */
     struct plat_cpu *srv_cpu;       /* per server: CPU in named parts */
+    int64_t *srv_served;            /* per server: requests it counted itself, read first
+                                     * (at t_ns); -1 where it shares no counters */
 };
 
 /* CPU over an interval between two samples, in cores. */

@@ -15,6 +15,26 @@ void run_open_platform(struct run *r);
 int run_sample_take(struct run *r);
 void run_samples_free(struct run *r);
 
+/* served.c: after the load, compares each driven server's own count of
+ * the requests it served in the measurement interval with the driver's
+ * count for it; a difference past run_served_tolerance invalidates the
+ * run, naming the server.  Servers without shared counters (vm) are
+ * skipped, and the log says so. */
+void run_served_check(struct run *r);
+/* What may differ between the two counts over one interval: a request
+ * per connection in flight at each edge, what rate brings in the skew_ns
+ * between the driver's edges and the samples', the responses the driver
+ * lost or gave up on (unsure: errors, timeouts, broken connections), and
+ * 2 for rounding. */
+uint64_t run_served_tolerance(int64_t connections, double rate, int64_t skew_ns, uint64_t unsure);
+
+/* Test hook (docs/run.md, "Test hooks"): HOSTMIX_TEST_DRIVE_TO=IP:PORT
+ * points the driver of every idle server there instead, so that a test
+ * can drive some other server than the one measured.  Not for
+ * measurements. */
+struct server_spec;
+void run_test_drive_to(const struct server_spec *sp, char *addr, size_t n);
+
 /* prep.c: fills r->plan.data with every data set the job needs and
  * prepares each (or finds it in the cache).  Returns 0, or -1 with r->invalid saying why. */
 int run_prepare_data(struct run *r);

@@ -6,6 +6,7 @@
  * loses time, it only coarsens the series. */
 #include "run/run.h"
 #include "run/run_int.h"
+#include "core/served.h"
 #include "collect/collect.h"
 #include "core/clock.h"
 
@@ -43,8 +44,10 @@ int run_sample_take(struct run *r)
     memset(s, 0, sizeof *s);
     s->srv_ns = calloc((size_t)(r->nsrv ? r->nsrv : 1), sizeof *s->srv_ns);
     s->srv_cpu = calloc((size_t)(r->nsrv ? r->nsrv : 1), sizeof *s->srv_cpu);
-    if (!s->srv_ns || !s->srv_cpu) abort();
+    s->srv_served = calloc((size_t)(r->nsrv ? r->nsrv : 1), sizeof *s->srv_served);
+    if (!s->srv_ns || !s->srv_cpu || !s->srv_served) abort();
     s->t_ns = clock_mono_ns();
+    for (int i = 0; i < r->nsrv; i++) s->srv_served[i] = served_requests(r->srv[i].served);
     s->wall_ns = clock_wall_ns();
     s->phase = r->phase;
     if (meas_host_read(r->plat.proc_root, &s->host) && r->nsamples > 0)
@@ -75,6 +78,7 @@ void run_samples_free(struct run *r)
     for (int i = 0; i < r->nsamples; i++) {
         free(r->samples[i].srv_ns);
         free(r->samples[i].srv_cpu);
+        free(r->samples[i].srv_served);
     }
     free(r->samples);
     r->samples = NULL;

@@ -5,8 +5,9 @@
  * carries them back unchanged); the host side of the agent channel
  * against a scripted guest that answers garbage, late, never or closes
  * (the busy time is then missing, not stale, and the server's note says
- * why); and a run whose guest data is missing, which the report and the
- * verdict say. */
+ * why), and that connects again at the next sample, skipping the late
+ * answer to the missed one; and a run whose guest data is missing, which
+ * the report and the verdict say (with the samples the agents missed). */
 #include "test.h"
 #include "report/model.h"
 #include "run/run.h"
@@ -18,6 +19,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 /* part ns for one guest at one sample */
@@ -181,13 +183,13 @@ TEST(guests_agent_late_garbage_never)
         pthread_create(&th, NULL, g_guest_run, &g);
         static struct server_spec sp = { .name = "set1-web" };
         struct plat_server s = { .spec = &sp };
-        int fd = sv[0];
-        int first = vm_agent_cpu(&fd, 100, &s);
+        struct vm_agent_chan ch = { .fd = sv[0] };  /* no path: not connected again */
+        int first = vm_agent_cpu(&ch, 100, &s);
         unsigned had = s.cpu.have >> PLAT_CPU_GUEST_BUSY & 1u;
         uint64_t busy = s.cpu.part_ns[PLAT_CPU_GUEST_BUSY];
-        int second = vm_agent_cpu(&fd, 100, &s), fd_after = fd;
-        int third = vm_agent_cpu(&fd, 100, &s);
-        if (fd >= 0) close(fd);
+        int second = vm_agent_cpu(&ch, 100, &s), fd_after = ch.fd;
+        int third = vm_agent_cpu(&ch, 100, &s);
+        if (ch.fd >= 0) close(ch.fd);
         pthread_join(th, NULL);
         close(sv[1]);
         printf("    %s: note '%s'\n", g_fault_names[k], s.note);
@@ -196,9 +198,108 @@ TEST(guests_agent_late_garbage_never)
         T_EQ_INT(second, -1);
         T_EQ_INT(fd_after, -1);                 /* closed: a late answer cannot pass */
         T_EQ_INT(third, -1);
+        T_EQ_INT(ch.fails, 2);
         T_EQ_INT(s.cpu.have >> PLAT_CPU_GUEST_BUSY & 1u, 0);      /* missing, not stale */
         T_ASSERT(strstr(s.note, "agent"));
     }
+}
+
+/* ---- reconnecting: a sample missed, the next one answered ------------- */
+
+/* Reads one request line into line (NUL-terminated); 1, or 0 at end. */
+static int g_request_line(int fd, char *line, size_t n)
+{
+    size_t k = 0;
+    char c;
+    while (read(fd, &c, 1) == 1) {
+        if (c == '\n') {
+            line[k] = '\0';
+            return 1;
+        }
+        if (k + 1 < n) line[k++] = c;
+    }
+    return 0;
+}
+
+/* A version 3 stat frame answering request id, with the guest clock clk. */
+static void g_answer_v3(int fd, const char *id, const char *clk)
+{
+    char a[16384], b[2048];
+    ssize_t na = meas_read("", "/proc/stat", a, sizeof a);
+    ssize_t nb = meas_read("", "/proc/self/stat", b, sizeof b);
+    const char *sect[4] = { a, b, clk, id };
+    size_t len[4] = { na > 0 ? (size_t)na : 0, nb > 0 ? (size_t)nb : 0, strlen(clk), strlen(id) };
+    struct buf out = BUF_INIT;
+    agent_frame_put(&out, "stat", 4, sect, len);
+    if (send(fd, buf_head(&out), buf_used(&out), MSG_NOSIGNAL) < 0) {}
+    buf_free(&out);
+}
+
+/* Plays QEMU's agent socket and the guest behind it: on the first
+ * connection one answer, then silence until the host gives up and
+ * closes; on the second, the late answer to the missed request first,
+ * then the answer to the request at hand. */
+static void *g_reconnect_run(void *arg)
+{
+    int lfd = *(int *)arg;
+    char line[64];
+    int c1 = accept(lfd, NULL, NULL);
+    if (g_request_line(c1, line, sizeof line)) g_answer_v3(c1, line + 5, "2000000000 m");
+    while (g_request_line(c1, line, sizeof line)) {}     /* never answered */
+    close(c1);
+    int c2 = accept(lfd, NULL, NULL);       /* fails once the test shut lfd down */
+    if (c2 < 0) return NULL;
+    if (g_request_line(c2, line, sizeof line)) {
+        g_answer_v3(c2, "2", "1000000000 m");              /* late, for request 2 */
+        g_answer_v3(c2, line + 5, "3000000000 m");
+    }
+    while (g_request_line(c2, line, sizeof line)) {}
+    close(c2);
+    return NULL;
+}
+
+TEST(guests_agent_reconnects_next_sample)
+{
+    char dir[] = "/tmp/hostmix-t-agent.XXXXXX", path[128];
+    T_ASSERT(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/set1-web.agent", dir);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    memcpy(sa.sun_path, path, strlen(path) + 1);     /* path is well under 108 bytes */
+    int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    T_ASSERT(lfd >= 0 && bind(lfd, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(lfd, 2) == 0);
+    pthread_t th;
+    pthread_create(&th, NULL, g_reconnect_run, &lfd);
+    static struct server_spec sp = { .name = "set1-web" };
+    struct plat_server s = { .spec = &sp };
+    struct buf why = BUF_INIT;
+    struct vm_agent_chan ch = { .fd = vm_agent_connect(path, 1000, &why), .path = path };
+    int first = vm_agent_cpu(&ch, 200, &s);
+    uint64_t clk1 = s.cpu.part_ns[PLAT_CPU_GUEST_CLOCK];
+    int second = vm_agent_cpu(&ch, 200, &s);
+    unsigned had2 = s.cpu.have >> PLAT_CPU_GUEST_BUSY & 1u;
+    int fd2 = ch.fd;
+    int third = vm_agent_cpu(&ch, 1000, &s);
+    unsigned had3 = s.cpu.have >> PLAT_CPU_GUEST_BUSY & 1u;
+    uint64_t clk3 = s.cpu.part_ns[PLAT_CPU_GUEST_CLOCK];
+    ch.path = NULL;
+    if (ch.fd >= 0) close(ch.fd);
+    shutdown(lfd, SHUT_RDWR);               /* a guest still waiting in accept gives up */
+    pthread_join(th, NULL);
+    close(lfd);
+    unlink(path);
+    rmdir(dir);
+    buf_free(&why);
+    printf("    note '%s'\n", s.note);
+    T_EQ_INT(first, 0);
+    T_EQ_INT(clk1, 2000000000LL);
+    T_EQ_INT(second, -1);
+    T_ASSERT(!had2 && fd2 == -1);           /* missing in that sample, channel closed */
+    T_EQ_INT(third, 0);                     /* connected again, answered */
+    T_ASSERT(had3);
+    T_EQ_INT(clk3, 3000000000LL);           /* the late answer to request 2 was skipped */
+    T_EQ_INT(ch.fails, 1);
+    T_EQ_INT(ch.seq, 3);
+    T_ASSERT(strstr(s.note, "missed samples"));
 }
 
 /* ---- a run whose guest data is missing -------------------------------- */
@@ -229,13 +330,19 @@ TEST(guests_missing_busy_reported)
     T_NEAR(m->server[0].guest.busy_cores, 0.3, 1e-9);
     T_EQ_INT(m->guests.nguests, 2);
     T_EQ_INT(m->guests.nmissing, 1);
-    int verdict_ok = strstr(verdict, "1 of 2 guests") && strstr(verdict, "missing");
+    int verdict_ok = strstr(verdict, "1 of 2 guests") && strstr(verdict, "missing") &&
+                     strstr(verdict, "the guest agents missed 1 of 4 samples");
     free(verdict);
     T_ASSERT(verdict_ok);
+    T_EQ_INT(m->server[1].guest.agent_samples, 2);      /* the interval's two edges */
+    T_EQ_INT(m->server[1].guest.agent_missed, 1);
+    T_EQ_INT(m->server[0].guest.agent_missed, 0);
     T_ASSERT(in_text);
     T_ASSERT(m2);
     T_EQ_STR(m2->server[1].note, why);
     T_EQ_INT(m2->guests.nmissing, 1);
+    T_EQ_INT(m2->server[1].guest.agent_missed, 1);
+    T_EQ_INT(m2->guests.agent_samples, 4);
     report_model_free(m2);
     json_doc_free(doc);
     report_model_free(m);
@@ -265,9 +372,9 @@ TEST(guests_agent_claims_bounded)
     pthread_create(&th, NULL, g_answer_once, &sv[1]);
     static struct server_spec sp = { .name = "set1-web", .vcpus = 1 };
     struct plat_server s = { .spec = &sp };
-    int fd = sv[0];
-    int rc = vm_agent_cpu(&fd, 1000, &s);
-    if (fd >= 0) close(fd);
+    struct vm_agent_chan ch = { .fd = sv[0] };
+    int rc = vm_agent_cpu(&ch, 1000, &s);
+    if (ch.fd >= 0) close(ch.fd);
     pthread_join(th, NULL);
     close(sv[1]);
     T_EQ_INT(rc, -1);
@@ -324,13 +431,13 @@ static void g_steal_deltas(const char *c0, const char *c1, int64_t *busy, int64_
     pthread_create(&th, NULL, g_script_run, &g);
     static struct server_spec sp = { .name = "set1-db", .vcpus = 2 };
     struct plat_server s = { .spec = &sp };
-    int fd = sv[0];
+    struct vm_agent_chan ch = { .fd = sv[0] };
     uint64_t b0 = 0, s0 = 0;
-    int ok = vm_agent_cpu(&fd, 1000, &s) == 0;
+    int ok = vm_agent_cpu(&ch, 1000, &s) == 0;
     b0 = s.cpu.part_ns[PLAT_CPU_GUEST_BUSY];
     s0 = s.cpu.part_ns[PLAT_CPU_GUEST_STEAL];
-    ok = ok && vm_agent_cpu(&fd, 1000, &s) == 0;
-    if (fd >= 0) close(fd);
+    ok = ok && vm_agent_cpu(&ch, 1000, &s) == 0;
+    if (ch.fd >= 0) close(ch.fd);
     pthread_join(th, NULL);
     close(sv[1]);
     if (!ok) return;

@@ -4,12 +4,14 @@
  * overlays, TSC values. */
 #include "test.h"
 #include "core/fs.h"
+#include "core/manifest.h"
 #include "platform/vm/image.h"
 #include "platform/vm/kmods.h"
 
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -238,6 +240,21 @@ TEST(vmimg_disk_and_overlay)
     T_EQ_INT(vmimg_disk(buf_cstr(&cache), buf_cstr(&data), "k1", 0, &img, &why), 0);
     T_EQ_INT(stat(buf_cstr(&img), &st2), 0);
     T_ASSERT(st.st_ino == st2.st_ino && st.st_mtim.tv_nsec == st2.st_mtim.tv_nsec);  /* cached */
+    /* one byte of the cached image changed: refused, naming it, left as it is */
+    FILE *w = fopen(buf_cstr(&img), "r+b");
+    T_ASSERT(w && fseek(w, 1024 * 1024, SEEK_SET) == 0 && fputc('Z', w) == 'Z');
+    fclose(w);
+    buf_reset(&why);
+    T_EQ_INT(vmimg_disk(buf_cstr(&cache), buf_cstr(&data), "k1", 0, &img, &why), -1);
+    T_ASSERT(strstr(buf_cstr(&why), "k1.ext4: contents differ from its manifest") != NULL);
+    T_EQ_INT(stat(buf_cstr(&img), &st2), 0);
+    T_ASSERT(st.st_ino == st2.st_ino);
+    /* without its manifest (an image from before manifests): made again */
+    buf_reset(&ov);
+    buf_printf(&ov, "%s.manifest", buf_cstr(&img));
+    T_EQ_INT(unlink(buf_cstr(&ov)), 0);
+    T_EQ_INT(vmimg_disk(buf_cstr(&cache), buf_cstr(&data), "k1", 0, &img, &why), 0);
+    T_ASSERT(access(buf_cstr(&ov), F_OK) == 0);
     buf_reset(&ov);
     buf_printf(&ov, "%s/run.qcow2", dir);
     T_EQ_INT(vmimg_overlay(buf_cstr(&img), buf_cstr(&ov), &why), 0);
@@ -256,4 +273,57 @@ TEST(vmimg_disk_and_overlay)
     buf_free(&img);
     buf_free(&why);
     buf_free(&ov);
+}
+
+/* Writes text to root/rel, making its directories. */
+static void vi_put(const char *root, const char *rel, const char *text)
+{
+    char p[600];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    *strrchr(p, '/') = '\0';
+    fs_mkdirs(p);
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    fs_write_atomic(p, text, strlen(text));
+}
+
+/* Offline (no apt-cache on PATH), the newest cached kernel is used only
+ * when it matches its manifest (which is itself never taken for a
+ * kernel directory). */
+TEST(vmimg_kernel_offline_checked)
+{
+    char dir[] = "/tmp/hostmix-kern-XXXXXX", kdir[300];
+    T_ASSERT(mkdtemp(dir) != NULL);
+    snprintf(kdir, sizeof kdir, "%s/kernel-6.1.0-9-cloud-amd64", dir);
+    vi_put(kdir, "boot/vmlinuz-6.1.0-9-cloud-amd64", "not really a kernel");
+    vi_put(kdir, "lib/modules/6.1.0-9-cloud-amd64/modules.dep", "");
+    struct buf why = BUF_INIT;
+    T_EQ_INT(manifest_seal(kdir, kdir, &why), 0);
+    char *path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+    setenv("PATH", dir, 1);                 /* no apt-cache: offline */
+    struct vmimg_kernel k;
+    int ok = vmimg_kernel_debian(dir, &k, &why);
+    int named = ok == 0 && strcmp(buf_head(&k.version), "6.1.0-9-cloud-amd64") == 0;
+    if (ok == 0) vmimg_kernel_free(&k);
+    vi_put(kdir, "boot/vmlinuz-6.1.0-9-cloud-amd64", "not really a kerneL");
+    buf_reset(&why);
+    int tampered = vmimg_kernel_debian(dir, &k, &why);
+    int says = strstr(buf_cstr(&why), "vmlinuz-6.1.0-9-cloud-amd64: contents differ") != NULL;
+    char mp[400];
+    snprintf(mp, sizeof mp, "%s.manifest", kdir);
+    unlink(mp);
+    buf_reset(&why);
+    int unsealed = vmimg_kernel_debian(dir, &k, &why);
+    int says2 = strstr(buf_cstr(&why), "has no manifest") != NULL;
+    if (path) setenv("PATH", path, 1);
+    free(path);
+    printf("    %s\n", buf_cstr(&why));
+    T_EQ_INT(ok, 0);
+    T_ASSERT(named);
+    T_EQ_INT(tampered, -1);
+    T_ASSERT(says);
+    T_EQ_INT(unsealed, -1);
+    T_ASSERT(says2);
+    T_ASSERT(access(kdir, F_OK) == 0);      /* never removed offline */
+    buf_free(&why);
+    fs_rmtree(dir);
 }

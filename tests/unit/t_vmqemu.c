@@ -242,6 +242,20 @@ TEST(agent_frames)
     T_EQ_INT(agent_stat_decode(&f, &st, &why), 0);
     T_EQ_INT(st.version, 2);
     T_EQ_INT(st.host.t_ns, 5000000000LL);
+    /* version 3: the request number echoed as a fourth section */
+    static const char *const ids[] = { "42", "", "4x", "123456789012345678901" };
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        struct agent_stat s4;
+        const char *sect4[4] = { host, proc, clk[5], ids[i] };
+        size_t l4[4] = { strlen(host), strlen(proc), strlen(clk[5]), strlen(ids[i]) };
+        struct buf b4 = BUF_INIT;
+        agent_frame_put(&b4, "stat", 4, sect4, l4);
+        T_ASSERT(agent_frame_parse(buf_head(&b4), buf_used(&b4), &f, &why) > 0);
+        int rc4 = agent_stat_decode(&f, &s4, &why);
+        buf_free(&b4);
+        T_EQ_INT(rc4, i == 0 ? 0 : -1);
+        if (i == 0) T_ASSERT(s4.version == 3 && s4.id == 42 && s4.idle == 'm');
+    }
     /* cpu0 off = idle 400 + iowait 5 = 4.05 s of the guest's 5 s */
     T_EQ_INT(meas_busy_counter_ns(&st.host), 950000000LL);
     static const char *const bad[] = { "STAT 1\nx", "stat x\n", "stat 1 2 3 4 5\n",

@@ -197,9 +197,11 @@ static void vb_run(struct vb *v, struct vm_qemu_cfg *c, const char *agent_path)
     printf("# boot to first PONG: %.2f s\n", boot);
     int fd = exited ? -1 : vm_agent_connect(agent_path, 5000, &why);
     struct agent_stat st;
-    rc = fd >= 0 ? vm_agent_query(fd, 30000, &st, &why) : -1;
+    rc = fd >= 0 ? vm_agent_query(fd, 7, 30000, &st, &why) : -1;
     vb_check(v, "vm_agent_stat", rc == 0 && st.host.ncpu == c->vcpus && st.host.cpu[MEAS_IDLE] > 0,
              buf_cstr(&why));
+    vb_check(v, "vm_agent_stat_numbered", rc == 0 && st.version == 3 && st.id == 7,
+             "the guest did not echo the request number");
     if (rc == 0)
         printf("# guest: %d cpus, user %llu system %llu idle %llu ticks; server utime %llu "
                "stime %llu\n", st.host.ncpu, (unsigned long long)st.host.cpu[MEAS_USER],

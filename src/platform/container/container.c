@@ -460,6 +460,10 @@ static int ctr_bundle(struct ctr *ct, struct plat_server *s, struct ctr_srv *cs,
     struct buf json = BUF_INIT, path = BUF_INIT, netns = BUF_INIT;
     buf_printf(&netns, "/proc/%d/ns/net", (int)cs->holder);
     plat_serve_argv(sp, sp->data ? CTR_DATA : NULL, &argv);
+    if (plat_served_open(s, &argv, why, n)) {
+        strvec_clear(&argv);
+        return -1;
+    }
     struct ctr_config c = { .rootfs = buf_cstr(&ct->rootfs), .argv = strvec_argv(&argv),
                             .hostname = sp->name, .netns = buf_cstr(&netns),
                             .cgroups_path = ct->acct == CTR_ACCT_PROC ? NULL : cgpath,
@@ -486,10 +490,12 @@ static int ctr_run(struct ctr *ct, struct plat_server *s, struct ctr_srv *cs, co
     strvec_push(&v, "--root");
     strvec_push(&v, buf_cstr(&ct->state));
     strvec_push(&v, "run");
+    strvec_push(&v, "--preserve-fds=1");    /* the served counters, descriptor 3 */
     strvec_push(&v, "--bundle");
     strvec_push(&v, dir);
     strvec_push(&v, cs->id);
     struct spawn sw = ctr_spawn_of(ct, ct->rt_path, strvec_argv(&v), s->spec->log);
+    sw.fd3 = s->served_fd;
     pid_t pid = spawn_start(&sw, why, n);
     strvec_clear(&v);
     if (pid < 0) return -1;

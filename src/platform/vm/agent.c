@@ -30,24 +30,20 @@ int vm_agent_connect(const char *path, int timeout_ms, struct buf *why)
     return -1;
 }
 
-/* Writes a request line and reads until one whole frame is in in. */
-static int vm_agent_call(int fd, const char *req, int timeout_ms, struct buf *in,
-                         struct agent_frame *f, struct buf *why)
+/* Reads until one whole frame is at the head of in (f; *len its bytes),
+ * until the monotonic deadline end; what names the request in messages. */
+static int vm_agent_frame(int fd, int64_t end, const char *what, int timeout_ms, struct buf *in,
+                          struct agent_frame *f, size_t *len, struct buf *why)
 {
-    size_t n = strlen(req);
-    if (send(fd, req, n, MSG_NOSIGNAL) != (ssize_t)n) {
-        buf_printf(why, "agent: send: %s", strerror(errno));
-        return -1;
-    }
-    int64_t end = clock_mono_ns() + timeout_ms * CLOCK_NS_PER_MS;
     for (;;) {
         ssize_t got = agent_frame_parse(buf_head(in), buf_used(in), f, why);
+        if (got > 0) *len = (size_t)got;
         if (got != 0) return got < 0 ? -1 : 0;
         int64_t now = clock_mono_ns();
         struct pollfd p = { fd, POLLIN, 0 };
         int left = now >= end ? 0 : (int)((end - now) / CLOCK_NS_PER_MS) + 1;
         if (left == 0 || poll(&p, 1, left) == 0) {
-            buf_printf(why, "agent: no answer to '%.*s' within %d ms", (int)n - 1, req, timeout_ms);
+            buf_printf(why, "agent: no answer to '%s' within %d ms", what, timeout_ms);
             return -1;
         }
         ssize_t r = read(fd, buf_reserve(in, 65536), 65536);
@@ -60,16 +56,44 @@ static int vm_agent_call(int fd, const char *req, int timeout_ms, struct buf *in
     }
 }
 
-int vm_agent_query(int fd, int timeout_ms, struct agent_stat *st, struct buf *why)
+/* Writes the request line req. */
+static int vm_agent_send(int fd, const char *req, struct buf *why)
+{
+    size_t n = strlen(req);
+    if (send(fd, req, n, MSG_NOSIGNAL) == (ssize_t)n) return 0;
+    buf_printf(why, "agent: send: %s", strerror(errno));
+    return -1;
+}
+
+/* Writes a request line and reads until one whole frame is in in. */
+static int vm_agent_call(int fd, const char *req, int timeout_ms, struct buf *in,
+                         struct agent_frame *f, struct buf *why)
+{
+    size_t len;
+    char what[32];
+    snprintf(what, sizeof what, "%.*s", (int)strcspn(req, " \n"), req);
+    if (vm_agent_send(fd, req, why)) return -1;
+    return vm_agent_frame(fd, clock_mono_ns() + timeout_ms * CLOCK_NS_PER_MS, what, timeout_ms,
+                          in, f, &len, why);
+}
+
+int vm_agent_query(int fd, uint64_t id, int timeout_ms, struct agent_stat *st, struct buf *why)
 {
     struct buf in = BUF_INIT;
     struct agent_frame f;
-    int rc = vm_agent_call(fd, "stat\n", timeout_ms, &in, &f, why);
-    if (rc == 0 && strcmp(f.kind, "err") == 0) {
-        buf_printf(why, "agent: guest says: %.*s", (int)f.len[0], f.nsect ? f.sect[0] : "");
-        rc = -1;
-    } else if (rc == 0) {
-        rc = agent_stat_decode(&f, st, why);
+    char req[40];
+    snprintf(req, sizeof req, "stat %llu\n", (unsigned long long)id);
+    int64_t end = clock_mono_ns() + timeout_ms * CLOCK_NS_PER_MS;
+    int rc = vm_agent_send(fd, req, why);
+    for (size_t len = 0; rc == 0; buf_consume(&in, len)) {
+        rc = vm_agent_frame(fd, end, "stat", timeout_ms, &in, &f, &len, why);
+        if (rc == 0 && strcmp(f.kind, "err") == 0) {
+            buf_printf(why, "agent: guest says: %.*s", (int)f.len[0], f.nsect ? f.sect[0] : "");
+            rc = -1;
+        } else if (rc == 0) {
+            rc = agent_stat_decode(&f, st, why);
+            if (rc || st->version < 3 || st->id == id) break;
+        }       /* else an answer to an earlier request: the next frame */
     }
     buf_free(&in);
     return rc;
@@ -114,11 +138,27 @@ static uint64_t vm_agent_busy_ns(const struct agent_stat *st, uint64_t *clock_ns
     return busy < UINT64_MAX / tick ? busy * tick : UINT64_MAX;    /* no wrap */
 }
 
-int vm_agent_cpu(int *fd, int timeout_ms, struct plat_server *s)
+/* Connects ch again (one attempt: QEMU serves the socket at once) and
+ * drops what the guest sent while no one listened.  Returns 0 or -1. */
+static int vm_agent_reconnect(struct vm_agent_chan *ch, struct plat_server *s)
+{
+    struct buf w = BUF_INIT;
+    ch->fd = vm_agent_connect(ch->path, 0, &w);
+    buf_free(&w);
+    if (ch->fd < 0) return -1;
+    char junk[4096];
+    struct pollfd p = { ch->fd, POLLIN, 0 };
+    while (poll(&p, 1, 0) == 1 && read(ch->fd, junk, sizeof junk) > 0) {}
+    log_info("%s: agent channel connected again", s->spec->name);
+    return 0;
+}
+
+int vm_agent_cpu(struct vm_agent_chan *ch, int timeout_ms, struct plat_server *s)
 {
     struct agent_stat st;
     struct buf w = BUF_INIT;
-    int rc = *fd >= 0 ? vm_agent_query(*fd, timeout_ms, &st, &w) : -1;
+    if (ch->fd < 0 && ch->path) vm_agent_reconnect(ch, s);
+    int rc = ch->fd >= 0 ? vm_agent_query(ch->fd, ++ch->seq, timeout_ms, &st, &w) : -1;
     if (rc == 0 && s->spec->vcpus > 0 && st.host.ncpu > s->spec->vcpus) {
         buf_printf(&w, "agent: the guest reports %d CPUs and has %lld", st.host.ncpu,
                    (long long)s->spec->vcpus);
@@ -135,12 +175,16 @@ int vm_agent_cpu(int *fd, int timeout_ms, struct plat_server *s)
             plat_note(s, "guest busy time from the guest's tick fields (its kernel %s)",
                       st.version < 2 ? "sent no clock" : st.idle == 't' ? "keeps idle by the tick"
                                                                         : "does not say how it keeps idle");
-    } else if (*fd >= 0) {
-        log_warn("%s: %s", s->spec->name, buf_cstr(&w));
-        plat_note(s, "no guest-reported busy time from then on (%s)", buf_cstr(&w));
-        close(*fd);
-        *fd = -1;
+    } else if (ch->fd >= 0) {
+        if (!ch->fails) {
+            log_warn("%s: %s", s->spec->name, buf_cstr(&w));
+            plat_note(s, "the guest agent missed samples (first: %s); it was asked again at "
+                      "the next", buf_cstr(&w));
+        }
+        close(ch->fd);
+        ch->fd = -1;
     }
+    if (rc) ch->fails++;
     if (rc) s->cpu.have &= ~(1u << PLAT_CPU_GUEST_BUSY | 1u << PLAT_CPU_GUEST_STEAL |
                              1u << PLAT_CPU_GUEST_CLOCK);
     buf_free(&w);

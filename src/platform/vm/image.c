@@ -102,7 +102,8 @@ static int vmimg_kernel_cached(const char *cache_dir, struct vmimg_kernel *k, st
     struct buf best = BUF_INIT, root = BUF_INIT;
     struct dirent *e;
     while ((e = readdir(d)))
-        if (strncmp(e->d_name, "kernel-", 7) == 0 &&
+        if (strncmp(e->d_name, "kernel-", 7) == 0 && !strstr(e->d_name, ".manifest") &&
+            !strstr(e->d_name, ".unsealed-") &&
             (!buf_used(&best) || strverscmp(e->d_name + 7, buf_cstr(&best)) > 0)) {
             buf_reset(&best);
             buf_puts(&best, e->d_name + 7);
@@ -177,19 +178,31 @@ static int vmimg_kernel_fetch(const char *cache_dir, const char *pkg, const char
 }
 
 /* The cached kernel tree dir against its manifest: 0 use it, -1 refused
- * (why), MANIFEST_NONE: removed, to be fetched again. */
-static int vmimg_kernel_checked(const char *dir, struct buf *why)
+ * (why), MANIFEST_NONE: moved aside to old, to be fetched again (and put
+ * back if that fails: offline, nothing is lost). */
+static int vmimg_kernel_checked(const char *dir, struct buf *old, struct buf *why)
 {
     int rc = manifest_use(dir, why);
-    if (rc == MANIFEST_NONE) fs_rmtree(dir);
+    if (rc != MANIFEST_NONE) return rc;
+    buf_printf(old, "%s.unsealed-%d", dir, (int)getpid());
+    if (rename(dir, buf_cstr(old)) != 0) buf_reset(old);
     return rc;
+}
+
+/* After a fetch (fetched: it worked) of the kernel whose unsealed tree
+ * was moved to old: drops it, or puts it back. */
+static void vmimg_kernel_unsealed(const char *dir, struct buf *old, int fetched)
+{
+    if (!buf_used(old)) return;
+    if (fetched) fs_rmtree(buf_cstr(old));
+    else if (rename(buf_cstr(old), dir) != 0) fs_rmtree(buf_cstr(old));
 }
 
 int vmimg_kernel_debian(const char *cache_dir, struct vmimg_kernel *k, struct buf *why)
 {
     memset(k, 0, sizeof *k);
     if (vmimg_mkdirs(cache_dir, why)) return -1;
-    struct buf pkg = BUF_INIT, dir = BUF_INIT, apt_why = BUF_INIT;
+    struct buf pkg = BUF_INIT, dir = BUF_INIT, apt_why = BUF_INIT, old = BUF_INIT;
     int rc = vmimg_kernel_pkg(&pkg, &apt_why);
     if (rc < 0) {
         rc = vmimg_kernel_cached(cache_dir, k, why);
@@ -200,9 +213,10 @@ int vmimg_kernel_debian(const char *cache_dir, struct vmimg_kernel *k, struct bu
     const char *version = buf_cstr(&pkg) + strlen("linux-image-");
     buf_printf(&dir, "%s/kernel-%s", cache_dir, version);
     if (vmimg_kernel_at(buf_cstr(&dir), version, k) == 0 &&
-        (rc = vmimg_kernel_checked(buf_cstr(&dir), why)) != MANIFEST_NONE)
+        (rc = vmimg_kernel_checked(buf_cstr(&dir), &old, why)) != MANIFEST_NONE)
         goto out;
     rc = vmimg_kernel_fetch(cache_dir, buf_cstr(&pkg), buf_cstr(&dir), version, &apt_why);
+    vmimg_kernel_unsealed(buf_cstr(&dir), &old, rc == 0);
     if (rc && vmimg_kernel_cached(cache_dir, k, &apt_why) == 0) {
         /* The archive knows a newer kernel but cannot deliver it. */
         rc = 0;
@@ -218,6 +232,7 @@ out:
     buf_free(&pkg);
     buf_free(&dir);
     buf_free(&apt_why);
+    buf_free(&old);
     return rc;
 }
 

@@ -132,7 +132,7 @@ struct vm_srv {
     struct buf disk;            /* image attached (cached image or overlay), "" none */
     struct buf qmp_path, agent_path, console;
     struct qmp *qmp;
-    int agent;                  /* agent socket, -1 */
+    struct vm_agent_chan agent; /* the guest agent channel (fd -1: down) */
     pid_t vcpu[VM_MAX_VCPUS];
     int nvcpu;
     int qmp_tries;              /* sampling's late attempts at the vCPU thread ids */
@@ -348,10 +348,11 @@ static int vm_place(struct plat *p, struct plat_server *s, char *why, size_t n)
     struct vm *v = vm_of(p);
     struct vm_srv *vs = s->priv;
     const struct server_spec *sp = s->spec;
-    vs->agent = -1;
+    vs->agent.fd = -1;
     if (vm_memory_enough(v, sp, why, n) || vm_huge_enough(v, sp, why, n)) return -1;
     buf_printf(&vs->qmp_path, "%s/%s.qmp", v->rundir.s, sp->name);
     buf_printf(&vs->agent_path, "%s/%s.agent", v->rundir.s, sp->name);
+    vs->agent.path = buf_cstr(&vs->agent_path);     /* the buf is not changed again */
     buf_printf(&vs->console, "%s.console", sp->log);
     unlink(buf_cstr(&vs->console));     /* QEMU appends to a serial file */
     if (!sp->data_cached) return 0;
@@ -450,8 +451,9 @@ static void vm_srv_close(struct vm_srv *vs)
 {
     if (vs->qmp) qmp_close(vs->qmp);
     vs->qmp = NULL;
-    if (vs->agent >= 0) close(vs->agent);
-    vs->agent = -1;
+    if (vs->agent.fd >= 0) close(vs->agent.fd);
+    vs->agent.fd = -1;
+    vs->agent.path = NULL;          /* the guest is gone: no reconnecting */
 }
 
 static int vm_reap(struct plat *p, struct plat_server *s)
@@ -487,8 +489,8 @@ static int vm_ready(struct plat *p, struct plat_server *s, char *why, size_t n)
     vm_connect_qmp(s);
     if (!plat_tcp_answers(s->spec->ip, s->spec->port)) return 0;
     struct buf w = BUF_INIT;
-    if (vs->agent < 0) vs->agent = vm_agent_connect(buf_cstr(&vs->agent_path), 1000, &w);
-    if (vs->agent < 0) {
+    if (vs->agent.fd < 0) vs->agent.fd = vm_agent_connect(buf_cstr(&vs->agent_path), 1000, &w);
+    if (vs->agent.fd < 0) {
         log_warn("%s: agent channel: %s", s->spec->name, buf_cstr(&w));
         plat_note(s, "no guest agent channel (%s)", buf_cstr(&w));
     }
