@@ -69,5 +69,5 @@ void run_served_check(struct run *r)
 void run_test_drive_to(const struct server_spec *sp, char *addr, size_t n)
 {
     const char *e = getenv("HOSTMIX_TEST_DRIVE_TO");
-    if (e && *e && sp->role == ROLE_IDLE) snprintf(addr, n, "%s", e);
+    if (e && *e && role_def(sp->role)->idle) snprintf(addr, n, "%s", e);
 }
