@@ -129,26 +129,31 @@ TEST(drive_qos_verdicts)
 {
     struct drive_target_result *r = mk_result(5000000, 100, 0, "p99<=10ms,errors<=0%");
     T_EQ_INT(r->qos_pass, 1);
-    T_EQ_STR(r->qos_failed, "");
+    T_ASSERT(r->qos_failed == NULL);
     T_NEAR(r->achieved_rate, 100, 1e-9);
     T_EQ_INT(r->all.corrected.count, 100);
     T_NEAR(hist_percentile(&r->all.uncorrected, 50), 2500000, 2500000 * HIST_REL_ERROR);
+    free(r->qos_failed);
     free(r);
     r = mk_result(20000000, 100, 0, "errors<=1%,p99<=10ms");
     T_EQ_INT(r->qos_pass, 0);
     T_ASSERT(strncmp(r->qos_failed, "p99<=10ms (p99 = 20", 19) == 0);
+    free(r->qos_failed);
     free(r);
     r = mk_result(1000, 100, 2, "p99<=10ms,errors<=1%");
     T_EQ_INT(r->qos_pass, 0);
     T_EQ_STR(r->qos_failed, "errors<=1% (errors = 2%)");
     T_EQ_INT(r->all.errors, 2);
+    free(r->qos_failed);
     free(r);
     r = mk_result(1000, 0, 0, "mean<1s");
     T_EQ_INT(r->qos_pass, 0);                   /* no responses cannot pass */
     T_EQ_STR(r->qos_failed, "mean<1s (no responses)");
+    free(r->qos_failed);
     free(r);
     r = mk_result(1000, 0, 0, "none");
     T_EQ_INT(r->qos_pass, 1);
+    free(r->qos_failed);
     free(r);
 }
 
@@ -174,6 +179,7 @@ TEST(drive_results_json_shape)
     T_ASSERT(json_bool(json_path(root, "qos_pass"), 0) == 1);
     json_doc_free(d);
     buf_free(&b);
+    free(t->qos_failed);
     free(t);
 }
 
