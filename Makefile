@@ -10,7 +10,7 @@
 # -std=c11 with _GNU_SOURCE: the code is ISO C11; the define exposes the
 # Linux interfaces it needs (epoll, signalfd, accept4, pipe2, memmem).
 
-PKGS     := sqlite3 libpq libnfs libtirpc libmnl
+PKGS     := sqlite3 libpq libnfs libtirpc libmnl libcrypto
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O2

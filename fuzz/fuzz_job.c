@@ -26,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         plat_open(&p, plat_find(j.platform), "", j.plat_opt);
         job_print(&j, null, fuzz_addr, &p);
         plat_close(&p);
+        job_free(&j);
     }
     return 0;
 }

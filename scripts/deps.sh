@@ -3,7 +3,7 @@
 # those already present, and says what it installs.
 #
 #   scripts/deps.sh build   compiler and libraries (SQLite, libpq, libnfs,
-#                           libtirpc, libmnl) to build ./hostmix
+#                           libtirpc, libmnl, libcrypto) to build ./hostmix
 #   scripts/deps.sh test    build + the real clients the tests use (curl,
 #                           python3, psql, libnfs-utils, wrk, clang for fuzz
 #                           targets, PostgreSQL server for app-vs-postgres,
@@ -19,7 +19,7 @@
 set -eu
 group=${1:-build}
 
-build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libmnl-dev"
+build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libmnl-dev libssl-dev"
 test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux libxml2-utils chromium linux-perf"
 bench_pkgs="$test_pkgs dovecot-imapd libjansson-dev"
 

@@ -2,7 +2,7 @@
  *
  * `hostmix COMMAND [options]`: each command is one row of cmd_table with
  * its entry point and one-line help.  Commands parse their own options
- * (getopt_long, or the option table in job/opt.h) and return the process
+ * (getopt_long, or the option table in core/opt.h) and return the process
  * exit status: 0 success, 1 run failed or QoS failed, 2 usage error. */
 #include "cli/cli.h"
 

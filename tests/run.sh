@@ -7,8 +7,8 @@
 # "N passed, N failed, N skipped".
 #
 # Environment: HOSTMIX (the binary under test), UNIT (the unit-test binary),
-# TESTS (optional substring: run only integration scripts whose name has
-# it), TESTS_EXCLUDE (optional space-separated substrings: do not run the
+# TESTS (optional space-separated substrings: run only the integration
+# scripts whose name has one, and no unit tests), TESTS_EXCLUDE (optional space-separated substrings: do not run the
 # integration scripts whose name has one; they are not counted at all),
 # SKIP_LOG (optional file: the SKIP lines are appended to it, so a caller
 # such as .ci/run can hold them against the skips it allows).
@@ -32,9 +32,9 @@ count() { # count ok/FAIL/SKIP lines of a log; $2 = name for a silent failure
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 }
 
-excluded() { # is script $1 named by TESTS_EXCLUDE?
+named() { # is script $1 named by one of the substrings $2?
     local x
-    for x in ${TESTS_EXCLUDE:-}; do
+    for x in $2; do
         case "$1" in *"$x"*) return 0 ;; esac
     done
     return 1
@@ -48,8 +48,8 @@ fi
 for t in "$here"/integ/*; do
     [ -x "$t" ] || continue
     name=$(basename "$t")
-    case "$name" in *${TESTS:-}*) ;; *) continue ;; esac
-    excluded "$name" && continue
+    [ -z "${TESTS:-}" ] || named "$name" "$TESTS" || continue
+    named "$name" "${TESTS_EXCLUDE:-}" && continue
     echo "== $name"
     start=$(date +%s)
     timeout --kill-after=10 600 "$t" >"$tmp/$name.log" 2>&1

@@ -45,6 +45,7 @@ int cli_cmd_check(int argc, char **argv)
         buf_free(&out);
     }
     plat_close(&p);
+    job_free(j);
     free(j);
     return CLI_OK;
 }

@@ -13,7 +13,7 @@ int cli_main(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);     /* cli/check.c */
 int role_cmd_prepare(int argc, char **argv);  /* roles/role.c */
 int role_cmd_serve(int argc, char **argv);    /* roles/role.c */
-int drive_cmd(int argc, char **argv);         /* drive/ */
+int drive_cmd(int argc, char **argv);         /* cli/drive.c */
 int run_cmd(int argc, char **argv);           /* run/ */
 int capacity_cmd(int argc, char **argv);      /* run/capacity.c */
 int compare_cmd(int argc, char **argv);       /* report/ */

@@ -2,25 +2,39 @@
  * (cause.h). */
 #include "collect/cause.h"
 
+#include "roles/role.h"
+
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const cause_keys[PC_N] = {
+/* The keys and labels of every cause; a server's own work (PC_OWN + role)
+ * takes "own:ROLE" and its label from the role table (filled in below). */
+static const char *cause_keys[PC_N] = {
     "guest", "vmexit", "emulation", "vnet", "net", "block", "sched", "irq", "copy", "syscall",
-    "mm", "own:web", "own:imap", "own:app", "own:db", "own:nfs", "own:idle", "driver",
-    "profiler", "foreign", "other", "idle",
+    "mm", [PC_DRIVER] = "driver", "profiler", "foreign", "other", "idle",
 };
 
-static const char *const cause_labels[PC_N] = {
+static const char *cause_labels[PC_N] = {
     "guest execution", "VM exit and entry handling", "device emulation (QEMU user space)",
     "virtual network path (tun/tap, bridge, veth, vhost)", "host network stack",
     "block and file I/O", "scheduler and context switch", "timers and interrupts",
     "user/kernel copies", "system-call entry and exit", "memory management",
-    "web's own work", "imap's own work", "app's own work", "db's own work", "nfs's own work",
-    "idle's own work", "the load driver", "the profiler",
+    [PC_DRIVER] = "the load driver", "the profiler",
     "other processes (not hostmix's)", "other", "idle",
 };
+
+/* "own:web", ...: built once before main runs, kept for the process. */
+__attribute__((constructor)) static void cause_own_fill(void)
+{
+    static char keys[ROLE_COUNT][ROLE_NAME_MAX + 5];
+    for (int r = 0; r < ROLE_COUNT; r++) {
+        snprintf(keys[r], sizeof keys[r], "own:%s", role_names[r]);
+        cause_keys[PC_OWN + r] = keys[r];
+        cause_labels[PC_OWN + r] = role_def(r)->cause_label;
+    }
+}
 
 const char *prof_cause_key(int cause)
 {

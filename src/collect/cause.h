@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "job/job.h"
+#include "roles/role.h"
 
 enum prof_cause {
     PC_GUEST,           /* guest execution (vmx_vcpu_run; TCG's translated code) */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 static const struct collector_ops *const collect_table[] = {
-    &collect_perf_ops, &collect_switch_ops, NULL,
+    &collect_perf_ops, &collect_switch_ops, &collect_vcpu_ops, NULL,
 };
 
 /* Loads the user's cause table (first) and the built-in one. */

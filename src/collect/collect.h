@@ -14,7 +14,8 @@
  * Collectors today: "perf" (perf record -a -g over cpu-clock, plus the
  * sched and kvm tracepoints; analysis in prof.c) and "switches" (the
  * voluntary and involuntary context switches of every server's threads
- * from /proc/PID/task/TID/status).  Their findings are one struct
+ * from /proc/PID/task/TID/status) and "vcpu" (under KVM, the guests'
+ * own time from their vCPU threads: guest.c).  Their findings are one struct
  * prof_summary (prof.h) that the report model copies. */
 #ifndef HOSTMIX_COLLECT_H
 #define HOSTMIX_COLLECT_H

@@ -34,6 +34,16 @@ struct collector_ops {
     void (*close)(struct collect *c, void *priv);
 };
 
-extern const struct collector_ops collect_perf_ops, collect_switch_ops;
+/* perf record's argv for the job's [profile] options o: the main
+ * recording (exits 0: call chains, the sampling event, one in
+ * sched_period scheduler events; kvm: the guests run under KVM), or
+ * the KVM exits' (exits 1: every kvm_exit and kvm_entry, no call
+ * chains, -m 1024), with FIFOs and data file under dir.  Appends to v
+ * (the caller clears it). */
+struct strvec;
+void collect_perf_argv(const struct job_profile *o, const char *exe, const char *dir, int kvm,
+                       int exits, struct strvec *v);
+
+extern const struct collector_ops collect_perf_ops, collect_switch_ops, collect_vcpu_ops;
 
 #endif

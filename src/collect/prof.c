@@ -124,7 +124,7 @@ struct pa {
     struct sym_ent *fe[PROF_MAX_FRAMES];
     int nf, in_sample;
     uint64_t nsample;               /* samples seen (marks) */
-    struct { pid_t tid; int64_t t; int reason; int owner; } kvm[256];    /* open exits */
+    struct { pid_t tid; int64_t t; int reason; int owner, cpu; } kvm[256];  /* open exits */
     struct { char comm[32]; uint64_t n; } fc[64];                       /* foreign processes */
     int nfc;
     struct pa_tid {                 /* threads seen, by owner (hash) */
@@ -180,7 +180,7 @@ static int pa_owner(const struct pa *a, pid_t pid, pid_t tid, const char *comm)
         if (i >= 0 && a->tids[i].tid == tid) return a->tids[i].owner;
     }
     if (pid > 0 && pid == in->driver_pid) return OWN_DRIVER;
-    if (pid > 0 && pid == in->profiler_pid) return OWN_PROF;
+    if (pid > 0 && (pid == in->profiler_pid || pid == in->exit_recorder_pid)) return OWN_PROF;
     for (int i = 0; i < a->s->nservers; i++) {
         const struct prof_owner *o = &in->owner[i];
         if (pid > 0 && o->pid == pid) return i;
@@ -214,6 +214,10 @@ static int pa_cause(struct pa *a, int ow, int *depth)
     if (ow == OWN_PROF) return PC_PROFILER;
     for (int i = 0; ow == OWN_OTHER && i < a->nf; i++)
         if (!a->f[i].kernel) return PC_FOREIGN;        /* a user process, not hostmix's */
+    if (ow >= 0 && a->in->owner[ow].guest && a->nf > 0 && !strncmp(a->f[0].dso, "[guest", 6)) {
+        a->s->guest_mode_samples++;                 /* perf resolved it in a guest machine */
+        return PC_GUEST;
+    }
     int m[PROF_MAX_FRAMES][3];
     for (int i = 0; i < a->nf; i++) memcpy(m[i], a->fe[i]->rules, sizeof m[i]);
     int c = cause_pick((const int (*)[3])m, a->nf, depth);
@@ -489,6 +493,30 @@ static void pa_kvm_exit(struct pa *a)
     a->kvm[slot].t = a->h.t_ns;
     a->kvm[slot].reason = k;
     a->kvm[slot].owner = ow;
+    a->kvm[slot].cpu = a->h.cpu;
+}
+
+/* A PERF_RECORD_LOST: events of its CPU were not written since that
+ * CPU's previous record, perhaps the entry that ends an open exit there,
+ * so those exits are left out of the times (counted as unpaired). */
+static void pa_lost(struct pa *a, const struct ps_head *h, uint64_t lost)
+{
+    struct prof_summary *s = a->s;
+    if (!s->lost_records)
+        s->lost_first_s = h->t_ns > a->in->t0 ? (double)(h->t_ns - a->in->t0) / 1e9 : 0;
+    s->lost_records++;
+    s->lost_events += lost;
+    for (int i = 0; i < a->nkvm; i++) {
+        if (a->kvm[i].t < 0 || a->kvm[i].cpu != h->cpu) continue;
+        a->kvm[i].t = -1;
+        s->exits_unpaired++;
+    }
+}
+
+double prof_exit_mean_us(const struct prof_exit *x)
+{
+    uint64_t n = x->timed ? x->timed : x->count;
+    return n ? x->ns / 1e3 / (double)n : 0;
 }
 
 int prof_exit_is_halt(const char *reason)
@@ -506,6 +534,7 @@ void prof_exit_split(const struct prof_summary *s, struct prof_exit *other,
     for (int i = 0; i < s->nexits; i++) {
         struct prof_exit *to = prof_exit_is_halt(s->exit[i].reason) ? halt : other;
         to->count += s->exit[i].count;
+        to->timed += s->exit[i].timed;
         to->ns += s->exit[i].ns;
     }
 }
@@ -517,6 +546,7 @@ static void pa_kvm_entry(struct pa *a)
         double ns = (double)(a->h.t_ns - a->kvm[i].t);
         if (ns >= 0) {
             a->s->exit[a->kvm[i].reason].ns += ns;
+            a->s->exit[a->kvm[i].reason].timed++;
             if (a->kvm[i].owner >= 0) a->s->srv[a->kvm[i].owner].exit_ns += ns;
         }
         a->kvm[i].t = -1;
@@ -558,6 +588,12 @@ static int pa_line(struct pa *a, const char *line)
         return 0;
     }
     if (a->in_sample) pa_end_sample(a);
+    uint64_t lost;
+    struct ps_head lh;
+    if (strstr(line, "PERF_RECORD_LOST") && ps_parse_lost(line, &lh, &lost) == 0) {
+        pa_lost(a, &lh, lost);
+        return 0;
+    }
     if (ps_parse_head(line, &a->h))
         return line[0] != '\'';     /* perf's own notices ("'trace' not valid ...") are fine */
     pa_tid_learn(a, a->h.tid, pa_owner(a, a->h.pid, a->h.tid, a->h.comm));
@@ -679,9 +715,28 @@ int prof_cause_is_sut(int cause)
            cause != PC_PROFILER;
 }
 
+/* prof_scale with the guest cause from the vCPU threads: the guest's
+ * cores are theirs, the other samples share what is left. */
+static void prof_scale_threads(struct prof_summary *s, double sut_cores)
+{
+    double g = s->seconds > 0 ? s->guest_thread_ns / (s->seconds * 1e9) : 0;
+    if (g > sut_cores) g = sut_cores;
+    double rest_ns = s->sut_ns - s->cause[PC_GUEST].ns, rest = sut_cores - g;
+    for (int c = 0; c < PC_N; c++) {
+        struct prof_cause_fig *f = &s->cause[c];
+        if (c == PC_GUEST) f->cores = g;
+        else f->cores = rest_ns > 0 ? rest * f->ns / rest_ns : 0;
+        f->pct_busy = prof_cause_is_sut(c) && sut_cores > 0 ? 100.0 * f->cores / sut_cores : 0;
+    }
+}
+
 void prof_scale(struct prof_summary *s, double sut_cores)
 {
     s->sut_cores = sut_cores;
+    if (s->guest_threads) {
+        prof_scale_threads(s, sut_cores);
+        return;
+    }
     for (int c = 0; c < PC_N; c++) {
         struct prof_cause_fig *f = &s->cause[c];
         int sut = prof_cause_is_sut(c);
@@ -690,4 +745,28 @@ void prof_scale(struct prof_summary *s, double sut_cores)
         f->pct_busy = sut && s->sut_ns > 0 ? 100.0 * f->ns / s->sut_ns : 0;
         f->cores = s->sut_ns > 0 ? sut_cores * f->ns / s->sut_ns : 0;
     }
+}
+
+double prof_server_cores(const struct prof_summary *s, int i)
+{
+    const struct prof_server *v = &s->srv[i];
+    if (!s->guest_threads) return s->sut_ns > 0 ? s->sut_cores * v->ns / s->sut_ns : 0;
+    double rest_ns = s->sut_ns - s->cause[PC_GUEST].ns;
+    double rest = s->sut_cores - s->cause[PC_GUEST].cores;
+    double own = rest_ns > 0 ? rest * (v->ns - v->cause_ns[PC_GUEST]) / rest_ns : 0;
+    return (s->seconds > 0 ? v->guest_thread_ns / (s->seconds * 1e9) : 0) + own;
+}
+
+void prof_guest_note(const struct prof_summary *s, char *dst, size_t n)
+{
+    double frac = s->vcpu_ticks ? (double)s->guest_ticks / (double)s->vcpu_ticks : 0;
+    snprintf(dst, n, "from %d vCPU threads' run time (schedstat) times their guest share "
+             "%.1f%% (guest_time %llu of %llu utime+stime ticks: tick-sampled), not from "
+             "samples; sampled %s; %llu guest-mode samples resolved by perf and the %llu "
+             "vmx/svm_vcpu_run samples are in that figure, the other samples share the rest",
+             s->vcpu_threads, 100 * frac, (unsigned long long)s->guest_ticks,
+             (unsigned long long)s->vcpu_ticks,
+             s->guest_record[0] ? s->guest_record : "with perf's defaults",
+             (unsigned long long)s->guest_mode_samples,
+             (unsigned long long)(s->cause[PC_GUEST].samples - s->guest_mode_samples));
 }

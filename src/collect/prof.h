@@ -84,6 +84,7 @@ struct prof_server {
     struct prof_switches sw;
     int ntop;                       /* its top functions (leaf samples) */
     struct prof_sym top[PROF_SERVER_TOP];
+    double guest_thread_ns;         /* its vCPU threads' guest time (guest_threads) */
     uint64_t exits;                 /* VM exits of its vCPUs */
     double exit_ns;
 };
@@ -100,6 +101,7 @@ struct prof_thread {
 struct prof_exit {
     char reason[32];
     uint64_t count;
+    uint64_t timed;                 /* of count: paired with their entry (ns is theirs) */
     double ns;                      /* exit to the next entry, summed */
 };
 
@@ -131,10 +133,21 @@ struct prof_summary {
     int nexits;
     struct prof_exit exit[PROF_MAX_EXITS];
     uint64_t exits_total;
+    uint64_t exits_unpaired;        /* exits left out of the times: events were lost on their
+                                     * CPU before their entry (pairing unreliable) */
+    uint64_t lost_events, lost_records; /* events perf could not write (PERF_RECORD_LOST) */
+    double lost_first_s;            /* the first such record, seconds into the interval */
+    int guest_threads;              /* 1: guest execution from the vCPU threads (KVM), not samples */
+    double guest_thread_ns;         /* their run time times their guest fraction, over the interval */
+    uint64_t guest_ticks, vcpu_ticks;   /* the tick-sampled guest_time and utime + stime behind it */
+    int vcpu_threads;
+    uint64_t guest_mode_samples;    /* samples perf marked as guest mode (only with guest symbols) */
+    char guest_record[96];          /* how the sampling event treats guest mode ("" default) */
     double collector_cores;         /* the profiler's own CPU, kept out of the system under test */
     double post_s;                  /* time to post-process the recording */
     char data_file[256];            /* the recording, for perf report */
     char command[1024];             /* the perf record command line, as run */
+    char exit_command[512];         /* the KVM exits' perf record, or "" */
     char error[256];                /* why the profile is missing or partial, or "" */
 };
 
@@ -155,6 +168,7 @@ struct prof_input {
     int nowner;
     pid_t driver_pid;               /* hostmix run itself */
     pid_t profiler_pid;             /* perf record */
+    pid_t exit_recorder_pid;        /* the KVM exits' perf record, or 0 */
     int tcg;
     const char *event;              /* the sampling event's name ("cpu-clock") */
     int top;                        /* top functions wanted (<= PROF_TOP) */
@@ -165,11 +179,35 @@ struct prof_input {
  * the number of lines that were neither headers, frames nor blank. */
 long prof_analyze(FILE *in, const struct prof_input *pi, struct prof_summary *out);
 
+/* The vCPU threads' guest time of one QEMU process between two readings
+ * of its threads (measure/thread.h): per vCPU thread, its exact run time
+ * (schedstat) times its guest_time over utime + stime (tick-sampled).
+ * The counts behind it are added to *g.  Returns ns. */
+struct meas_thread;
+struct prof_vcpu_guest { uint64_t guest_ticks, ticks; int nvcpu; };
+double prof_vcpu_guest_ns(const struct meas_thread *t0, int n0, const struct meas_thread *t1,
+                          int n1, pid_t pid, struct prof_vcpu_guest *g);
+
 /* Scales the causes' sampled time to sut_cores (the run's measured
  * system-under-test CPU), so the system under test's causes add up to it
  * exactly (the driver's and the profiler's at the same scale), and sets
- * each cause's share of the sampled system-under-test time. */
+ * each cause's share of the sampled system-under-test time.  When the
+ * guests' time came from their vCPU threads (guest_threads), the guest
+ * cause is that time (at most sut_cores) and only the other samples are
+ * scaled, to the remainder; guest samples (vmx_vcpu_run leaves, guest
+ * mode) are left out of them, as their time is in the threads' figure. */
 void prof_scale(struct prof_summary *s, double sut_cores);
+
+/* One sentence (no final period) on how the guest cause was taken when it
+ * came from the vCPU threads: their figures, that the fraction is
+ * tick-sampled, how the sampling event treated guest mode, and what the
+ * samples of guest mode became.  Writes at most n bytes into dst. */
+void prof_guest_note(const struct prof_summary *s, char *dst, size_t n);
+
+/* Server i's cores: its share of the sampled system under test scaled
+ * to sut_cores, or, when the guests' time came from their vCPU threads,
+ * its guest time plus its other samples' share of the rest. */
+double prof_server_cores(const struct prof_summary *s, int i);
 
 /* Whether a cause is part of the system under test (not idle, not the
  * driver, not the profiler). */
@@ -179,6 +217,10 @@ int prof_cause_is_sut(int cause);
  * After a halt the vCPU sleeps (or halt-polls) until the guest has work:
  * its time to the next entry is the guest idling, not exit handling. */
 int prof_exit_is_halt(const char *reason);
+
+/* The mean exit-to-entry time of x in us: over its timed exits (over
+ * all, in results from before they were counted), 0 without any. */
+double prof_exit_mean_us(const struct prof_exit *x);
 
 /* The exits of s summed in two: halt exits into *halt, all others into
  * *other (reason "halt" and "other"; count and exit-to-entry ns). */

@@ -70,13 +70,15 @@ static const char *ps_blanks(const char *p)
     return p;
 }
 
-int ps_parse_head(const char *line, struct ps_head *h)
+/* Parses "COMM PID/TID [CPU] SECS.NS:" into h (zeroed first); returns
+ * the first non-blank after it, or NULL. */
+static const char *ps_parse_prefix(const char *line, struct ps_head *h)
 {
     memset(h, 0, sizeof *h);
     h->trace = "";
-    if (!line[0] || line[0] == ' ' || line[0] == '\t') return -1;
+    if (!line[0] || line[0] == ' ' || line[0] == '\t') return NULL;
     const char *cpu_end, *ids = ps_find_ids(line, &cpu_end);
-    if (!ids) return -1;
+    if (!ids) return NULL;
     const char *ce = ids;
     while (ce > line && ce[-1] == ' ') ce--;
     ps_copy(h->comm, sizeof h->comm, line, (size_t)(ce - line));
@@ -84,8 +86,25 @@ int ps_parse_head(const char *line, struct ps_head *h)
     h->tid = atoi(strchr(ids, '/') + 1);
     h->cpu = atoi(strchr(ids, '[') ? strchr(ids, '[') + 1 : "0");
     const char *p = ps_time(ps_blanks(cpu_end), &h->t_ns);
+    return p ? ps_blanks(p) : NULL;
+}
+
+int ps_parse_lost(const char *line, struct ps_head *h, uint64_t *lost)
+{
+    static const char tag[] = "PERF_RECORD_LOST lost ";
+    const char *p = ps_parse_prefix(line, h);
+    if (!p || strncmp(p, tag, sizeof tag - 1)) return -1;
+    p += sizeof tag - 1;
+    size_t d = ps_digits(p);
+    if (!d || d > 19 || ps_blanks(p + d)[0]) return -1;
+    *lost = strtoull(p, NULL, 10);
+    return 0;
+}
+
+int ps_parse_head(const char *line, struct ps_head *h)
+{
+    const char *p = ps_parse_prefix(line, h);
     if (!p) return -1;
-    p = ps_blanks(p);
     size_t d = ps_digits(p);
     if (d && (p[d] == ' ' || p[d] == '\t')) {       /* the period (absent for some events) */
         h->period = strtoull(p, NULL, 10);

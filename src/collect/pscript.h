@@ -3,6 +3,7 @@
  * hostmix records with perf and reads the samples back with
  *
  *   perf script -F comm,pid,tid,cpu,time,period,event,trace,ip,sym,dso --ns --no-demangle
+ *               --show-lost-events
  *
  * which prints one header line per sample, one line per call-chain frame
  * (leaf first, indented by a tab) and an empty line after each sample:
@@ -46,6 +47,13 @@ struct ps_frame {
 /* Parses a header line (without its newline).  Returns 0, or -1 when the
  * line is not one (a frame, an empty line, anything else). */
 int ps_parse_head(const char *line, struct ps_head *h);
+/* Parses a record of events the kernel could not write, as
+ *   perf script --show-lost-events
+ * prints it (perf 6.1; no frames and no empty line follow):
+ *   perf 16577/16577 [001] 12497.469907966: PERF_RECORD_LOST lost 73
+ * The ids and time are the record's (the events were lost on that CPU
+ * since its previous record).  Returns 0 with h and *lost, or -1. */
+int ps_parse_lost(const char *line, struct ps_head *h, uint64_t *lost);
 /* Parses a frame line (it starts with blanks).  Returns 0 or -1. */
 int ps_parse_frame(const char *line, struct ps_frame *f);
 /* The value of key in a tracepoint's text ("prev_state=S ..."): the bytes

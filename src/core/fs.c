@@ -239,7 +239,12 @@ int fs_prune_lru(const char *dir, const char *prefix, const char *suffix, int ke
     time_t cut = time(NULL) - (time_t)idle_s;
     int removed = 0;
     for (size_t i = keep > 0 ? (size_t)keep : 0; i < n; i++)
-        if (v[i].mtime.tv_sec < cut && unlinkat(dirfd(d), v[i].name, 0) == 0) removed++;
+        if (v[i].mtime.tv_sec < cut && unlinkat(dirfd(d), v[i].name, 0) == 0) {
+            char *mf = strfmt("%s.manifest", v[i].name);    /* its manifest goes with it */
+            unlinkat(dirfd(d), mf, 0);
+            free(mf);
+            removed++;
+        }
     closedir(d);
     for (size_t i = 0; i < n; i++) free(v[i].name);
     free(v);

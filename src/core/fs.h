@@ -39,7 +39,7 @@ int fs_sweep_dead(const char *dir, const char *prefix, void (*fn)(const char *na
 /* Trims a cache: of the regular files in dir named PREFIX...SUFFIX, keeps
  * the keep most recently modified and every one modified within the last
  * idle_s seconds (a user touches a file when it serves), and removes the
- * rest.  Returns how many it removed (0 when dir cannot be read). */
+ * rest, each with its manifest (NAME.manifest, core/manifest.h).  Returns how many it removed (0 when dir cannot be read). */
 int fs_prune_lru(const char *dir, const char *prefix, const char *suffix, int keep,
                  int64_t idle_s);
 /* Finds a program: name itself when it holds a '/', else the first
@@ -74,5 +74,10 @@ int fs_write_out(const char *path, const void *p, size_t n);
  * A regular or absent path is created or truncated (O_APPEND, never
  * through a symlink at its last component); the rest as fs_write_out. */
 int fs_open_out(const char *path);
+
+/* The data cache by default: root's, out of world-writable /var/tmp
+ * (where caches of older versions live, no longer used). */
+#define HOSTMIX_DATA_DIR "/var/cache/hostmix"
+#define HOSTMIX_DATA_DIR_OLD "/var/tmp/hostmix-data"
 
 #endif

@@ -39,7 +39,7 @@
 
 #include "core/hist.h"
 #include "core/json.h"
-#include "job/opt.h"
+#include "core/opt.h"
 
 #define DRIVE_MAX_OPS     12     /* operation types per protocol */
 #define DRIVE_MAX_TARGETS 256
@@ -47,7 +47,7 @@
 
 /* One server to drive. */
 struct drive_target_cfg {
-    int role;                   /* enum role_id: ROLE_WEB, ROLE_IMAP, ROLE_APP, ROLE_IDLE */
+    int role;                   /* enum role_id of a driven role (drive_proto_for) */
     char name[48];              /* label in results, e.g. "web" or "set1.web" */
     char addr[64];              /* "IP:PORT" */
     double rate;                /* operations (requests / IMAP commands) per second */

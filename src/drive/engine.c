@@ -103,7 +103,7 @@ struct drive {
 void drive_target_defaults(struct drive_target_cfg *t)
 {
     memset(t, 0, sizeof *t);
-    t->role = ROLE_IDLE;
+    t->role = -1;                /* the caller names the role */
     t->rate = 10;
     t->connections = 1;
     t->arrival = ARRIVAL_CONSTANT;
@@ -161,8 +161,9 @@ int drive_add_target(struct drive *d, const struct drive_target_cfg *t, char *er
     if (!g->cfg.timeout) g->cfg.timeout = DRIVE_DEFAULT_TIMEOUT;
     g->proto = drive_proto_for(t->role);
     if (!g->proto) {
-        snprintf(err, errlen, "%s: role %s is not driven (use web, imap, app or idle)", g->cfg.name,
-                 t->role >= 0 && t->role < ROLE_COUNT ? role_names[t->role] : "?");
+        snprintf(err, errlen, "%s: role %s is not driven (use %s)", g->cfg.name,
+                 t->role >= 0 && t->role < ROLE_COUNT ? role_names[t->role] : "?",
+                 drive_proto_list());
         return -1;
     }
     if (parse_addr(t->addr, &g->sa)) {

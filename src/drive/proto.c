@@ -1,14 +1,28 @@
-/* proto.c — the table from driven role to protocol client; see proto.h. */
+/* proto.c — the protocol clients, found by the name of the role they
+ * drive; see proto.h.  A new driven role's client is one line here. */
 #include "drive/proto.h"
-#include "job/job.h"
+#include "roles/role.h"
+
+#include <string.h>
+
+static const struct drive_proto *const drive_protos[] = {
+    &drive_proto_idle, &drive_proto_web, &drive_proto_imap, &drive_proto_app, NULL,
+};
+
+const char *drive_proto_list(void)
+{
+    static char list[128];
+    if (!list[0])
+        for (int i = 0; drive_protos[i]; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                     drive_protos[i]->name);
+    return list;
+}
 
 const struct drive_proto *drive_proto_for(int role)
 {
-    switch (role) {
-    case ROLE_IDLE: return &drive_proto_idle;
-    case ROLE_WEB:  return &drive_proto_web;
-    case ROLE_IMAP: return &drive_proto_imap;
-    case ROLE_APP:  return &drive_proto_app;
-    default:        return NULL;
-    }
+    if (role < 0 || role >= ROLE_COUNT) return NULL;
+    for (int i = 0; drive_protos[i]; i++)
+        if (strcmp(drive_protos[i]->name, role_names[role]) == 0) return drive_protos[i];
+    return NULL;
 }

@@ -62,5 +62,7 @@ extern const struct drive_proto drive_proto_idle, drive_proto_web,
 
 /* The client for a driven role (enum role_id), or NULL. */
 const struct drive_proto *drive_proto_for(int role);
+/* "idle, web, imap, app": the driven roles' names, for messages (static). */
+const char *drive_proto_list(void);
 
 #endif

@@ -1,6 +1,8 @@
 /* job.c — the job-file option table, loading and validation; see job.h. */
 #include "job/job.h"
+#include "core/fs.h"
 #include "job/ini.h"
+#include "platform/platform.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -8,29 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const role_names[] = { "web", "imap", "app", "db", "nfs", "idle" };
-_Static_assert(sizeof role_names / sizeof role_names[0] == ROLE_COUNT,
-               "role_names: one name per value");
 const char *const arrival_names[] = { "constant", "poisson", NULL };
 
-int role_find(const char *name)
-{
-    for (int r = 0; r < ROLE_COUNT; r++)
-        if (strcmp(role_names[r], name) == 0) return r;
-    return -1;
-}
-
 #define G(f)  offsetof(struct job, f)
-#define R(f)  offsetof(struct job_role, f)
+#define R(f)  offsetof(struct role_opts, f)
 #define SG    JOB_SEC_GLOBAL
 #define SR(r) JOB_SEC_ROLE(r)
-#define S_DRIVEN (SR(ROLE_WEB) | SR(ROLE_IMAP) | SR(ROLE_APP) | SR(ROLE_IDLE))
+#define S_DRIVEN JOB_SEC_DRIVEN
 #define NS 1e9
 #define P(f)  offsetof(struct job_profile, f)
 #define SP    JOB_SEC_PROFILE
 
 /* Options of [global] have offsets into struct job; options of the role
- * sections into struct job_role.  Role defaults that differ from the
+ * sections into struct role_opts.  Role defaults that differ from the
  * default here are in role_defaults below. */
 const struct opt_def job_table[] = {
     { "name", OPT_STR, G(name), sizeof ((struct job *)0)->name, "hostmix", OPT_NO_RANGE, NULL, SG,
@@ -51,7 +43,7 @@ const struct opt_def job_table[] = {
       "seed of data sets and request mixes; same seed, same bytes and sequence" },
     { "output", OPT_STR, G(output), sizeof ((struct job *)0)->output, "results", OPT_NO_RANGE, NULL, SG,
       "directory that receives result.json and the text report" },
-    { "data_dir", OPT_STR, G(data_dir), sizeof ((struct job *)0)->data_dir, JOB_DATA_DIR,
+    { "data_dir", OPT_STR, G(data_dir), sizeof ((struct job *)0)->data_dir, HOSTMIX_DATA_DIR,
       OPT_NO_RANGE, NULL, SG, "cache of prepared data sets, keyed by role, seed and size, and of guest "
       "kernels, initramfs archives and container roots; trusted, so refused when another "
       "user could steer it (a path component not owned by root or this user, a directory "
@@ -88,24 +80,6 @@ const struct opt_def job_table[] = {
       "memory of the server's guest (vm and container platforms)" },
     { "port", OPT_INT, R(port), 0, NULL, 1, 65535, NULL, JOB_SEC_ROLES,
       "TCP port the server listens on" },
-    { "docroot_size", OPT_SIZE, R(docroot_size), 0, "64MiB", 1 << 20, 1024.0 * (1 << 30), NULL,
-      SR(ROLE_WEB), "docroot bytes per set, local and nfs-backed together" },
-    { "nfs_share", OPT_PERCENT, R(nfs_share), 0, "30%", OPT_NO_RANGE, NULL, SR(ROLE_WEB),
-      "share of the docroot that lives on the set's nfs server" },
-    { "nfs_cache", OPT_SIZE, R(nfs_cache), 0, "4MiB", 0, 1024.0 * (1 << 20), NULL, SR(ROLE_WEB),
-      "web's cache of nfs-backed files (0: every read goes to nfs)" },
-    { "users", OPT_INT, R(users), 0, "100", 1, 1e6, NULL, SR(ROLE_IMAP),
-      "mail users per set" },
-    { "messages", OPT_INT, R(messages), 0, "50", 0, 1e5, NULL, SR(ROLE_IMAP),
-      "messages in each user's INBOX when prepared" },
-    { "customers", OPT_INT, R(customers), 0, "7500", 10, 1e8, NULL, SR(ROLE_DB),
-      "customers per set (SPECjAppServer2004: 7,500 per unit of injection rate)" },
-    { "items", OPT_INT, R(items), 0, "1000", 10, 1e7, NULL, SR(ROLE_DB),
-      "catalogue items per set" },
-    { "sync", OPT_BOOL, R(sync), 0, "yes", OPT_NO_RANGE, NULL, SR(ROLE_DB) | SR(ROLE_IMAP),
-      "fsync on commit (db) or on APPEND (imap)" },
-    { "pool", OPT_INT, R(pool), 0, "4", 1, 256, NULL, SR(ROLE_APP),
-      "db connections in the app server's pool" },
 
     { "enabled", OPT_BOOL, P(enabled), 0, "no", OPT_NO_RANGE, NULL, SP,
       "profile the measurement interval: perf samples grouped by cause, context switches "
@@ -129,24 +103,61 @@ const struct opt_def job_table[] = {
       NULL, SP, "the perf program (a path, or a name looked up in PATH)" },
     { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
 };
+_Static_assert(sizeof job_table / sizeof job_table[0] <= JOB_ROWS_MAX, "job_table: JOB_ROWS_MAX");
 
-/* Defaults that differ by role.  Rates and QoS follow the published
- * workloads (docs/job-file.md says where each comes from). */
-static const struct { int role; const char *opt, *val; } role_defaults[] = {
-    { ROLE_WEB,  "rate", "60/s" },  { ROLE_WEB,  "connections", "16" },
-    { ROLE_WEB,  "qos", "p95<=3s,p99<=5s,errors<=1%" },
-    { ROLE_WEB,  "port", "8080" },  { ROLE_WEB,  "vcpus", "2" }, { ROLE_WEB, "memory", "1GiB" },
-    { ROLE_IMAP, "rate", "20/s" },  { ROLE_IMAP, "connections", "8" },
-    { ROLE_IMAP, "qos", "p95<=1s,p99<=2s,errors<=1%" }, { ROLE_IMAP, "port", "1143" },
-    { ROLE_APP,  "rate", "20/s" },  { ROLE_APP,  "connections", "8" },
-    { ROLE_APP,  "qos", "p90<=2s,errors<=1%" }, { ROLE_APP, "port", "8000" },
-    { ROLE_APP,  "vcpus", "2" },    { ROLE_APP,  "memory", "2GiB" },
-    { ROLE_DB,   "port", "5432" },  { ROLE_DB,   "memory", "1GiB" },
-    { ROLE_NFS,  "port", "2049" },
-    { ROLE_IDLE, "rate", "1/s" },   { ROLE_IDLE, "connections", "1" },
-    { ROLE_IDLE, "qos", "p99<=1s,errors<=0%" }, { ROLE_IDLE, "port", "7000" },
-    { ROLE_IDLE, "memory", "256MiB" },
-};
+/* The section bits that accept row o of job_table (S_DRIVEN stands for
+ * the sections of the roles the role table marks driven). */
+static unsigned job_sections(const struct opt_def *o)
+{
+    unsigned s = o->sections;
+    if (!(s & JOB_SEC_DRIVEN)) return s;
+    s &= ~JOB_SEC_DRIVEN;
+    for (int r = 0; r < ROLE_COUNT; r++)
+        if (role_is_driven(r)) s |= JOB_SEC_ROLE(r);
+    return s;
+}
+
+/* The section mask that selects role r's rows of job_table. */
+static unsigned job_role_sections(int r)
+{
+    return JOB_SEC_ROLE(r) | (role_is_driven(r) ? JOB_SEC_DRIVEN : 0);
+}
+
+/* Option key's row as section accepts it: job_table's, else the row of
+ * that role's own options, else another role's.  *where (if not NULL)
+ * gets every section that accepts it.  NULL: no section knows key. */
+static const struct opt_def *job_opt_find(const char *key, unsigned section, unsigned *where)
+{
+    const struct opt_def *o = opt_find(job_table, key), *any = NULL, *mine = NULL;
+    unsigned w = o ? job_sections(o) : 0;
+    for (int r = 0; !o && r < ROLE_COUNT; r++) {
+        const struct opt_def *t = role_def(r)->opts, *ro = t ? opt_find(t, key) : NULL;
+        if (!ro) continue;
+        w |= JOB_SEC_ROLE(r);
+        if (!any) any = ro;
+        if (section == JOB_SEC_ROLE(r)) mine = ro;
+    }
+    if (where) *where = w;
+    return o ? o : mine ? mine : any;
+}
+
+/* The nearest known option name to key, for "did you mean" (NULL: none). */
+static const char *job_opt_suggest(const char *key)
+{
+    const char *s = opt_suggest(job_table, key);
+    for (int r = 0; !s && r < ROLE_COUNT; r++)
+        if (role_def(r)->opts) s = opt_suggest(role_def(r)->opts, key);
+    return s;
+}
+
+void job_section_each(unsigned section, void (*fn)(const struct opt_def *o, void *ctx), void *ctx)
+{
+    for (const struct opt_def *o = job_table; o->name; o++)
+        if (job_sections(o) & section) fn(o, ctx);
+    for (int r = 0; r < ROLE_COUNT; r++)
+        if (section == JOB_SEC_ROLE(r) && role_def(r)->opts)
+            for (const struct opt_def *o = role_def(r)->opts; o->name; o++) fn(o, ctx);
+}
 
 static void *job_slot_base(struct job *j, unsigned section)
 {
@@ -164,12 +175,13 @@ void job_defaults(struct job *j)
     j->role_mask = (1u << ROLE_COUNT) - 1;
     opt_defaults(job_table, &j->profile, JOB_SEC_PROFILE);
     for (int r = 0; r < ROLE_COUNT; r++) {
-        opt_defaults(job_table, &j->role[r], JOB_SEC_ROLE(r));
-        for (size_t i = 0; i < sizeof role_defaults / sizeof role_defaults[0]; i++) {
+        const struct role_def *rd = role_def(r);
+        opt_defaults(job_table, &j->role[r], job_role_sections(r));
+        if (rd->opts) opt_defaults(rd->opts, &j->role[r], 0);
+        for (const struct role_default *d = rd->defaults; d->opt; d++) {
             char err[128];
-            if (role_defaults[i].role != r) continue;
-            opt_set(opt_find(job_table, role_defaults[i].opt), &j->role[r],
-                    role_defaults[i].val, err, sizeof err);
+            const struct opt_def *o = job_opt_find(d->opt, JOB_SEC_ROLE(r), NULL);
+            if (!o || opt_set(o, &j->role[r], d->val, err, sizeof err)) abort();
         }
     }
 }
@@ -184,7 +196,7 @@ struct job_ctx {
     int section_line[JOB_NSEC];
     int errors;
     /* line each option was set at, per section, to report duplicates */
-    int set_line[JOB_NSEC][64];
+    int set_line[JOB_NSEC][JOB_ROWS_MAX * 2];   /* job_table's rows, then the role's */
     /* [platform] lines, applied once the platform is known */
     int nplat, plat_line;
     struct { int line; char key[64], val[256]; } plat[32];
@@ -228,8 +240,8 @@ static int on_section(void *ctx, int line, const char *name)
     unsigned sec = strcmp(name, "global") == 0 ? JOB_SEC_GLOBAL : r >= 0 ? JOB_SEC_ROLE(r)
                  : strcmp(name, "profile") == 0 ? JOB_SEC_PROFILE : 0;
     if (!sec) {
-        job_err(c, line, "unknown section [%s] (use global, platform, profile, web, imap, app, db, "
-                "nfs or idle)", name);
+        job_err(c, line, "unknown section [%s] (use global, platform, profile, %s)", name,
+                role_list());
         c->section = 0x80000000u;   /* swallow its options silently */
         return 0;
     }
@@ -253,12 +265,12 @@ static const char *section_name(unsigned sec)
 }
 
 /* Lists the sections that accept an option, for "belongs in" hints. */
-static void sections_of(const struct opt_def *o, char *dst, size_t n)
+static void sections_of(unsigned mask, char *dst, size_t n)
 {
     size_t len = 0;
     dst[0] = '\0';
     for (int i = 0; i < JOB_NSEC && len < n; i++)
-        if ((o->sections & (1u << i)) && (1u << i) != JOB_SEC_PLATFORM)
+        if ((mask & (1u << i)) && (1u << i) != JOB_SEC_PLATFORM)
             len += (size_t)snprintf(dst + len, n - len, "%s[%s]", len ? ", " : "",
                                     section_name(1u << i));
 }
@@ -282,21 +294,25 @@ static int on_pair(void *ctx, int line, const char *key, const char *val)
         c->nplat++;
         return 0;
     }
-    const struct opt_def *o = opt_find(job_table, key);
+    unsigned where;
+    const struct opt_def *o = job_opt_find(key, c->section, &where);
     if (!o) {
-        const char *s = opt_suggest(job_table, key);
+        const char *s = job_opt_suggest(key);
         if (s) job_err(c, line, "unknown option '%s' (did you mean '%s'?)", key, s);
         else job_err(c, line, "unknown option '%s' (see 'hostmix help job')", key);
         return 0;
     }
-    if (!(o->sections & c->section)) {
-        char where[128];
-        sections_of(o, where, sizeof where);
+    if (!(where & c->section)) {
+        char names[128];
+        sections_of(where, names, sizeof names);
         job_err(c, line, "option '%s' does not belong in [%s] (it belongs in %s)", key,
-                section_name(c->section), where);
+                section_name(c->section), names);
         return 0;
     }
-    int si = section_index(c->section), oi = (int)(o - job_table);
+    int si = section_index(c->section);
+    int oi = opt_find(job_table, key) == o ? (int)(o - job_table)
+           : JOB_ROWS_MAX + (int)(o - role_def(si - 1)->opts);
+    if (oi >= JOB_ROWS_MAX * 2) abort();        /* a role with more rows than job_table may have */
     if (c->set_line[si][oi]) {
         job_err(c, line, "option '%s' already set at line %d", key, c->set_line[si][oi]);
         return 0;
@@ -311,6 +327,22 @@ static int on_pair(void *ctx, int line, const char *key, const char *val)
 static void on_syntax(void *ctx, int line, const char *msg)
 {
     job_err(ctx, line, "%s", msg);
+}
+
+void job_free(struct job *j)
+{
+    free(j->plat_opt);
+    j->plat_opt = NULL;
+}
+
+void job_copy(struct job *dst, const struct job *src)
+{
+    const struct platform_ops *ops = plat_find(src->platform);
+    *dst = *src;
+    dst->plat_opt = NULL;
+    if (!src->plat_opt) return;
+    if (!(dst->plat_opt = malloc(ops->opt_size))) abort();
+    memcpy(dst->plat_opt, src->plat_opt, ops->opt_size);
 }
 
 int job_has_role(const struct job *j, int r)
@@ -328,24 +360,28 @@ static void job_parse_roles(struct job_ctx *c)
     j->role_mask = 0;
     for (char *save = NULL, *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
         int r = role_find(t);
-        if (r < 0) job_err(c, line, "roles: unknown role '%s' (web, imap, app, db, nfs, idle)", t);
+        if (r < 0) job_err(c, line, "roles: unknown role '%s' (%s)", t, role_list());
         else j->role_mask |= 1u << r;
     }
     if (!j->role_mask) job_err(c, line, "roles: no role given");
-    if (job_has_role(j, ROLE_APP) && !job_has_role(j, ROLE_DB))
-        job_err(c, line, "roles: app needs db in the same set");
-    if (job_has_role(j, ROLE_WEB) && !job_has_role(j, ROLE_NFS) && j->role[ROLE_WEB].nfs_share > 0)
-        job_err(c, line, "roles: web with nfs_share > 0 needs nfs (or set nfs_share = 0)");
+    for (int r = 0; r < ROLE_COUNT; r++) {
+        const struct role_def *rd = role_def(r);
+        if (job_has_role(j, r) && rd->peer >= 0 && !job_has_role(j, rd->peer) &&
+            (!rd->needs_peer || rd->needs_peer(&j->role[r])))
+            job_err(c, line, "roles: %s", rd->peer_rule);
+    }
 }
 
 /* Applies the [platform] lines with the chosen platform's own table. */
 static void job_platform_options(struct job_ctx *c)
 {
     struct job *j = c->j;
-    size_t size = 0;
-    const struct opt_def *t = job_platform_opts(j->platform, &size);
-    memset(j->plat_opt, 0, sizeof j->plat_opt);
-    if (t) opt_defaults(t, j->plat_opt, JOB_SEC_PLATFORM);
+    const struct platform_ops *ops = plat_find(j->platform);
+    const struct opt_def *t = ops ? ops->opts : NULL;
+    free(j->plat_opt);
+    j->plat_opt = t ? calloc(1, ops->opt_size) : NULL;
+    if (t && !j->plat_opt) abort();
+    if (t) opt_defaults(t, j->plat_opt, 0);
     for (int i = 0; i < c->nplat; i++) {
         const char *key = c->plat[i].key;
         const struct opt_def *o = t ? opt_find(t, key) : NULL;
@@ -396,6 +432,7 @@ int job_load_text(struct job *j, const char *name, const char *text, size_t len,
     ini_parse(text, len, &h, c);
     if (!c->errors) job_validate(c);
     int errors = c->errors;
+    if (errors) job_free(j);        /* nothing of a refused job stays allocated */
     free(c);
     return errors;
 }
@@ -434,6 +471,14 @@ int job_load(struct job *j, const char *path, FILE *errs)
 
 /* ---- printing ------------------------------------------------------ */
 
+/* How many of a set's servers are idle ones (the role table's .idle). */
+static int job_idle_roles(const struct job *j)
+{
+    int n = 0;
+    for (int r = 0; r < ROLE_COUNT; r++) n += job_has_role(j, r) && role_def(r)->idle;
+    return n;
+}
+
 void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx)
 {
     char a[32], b[32], c[32], d[32];
@@ -441,7 +486,7 @@ void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx)
     int per_set = __builtin_popcount(j->role_mask);
     fprintf(f, "  platform %s, %lld set%s = %lld servers (%lld idle), seed %llu\n",
             platform_names[j->platform], (long long)j->sets, j->sets == 1 ? "" : "s",
-            (long long)j->sets * per_set, job_has_role(j, ROLE_IDLE) ? (long long)j->sets : 0,
+            (long long)j->sets * per_set, (long long)j->sets * job_idle_roles(j),
             (unsigned long long)j->seed);
     if (per_set < ROLE_COUNT) fprintf(f, "  roles: %s (partial sets)\n", j->roles);
     fprintf(f, "  phases: ramp_up %s, measure %s, ramp_down %s; sample every %s\n",
@@ -461,7 +506,7 @@ void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx)
             "conns", "arrival", "qos");
     for (int s = 1; s <= j->sets; s++) {
         for (int r = 0; r < ROLE_COUNT; r++) {
-            const struct job_role *jr = &j->role[r];
+            const struct role_opts *jr = &j->role[r];
             char ip[48], where[64], q[160];
             if (!job_has_role(j, r)) continue;
             addr(ctx, s, r, ip, sizeof ip);
@@ -472,8 +517,12 @@ void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx)
                         (long long)jr->connections, arrival_names[jr->arrival],
                         opt_fmt_qos(q, sizeof q, &jr->qos));
             } else {
+                char serves[48] = "";
+                for (int u = 0; u < ROLE_COUNT; u++)
+                    if (role_def(u)->peer == r)
+                        snprintf(serves, sizeof serves, "(serves %s)", role_names[u]);
                 fprintf(f, "  %-5d %-6s %-21s %10s %5s  %-8s %s\n", s, role_names[r], where,
-                        "-", "-", "-", r == ROLE_DB ? "(serves app)" : "(serves web)");
+                        "-", "-", "-", serves);
             }
         }
     }
@@ -481,11 +530,14 @@ void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx)
     for (int r = 0; r < ROLE_COUNT; r++)
         if (role_is_driven(r) && job_has_role(j, r)) total += j->role[r].rate;
     fprintf(f, "\n  offered load: %g requests/s per set, %g in all\n", total, total * (double)j->sets);
-    fprintf(f, "  data per set: web docroot %s (%g%% on nfs), imap %lld users x %lld messages, "
-            "db %lld customers, %lld items\n",
-            opt_fmt_size(a, sizeof a, j->role[ROLE_WEB].docroot_size), j->role[ROLE_WEB].nfs_share,
-            (long long)j->role[ROLE_IMAP].users, (long long)j->role[ROLE_IMAP].messages,
-            (long long)j->role[ROLE_DB].customers, (long long)j->role[ROLE_DB].items);
+    struct buf data = { 0 };
+    for (int r = 0; r < ROLE_COUNT; r++) {
+        if (!role_def(r)->describe) continue;
+        if (data.len) buf_puts(&data, ", ");
+        role_def(r)->describe(&j->role[r], &data);
+    }
+    fprintf(f, "  data per set: %s\n", buf_cstr(&data));
+    buf_free(&data);
 }
 
 static const char *opt_type_name(enum opt_type t)
@@ -503,50 +555,63 @@ static const char *opt_type_name(enum opt_type t)
     }
 }
 
-/* Prints the options of table that section accepts, with their values at
- * base as defaults, under the heading title. */
-static void job_help_section(FILE *f, int markdown, const char *title,
-                             const struct opt_def *table, unsigned bit, const void *base)
+struct job_help {
+    FILE *f;
+    int markdown;
+    const void *base;           /* the values shown as defaults */
+};
+
+static void job_help_row(const struct opt_def *o, void *ctx)
 {
-    if (markdown)
-        fprintf(f, "\n### %s\n\n| option | type | default | range | meaning |\n"
-                   "|---|---|---|---|---|\n", title);
+    const struct job_help *h = ctx;
+    char def[160], range[80];
+    opt_fmt_value(def, sizeof def, o, h->base);
+    opt_fmt_range(range, sizeof range, o);
+    if (h->markdown)
+        fprintf(h->f, "| `%s` | %s | `%s` | %s | %s |\n", o->name, opt_type_name(o->type), def,
+                range, o->help);
     else
-        fprintf(f, "\n%s\n", title);
-    for (const struct opt_def *o = table; o->name; o++) {
-        if (!(o->sections & bit)) continue;
-        char def[160], range[80];
-        opt_fmt_value(def, sizeof def, o, base);
-        opt_fmt_range(range, sizeof range, o);
-        if (markdown)
-            fprintf(f, "| `%s` | %s | `%s` | %s | %s |\n", o->name, opt_type_name(o->type), def,
-                    range, o->help);
-        else
-            fprintf(f, "  %-16s = %-28s %s%s%s%s\n", o->name, def, o->help,
-                    range[0] ? " (" : "", range, range[0] ? ")" : "");
-    }
+        fprintf(h->f, "  %-16s = %-28s %s%s%s%s\n", o->name, def, o->help,
+                range[0] ? " (" : "", range, range[0] ? ")" : "");
+}
+
+static void job_help_title(const struct job_help *h, const char *title)
+{
+    if (h->markdown)
+        fprintf(h->f, "\n### %s\n\n| option | type | default | range | meaning |\n"
+                      "|---|---|---|---|---|\n", title);
+    else
+        fprintf(h->f, "\n%s\n", title);
 }
 
 void job_print_help(FILE *f, int markdown)
 {
-    struct job dj;
-    job_defaults(&dj);
+    struct job *dj = calloc(1, sizeof *dj);
+    if (!dj) abort();
+    job_defaults(dj);
     for (int sec = 0; sec <= ROLE_COUNT; sec++) {
         unsigned bit = 1u << sec;
-        const void *base = sec == 0 ? (const void *)&dj : (const void *)&dj.role[sec - 1];
+        struct job_help h = { f, markdown, sec == 0 ? (const void *)dj : (const void *)&dj->role[sec - 1] };
         char title[32];
         snprintf(title, sizeof title, "[%s]", section_name(bit));
-        job_help_section(f, markdown, title, job_table, bit, base);
+        job_help_title(&h, title);
+        job_section_each(bit, job_help_row, &h);
     }
-    job_help_section(f, markdown, "[profile]", job_table, JOB_SEC_PROFILE, &dj.profile);
+    struct job_help hp = { f, markdown, &dj->profile };
+    job_help_title(&hp, "[profile]");
+    job_section_each(JOB_SEC_PROFILE, job_help_row, &hp);
     for (int p = 0; platform_names[p]; p++) {
-        size_t size = 0;
-        const struct opt_def *t = job_platform_opts(p, &size);
-        if (!t) continue;
+        const struct platform_ops *ops = plat_find(p);
+        if (!ops->opts) continue;
         char title[64];
         snprintf(title, sizeof title, "[platform] (platform = %s)", platform_names[p]);
-        memset(dj.plat_opt, 0, sizeof dj.plat_opt);
-        opt_defaults(t, dj.plat_opt, JOB_SEC_PLATFORM);
-        job_help_section(f, markdown, title, t, JOB_SEC_PLATFORM, dj.plat_opt);
+        void *opt = calloc(1, ops->opt_size);
+        if (!opt) abort();
+        opt_defaults(ops->opts, opt, 0);
+        struct job_help h = { f, markdown, opt };
+        job_help_title(&h, title);
+        for (const struct opt_def *o = ops->opts; o->name; o++) job_help_row(o, &h);
+        free(opt);
     }
+    free(dj);
 }

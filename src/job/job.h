@@ -11,21 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "job/opt.h"
+#include "core/opt.h"
+#include "roles/role.h"
 
-enum role_id { ROLE_WEB, ROLE_IMAP, ROLE_APP, ROLE_DB, ROLE_NFS, ROLE_IDLE, ROLE_COUNT };
-
-/* "web", "imap", ...; role_find returns -1 for an unknown name. */
-extern const char *const role_names[];           /* ROLE_COUNT names */
-int role_find(const char *name);
-/* Roles that load drivers send requests to (web, imap, app, idle); a
- * lookup in the role table (roles/role.c). */
-int role_is_driven(int role);
-
-/* The registered platforms' names in the registry's order, NULL-ended:
- * the job's platform option indexes it (the list itself is the registry,
- * platform/registry.c, which fills this from its ops tables). */
-extern const char *platform_names[];
 enum arrival_id { ARRIVAL_CONSTANT, ARRIVAL_POISSON };
 extern const char *const arrival_names[];
 
@@ -36,30 +24,10 @@ extern const char *const arrival_names[];
 #define JOB_SEC_PLATFORM (2u << ROLE_COUNT)
 #define JOB_SEC_PROFILE  (4u << ROLE_COUNT)
 #define JOB_NSEC         (ROLE_COUNT + 3)   /* global, the roles, platform, profile */
-/* Room for the chosen platform's [platform] options (its own struct). */
-#define JOB_PLAT_OPT_MAX 2048
-
-struct job_role {
-    /* load (driven roles) */
-    double rate;                /* requests (or sessions) per second, per set */
-    int64_t connections;        /* driver connections per set */
-    int arrival;                /* enum arrival_id */
-    struct qos qos;
-    /* sizing of the server (VM and container platforms) */
-    int64_t vcpus;
-    int64_t memory;             /* bytes */
-    int64_t port;
-    /* data set knobs */
-    int64_t docroot_size;       /* web: bytes of docroot per set */
-    double nfs_share;           /* web: percent of docroot served from nfs */
-    int64_t nfs_cache;          /* web: bytes of nfs-backed file cache */
-    int64_t users;              /* imap: users per set */
-    int64_t messages;           /* imap: messages per user's INBOX */
-    int64_t customers;          /* db: customers per set */
-    int64_t items;              /* db: catalogue items per set */
-    int sync;                   /* db: fsync on commit; imap: fsync on append */
-    int64_t pool;               /* app: db connections per app server */
-};
+/* In job_table: the sections of the roles the role table marks driven. */
+#define JOB_SEC_DRIVEN   (1u << 29)
+/* Most rows job_table, or one role's own options, may have. */
+#define JOB_ROWS_MAX     64
 
 /* The [profile] section: collectors that run over the measurement
  * interval (src/collect/, docs/profile.md).  Off unless enabled. */
@@ -75,10 +43,6 @@ struct job_profile {
     char perf[256];             /* the perf program */
 };
 
-/* The data cache by default: root's, out of world-writable /var/tmp
- * (where caches of older versions live, no longer used). */
-#define JOB_DATA_DIR "/var/cache/hostmix"
-#define JOB_DATA_DIR_OLD "/var/tmp/hostmix-data"
 
 struct job {
     char path[512];             /* the file it came from */
@@ -96,19 +60,20 @@ struct job {
     int allow_overlap;          /* run while another run holds the host (run/hostlock.h) */
     char roles[64];             /* roles deployed in every set, as written */
     unsigned role_mask;         /* the same as bits (1u << role); derived */
-    struct job_role role[ROLE_COUNT];
+    struct role_opts role[ROLE_COUNT];
     struct job_profile profile;
-    /* the [platform] section: options of the chosen platform's own table
-     * (platform_ops.opts), stored in its own struct laid out here */
-    _Alignas(16) unsigned char plat_opt[JOB_PLAT_OPT_MAX];
+    /* the [platform] section: the chosen platform's own options struct
+     * (platform_ops.opts, opt_size bytes), owned: job_free releases it;
+     * NULL until job_load or for a platform without options */
+    void *plat_opt;
 };
 
-/* The [platform] option table of platform id and the size of the struct it
- * fills (provided by the platform registry, platform/registry.c); NULL if
- * the platform has no options. */
-const struct opt_def *job_platform_opts(int platform, size_t *size);
-
 extern const struct opt_def job_table[];
+
+/* Calls fn(o, ctx) for every option section accepts, in the order help
+ * and results list them: job_table's rows, then in a role's section
+ * (JOB_SEC_ROLE(r)) the role's own rows from the role table. */
+void job_section_each(unsigned section, void (*fn)(const struct opt_def *o, void *ctx), void *ctx);
 
 /* Fills every option with its default (per role where defaults differ). */
 void job_defaults(struct job *j);
@@ -117,6 +82,13 @@ void job_defaults(struct job *j);
 int job_load(struct job *j, const char *path, FILE *errs);
 /* Same, from text in memory; name is used in messages. */
 int job_load_text(struct job *j, const char *name, const char *text, size_t len, FILE *errs);
+
+/* Releases what job_load allocated (the platform's options); j may then
+ * be loaded again.  A job that job_defaults alone filled owns nothing. */
+void job_free(struct job *j);
+/* dst = src with its own copy of the platform's options (dst's previous
+ * contents are overwritten, not freed). */
+void job_copy(struct job *dst, const struct job *src);
 
 /* Whether every set deploys role r (job "roles" option). */
 int job_has_role(const struct job *j, int r);

@@ -3,7 +3,7 @@
  * probe, reaping; and the row of the platform not implemented yet. */
 #include "platform/platform.h"
 #include "core/clock.h"
-#include "job/job.h"
+#include "roles/role.h"
 #include "measure/thread.h"
 
 #include <arpa/inet.h>

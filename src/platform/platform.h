@@ -40,7 +40,7 @@
 
 #include "core/buf.h"
 #include "core/strvec.h"
-#include "job/opt.h"
+#include "core/opt.h"
 #include "measure/measure.h"
 
 /* Capability flags (platform_ops.caps). */
@@ -164,7 +164,11 @@ struct platform_ops {
 
 /* The platform named name, or NULL. */
 const struct platform_ops *plat_find_name(const char *name);
-/* The ops of the job's platform index (platform_names, job.h), or NULL. */
+/* The registered platforms' names in the registry's order, NULL-ended:
+ * the job's platform option indexes it (filled from the ops tables by
+ * registry.c before main runs). */
+extern const char *platform_names[];
+/* The ops of the job's platform index (into platform_names), or NULL. */
 const struct platform_ops *plat_find(int id);
 /* Every registered platform, NULL-terminated (for help and docs). */
 extern const struct platform_ops *const plat_registry[];

@@ -2,7 +2,6 @@
  * platform's private state.  A new platform is one ops table in its own
  * file (or folder) plus one line here. */
 #include "platform/platform.h"
-#include "job/job.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +33,6 @@ const struct platform_ops *plat_find_name(const char *name)
 const struct platform_ops *plat_find(int id)
 {
     return id >= 0 && (size_t)id < PLAT_COUNT ? plat_registry[id] : NULL;
-}
-
-const struct opt_def *job_platform_opts(int platform, size_t *size)
-{
-    const struct platform_ops *o = plat_find(platform);
-    *size = o ? o->opt_size : 0;
-    return o ? o->opts : NULL;
 }
 
 void plat_open(struct plat *p, const struct platform_ops *ops, const char *proc_root,

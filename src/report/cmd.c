@@ -10,7 +10,7 @@
 #include "report/capacity.h"
 #include "report/model.h"
 #include "report/html.h"
-#include "cli/cli.h"
+#include "core/exitcode.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/json.h"

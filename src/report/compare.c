@@ -16,7 +16,7 @@
  * figures a run lacks show as "-".  A run made several times (repeat = N)
  * shows its last repeat's figures and, below them, the mean and 95%
  * interval of its CPU over the repeats, which the verdict then tests. */
-#include "cli/cli.h"
+#include "core/exitcode.h"
 #include "report/model.h"
 #include "report/repeats.h"
 #include "report/explain.h"

@@ -105,6 +105,12 @@ static void xt_evidence(const struct report_model *m, int cause, FILE *f)
     else if (cause == PC_IRQ && !isnan(m->cpu.intr_s))
         fprintf(f, " — %.0f interrupts/s", m->cpu.intr_s);
     else if (cause == PC_GUEST && s->tcg) fprintf(f, " — the guests ran under TCG emulation");
+    if (cause == PC_GUEST && s->guest_threads) {
+        char note[400];
+        prof_guest_note(s, note, sizeof note);
+        fprintf(f, " — %s", note);
+        return;
+    }
     if (cause == PC_OTHER) {
         fprintf(f, " — %llu samples matched no rule of the cause table, %llu had no symbol "
                    "(docs/profile.md: extending the table)", (unsigned long long)c->samples,
@@ -140,7 +146,9 @@ static int xt_order(const struct prof_summary *s, int *order)
 {
     int n = 0;
     for (int c = 0; c < PC_N; c++)
-        if (prof_cause_is_sut(c) && (s->cause[c].samples || c == PC_OTHER)) order[n++] = c;
+        if (prof_cause_is_sut(c) &&
+            (s->cause[c].samples || c == PC_OTHER || (c == PC_GUEST && s->guest_threads)))
+            order[n++] = c;
     qsort_r(order, (size_t)n, sizeof *order, xt_cmp_cores, (void *)s);
     return n;
 }
@@ -201,6 +209,10 @@ static void xt_explain(const struct report_model *m, FILE *f)
                "figures\n",
             s->cause[PC_DRIVER].cores, s->cause[PC_PROFILER].cores, s->collector_cores);
     if (s->error[0]) fprintf(f, "  profile incomplete: %s\n", report_tstr(s->error, ""));
+    if (s->lost_records)
+        fprintf(f, "  perf lost %llu events in %llu records (the first %.2f s into the "
+                   "interval): the counts above miss them\n", (unsigned long long)s->lost_events,
+                (unsigned long long)s->lost_records, s->lost_first_s);
 }
 
 static void xt_top(const struct prof_summary *s, FILE *f)
@@ -270,7 +282,7 @@ static void xt_servers(const struct report_model *m, FILE *f)
         if (who >= 0 && v->sw.waker[who])
             woke = numstr_fmt("%s (%.0f%%)", prof_waker_labels[who],
                               xt_share((double)v->sw.waker[who], (double)v->sw.woken));
-        double cores = s->sut_ns > 0 ? s->sut_cores * v->ns / s->sut_ns : 0;
+        double cores = prof_server_cores(s, i);
         fprintf(f, "  %-12s %6.3f  %-30s %8.0f %8.0f %8.0f %7s  %s\n", report_tstr(v->name, "?"),
                 cores, buf_cstr(&causes),
                 (double)sw / s->seconds,
@@ -360,7 +372,7 @@ static void xt_exit_rows(const struct prof_summary *s, int halt, FILE *f)
         if (prof_exit_is_halt(x->reason) != halt) continue;
         fprintf(f, "  %-28s %10llu %9.0f %12.2f%s\n", report_tstr(x->reason, "?"),
                 (unsigned long long)x->count,
-                (double)x->count / s->seconds, x->count ? x->ns / 1e3 / (double)x->count : 0,
+                (double)x->count / s->seconds, prof_exit_mean_us(x),
                 xt_exit_note(x->reason));
     }
 }
@@ -379,15 +391,20 @@ static void xt_exits(const struct prof_summary *s, FILE *f)
     fprintf(f, "\nVM exits: %.0f/s (kvm:kvm_exit), %.0f/s of them halts\n"
                "  %-28s %10s %9s %12s\n", (double)s->exits_total / s->seconds,
             (double)halt.count / s->seconds, "reason", "count", "per s", "us to entry");
+    if (s->lost_records)
+        fprintf(f, "  pairing unreliable from %.2f s into the interval: perf lost %llu events "
+                   "(%llu PERF_RECORD_LOST); %llu exits whose entry may be among them are left "
+                   "out of the times\n", s->lost_first_s, (unsigned long long)s->lost_events,
+                (unsigned long long)s->lost_records, (unsigned long long)s->exits_unpaired);
     xt_exit_rows(s, 0, f);
     fprintf(f, "  exits other than halt: %.0f/s, %.2f us from exit to the vCPU's next entry on "
                "average (KVM's handling, and QEMU's for I/O and MMIO exits)\n",
-            (double)other.count / s->seconds, other.count ? other.ns / 1e3 / (double)other.count : 0);
+            (double)other.count / s->seconds, prof_exit_mean_us(&other));
     xt_exit_rows(s, 1, f);
     if (halt.count)
         fprintf(f, "  halts: %.0f/s, %.2f us to the vCPU's next entry on average: the guest "
                    "idle (halt polling, then sleep), not exit handling\n",
-                (double)halt.count / s->seconds, halt.ns / 1e3 / (double)halt.count);
+                (double)halt.count / s->seconds, prof_exit_mean_us(&halt));
     for (int i = 0; i < s->nservers; i++)
         if (s->srv[i].exits)
             fprintf(f, "  %s: %.0f exits/s\n", report_tstr(s->srv[i].name, "?"),

@@ -25,7 +25,7 @@ static void xj_causes(struct json_w *w, const struct prof_summary *s)
     json_w_obj(w);
     for (int c = 0; c < PC_N; c++) {
         const struct prof_cause_fig *f = &s->cause[c];
-        if (!f->samples && c != PC_OTHER) continue;
+        if (!f->samples && !f->cores && c != PC_OTHER) continue;   /* guest: cores, no samples */
         json_w_key(w, prof_cause_key(c));
         json_w_obj(w);
         json_w_kuint(w, "samples", f->samples);
@@ -73,6 +73,7 @@ static void xj_server(struct json_w *w, const struct prof_server *v)
     json_w_kbool(w, "guest", v->guest);
     json_w_kuint(w, "samples", v->samples);
     json_w_knum(w, "ns", v->ns);
+    json_w_knum(w, "guest_thread_ns", v->guest_thread_ns);
     json_w_key(w, "causes_ns");
     json_w_obj(w);
     for (int c = 0; c < PC_N; c++)
@@ -117,12 +118,14 @@ static void xj_exits(struct json_w *w, const struct prof_summary *s)
     json_w_kbool(w, "recorded", s->kvm);
     json_w_kstr(w, "note", s->kvm_note);
     json_w_kuint(w, "total", s->exits_total);
+    json_w_kuint(w, "unpaired", s->exits_unpaired);
     json_w_key(w, "reasons");
     json_w_arr(w);
     for (int i = 0; i < s->nexits; i++) {
         json_w_obj(w);
         json_w_kstr(w, "reason", s->exit[i].reason);
         json_w_kuint(w, "count", s->exit[i].count);
+        json_w_kuint(w, "timed", s->exit[i].timed);
         json_w_knum(w, "ns", s->exit[i].ns);
         json_w_obj_end(w);
     }
@@ -148,7 +151,21 @@ static void xj_head(struct json_w *w, const struct prof_summary *s)
     json_w_knum(w, "post_s", s->post_s);
     json_w_kstr(w, "data_file", s->data_file);
     json_w_kstr(w, "command", s->command);
+    json_w_kstr(w, "exit_command", s->exit_command);
+    json_w_kuint(w, "lost_events", s->lost_events);
+    json_w_kuint(w, "lost_records", s->lost_records);
+    json_w_knum(w, "lost_first_s", s->lost_first_s);
     json_w_kstr(w, "error", s->error);
+    json_w_key(w, "guest");
+    json_w_obj(w);
+    json_w_kstr(w, "method", s->guest_threads ? "vcpu-threads" : "samples");
+    json_w_knum(w, "thread_ns", s->guest_thread_ns);
+    json_w_kuint(w, "guest_ticks", s->guest_ticks);
+    json_w_kuint(w, "vcpu_ticks", s->vcpu_ticks);
+    json_w_kuint(w, "vcpu_threads", (uint64_t)s->vcpu_threads);
+    json_w_kuint(w, "guest_mode_samples", s->guest_mode_samples);
+    json_w_kstr(w, "record", s->guest_record);
+    json_w_obj_end(w);
 }
 
 void report_explain_json(struct json_w *w, const struct report_model *m)
@@ -256,6 +273,8 @@ static void xr_server(const struct json_val *o, struct prof_server *v)
     v->guest = json_bool(json_get(o, "guest"), 0);
     v->samples = xr_uint(o, "samples");
     v->ns = xr_num(o, "ns");
+    double g = xr_num(o, "guest_thread_ns");
+    v->guest_thread_ns = isnan(g) ? 0 : g;
     const struct json_val *cn = json_get(o, "causes_ns");
     for (int c = 0; c < PC_N; c++) {
         double d = xr_num(cn, prof_cause_key(c));
@@ -294,12 +313,14 @@ static void xr_exits(const struct json_val *o, struct prof_summary *s)
     s->kvm = json_bool(json_get(o, "recorded"), 0);
     xr_str(o, "note", s->kvm_note, sizeof s->kvm_note);
     s->exits_total = xr_uint(o, "total");
+    s->exits_unpaired = xr_uint(o, "unpaired");
     const struct json_val *a = json_get(o, "reasons");
     for (size_t i = 0; i < json_len(a) && s->nexits < PROF_MAX_EXITS; i++) {
         const struct json_val *e = json_at(a, i);
         struct prof_exit *x = &s->exit[s->nexits++];
         xr_str(e, "reason", x->reason, sizeof x->reason);
         x->count = xr_uint(e, "count");
+        x->timed = xr_uint(e, "timed");
         x->ns = xr_num(e, "ns");
     }
 }
@@ -322,7 +343,20 @@ static void xr_head(const struct json_val *v, struct prof_summary *s)
     s->post_s = xr_num(v, "post_s");
     xr_str(v, "data_file", s->data_file, sizeof s->data_file);
     xr_str(v, "command", s->command, sizeof s->command);
+    xr_str(v, "exit_command", s->exit_command, sizeof s->exit_command);
+    s->lost_events = xr_uint(v, "lost_events");
+    s->lost_records = xr_uint(v, "lost_records");
+    s->lost_first_s = s->lost_records ? xr_num(v, "lost_first_s") : 0;
     xr_str(v, "error", s->error, sizeof s->error);
+    const struct json_val *g = json_get(v, "guest");
+    const char *method = json_str(json_get(g, "method"), NULL);
+    s->guest_threads = method && !strcmp(method, "vcpu-threads");
+    s->guest_thread_ns = s->guest_threads ? xr_num(g, "thread_ns") : 0;
+    s->guest_ticks = xr_uint(g, "guest_ticks");
+    s->vcpu_ticks = xr_uint(g, "vcpu_ticks");
+    s->vcpu_threads = (int)xr_uint(g, "vcpu_threads");
+    s->guest_mode_samples = xr_uint(g, "guest_mode_samples");
+    xr_str(g, "record", s->guest_record, sizeof s->guest_record);
 }
 
 void report_explain_from_json(const struct json_val *v, struct report_model *m)

@@ -8,7 +8,7 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/hist.h"
-#include "job/opt.h"
+#include "core/opt.h"
 
 #include <errno.h>
 #include <math.h>
@@ -197,25 +197,3 @@ void html_page_end(struct buf *out, const char *from)
                   "</body></html>\n");
 }
 
-/* The page's title: the run's name, or "A vs B". */
-static void html_title(struct buf *b, const struct report_model *const *m, int n)
-{
-    buf_puts(b, "hostmix ");
-    buf_puts(b, n > 1 ? "comparison: " : "run: ");
-    for (int i = 0; i < n; i++) {
-        if (i) buf_puts(b, " vs ");
-        buf_puts(b, m[i]->name ? m[i]->name : "?");
-    }
-}
-
-void report_render_html(const struct report_model *const *m, const char *const *files, int n,
-                        struct buf *out)
-{
-    struct buf title = BUF_INIT;
-    html_title(&title, m, n);
-    html_page_begin(out, buf_cstr(&title));
-    buf_free(&title);
-    if (n == 1) html_run_page(out, m[0], files ? files[0] : NULL);
-    else html_cmp_page(out, m, files, n);
-    html_page_end(out, "the report model");
-}

@@ -37,9 +37,9 @@ void report_render_html(const struct report_model *const *m, const char *const *
 void report_render_capacity_html(const struct report_capacity *c, const char *file,
                                  struct buf *out);
 /* Writes c's page to path atomically (capacity.html beside capacity.json).
- * Returns 0, or -1 with a message in err. */
-int report_capacity_html_write(const struct report_capacity *c, const char *path, char *err,
-                               size_t n);
+ * Returns 0, or -1 with a message appended to err. */
+int report_capacity_html_write(const struct report_capacity *c, const char *path,
+                               struct buf *err);
 
 /* The page's head with title (escaped), the style sheet, the hatch
  * patterns and the <h1>; html_page_end writes the footer, naming what the

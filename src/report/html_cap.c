@@ -198,8 +198,8 @@ void report_render_capacity_html(const struct report_capacity *c, const char *fi
     buf_free(&cap);
 }
 
-int report_capacity_html_write(const struct report_capacity *c, const char *path, char *err,
-                               size_t n)
+int report_capacity_html_write(const struct report_capacity *c, const char *path,
+                               struct buf *err)
 {
     struct buf b = BUF_INIT, json = BUF_INIT;
     const char *slash = strrchr(path, '/');
@@ -207,7 +207,7 @@ int report_capacity_html_write(const struct report_capacity *c, const char *path
     buf_puts(&json, "capacity.json");           /* written beside this page */
     report_render_capacity_html(c, buf_cstr(&json), &b);
     int rc = fs_write_out(path, buf_head(&b), buf_used(&b));
-    if (rc) snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
+    if (rc) buf_printf(err, "cannot write %s: %s", path, strerror(errno));
     buf_free(&b);
     buf_free(&json);
     return rc;

@@ -7,8 +7,8 @@
 #include "report/html.h"
 #include "core/buf.h"
 #include "core/hist.h"
+#include "core/opt.h"
 #include "core/strvec.h"
-#include "job/opt.h"
 
 #include <math.h>
 #include <stdlib.h>

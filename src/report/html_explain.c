@@ -50,6 +50,18 @@ static void hx_note(struct buf *b, const struct prof_summary *p)
     if (p->tcg)
         buf_puts(b, " The guests ran under TCG: their time is emulation, counted as guest "
                     "execution.");
+    if (p->lost_records)
+        buf_printf(b, " perf lost %llu events in %llu records (the first %.2f s into the "
+                      "interval)%s.", (unsigned long long)p->lost_events,
+                   (unsigned long long)p->lost_records, p->lost_first_s,
+                   p->kvm ? ": pairing VM exits with entries is unreliable from then" : "");
+    if (p->guest_threads) {
+        char note[400];
+        prof_guest_note(p, note, sizeof note);
+        buf_puts(b, " Guest execution: ");
+        html_esc(b, note);
+        buf_puts(b, ".");
+    }
     buf_puts(b, "</p>\n");
 }
 

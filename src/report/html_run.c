@@ -8,7 +8,7 @@
 #include "report/repeats.h"
 #include "core/buf.h"
 #include "core/hist.h"
-#include "job/opt.h"
+#include "core/opt.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* model.h — the report model: every figure and fact a report shows.
  *
- * Built once, either from a finished run (model_run.c, the only file of
- * src/report/ that reads struct run) or from a stored result.json
+ * Built once, either from a finished run (run/model.c, through this
+ * API: report/ never reads struct run) or from a stored result.json
  * (model_json.c).  The renderers — the text report (text.c), result.json
  * (json_out.c) and compare (compare.c) — read only this struct, so a
  * report printed from a stored result.json is the report the run printed,
@@ -209,15 +209,14 @@ struct report_model {
     size_t nowned, capowned;
 };
 
-/* ---- building (model.c, model_run.c, model_json.c) --------------------- */
-
-struct run;
-/* The model of a finished (or stopped) run.  Never fails (allocation
- * failure aborts); the caller frees it with report_model_free. */
-struct report_model *report_model_from_run(const struct run *r);
+/* ---- building (model.c, model_drive.c, model_json.c; a run's model is
+ * built by run/model.c through this API) ---------------------------------- */
 
 struct drive_results;
-/* A model holding only the load driver's results (`hostmix drive`). */
+/* Adds the load driver's results to m (res NULL: m has none). */
+void report_model_add_drive(struct report_model *m, const struct drive_results *res);
+/* A model holding only the load driver's results (`hostmix drive`).
+ * Never fails; the caller frees it with report_model_free. */
 struct report_model *report_model_from_drive(const struct drive_results *res);
 
 struct json_val;
@@ -339,7 +338,5 @@ struct report_live {
     uint64_t errors;
     double host_busy_cores, sut_cores, driver_cores;
 };
-/* The figures of the progress line from the run's last two samples. */
-void report_live_from_run(const struct run *r, struct report_live *l);
 
 #endif

@@ -7,12 +7,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Opaque here: only model_run.c reads a run (the renderers cannot). */
-struct run;
-
-/* Shows progress on f: on a terminal one line redrawn in place, else a
- * plain line every few seconds.  final ends the live line. */
-void report_progress(const struct run *r, FILE *f, int final);
+struct report_live;
+/* Shows the progress line l (model.h) on f: on a terminal one line redrawn
+ * in place, else a plain line every few seconds.  final ends the live line. */
+void report_progress(const struct report_live *l, FILE *f, int final);
 
 struct report_model;
 /* files.c: writes the files of m named in what (REPORT_FILE_*) into outdir

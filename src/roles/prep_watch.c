@@ -7,7 +7,7 @@
  * default 3 folders of 5 messages and a marker file). */
 #include "roles/role.h"
 #include "core/progress.h"
-#include "job/opt.h"
+#include "core/opt.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -3,8 +3,30 @@
 #include "roles/role.h"
 #include "core/exitcode.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+const char *const role_names[] = { "web", "imap", "app", "db", "nfs", "idle" };
+_Static_assert(sizeof role_names / sizeof role_names[0] == ROLE_COUNT,
+               "role_names: one name per value");
+
+int role_find(const char *name)
+{
+    for (int r = 0; r < ROLE_COUNT; r++)
+        if (strcmp(role_names[r], name) == 0) return r;
+    return -1;
+}
+
+const char *role_list(void)
+{
+    static char list[ROLE_COUNT * 16];
+    if (!list[0])
+        for (int r = 0; r < ROLE_COUNT; r++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", r ? ", " : "",
+                     role_names[r]);
+    return list;
+}
 
 static void role_opt(struct role_size_opt *o, const char *flag, const char *label,
                      const char *fmt, double v)
@@ -14,28 +36,104 @@ static void role_opt(struct role_size_opt *o, const char *flag, const char *labe
     snprintf(o->value, sizeof o->value, fmt, v);
 }
 
-static int web_size_opts(const struct job_role *jr, struct role_size_opt out[])
+/* ---- each role's own job options, size options and serve options ---- */
+
+#define R(f) offsetof(struct role_opts, f)
+#define ANY  OPT_SEC_ANY
+#define OPT_SYNC(what) { "sync", OPT_BOOL, R(sync), 0, "yes", OPT_NO_RANGE, NULL, ANY, what }
+#define OPT_END { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL }
+
+static const struct opt_def web_opts[] = {
+    { "docroot_size", OPT_SIZE, R(docroot_size), 0, "64MiB", 1 << 20, 1024.0 * (1 << 30), NULL,
+      ANY, "docroot bytes per set, local and nfs-backed together" },
+    { "nfs_share", OPT_PERCENT, R(nfs_share), 0, "30%", OPT_NO_RANGE, NULL, ANY,
+      "share of the docroot that lives on the set's nfs server" },
+    { "nfs_cache", OPT_SIZE, R(nfs_cache), 0, "4MiB", 0, 1024.0 * (1 << 20), NULL, ANY,
+      "web's cache of nfs-backed files (0: every read goes to nfs)" },
+    OPT_END,
+};
+
+static const struct opt_def imap_opts[] = {
+    { "users", OPT_INT, R(users), 0, "100", 1, 1e6, NULL, ANY, "mail users per set" },
+    { "messages", OPT_INT, R(messages), 0, "50", 0, 1e5, NULL, ANY,
+      "messages in each user's INBOX when prepared" },
+    OPT_SYNC("fsync on APPEND"),
+    OPT_END,
+};
+
+static const struct opt_def db_opts[] = {
+    { "customers", OPT_INT, R(customers), 0, "7500", 10, 1e8, NULL, ANY,
+      "customers per set (SPECjAppServer2004: 7,500 per unit of injection rate)" },
+    { "items", OPT_INT, R(items), 0, "1000", 10, 1e7, NULL, ANY, "catalogue items per set" },
+    OPT_SYNC("fsync on commit"),
+    OPT_END,
+};
+
+static const struct opt_def app_opts[] = {
+    { "pool", OPT_INT, R(pool), 0, "4", 1, 256, NULL, ANY,
+      "db connections in the app server's pool" },
+    OPT_END,
+};
+
+static int web_needs_peer(const struct role_opts *o)
 {
-    role_opt(&out[0], "--docroot-size", "docroot", "%.0f", (double)jr->docroot_size);
-    role_opt(&out[1], "--nfs-share", "nfs", "%g", jr->nfs_share);
+    return o->nfs_share > 0;
+}
+
+static int web_size_opts(const struct role_opts *o, struct role_size_opt out[])
+{
+    role_opt(&out[0], "--docroot-size", "docroot", "%.0f", (double)o->docroot_size);
+    role_opt(&out[1], "--nfs-share", "nfs", "%g", o->nfs_share);
     return 2;
 }
 
-static int imap_size_opts(const struct job_role *jr, struct role_size_opt out[])
+static int imap_size_opts(const struct role_opts *o, struct role_size_opt out[])
 {
-    role_opt(&out[0], "--users", "users", "%.0f", (double)jr->users);
-    role_opt(&out[1], "--messages", "msgs", "%.0f", (double)jr->messages);
+    role_opt(&out[0], "--users", "users", "%.0f", (double)o->users);
+    role_opt(&out[1], "--messages", "msgs", "%.0f", (double)o->messages);
     return 2;
 }
 
-static int db_size_opts(const struct job_role *jr, struct role_size_opt out[])
+static int db_size_opts(const struct role_opts *o, struct role_size_opt out[])
 {
-    role_opt(&out[0], "--customers", "cust", "%.0f", (double)jr->customers);
-    role_opt(&out[1], "--items", "items", "%.0f", (double)jr->items);
+    role_opt(&out[0], "--customers", "cust", "%.0f", (double)o->customers);
+    role_opt(&out[1], "--items", "items", "%.0f", (double)o->items);
     return 2;
 }
 
-static void web_serve_opts(const struct job *j, const char *peer_ip, int peer_port,
+static void web_expect(const struct role_opts *o, int64_t *files, int64_t *bytes)
+{
+    (void)files;
+    *bytes = o->docroot_size;
+}
+
+/* INBOX messages, and the default 3 folders of 5 messages and a marker
+ * each (db's one SQLite file has no useful estimate). */
+static void imap_expect(const struct role_opts *o, int64_t *files, int64_t *bytes)
+{
+    (void)bytes;
+    *files = o->users * (o->messages + 18);
+}
+
+static void web_describe(const struct role_opts *o, struct buf *b)
+{
+    char a[32];
+    buf_printf(b, "web docroot %s (%g%% on nfs)", opt_fmt_size(a, sizeof a, o->docroot_size),
+               o->nfs_share);
+}
+
+static void imap_describe(const struct role_opts *o, struct buf *b)
+{
+    buf_printf(b, "imap %lld users x %lld messages", (long long)o->users,
+               (long long)o->messages);
+}
+
+static void db_describe(const struct role_opts *o, struct buf *b)
+{
+    buf_printf(b, "db %lld customers, %lld items", (long long)o->customers, (long long)o->items);
+}
+
+static void web_serve_opts(const struct role_opts *o, const char *peer_ip, int peer_port,
                            struct strvec *v)
 {
     if (peer_ip) {
@@ -43,50 +141,68 @@ static void web_serve_opts(const struct job *j, const char *peer_ip, int peer_po
         strvec_pushf(v, "%s:%d", peer_ip, peer_port);
     }
     strvec_push(v, "--nfs-cache");
-    strvec_pushf(v, "%lld", (long long)j->role[ROLE_WEB].nfs_cache);
+    strvec_pushf(v, "%lld", (long long)o->nfs_cache);
 }
 
 /* db and imap: a bool option takes its value after '=' (it may stand alone) */
-static void db_serve_opts(const struct job *j, const char *peer_ip, int peer_port,
-                          struct strvec *v)
-{
-    (void)peer_ip; (void)peer_port;
-    strvec_push(v, j->role[ROLE_DB].sync ? "--sync=yes" : "--sync=no");
-}
-
-static void imap_serve_opts(const struct job *j, const char *peer_ip, int peer_port,
+static void sync_serve_opts(const struct role_opts *o, const char *peer_ip, int peer_port,
                             struct strvec *v)
 {
     (void)peer_ip; (void)peer_port;
-    strvec_push(v, j->role[ROLE_IMAP].sync ? "--sync=yes" : "--sync=no");
+    strvec_push(v, o->sync ? "--sync=yes" : "--sync=no");
 }
 
-static void app_serve_opts(const struct job *j, const char *peer_ip, int peer_port,
+static void app_serve_opts(const struct role_opts *o, const char *peer_ip, int peer_port,
                            struct strvec *v)
 {
     strvec_push(v, "--db");
     strvec_pushf(v, "host=%s port=%d dbname=orders user=hostmix", peer_ip ? peer_ip : "",
                  peer_port);
     strvec_push(v, "--pool");
-    strvec_pushf(v, "%lld", (long long)j->role[ROLE_APP].pool);
+    strvec_pushf(v, "%lld", (long long)o->pool);
 }
 
+/* Rates and QoS follow the published workloads (docs/job-file.md says
+ * where each comes from). */
 static const struct role_def role_table[ROLE_COUNT] = {
     [ROLE_WEB] = { .id = ROLE_WEB, .ops = &role_web_ops, .driven = 1, .data_of = ROLE_WEB,
-                   .start_rank = 0, .peer = ROLE_NFS, .size_opts = web_size_opts,
+                   .start_rank = 0, .peer = ROLE_NFS, .needs_peer = web_needs_peer,
+                   .peer_rule = "web with nfs_share > 0 needs nfs (or set nfs_share = 0)",
+                   .defaults = { { "rate", "60/s" }, { "connections", "16" },
+                                 { "qos", "p95<=3s,p99<=5s,errors<=1%" }, { "port", "8080" },
+                                 { "vcpus", "2" }, { "memory", "1GiB" } },
+                   .opts = web_opts, .cause_label = "web's own work",
+                   .size_opts = web_size_opts, .expect = web_expect, .describe = web_describe,
                    .serve_opts = web_serve_opts },
     [ROLE_IMAP] = { .id = ROLE_IMAP, .ops = &role_imap_ops, .driven = 1, .data_of = ROLE_IMAP,
-                    .mutates = 1, .start_rank = 2, .peer = -1, .size_opts = imap_size_opts,
-                    .serve_opts = imap_serve_opts },
+                    .mutates = 1, .start_rank = 2, .peer = -1,
+                    .defaults = { { "rate", "20/s" }, { "connections", "8" },
+                                  { "qos", "p95<=1s,p99<=2s,errors<=1%" }, { "port", "1143" } },
+                    .opts = imap_opts, .cause_label = "imap's own work",
+                    .size_opts = imap_size_opts, .expect = imap_expect, .describe = imap_describe,
+                    .serve_opts = sync_serve_opts },
     [ROLE_APP] = { .id = ROLE_APP, .ops = &role_app_ops, .driven = 1, .data_of = -1,
-                   .start_rank = 1, .peer = ROLE_DB, .serve_opts = app_serve_opts },
+                   .start_rank = 1, .peer = ROLE_DB, .peer_rule = "app needs db in the same set",
+                   .defaults = { { "rate", "20/s" }, { "connections", "8" },
+                                 { "qos", "p90<=2s,errors<=1%" }, { "port", "8000" },
+                                 { "vcpus", "2" }, { "memory", "2GiB" } },
+                   .opts = app_opts, .cause_label = "app's own work",
+                   .serve_opts = app_serve_opts },
     [ROLE_DB] = { .id = ROLE_DB, .ops = &role_db_ops, .data_of = ROLE_DB, .mutates = 1,
-                  .backend = 1, .start_rank = 1, .peer = -1, .size_opts = db_size_opts,
-                  .serve_opts = db_serve_opts },
+                  .backend = 1, .start_rank = 1, .peer = -1,
+                  .defaults = { { "port", "5432" }, { "memory", "1GiB" } },
+                  .opts = db_opts, .cause_label = "db's own work",
+                  .size_opts = db_size_opts, .describe = db_describe,
+                  .serve_opts = sync_serve_opts },
     [ROLE_NFS] = { .id = ROLE_NFS, .ops = &role_nfs_ops, .data_of = ROLE_WEB,
-                   .data_sub = "nfs", .backend = 1, .start_rank = 0, .peer = -1 },
-    [ROLE_IDLE] = { .id = ROLE_IDLE, .ops = &role_idle_ops, .driven = 1, .data_of = -1,
-                    .start_rank = 3, .peer = -1 },
+                   .data_sub = "nfs", .backend = 1, .start_rank = 0, .peer = -1,
+                   .defaults = { { "port", "2049" } }, .cause_label = "nfs's own work" },
+    [ROLE_IDLE] = { .id = ROLE_IDLE, .ops = &role_idle_ops, .driven = 1, .idle = 1, .data_of = -1,
+                    .start_rank = 3, .peer = -1,
+                    .defaults = { { "rate", "1/s" }, { "connections", "1" },
+                                  { "qos", "p99<=1s,errors<=0%" }, { "port", "7000" },
+                                  { "memory", "256MiB" } },
+                    .cause_label = "idle's own work" },
 };
 
 const struct role_def *role_def(int id)
@@ -99,11 +215,11 @@ int role_is_driven(int id)
     return id >= 0 && id < ROLE_COUNT && role_table[id].driven;
 }
 
-int role_prepared(const struct job *j, int role)
+int role_prepared(unsigned mask, int role)
 {
     if (!role_table[role].size_opts) return 0;
     for (int r = 0; r < ROLE_COUNT; r++)
-        if (role_table[r].data_of == role && job_has_role(j, r)) return 1;
+        if (role_table[r].data_of == role && (mask >> r & 1u)) return 1;
     return 0;
 }
 
@@ -117,14 +233,13 @@ static int role_dispatch(int argc, char **argv, int serve)
 {
     const char *cmd = serve ? "serve" : "prepare";
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        printf("usage: hostmix %s ROLE [options]   (ROLE: web, imap, app, db, nfs, idle)\n"
-               "'hostmix %s ROLE --help' lists the role's options.\n", cmd, cmd);
+        printf("usage: hostmix %s ROLE [options]   (ROLE: %s)\n"
+               "'hostmix %s ROLE --help' lists the role's options.\n", cmd, role_list(), cmd);
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
     const struct role_ops *r = role_ops_find(argv[1]);
     if (!r) {
-        fprintf(stderr, "hostmix %s: unknown role '%s' (web, imap, app, db, nfs, idle)\n",
-                cmd, argv[1]);
+        fprintf(stderr, "hostmix %s: unknown role '%s' (%s)\n", cmd, argv[1], role_list());
         return CLI_USAGE;
     }
     int (*fn)(int, char **) = serve ? r->serve : r->prepare;

@@ -1,7 +1,11 @@
 /* role.h — the one role table: every fact the rest of hostmix needs about
  * a built-in role, one row per role (role.c), looked up by id or name.
+ * Nothing outside roles/ switches on a role or names one: job parsing,
+ * the plan, the drivers and the profile's causes read these rows.
  *
  * A row holds the role's identity, whether load drivers send it requests,
+ * its job-section defaults and its own job options (rows of an opt_def
+ * table over struct role_opts), which peer it needs and when,
  * whose prepared data set it serves (nfs serves the nfs/ part of web's),
  * whether it changes its data (then every run serves a working copy),
  * its start order (backends first), the server it uses, its `hostmix
@@ -17,9 +21,44 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "core/buf.h"
+#include "core/opt.h"
 #include "core/strvec.h"
-#include "job/job.h"
-#include "job/opt.h"
+
+enum role_id { ROLE_WEB, ROLE_IMAP, ROLE_APP, ROLE_DB, ROLE_NFS, ROLE_IDLE, ROLE_COUNT };
+
+/* "web", "imap", ...; role_find returns -1 for an unknown name. */
+extern const char *const role_names[];           /* ROLE_COUNT names */
+#define ROLE_NAME_MAX 15                         /* longest a role name may be */
+int role_find(const char *name);
+/* "web, imap, app, db, nfs, idle": the names for messages (static). */
+const char *role_list(void);
+/* Roles that load drivers send requests to (the rows' .driven). */
+int role_is_driven(int role);
+
+/* A role section's options in a job ([web], [imap], ...): the ones every
+ * role has, then each role's own (whose rows are in the role's row). */
+struct role_opts {
+    /* load (driven roles) */
+    double rate;                /* requests (or sessions) per second, per set */
+    int64_t connections;        /* driver connections per set */
+    int arrival;                /* enum arrival_id (job.h) */
+    struct qos qos;
+    /* sizing of the server (VM and container platforms) */
+    int64_t vcpus;
+    int64_t memory;             /* bytes */
+    int64_t port;
+    /* data set knobs */
+    int64_t docroot_size;       /* web: bytes of docroot per set */
+    double nfs_share;           /* web: percent of docroot served from nfs */
+    int64_t nfs_cache;          /* web: bytes of nfs-backed file cache */
+    int64_t users;              /* imap: users per set */
+    int64_t messages;           /* imap: messages per user's INBOX */
+    int64_t customers;          /* db: customers per set */
+    int64_t items;              /* db: catalogue items per set */
+    int sync;                   /* db: fsync on commit; imap: fsync on append */
+    int64_t pool;               /* app: db connections per app server */
+};
 
 struct role_ops {
     const char *name;
@@ -38,21 +77,40 @@ struct role_size_opt {
 };
 #define ROLE_MAX_SIZE_OPTS 4
 
+/* A job-section default that differs from the option table's. */
+struct role_default {
+    const char *opt, *val;
+};
+#define ROLE_MAX_DEFAULTS 8
+
 struct role_def {
     int id;                         /* enum role_id */
     const struct role_ops *ops;     /* prepare and serve entry points */
     int driven;                     /* load drivers send it requests */
+    int idle;                       /* it only exists: consolidation's idle server */
     int data_of;                    /* role whose prepared data set it serves, or -1 */
     const char *data_sub;           /* the part of that data set it serves, or NULL: all */
     int mutates;                    /* it changes its data (served from a working copy) */
     int backend;                    /* started in the first wave, before the servers using it */
     int start_rank;                 /* start order within its wave (lower first) */
     int peer;                       /* role of the server it uses, or -1 */
+    /* Whether a set deploying it needs its peer (NULL: whenever there is
+     * a peer), and the rule as the job's error states it. */
+    int (*needs_peer)(const struct role_opts *o);
+    const char *peer_rule;
+    struct role_default defaults[ROLE_MAX_DEFAULTS];   /* ends at .opt == NULL */
+    const struct opt_def *opts;     /* its own job options (section OPT_SEC_ANY), or NULL */
+    const char *cause_label;        /* the profile's label for its own work */
     /* Fills out[] with the size options of its data set; returns how many. */
-    int (*size_opts)(const struct job_role *jr, struct role_size_opt out[ROLE_MAX_SIZE_OPTS]);
+    int (*size_opts)(const struct role_opts *o, struct role_size_opt out[ROLE_MAX_SIZE_OPTS]);
+    /* What its data set will hold, for prepare's progress line: sets
+     * *files and/or *bytes (left as they are where unknown). */
+    void (*expect)(const struct role_opts *o, int64_t *files, int64_t *bytes);
+    /* Appends its data set's size, as `hostmix check` states it, to b. */
+    void (*describe)(const struct role_opts *o, struct buf *b);
     /* Appends its `hostmix serve` options beyond --listen and --data, for a
      * server whose peer (if any) listens on peer_ip:peer_port. */
-    void (*serve_opts)(const struct job *j, const char *peer_ip, int peer_port,
+    void (*serve_opts)(const struct role_opts *o, const char *peer_ip, int peer_port,
                        struct strvec *v);
 };
 
@@ -60,9 +118,10 @@ struct role_def {
 const struct role_def *role_def(int id);
 /* Looks a role's entry points up by name; NULL if unknown. */
 const struct role_ops *role_ops_find(const char *name);
-/* Whether the job prepares a data set for role (it or a role serving
- * part of it is deployed, and it has a prepare entry point). */
-int role_prepared(const struct job *j, int role);
+/* Whether a data set is prepared for role when the roles in mask (bits
+ * 1u << role) are deployed: it or a role serving part of it is, and it
+ * has a data set. */
+int role_prepared(unsigned mask, int role);
 
 /* Options every `hostmix prepare ROLE` takes; a role's prepare options
  * struct starts with a struct role_prep member. */

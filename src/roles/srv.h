@@ -31,7 +31,7 @@
 
 #include "core/ae.h"
 #include "core/buf.h"
-#include "job/opt.h"
+#include "core/opt.h"
 
 #define SRV_OUT_HIGH (256 * 1024)
 

@@ -16,7 +16,7 @@
 #include "report/report.h"
 #include "report/html.h"
 #include "report/model.h"
-#include "cli/cli.h"
+#include "core/exitcode.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/fs.h"
@@ -106,24 +106,27 @@ static void cap_text(const void *c, FILE *f)
  * atomically) and the table on stdout. */
 static int cap_write(const struct cap_search *s, int final)
 {
-    char path[700];
     struct buf b = BUF_INIT;
+    char *path = strfmt("%s/capacity.json", s->t->outdir);
     report_capacity_json(s->c, &b);
-    snprintf(path, sizeof path, "%s/capacity.json", s->t->outdir);
     int rc = fs_write_out(path, buf_head(&b), buf_used(&b));
     if (rc) log_error("cannot write %s: %s", path, strerror(errno));
-    buf_free(&b);
-    if (!final) return rc;
-    report_capacity_text(s->c, stdout);
-    snprintf(path, sizeof path, "%s/capacity.txt", s->t->outdir);
-    rc |= report_write_text(path, cap_text, s->c);
-    char err[800];
-    snprintf(path, sizeof path, "%s/capacity.html", s->t->outdir);
-    if (report_capacity_html_write(s->c, path, err, sizeof err)) {
-        log_error("%s", err);
-        rc = -1;
+    free(path);
+    buf_reset(&b);
+    if (final) {
+        report_capacity_text(s->c, stdout);
+        path = strfmt("%s/capacity.txt", s->t->outdir);
+        rc |= report_write_text(path, cap_text, s->c);
+        free(path);
+        path = strfmt("%s/capacity.html", s->t->outdir);
+        if (report_capacity_html_write(s->c, path, &b)) {
+            log_error("%s", buf_cstr(&b));
+            rc = -1;
+        }
+        free(path);
+        printf("capacity: %s/capacity.json\n", s->t->outdir);
     }
-    printf("capacity: %s/capacity.json\n", s->t->outdir);
+    buf_free(&b);
     return rc;
 }
 
@@ -138,10 +141,9 @@ static void cap_say(const struct cap_search *s, const struct report_cap_step *st
  * search must stop (interrupted, or the step could not start). */
 static int cap_step(struct cap_search *s, int sets)
 {
-    char dir[300];
     if (s->order > 0 && (s->sig = run_signal_pending())) return -1;
     s->order++;
-    snprintf(dir, sizeof dir, "%s/sets-%d", s->t->outdir, sets);
+    char *dir = strfmt("%s/sets-%d", s->t->outdir, sets);
     snprintf(s->t->progress_tag, sizeof s->t->progress_tag, "step %d/%d: %d set%s", s->order,
              s->planned, sets, sets == 1 ? "" : "s");
     struct run *r = run_derive(s->t, dir);
@@ -162,6 +164,7 @@ static int cap_step(struct cap_search *s, int sets)
         }
     }
     run_free(r);
+    free(dir);
     s->c->interrupted = s->sig != 0;
     cap_write(s, 0);
     return rc;
@@ -200,10 +203,12 @@ static int cap_template(const struct cap_args *a, struct run **out)
     t->want_text = t->want_json = t->want_html = 1;
     if (fs_mkdirs(t->outdir)) {
         fprintf(stderr, "hostmix capacity: cannot create %s: %s\n", t->outdir, strerror(errno));
+        job_free(&t->job);
         free(t);
         return CLI_FAILED;
     }
     *out = run_derive(t, t->outdir);    /* with its platform opened */
+    job_free(&t->job);
     free(t);
     return CLI_OK;
 }

@@ -3,27 +3,59 @@
  * nfs, app its set's db), data sets, and the role's serve options. */
 #include "run/plan.h"
 #include "roles/role.h"
+#include "core/buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+void plan_data_build(struct plan *pl, const struct job *j)
+{
+    pl->data = calloc((size_t)(j->sets * ROLE_COUNT), sizeof *pl->data);
+    if (!pl->data) abort();
+    for (int set = 1; set <= j->sets; set++)
+        for (int role = 0; role < ROLE_COUNT; role++) {
+            if (!role_prepared(j->role_mask, role)) continue;
+            struct plan_data *d = &pl->data[pl->ndata++];
+            struct role_size_opt o[ROLE_MAX_SIZE_OPTS];
+            struct buf key = BUF_INIT;
+            int k = role_def(role)->size_opts(&j->role[role], o);
+            d->set = set;
+            d->role = role;
+            d->mutates = role_def(role)->mutates;
+            buf_printf(&key, "%s-seed%llu-set%d", role_names[role], (unsigned long long)j->seed,
+                       set);
+            for (int i = 0; i < k; i++) {
+                strvec_push(&d->size, o[i].flag);
+                strvec_push(&d->size, o[i].value);
+                buf_printf(&key, "-%s%s", o[i].label, o[i].value);
+            }
+            d->key = strdup(buf_cstr(&key));
+            buf_free(&key);
+            if (!d->key || asprintf(&d->cached, "%s/%s", j->data_dir, d->key) < 0) abort();
+            if (!(d->dir = strdup(d->cached))) abort();
+        }
+}
+
+void plan_data_serve(struct plan_data *d, const char *dir)
+{
+    free(d->dir);
+    if (!(d->dir = strdup(dir))) abort();
+}
+
 /* The spec's data: the role's own data set, or the part of another role's
  * it serves (nfs: web's nfs/). */
-static void plan_data(struct server_spec *sp, const struct role_def *rd, plan_data_fn data,
-                      const void *ctx)
+static void plan_spec_data(const struct plan *pl, struct server_spec *sp,
+                           const struct role_def *rd)
 {
-    if (rd->data_of < 0) return;
-    const char *dir = data(ctx, sp->set, rd->data_of, 0);
-    const char *cached = data(ctx, sp->set, rd->data_of, 1);
-    if (!dir || !dir[0]) return;
+    const struct plan_data *d = NULL;
+    for (int i = 0; i < pl->ndata && !d; i++)
+        if (pl->data[i].set == sp->set && pl->data[i].role == rd->data_of) d = &pl->data[i];
+    if (!d) return;
     const char *sub = rd->data_sub;
-    if (asprintf(&sp->data, "%s%s%s", dir, sub ? "/" : "", sub ? sub : "") < 0 ||
-        asprintf(&sp->data_cached, "%s%s%s", cached, sub ? "/" : "", sub ? sub : "") < 0)
-        abort();
-    const char *base = strrchr(cached, '/');
-    if (asprintf(&sp->data_key, "%s%s%s", base ? base + 1 : cached, sub ? "-" : "",
-                 sub ? sub : "") < 0)
+    if (asprintf(&sp->data, "%s%s%s", d->dir, sub ? "/" : "", sub ? sub : "") < 0 ||
+        asprintf(&sp->data_cached, "%s%s%s", d->cached, sub ? "/" : "", sub ? sub : "") < 0 ||
+        asprintf(&sp->data_key, "%s%s%s", d->key, sub ? "-" : "", sub ? sub : "") < 0)
         abort();
     sp->data_rw = rd->mutates;
 }
@@ -36,12 +68,12 @@ static void plan_test_slow(struct server_spec *sp)
 {
     const char *e = getenv("HOSTMIX_TEST_SLOW_FROM_SET");
     int from = e ? atoi(e) : 0;
-    if (from >= 1 && sp->role == ROLE_IDLE && sp->set >= from)
+    if (from >= 1 && role_def(sp->role)->idle && sp->set >= from)
         strvec_push(&sp->opts, "--answer-delay=200ms");
 }
 
 static void plan_add(struct plan *pl, const struct job *j, const struct plat *p, int set,
-                     int role, plan_data_fn data, const void *ctx, const char *logdir)
+                     int role, const char *logdir)
 {
     const struct role_def *rd = role_def(role);
     struct server_spec *sp = &pl->spec[pl->n++];
@@ -57,19 +89,18 @@ static void plan_add(struct plan *pl, const struct job *j, const struct plat *p,
         p->ops->addr(p, set, rd->peer, sp->peer_ip, sizeof sp->peer_ip);
         sp->peer_port = (int)j->role[rd->peer].port;
     }
-    plan_data(sp, rd, data, ctx);
+    plan_spec_data(pl, sp, rd);
     if (rd->serve_opts)
-        rd->serve_opts(j, sp->peer_role >= 0 ? sp->peer_ip : NULL, sp->peer_port, &sp->opts);
+        rd->serve_opts(&j->role[role], sp->peer_role >= 0 ? sp->peer_ip : NULL, sp->peer_port,
+                       &sp->opts);
     plan_test_slow(sp);
     sp->vcpus = j->role[role].vcpus;
     sp->memory = j->role[role].memory;
     if (asprintf(&sp->log, "%s/%s.log", logdir, sp->name) < 0) abort();
 }
 
-int plan_build(struct plan *pl, const struct job *j, const struct plat *p, plan_data_fn data,
-               const void *ctx, const char *logdir)
+int plan_build(struct plan *pl, const struct job *j, const struct plat *p, const char *logdir)
 {
-    memset(pl, 0, sizeof *pl);
     pl->spec = calloc((size_t)(j->sets * ROLE_COUNT), sizeof *pl->spec);
     if (!pl->spec) abort();
     for (int wave = 0; wave < 2; wave++) {
@@ -78,7 +109,7 @@ int plan_build(struct plan *pl, const struct job *j, const struct plat *p, plan_
                 for (int role = 0; role < ROLE_COUNT; role++) {
                     const struct role_def *rd = role_def(role);
                     if (rd->backend == !wave && rd->start_rank == rank && job_has_role(j, role))
-                        plan_add(pl, j, p, set, role, data, ctx, logdir);
+                        plan_add(pl, j, p, set, role, logdir);
                 }
         if (wave == 0) pl->nfirst = pl->n;
     }
@@ -96,5 +127,12 @@ void plan_free(struct plan *pl)
         strvec_clear(&sp->opts);
     }
     free(pl->spec);
+    for (int i = 0; i < pl->ndata; i++) {
+        free(pl->data[i].key);
+        free(pl->data[i].cached);
+        free(pl->data[i].dir);
+        strvec_clear(&pl->data[i].size);
+    }
+    free(pl->data);
     memset(pl, 0, sizeof *pl);
 }

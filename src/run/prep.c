@@ -5,64 +5,62 @@
  *     web-seed1-set1-docroot16777216-nfs30
  * `hostmix prepare` writes .hostmix-prepared last, so a directory without
  * it is a partial data set (an interrupted prepare): it is removed and
- * prepared again.  Same key, same bytes: the cache never goes stale. */
+ * prepared again.  Same key, same bytes: the cache never goes stale.
+ * Once prepared, the run writes DATA_DIR/KEY.manifest (core/manifest.h);
+ * a cached data set is used only when it matches it, is prepared again
+ * when it has none, and refuses the run when a file differs. */
 #include "run/run_int.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/manifest.h"
 #include "core/progress.h"
 #include "roles/role.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* The cache key of (set, role)'s data set and its size options as
- * `hostmix prepare` words (appended to argv). */
-static void prep_key(const struct job *j, int set, int role, char *key, size_t n,
-                     struct strvec *argv)
-{
-    struct role_size_opt o[ROLE_MAX_SIZE_OPTS];
-    int k = role_def(role)->size_opts(&j->role[role], o);
-    size_t len = (size_t)snprintf(key, n, "%s-seed%llu-set%d", role_names[role],
-                                  (unsigned long long)j->seed, set);
-    for (int i = 0; i < k && len < n; i++) {
-        strvec_push(argv, o[i].flag);
-        strvec_push(argv, o[i].value);
-        len += (size_t)snprintf(key + len, n - len, "-%s%s", o[i].label, o[i].value);
-    }
-}
-
 static int prep_make(struct run *r, int set, int role, const char *dst, const char *marker,
                      const struct strvec *size);
 
-/* What a data set will hold, for the progress line: web's docroot bytes,
- * imap's files (INBOX messages and the default 3 folders of 5 messages
- * and a marker each); 0 where unknown (db's one SQLite file). */
+/* What a data set will hold, for the progress line (the role's row
+ * estimates it; 0 where unknown). */
 static void prep_expect(const struct job *j, int role, int64_t *files, int64_t *bytes)
 {
-    if (role == ROLE_WEB) *bytes = j->role[ROLE_WEB].docroot_size;
-    if (role == ROLE_IMAP) *files = j->role[ROLE_IMAP].users * (j->role[ROLE_IMAP].messages + 18);
+    if (role_def(role)->expect) role_def(role)->expect(&j->role[role], files, bytes);
 }
 
-static int prep_one(struct run *r, int set, int role)
+/* A data set found complete in the cache is used only when it matches
+ * its manifest.  Returns 0 (use it), MANIFEST_NONE (none: prepare it
+ * again) or -1 with the run invalidated naming the file that differs. */
+static int prep_cached(struct run *r, int set, int role, const char *dst)
 {
-    const struct job *j = &r->job;
-    char key[256], *dst = r->data[set - 1][role], marker[700];
-    struct strvec size = STRVEC_INIT;
-    prep_key(j, set, role, key, sizeof key, &size);
-    snprintf(dst, 512, "%s/%s", j->data_dir, key);
-    memcpy(r->cached[set - 1][role], dst, sizeof r->cached[0][0]);
-    snprintf(marker, sizeof marker, "%s/.hostmix-prepared", dst);
-    if (access(marker, F_OK) == 0) {
-        log_info("set %d %s: data set cached in %s", set, role_names[role], dst);
-        strvec_clear(&size);
-        return 0;
-    }
-    int rc = prep_make(r, set, role, dst, marker, &size);
-    strvec_clear(&size);
+    struct buf why = BUF_INIT;
+    int rc = manifest_use(dst, &why);
+    if (rc == 0) log_info("set %d %s: data set cached in %s", set, role_names[role], dst);
+    else if (rc == MANIFEST_NONE) log_info("set %d %s: data set %s has no manifest",
+                                           set, role_names[role], dst);
+    else run_invalidate(r, "set %d %s: data set refused: %s", set, role_names[role],
+                        buf_cstr(&why));
+    buf_free(&why);
+    return rc;
+}
+
+/* Finds data set d complete and matching its manifest in the cache, or
+ * prepares it.  Returns 0, or -1 with the run invalidated. */
+static int prep_one(struct run *r, const struct plan_data *d)
+{
+    struct buf marker = BUF_INIT;
+    buf_printf(&marker, "%s/.hostmix-prepared", d->cached);
+    int cached = access(buf_cstr(&marker), F_OK) == 0 ? prep_cached(r, d->set, d->role, d->cached)
+                                                       : MANIFEST_NONE;
+    int rc = cached != MANIFEST_NONE ? cached
+           : prep_make(r, d->set, d->role, d->cached, buf_cstr(&marker), &d->size);
+    buf_free(&marker);
     return rc;
 }
 
@@ -73,13 +71,12 @@ static int prep_make(struct run *r, int set, int role, const char *dst, const ch
 {
     const struct job *j = &r->job;
     if (access(dst, F_OK) == 0) {
-        log_info("set %d %s: removing incomplete data set %s", set, role_names[role], dst);
+        log_info("set %d %s: removing data set %s to prepare it again", set, role_names[role], dst);
         if (fs_rmtree(dst)) {
             run_invalidate(r, "cannot remove incomplete data set %s: %s", dst, strerror(errno));
             return -1;
         }
     }
-    char log[700];
     struct strvec argv = STRVEC_INIT;
     strvec_push(&argv, "hostmix");
     strvec_push(&argv, "prepare");
@@ -89,26 +86,31 @@ static int prep_make(struct run *r, int set, int role, const char *dst, const ch
     strvec_pushf(&argv, "--set=%d", set);
     strvec_pushf(&argv, "--seed=%llu", (unsigned long long)j->seed);
     strvec_pushv(&argv, (const char *const *)size->v);
-    snprintf(log, sizeof log, "%s/logs/prepare-set%d-%s.log", r->outdir, set, role_names[role]);
-    log_info("set %d %s: preparing data set in %s", set, role_names[role], dst);
+    char *log = strfmt("%s/logs/prepare-set%d-%s.log", r->outdir, set, role_names[role]);
+    char *label = strfmt("set %d %s", set, role_names[role]);   /* the progress borrows it */
+    log_info("%s: preparing data set in %s", label, dst);
     struct progress pg;
-    char label[64];
     int64_t want_files = 0, want_bytes = 0;
     prep_expect(j, role, &want_files, &want_bytes);
-    snprintf(label, sizeof label, "set %d %s", set, role_names[role]);
     progress_init(&pg, label, dst, want_files, want_bytes, stderr);
     int st = run_child_watch(r, strvec_argv(&argv), log, &pg);
     progress_done(&pg, st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    free(label);
     strvec_clear(&argv);
-    if (st < 0) return -1;
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || access(marker, F_OK) != 0) {
+    int ok = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && access(marker, F_OK) == 0;
+    if (st >= 0 && !ok) {
         char how[96];
         plat_status_text(st, how, sizeof how);
         run_invalidate(r, "hostmix prepare %s for set %d %s without writing %s (see %s)",
                        role_names[role], set, how, marker, log);
-        return -1;
     }
-    return 0;
+    free(log);
+    if (!ok) return -1;
+    struct buf why = BUF_INIT;
+    int rc = manifest_seal(dst, dst, &why);
+    if (rc) run_invalidate(r, "set %d %s: %s", set, role_names[role], buf_cstr(&why));
+    buf_free(&why);
+    return rc;
 }
 
 /* The data directory, made if missing, must be one no other user can
@@ -119,9 +121,9 @@ static int prep_data_dir(struct run *r)
 {
     const char *d = r->job.data_dir;
     char why[600];
-    if (strcmp(d, JOB_DATA_DIR) == 0 && access(JOB_DATA_DIR_OLD, F_OK) == 0)
+    if (strcmp(d, HOSTMIX_DATA_DIR) == 0 && access(HOSTMIX_DATA_DIR_OLD, F_OK) == 0)
         log_info("an older data cache is at %s and is no longer used: remove it, or set data_dir "
-                 "to a directory of root's", JOB_DATA_DIR_OLD);
+                 "to a directory of root's", HOSTMIX_DATA_DIR_OLD);
     if (fs_mkdirs(d)) {
         run_invalidate(r, "cannot create data_dir %s: %s", d, strerror(errno));
         return -1;
@@ -136,8 +138,8 @@ static int prep_data_dir(struct run *r)
 int run_prepare_data(struct run *r)
 {
     if (prep_data_dir(r)) return -1;
-    for (int set = 1; set <= r->job.sets; set++)
-        for (int role = 0; role < ROLE_COUNT; role++)
-            if (role_prepared(&r->job, role) && prep_one(r, set, role)) return -1;
+    plan_data_build(&r->plan, &r->job);
+    for (int i = 0; i < r->plan.ndata; i++)
+        if (prep_one(r, &r->plan.data[i])) return -1;
     return 0;
 }

@@ -14,7 +14,7 @@
 #include "report/model.h"
 #include "report/repeats.h"
 #include "report/report.h"
-#include "cli/cli.h"
+#include "core/exitcode.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -66,8 +66,7 @@ static void rr_say(int k, int n, const struct report_repeat_run *x)
 static struct report_model *rr_one(struct run *t, int k, struct report_model *hold,
                                    struct report_repeat_run *x, int *status, int *sig)
 {
-    char dir[300];
-    snprintf(dir, sizeof dir, "%s/repeat-%d", t->outdir, k);
+    char *dir = strfmt("%s/repeat-%d", t->outdir, k);
     snprintf(t->progress_tag, sizeof t->progress_tag, "repeat %d/%lld", k,
              (long long)t->job.repeat);
     struct run *r = run_derive(t, dir);
@@ -81,6 +80,7 @@ static struct report_model *rr_one(struct run *t, int k, struct report_model *ho
     }
     *sig = r->stop_signal;
     run_free(r);
+    free(dir);
     return m;
 }
 
@@ -91,13 +91,12 @@ static void rr_finish(const struct run *t, struct report_model *m,
 {
     report_repeats_attach(m, runs, made, t->job.max_stddev);
     if (made < t->job.repeat || sig) {
-        char why[256];
-        snprintf(why, sizeof why, "interrupted by %s after %d of %lld repeats",
-                 sig == SIGTERM ? "SIGTERM" : "SIGINT", made, (long long)t->job.repeat);
         m->complete = 0;
         if (m->valid) {
             m->valid = 0;
-            m->invalid_reason = report_model_str(m, why);
+            m->invalid_reason = report_model_strf(m, "interrupted by %s after %d of %lld repeats",
+                                                  sig == SIGTERM ? "SIGTERM" : "SIGINT", made,
+                                                  (long long)t->job.repeat);
         }
     }
 }

@@ -20,7 +20,7 @@
 #include "run/run_int.h"
 #include "report/report.h"
 #include "report/model.h"
-#include "cli/cli.h"
+#include "core/exitcode.h"
 #include "collect/collect.h"
 #include "core/clock.h"
 #include "core/fs.h"
@@ -46,7 +46,7 @@ static int run_preflight(const struct run *r)
                     role_names[role], role_names[role]);
             missing++;
         }
-        if (role_prepared(&r->job, role) && (!o || !o->prepare)) {
+        if (role_prepared(r->job.role_mask, role) && (!o || !o->prepare)) {
             fprintf(stderr, "hostmix run: role %s: hostmix prepare %s is not built yet\n",
                     role_names[role], role_names[role]);
             missing++;
@@ -57,20 +57,13 @@ static int run_preflight(const struct run *r)
 
 /* ---- servers ------------------------------------------------------- */
 
-/* The data set of (set, role) as the plan asks for it (plan_data_fn). */
-static const char *run_data(const void *ctx, int set, int role, int cached)
-{
-    const struct run *r = ctx;
-    return cached ? r->cached[set - 1][role] : r->data[set - 1][role];
-}
-
 /* Builds the plan and a plat_server per spec, then lets the platform
  * place each server's data.  Returns 0, or -1 (r->invalid says why). */
 static int run_plan(struct run *r)
 {
     char logdir[600], why[768];
     snprintf(logdir, sizeof logdir, "%s/logs", r->outdir);
-    plan_build(&r->plan, &r->job, &r->plat, run_data, r, logdir);
+    plan_build(&r->plan, &r->job, &r->plat, logdir);
     r->srv = calloc((size_t)(r->plan.n ? r->plan.n : 1), sizeof *r->srv);
     if (!r->srv) abort();
     for (int i = 0; i < r->plan.n; i++) plat_server_init(&r->plat, &r->srv[i], &r->plan.spec[i]);
@@ -147,7 +140,7 @@ static int run_start_drive(struct run *r)
     for (int i = 0; i < r->nsrv; i++) {
         const struct server_spec *s = r->srv[i].spec;
         if (!role_is_driven(s->role)) continue;
-        const struct job_role *jr = &j->role[s->role];
+        const struct role_opts *jr = &j->role[s->role];
         struct drive_target_cfg t;
         drive_target_defaults(&t);
         t.role = s->role;
@@ -157,10 +150,12 @@ static int run_start_drive(struct run *r)
         t.connections = jr->connections;
         t.arrival = jr->arrival;
         t.qos = jr->qos;
-        if (role_prepared(j, s->role))
-            snprintf(t.data, sizeof t.data, "%s", r->data[s->set - 1][s->role]);
-        t.customers = j->role[ROLE_DB].customers;
-        t.items = j->role[ROLE_DB].items;
+        if (s->data) snprintf(t.data, sizeof t.data, "%s", s->data);
+        const int peer = role_def(s->role)->peer;
+        if (peer >= 0) {                /* the data its peer serves (app: db's) */
+            t.customers = j->role[peer].customers;
+            t.items = j->role[peer].items;
+        }
         t.seed = j->seed * 1000003u + (uint64_t)s->set * 16 + (uint64_t)s->role;
         if (drive_add_target(r->drv, &t, err, sizeof err) < 0) {
             run_invalidate(r, "role %s: load driver: %s", role_names[s->role], err);
@@ -201,7 +196,7 @@ static void run_sample_loop(struct run *r)
             r->s_measure_b = k;
             collect_end(r->coll);
         }
-        report_progress(r, stderr, 0);
+        run_progress(r, 0);
         if (next >= end) {
             r->complete = 1;
             break;
@@ -282,7 +277,7 @@ static void run_exec(struct run *r)
         int k = run_sample_take(r);
         if (r->s_measure_a >= 0 && r->s_measure_b < 0) r->s_measure_b = k;
     }
-    report_progress(r, stderr, 1);
+    run_progress(r, 1);
     r->phase = RUN_PH_TEARDOWN;
     /* The servers that use the backends first, then the backends: so web
      * and app never see nfs or db go away under them while they stop. */
@@ -300,72 +295,6 @@ unsigned run_report_files(const struct run *r)
 {
     return (r->want_json ? REPORT_FILE_JSON : 0u) | (r->want_text ? REPORT_FILE_TEXT : 0u) |
            (r->want_html ? REPORT_FILE_HTML : 0u);
-}
-
-/* Prints the text report (when asked for) and writes the report files;
- * returns -1 if one failed. */
-static int run_write_outputs(struct run *r)
-{
-    struct report_model *m = report_model_from_run(r);
-    if (r->want_text) report_render_text(m, stdout);
-    int rc = report_write_files(m, r->outdir, run_report_files(r));
-    if (rc == 0 && r->want_json) printf("result: %s/result.json\n", r->outdir);
-    report_model_free(m);
-    return rc;
-}
-
-static void run_usage(FILE *f)
-{
-    fprintf(f, "usage: hostmix run JOB.ini [--output DIR] [--format text,json,html] [--keep-work] "
-               "[--repeat N] [--wait]\n"
-               "  --output DIR     results directory (default: the job's output option)\n"
-               "  --format LIST    text, json, html (report.html), any of them (default all)\n"
-               "  --keep-work      keep the working copy of db/imap data as "
-               "DATA_DIR/hostmix-kept-PID\n"
-               "  --repeat N       make the run N times (the job's repeat option): mean, spread\n"
-               "                   and 95%% confidence interval of the CPU figures\n"
-               "  --wait           wait while another hostmix run holds the host (by default\n"
-               "                   the run refuses, naming it; see allow_overlap)\n"
-               "Exit status: 0 valid run and QoS passed; 1 QoS failed or run invalid; "
-               "2 usage or job-file error.\n");
-}
-
-/* Parses the command line into r; returns -1 on bad usage, 1 for help. */
-static int run_args(struct run *r, int argc, char **argv, const char **jobpath,
-                    const char **outdir, int *repeat)
-{
-    const char *fmt = "text,json,html";
-    *jobpath = *outdir = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
-        if (!strcmp(argv[i], "--output") && i + 1 < argc) *outdir = argv[++i];
-        else if (!strcmp(argv[i], "--keep-work")) r->keep_work = 1;
-        else if (!strcmp(argv[i], "--wait")) r->wait_host = 1;
-        else if (!strcmp(argv[i], "--format") && i + 1 < argc) fmt = argv[++i];
-        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) {
-            if (run_repeat_arg(argv[++i], repeat)) return -1;
-        }
-        else if (argv[i][0] == '-' || *jobpath) {
-            fprintf(stderr, "hostmix run: unexpected argument '%s'\n", argv[i]);
-            return -1;
-        } else *jobpath = argv[i];
-    }
-    if (!*jobpath) {
-        fprintf(stderr, "hostmix run: no job file given\n");
-        return -1;
-    }
-    char copy[64];
-    snprintf(copy, sizeof copy, "%s", fmt);
-    for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (!strcmp(t, "text")) r->want_text = 1;
-        else if (!strcmp(t, "json")) r->want_json = 1;
-        else if (!strcmp(t, "html")) r->want_html = 1;
-        else {
-            fprintf(stderr, "hostmix run: unknown format '%s' (text, json, html)\n", t);
-            return -1;
-        }
-    }
-    return 0;
 }
 
 void run_read_job_text(struct run *r, const char *path)
@@ -412,11 +341,11 @@ void run_free(struct run *r)
     free(r->srv);
     plan_free(&r->plan);
     plat_close(&r->plat);
+    job_free(&r->job);
     free(r);
 }
 
-/* Opens the platform of r->job (its [platform] options live in r->job). */
-static void run_open_platform(struct run *r)
+void run_open_platform(struct run *r)
 {
     plat_open(&r->plat, plat_find(r->job.platform), "", r->job.plat_opt);
     r->plat.cache_dir = r->job.data_dir;
@@ -426,7 +355,7 @@ struct run *run_derive(const struct run *t, const char *outdir)
 {
     struct run *r = calloc(1, sizeof *r);
     if (!r) abort();
-    r->job = t->job;
+    job_copy(&r->job, &t->job);
     memcpy(r->job_text, t->job_text, sizeof r->job_text);
     snprintf(r->outdir, sizeof r->outdir, "%s", outdir);
     r->want_text = t->want_text;
@@ -475,39 +404,3 @@ int run_once(struct run *r)
     return 0;
 }
 
-int run_cmd(int argc, char **argv)
-{
-    struct run *r = calloc(1, sizeof *r);
-    if (!r) abort();
-    const char *jobpath, *outdir;
-    int repeat = 0;
-    int rc = run_args(r, argc, argv, &jobpath, &outdir, &repeat);
-    if (rc) {
-        run_usage(rc > 0 ? stdout : stderr);
-        free(r);
-        return rc > 0 ? CLI_OK : CLI_USAGE;
-    }
-    if (job_load(&r->job, jobpath, stderr)) {
-        free(r);
-        return CLI_USAGE;
-    }
-    if (repeat) r->job.repeat = repeat;
-    run_read_job_text(r, jobpath);
-    snprintf(r->outdir, sizeof r->outdir, "%s", outdir ? outdir : r->job.output);
-    run_open_platform(r);
-    if (r->job.repeat > 1) {
-        rc = run_repeat(r);         /* repeat.c: N runs, their spread */
-        run_free(r);
-        return rc;
-    }
-    run_signals_init();
-    rc = run_once(r);
-    run_signals_done();
-    if (rc == 0) {
-        int out = run_write_outputs(r);
-        rc = r->valid && r->qos_pass && out == 0 ? CLI_OK : CLI_FAILED;
-        if (!r->valid) fprintf(stderr, "hostmix run: run invalid: %s\n", r->invalid);
-    }
-    run_free(r);
-    return rc;
-}

@@ -77,16 +77,11 @@ struct run {
     struct run_host_facts facts;
 
     struct plat plat;
-    struct plan plan;               /* one spec per server (plan.c) */
+    struct plan plan;               /* the data sets and one spec per server (plan.c) */
     struct plat_server *srv;        /* srv[i] runs plan.spec[i] */
     int nsrv;
     int nbackend;                   /* srv[0, nbackend): the first wave (nfs, db) */
     int stop_signal;                /* SIGINT/SIGTERM received, or 0 */
-    /* the data set each server uses, per set and role: the cached one
-     * (prep.c), or for roles that change their data its working copy;
-     * cached[][] keeps the cached one */
-    char data[RUN_MAX_SETS][ROLE_COUNT][512];
-    char cached[RUN_MAX_SETS][ROLE_COUNT][512];
     /* the working copy of the data sets servers change (work.c) */
     char work_dir[512];             /* DATA_DIR/.hostmix-work-PID, "" if none */
     int keep_work;                  /* --keep-work: keep it, renamed, at teardown */
@@ -126,5 +121,14 @@ void run_copy_methods_text(unsigned methods, char *dst, size_t n);
 void run_cpu_between(const struct run *r, int a, int b, struct run_cpu *c);
 /* Reads kernel, CPU model, cores and memory through the reader layer. */
 void run_host_facts(const char *root, struct run_host_facts *f);
+
+struct report_model;
+struct report_live;
+/* model.c: the report model of a finished (or stopped) run.  Never fails
+ * (allocation failure aborts); the caller frees it with report_model_free. */
+struct report_model *report_model_from_run(const struct run *r);
+/* model.c: the figures of the progress line from the run's last two
+ * samples. */
+void report_live_from_run(const struct run *r, struct report_live *l);
 
 #endif

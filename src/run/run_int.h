@@ -4,17 +4,25 @@
 
 #include "run/run.h"
 
+/* model.c: shows the run's progress line on stderr (final: ends it). */
+void run_progress(const struct run *r, int final);
+
+/* run.c: opens the platform of r->job (its [platform] options live in
+ * r->job). */
+void run_open_platform(struct run *r);
+
 /* sample.c */
 int run_sample_take(struct run *r);
 void run_samples_free(struct run *r);
 
-/* prep.c: prepares (or finds in the cache) every data set the job needs,
- * filling r->data.  Returns 0, or -1 with r->invalid saying why. */
+/* prep.c: fills r->plan.data with every data set the job needs and
+ * prepares each (or finds it in the cache).  Returns 0, or -1 with r->invalid saying why. */
 int run_prepare_data(struct run *r);
 
-/* work.c: sweeps copies of dead runs, then copies the data sets of the
- * roles that change their data (role table: mutates) into
- * DATA_DIR/.hostmix-work-PID and points r->data at them, timing it in
+/* work.c: sweeps copies of dead runs, then copies the data sets whose
+ * servers change them (role table: mutates) into
+ * DATA_DIR/.hostmix-work-PID and points their servers at them (the
+ * plan's data sets), timing it in
  * r->work_ns.  Returns 0, or -1 with r->invalid saying why. */
 int run_work_create(struct run *r);
 /* Removes the working copy (or with r->keep_work renames it); teardown. */

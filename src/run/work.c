@@ -53,6 +53,8 @@
 #define WORK_PREFIX ".hostmix-work-"
 #define WORK_KEPT_PREFIX "hostmix-kept-"
 #define WORK_OVL ".overlay"             /* WORK_DIR/.overlay/KEY/{upper,work} */
+/* mount(2) takes its data (the overlay options) in one page */
+#define WORK_MOUNT_OPTS_MAX 4096
 
 const char *const run_copy_method_names[] = { "reflink", "copy_file_range", "read/write",
                                               "overlay" };
@@ -138,21 +140,19 @@ static int work_copy_dir(struct run *r, int sdir, const char *sname, int ddir, c
 static int work_copy_entry(struct run *r, int sdir, int ddir, const char *path, const char *name)
 {
     struct stat st;
-    char sub[4096];
-    snprintf(sub, sizeof sub, "%s/%s", path, name);
+    char *sub = strfmt("%s/%s", path, name);
     int rc = fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW);
     if (rc == 0 && S_ISREG(st.st_mode)) {
         rc = work_copy_file(r, sdir, ddir, name, &st);
     } else if (rc == 0 && S_ISDIR(st.st_mode)) {
         rc = work_copy_dir(r, sdir, name, ddir, name, &st, sub);
     } else if (rc == 0) {
-        run_invalidate(r, "working copy: %.900s is neither a file nor a "
-                 "directory", sub);
-        return -1;
+        run_invalidate(r, "working copy: %.900s is neither a file nor a directory", sub);
+        rc = -1;
     }
     if (rc && !r->invalid[0])
-        run_invalidate(r, "working copy: cannot copy %.900s: %s", sub,
-                 strerror(errno));
+        run_invalidate(r, "working copy: cannot copy %.900s: %s", sub, strerror(errno));
+    free(sub);
     return rc;
 }
 
@@ -183,23 +183,27 @@ static int work_copy_tree(struct run *r, int sdir, int ddir, const char *path)
  * (mountinfo lists parents before children).  Returns how many. */
 static int work_umount_below(const char *dir)
 {
-    char real[PATH_MAX], line[8192], mp[PATH_MAX], *pts[256];
-    int n = 0, done = 0;
-    if (!realpath(dir, real)) return 0;
-    size_t rl = strlen(real);
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    if (!f) return 0;
-    while (n < 256 && fgets(line, sizeof line, f))
-        if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && strncmp(mp, real, rl) == 0 &&
-            (mp[rl] == '/' || mp[rl] == '\0') && !strchr(mp, '\\'))
-            pts[n++] = strdup(mp);
-    fclose(f);
-    while (n-- > 0) {
-        if (pts[n] && umount2(pts[n], 0) != 0 && umount2(pts[n], MNT_DETACH) != 0)
-            log_warn("cannot unmount %s: %s", pts[n], strerror(errno));
-        else if (pts[n]) done++;
-        free(pts[n]);
+    char *real = realpath(dir, NULL), *line = NULL;
+    FILE *f = real ? fopen("/proc/self/mountinfo", "re") : NULL;
+    struct strvec pts = STRVEC_INIT;
+    size_t cap = 0, rl = real ? strlen(real) : 0;
+    while (f && getline(&line, &cap, f) > 0) {
+        char *save = NULL, *mp = strtok_r(line, " ", &save);
+        for (int k = 0; mp && k < 4; k++) mp = strtok_r(NULL, " ", &save);   /* field 5 */
+        if (mp && strncmp(mp, real, rl) == 0 && (mp[rl] == '/' || mp[rl] == '\0') &&
+            !strchr(mp, '\\'))                /* an escaped name is none of ours */
+            strvec_push(&pts, mp);
     }
+    if (f) fclose(f);
+    free(line);
+    free(real);
+    int done = 0;
+    for (size_t n = pts.n; n-- > 0;) {
+        if (umount2(pts.v[n], 0) != 0 && umount2(pts.v[n], MNT_DETACH) != 0)
+            log_warn("cannot unmount %s: %s", pts.v[n], strerror(errno));
+        else done++;
+    }
+    strvec_clear(&pts);
     return done;
 }
 
@@ -222,25 +226,25 @@ static int work_count_fn(const char *path, const struct stat *st, int type, stru
  * mounted here: the caller copies instead. */
 static int work_overlay_set(struct run *r, const char *src, const char *dst, const char *key)
 {
-    char base[1200], upper[1300], wk[1300], opts[4096];
-    snprintf(base, sizeof base, "%s/" WORK_OVL "/%s", r->work_dir, key);
-    snprintf(upper, sizeof upper, "%s/upper", base);
-    snprintf(wk, sizeof wk, "%s/work", base);
-    if (strpbrk(src, ",:\\") || strpbrk(base, ",:\\") ||
-        (size_t)snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", src, upper,
-                         wk) >= sizeof opts) {
+    char *base = strfmt("%s/" WORK_OVL "/%s", r->work_dir, key);
+    char *upper = strfmt("%s/upper", base), *wk = strfmt("%s/work", base);
+    char *opts = strfmt("lowerdir=%s,upperdir=%s,workdir=%s", src, upper, wk);
+    int rc = -1;
+    if (strpbrk(src, ",:\\") || strpbrk(base, ",:\\") || strlen(opts) >= WORK_MOUNT_OPTS_MAX)
         errno = EINVAL;                 /* the option syntax cannot say these paths */
-        return -1;
-    }
-    int rc = fs_mkdirs(upper) || fs_mkdirs(wk) || mkdir(dst, 0755) ? -1 : 0;
-    if (rc == 0) rc = mount("overlay", dst, "overlay", 0, opts);
+    else if (!(fs_mkdirs(upper) || fs_mkdirs(wk) || mkdir(dst, 0755)))
+        rc = mount("overlay", dst, "overlay", 0, opts);
     if (rc) {
         int e = errno;
         rmdir(dst);
         fs_rmtree(base);
         errno = e;
-        return -1;
     }
+    free(base);
+    free(upper);
+    free(wk);
+    free(opts);
+    if (rc) return -1;
     work_count_nfiles = 0;
     work_count_nbytes = 0;
     nftw(src, work_count_fn, 16, FTW_PHYS);
@@ -283,39 +287,33 @@ static int work_keep_overlays(struct run *r, const char *kept)
  * run_prepare_data checked that no other user can write DATA_DIR). */
 static void work_remove_one(const char *name, void *arg)
 {
-    char path[800];
-    snprintf(path, sizeof path, "%s/%s", (const char *)arg, name);
+    char *path = strfmt("%s/%s", (const char *)arg, name);
     log_info("removing working copy %s of a run that no longer exists", path);
     work_umount_below(path);
     if (fs_rmtree(path)) log_warn("cannot remove %s: %s", path, strerror(errno));
+    free(path);
 }
 
-/* Makes the run's working copy of the cached data set of (set, role) — an
- * overlay while *overlay is set (cleared at the first that cannot be
- * mounted), else a copy — and points r->data at it.  Returns 0, or -1
- * (r->invalid). */
-static int work_copy_set(struct run *r, int set, int role, int *overlay)
+/* Makes the run's working copy of data set d — an overlay while *overlay
+ * is set (cleared at the first that cannot be mounted), else a copy — and
+ * points d's servers at it.  Returns 0, or -1 (r->invalid). */
+static int work_copy_set(struct run *r, struct plan_data *d, int *overlay)
 {
-    char *src = r->data[set - 1][role], dst[1100];
-    const char *key = strrchr(src, '/');
-    key = key ? key + 1 : src;
-    size_t len = (size_t)snprintf(dst, sizeof dst, "%s/%s", r->work_dir, key);
-    if (len >= sizeof r->data[0][0]) {
-        run_invalidate(r, "working copy: path too long for %.400s", src);
-        return -1;
+    const char *src = d->cached;
+    struct buf dst = BUF_INIT;
+    buf_printf(&dst, "%s/%s", r->work_dir, d->key);
+    int rc = *overlay ? work_overlay_set(r, src, buf_cstr(&dst), d->key) : -1;
+    if (rc && *overlay) log_info("working copy: no overlay (%s); copying the files", strerror(errno));
+    if (rc) {
+        struct stat st;
+        *overlay = 0;
+        rc = stat(src, &st) ? -1 : work_copy_dir(r, AT_FDCWD, src, AT_FDCWD, buf_cstr(&dst), &st, src);
+        if (rc && !r->invalid[0])
+            run_invalidate(r, "working copy: cannot copy %.450s to %.450s: %s",
+                           src, buf_cstr(&dst), strerror(errno));
     }
-    if (*overlay && work_overlay_set(r, src, dst, key) == 0) {
-        memcpy(src, dst, len + 1);
-        return 0;
-    }
-    if (*overlay) log_info("working copy: no overlay (%s); copying the files", strerror(errno));
-    *overlay = 0;
-    struct stat st;
-    int rc = stat(src, &st) ? -1 : work_copy_dir(r, AT_FDCWD, src, AT_FDCWD, dst, &st, src);
-    if (rc && !r->invalid[0])
-        run_invalidate(r, "working copy: cannot copy %.450s to %.450s: %s",
-                 src, dst, strerror(errno));
-    if (rc == 0) memcpy(src, dst, len + 1);
+    if (rc == 0) plan_data_serve(d, buf_cstr(&dst));
+    buf_free(&dst);
     return rc;
 }
 
@@ -336,21 +334,19 @@ int run_work_create(struct run *r)
     fs_sweep_dead(j->data_dir, WORK_PREFIX, work_remove_one, (void *)j->data_dir);
     int64_t t0 = clock_mono_ns();
     int overlay = 1;
-    for (int set = 1; set <= j->sets; set++) {
-        for (int role = 0; role < ROLE_COUNT; role++) {
-            if (!job_has_role(j, role) || !role_def(role)->mutates) continue;
-            if (!r->work_dir[0]) {
-                snprintf(r->work_dir, sizeof r->work_dir, "%.400s/" WORK_PREFIX "%d", j->data_dir,
-                         (int)getpid());
-                if (mkdir(r->work_dir, 0755)) {
-                    run_invalidate(r, "cannot create %.450s: %s",
-                             r->work_dir, strerror(errno));
-                    r->work_dir[0] = '\0';
-                    return -1;
-                }
+    for (int i = 0; i < r->plan.ndata; i++) {
+        struct plan_data *d = &r->plan.data[i];
+        if (!d->mutates) continue;
+        if (!r->work_dir[0]) {
+            snprintf(r->work_dir, sizeof r->work_dir, "%.400s/" WORK_PREFIX "%d", j->data_dir,
+                     (int)getpid());
+            if (mkdir(r->work_dir, 0755)) {
+                run_invalidate(r, "cannot create %.450s: %s", r->work_dir, strerror(errno));
+                r->work_dir[0] = '\0';
+                return -1;
             }
-            if (work_copy_set(r, set, role, &overlay)) return -1;
         }
+        if (work_copy_set(r, d, &overlay)) return -1;
     }
     r->work_ns = clock_mono_ns() - t0;
     if (r->work_dir[0]) {

@@ -42,10 +42,12 @@ TEST(fs_prune_lru_keeps_recent)
     char dir[] = "/tmp/hostmix-t-fs.XXXXXX";
     T_ASSERT(mkdtemp(dir) != NULL);
     fs_t_file(dir, "initramfs-a.cpio", 5 * 3600);    /* oldest */
+    fs_t_file(dir, "initramfs-a.cpio.manifest", 5 * 3600);
     fs_t_file(dir, "initramfs-b.cpio", 4 * 3600);
     fs_t_file(dir, "initramfs-c.cpio", 3 * 3600);
     fs_t_file(dir, "initramfs-d.cpio", 2 * 3600);
     fs_t_file(dir, "initramfs-e.cpio", 60);          /* used a minute ago */
+    fs_t_file(dir, "initramfs-e.cpio.manifest", 9 * 3600);
     fs_t_file(dir, "initramfs-f.cpio.tmp.1", 9 * 3600);   /* not the suffix */
     fs_t_file(dir, "disk-x.cpio", 9 * 3600);              /* not the prefix */
     char sub[600];
@@ -55,12 +57,13 @@ TEST(fs_prune_lru_keeps_recent)
     T_EQ_INT(fs_prune_lru(dir, "initramfs-", ".cpio", 2, 3600), 3);
     T_ASSERT(fs_t_exists(dir, "initramfs-e.cpio") && fs_t_exists(dir, "initramfs-d.cpio"));
     T_ASSERT(!fs_t_exists(dir, "initramfs-c.cpio") && !fs_t_exists(dir, "initramfs-a.cpio"));
+    T_ASSERT(!fs_t_exists(dir, "initramfs-a.cpio.manifest"));     /* went with its entry */
     T_ASSERT(fs_t_exists(dir, "initramfs-f.cpio.tmp.1") && fs_t_exists(dir, "disk-x.cpio"));
     T_ASSERT(fs_t_exists(dir, "initramfs-dir.cpio"));
     /* keep 0, but anything used within 3 hours stays */
     T_EQ_INT(fs_prune_lru(dir, "initramfs-", ".cpio", 0, 3 * 3600), 0);
     T_EQ_INT(fs_prune_lru(dir, "initramfs-", ".cpio", 0, 3600), 1);     /* d */
-    T_ASSERT(fs_t_exists(dir, "initramfs-e.cpio"));
+    T_ASSERT(fs_t_exists(dir, "initramfs-e.cpio") && fs_t_exists(dir, "initramfs-e.cpio.manifest"));
     T_EQ_INT(fs_prune_lru("/nonexistent-hostmix", "a", "b", 0, 0), 0);
     T_EQ_INT(fs_rmtree(dir), 0);
 }

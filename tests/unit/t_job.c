@@ -1,15 +1,19 @@
 /* t_job.c — the option table, value parsers and the job-file reader. */
 #include "test.h"
 #include "job/job.h"
+#include "drive/proto.h"
+#include "platform/platform.h"
 
 #include <stdlib.h>
 
 static char errbuf[8192];
 
-/* Loads text as a job file; errors go to errbuf.  Returns the count. */
+/* Loads text as a job file into j (zeroed, or loaded before); errors go
+ * to errbuf.  Returns the count. */
 static int load(struct job *j, const char *text)
 {
     FILE *f = fmemopen(errbuf, sizeof errbuf, "w");
+    job_free(j);                    /* j: zeroed, or loaded before */
     int n = job_load_text(j, "t.ini", text, strlen(text), f);
     fclose(f);
     return n;
@@ -73,7 +77,7 @@ TEST(job_qos_expressions)
 
 TEST(job_defaults_and_overrides)
 {
-    struct job *j = malloc(sizeof *j);
+    struct job *j = calloc(1, sizeof *j);
     T_EQ_INT(load(j, "[global]\nsets = 4\nmeasure = 2m\n; comment\n# comment\n"
                      "[web]\nrate = 120/s\nqos = p95<=300ms\n\n[idle]\n"), 0);
     T_EQ_INT(j->sets, 4);
@@ -84,13 +88,14 @@ TEST(job_defaults_and_overrides)
     T_NEAR(j->role[ROLE_IMAP].rate, 20, 0);              /* per-role default */
     T_EQ_INT(j->role[ROLE_DB].port, 5432);
     T_NEAR(j->role[ROLE_WEB].nfs_share, 30, 0);
+    job_free(j);
     free(j);
 }
 
 /* One error per problem, each FILE:LINE:, and the count returned. */
 TEST(job_error_paths)
 {
-    struct job *j = malloc(sizeof *j);
+    struct job *j = calloc(1, sizeof *j);
     static const struct { const char *text, *want; } cases[] = {
         { "[global]\nsetz = 3\n", "t.ini:2: unknown option 'setz' (did you mean 'sets'?)" },
         { "[global]\nmeasure = 10kb\n", "t.ini:2: measure: bad unit 'kb'" },
@@ -121,12 +126,13 @@ TEST(job_error_paths)
     int lines = 0;
     for (char *p = errbuf; (p = strstr(p, "t.ini:")); p++) lines++;
     T_EQ_INT(lines, 4);
+    job_free(j);
     free(j);
 }
 
 TEST(job_roles_subset)
 {
-    struct job *j = malloc(sizeof *j);
+    struct job *j = calloc(1, sizeof *j);
     T_EQ_INT(load(j, "[global]\nroles = idle, web\n[web]\nnfs_share = 0\n"), 0);
     T_ASSERT(job_has_role(j, ROLE_IDLE) && job_has_role(j, ROLE_WEB));
     T_ASSERT(!job_has_role(j, ROLE_APP) && !job_has_role(j, ROLE_DB));
@@ -138,7 +144,15 @@ TEST(job_roles_subset)
     T_ASSERT(strstr(errbuf, "t.ini:2: roles: web with nfs_share > 0 needs nfs"));
     T_EQ_INT(load(j, "[global]\nroles = web,mail\n"), 2);
     T_ASSERT(strstr(errbuf, "t.ini:2: roles: unknown role 'mail'"));
+    job_free(j);
     free(j);
+}
+
+static void help_has(const struct opt_def *o, void *ctx)
+{
+    char needle[64];
+    snprintf(needle, sizeof needle, "| `%s` |", o->name);
+    if (!strstr(ctx, needle)) t_fail(__FILE__, __LINE__, "help lacks %s", o->name);
 }
 
 TEST(job_help_lists_every_option)
@@ -148,10 +162,47 @@ TEST(job_help_lists_every_option)
     FILE *f = open_memstream(&out, &len);
     job_print_help(f, 1);
     fclose(f);
-    for (const struct opt_def *o = job_table; o->name; o++) {
-        char needle[64];
-        snprintf(needle, sizeof needle, "| `%s` |", o->name);
-        if (!strstr(out, needle)) t_fail(__FILE__, __LINE__, "help lacks %s", o->name);
-    }
+    for (int sec = 0; sec < JOB_NSEC; sec++) job_section_each(1u << sec, help_has, out);
+    T_ASSERT(strstr(out, "| `docroot_size` |") && strstr(out, "| `pool` |"));
     free(out);
+}
+
+/* Every row of the role table is complete: what a new role must fill in. */
+TEST(role_rows_complete)
+{
+    for (int r = 0; r < ROLE_COUNT; r++) {
+        const struct role_def *rd = role_def(r);
+        T_EQ_INT(rd->id, r);
+        T_ASSERT(strlen(role_names[r]) <= ROLE_NAME_MAX);
+        T_ASSERT(rd->ops && rd->ops->serve && !strcmp(rd->ops->name, role_names[r]));
+        T_ASSERT(rd->cause_label && strstr(rd->cause_label, role_names[r]));
+        T_ASSERT(rd->defaults[0].opt);                  /* at least its port */
+        T_ASSERT(!rd->size_opts == !rd->describe);      /* a data set is described */
+        T_ASSERT(rd->data_of < 0 || role_def(rd->data_of)->size_opts);
+        T_ASSERT(rd->peer < 0 || rd->peer_rule);        /* a missing peer is explained */
+        T_ASSERT(!rd->driven == !drive_proto_for(r));   /* driven roles have a client */
+    }
+}
+
+/* The [platform] options are the chosen platform's own struct, allocated
+ * at its size: a copy owns its own, a refused job keeps none. */
+TEST(job_platform_options_owned)
+{
+    struct job *j = calloc(1, sizeof *j), *c = calloc(1, sizeof *c);
+    T_EQ_INT(load(j, "[global]\nplatform = vm\n[platform]\nmachine = q35\n"), 0);
+    T_ASSERT(j->plat_opt != NULL);
+    job_copy(c, j);
+    T_ASSERT(c->plat_opt != NULL && c->plat_opt != j->plat_opt);
+    const struct platform_ops *ops = plat_find(j->platform);
+    T_ASSERT(memcmp(c->plat_opt, j->plat_opt, ops->opt_size) == 0);
+    job_free(j);
+    T_ASSERT(j->plat_opt == NULL);
+    T_EQ_INT(load(j, "[global]\nplatform = vm\n[platform]\nmachine = nope\n"), 1);
+    T_ASSERT(j->plat_opt == NULL);
+    T_EQ_INT(load(j, "[global]\n"), 0);             /* native: no options */
+    T_ASSERT(j->plat_opt == NULL);
+    job_free(c);
+    free(c);
+    job_free(j);
+    free(j);
 }

@@ -1,7 +1,7 @@
 /* t_opt.c — option-table corner cases: command-line parsing run twice,
  * unsigned values, long values. */
 #include "test.h"
-#include "job/opt.h"
+#include "core/opt.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -87,16 +87,19 @@ TEST(platform_registry_and_unimplemented)
 
 /* ---- the plan ---------------------------------------------------------- */
 
-static const char *fake_data(const void *ctx, int set, int role, int cached)
+/* The plan's data sets in /cache; the ones servers change served from
+ * /work, as the working copy would point them. */
+static void test_plan_data(struct plan *pl, struct job *j)
 {
-    static char buf[4][64];
-    static int k;
-    (void)ctx;
-    if (role != ROLE_WEB && role != ROLE_DB && role != ROLE_IMAP) return NULL;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "/%s/%s-set%d", cached ? "cache" : "work",
-             role_names[role], set);
-    return buf[k];
+    memset(pl, 0, sizeof *pl);
+    snprintf(j->data_dir, sizeof j->data_dir, "/cache");
+    plan_data_build(pl, j);
+    for (int i = 0; i < pl->ndata; i++)
+        if (pl->data[i].mutates) {
+            char w[300];
+            snprintf(w, sizeof w, "/work/%s", pl->data[i].key);
+            plan_data_serve(&pl->data[i], w);
+        }
 }
 
 static const struct server_spec *find_spec(const struct plan *pl, int set, int role)
@@ -114,7 +117,8 @@ TEST(plan_native_four_sets)
     struct plat p;
     plat_open(&p, plat_find_name("native"), "", NULL);
     struct plan pl;
-    plan_build(&pl, j, &p, fake_data, NULL, "/logs");
+    test_plan_data(&pl, j);
+    plan_build(&pl, j, &p, "/logs");
     T_EQ_INT(pl.n, 24);
     T_EQ_INT(pl.nfirst, 8);                 /* nfs and db of every set first */
     for (int i = 0; i < pl.nfirst; i++)
@@ -129,9 +133,14 @@ TEST(plan_native_four_sets)
     T_EQ_STR(web->opts.v[0], "--nfs");
     T_EQ_STR(web->opts.v[1], "127.3.5.1:2049");
     T_EQ_STR(app->opts.v[1], "host=127.4.4.1 port=5432 dbname=orders user=hostmix");
-    T_EQ_STR(find_spec(&pl, 2, ROLE_NFS)->data, "/work/web-set2/nfs");
-    T_EQ_STR(find_spec(&pl, 2, ROLE_NFS)->data_cached, "/cache/web-set2/nfs");
-    T_EQ_STR(find_spec(&pl, 2, ROLE_NFS)->data_key, "web-set2-nfs");
+    T_EQ_INT(pl.ndata, 12);                 /* web, imap and db of each set */
+    T_EQ_STR(find_spec(&pl, 2, ROLE_NFS)->data, "/cache/web-seed1-set2-docroot67108864-nfs30/nfs");
+    T_EQ_STR(find_spec(&pl, 2, ROLE_NFS)->data_cached,
+             "/cache/web-seed1-set2-docroot67108864-nfs30/nfs");
+    T_EQ_STR(find_spec(&pl, 2, ROLE_NFS)->data_key, "web-seed1-set2-docroot67108864-nfs30-nfs");
+    T_EQ_STR(find_spec(&pl, 3, ROLE_DB)->data, "/work/db-seed1-set3-cust7500-items1000");
+    T_EQ_STR(find_spec(&pl, 3, ROLE_DB)->data_cached, "/cache/db-seed1-set3-cust7500-items1000");
+    T_EQ_STR(find_spec(&pl, 3, ROLE_WEB)->data, "/cache/web-seed1-set3-docroot67108864-nfs30");
     T_EQ_INT(find_spec(&pl, 2, ROLE_DB)->data_rw, 1);
     T_EQ_INT(find_spec(&pl, 2, ROLE_WEB)->data_rw, 0);
     T_ASSERT(find_spec(&pl, 1, ROLE_IDLE)->data == NULL);
@@ -225,7 +234,8 @@ TEST(platform_contract_fake)
     T_EQ_INT(p.ops->probe(&p, why, sizeof why), 0);
     T_EQ_INT(p.ops->prepare(&p, why, sizeof why), 0);
     struct plan pl;
-    plan_build(&pl, j, &p, fake_data, NULL, "/logs");
+    test_plan_data(&pl, j);
+    plan_build(&pl, j, &p, "/logs");
     T_EQ_STR(find_spec(&pl, 2, ROLE_APP)->ip, "10.2.2.9");
     T_EQ_STR(find_spec(&pl, 2, ROLE_APP)->peer_ip, "10.2.3.9");
     T_EQ_STR(find_spec(&pl, 2, ROLE_APP)->opts.v[1],

@@ -10,6 +10,9 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "report/explain.h"
+#include "measure/thread.h"
+#include "collect/collect_int.h"
+#include "core/strvec.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -611,4 +614,232 @@ TEST(profile_many_symbols)
     free(s);
     free(text);
     cause_table_free(&t);
+}
+
+/* Every cause has a distinct key and a label, the servers' own work
+ * included (those come from the role table). */
+TEST(cause_names_complete)
+{
+    for (int c = 0; c < PC_N; c++) {
+        T_ASSERT(prof_cause_key(c) && prof_cause_label(c) && *prof_cause_label(c));
+        T_EQ_INT(prof_cause_find(prof_cause_key(c)), c);
+    }
+    T_EQ_STR(prof_cause_key(PC_OWN + ROLE_DB), "own:db");
+    T_EQ_STR(prof_cause_label(PC_OWN + ROLE_WEB), "web's own work");
+}
+
+/* ---- the guests' own time under KVM (tests/fixtures/profile/vcpu) ---- */
+
+/* The guest time of QEMU 4242's vCPU threads between the two stored
+ * readings: CPU 0 ran 0.9 s with 70 of 100 ticks in guest mode, CPU 1
+ * 0.5 s with 20 of 50; the main thread is no vCPU. */
+TEST(profile_vcpu_guest_time)
+{
+    struct meas_thread *a, *b;
+    int na = meas_threads_read(FX "vcpu/t0", 4242, &a), nb = meas_threads_read(FX "vcpu/t1", 4242, &b);
+    T_EQ_INT(na, 3);
+    T_EQ_INT(nb, 3);
+    struct prof_vcpu_guest g = { 0, 0, 0 };
+    double ns = prof_vcpu_guest_ns(a, na, b, nb, 4242, &g);
+    T_NEAR(ns, 0.9e9 * 0.7 + 0.5e9 * 0.4, 1);
+    T_EQ_INT(g.nvcpu, 2);
+    T_EQ_INT(g.guest_ticks, 90);
+    T_EQ_INT(g.ticks, 150);
+    free(a);
+    free(b);
+}
+
+/* The summary of one stored script of QEMU 4242 scaled to sut cores,
+ * the guest cause from the vCPU threads (threads) or from samples. */
+static void t_guest_scaled(const char *script, int threads, double sut, struct prof_summary *s)
+{
+    struct cause_table t = { 0 };
+    cause_table_parse(&t, "builtin", cause_table_builtin, NULL);
+    struct prof_owner o[] = { { 4242, NULL, 0, "set1-web", ROLE_WEB, 1 } };
+    struct prof_input in = { .table = &t, .t0 = 0, .t1 = 4000000000000LL, .owner = o,
+                             .nowner = 1, .event = "cpu-clock" };
+    FILE *f = fopen(script, "r");
+    if (f) prof_analyze(f, &in, s);
+    if (f) fclose(f);
+    cause_table_free(&t);
+    s->seconds = 1;
+    s->guest_threads = threads;
+    s->guest_thread_ns = 0.83e9;
+    s->srv[0].guest_thread_ns = threads ? 0.83e9 : 0;
+    prof_scale(s, sut);
+}
+
+/* With or without the guest-mode samples perf script drops by default,
+ * the guest cause is the vCPU threads' 0.83 cores and the other causes
+ * share the remaining 0.6 by their samples (2 exit, 3 QEMU, 1 vhost);
+ * from samples alone the guest's share depends on which were kept. */
+TEST(profile_guest_from_vcpu_threads)
+{
+    struct prof_summary *s = calloc(2, sizeof *s);
+    T_ASSERT(s);
+    t_guest_scaled(FX "kvm-guest.script", 1, 1.43, &s[0]);
+    t_guest_scaled(FX "kvm-host.script", 1, 1.43, &s[1]);
+    T_EQ_INT(s[0].guest_mode_samples, 6);
+    T_EQ_INT(s[1].guest_mode_samples, 0);
+    for (int k = 0; k < 2; k++) {
+        T_NEAR(s[k].cause[PC_GUEST].cores, 0.83, 1e-9);
+        T_NEAR(s[k].cause[PC_VMEXIT].cores, 0.2, 1e-9);
+        T_NEAR(s[k].cause[PC_EMUL].cores, 0.3, 1e-9);
+        T_NEAR(s[k].cause[PC_VNET].cores, 0.1, 1e-9);
+        T_NEAR(s[k].cause[PC_GUEST].pct_busy, 100 * 0.83 / 1.43, 1e-6);
+        double sum = 0;
+        for (int c = 0; c < PC_N; c++) sum += prof_cause_is_sut(c) ? s[k].cause[c].cores : 0;
+        T_NEAR(sum, 1.43, 1e-9);
+        T_NEAR(prof_server_cores(&s[k], 0), 1.43, 1e-9);     /* every sample is QEMU 4242's */
+    }
+    char note[400];
+    prof_guest_note(&s[0], note, sizeof note);
+    T_ASSERT(strstr(note, "tick-sampled") != NULL);
+    memset(s, 0, 2 * sizeof *s);
+    t_guest_scaled(FX "kvm-host.script", 0, 1.43, &s[0]);      /* the samples alone */
+    T_NEAR(s[0].cause[PC_GUEST].cores, 1.43 * 2 / 8, 1e-9);
+    free(s);
+}
+
+/* ---- KVM exits: their recording and lost events ---- */
+
+TEST(profile_lost_record_parse)
+{
+    struct ps_head h;
+    uint64_t n = 0;
+    T_EQ_INT(ps_parse_lost("perf 16577/16577 [001] 12497.469907966: PERF_RECORD_LOST lost 73", &h,
+                           &n), 0);
+    T_EQ_INT(n, 73);
+    T_EQ_INT(h.cpu, 1);
+    T_EQ_INT(h.t_ns, 12497469907966LL);
+    T_EQ_STR(h.comm, "perf");
+    T_EQ_INT(ps_parse_lost(":16654 16654/16654 [001] 12497.636656677: PERF_RECORD_LOST lost 18",
+                           &h, &n), 0);
+    T_EQ_INT(n, 18);
+    T_ASSERT(ps_parse_lost("perf 1/1 [001] 1.5: PERF_RECORD_LOST lost", &h, &n) < 0);
+    T_ASSERT(ps_parse_lost("perf 1/1 [001] 1.5: PERF_RECORD_LOST lost 7 x", &h, &n) < 0);
+    T_ASSERT(ps_parse_lost("perf 1/1 [001] 1.5:          1 sched:sched_switch: x", &h, &n) < 0);
+}
+
+/* A LOST record on the CPU of an open exit: that exit is left out of the
+ * times (its entry may have been lost), the others pair. */
+TEST(profile_exit_pairing_with_lost)
+{
+    struct prof_summary *s = calloc(1, sizeof *s);
+    T_ASSERT(s);
+    char *text = t_exit_text(FX "kvm-lost.script", 4242, s);
+    T_ASSERT(text);
+    T_EQ_INT(s->lost_records, 1);
+    T_EQ_INT(s->lost_events, 1234);
+    T_EQ_INT(s->exits_unpaired, 1);
+    T_EQ_INT(s->nexits, 1);
+    T_EQ_INT(s->exit[0].count, 3);
+    T_EQ_INT(s->exit[0].timed, 2);
+    T_NEAR(s->exit[0].ns, 30000 + 40000, 1);
+    T_NEAR(prof_exit_mean_us(&s->exit[0]), 35, 1e-9);
+    T_NEAR(s->lost_first_s, 1000.0002, 1e-9);      /* t0 = 0 in t_exit_text */
+    if (!strstr(text, "pairing unreliable from 1000.00 s into the interval: perf lost 1234 events "
+                      "(1 PERF_RECORD_LOST); 1 exits"))
+        t_fail(__FILE__, __LINE__, "no pairing note:\n%s", text);
+    free(text);
+    free(s);
+}
+
+/* perf record's argv for each combination: the main recording keeps
+ * call chains and one in sched_period scheduler events whether or not
+ * exits are recorded; the exits' recording has every exit and entry, no
+ * call chains and a 1024-page buffer. */
+TEST(profile_record_argv)
+{
+    struct job_profile o = { 0 };
+    snprintf(o.event, sizeof o.event, "cpu-clock");
+    o.frequency = 499;
+    o.sched = 1;
+    o.sched_period = 32;
+    struct strvec v = STRVEC_INIT;
+    static const char *const want[4] = {
+        "perf record -a -k CLOCK_MONOTONIC -D -1 --quiet --no-period -g -ecpu-clock/period=2004008/ "
+        "-c32 -esched:sched_switch -esched:sched_waking --control=fifo:/o/perf-ctl.fifo,/o/perf-ack.fifo "
+        "-o/o/perf.data",
+        "perf record -a -k CLOCK_MONOTONIC -D -1 --quiet --no-period -g -ecpu-clock/period=2004008/HG "
+        "-c32 -esched:sched_switch -esched:sched_waking --control=fifo:/o/perf-ctl.fifo,/o/perf-ack.fifo "
+        "-o/o/perf.data",
+        "perf record -a -k CLOCK_MONOTONIC -D -1 --quiet --no-period -g -ecpu-clock/period=2004008/HG "
+        "--control=fifo:/o/perf-ctl.fifo,/o/perf-ack.fifo -o/o/perf.data",
+        "perf record -a -k CLOCK_MONOTONIC -D -1 --quiet --no-period -c1 -m1024 "
+        "-ekvm:kvm_exit/call-graph=no/ -ekvm:kvm_entry/call-graph=no/ "
+        "--control=fifo:/o/kvm-ctl.fifo,/o/kvm-ack.fifo -o/o/kvm.data",
+    };
+    for (int k = 0; k < 4; k++) {
+        o.sched = k != 2;
+        collect_perf_argv(&o, "perf", "/o", k > 0, k == 3, &v);
+        char *j = strvec_join(&v, " ");
+        if (strcmp(j, want[k])) t_fail(__FILE__, __LINE__, "case %d:\n%s\nwanted\n%s", k, j, want[k]);
+        free(j);
+        strvec_clear(&v);
+    }
+    snprintf(o.event, sizeof o.event, "cycles");    /* a hardware event: by frequency */
+    collect_perf_argv(&o, "perf", "/o", 1, 0, &v);
+    T_ASSERT(v.n > 10 && !strcmp(v.v[10], "-ecycles/freq=499/HG"));
+    strvec_clear(&v);
+}
+
+/* result.json keeps what the KVM profile adds: how the guest share was
+ * taken, lost events, unpaired and timed exits; the text reads the same. */
+TEST(explain_json_kvm_round_trip)
+{
+    struct prof_summary *s = calloc(1, sizeof *s);
+    T_ASSERT(s);
+    char *text = t_exit_text(FX "kvm-lost.script", 4242, s);
+    free(text);
+    s->guest_threads = 1;
+    s->guest_thread_ns = 0.5e9;
+    s->guest_ticks = 90;
+    s->vcpu_ticks = 150;
+    s->vcpu_threads = 2;
+    snprintf(s->guest_record, sizeof s->guest_record, "in host and guest mode (:HG)");
+    snprintf(s->exit_command, sizeof s->exit_command, "perf record -c1 -m1024");
+    prof_scale(s, 1.0);
+    struct report_model m = { .profile = s };
+    struct json_w w;
+    struct buf b = BUF_INIT;
+    json_w_init(&w, &b, 0);
+    json_w_obj(&w);
+    report_explain_json(&w, &m);
+    json_w_obj_end(&w);
+    char err[128];
+    struct json_doc *d = json_parse(buf_head(&b), buf_used(&b), err, sizeof err);
+    T_ASSERT(d);
+    struct report_model *m2 = report_model_new();
+    m2->cpu = m.cpu;                        /* the interval's figures come from elsewhere */
+    report_explain_from_json(json_get(json_root(d), "profile"), m2);
+    const struct prof_summary *c = m2->profile;
+    T_ASSERT(c && c->guest_threads);
+    T_NEAR(c->guest_thread_ns, 0.5e9, 1);
+    T_EQ_INT(c->guest_ticks, 90);
+    T_EQ_INT(c->vcpu_threads, 2);
+    T_EQ_STR(c->guest_record, s->guest_record);
+    T_EQ_STR(c->exit_command, s->exit_command);
+    T_EQ_INT(c->lost_events, 1234);
+    T_EQ_INT(c->lost_records, 1);
+    T_EQ_INT(c->exits_unpaired, 1);
+    T_EQ_INT(c->exit[0].timed, 2);
+    T_NEAR(c->cause[PC_GUEST].cores, 0.5, 1e-12);
+    char *t1 = NULL, *t2 = NULL;
+    size_t n1, n2;
+    FILE *f1 = open_memstream(&t1, &n1), *f2 = open_memstream(&t2, &n2);
+    report_explain_text(&m, f1);
+    report_explain_text(m2, f2);
+    fclose(f1);
+    fclose(f2);
+    T_EQ_STR(t1, t2);
+    T_ASSERT(strstr(t1, "guest execution: 0.500 cores") || strstr(t1, "0.500 cores"));
+    T_ASSERT(strstr(t1, "tick-sampled") != NULL);
+    T_ASSERT(strstr(t1, "perf lost 1234 events in 1 records") != NULL);
+    free(t1);
+    free(t2);
+    json_doc_free(d);
+    buf_free(&b);
+    report_model_free(m2);
+    free(s);
 }

@@ -92,6 +92,42 @@ TEST(vmqemu_argv_q35_kvm_hugepages)
     buf_free(&why);
 }
 
+/* microvm's legacy devices under each accelerator: pit and pic off only
+ * under KVM (kvm-clock gives the TSC; no PIT to calibrate against), on
+ * q35 never; and the vhost note only for vhost on microvm. */
+TEST(vmqemu_microvm_legacy_per_accel)
+{
+    static const struct { enum vm_accel a; enum vm_machine m; enum vm_huge h; const char *want; }
+        k[] = {
+            { VM_ACCEL_TCG, VM_MACHINE_MICROVM, VM_HUGE_NO, "-machine microvm -accel tcg,tb-size=64 " },
+            { VM_ACCEL_KVM, VM_MACHINE_MICROVM, VM_HUGE_NO,
+              "-machine microvm,pit=off,pic=off -accel kvm -cpu host " },
+            { VM_ACCEL_KVM, VM_MACHINE_MICROVM, VM_HUGE_2M,
+              "-machine microvm,pit=off,pic=off,memory-backend=mem -accel kvm " },
+            { VM_ACCEL_TCG, VM_MACHINE_Q35, VM_HUGE_NO, "-machine q35 -accel tcg,tb-size=64 " },
+            { VM_ACCEL_KVM, VM_MACHINE_Q35, VM_HUGE_NO, "-machine q35 -accel kvm -cpu host " },
+        };
+    struct vm_disk d = { "/c/disk.qcow2", VM_DISK_QCOW2, 0, 1, VM_AIO_IO_URING };
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        struct vm_qemu_cfg c = t_cfg(&d);
+        c.accel = k[i].a;
+        c.machine = k[i].m;
+        c.huge = k[i].h;
+        struct strvec a = STRVEC_INIT;
+        struct buf why = BUF_INIT;
+        T_EQ_INT(vm_qemu_argv(&c, &a, &why), 0);
+        if (!strstr(t_join(&a), k[i].want))
+            t_fail(__FILE__, __LINE__, "case %zu: no '%s' in %s", i, k[i].want, t_join(&a));
+        T_EQ_INT(strstr(t_join(&a), "pit=") != NULL, k[i].a == VM_ACCEL_KVM && k[i].m == VM_MACHINE_MICROVM);
+        strvec_clear(&a);
+        buf_free(&why);
+    }
+    T_ASSERT(vm_vhost_machine_note(VM_MACHINE_MICROVM, 1) != NULL);
+    T_ASSERT(strstr(vm_vhost_machine_note(VM_MACHINE_MICROVM, 1), "irqfd") != NULL);
+    T_ASSERT(vm_vhost_machine_note(VM_MACHINE_MICROVM, 0) == NULL);
+    T_ASSERT(vm_vhost_machine_note(VM_MACHINE_Q35, 1) == NULL);
+}
+
 /* The kernel command line and argv for each accelerator and machine:
  * tsc_early_khz and lpj only under TCG (kvm-clock is exact under KVM). */
 TEST(vmqemu_timing_per_accel_and_machine)
@@ -112,7 +148,8 @@ TEST(vmqemu_timing_per_accel_and_machine)
             struct strvec av = STRVEC_INIT;
             T_EQ_INT(vm_qemu_argv(&c, &av, &why), 0);
             const char *j = t_join(&av);
-            T_ASSERT(strstr(j, m ? "-machine q35 " : "-machine microvm ") != NULL);
+            T_ASSERT(strstr(j, m ? "-machine q35 " : a == VM_ACCEL_KVM ? "-machine microvm,pit=off,pic=off "
+                                                                      : "-machine microvm ") != NULL);
             if (a == VM_ACCEL_KVM) {
                 T_ASSERT(strstr(j, "tsc_early_khz") == NULL && strstr(j, "lpj=") == NULL);
                 T_ASSERT(strstr(j, "-accel kvm -cpu host ") != NULL);

@@ -3,6 +3,7 @@
 #include "platform/container/bundle.h"
 #include "platform/rootfs.h"
 #include "core/fs.h"
+#include "core/manifest.h"
 #include "core/json.h"
 
 #include <errno.h>
@@ -101,6 +102,7 @@ static int ctr_build(const char *dir, const struct rootfs *r, struct buf *why)
     buf_printf(&tmp, "%s.tmp-%d", dir, (int)getpid());
     fs_rmtree(buf_cstr(&tmp));
     int rc = ctr_fill(buf_cstr(&tmp), r, why);
+    if (rc == 0) rc = manifest_seal(buf_cstr(&tmp), dir, why);
     if (rc == 0 && rename(buf_cstr(&tmp), dir) != 0) {
         if (errno != EEXIST && errno != ENOTEMPTY) {
             buf_printf(why, "cannot rename %s to %s: %s", buf_cstr(&tmp), dir, strerror(errno));
@@ -128,7 +130,13 @@ int ctr_rootfs(const char *cache_dir, const char *exe, struct buf *dir, struct b
         buf_reset(dir);
         buf_printf(dir, "%s/container-rootfs-%s", abs, key);
         struct stat st;
-        if (stat(buf_cstr(dir), &st) != 0) rc = ctr_build(buf_cstr(dir), &r, why);
+        int m = stat(buf_cstr(dir), &st) == 0 ? manifest_use(buf_cstr(dir), why) : MANIFEST_NONE;
+        if (m == MANIFEST_NONE) {
+            fs_rmtree(buf_cstr(dir));       /* made before manifests: made again */
+            rc = ctr_build(buf_cstr(dir), &r, why);
+        } else {
+            rc = m;
+        }
     }
     rootfs_free(&r);
     return rc;

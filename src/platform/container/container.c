@@ -39,7 +39,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/spawn.h"
-#include "job/job.h"
+#include "core/fs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -72,9 +72,9 @@ struct ctr_opts {
 #define CO(f) offsetof(struct ctr_opts, f)
 static const struct opt_def ctr_opt_table[] = {
     { "runtime", OPT_ENUM, CO(runtime), 0, "auto", OPT_NO_RANGE, ctr_rt_names,
-      JOB_SEC_PLATFORM, "OCI runtime: crun or runc (auto: the first of them that is installed)" },
+      OPT_SEC_ANY, "OCI runtime: crun or runc (auto: the first of them that is installed)" },
     { "start_timeout", OPT_DURATION, CO(start_timeout), 0, "30s", 1e9, 3600e9, NULL,
-      JOB_SEC_PLATFORM, "how long a container may take from start to its server answering" },
+      OPT_SEC_ANY, "how long a container may take from start to its server answering" },
     { NULL, 0, 0, 0, NULL, 0, 0, NULL, 0, NULL },
 };
 
@@ -351,7 +351,7 @@ static int ctr_prepare(struct plat *p, char *why, size_t n)
                                                  sizeof ct->acct_why))
         ct->acct = ct->mnt.cpuacct >= 0 ? CTR_ACCT_V1 : CTR_ACCT_PROC;
     struct buf w = BUF_INIT;
-    int rc = ctr_rootfs(p->cache_dir ? p->cache_dir : JOB_DATA_DIR, p->self_exe,
+    int rc = ctr_rootfs(p->cache_dir ? p->cache_dir : HOSTMIX_DATA_DIR, p->self_exe,
                         &ct->rootfs, &w);
     if (rc) snprintf(why, n, "container root file system: %s", buf_cstr(&w));
     buf_free(&w);

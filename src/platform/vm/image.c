@@ -2,6 +2,7 @@
  * images and overlays (the initramfs is in initramfs.c). */
 #include "platform/vm/image.h"
 #include "core/fs.h"
+#include "core/manifest.h"
 #include "platform/vm/kmods.h"
 #include "platform/pcmd.h"
 #include "measure/measure.h"
@@ -89,8 +90,10 @@ static int vmimg_kernel_pkg(struct buf *pkg, struct buf *why)
     return d ? 0 : -1;
 }
 
-/* The newest CACHE/kernel-* directory's version, for offline use. */
-static int vmimg_kernel_cached(const char *cache_dir, struct vmimg_kernel *k)
+/* The newest CACHE/kernel-* directory's version, for offline use: only
+ * one that matches its manifest (it cannot be fetched again now).
+ * Returns 0, or -1 with why saying so (nothing there: why untouched). */
+static int vmimg_kernel_cached(const char *cache_dir, struct vmimg_kernel *k, struct buf *why)
 {
     DIR *d = opendir(cache_dir);
     if (!d) return -1;
@@ -107,6 +110,11 @@ static int vmimg_kernel_cached(const char *cache_dir, struct vmimg_kernel *k)
     if (buf_used(&best)) {
         buf_printf(&root, "%s/kernel-%s", cache_dir, buf_cstr(&best));
         rc = vmimg_kernel_at(buf_cstr(&root), buf_cstr(&best), k);
+        int m = rc == 0 ? manifest_use(buf_cstr(&root), why) : 0;
+        if (m == MANIFEST_NONE)
+            buf_printf(why, "cached guest kernel %s has no manifest (remove it and run online "
+                       "to fetch it again)", buf_cstr(&root));
+        if (m) rc = -1;
     }
     buf_free(&best);
     buf_free(&root);
@@ -155,6 +163,7 @@ static int vmimg_kernel_fetch(const char *cache_dir, const char *pkg, const char
     if (rc == 0) chmod(buf_cstr(&tmp), 0755);
     if (rc == 0) rc = vmimg_kernel_unpack(buf_cstr(&tmp), pkg, version, why);
     buf_printf(&root, "%s/root", buf_cstr(&tmp));
+    if (rc == 0) rc = manifest_seal(buf_cstr(&root), dir, why);
     if (rc == 0 && rename(buf_cstr(&root), dir) < 0 && errno != EEXIST && errno != ENOTEMPTY) {
         buf_printf(why, "rename to %s: %s", dir, strerror(errno));
         rc = -1;
@@ -165,6 +174,15 @@ static int vmimg_kernel_fetch(const char *cache_dir, const char *pkg, const char
     return rc;
 }
 
+/* The cached kernel tree dir against its manifest: 0 use it, -1 refused
+ * (why), MANIFEST_NONE: removed, to be fetched again. */
+static int vmimg_kernel_checked(const char *dir, struct buf *why)
+{
+    int rc = manifest_use(dir, why);
+    if (rc == MANIFEST_NONE) fs_rmtree(dir);
+    return rc;
+}
+
 int vmimg_kernel_debian(const char *cache_dir, struct vmimg_kernel *k, struct buf *why)
 {
     memset(k, 0, sizeof *k);
@@ -172,15 +190,18 @@ int vmimg_kernel_debian(const char *cache_dir, struct vmimg_kernel *k, struct bu
     struct buf pkg = BUF_INIT, dir = BUF_INIT, apt_why = BUF_INIT;
     int rc = vmimg_kernel_pkg(&pkg, &apt_why);
     if (rc < 0) {
-        rc = vmimg_kernel_cached(cache_dir, k);
-        if (rc) buf_printf(why, "no cached guest kernel and %s", buf_cstr(&apt_why));
+        rc = vmimg_kernel_cached(cache_dir, k, why);
+        if (rc && !buf_used(why))
+            buf_printf(why, "no cached guest kernel and %s", buf_cstr(&apt_why));
         goto out;
     }
     const char *version = buf_cstr(&pkg) + strlen("linux-image-");
     buf_printf(&dir, "%s/kernel-%s", cache_dir, version);
-    if (vmimg_kernel_at(buf_cstr(&dir), version, k) == 0) goto out;
+    if (vmimg_kernel_at(buf_cstr(&dir), version, k) == 0 &&
+        (rc = vmimg_kernel_checked(buf_cstr(&dir), why)) != MANIFEST_NONE)
+        goto out;
     rc = vmimg_kernel_fetch(cache_dir, buf_cstr(&pkg), buf_cstr(&dir), version, &apt_why);
-    if (rc && vmimg_kernel_cached(cache_dir, k) == 0) {
+    if (rc && vmimg_kernel_cached(cache_dir, k, &apt_why) == 0) {
         /* The archive knows a newer kernel but cannot deliver it. */
         rc = 0;
         goto out;
@@ -268,7 +289,11 @@ int vmimg_disk(const char *cache_dir, const char *data_dir, const char *key,
     }
     buf_reset(out);
     buf_printf(out, "%s/disk-%s.ext4", cache_dir, key);
-    if (access(buf_cstr(out), R_OK) == 0) return 0;
+    if (access(buf_cstr(out), R_OK) == 0) {
+        int m = manifest_use(buf_cstr(out), why);
+        if (m != MANIFEST_NONE) return m;
+        unlink(buf_cstr(out));      /* made before manifests: made again */
+    }
     if (vmimg_mkdirs(cache_dir, why)) return -1;
     vmimg_tree.bytes = vmimg_tree.inodes = 0;
     if (nftw(data_dir, vmimg_size_fn, 16, FTW_PHYS) != 0) {
@@ -286,6 +311,7 @@ int vmimg_disk(const char *cache_dir, const char *data_dir, const char *key,
                      "-d", (char *)data_dir, "-F", (char *)buf_cstr(&tmp), (char *)buf_cstr(&sz),
                      NULL };
     int rc = pcmd_check(argv, NULL, NULL, why);
+    if (rc == 0) rc = manifest_seal(buf_cstr(&tmp), buf_cstr(out), why);
     if (rc == 0 && rename(buf_cstr(&tmp), buf_cstr(out)) < 0) {
         buf_printf(why, "rename to %s: %s", buf_cstr(out), strerror(errno));
         rc = -1;

@@ -17,6 +17,7 @@
 #include "platform/pcmd.h"
 #include "platform/rootfs.h"
 #include "core/fs.h"
+#include "core/manifest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -209,13 +210,19 @@ int vmimg_initramfs(const char *cache_dir, const char *exe, const struct vmimg_k
         buf_cstr(path);
     }
     if (rc == 0 && access(buf_head(path), R_OK) == 0) {
-        utimensat(AT_FDCWD, buf_head(path), NULL, 0);   /* used: the cache keeps it */
-        goto out;
+        int checked = manifest_use(buf_head(path), why);
+        if (checked != MANIFEST_NONE) {
+            rc = checked;
+            if (rc == 0) utimensat(AT_FDCWD, buf_head(path), NULL, 0);  /* used: kept */
+            goto out;
+        }
+        unlink(buf_head(path));     /* made before manifests: made again */
     }
     if (rc == 0) rc = vmimg_modules(k, m, &mods, why);
     if (rc == 0) {
         buf_printf(&tmp, "%s.tmp.%d", buf_head(path), (int)getpid());
         rc = irfs_write(buf_cstr(&tmp), &fs, k, &mods, why);
+        if (rc == 0) rc = manifest_seal(buf_cstr(&tmp), buf_head(path), why);
         if (rc == 0 && rename(buf_cstr(&tmp), buf_head(path)) < 0) {
             buf_printf(why, "rename to %s: %s", buf_head(path), strerror(errno));
             rc = -1;

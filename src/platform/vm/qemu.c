@@ -46,13 +46,25 @@ static int vm_check(const struct vm_qemu_cfg *c, struct buf *why)
     return 0;
 }
 
+/* microvm's legacy devices a guest under KVM does without: the i8254 PIT
+ * and the i8259 PIC (QEMU's microvm properties pit and pic, "auto" = on).
+ * Under KVM the guest takes its TSC frequency from kvm-clock and Linux
+ * calibrates the local APIC timer by polling (since 5.3), so it needs no
+ * PIT; interrupts go through the IOAPIC.  The RTC (the wall clock at
+ * boot) and the ISA serial port (the console file) stay.  Under TCG the
+ * defaults stay: there is no kvm-clock. */
+static const char *vm_machine_legacy(const struct vm_qemu_cfg *c)
+{
+    return c->machine == VM_MACHINE_MICROVM && c->accel == VM_ACCEL_KVM ? ",pit=off,pic=off" : "";
+}
+
 /* -machine, -cpu, -smp, -m and the hugepage backend. */
 static void vm_add_machine(const struct vm_qemu_cfg *c, struct strvec *a)
 {
     uint64_t mib = c->mem_bytes >> 20;
     strvec_push(a, "-machine");
-    strvec_pushf(a, "%s%s", c->machine == VM_MACHINE_Q35 ? "q35" : "microvm",
-                 c->huge != VM_HUGE_NO ? ",memory-backend=mem" : "");
+    strvec_pushf(a, "%s%s%s", c->machine == VM_MACHINE_Q35 ? "q35" : "microvm",
+                 vm_machine_legacy(c), c->huge != VM_HUGE_NO ? ",memory-backend=mem" : "");
     /* TCG's translated-code cache is 1 GiB by default in QEMU 7 and grows
      * into QEMU's resident set: 64 MiB holds a server's working set */
     strvec_push(a, "-accel");
@@ -154,4 +166,12 @@ int vm_qemu_argv(const struct vm_qemu_cfg *c, struct strvec *out, struct buf *wh
     vm_add_disks(c, out);
     vm_add_channels(c, out);
     return 0;
+}
+
+const char *vm_vhost_machine_note(enum vm_machine m, int vhost)
+{
+    if (m != VM_MACHINE_MICROVM || !vhost) return NULL;
+    return "vhost-net on microvm: virtio-mmio has no irqfd in QEMU, so every interrupt vhost "
+           "raises goes through QEMU's main loop (on q35 the kernel injects it); network-heavy "
+           "roles measure more main-loop CPU than on q35";
 }

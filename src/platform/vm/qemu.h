@@ -2,7 +2,8 @@
  * configuration struct (no I/O), so it is unit-tested for each machine.
  *
  * microvm takes the virtio-mmio device forms (virtio-net-device, ...),
- * q35 the PCI forms (virtio-net-pci, ...).  The guest gets: the kernel
+ * q35 the PCI forms (virtio-net-pci, ...); under KVM microvm goes without
+ * its PIT and PIC (pit=off,pic=off).  The guest gets: the kernel
  * and initramfs, its disks on virtio-blk, one virtio-net on an inherited
  * tap fd, a QMP socket, the agent channel (a virtio-serial port named
  * org.hostmix.agent on a unix socket) and its serial console in a file.
@@ -75,6 +76,10 @@ int vm_qemu_argv(const struct vm_qemu_cfg *c, struct strvec *out, struct buf *wh
 /* The guest MAC of role `role` in set `set`: locally administered
  * 02:48:4d:00:SS:RR ("HM").  Writes 18 bytes into mac. */
 void vm_mac(int set, int role, char mac[18]);
+
+/* What a report should say of vhost-net on machine m (vhost: it is on):
+ * a static sentence, or NULL when there is nothing to say. */
+const char *vm_vhost_machine_note(enum vm_machine m, int vhost);
 
 /* Appends s to out with every ',' doubled (QEMU's option escaping). */
 void vm_qemu_escape(const char *s, struct buf *out);

@@ -43,7 +43,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/spawn.h"
-#include "job/job.h"
+#include "roles/role.h"
 #include "measure/thread.h"
 
 #include <dirent.h>
@@ -80,7 +80,7 @@ struct vm_opts {
 };
 
 #define VO(f) offsetof(struct vm_opts, f)
-#define SP JOB_SEC_PLATFORM
+#define SP OPT_SEC_ANY
 static const struct opt_def vm_opt_table[] = {
     { "accel", OPT_ENUM, VO(accel), 0, "auto", OPT_NO_RANGE, vm_accel_names, SP,
       "accelerator: kvm where /dev/kvm can run a guest, else tcg (emulation)" },
@@ -560,6 +560,8 @@ static void vm_describe(const struct plat *p, struct plat_acct *a)
     if (v->timing.tsc_khz)
         buf_printf(&b, ", guests' tsc_early_khz %lu (host TSC from %s)", v->timing.tsc_khz,
                    v->tsc_from);
+    const char *note = vm_vhost_machine_note((enum vm_machine)(v->o ? v->o->machine : 0), v->vhost);
+    if (note) buf_printf(&b, "; %s", note);
     snprintf(a->facts, sizeof a->facts, "%s", buf_cstr(&b));   /* cut to the field */
     buf_free(&b);
 }

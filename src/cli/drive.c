@@ -1,4 +1,4 @@
-/* drive.c — `hostmix drive ROLE --target ADDR:PORT --rate R --duration D ...`:
+/* drive.c — the `hostmix drive ROLE --target ADDR:PORT --rate R --duration D ...`:
  * one target driven by the engine of drive.h, results as text on stdout and
  * optionally as JSON.  Exit status: 0 QoS passed, 1 QoS failed (or the run
  * could not be done or was cut short by SIGINT/SIGTERM), 2 usage. */

@@ -50,7 +50,8 @@ struct opt_def {
     const char *def;            /* default, as text; NULL = zero */
     double min, max;            /* range, in the type's base unit; min > max: none */
     const char *const *choices; /* OPT_ENUM: NULL-terminated */
-    unsigned sections;          /* job files: bit mask of sections accepting it */
+    unsigned sections;          /* job files: bit mask of sections accepting it
+                                 * (OPT_SEC_ANY: a table of one section) */
     const char *help;
 };
 
@@ -98,5 +99,9 @@ int opt_parse_argv(const struct opt_def *table, void *base, int argc, char **arg
                    const char *usage, int *optind_out);
 /* Prints the table as help text: name, type, default, range, help. */
 void opt_print_help(FILE *f, const struct opt_def *table, unsigned section);
+
+/* opt_def.sections of a row in a table that has only one section (a
+ * platform's [platform] options, a role's own options). */
+#define OPT_SEC_ANY 0x7fffffffu
 
 #endif

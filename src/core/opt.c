@@ -1,5 +1,5 @@
 /* opt.c — see opt.h. */
-#include "job/opt.h"
+#include "core/opt.h"
 
 #include <ctype.h>
 #include <errno.h>

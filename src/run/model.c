@@ -1,15 +1,17 @@
-/* model_run.c — the report model of a finished run: the one file of
- * src/report/ that reads struct run (run/run.h) and the platform's state.
+/* model.c — the report model of a run: the run fills report/'s model
+ * through the model's own API (report/model.h), so that report/ never
+ * reads struct run.
  *
  * Everything a report shows is computed here, once: per role load, latency
  * and CPU, the CPU of the measurement interval, the baseline and every
- * series interval, the servers, the load driver's targets.  The renderers
- * then read only the model (model.h). */
-#include "report/model.h"
+ * series interval, the servers, the live progress line.  The renderers
+ * then read only the model. */
+#include "run/run_int.h"
 #include "collect/collect.h"
 #include "core/hist.h"
 #include "report/explain.h"
-#include "run/run.h"
+#include "report/model.h"
+#include "report/report.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -112,21 +114,38 @@ static void mr_roles(const struct run *r, struct report_model *m, struct hist *l
     }
 }
 
+struct mr_sec {
+    struct report_model *m;
+    struct report_section *s;
+    const void *base;
+};
+
+static void mr_count(const struct opt_def *o, void *ctx)
+{
+    (void)o;
+    ((struct mr_sec *)ctx)->s->n++;
+}
+
+static void mr_value(const struct opt_def *o, void *ctx)
+{
+    struct mr_sec *c = ctx;
+    char v[256];
+    opt_fmt_value(v, sizeof v, o, c->base);
+    c->s->kv[c->s->n].key = report_model_str(c->m, o->name);
+    c->s->kv[c->s->n++].value = report_model_str(c->m, v);
+}
+
 /* The options of one job section, resolved (defaults filled in). */
 static void mr_section(struct report_model *m, struct report_section *s, const char *name,
                        unsigned section, const void *base)
 {
-    int n = 0;
-    for (const struct opt_def *o = job_table; o->name; o++) n += !!(o->sections & section);
+    struct mr_sec c = { m, s, base };
     s->name = report_model_str(m, name);
-    s->kv = report_model_alloc(m, (size_t)n * sizeof *s->kv);
-    for (const struct opt_def *o = job_table; o->name; o++) {
-        if (!(o->sections & section)) continue;
-        char v[256];
-        opt_fmt_value(v, sizeof v, o, base);
-        s->kv[s->n].key = report_model_str(m, o->name);
-        s->kv[s->n++].value = report_model_str(m, v);
-    }
+    s->n = 0;
+    job_section_each(section, mr_count, &c);
+    s->kv = report_model_alloc(m, (size_t)s->n * sizeof *s->kv);
+    s->n = 0;
+    job_section_each(section, mr_value, &c);
 }
 
 static void mr_job(const struct run *r, struct report_model *m)
@@ -245,59 +264,6 @@ static void mr_work(const struct run *r, struct report_model *m)
     m->work.kept = r->work_kept;
 }
 
-static void mr_op(struct report_model *m, const struct drive_op_result *o, double ms,
-                  struct report_op *d)
-{
-    d->name = report_model_str(m, o->name ? o->name : "?");
-    d->count = o->count;
-    d->rate = ms > 0 ? (double)o->count / ms : 0;
-    d->errors = o->errors;
-    d->timeouts = o->timeouts;
-    d->bytes = o->bytes;
-    report_lat_from_hist(m, &o->corrected, 1, &d->corrected);
-    report_lat_from_hist(m, &o->uncorrected, 1, &d->uncorrected);
-}
-
-static void mr_target(struct report_model *m, const struct drive_target_result *x, double ms,
-                      struct report_target *t)
-{
-    char q[256];
-    t->name = report_model_str(m, x->cfg.name);
-    t->role = report_model_str(m, x->cfg.role >= 0 && x->cfg.role < ROLE_COUNT
-                                  ? role_names[x->cfg.role] : "?");
-    t->address = report_model_str(m, x->cfg.addr);
-    t->arrival = report_model_str(m, arrival_names[x->cfg.arrival]);
-    t->connections = x->cfg.connections;
-    t->target_rate = x->cfg.rate;
-    t->achieved_rate = x->achieved_rate;
-    t->count = x->all.count;
-    t->errors = x->all.errors;
-    t->timeouts = x->all.timeouts;
-    t->conn_errors = x->conn_errors;
-    t->connects = x->connects;
-    t->late = x->late;
-    t->qos = report_model_str(m, opt_fmt_qos(q, sizeof q, &x->cfg.qos));
-    t->qos_pass = x->qos_pass;
-    t->qos_failed = x->qos_pass ? NULL : report_model_str(m, x->qos_failed);
-    mr_op(m, &x->all, ms, &t->all);
-    t->nops = x->nops;
-    t->op = report_model_alloc(m, (size_t)x->nops * sizeof *t->op);
-    for (int i = 0; i < x->nops; i++) mr_op(m, &x->op[i], ms, &t->op[i]);
-}
-
-/* The load driver's results (of a run, or of `hostmix drive`). */
-static void mr_drive(const struct drive_results *res, struct report_model *m)
-{
-    m->have_drive = res != NULL;
-    if (!res) return;
-    m->drive.measure_s = (double)res->measure_ns / 1e9;
-    m->drive.qos_pass = res->qos_pass;
-    m->drive.ntargets = res->ntargets;
-    m->drive.t = report_model_alloc(m, (size_t)res->ntargets * sizeof *m->drive.t);
-    for (int i = 0; i < res->ntargets; i++)
-        mr_target(m, &res->t[i], m->drive.measure_s, &m->drive.t[i]);
-}
-
 static void mr_top(const struct run *r, struct report_model *m)
 {
     m->hostmix_version = report_model_str(m, HOSTMIX_VERSION);
@@ -347,16 +313,9 @@ struct report_model *report_model_from_run(const struct run *r)
     mr_series(r, m);
     mr_servers(r, m);
     report_guests_total(m);
-    mr_drive(r->res, m);
+    report_model_add_drive(m, r->res);
     report_explain_set(m, collect_summary(r->coll));
     free(lat);
-    return m;
-}
-
-struct report_model *report_model_from_drive(const struct drive_results *res)
-{
-    struct report_model *m = report_model_new();
-    mr_drive(res, m);
     return m;
 }
 
@@ -382,4 +341,11 @@ void report_live_from_run(const struct run *r, struct report_live *l)
     l->host_busy_cores = c.host_busy_cores;
     l->sut_cores = c.sut_cores;
     l->driver_cores = c.driver_cores;
+}
+
+void run_progress(const struct run *r, int final)
+{
+    struct report_live l;
+    report_live_from_run(r, &l);
+    report_progress(&l, stderr, final);
 }
