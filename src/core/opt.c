@@ -1,5 +1,6 @@
 /* opt.c — see opt.h. */
 #include "core/opt.h"
+#include "core/buf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -186,15 +187,22 @@ int opt_parse_qos(const char *s, struct qos *q, char *err, size_t errlen)
 
 /* ---- formatting --------------------------------------------------- */
 
+struct numstr opt_duration_str(int64_t ns)
+{
+    if (ns == 0) return numstr_fmt("0s");
+    if (ns % 3600000000000LL == 0) return numstr_fmt("%lldh", (long long)(ns / 3600000000000LL));
+    if (ns % 60000000000LL == 0) return numstr_fmt("%lldm", (long long)(ns / 60000000000LL));
+    if (ns >= 1000000000LL) return numstr_fmt("%gs", ns / 1e9);
+    if (ns >= 1000000LL) return numstr_fmt("%gms", ns / 1e6);
+    if (ns >= 1000LL) return numstr_fmt("%gus", ns / 1e3);
+    return numstr_fmt("%lldns", (long long)ns);
+}
+
 char *opt_fmt_duration(char *dst, size_t n, int64_t ns)
 {
-    if (ns == 0) snprintf(dst, n, "0s");
-    else if (ns % 3600000000000LL == 0) snprintf(dst, n, "%lldh", (long long)(ns / 3600000000000LL));
-    else if (ns % 60000000000LL == 0) snprintf(dst, n, "%lldm", (long long)(ns / 60000000000LL));
-    else if (ns >= 1000000000LL) snprintf(dst, n, "%gs", ns / 1e9);
-    else if (ns >= 1000000LL) snprintf(dst, n, "%gms", ns / 1e6);
-    else if (ns >= 1000LL) snprintf(dst, n, "%gus", ns / 1e3);
-    else snprintf(dst, n, "%lldns", (long long)ns);
+    const struct numstr s = opt_duration_str(ns);
+    size_t len = n ? strnlen(s.s, n - 1) : 0;      /* as snprintf: cut to fit */
+    if (n) memcpy(dst, s.s, len), dst[len] = '\0';
     return dst;
 }
 
@@ -207,22 +215,26 @@ char *opt_fmt_size(char *dst, size_t n, int64_t b)
     return dst;
 }
 
+void opt_put_qos(struct buf *out, const struct qos *q)
+{
+    if (q->n == 0) buf_puts(out, "none");
+    for (int i = 0; i < q->n; i++) {
+        const struct qos_clause *c = &q->c[i];
+        const struct numstr v = c->kind == QOS_ERRORS ? numstr_fmt("%g%%", c->limit_pct)
+                              : opt_duration_str(c->limit_ns);
+        const struct numstr m = c->kind == QOS_PCTL ? numstr_fmt("p%g", c->pct)
+                              : numstr_fmt("%s", c->kind == QOS_MEAN ? "mean"
+                                                 : c->kind == QOS_MAX ? "max" : "errors");
+        buf_printf(out, "%s%s%s%s", i ? "," : "", m.s, c->strict ? "<" : "<=", v.s);
+    }
+}
+
 char *opt_fmt_qos(char *dst, size_t n, const struct qos *q)
 {
-    size_t len = 0;
-    dst[0] = '\0';
-    if (q->n == 0) snprintf(dst, n, "none");
-    for (int i = 0; i < q->n && len < n; i++) {
-        const struct qos_clause *c = &q->c[i];
-        char v[32], m[16];
-        if (c->kind == QOS_ERRORS) snprintf(v, sizeof v, "%g%%", c->limit_pct);
-        else opt_fmt_duration(v, sizeof v, c->limit_ns);
-        if (c->kind == QOS_PCTL) snprintf(m, sizeof m, "p%g", c->pct);
-        else snprintf(m, sizeof m, "%s", c->kind == QOS_MEAN ? "mean" :
-                      c->kind == QOS_MAX ? "max" : "errors");
-        len += (size_t)snprintf(dst + len, n - len, "%s%s%s%s", i ? "," : "", m,
-                                c->strict ? "<" : "<=", v);
-    }
+    struct buf b = BUF_INIT;
+    opt_put_qos(&b, q);
+    snprintf(dst, n, "%s", buf_cstr(&b));
+    buf_free(&b);
     return dst;
 }
 

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <getopt.h>
 
+#include "core/buf.h"
+
 enum opt_type {
     OPT_INT,        /* int64_t; suffixes k (1000), M (10^6), G (10^9) */
     OPT_DURATION,   /* int64_t nanoseconds; units us, ms, s, m, h (bare number: s) */
@@ -76,6 +78,11 @@ int opt_parse_qos(const char *s, struct qos *q, char *err, size_t errlen);
 char *opt_fmt_duration(char *dst, size_t n, int64_t ns);
 char *opt_fmt_size(char *dst, size_t n, int64_t bytes);
 char *opt_fmt_qos(char *dst, size_t n, const struct qos *q);
+/* The same without a caller's array: a duration as a numstr, a QoS
+ * expression appended to out. */
+struct numstr opt_duration_str(int64_t ns);
+struct buf;
+void opt_put_qos(struct buf *out, const struct qos *q);
 /* Formats opt's range ("1..64", "10ms..1h") or an enum's choices; "" if
  * it has neither.  Returns dst. */
 char *opt_fmt_range(char *dst, size_t n, const struct opt_def *opt);

@@ -100,9 +100,8 @@ int drive_qos_eval(const struct qos *q, const struct drive_target_result *r, str
         }
         if (!ok) {
             struct qos one = { 1, { *c } };
-            char clause[80];                /* one clause as written: "p99.9<=1500ms" */
-            opt_fmt_qos(clause, sizeof clause, &one);
-            buf_printf(why, "%s (%s)", clause, val.s);
+            opt_put_qos(why, &one);         /* the clause as written, then its value */
+            buf_printf(why, " (%s)", val.s);
             return 0;
         }
     }
@@ -167,7 +166,8 @@ void drive_results_json(const struct drive_results *r, struct json_w *w, int wit
     json_w_arr(w);
     for (int t = 0; t < r->ntargets; t++) {
         const struct drive_target_result *x = &r->t[t];
-        char q[256];
+        struct buf q = BUF_INIT;
+        opt_put_qos(&q, &x->cfg.qos);
         json_w_obj(w);
         json_w_key(w, "name"); json_w_str(w, x->cfg.name);
         json_w_key(w, "role"); json_w_str(w, x->cfg.role >= 0 && x->cfg.role < ROLE_COUNT
@@ -183,7 +183,8 @@ void drive_results_json(const struct drive_results *r, struct json_w *w, int wit
         json_w_key(w, "conn_errors"); json_w_uint(w, x->conn_errors);
         json_w_key(w, "connects"); json_w_uint(w, x->connects);
         json_w_key(w, "late"); json_w_uint(w, x->late);
-        json_w_key(w, "qos"); json_w_str(w, opt_fmt_qos(q, sizeof q, &x->cfg.qos));
+        json_w_key(w, "qos"); json_w_str(w, buf_cstr(&q));
+        buf_free(&q);
         json_w_key(w, "qos_pass"); json_w_bool(w, x->qos_pass);
         json_w_key(w, "qos_failed");
         if (x->qos_pass) json_w_null(w); else json_w_str(w, x->qos_failed);
