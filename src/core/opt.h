@@ -65,7 +65,8 @@ int opt_set(const struct opt_def *opt, void *base, const char *text,
             char *err, size_t errlen);
 
 /* Value parsers, shared with anything else that reads the same notations.
- * Each returns 0 or -1 with a message in err. */
+ * Each returns 0 or -1 with a message in err (err NULL with errlen 0: no
+ * message, for a caller that only needs the verdict). */
 int opt_parse_int(const char *s, int64_t *out, char *err, size_t errlen);
 int opt_parse_duration(const char *s, int64_t *ns, char *err, size_t errlen);
 int opt_parse_size(const char *s, int64_t *bytes, char *err, size_t errlen);
