@@ -310,3 +310,20 @@ TEST(drive_web_session_walks_the_chain)
     T_EQ_INT(rig_parse(&r, "HTTP/1.1 200 OK\r\n\r\n", &used), DP_FATAL);
     rig_close(&r);
 }
+
+TEST(drive_refuses_undriven_role)
+{
+    struct drive_cfg cfg = { .threads = 1, .measure = 1000000000 };
+    char err[256];
+    struct drive *d = drive_create(&cfg, err, sizeof err);
+    T_ASSERT(d != NULL);
+    struct drive_target_cfg t;
+    drive_target_defaults(&t);
+    t.role = ROLE_DB;
+    snprintf(t.addr, sizeof t.addr, "127.0.0.1:1");
+    int rc = drive_add_target(d, &t, err, sizeof err);
+    drive_destroy(d);
+    T_EQ_INT(rc, -1);
+    T_EQ_STR(err, "db: role db is not driven (use idle, web, imap, app)");
+    T_EQ_STR(drive_proto_list(), "idle, web, imap, app");
+}
