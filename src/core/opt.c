@@ -198,21 +198,30 @@ struct numstr opt_duration_str(int64_t ns)
     return numstr_fmt("%lldns", (long long)ns);
 }
 
-char *opt_fmt_duration(char *dst, size_t n, int64_t ns)
+/* s into dst of n bytes, cut to fit as snprintf would; returns dst. */
+static char *opt_copy_cut(char *dst, size_t n, const char *s)
 {
-    const struct numstr s = opt_duration_str(ns);
-    size_t len = n ? strnlen(s.s, n - 1) : 0;      /* as snprintf: cut to fit */
-    if (n) memcpy(dst, s.s, len), dst[len] = '\0';
+    size_t len = n ? strnlen(s, n - 1) : 0;
+    if (n) memcpy(dst, s, len), dst[len] = '\0';
     return dst;
 }
 
-char *opt_fmt_size(char *dst, size_t n, int64_t b)
+char *opt_fmt_duration(char *dst, size_t n, int64_t ns)
+{
+    return opt_copy_cut(dst, n, opt_duration_str(ns).s);
+}
+
+struct numstr opt_size_str(int64_t b)
 {
     static const char *const u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
     int i = 0;
     while (i < 4 && b >= 1024 && b % 1024 == 0) b /= 1024, i++;
-    snprintf(dst, n, "%lld%s", (long long)b, u[i]);
-    return dst;
+    return numstr_fmt("%lld%s", (long long)b, u[i]);
+}
+
+char *opt_fmt_size(char *dst, size_t n, int64_t b)
+{
+    return opt_copy_cut(dst, n, opt_size_str(b).s);
 }
 
 void opt_put_qos(struct buf *out, const struct qos *q)
@@ -233,7 +242,7 @@ char *opt_fmt_qos(char *dst, size_t n, const struct qos *q)
 {
     struct buf b = BUF_INIT;
     opt_put_qos(&b, q);
-    snprintf(dst, n, "%s", buf_cstr(&b));
+    opt_copy_cut(dst, n, buf_cstr(&b));
     buf_free(&b);
     return dst;
 }
@@ -258,40 +267,42 @@ char *opt_fmt_value(char *dst, size_t n, const struct opt_def *o, const void *ba
 
 /* ---- setting values ------------------------------------------------ */
 
+/* A limit of o's type as written: "10ms", "64MiB", "8". */
+static struct numstr opt_limit_str(const struct opt_def *o, double v)
+{
+    if (o->type == OPT_DURATION) return opt_duration_str((int64_t)v);
+    if (o->type == OPT_SIZE) return opt_size_str((int64_t)v);
+    return numstr_fmt("%g", v);
+}
+
+void opt_put_range(struct buf *out, const struct opt_def *o)
+{
+    if (o->min <= o->max) {
+        buf_printf(out, "%s..%s", opt_limit_str(o, o->min).s, opt_limit_str(o, o->max).s);
+    } else if (o->type == OPT_ENUM) {
+        for (int i = 0; o->choices[i]; i++)
+            buf_printf(out, "%s%s", i ? ", " : "", o->choices[i]);
+    }
+}
+
 char *opt_fmt_range(char *dst, size_t n, const struct opt_def *o)
 {
-    char lo[32], hi[32];
-    dst[0] = '\0';
-    if (o->min <= o->max) {
-        if (o->type == OPT_DURATION) {
-            opt_fmt_duration(lo, sizeof lo, (int64_t)o->min);
-            opt_fmt_duration(hi, sizeof hi, (int64_t)o->max);
-        } else if (o->type == OPT_SIZE) {
-            opt_fmt_size(lo, sizeof lo, (int64_t)o->min);
-            opt_fmt_size(hi, sizeof hi, (int64_t)o->max);
-        } else {
-            snprintf(lo, sizeof lo, "%g", o->min);
-            snprintf(hi, sizeof hi, "%g", o->max);
-        }
-        snprintf(dst, n, "%s..%s", lo, hi);
-    } else if (o->type == OPT_ENUM) {
-        size_t len = 0;
-        for (int i = 0; o->choices[i] && len < n; i++)
-            len += (size_t)snprintf(dst + len, n - len, "%s%s", i ? ", " : "", o->choices[i]);
-    }
+    struct buf b = BUF_INIT;
+    opt_put_range(&b, o);
+    opt_copy_cut(dst, n, buf_cstr(&b));
+    buf_free(&b);
     return dst;
 }
 
 static int check_range(const struct opt_def *o, double v, const char *text,
                        char *err, size_t errlen)
 {
-    if (o->min > o->max) return 0;
-    if (v < o->min || v > o->max) {
-        char range[80];
-        return OPT_ERR("%s=%s is out of range (%s)", o->name, text,
-                       opt_fmt_range(range, sizeof range, o));
-    }
-    return 0;
+    if (o->min > o->max || (v >= o->min && v <= o->max)) return 0;
+    struct buf r = BUF_INIT;
+    opt_put_range(&r, o);
+    int rc = OPT_ERR("%s=%s is out of range (%s)", o->name, text, buf_cstr(&r));
+    buf_free(&r);
+    return rc;
 }
 
 static int set_enum(const struct opt_def *o, int *slot, const char *text,
@@ -299,8 +310,11 @@ static int set_enum(const struct opt_def *o, int *slot, const char *text,
 {
     for (int i = 0; o->choices[i]; i++)
         if (strcmp(o->choices[i], text) == 0) { *slot = i; return 0; }
-    char list[256];
-    return OPT_ERR("%s=%s is not one of: %s", o->name, text, opt_fmt_range(list, sizeof list, o));
+    struct buf r = BUF_INIT;
+    opt_put_range(&r, o);
+    int rc = OPT_ERR("%s=%s is not one of: %s", o->name, text, buf_cstr(&r));
+    buf_free(&r);
+    return rc;
 }
 
 static const char *const bool_yes[] = { "1", "yes", "true", "on" };

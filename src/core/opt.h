@@ -79,14 +79,17 @@ int opt_parse_qos(const char *s, struct qos *q, char *err, size_t errlen);
 char *opt_fmt_duration(char *dst, size_t n, int64_t ns);
 char *opt_fmt_size(char *dst, size_t n, int64_t bytes);
 char *opt_fmt_qos(char *dst, size_t n, const struct qos *q);
-/* The same without a caller's array: a duration as a numstr, a QoS
- * expression appended to out. */
+/* The same without a caller's array: a duration or size as a numstr, a
+ * QoS expression appended to out. */
 struct numstr opt_duration_str(int64_t ns);
+struct numstr opt_size_str(int64_t bytes);
 struct buf;
 void opt_put_qos(struct buf *out, const struct qos *q);
 /* Formats opt's range ("1..64", "10ms..1h") or an enum's choices; "" if
  * it has neither.  Returns dst. */
 char *opt_fmt_range(char *dst, size_t n, const struct opt_def *opt);
+/* The same appended to out. */
+void opt_put_range(struct buf *out, const struct opt_def *opt);
 /* Formats the current value of opt at base. */
 char *opt_fmt_value(char *dst, size_t n, const struct opt_def *opt, const void *base);
 
