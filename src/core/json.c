@@ -322,8 +322,9 @@ struct parser {
     const char *p;              /* whole input */
     size_t len, pos;
     struct json_doc *doc;
-    char *err;
+    char *err;                  /* json_parse's message array, or NULL */
     size_t errlen;
+    struct buf *errb;           /* json_parse_buf's, or NULL */
     int failed;
 };
 
@@ -334,14 +335,16 @@ static void *fail(struct parser *ps, size_t at, const char *fmt, ...)
 {
     if (ps->failed) return NULL;
     ps->failed = 1;
-    if (!ps->err || !ps->errlen) return NULL;
-    int n = snprintf(ps->err, ps->errlen, "byte %zu: ", at);
-    if (n >= 0 && (size_t)n < ps->errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
+    if (!ps->errb && (!ps->err || !ps->errlen)) return NULL;
+    struct buf msg = BUF_INIT;
+    buf_printf(&msg, "byte %zu: ", at);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    if (ps->errb) buf_append(ps->errb, buf_head(&msg), buf_used(&msg));
+    else snprintf(ps->err, ps->errlen, "%s", buf_cstr(&msg));
+    buf_free(&msg);
     return NULL;
 }
 
@@ -572,29 +575,41 @@ static struct json_val *parse_value(struct parser *ps, int depth)
     return fail(ps, ps->pos, "expected a value, got %s", what(ps).s);
 }
 
+/* Parses the parser's whole input; the document, or NULL after fail. */
+static struct json_doc *parse_doc(struct parser *ps)
+{
+    if (ps->len > JSON_MAX_SIZE) {
+        fail(ps, 0, "document larger than %d bytes", JSON_MAX_SIZE);
+        return NULL;
+    }
+    if (!(ps->doc = calloc(1, sizeof *ps->doc))) {
+        fail(ps, 0, "out of memory");
+        return NULL;
+    }
+    ps->doc->root = parse_value(ps, 0);
+    if (ps->doc->root) {
+        skip_ws(ps);
+        if (ps->pos < ps->len)
+            fail(ps, ps->pos, "trailing garbage after the value: %s", what(ps).s);
+    }
+    if (ps->failed) {
+        json_doc_free(ps->doc);
+        return NULL;
+    }
+    return ps->doc;
+}
+
 struct json_doc *json_parse(const char *text, size_t len, char *err, size_t errlen)
 {
     struct parser ps = { .p = text, .len = len, .err = err, .errlen = errlen };
     if (err && errlen) err[0] = '\0';
-    if (len > JSON_MAX_SIZE) {
-        fail(&ps, 0, "document larger than %d bytes", JSON_MAX_SIZE);
-        return NULL;
-    }
-    if (!(ps.doc = calloc(1, sizeof *ps.doc))) {
-        fail(&ps, 0, "out of memory");
-        return NULL;
-    }
-    ps.doc->root = parse_value(&ps, 0);
-    if (ps.doc->root) {
-        skip_ws(&ps);
-        if (ps.pos < ps.len)
-            fail(&ps, ps.pos, "trailing garbage after the value: %s", what(&ps).s);
-    }
-    if (ps.failed) {
-        json_doc_free(ps.doc);
-        return NULL;
-    }
-    return ps.doc;
+    return parse_doc(&ps);
+}
+
+struct json_doc *json_parse_buf(const char *text, size_t len, struct buf *err)
+{
+    struct parser ps = { .p = text, .len = len, .errb = err };
+    return parse_doc(&ps);
 }
 
 /* ---- reader: access ---------------------------------------------------- */

@@ -74,6 +74,9 @@ struct json_val;
  * lone surrogates decode to U+FFFD; numbers beyond double range become
  * +-inf.  The caller owns the doc (json_doc_free). */
 struct json_doc *json_parse(const char *text, size_t len, char *err, size_t errlen);
+/* json_parse with the message appended to err, whatever its length. */
+struct buf;
+struct json_doc *json_parse_buf(const char *text, size_t len, struct buf *err);
 void json_doc_free(struct json_doc *d);
 const struct json_val *json_root(const struct json_doc *d);
 

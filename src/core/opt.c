@@ -201,64 +201,63 @@ int opt_parse_qos(const char *s, struct qos *q, char *err, size_t errlen)
 
 /* ---- formatting --------------------------------------------------- */
 
-char *opt_fmt_duration(char *dst, size_t n, int64_t ns)
+struct numstr opt_duration_str(int64_t ns)
 {
-    if (ns == 0) snprintf(dst, n, "0s");
-    else if (ns % 3600000000000LL == 0) snprintf(dst, n, "%lldh", (long long)(ns / 3600000000000LL));
-    else if (ns % 60000000000LL == 0) snprintf(dst, n, "%lldm", (long long)(ns / 60000000000LL));
-    else if (ns >= 1000000000LL) snprintf(dst, n, "%gs", ns / 1e9);
-    else if (ns >= 1000000LL) snprintf(dst, n, "%gms", ns / 1e6);
-    else if (ns >= 1000LL) snprintf(dst, n, "%gus", ns / 1e3);
-    else snprintf(dst, n, "%lldns", (long long)ns);
+    if (ns == 0) return numstr_fmt("0s");
+    if (ns % 3600000000000LL == 0) return numstr_fmt("%lldh", (long long)(ns / 3600000000000LL));
+    if (ns % 60000000000LL == 0) return numstr_fmt("%lldm", (long long)(ns / 60000000000LL));
+    if (ns >= 1000000000LL) return numstr_fmt("%gs", ns / 1e9);
+    if (ns >= 1000000LL) return numstr_fmt("%gms", ns / 1e6);
+    if (ns >= 1000LL) return numstr_fmt("%gus", ns / 1e3);
+    return numstr_fmt("%lldns", (long long)ns);
+}
+
+/* s into dst of n bytes, cut to fit as snprintf would; returns dst. */
+static char *opt_copy_cut(char *dst, size_t n, const char *s)
+{
+    size_t len = n ? strnlen(s, n - 1) : 0;
+    if (n) memcpy(dst, s, len), dst[len] = '\0';
     return dst;
 }
 
-char *opt_fmt_size(char *dst, size_t n, int64_t b)
+char *opt_fmt_duration(char *dst, size_t n, int64_t ns)
+{
+    return opt_copy_cut(dst, n, opt_duration_str(ns).s);
+}
+
+struct numstr opt_size_str(int64_t b)
 {
     static const char *const u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
     int i = 0;
     while (i < 4 && b >= 1024 && b % 1024 == 0) b /= 1024, i++;
-    snprintf(dst, n, "%lld%s", (long long)b, u[i]);
-    return dst;
+    return numstr_fmt("%lld%s", (long long)b, u[i]);
 }
 
-struct numstr opt_size_numstr(int64_t bytes)
+char *opt_fmt_size(char *dst, size_t n, int64_t b)
 {
-    struct numstr v;
-    opt_fmt_size(v.s, sizeof v.s, bytes);
-    return v;
+    return opt_copy_cut(dst, n, opt_size_str(b).s);
 }
 
-struct numstr opt_duration_numstr(int64_t ns)
+void opt_put_qos(struct buf *out, const struct qos *q)
 {
-    struct numstr v;
-    opt_fmt_duration(v.s, sizeof v.s, ns);
-    return v;
-}
-
-/* One QoS clause's limit ("300ms", "0.5%") and metric ("p99", "mean"). */
-static struct numstr qos_limit(const struct qos_clause *c)
-{
-    if (c->kind == QOS_ERRORS) return numstr_fmt("%g%%", c->limit_pct);
-    return opt_duration_numstr(c->limit_ns);
-}
-
-static struct numstr qos_metric(const struct qos_clause *c)
-{
-    if (c->kind == QOS_PCTL) return numstr_fmt("p%g", c->pct);
-    return numstr_fmt("%s", c->kind == QOS_MEAN ? "mean" : c->kind == QOS_MAX ? "max" : "errors");
+    if (q->n == 0) buf_puts(out, "none");
+    for (int i = 0; i < q->n; i++) {
+        const struct qos_clause *c = &q->c[i];
+        const struct numstr v = c->kind == QOS_ERRORS ? numstr_fmt("%g%%", c->limit_pct)
+                              : opt_duration_str(c->limit_ns);
+        const struct numstr m = c->kind == QOS_PCTL ? numstr_fmt("p%g", c->pct)
+                              : numstr_fmt("%s", c->kind == QOS_MEAN ? "mean"
+                                                 : c->kind == QOS_MAX ? "max" : "errors");
+        buf_printf(out, "%s%s%s%s", i ? "," : "", m.s, c->strict ? "<" : "<=", v.s);
+    }
 }
 
 char *opt_fmt_qos(char *dst, size_t n, const struct qos *q)
 {
-    size_t len = 0;
-    dst[0] = '\0';
-    if (q->n == 0) snprintf(dst, n, "none");
-    for (int i = 0; i < q->n && len < n; i++) {
-        const struct qos_clause *c = &q->c[i];
-        len += (size_t)snprintf(dst + len, n - len, "%s%s%s%s", i ? "," : "", qos_metric(c).s,
-                                c->strict ? "<" : "<=", qos_limit(c).s);
-    }
+    struct buf b = BUF_INIT;
+    opt_put_qos(&b, q);
+    opt_copy_cut(dst, n, buf_cstr(&b));
+    buf_free(&b);
     return dst;
 }
 
@@ -282,47 +281,42 @@ char *opt_fmt_value(char *dst, size_t n, const struct opt_def *o, const void *ba
 
 /* ---- setting values ------------------------------------------------ */
 
-/* One end of an option's range, in its own units. */
-static struct numstr range_end(const struct opt_def *o, double v)
+/* A limit of o's type as written: "10ms", "64MiB", "8". */
+static struct numstr opt_limit_str(const struct opt_def *o, double v)
 {
-    if (o->type == OPT_DURATION) return opt_duration_numstr((int64_t)v);
-    if (o->type == OPT_SIZE) return opt_size_numstr((int64_t)v);
+    if (o->type == OPT_DURATION) return opt_duration_str((int64_t)v);
+    if (o->type == OPT_SIZE) return opt_size_str((int64_t)v);
     return numstr_fmt("%g", v);
 }
 
-/* The range of o ("1..64", "1ms..1h") or its choices ("a, b, c"), or ""
- * when it has neither, as a string the caller frees. */
-static char *opt_range_str(const struct opt_def *o)
+void opt_put_range(struct buf *out, const struct opt_def *o)
 {
-    struct buf b = BUF_INIT;
     if (o->min <= o->max) {
-        buf_printf(&b, "%s..", range_end(o, o->min).s);
-        buf_puts(&b, range_end(o, o->max).s);
+        buf_printf(out, "%s..%s", opt_limit_str(o, o->min).s, opt_limit_str(o, o->max).s);
     } else if (o->type == OPT_ENUM) {
-        for (int i = 0; o->choices[i]; i++) buf_printf(&b, "%s%s", i ? ", " : "", o->choices[i]);
+        for (int i = 0; o->choices[i]; i++)
+            buf_printf(out, "%s%s", i ? ", " : "", o->choices[i]);
     }
-    return buf_detach(&b);
 }
 
 char *opt_fmt_range(char *dst, size_t n, const struct opt_def *o)
 {
-    char *r = opt_range_str(o);
-    snprintf(dst, n, "%s", r);
-    free(r);
+    struct buf b = BUF_INIT;
+    opt_put_range(&b, o);
+    opt_copy_cut(dst, n, buf_cstr(&b));
+    buf_free(&b);
     return dst;
 }
 
 static int check_range(const struct opt_def *o, double v, const char *text,
                        char *err, size_t errlen)
 {
-    if (o->min > o->max) return 0;
-    if (v < o->min || v > o->max) {
-        char *range = opt_range_str(o);
-        snprintf(err, errlen, "%s=%s is out of range (%s)", o->name, text, range);
-        free(range);
-        return -1;
-    }
-    return 0;
+    if (o->min > o->max || (v >= o->min && v <= o->max)) return 0;
+    struct buf r = BUF_INIT;
+    opt_put_range(&r, o);
+    int rc = OPT_ERR("%s=%s is out of range (%s)", o->name, text, buf_cstr(&r));
+    buf_free(&r);
+    return rc;
 }
 
 static int set_enum(const struct opt_def *o, int *slot, const char *text,
@@ -330,10 +324,11 @@ static int set_enum(const struct opt_def *o, int *slot, const char *text,
 {
     for (int i = 0; o->choices[i]; i++)
         if (strcmp(o->choices[i], text) == 0) { *slot = i; return 0; }
-    char *list = opt_range_str(o);
-    snprintf(err, errlen, "%s=%s is not one of: %s", o->name, text, list);
-    free(list);
-    return -1;
+    struct buf r = BUF_INIT;
+    opt_put_range(&r, o);
+    int rc = OPT_ERR("%s=%s is not one of: %s", o->name, text, buf_cstr(&r));
+    buf_free(&r);
+    return rc;
 }
 
 static const char *const bool_yes[] = { "1", "yes", "true", "on" };

@@ -66,7 +66,8 @@ int opt_set(const struct opt_def *opt, void *base, const char *text,
             char *err, size_t errlen);
 
 /* Value parsers, shared with anything else that reads the same notations.
- * Each returns 0 or -1 with a message in err. */
+ * Each returns 0 or -1 with a message in err (err NULL with errlen 0: no
+ * message, for a caller that only needs the verdict). */
 int opt_parse_int(const char *s, int64_t *out, char *err, size_t errlen);
 int opt_parse_duration(const char *s, int64_t *ns, char *err, size_t errlen);
 int opt_parse_size(const char *s, int64_t *bytes, char *err, size_t errlen);
@@ -78,14 +79,18 @@ int opt_parse_qos(const char *s, struct qos *q, char *err, size_t errlen);
  * "p95<=3s,errors<=1%"); returns dst. */
 char *opt_fmt_duration(char *dst, size_t n, int64_t ns);
 char *opt_fmt_size(char *dst, size_t n, int64_t bytes);
-/* The same as a value: opt_size_numstr(bytes).s ("64MiB"). */
-struct numstr opt_size_numstr(int64_t bytes);
-/* A duration as a value: opt_duration_numstr(ns).s ("300ms"). */
-struct numstr opt_duration_numstr(int64_t ns);
 char *opt_fmt_qos(char *dst, size_t n, const struct qos *q);
+/* The same without a caller's array: a duration or size as a numstr, a
+ * QoS expression appended to out. */
+struct numstr opt_duration_str(int64_t ns);
+struct numstr opt_size_str(int64_t bytes);
+struct buf;
+void opt_put_qos(struct buf *out, const struct qos *q);
 /* Formats opt's range ("1..64", "10ms..1h") or an enum's choices; "" if
  * it has neither.  Returns dst. */
 char *opt_fmt_range(char *dst, size_t n, const struct opt_def *opt);
+/* The same appended to out. */
+void opt_put_range(struct buf *out, const struct opt_def *opt);
 /* Formats the current value of opt at base. */
 char *opt_fmt_value(char *dst, size_t n, const struct opt_def *opt, const void *base);
 

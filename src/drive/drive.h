@@ -93,8 +93,9 @@ struct drive_target_result {
     int nops;
     struct drive_op_result op[DRIVE_MAX_OPS];
     int qos_pass;               /* 1: every clause held (or no clause) */
-    char qos_failed[96];        /* the first clause that failed and the value,
-                                   e.g. "p99<=10ms (p99 = 1.02s)"; "" if passed */
+    char *qos_failed;           /* the first clause that failed and the value, e.g.
+                                   "p99<=10ms (p99 = 1.02s)" (owned by the results);
+                                   NULL if passed */
 };
 
 struct drive_results {
@@ -144,10 +145,10 @@ void drive_destroy(struct drive *d);
 
 /* Evaluates q against r->all (corrected latency; errors share = (errors +
  * timeouts + conn_errors) / (count + timeouts + conn_errors)).  Returns 1 if
- * every clause holds; otherwise 0 and the first failing clause with the
- * measured value in why. */
-int drive_qos_eval(const struct qos *q, const struct drive_target_result *r,
-                   char *why, size_t whylen);
+ * every clause holds; otherwise 0 with the first failing clause and the
+ * measured value appended to why. */
+struct buf;
+int drive_qos_eval(const struct qos *q, const struct drive_target_result *r, struct buf *why);
 
 /* Writes the results as one JSON object ({"measure_s":..,"qos_pass":..,
  * "targets":[{...,"ops":[...]}]}); with_buckets adds each histogram's

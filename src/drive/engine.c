@@ -598,6 +598,7 @@ void drive_destroy(struct drive *d)
     free(d->th);
     for (int t = 0; t < d->ntg; t++)
         if (d->tg[t].proto->unload) d->tg[t].proto->unload(d->tg[t].shared);
+    for (int t = 0; d->res.t && t < d->res.ntargets; t++) free(d->res.t[t].qos_failed);
     free(d->res.t);
     free(d);
 }

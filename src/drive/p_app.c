@@ -40,9 +40,6 @@ enum { T_BROWSE, T_PURCHASE, T_MANAGE, T_NTX };
 static const double app_tx_mix[T_NTX] = { 50, 25, 25 };
 
 #define APP_ITEMS_PER_CATEGORY 200
-/* Room for the session token POST /login answers, NUL included: a longer
- * one is a malformed answer (the server's are 32 hex digits). */
-#define APP_TOKEN_SIZE 64
 #define APP_BROWSE_STEPS 15         /* 1 top + 10 forward + 3 back pages + 1 item */
 
 struct app_state {
@@ -51,7 +48,8 @@ struct app_state {
     int tx, step;                   /* current transaction and its step */
     int64_t category, page, item_seen, cancel_order;
     int64_t expect;                 /* HTTP status expected */
-    char token[APP_TOKEN_SIZE];     /* the session token POST /login answered */
+    struct numstr token;            /* the session token POST /login answered ("C.MAC"),
+                                       "" before; a longer one is a malformed answer */
     struct buf url, json;           /* the request being built (json empty: a GET) */
     struct buf body;
     struct http_resp resp;
@@ -87,8 +85,8 @@ static void app_http(struct dp_conn *c, const char *method, const char *url, con
 {
     struct app_state *s = c->state;
     buf_printf(c->out, "%s %s HTTP/1.1\r\nHost: %s\r\n", method, url, c->cfg->addr);
-    if (s->token[0])
-        buf_printf(c->out, "Authorization: Bearer %s\r\n", s->token);
+    if (s->token.s[0])
+        buf_printf(c->out, "Authorization: Bearer %s\r\n", s->token.s);
     if (json)
         buf_printf(c->out, "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
                    strlen(json), json);
@@ -165,7 +163,7 @@ static int app_request(struct dp_conn *c)
         s->customer = 1 + (int64_t)rng_below(c->rng, (uint64_t)c->cfg->customers);
         s->tx_left = 5 + (int)rng_below(c->rng, 11);
         s->step = -1;
-        s->token[0] = 0;                         /* the next login answers one */
+        s->token.s[0] = 0;                       /* the next login answers one */
         buf_printf(&s->json, "{\"customer\":%lld}", (long long)s->customer);
         buf_puts(&s->url, "/login");
         op = A_LOGIN;
@@ -195,8 +193,8 @@ static int app_shape(struct dp_conn *c, const struct json_val *v)
     switch (c->op) {
     case A_LOGIN: {
         const char *tok = json_str(json_get(v, "token"), "");
-        if (!tok[0] || strlen(tok) >= sizeof s->token) return 0;
-        snprintf(s->token, sizeof s->token, "%s", tok);
+        if (!tok[0] || strlen(tok) >= sizeof s->token.s) return 0;
+        s->token = numstr_fmt("%s", tok);
         return json_type(json_get(v, "customer")) == JSON_NUMBER &&
                json_num(json_get(v, "customer"), 0) == (double)s->customer;
     }

@@ -42,8 +42,6 @@ static const double imap_mix[I_NOPS] = {
 };
 
 #define IMAP_APPEND_MAX 16384
-/* A command tag: "a" and the connection's 32-bit command count, NUL included. */
-#define IMAP_DRV_TAG_SIZE sizeof "a4294967295"
 
 struct imap_data {
     struct imap_users users;    /* the data set's users.tsv */
@@ -60,7 +58,7 @@ struct imap_state {
     const struct imap_user *user;
     int64_t exists;             /* from SELECT */
     uint32_t tag;
-    char tagstr[IMAP_DRV_TAG_SIZE];
+    struct numstr tagstr;       /* "a" and the command count: the pending tag */
     size_t taglen;
     /* parser */
     uint64_t literal;           /* bytes of a literal still to skip */
@@ -110,8 +108,9 @@ static void imap_connected(struct dp_conn *c)
 static void imap_tag(struct dp_conn *c)
 {
     struct imap_state *s = c->state;
-    s->taglen = (size_t)snprintf(s->tagstr, sizeof s->tagstr, "a%u", ++s->tag);
-    buf_printf(c->out, "%s ", s->tagstr);
+    s->tagstr = numstr_fmt("a%u", ++s->tag);
+    s->taglen = strlen(s->tagstr.s);
+    buf_printf(c->out, "%s ", s->tagstr.s);
 }
 
 /* A message of 1..16 KiB for APPEND; appended to out after the "+". */
@@ -243,7 +242,7 @@ static int imap_parse(struct dp_conn *c, const char *p, size_t n, size_t *used)
             imap_untagged(s, l, len);
             continue;
         }
-        if (len > s->taglen && !memcmp(l, s->tagstr, s->taglen) && l[s->taglen] == ' ') {
+        if (len > s->taglen && !memcmp(l, s->tagstr.s, s->taglen) && l[s->taglen] == ' ') {
             *used = i;
             return imap_tagged(c, c->op, l, len);
         }

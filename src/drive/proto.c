@@ -2,6 +2,7 @@
  * drive; see proto.h.  A new driven role's client is one line here. */
 #include "drive/proto.h"
 #include "roles/role.h"
+#include "core/strvec.h"
 
 #include <string.h>
 
@@ -11,11 +12,13 @@ static const struct drive_proto *const drive_protos[] = {
 
 const char *drive_proto_list(void)
 {
-    static char list[128];
-    if (!list[0])
-        for (int i = 0; drive_protos[i]; i++)
-            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
-                     drive_protos[i]->name);
+    static char *list;              /* made once, kept for the process */
+    if (!list) {
+        struct strvec names = STRVEC_INIT;
+        for (int i = 0; drive_protos[i]; i++) strvec_push(&names, drive_protos[i]->name);
+        list = strvec_join(&names, ", ");
+        strvec_clear(&names);
+    }
     return list;
 }
 

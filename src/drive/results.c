@@ -59,7 +59,11 @@ void results_finish(struct drive_target_result *r, const char *const *ops, int64
         op_merge(&r->all, &r->op[i]);
     }
     r->achieved_rate = measure_ns > 0 ? (double)r->all.count * 1e9 / (double)measure_ns : 0;
-    r->qos_pass = drive_qos_eval(&r->cfg.qos, r, r->qos_failed, sizeof r->qos_failed);
+    struct buf why = BUF_INIT;
+    r->qos_pass = drive_qos_eval(&r->cfg.qos, r, &why);
+    free(r->qos_failed);
+    r->qos_failed = r->qos_pass ? NULL : buf_detach(&why);
+    buf_free(&why);
 }
 
 /* ---- QoS ---------------------------------------------------------------- */
@@ -71,12 +75,11 @@ static struct numstr fmt_ns(int64_t ns)
     return numstr_fmt("%.3gus", ns / 1e3);
 }
 
-int drive_qos_eval(const struct qos *q, const struct drive_target_result *r, char *why, size_t whylen)
+int drive_qos_eval(const struct qos *q, const struct drive_target_result *r, struct buf *why)
 {
     const struct hist *h = &r->all.corrected;
     uint64_t bad = r->all.errors + r->all.timeouts + r->conn_errors;
     uint64_t total = r->all.count + r->all.timeouts + r->conn_errors;
-    if (whylen) why[0] = '\0';
     for (int i = 0; i < q->n; i++) {
         const struct qos_clause *c = &q->c[i];
         struct numstr val;
@@ -97,9 +100,8 @@ int drive_qos_eval(const struct qos *q, const struct drive_target_result *r, cha
         }
         if (!ok) {
             struct qos one = { 1, { *c } };
-            char clause[80];                /* one clause as written: "p99.9<=1500ms" */
-            opt_fmt_qos(clause, sizeof clause, &one);
-            snprintf(why, whylen, "%s (%s)", clause, val.s);
+            opt_put_qos(why, &one);         /* the clause as written, then its value */
+            buf_printf(why, " (%s)", val.s);
             return 0;
         }
     }
@@ -164,7 +166,8 @@ void drive_results_json(const struct drive_results *r, struct json_w *w, int wit
     json_w_arr(w);
     for (int t = 0; t < r->ntargets; t++) {
         const struct drive_target_result *x = &r->t[t];
-        char q[256];
+        struct buf q = BUF_INIT;
+        opt_put_qos(&q, &x->cfg.qos);
         json_w_obj(w);
         json_w_key(w, "name"); json_w_str(w, x->cfg.name);
         json_w_key(w, "role"); json_w_str(w, x->cfg.role >= 0 && x->cfg.role < ROLE_COUNT
@@ -180,7 +183,8 @@ void drive_results_json(const struct drive_results *r, struct json_w *w, int wit
         json_w_key(w, "conn_errors"); json_w_uint(w, x->conn_errors);
         json_w_key(w, "connects"); json_w_uint(w, x->connects);
         json_w_key(w, "late"); json_w_uint(w, x->late);
-        json_w_key(w, "qos"); json_w_str(w, opt_fmt_qos(q, sizeof q, &x->cfg.qos));
+        json_w_key(w, "qos"); json_w_str(w, buf_cstr(&q));
+        buf_free(&q);
         json_w_key(w, "qos_pass"); json_w_bool(w, x->qos_pass);
         json_w_key(w, "qos_failed");
         if (x->qos_pass) json_w_null(w); else json_w_str(w, x->qos_failed);

@@ -97,14 +97,11 @@ static int cmp_load(struct compare_run *c)
     return c->m ? 0 : -1;
 }
 
-/* v formatted by fmt, one number (the format is the caller's literal). */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+/* v formatted by fmt, a one-number format of the table's ("%.2f"). */
 static struct numstr cmp_cell(const char *fmt, double v)
 {
     return numstr_fmt(fmt, v);
 }
-#pragma GCC diagnostic pop
 
 /* One table row: a label and one formatted number per run. */
 static void cmp_row(struct compare_run *r, int n, const char *label, cmp_get *get, int k,

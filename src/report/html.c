@@ -166,12 +166,12 @@ uint64_t html_role_hist(const struct report_model *m, int role, int uncorrected,
 
 void html_role_qos(const struct report_model *m, int role, struct qos *q)
 {
-    char err[256];
     memset(q, 0, sizeof *q);
     for (int i = 0; i < m->drive.ntargets; i++) {
         const struct report_target *t = &m->drive.t[i];
         if (!t->role || strcmp(t->role, role_names[role]) != 0 || !t->qos) continue;
-        if (opt_parse_qos(t->qos, q, err, sizeof err)) memset(q, 0, sizeof *q);
+        /* a stored QoS that no longer parses draws no limits */
+        if (opt_parse_qos(t->qos, q, NULL, 0)) memset(q, 0, sizeof *q);
         return;
     }
 }

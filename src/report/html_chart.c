@@ -550,15 +550,14 @@ static void hp_qos(struct hc *h, const struct qos *q)
         int col = cl->kind == QOS_PCTL ? hp_col(cl->pct) : -1;
         double y = hc_y(h, (double)cl->limit_ns / 1e6);
         double x0 = col < 0 ? h->ml : hc_x(h, col - 0.42), x1 = col < 0 ? h->w - h->mr : hc_x(h, col + 0.42);
-        char lim[32], what[16];
-        opt_fmt_duration(lim, sizeof lim, cl->limit_ns);
-        if (cl->kind == QOS_PCTL) snprintf(what, sizeof what, "p%g", cl->pct);
-        else snprintf(what, sizeof what, "%s", kind[cl->kind]);
+        const struct numstr lim = opt_duration_str(cl->limit_ns);
+        const struct numstr what = cl->kind == QOS_PCTL ? numstr_fmt("p%g", cl->pct)
+                                 : numstr_fmt("%s", kind[cl->kind]);
         buf_printf(h->b, "<line class=\"mark qos\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
                          "stroke=\"#111\" stroke-width=\"3\" stroke-dasharray=\"7 3\"><title>QoS %s "
                          "%s %s</title></line><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">QoS %s %s "
-                         "%s</text>\n", x0, x1, y, y, what, cl->strict ? "&lt;" : "&lt;=", lim,
-                   x0 + 2, y - 5, what, cl->strict ? "&lt;" : "&#8804;", lim);
+                         "%s</text>\n", x0, x1, y, y, what.s, cl->strict ? "&lt;" : "&lt;=", lim.s,
+                   x0 + 2, y - 5, what.s, cl->strict ? "&lt;" : "&#8804;", lim.s);
     }
 }
 
@@ -593,9 +592,11 @@ static void hp_table(struct buf *b, const struct html_pctl *c)
         buf_puts(b, "</tr>\n");
     }
     if (c->q && c->q->n) {
-        char q[256];
+        struct buf q = BUF_INIT;
+        opt_put_qos(&q, c->q);
         buf_puts(b, "<tr><td>QoS</td><td colspan=\"5\" style=\"text-align:left\">");
-        html_esc(b, opt_fmt_qos(q, sizeof q, c->q));
+        html_esc(b, buf_cstr(&q));
+        buf_free(&q);
         buf_puts(b, "</td></tr>\n");
     }
     html_table_end(b);

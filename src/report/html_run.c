@@ -104,7 +104,6 @@ static void hr_headline(struct buf *b, const struct report_model *m)
 static void hr_qos_row(struct buf *b, const struct report_model *m, int role)
 {
     const struct report_role *rr = &m->role[role];
-    char q[256];
     struct qos qos;
     html_role_qos(m, role, &qos);
     buf_printf(b, "<tr><td>%s</td><td>%.2f</td><td>%.2f</td><td>%llu</td><td>%llu</td><td>",
@@ -114,7 +113,10 @@ static void hr_qos_row(struct buf *b, const struct report_model *m, int role)
     buf_puts(b, "</td><td>");
     html_ms(b, rr->lat.count ? rr->lat.p[3] : -1);
     buf_puts(b, "</td><td>");
-    html_esc(b, qos.n ? opt_fmt_qos(q, sizeof q, &qos) : "none");
+    struct buf q = BUF_INIT;
+    if (qos.n) opt_put_qos(&q, &qos);
+    html_esc(b, qos.n ? buf_cstr(&q) : "none");
+    buf_free(&q);
     buf_printf(b, "</td><td>%s", rr->qos_pass ? "pass" : "<b>FAIL</b> ");
     if (!rr->qos_pass) html_esc(b, rr->qos_failed);
     buf_puts(b, "</td></tr>\n");

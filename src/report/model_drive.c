@@ -23,7 +23,7 @@ static void mr_op(struct report_model *m, const struct drive_op_result *o, doubl
 static void mr_target(struct report_model *m, const struct drive_target_result *x, double ms,
                       struct report_target *t)
 {
-    char q[256];
+    struct buf q = BUF_INIT;
     t->name = report_model_str(m, x->cfg.name);
     t->role = report_model_str(m, x->cfg.role >= 0 && x->cfg.role < ROLE_COUNT
                                   ? role_names[x->cfg.role] : "?");
@@ -38,7 +38,9 @@ static void mr_target(struct report_model *m, const struct drive_target_result *
     t->conn_errors = x->conn_errors;
     t->connects = x->connects;
     t->late = x->late;
-    t->qos = report_model_str(m, opt_fmt_qos(q, sizeof q, &x->cfg.qos));
+    opt_put_qos(&q, &x->cfg.qos);
+    t->qos = report_model_str(m, buf_cstr(&q));
+    buf_free(&q);
     t->qos_pass = x->qos_pass;
     t->qos_failed = x->qos_pass ? NULL : report_model_str(m, x->qos_failed);
     mr_op(m, &x->all, ms, &t->all);

@@ -466,15 +466,14 @@ static char *mj_read_file(const char *path, size_t *len, struct buf *err)
 
 struct json_doc *report_json_read(const char *path, struct buf *err)
 {
-    size_t len, at = err->len;
+    size_t len, at = buf_used(err);     /* the caller's part; restored on success */
     buf_printf(err, "%s: ", path);
     char *text = mj_read_file(path, &len, err);
     if (!text) return NULL;
-    char why[JSON_ERR_MAX];
-    struct json_doc *d = json_parse(text, len, why, sizeof why);
+    buf_puts(err, "not JSON: ");
+    struct json_doc *d = json_parse_buf(text, len, err);
     free(text);
-    if (!d) buf_printf(err, "not JSON: %s", why);
-    else err->len = at;             /* no error: take the path back off */
+    if (d) err->len = err->off + at;    /* no error: take the path back off */
     return d;
 }
 
@@ -482,10 +481,10 @@ struct report_model *report_model_load(const char *path, int need_full, struct b
 {
     struct json_doc *d = report_json_read(path, err);
     if (!d) return NULL;
-    size_t at = err->len;
+    size_t at = buf_used(err);
     buf_printf(err, "%s: ", path);
     struct report_model *m = report_model_from_json(json_root(d), need_full, err);
     json_doc_free(d);
-    if (m) err->len = at;
+    if (m) err->len = err->off + at;
     return m;
 }

@@ -39,6 +39,7 @@
 #define APP_MAX_QTY 1000
 #define APP_MAX_RESULTS 32          /* results of one round trip */
 #define APP_LIST_MAX 20
+#define APP_ID_ARG_MAX 32           /* a longer category=, page= or status= value is 400 */
 
 enum app_kind { APP_LOGIN, APP_BROWSE, APP_ITEM, APP_PURCHASE, APP_LIST, APP_CANCEL };
 enum app_dbstate { APP_DB_DOWN, APP_DB_CONNECTING, APP_DB_IDLE, APP_DB_BUSY };
@@ -530,15 +531,14 @@ static void app_step_login(struct app_req *r, struct buf *sql)
     }
     const PGresult *res = app_rows(r, 0);
     if (!res || PQntuples(res) != 1) { app_done_error(r, 404, "no such customer", 0); return; }
-    char token[APP_TOKEN_MAX];
-    app_auth_token(&r->app->auth, r->customer, token);
+    const struct numstr token = app_auth_token(&r->app->auth, r->customer);
     struct buf b = BUF_INIT;
     struct json_w w;
     json_w_init(&w, &b, 0);
     json_w_obj(&w);
     app_json_members(&w, res, 0, cols, APP_NCOLS(cols));
     json_w_key(&w, "token");
-    json_w_str(&w, token);
+    json_w_str(&w, token.s);
     json_w_obj_end(&w);
     app_done(r, 200, &b);
     buf_free(&b);
@@ -774,15 +774,15 @@ static int64_t app_json_int(const struct json_val *obj, const char *key, int64_t
 }
 
 /* Parses the JSON body of r's request; NULL and an error in err. */
-static struct json_doc *app_body(const struct http_req *hr, char *err, size_t errlen)
+static struct json_doc *app_body(const struct http_req *hr, struct buf *err)
 {
     if (!hr->body.n) {
-        snprintf(err, errlen, "request body required");
+        buf_printf(err, "request body required");
         return NULL;
     }
-    struct json_doc *d = json_parse(hr->body.p, hr->body.n, err, errlen);
+    struct json_doc *d = json_parse_buf(hr->body.p, hr->body.n, err);
     if (d && json_type(json_root(d)) != JSON_OBJECT) {
-        snprintf(err, errlen, "request body must be a JSON object");
+        buf_printf(err, "request body must be a JSON object");
         json_doc_free(d);
         return NULL;
     }
@@ -790,17 +790,17 @@ static struct json_doc *app_body(const struct http_req *hr, char *err, size_t er
 }
 
 /* Fills r from the purchase body; 0 or -1 with err. */
-static int app_purchase_body(struct app_req *r, const struct json_val *root, char *err, size_t n)
+static int app_purchase_body(struct app_req *r, const struct json_val *root, struct buf *err)
 {
     r->customer = app_json_int(root, "customer", 1, INT32_MAX);
     const struct json_val *lines = json_get(root, "lines");
     const struct json_val *defer = json_get(root, "defer");
-    if (r->customer < 0) { snprintf(err, n, "\"customer\" must be a positive integer"); return -1; }
+    if (r->customer < 0) { buf_printf(err, "\"customer\" must be a positive integer"); return -1; }
     if (json_type(lines) != JSON_ARRAY || json_len(lines) < 1 || json_len(lines) > APP_MAX_LINES) {
-        snprintf(err, n, "\"lines\" must be an array of 1 to %d lines", APP_MAX_LINES);
+        buf_printf(err, "\"lines\" must be an array of 1 to %d lines", APP_MAX_LINES);
         return -1;
     }
-    if (defer && json_type(defer) != JSON_BOOL) { snprintf(err, n, "\"defer\" must be a boolean"); return -1; }
+    if (defer && json_type(defer) != JSON_BOOL) { buf_printf(err, "\"defer\" must be a boolean"); return -1; }
     r->defer = json_bool(defer, 0);
     r->nlines = (int)json_len(lines);
     for (int i = 0; i < r->nlines; i++) {
@@ -808,7 +808,7 @@ static int app_purchase_body(struct app_req *r, const struct json_val *root, cha
         r->lines[i].item = app_json_int(l, "item", 1, INT32_MAX);
         r->lines[i].qty = app_json_int(l, "qty", 1, APP_MAX_QTY);
         if (json_type(l) != JSON_OBJECT || r->lines[i].item < 0 || r->lines[i].qty < 0) {
-            snprintf(err, n, "line %d needs \"item\" (positive integer) and \"qty\" (1..%d)",
+            buf_printf(err, "line %d needs \"item\" (positive integer) and \"qty\" (1..%d)",
                      i + 1, APP_MAX_QTY);
             return -1;
         }
@@ -818,14 +818,14 @@ static int app_purchase_body(struct app_req *r, const struct json_val *root, cha
 
 /* Routes a request into r.  Returns 0 when r is ready for the db, or an
  * HTTP status with a message in err. */
-static int app_route(struct app_req *r, const struct http_req *hr, char *err, size_t n)
+static int app_route(struct app_req *r, const struct http_req *hr, struct buf *err)
 {
     const char *p = hr->path.p;
     size_t len = hr->path.n;
     int get = hr->method == HTTP_M_GET || hr->method == HTTP_M_HEAD;
     int post = hr->method == HTTP_M_POST;
     const char *slash;
-    char v[32];
+    char v[APP_ID_ARG_MAX];
     if (len == 6 && !memcmp(p, "/login", 6)) {
         if (!post) return 405;
         r->kind = APP_LOGIN;
@@ -837,7 +837,7 @@ static int app_route(struct app_req *r, const struct http_req *hr, char *err, si
         k = http_query_get(hr->query, "page", v, sizeof v);
         r->page = k == -1 ? 1 : k > 0 ? app_parse_id(v, (size_t)k) : -1;
         if (r->category < 0 || r->page < 0 || r->page > 1000000) {
-            snprintf(err, n, "need ?category=K (positive integer) and optional &page=P");
+            buf_printf(err, "need ?category=K (positive integer) and optional &page=P");
             return 400;
         }
         return 0;
@@ -856,7 +856,7 @@ static int app_route(struct app_req *r, const struct http_req *hr, char *err, si
         if ((r->customer = app_parse_id(p + 11, (size_t)(slash - p - 11))) < 0) return 404;
         int k = http_query_get(hr->query, "status", v, sizeof v);
         if (k >= 0 && strcmp(v, "open") != 0) {
-            snprintf(err, n, "status may only be \"open\"");
+            buf_printf(err, "status may only be \"open\"");
             return 400;
         }
         r->open_only = k >= 0;
@@ -870,16 +870,16 @@ static int app_route(struct app_req *r, const struct http_req *hr, char *err, si
         return 404;
     }
     /* POST bodies */
-    struct json_doc *d = app_body(hr, err, n);
+    struct json_doc *d = app_body(hr, err);
     if (!d) return 400;
     const struct json_val *root = json_root(d);
     int rc = 0;
     if (r->kind == APP_PURCHASE) {
-        rc = app_purchase_body(r, root, err, n) ? 400 : 0;
+        rc = app_purchase_body(r, root, err) ? 400 : 0;
     } else {
         r->customer = app_json_int(root, "customer", 1, INT32_MAX);
         if (r->customer < 0) {
-            snprintf(err, n, "\"customer\" must be a positive integer");
+            buf_printf(err, "\"customer\" must be a positive integer");
             rc = 400;
         }
     }
@@ -890,7 +890,7 @@ static int app_route(struct app_req *r, const struct http_req *hr, char *err, si
 /* Requests that act for a customer (purchase, order list, cancel) must
  * carry that customer's token from POST /login.  Returns 0, 401 (no valid
  * token) or 403 (another customer's), with the reason in err. */
-static int app_authorize(struct app_req *r, const struct http_req *hr, char *err, size_t n)
+static int app_authorize(struct app_req *r, const struct http_req *hr, struct buf *err)
 {
     if (r->kind != APP_PURCHASE && r->kind != APP_LIST && r->kind != APP_CANCEL) return 0;
     const struct http_slice *h = http_header(hr, "Authorization");
@@ -898,15 +898,35 @@ static int app_authorize(struct app_req *r, const struct http_req *hr, char *err
     if (h && h->n > 7 && !strncasecmp(h->p, "Bearer ", 7))
         who = app_auth_check(&r->app->auth, h->p + 7, h->n - 7);
     if (who < 0) {
-        snprintf(err, n, "log in first: send \"Authorization: Bearer TOKEN\" with the token "
+        buf_printf(err, "log in first: send \"Authorization: Bearer TOKEN\" with the token "
                  "POST /login answered");
         return 401;
     }
     if (who != r->customer) {
-        snprintf(err, n, "the token is for another customer");
+        buf_printf(err, "the token is for another customer");
         return 403;
     }
     return 0;
+}
+
+/* Answers r's request with status and {"error": why} without the db (why
+ * NULL: the status's own words). */
+static void app_refuse(struct srv_conn *c, const struct app_req *r, int status, const char *why)
+{
+    const char *allow = r->kind == APP_BROWSE || r->kind == APP_ITEM || r->kind == APP_LIST
+                        ? "Allow: GET, HEAD\r\n" : "Allow: POST\r\n";
+    struct buf b = BUF_INIT;
+    struct json_w w;
+    json_w_init(&w, &b, 0);
+    json_w_obj(&w);
+    json_w_key(&w, "error");
+    json_w_str(&w, why ? why : status == 404 ? "not found" : "method not allowed");
+    json_w_obj_end(&w);
+    http_respond(c, status, "application/json",
+                 status == 405 ? allow : status == 401 ? "WWW-Authenticate: Bearer\r\n" : NULL,
+                 buf_head(&b), buf_used(&b), r->keep_alive, r->head_only);
+    buf_free(&b);
+    srv_count(c, 1);
 }
 
 static int app_on_input(struct srv_conn *c)
@@ -929,25 +949,13 @@ static int app_on_input(struct srv_conn *c)
     r->c = c;
     r->keep_alive = hr.keep_alive;
     r->head_only = hr.method == HTTP_M_HEAD;
-    char err[160] = "";
-    int status = app_route(r, &hr, err, sizeof err);
-    if (!status) status = app_authorize(r, &hr, err, sizeof err);
+    struct buf err = BUF_INIT;
+    int status = app_route(r, &hr, &err);
+    if (!status) status = app_authorize(r, &hr, &err);
     buf_consume(&c->in, (size_t)n);
-    if (status) {                   /* answered without the db */
-        const char *allow = r->kind == APP_BROWSE || r->kind == APP_ITEM || r->kind == APP_LIST
-                            ? "Allow: GET, HEAD\r\n" : "Allow: POST\r\n";
-        struct buf b = BUF_INIT;
-        struct json_w w;
-        json_w_init(&w, &b, 0);
-        json_w_obj(&w);
-        json_w_key(&w, "error");
-        json_w_str(&w, err[0] ? err : status == 404 ? "not found" : "method not allowed");
-        json_w_obj_end(&w);
-        http_respond(c, status, "application/json",
-                     status == 405 ? allow : status == 401 ? "WWW-Authenticate: Bearer\r\n" : NULL,
-                     buf_head(&b), buf_used(&b), r->keep_alive, r->head_only);
-        buf_free(&b);
-        srv_count(c, 1);
+    if (status) app_refuse(c, r, status, buf_used(&err) ? buf_cstr(&err) : NULL);
+    buf_free(&err);
+    if (status) {
         int keep = r->keep_alive;
         free(r);
         return keep ? SRV_OK : SRV_CLOSE;
@@ -957,6 +965,7 @@ static int app_on_input(struct srv_conn *c)
     app_submit(r);
     return SRV_OK;
 }
+
 
 static void app_on_overflow(struct srv_conn *c)
 {

@@ -35,10 +35,8 @@ uint64_t app_siphash(uint64_t k0, uint64_t k1, const void *data, size_t n)
         app_sipround(v);
         v[0] ^= m;
     }
-    unsigned char last[8] = { 0 };
-    memcpy(last, p + i, n - i);
-    last[7] = (unsigned char)n;
-    uint64_t m = app_le64(last);
+    uint64_t m = (uint64_t)(n & 0xff) << 56;      /* the length's low byte over the tail */
+    for (size_t k = 0; i + k < n; k++) m |= (uint64_t)p[i + k] << (8 * k);
     v[3] ^= m;
     app_sipround(v);
     app_sipround(v);
@@ -59,15 +57,14 @@ int app_auth_init(struct app_auth *a)
 
 static uint64_t app_auth_mac(const struct app_auth *a, int64_t customer)
 {
-    char msg[32];
-    int n = snprintf(msg, sizeof msg, "customer %lld", (long long)customer);
-    return app_siphash(a->k0, a->k1, msg, (size_t)n);
+    const struct numstr msg = numstr_fmt("customer %lld", (long long)customer);
+    return app_siphash(a->k0, a->k1, msg.s, strlen(msg.s));
 }
 
-void app_auth_token(const struct app_auth *a, int64_t customer, char *out)
+struct numstr app_auth_token(const struct app_auth *a, int64_t customer)
 {
-    snprintf(out, APP_TOKEN_MAX, "%lld.%016llx", (long long)customer,
-             (unsigned long long)app_auth_mac(a, customer));
+    return numstr_fmt("%lld.%016llx", (long long)customer,
+                      (unsigned long long)app_auth_mac(a, customer));
 }
 
 int64_t app_auth_check(const struct app_auth *a, const char *tok, size_t n)
@@ -76,9 +73,9 @@ int64_t app_auth_check(const struct app_auth *a, const char *tok, size_t n)
     int64_t c = 0;
     while (i < n && i < 12 && tok[i] >= '0' && tok[i] <= '9') c = c * 10 + (tok[i++] - '0');
     if (i == 0 || tok[0] == '0' || i >= n || tok[i] != '.' || n - i - 1 != 16) return -1;
-    char want[APP_TOKEN_MAX] = { 0 };
-    app_auth_token(a, c, want);
-    unsigned diff = strlen(want) != n;
-    for (size_t k = 0; k < n && k < sizeof want; k++) diff |= (unsigned char)(want[k] ^ tok[k]);
+    const struct numstr want = app_auth_token(a, c);
+    size_t wl = strlen(want.s);
+    unsigned diff = wl != n;
+    for (size_t k = 0; k < n && k < wl; k++) diff |= (unsigned char)(want.s[k] ^ tok[k]);
     return diff ? -1 : c;
 }

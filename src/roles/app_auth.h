@@ -12,15 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define APP_TOKEN_MAX 48            /* bytes of a token, NUL included */
+#include "core/buf.h"
 
 struct app_auth { uint64_t k0, k1; };
 
 /* Draws a fresh key from the kernel.  Returns 0, or -1 with errno set. */
 int app_auth_init(struct app_auth *a);
-/* Writes customer's token ("C.MAC", NUL-terminated) into out
- * (APP_TOKEN_MAX bytes). */
-void app_auth_token(const struct app_auth *a, int64_t customer, char *out);
+/* customer's token, "C.MAC": at most 12 digits, a dot, 16 hex digits. */
+struct numstr app_auth_token(const struct app_auth *a, int64_t customer);
 /* The customer a token of n bytes stands for, or -1 if it is not one of
  * this server's tokens. */
 int64_t app_auth_check(const struct app_auth *a, const char *tok, size_t n);

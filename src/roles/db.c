@@ -1080,7 +1080,7 @@ static int64_t db_idle_txn_fire(ae_loop *l, int64_t id, void *data)
         s->idle_txn_timer = ae_add_timer(l, left, db_idle_txn_fire, s);
         return AE_NOMORE;
     }
-    log_info("db: %s: idle in transaction for %lld ms, terminating", d->c->peer,
+    log_info("db: %s: idle in transaction for %lld ms, terminating", d->c->peer.s,
              (long long)(s->idle_txn_timeout / CLOCK_NS_PER_MS));
     db_stmt_end(d);
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

@@ -230,7 +230,7 @@ static void imap_cmd_login(struct imap_sess *s, int uid)
         imap_tagged(s, "OK", "[CAPABILITY " IMAP_CAPS "] Logged in");
         return;
     }
-    log_debug("imap: %s: failed login for '%s'", s->c->peer, name);
+    log_debug("imap: %s: failed login for '%s'", s->c->peer.s, name);
     srv_hold(s->c);
     s->auth_timer = ae_add_timer(srv_loop(s->c->srv), s->is->auth_delay, imap_auth_fail_fire, s);
 }

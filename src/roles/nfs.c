@@ -58,7 +58,7 @@ static void nfs_refuse_record(struct srv_conn *c)
 {
     const uint8_t *p = (const uint8_t *)buf_head(&c->in);
     size_t n = buf_used(&c->in);
-    log_warn("nfs: %s: record over %lld bytes, closing", c->peer,
+    log_warn("nfs: %s: record over %lld bytes, closing", c->peer.s,
              (long long)((struct nfs_server *)srv_ctx(c->srv))->max_record);
     if (n >= 12 && !p[8] && !p[9] && !p[10] && !p[11]) {
         uint32_t xid = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];

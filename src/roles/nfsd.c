@@ -21,7 +21,8 @@
 #define NFSD_POST_OP (4 + NFSD_FATTR)
 #define NFSD_FH_XDR (4 + NFSD_FH_LEN)
 #define NFSD_SMALL 512              /* room for any fixed-size result */
-#define NFSD_MOUNT_PATH_MAX 1024
+#define NFSD_MOUNT_PATH_MAX 1024    /* MNTPATHLEN of RFC 1813 */
+#define NFSD_COOKIEVERF_SIZE 8      /* NFS3_COOKIEVERFSIZE: READDIR's verifier, ignored */
 
 /* mountstat3 values used (RFC 1813 appendix I) */
 enum { MNT3_OK = 0, MNT3ERR_NOENT = 2, MNT3ERR_IO = 5, MNT3ERR_ACCES = 13,
@@ -287,9 +288,9 @@ static int nfsd_readdir_common(struct nfsd_call *k, int plus)
     const uint8_t *fh;
     uint32_t fl, dircount = 0, maxcount;
     uint64_t cookie;
-    char verf[8];
+    char verf[NFSD_COOKIEVERF_SIZE];
     if (!nfsd_arg_fh(k, &fh, &fl) || !nfsd_arg_u64(k, &cookie) ||
-        !xdr_opaque(k->args, verf, 8) || (plus && !nfsd_arg_u32(k, &dircount)) ||
+        !xdr_opaque(k->args, verf, sizeof verf) || (plus && !nfsd_arg_u32(k, &dircount)) ||
         !nfsd_arg_u32(k, &maxcount))
         return NFSD_H_GARBAGE;
     struct nfsd_obj dir;

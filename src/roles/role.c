@@ -117,7 +117,7 @@ static void imap_expect(const struct role_opts *o, int64_t *files, int64_t *byte
 
 static void web_describe(const struct role_opts *o, struct buf *b)
 {
-    buf_printf(b, "web docroot %s (%g%% on nfs)", opt_size_numstr(o->docroot_size).s, o->nfs_share);
+    buf_printf(b, "web docroot %s (%g%% on nfs)", opt_size_str(o->docroot_size).s, o->nfs_share);
 }
 
 static void imap_describe(const struct role_opts *o, struct buf *b)

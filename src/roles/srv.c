@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #define SRV_READ_CHUNK 16384
+#define SRV_DRAIN_CHUNK 4096        /* bytes dropped per read of a draining connection */
 
 struct srv {
     ae_loop *loop;
@@ -295,9 +296,8 @@ static void srv_on_conn_event(ae_loop *l, int fd, void *data, int mask)
     struct srv_conn *c = data;
     (void)l;
     (void)fd;
-    if (c->draining) {
-        char sink[4096];
-        ssize_t n = recv(c->fd, sink, sizeof sink, 0);
+    if (c->draining) {              /* read and drop, into the input buffer's free room */
+        ssize_t n = recv(c->fd, buf_reserve(&c->in, SRV_DRAIN_CHUNK), SRV_DRAIN_CHUNK, 0);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) srv_conn_free(c);
         return;
     }
@@ -343,6 +343,16 @@ static void srv_refuse(struct srv *s, int fd)
     close(fd);
 }
 
+/* "ADDR:PORT" of a client in numbers ("?" for a part getnameinfo cannot
+ * give). */
+static struct numstr srv_peer_name(const struct sockaddr *sa, socklen_t len)
+{
+    struct numstr host = { "?" }, port = { "?" };     /* numeric: INET6_ADDRSTRLEN, 5 */
+    getnameinfo(sa, len, host.s, sizeof host.s, port.s, sizeof port.s,
+                NI_NUMERICHOST | NI_NUMERICSERV);
+    return numstr_fmt("%s:%s", host.s, port.s);
+}
+
 static void srv_on_accept(ae_loop *l, int lfd, void *data, int mask);
 
 int srv_adopt(struct srv *s, int fd, const char *peer)
@@ -356,7 +366,7 @@ int srv_adopt(struct srv *s, int fd, const char *peer)
     c->file_fd = -1;
     c->fresh = 1;
     c->last_active = ae_now(s->loop);
-    snprintf(c->peer, sizeof c->peer, "%s", peer);
+    c->peer = numstr_fmt("%s", peer);
     c->next = s->conns;
     if (s->conns) s->conns->prev = c;
     s->conns = c;
@@ -419,11 +429,7 @@ static void srv_on_accept(ae_loop *l, int lfd, void *data, int mask)
             srv_refuse(s, fd);
             continue;
         }
-        char host[48] = "?", port[8] = "?", peer[64];
-        getnameinfo((struct sockaddr *)&sa, salen, host, sizeof host, port, sizeof port,
-                    NI_NUMERICHOST | NI_NUMERICSERV);
-        snprintf(peer, sizeof peer, "%s:%s", host, port);
-        srv_adopt(s, fd, peer);
+        srv_adopt(s, fd, srv_peer_name((struct sockaddr *)&sa, salen).s);
     }
 }
 
@@ -486,23 +492,21 @@ static int64_t srv_sweep(ae_loop *l, int64_t id, void *data)
 
 int srv_listen(struct srv *s, const char *addr)
 {
-    char host[64];
     const char *colon = strrchr(addr, ':');
-    if (!colon || colon == addr || (size_t)(colon - addr) >= sizeof host) {
+    if (!colon || colon == addr) {
         log_error("%s: bad listen address '%s' (expected IP:PORT)", s->proto->name, addr);
         return -1;
     }
-    memcpy(host, addr, (size_t)(colon - addr));
-    host[colon - addr] = '\0';
-    if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-        memmove(host, host + 1, strlen(host));
-        host[strlen(host) - 1] = '\0';
-    }
+    size_t hl = (size_t)(colon - addr);
+    int bracket = hl > 1 && addr[0] == '[' && addr[hl - 1] == ']';
+    char *host = bracket ? strndup(addr + 1, hl - 2) : strndup(addr, hl);
+    if (!host) abort();
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                               .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE }, *ai;
     int rc = getaddrinfo(host, colon + 1, &hints, &ai);
     if (rc) {
         log_error("%s: bad listen address '%s': %s", s->proto->name, addr, gai_strerror(rc));
+        free(host);
         return -1;
     }
     int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -512,6 +516,7 @@ int srv_listen(struct srv *s, const char *addr)
         log_error("%s: cannot listen on %s: %s", s->proto->name, addr, strerror(errno));
         if (fd >= 0) close(fd);
         freeaddrinfo(ai);
+        free(host);
         return -1;
     }
     freeaddrinfo(ai);
@@ -523,6 +528,7 @@ int srv_listen(struct srv *s, const char *addr)
     s->lfd = fd;
     ae_add_file(s->loop, fd, AE_READABLE, srv_on_accept, s);
     log_info("%s listening on %s:%d", s->proto->name, host, s->port);
+    free(host);
     return 0;
 }
 
@@ -591,12 +597,11 @@ void srv_peek_new(struct srv *s, size_t n, void (*fn)(const void *p, size_t len,
                   void *arg)
 {
     if (s->lfd >= 0 && !s->accept_timer) srv_on_accept(s->loop, s->lfd, s, AE_READABLE);
-    char tmp[64];
-    if (n > sizeof tmp) n = sizeof tmp;
     for (struct srv_conn *c = s->conns; c; c = c->next) {
         if (!c->fresh || c->dead) continue;
-        ssize_t got = recv(c->fd, tmp, n, MSG_PEEK | MSG_DONTWAIT);
-        if (got > 0) fn(tmp, (size_t)got, arg);
+        char *p = buf_reserve(&c->in, n);      /* empty until the first read */
+        ssize_t got = recv(c->fd, p, n, MSG_PEEK | MSG_DONTWAIT);
+        if (got > 0) fn(p, (size_t)got, arg);
     }
 }
 

@@ -80,7 +80,7 @@ struct srv_conn {
     int fd;
     struct buf in, out;
     void *state;                /* the role's; freed by proto->close */
-    char peer[64];              /* "ADDR:PORT" of the client */
+    struct numstr peer;         /* "ADDR:PORT" of the client, in numbers */
     /* internal */
     int held, closing, dead, in_callback, draining;
     int fresh;                  /* nothing read from the client yet */

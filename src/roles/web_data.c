@@ -409,7 +409,7 @@ static int web_prepare(int argc, char **argv)
     struct buf line = BUF_INIT;
     buf_printf(&line, "web --set %lld --seed %llu --docroot-size %s --nfs-share %g\n",
                (long long)o.prep.set, (unsigned long long)o.prep.seed,
-               opt_size_numstr(o.docroot_size).s, o.nfs_share);
+               opt_size_str(o.docroot_size).s, o.nfs_share);
     rc = web_write(&p, ".hostmix-prepared", buf_head(&line), buf_used(&line));
     buf_free(&line);
     return rc ? CLI_FAILED : CLI_OK;

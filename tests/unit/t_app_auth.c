@@ -18,8 +18,10 @@ TEST(app_tokens_only_as_issued)
     struct app_auth a, b;
     T_EQ_INT(app_auth_init(&a), 0);
     T_EQ_INT(app_auth_init(&b), 0);
-    char t[APP_TOKEN_MAX], u[APP_TOKEN_MAX];
-    app_auth_token(&a, 42, t);
+    struct numstr tok = app_auth_token(&a, 42);
+    char *t = tok.s, u[NUMSTR_MAX];
+    T_EQ_STR(t, numstr_fmt("42.%016llx", (unsigned long long)app_siphash(a.k0, a.k1,
+                                                                       "customer 42", 11)).s);
     T_EQ_INT(app_auth_check(&a, t, strlen(t)), 42);
     T_EQ_INT(app_auth_check(&b, t, strlen(t)), -1);         /* another server's key */
     memcpy(u, t, sizeof u);

@@ -129,26 +129,31 @@ TEST(drive_qos_verdicts)
 {
     struct drive_target_result *r = mk_result(5000000, 100, 0, "p99<=10ms,errors<=0%");
     T_EQ_INT(r->qos_pass, 1);
-    T_EQ_STR(r->qos_failed, "");
+    T_ASSERT(r->qos_failed == NULL);
     T_NEAR(r->achieved_rate, 100, 1e-9);
     T_EQ_INT(r->all.corrected.count, 100);
     T_NEAR(hist_percentile(&r->all.uncorrected, 50), 2500000, 2500000 * HIST_REL_ERROR);
+    free(r->qos_failed);
     free(r);
     r = mk_result(20000000, 100, 0, "errors<=1%,p99<=10ms");
     T_EQ_INT(r->qos_pass, 0);
     T_ASSERT(strncmp(r->qos_failed, "p99<=10ms (p99 = 20", 19) == 0);
+    free(r->qos_failed);
     free(r);
     r = mk_result(1000, 100, 2, "p99<=10ms,errors<=1%");
     T_EQ_INT(r->qos_pass, 0);
     T_EQ_STR(r->qos_failed, "errors<=1% (errors = 2%)");
     T_EQ_INT(r->all.errors, 2);
+    free(r->qos_failed);
     free(r);
     r = mk_result(1000, 0, 0, "mean<1s");
     T_EQ_INT(r->qos_pass, 0);                   /* no responses cannot pass */
     T_EQ_STR(r->qos_failed, "mean<1s (no responses)");
+    free(r->qos_failed);
     free(r);
     r = mk_result(1000, 0, 0, "none");
     T_EQ_INT(r->qos_pass, 1);
+    free(r->qos_failed);
     free(r);
 }
 
@@ -174,6 +179,7 @@ TEST(drive_results_json_shape)
     T_ASSERT(json_bool(json_path(root, "qos_pass"), 0) == 1);
     json_doc_free(d);
     buf_free(&b);
+    free(t->qos_failed);
     free(t);
 }
 
@@ -303,4 +309,21 @@ TEST(drive_web_session_walks_the_chain)
     rig_request(&r);
     T_EQ_INT(rig_parse(&r, "HTTP/1.1 200 OK\r\n\r\n", &used), DP_FATAL);
     rig_close(&r);
+}
+
+TEST(drive_refuses_undriven_role)
+{
+    struct drive_cfg cfg = { .threads = 1, .measure = 1000000000 };
+    char err[256];
+    struct drive *d = drive_create(&cfg, err, sizeof err);
+    T_ASSERT(d != NULL);
+    struct drive_target_cfg t;
+    drive_target_defaults(&t);
+    t.role = ROLE_DB;
+    snprintf(t.addr, sizeof t.addr, "127.0.0.1:1");
+    int rc = drive_add_target(d, &t, err, sizeof err);
+    drive_destroy(d);
+    T_EQ_INT(rc, -1);
+    T_EQ_STR(err, "db: role db is not driven (use idle, web, imap, app)");
+    T_EQ_STR(drive_proto_list(), "idle, web, imap, app");
 }

@@ -94,3 +94,28 @@ TEST(opt_bool_value_forms)
     T_EQ_INT(t.flag, 1);
     T_EQ_INT(ind, 2);
 }
+
+TEST(opt_qos_text_forms)
+{
+    struct qos q;
+    T_EQ_INT(opt_parse_qos("p99.9<1500ms, mean<=2m,max<1h,errors<=0.25%", &q, NULL, 0), 0);
+    T_EQ_INT(opt_parse_qos("p99<=fast", &q, NULL, 0), -1);     /* no message wanted: no crash */
+    T_EQ_INT(opt_parse_qos("p99.9<1500ms, mean<=2m,max<1h,errors<=0.25%", &q, NULL, 0), 0);
+    struct buf b = BUF_INIT;
+    opt_put_qos(&b, &q);
+    char s[16];
+    opt_fmt_qos(s, sizeof s, &q);               /* the array form cuts to fit */
+    int same = strcmp(buf_cstr(&b), "p99.9<1.5s,mean<=2m,max<1h,errors<=0.25%") == 0;
+    buf_free(&b);
+    T_ASSERT(same);
+    T_EQ_STR(s, "p99.9<1.5s,mean");
+    T_EQ_STR(opt_duration_str(0).s, "0s");
+    T_EQ_STR(opt_duration_str(1500).s, "1.5us");
+    T_EQ_STR(opt_duration_str(7200000000000LL).s, "2h");
+    char d[3];
+    T_EQ_STR(opt_fmt_duration(d, sizeof d, 250000000), "25");     /* "250ms" cut to fit */
+    q.n = 0;
+    opt_put_qos(&b, &q);
+    T_EQ_STR(buf_cstr(&b), "none");
+    buf_free(&b);
+}

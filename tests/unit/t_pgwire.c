@@ -36,9 +36,11 @@ TEST(pgwire_startup_params)
     T_EQ_STR(s.user, "alice");
     T_EQ_STR(s.database, "orders");
     m.len = 12;                                 /* cut inside "alice" */
-    T_EQ_INT(pgw_parse_startup(&m, &s, &err), -1);
-    T_ASSERT(buf_used(&err) > 0);               /* and says why */
+    int rc = pgw_parse_startup(&m, &s, &err);
+    int named = strstr(buf_cstr(&err), "malformed startup packet") != NULL;
     buf_free(&err);
+    T_EQ_INT(rc, -1);
+    T_ASSERT(named);
 }
 
 TEST(pgwire_bind_and_bounds)
@@ -55,9 +57,11 @@ TEST(pgwire_bind_and_bounds)
     T_EQ_INT(b.len[1], -1);
     T_ASSERT(b.val[1] == NULL);
     m.len = 9;                                  /* parameter runs past the end */
-    T_EQ_INT(pgw_parse_bind(&m, &b, &err), -1);
-    T_ASSERT(buf_used(&err) > 0);               /* and says why */
+    int rc = pgw_parse_bind(&m, &b, &err);
+    int named = strstr(buf_cstr(&err), "malformed Bind message") != NULL;
     buf_free(&err);
+    T_EQ_INT(rc, -1);
+    T_ASSERT(named);
 }
 
 TEST(pgwire_writers)

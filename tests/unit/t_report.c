@@ -131,7 +131,7 @@ static struct run *rich_run(void)
     fill_target(&res->t[0], "set1.web", 100, 200000);
     fill_target(&res->t[1], "set2.web", 50, 3000000);
     res->t[1].qos_pass = 0;
-    snprintf(res->t[1].qos_failed, sizeof res->t[1].qos_failed, "p99<=1ms (p99 = 3.05ms)");
+    res->t[1].qos_failed = strfmt("p99<=1ms (p99 = 3.05ms)");
     r->res = res;
     r->valid = 0;
     r->complete = 1;
@@ -141,6 +141,7 @@ static struct run *rich_run(void)
 
 static void rich_free(struct run *r)
 {
+    for (int i = 0; i < r->res->ntargets; i++) free(r->res->t[i].qos_failed);
     free(r->res->t);
     free((void *)r->res);
     free(r->samples);
