@@ -1,6 +1,7 @@
 /* job.c — the job-file option table, loading and validation; see job.h. */
 #include "job/job.h"
 #include "job/ini.h"
+#include "core/roff.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -503,14 +504,35 @@ static const char *opt_type_name(enum opt_type t)
     }
 }
 
+/* One option as a man page entry (hostmix-job(5)): a tagged paragraph
+ * of name, default, type and range, then the help text. */
+static void job_help_man(FILE *f, const struct opt_def *o, const char *def, const char *range)
+{
+    fputs(".TP\n\\fB", f);
+    roff_puts(f, o->name);
+    fputs("\\fR", f);
+    if (def[0]) {
+        fputs(" = \\fI", f);
+        roff_puts(f, def);
+        fputs("\\fR", f);
+    }
+    fprintf(f, "  (%s%s", opt_type_name(o->type), range[0] ? "; " : "");
+    roff_puts(f, range);
+    fputs(")\n", f);
+    roff_puts(f, o->help);
+    fputc('\n', f);
+}
+
 /* Prints the options of table that section accepts, with their values at
  * base as defaults, under the heading title. */
-static void job_help_section(FILE *f, int markdown, const char *title,
+static void job_help_section(FILE *f, enum job_help_fmt fmt, const char *title,
                              const struct opt_def *table, unsigned bit, const void *base)
 {
-    if (markdown)
+    if (fmt == JOB_HELP_MARKDOWN)
         fprintf(f, "\n### %s\n\n| option | type | default | range | meaning |\n"
                    "|---|---|---|---|---|\n", title);
+    else if (fmt == JOB_HELP_MAN)
+        fprintf(f, ".SS \"%s\"\n", title);
     else
         fprintf(f, "\n%s\n", title);
     for (const struct opt_def *o = table; o->name; o++) {
@@ -518,16 +540,18 @@ static void job_help_section(FILE *f, int markdown, const char *title,
         char def[160], range[80];
         opt_fmt_value(def, sizeof def, o, base);
         opt_fmt_range(range, sizeof range, o);
-        if (markdown)
+        if (fmt == JOB_HELP_MARKDOWN)
             fprintf(f, "| `%s` | %s | `%s` | %s | %s |\n", o->name, opt_type_name(o->type), def,
                     range, o->help);
+        else if (fmt == JOB_HELP_MAN)
+            job_help_man(f, o, def, range);
         else
             fprintf(f, "  %-16s = %-28s %s%s%s%s\n", o->name, def, o->help,
                     range[0] ? " (" : "", range, range[0] ? ")" : "");
     }
 }
 
-void job_print_help(FILE *f, int markdown)
+void job_print_help(FILE *f, enum job_help_fmt fmt)
 {
     struct job dj;
     job_defaults(&dj);
@@ -536,9 +560,9 @@ void job_print_help(FILE *f, int markdown)
         const void *base = sec == 0 ? (const void *)&dj : (const void *)&dj.role[sec - 1];
         char title[32];
         snprintf(title, sizeof title, "[%s]", section_name(bit));
-        job_help_section(f, markdown, title, job_table, bit, base);
+        job_help_section(f, fmt, title, job_table, bit, base);
     }
-    job_help_section(f, markdown, "[profile]", job_table, JOB_SEC_PROFILE, &dj.profile);
+    job_help_section(f, fmt, "[profile]", job_table, JOB_SEC_PROFILE, &dj.profile);
     for (int p = 0; platform_names[p]; p++) {
         size_t size = 0;
         const struct opt_def *t = job_platform_opts(p, &size);
@@ -547,6 +571,6 @@ void job_print_help(FILE *f, int markdown)
         snprintf(title, sizeof title, "[platform] (platform = %s)", platform_names[p]);
         memset(dj.plat_opt, 0, sizeof dj.plat_opt);
         opt_defaults(t, dj.plat_opt, JOB_SEC_PLATFORM);
-        job_help_section(f, markdown, title, t, JOB_SEC_PLATFORM, dj.plat_opt);
+        job_help_section(f, fmt, title, t, JOB_SEC_PLATFORM, dj.plat_opt);
     }
 }

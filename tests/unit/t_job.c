@@ -146,7 +146,7 @@ TEST(job_help_lists_every_option)
     char *out = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&out, &len);
-    job_print_help(f, 1);
+    job_print_help(f, JOB_HELP_MARKDOWN);
     fclose(f);
     for (const struct opt_def *o = job_table; o->name; o++) {
         char needle[64];
