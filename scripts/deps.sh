@@ -15,6 +15,11 @@
 #                           headless Chromium for the HTML report's tests)
 #   scripts/deps.sh bench   test + the peers benchmarks compare against
 #                           (nginx, dovecot, jansson)
+#   scripts/deps.sh package build + what makes the Debian package and the
+#                           installed manual (debhelper, dpkg-dev, fakeroot,
+#                           lintian, groff for `make man`, bash-completion
+#                           for its directory, mmdebstrap for the root the
+#                           package test installs into)
 #   scripts/deps.sh list [GROUP]   print the packages of a group and exit
 set -eu
 group=${1:-build}
@@ -22,13 +27,15 @@ group=${1:-build}
 build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libmnl-dev"
 test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux libxml2-utils chromium linux-perf"
 bench_pkgs="$test_pkgs dovecot-imapd libjansson-dev"
+package_pkgs="$build_pkgs debhelper dpkg-dev fakeroot lintian groff bash-completion mmdebstrap"
 
 case "$group" in
     build) want=$build_pkgs ;;
     test)  want=$test_pkgs ;;
     bench) want=$bench_pkgs ;;
+    package) want=$package_pkgs ;;
     list)  eval "echo \$${2:-build}_pkgs"; exit 0 ;;
-    *) echo "usage: $0 build|test|bench|list [GROUP]" >&2; exit 2 ;;
+    *) echo "usage: $0 build|test|bench|package|list [GROUP]" >&2; exit 2 ;;
 esac
 
 missing=""
