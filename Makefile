@@ -33,7 +33,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CFLAGS   ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DHOSTMIX_VERSION='"$(VERSION)"' \
-             $(WARN) -Isrc $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+             $(WARN) -Isrc $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS   := $(PKG_LIBS) -lpthread -lm
 
 SRC      := $(sort $(wildcard src/*/*.c src/*/*/*.c))
@@ -50,7 +50,7 @@ hostmix: $(BUILD)/hostmix
 	@if [ "$(BUILD)" = build ]; then ln -sf $(BUILD)/hostmix hostmix; fi
 
 $(BUILD)/hostmix: $(MAIN_OBJ) $(BUILD)/libhostmix.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
 
 $(BUILD)/libhostmix.a: $(OBJ)
 	@rm -f $@
@@ -64,7 +64,7 @@ $(BUILD)/libproto.a: $(PROTO_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libhostmix.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -74,7 +74,7 @@ unit: $(BUILD)/unit-tests
 
 # The VM boot check (tests/integ/68_vm_boot.sh runs it).
 $(BUILD)/vm-boot-test: $(BUILD)/tests/vm/vm_boot.o $(BUILD)/libhostmix.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
 
 # Every test: unit tests, then the integration scripts in tests/integ/.
 test: hostmix $(BUILD)/unit-tests $(BUILD)/vm-boot-test
