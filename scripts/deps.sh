@@ -12,23 +12,34 @@
 #                           the guest kernel itself comes from the archive
 #                           through apt-get download at run time; crun and
 #                           runc for the container platform; xmllint and
-#                           headless Chromium for the HTML report's tests)
+#                           headless Chromium for the HTML report's tests;
+#                           man-db, groff-base and bash-completion for the
+#                           installed manual and completion; debhelper,
+#                           dpkg-dev, fakeroot, lintian and mmdebstrap to
+#                           build the .deb and install it in a fresh root)
 #   scripts/deps.sh bench   test + the peers benchmarks compare against
 #                           (nginx, dovecot, jansson)
+#   scripts/deps.sh package build + what makes the Debian package and the
+#                           installed manual (debhelper, dpkg-dev, fakeroot,
+#                           lintian, groff-base for `make man`, bash-completion
+#                           for its directory, mmdebstrap for the root the
+#                           package test installs into)
 #   scripts/deps.sh list [GROUP]   print the packages of a group and exit
 set -eu
 group=${1:-build}
 
 build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libmnl-dev libssl-dev"
-test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux libxml2-utils chromium linux-perf"
+test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux libxml2-utils chromium linux-perf man-db groff-base bash-completion debhelper dpkg-dev fakeroot lintian mmdebstrap"
 bench_pkgs="$test_pkgs dovecot-imapd libjansson-dev"
+package_pkgs="$build_pkgs debhelper dpkg-dev fakeroot lintian groff-base bash-completion mmdebstrap"
 
 case "$group" in
     build) want=$build_pkgs ;;
     test)  want=$test_pkgs ;;
     bench) want=$bench_pkgs ;;
+    package) want=$package_pkgs ;;
     list)  eval "echo \$${2:-build}_pkgs"; exit 0 ;;
-    *) echo "usage: $0 build|test|bench|list [GROUP]" >&2; exit 2 ;;
+    *) echo "usage: $0 build|test|bench|package|list [GROUP]" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -1,7 +1,9 @@
 /* cli.c — `hostmix COMMAND [options]`: the command table and help. */
 #include "cli/cli.h"
 #include "core/log.h"
+#include "core/paths.h"
 #include "job/job.h"
+#include "platform/platform.h"
 #include "guest/init.h"
 #include "report/report.h"
 
@@ -35,10 +37,20 @@ static const struct cli_cmd {
       "print a stored run's report (or a comparison page) again from result.json" },
     /* Hidden (no help line): PID 1 inside a hostmix VM guest. */
     { "guest-init", guest_init_cmd, "", NULL },
-    { "help",    cli_cmd_help,     "[COMMAND | job]",
+    { "help",    cli_cmd_help,     "[COMMAND | job [--format text|markdown|man] | --list WHAT]",
       "this text; 'help job' lists every job-file option" },
     { NULL, NULL, NULL, NULL },
 };
+
+/* Says where the example jobs are: DATA/examples beside the binary (see
+ * core/paths.h), or that there are none. */
+static void cli_print_examples(FILE *f)
+{
+    char *data = paths_data_dir();
+    if (data) fprintf(f, "Example jobs: %s/examples\n", data);
+    else fprintf(f, "Example jobs: none found (no ../share/hostmix beside the binary)\n");
+    free(data);
+}
 
 static void cli_usage(FILE *f)
 {
@@ -48,6 +60,50 @@ static void cli_usage(FILE *f)
         if (c->help) fprintf(f, "  %-8s %s\n", c->name, c->help);
     fprintf(f, "\n'hostmix COMMAND --help' describes a command's options.\n"
                "Global options: --version, --log-level debug|info|warn|error.\n");
+    cli_print_examples(f);
+}
+
+/* hostmix help job [--format text|markdown|man]: the job-file options
+ * from the option table (man: the OPTIONS of hostmix-job(5)). */
+static int cli_help_job(int argc, char **argv)
+{
+    static const char *const fmts[] = { "text", "markdown", "man" };
+    enum job_help_fmt fmt = JOB_HELP_TEXT;
+    if (argc == 4 && strcmp(argv[2], "--format") == 0) {
+        int i = 0;
+        while (i < 3 && strcmp(argv[3], fmts[i])) i++;
+        if (i == 3) {
+            fprintf(stderr, "hostmix: help job: unknown format '%s' (text, markdown, man)\n",
+                    argv[3]);
+            return CLI_USAGE;
+        }
+        fmt = (enum job_help_fmt)i;
+    } else if (argc != 2) {
+        fprintf(stderr, "usage: hostmix help job [--format text|markdown|man]\n");
+        return CLI_USAGE;
+    }
+    if (fmt == JOB_HELP_TEXT)
+        printf("Job-file options by section (name = default  meaning (range)):\n");
+    job_print_help(stdout, fmt);
+    return CLI_OK;
+}
+
+/* hostmix help --list commands|roles|platforms: the names, one a line,
+ * for shell completion. */
+static int cli_help_list(const char *what)
+{
+    if (what && strcmp(what, "commands") == 0) {
+        for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+            if (c->help) puts(c->name);
+    } else if (what && strcmp(what, "roles") == 0) {
+        for (int r = 0; r < ROLE_COUNT; r++) puts(role_names[r]);
+    } else if (what && strcmp(what, "platforms") == 0) {
+        for (int p = 0; platform_names[p]; p++) puts(platform_names[p]);
+    } else {
+        fprintf(stderr, "usage: hostmix help --list commands|roles|platforms\n");
+        return CLI_USAGE;
+    }
+    return CLI_OK;
 }
 
 static int cli_cmd_help(int argc, char **argv)
@@ -56,15 +112,12 @@ static int cli_cmd_help(int argc, char **argv)
         cli_usage(stdout);
         return CLI_OK;
     }
-    if (strcmp(argv[1], "job") == 0) {
-        printf("Job-file options by section (name = default  meaning (range)):\n");
-        job_print_help(stdout, 0);
-        return CLI_OK;
-    }
+    if (strcmp(argv[1], "job") == 0) return cli_help_job(argc, argv);
     if (strcmp(argv[1], "job-markdown") == 0) {
-        job_print_help(stdout, 1);
+        job_print_help(stdout, JOB_HELP_MARKDOWN);
         return CLI_OK;
     }
+    if (strcmp(argv[1], "--list") == 0) return cli_help_list(argc == 3 ? argv[2] : NULL);
     for (const struct cli_cmd *c = cli_cmds; c->name; c++)
         if (strcmp(c->name, argv[1]) == 0) {
             char *av[] = { argv[1], "--help", NULL };

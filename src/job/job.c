@@ -4,6 +4,7 @@
 #include "core/strvec.h"
 #include "job/ini.h"
 #include "platform/platform.h"
+#include "core/roff.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -558,9 +559,28 @@ static const char *opt_type_name(enum opt_type t)
     }
 }
 
+/* One option as a man page entry (hostmix-job(5)): a tagged paragraph
+ * of name, default, type and range, then the help text. */
+static void job_help_man(FILE *f, const struct opt_def *o, const char *def, const char *range)
+{
+    fputs(".TP\n\\fB", f);
+    roff_puts(f, o->name);
+    fputs("\\fR", f);
+    if (def[0]) {
+        fputs(" = \\fI", f);
+        roff_puts(f, def);
+        fputs("\\fR", f);
+    }
+    fprintf(f, "  (%s%s", opt_type_name(o->type), range[0] ? "; " : "");
+    roff_puts(f, range);
+    fputs(")\n", f);
+    roff_puts(f, o->help);
+    fputc('\n', f);
+}
+
 struct job_help {
     FILE *f;
-    int markdown;
+    enum job_help_fmt fmt;
     const void *base;           /* the values shown as defaults */
 };
 
@@ -570,9 +590,11 @@ static void job_help_row(const struct opt_def *o, void *ctx)
     char def[160], range[80];
     opt_fmt_value(def, sizeof def, o, h->base);
     opt_fmt_range(range, sizeof range, o);
-    if (h->markdown)
+    if (h->fmt == JOB_HELP_MARKDOWN)
         fprintf(h->f, "| `%s` | %s | `%s` | %s | %s |\n", o->name, opt_type_name(o->type), def,
                 range, o->help);
+    else if (h->fmt == JOB_HELP_MAN)
+        job_help_man(h->f, o, def, range);
     else
         fprintf(h->f, "  %-16s = %-28s %s%s%s%s\n", o->name, def, o->help,
                 range[0] ? " (" : "", range, range[0] ? ")" : "");
@@ -584,26 +606,28 @@ static void job_help_title(const struct job_help *h, const char *fmt, ...)
 static void job_help_title(const struct job_help *h, const char *fmt, ...)
 {
     va_list ap;
-    fputs(h->markdown ? "\n### " : "\n", h->f);
+    fputs(h->fmt == JOB_HELP_MARKDOWN ? "\n### " : h->fmt == JOB_HELP_MAN ? ".SS \"" : "\n",
+          h->f);
     va_start(ap, fmt);
     vfprintf(h->f, fmt, ap);
     va_end(ap);
-    fputs(h->markdown ? "\n\n| option | type | default | range | meaning |\n|---|---|---|---|---|\n"
-                      : "\n", h->f);
+    fputs(h->fmt == JOB_HELP_MARKDOWN
+          ? "\n\n| option | type | default | range | meaning |\n|---|---|---|---|---|\n"
+          : h->fmt == JOB_HELP_MAN ? "\"\n" : "\n", h->f);
 }
 
-void job_print_help(FILE *f, int markdown)
+void job_print_help(FILE *f, enum job_help_fmt fmt)
 {
     struct job *dj = calloc(1, sizeof *dj);
     if (!dj) abort();
     job_defaults(dj);
     for (int sec = 0; sec <= ROLE_COUNT; sec++) {
         unsigned bit = 1u << sec;
-        struct job_help h = { f, markdown, sec == 0 ? (const void *)dj : (const void *)&dj->role[sec - 1] };
+        struct job_help h = { f, fmt, sec == 0 ? (const void *)dj : (const void *)&dj->role[sec - 1] };
         job_help_title(&h, "[%s]", section_name(bit));
         job_section_each(bit, job_help_row, &h);
     }
-    struct job_help hp = { f, markdown, &dj->profile };
+    struct job_help hp = { f, fmt, &dj->profile };
     job_help_title(&hp, "[profile]");
     job_section_each(JOB_SEC_PROFILE, job_help_row, &hp);
     for (int p = 0; platform_names[p]; p++) {
@@ -612,7 +636,7 @@ void job_print_help(FILE *f, int markdown)
         void *opt = calloc(1, ops->opt_size);
         if (!opt) abort();
         opt_defaults(ops->opts, opt, 0);
-        struct job_help h = { f, markdown, opt };
+        struct job_help h = { f, fmt, opt };
         job_help_title(&h, "[platform] (platform = %s)", platform_names[p]);
         for (const struct opt_def *o = ops->opts; o->name; o++) job_help_row(o, &h);
         free(opt);

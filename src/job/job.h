@@ -100,8 +100,10 @@ int job_has_role(const struct job *j, int r);
 typedef void (*job_addr_fn)(const void *ctx, int set, int role, char *ip, size_t n);
 /* Prints the resolved experiment (what `hostmix check` shows). */
 void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx);
-/* Prints every job-file option grouped by section (hostmix help job);
- * markdown != 0 prints the tables of docs/job-file.md. */
-void job_print_help(FILE *f, int markdown);
+/* Prints every job-file option grouped by section (hostmix help job):
+ * as text, as the tables of docs/job-file.md, or as the roff of the
+ * OPTIONS of hostmix-job(5). */
+enum job_help_fmt { JOB_HELP_TEXT, JOB_HELP_MARKDOWN, JOB_HELP_MAN };
+void job_print_help(FILE *f, enum job_help_fmt fmt);
 
 #endif

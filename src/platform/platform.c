@@ -3,6 +3,7 @@
  * probe, reaping; and the row of the platform not implemented yet. */
 #include "platform/platform.h"
 #include "core/clock.h"
+#include "core/paths.h"
 #include "core/served.h"
 #include "roles/role.h"
 #include "measure/thread.h"
@@ -110,12 +111,7 @@ int plat_tcp_answers(const char *ip, int port)
 
 int plat_probe_common(struct plat *p, const char *what, char *why, size_t n)
 {
-    ssize_t len = readlink("/proc/self/exe", p->self_exe, sizeof p->self_exe - 1);
-    if (len <= 0) {
-        snprintf(why, n, "cannot read /proc/self/exe: %s", strerror(errno));
-        return -1;
-    }
-    p->self_exe[len] = '\0';
+    if (paths_exe(p->self_exe, sizeof p->self_exe, why, n)) return -1;
     if ((p->ops->caps & PLAT_CAP_ROOT) && geteuid() != 0) {
         snprintf(why, n, "platform %s needs root (%s)", p->ops->name, what);
         return -1;

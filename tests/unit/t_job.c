@@ -165,7 +165,7 @@ TEST(job_help_lists_every_option)
     char *out = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&out, &len);
-    job_print_help(f, 1);
+    job_print_help(f, JOB_HELP_MARKDOWN);
     fclose(f);
     for (int sec = 0; sec < JOB_NSEC; sec++) job_section_each(1u << sec, help_has, out);
     T_ASSERT(strstr(out, "| `docroot_size` |") && strstr(out, "| `pool` |"));
