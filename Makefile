@@ -103,7 +103,7 @@ fuzz:
 	        $$lib $(LDLIBS) || exit 1; \
 	done
 
-# Manual pages: hostmix(1) is written by hand (tests/integ/83_install.sh
+# Manual pages: hostmix(1) is written by hand (tests/integ/85_install.sh
 # checks it names every command and option); hostmix-job(5)'s OPTIONS come
 # from the built binary's option table.  groff -ww turns every warning
 # into output, and any output fails the check.
