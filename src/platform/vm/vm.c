@@ -142,10 +142,8 @@ static struct vm *vm_of(const struct plat *p) { return p->priv; }
 
 /* ---- probe ------------------------------------------------------------- */
 
-/* Whether root's /dev/kvm can create a VM with a vCPU here (a host may
- * expose a /dev/kvm that cannot run stock guests: then QEMU fails at
- * start).  root is "" for the live system. */
-static int vm_kvm_usable(const char *root, char *why, size_t n)
+/* Whether root's /dev/kvm can create a VM with a vCPU here (probe.h). */
+int vm_kvm_usable(const char *root, char *why, size_t n)
 {
     char path[600], mod[3][600];
     static const char *const mods[3] = { "kvm_pvm", "kvm_intel", "kvm_amd" };
