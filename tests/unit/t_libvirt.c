@@ -5,8 +5,10 @@
 #include "platform/libvirt/domain.h"
 #include "platform/libvirt/stats.h"
 #include "platform/libvirt/xmlw.h"
+#include "platform/platform.h"
 
 #include <string.h>
+#include <unistd.h>
 
 TEST(libvirt_xmlw_escapes_and_nests)
 {
@@ -206,4 +208,34 @@ TEST(libvirt_stats_missing_figures)
     virTypedParameter none[] = { t_uint("vcpu.current", 1), t_ull("vcpu.0.time", 5) };
     T_EQ_INT(lv_stats_parse(none, 2, &st), -1);
     T_EQ_INT(st.have & LV_HAVE_CPU, 0);
+}
+
+/* probe with [platform] uri = uri: -1 and why, or 0 (the connection made). */
+static int t_probe_uri(const char *uri, char *why, size_t n)
+{
+    const struct platform_ops *ops = plat_find_name("libvirt");
+    _Alignas(16) unsigned char opt[2048];
+    char e[200];
+    struct plat p;
+    memset(opt, 0, sizeof opt);
+    opt_defaults(ops->opts, opt, OPT_SEC_ANY);
+    for (const struct opt_def *o = ops->opts; o->name; o++)
+        if (strcmp(o->name, "uri") == 0) opt_set(o, opt, uri, e, sizeof e);
+    plat_open(&p, ops, "", opt);
+    int rc = p.ops->probe(&p, why, n);
+    plat_close(&p);
+    return rc;
+}
+
+/* Remote URIs are refused with the reason, before any connection. */
+TEST(libvirt_probe_refuses_remote_uri)
+{
+    char why[400];
+    if (geteuid() != 0) T_SKIP("the platform's probe needs root");
+    T_EQ_INT(t_probe_uri("qemu+ssh://host.example/system", why, sizeof why), -1);
+    T_ASSERT(strstr(why, "uri 'qemu+ssh://host.example/system' names a remote host"));
+    T_EQ_INT(t_probe_uri("qemu://host.example/system", why, sizeof why), -1);
+    T_ASSERT(strstr(why, "names a remote host"));
+    T_EQ_INT(t_probe_uri("system", why, sizeof why), -1);
+    T_ASSERT(strstr(why, "is not a libvirt URI"));
 }

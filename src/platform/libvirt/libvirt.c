@@ -40,11 +40,14 @@
 #include "core/fs.h"
 #include "core/log.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LV_RUNDIR_FMT "/run/hostmix-libvirt-%d"
@@ -597,6 +600,12 @@ static void lv_describe(const struct plat *p, struct plat_acct *a)
     buf_free(&b);
 }
 
+/* 1 if pid is no live process. */
+static int lv_pid_dead(pid_t pid)
+{
+    return kill(pid, 0) != 0 && errno == ESRCH;
+}
+
 /* hmx<pid>-...: the pid of the run that made the domain, or 0. */
 static pid_t lv_dom_pid(const char *name)
 {
@@ -620,7 +629,7 @@ static void lv_sweep_domains(void)
     for (int i = 0; i < nd; i++) {
         const char *name = api->DomainGetName(doms[i]);
         pid_t pid = name ? lv_dom_pid(name) : 0;
-        if (pid && kill(pid, 0) != 0 && errno == ESRCH) {
+        if (pid && lv_pid_dead(pid)) {
             log_info("destroying domain %s of a run that no longer exists", name);
             if (api->DomainDestroy(doms[i]) == 0) lv_log_remove(name);
             else log_warn("cannot destroy domain %s: %s", name, lv_err());
@@ -629,6 +638,26 @@ static void lv_sweep_domains(void)
     }
     free(doms);
     api->ConnectClose(c);
+}
+
+/* Removes the QEMU logs libvirt kept of dead runs' domains (regular files
+ * named hmx<deadpid>-*.log; a domain autodestroyed with its run leaves
+ * one). */
+static void lv_sweep_logs(void)
+{
+    DIR *d = opendir(LV_QEMU_LOGDIR);
+    if (!d) return;
+    struct dirent *e;
+    struct stat st;
+    while ((e = readdir(d))) {
+        pid_t pid = lv_dom_pid(e->d_name);
+        size_t len = strlen(e->d_name);
+        if (!pid || len < 5 || strcmp(e->d_name + len - 4, ".log") != 0 || !lv_pid_dead(pid))
+            continue;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
 }
 
 static void lv_sweep_one(const char *name, void *arg)
@@ -644,6 +673,7 @@ static void lv_sweep(const char *proc_root)
 {
     (void)proc_root;
     lv_sweep_domains();
+    lv_sweep_logs();
     fs_sweep_dead("/run", "hostmix-libvirt-", lv_sweep_one, NULL);
 }
 
