@@ -102,7 +102,7 @@ grep -E "^libvirt |answered" "$TMP/out" "$TMP/err" | sed 's/^/# /'
 if [ "$rc" -ne 0 ]; then tail -20 "$TMP/err"; tail -30 "$TMP/out"; fi
 check_eq run_libvirt_quick_exit0 "$rc" 0
 check run_libvirt_quick_verdict grep -q "^verdict: PASS" "$TMP/out"
-check run_libvirt_delay_line grep -q "vCPU run delay" "$TMP/out"
+check run_libvirt_delay_line grep -q "^  vCPU run delay (runnable vCPU threads" "$TMP/out"
 python3 - "$TMP/res/result.json" >"$TMP/chk" 2>&1 <<'PY'
 import json, re, sys
 d = json.load(open(sys.argv[1]))
@@ -146,7 +146,7 @@ for ((i = 0; i < 100; i++)); do
 done
 left=$(lv_left "$dead")
 echo "# after kill -9: $(echo "$left" | tr '\n' ';')"
-check run_libvirt_kill9_domains_gone test -z "$(echo "$left" | grep -E '^(domain|qemu) ')"
+check run_libvirt_kill9_domains_gone test -z "$(echo "$left" | grep -E '^domain |^qemu /proc')"
 check run_libvirt_kill9_left_rundir grep -q "^run directory /run/hostmix-libvirt-$dead" <<<"$left"
 check run_libvirt_kill9_left_bridge grep -q "^link hmxb$dead" <<<"$left"
 lv_job "$TMP/next.ini" 2s
