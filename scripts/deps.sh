@@ -3,7 +3,8 @@
 # those already present, and says what it installs.
 #
 #   scripts/deps.sh build   compiler and libraries (SQLite, libpq, libnfs,
-#                           libtirpc, libmnl, libcrypto) to build ./hostmix
+#                           libtirpc, libmnl, libcrypto, libvirt) to build
+#                           ./hostmix
 #   scripts/deps.sh test    build + the real clients the tests use (curl,
 #                           python3, psql, libnfs-utils, wrk, clang for fuzz
 #                           targets, PostgreSQL server for app-vs-postgres,
@@ -11,7 +12,8 @@
 #                           linux-perf for the [profile] collectors;
 #                           the guest kernel itself comes from the archive
 #                           through apt-get download at run time; crun and
-#                           runc for the container platform; xmllint and
+#                           runc for the container platform; libvirtd and
+#                           virsh for the libvirt platform; xmllint and
 #                           headless Chromium for the HTML report's tests;
 #                           man-db, groff-base and bash-completion for the
 #                           installed manual and completion; debhelper,
@@ -28,8 +30,8 @@
 set -eu
 group=${1:-build}
 
-build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libmnl-dev libssl-dev"
-test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux libxml2-utils chromium linux-perf man-db groff-base bash-completion debhelper dpkg-dev fakeroot lintian mmdebstrap"
+build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libmnl-dev libssl-dev libvirt-dev"
+test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux libxml2-utils chromium linux-perf man-db groff-base bash-completion debhelper dpkg-dev fakeroot lintian mmdebstrap libvirt-daemon-system libvirt-clients"
 bench_pkgs="$test_pkgs dovecot-imapd libjansson-dev"
 package_pkgs="$build_pkgs debhelper dpkg-dev fakeroot lintian groff-base bash-completion mmdebstrap"
 
@@ -69,4 +71,10 @@ for svc in nginx dovecot postgresql; do
         systemctl stop "$svc" >/dev/null 2>&1 || service "$svc" stop >/dev/null 2>&1 || true ;;
     esac
 done
+# libvirt's default network (virbr0, 192.168.122.0/24 and its firewall
+# rules) is not wanted: hostmix makes its own bridge per run.
+case "$missing" in *libvirt-daemon-system*)
+    rm -f /etc/libvirt/qemu/networks/autostart/default.xml
+    virsh -q net-destroy default >/dev/null 2>&1 || true ;;
+esac
 echo "hostmix deps ($group): done" >&2

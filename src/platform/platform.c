@@ -1,6 +1,6 @@
 /* platform.c — what every platform shares: status texts, stopping a set
  * of servers in order, the serve command line of a spec, a TCP readiness
- * probe, reaping; and the row of the platform not implemented yet. */
+ * probe, reaping. */
 #include "platform/platform.h"
 #include "core/clock.h"
 #include "core/paths.h"
@@ -22,7 +22,7 @@
 
 const char *const plat_cpu_part_names[] = {
     "user", "system", "guest", "vcpu", "main", "io", "pool", "vhost", "other", "guest_busy",
-    "guest_steal", "guest_clock",
+    "guest_steal", "guest_clock", "vcpu_delay", "vcpu_wait",
 };
 _Static_assert(sizeof plat_cpu_part_names / sizeof plat_cpu_part_names[0] == PLAT_CPU_NPARTS,
                "plat_cpu_part_names: one name per value");
@@ -215,24 +215,3 @@ int plat_reap_pid(pid_t pid, int *status)
     }
     return 0;
 }
-
-/* ---- platforms still to come ---------------------------------------
- * libvirt:   domains through libvirt (KVM, Xen, LXC, remote hosts).
- * Their probe refuses, so no other op is reached; the address plan is
- * native's so that `hostmix check` can still print the experiment. */
-
-static int plat_unimpl_probe(struct plat *p, char *why, size_t n)
-{
-    snprintf(why, n, "platform '%s' is not implemented yet (use platform = native)", p->ops->name);
-    return -1;
-}
-
-static void plat_unimpl_addr(const struct plat *p, int set, int role, char *ip, size_t n)
-{
-    (void)p;
-    snprintf(ip, n, "127.%d.%d.1", set, role + 1);
-}
-
-const struct platform_ops plat_libvirt_ops = {
-    .name = "libvirt", .probe = plat_unimpl_probe, .addr = plat_unimpl_addr,
-};

@@ -85,6 +85,10 @@ enum plat_cpu_part {
     PLAT_CPU_GUEST_STEAL,                   /* time the guest's vCPUs waited for the host */
     PLAT_CPU_GUEST_CLOCK,                   /* not CPU: the guest's own monotonic clock,
                                                the time base of its busy and steal */
+    PLAT_CPU_VCPU_DELAY,                    /* not CPU: time the vCPUs were runnable but
+                                               not running (libvirt's vcpu.N.delay) */
+    PLAT_CPU_VCPU_WAIT,                     /* not CPU: time the vCPUs wanted to run while
+                                               another ran (libvirt's vcpu.N.wait, Xen) */
     PLAT_CPU_NPARTS
 };
 extern const char *const plat_cpu_part_names[];   /* PLAT_CPU_NPARTS names */

@@ -55,6 +55,21 @@ void report_guests_total(struct report_model *m)
 
 /* ---- result.json ------------------------------------------------------- */
 
+/* The guests' vCPU run delay, where the platform measures it (libvirt). */
+static void g_delay(const struct report_model *m, FILE *f)
+{
+    int first = 1;
+    for (int i = 0; i < m->nservers; i++) {
+        const struct report_server *s = &m->server[i];
+        if (!s->guest.present || isnan(s->guest.delay_cores)) continue;
+        if (first) fprintf(f, "  vCPU run delay (runnable vCPU threads kept waiting by the host's "
+                              "scheduler; cores):");
+        fprintf(f, "%s %s %.3f", first ? "" : ",", report_tstr(s->name, "?"), s->guest.delay_cores);
+        first = 0;
+    }
+    if (!first) fputc('\n', f);
+}
+
 void report_guest_json_server(struct json_w *w, const struct report_server *s)
 {
     if (!isnan(s->ready_s)) json_w_knum(w, "ready_s", s->ready_s);
@@ -68,6 +83,7 @@ void report_guest_json_server(struct json_w *w, const struct report_server *s)
     json_w_knum(w, "guest_cores", s->guest.guest_cores);
     json_w_knum(w, "busy_cores", s->guest.busy_cores);
     json_w_knum(w, "steal_cores", s->guest.steal_cores);
+    if (!isnan(s->guest.delay_cores)) json_w_knum(w, "delay_cores", s->guest.delay_cores);
     json_w_knum(w, "overhead", s->guest.overhead);
     json_w_kint(w, "agent_samples", s->guest.agent_samples);
     json_w_kint(w, "agent_missed", s->guest.agent_missed);
@@ -118,6 +134,7 @@ void report_guest_from_json(const struct json_val *server, struct report_server 
     s->guest.guest_cores = g_get(g, "guest_cores");
     s->guest.busy_cores = g_get(g, "busy_cores");
     s->guest.steal_cores = g_get(g, "steal_cores");
+    s->guest.delay_cores = g_get(g, "delay_cores");
     s->guest.overhead = g_get(g, "overhead");
     double n = g_get(g, "agent_samples"), miss = g_get(g, "agent_missed");
     s->guest.agent_samples = isnan(n) ? 0 : (int)n;     /* absent in older results */
@@ -202,6 +219,7 @@ void report_guest_text(const struct report_model *m, FILE *f)
     if (!isnan(t->steal_cores))
         fprintf(f, "  steal (the guests' vCPUs waiting for the host, not in their busy time): "
                    "%.3f cores in all\n", t->steal_cores);
+    g_delay(m, f);
     g_notes(m, f);
     if (m->acct.accel && strcmp(m->acct.accel, "tcg") == 0)
         fprintf(f, "  (TCG: the guests' CPU is emulated; the overhead includes the emulation, "

@@ -111,6 +111,8 @@ struct report_guest {
     double guest_cores;             /* vCPU time in guest mode (KVM; 0 under TCG) */
     double busy_cores;              /* busy time the guest reports (its /proc/stat); NAN unknown */
     double steal_cores;             /* the guest's vCPUs waiting for the host; NAN unknown */
+    double delay_cores;             /* its vCPU threads runnable but not running, as the
+                                     * host's scheduler counts it (libvirt); NAN unknown */
     double overhead;                /* host cores for the guest / busy_cores; NAN unknown */
     int agent_samples, agent_missed;    /* samples of the measurement interval (its edges
                                          * included), and those the guest agent did not

@@ -213,6 +213,8 @@ static void mr_guest(const struct run *r, int i, struct report_server *o)
     if (vcpus > 0 && g->busy_cores > vcpus) g->busy_cores = vcpus;    /* a guest's own word */
     int steal = (a->have & b->have) >> PLAT_CPU_GUEST_STEAL & 1u;
     g->steal_cores = steal ? mr_part(a, b, PLAT_CPU_GUEST_STEAL, gsecs) : NAN;
+    int delay = (a->have & b->have) >> PLAT_CPU_VCPU_DELAY & 1u;
+    g->delay_cores = delay ? mr_part(a, b, PLAT_CPU_VCPU_DELAY, secs) : NAN;
     g->overhead = busy && g->busy_cores > 0 ? o->measure_cores / g->busy_cores : NAN;
     for (int k = r->s_measure_a; k <= r->s_measure_b; k++) {
         const struct plat_cpu *c = r->samples[k].srv_cpu ? &r->samples[k].srv_cpu[i] : NULL;

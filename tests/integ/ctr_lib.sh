@@ -25,7 +25,7 @@
 #                            left behind (nothing when clean): run
 #                            directories, links (in the script's namespace,
 #                            else the host's), cgroups, processes in them,
-#                            QEMU processes, mounts
+#                            QEMU processes (of vm and libvirt guests), mounts
 #   cg_v2_writable           prints the cgroup v2 group this shell runs in
 #                            when it is writable (where hostmix must account
 #                            by cgroup), else nothing
@@ -93,11 +93,13 @@ ctr_left() {
     local pid=$1
     [ -e "/run/hostmix-ctr-$pid" ] && echo "run directory /run/hostmix-ctr-$pid"
     [ -e "/run/hostmix-vm-$pid" ] && echo "run directory /run/hostmix-vm-$pid"
+    [ -e "/run/hostmix-libvirt-$pid" ] && echo "run directory /run/hostmix-libvirt-$pid"
     { if [ -n "$CTR_NS" ]; then nsx ip -o link show; else ip -o link show; fi; } 2>/dev/null |
         grep -oE "hmx[btv]$pid(\.[0-9]+)?" | sed 's/^/link /'
     find /sys/fs/cgroup -maxdepth 5 -type d -name "hostmix-$pid" 2>/dev/null | sed 's/^/cgroup /'
     grep -l "hostmix-$pid/" /proc/[0-9]*/cgroup 2>/dev/null | sed 's|/cgroup$||;s|^|process |'
-    grep -l "hostmix-vm-$pid[/]" /proc/[0-9]*/cmdline 2>/dev/null | sed 's|/cmdline$||;s|^|qemu |'
+    grep -lE "hostmix-(vm|libvirt)-$pid[/]" /proc/[0-9]*/cmdline 2>/dev/null |
+        sed 's|/cmdline$||;s|^|qemu |'
     grep -E "hostmix-ctr-$pid|hmx$pid-" /proc/self/mountinfo | sed 's/^/mount /'
     return 0
 }

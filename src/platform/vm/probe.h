@@ -16,6 +16,13 @@
  * ENXIO or ENODEV).  Returns 1, or 0 with why saying what failed. */
 int vm_vhost_usable(const char *path, char *why, size_t n);
 
+/* Whether root's /dev/kvm can create a VM with a vCPU here (a host may
+ * expose a /dev/kvm that cannot run stock guests, PVM's: then QEMU fails
+ * at start).  root is "" for the live system.  Returns 1, or 0 with why
+ * saying what failed.  Defined in vm.c; the libvirt platform decides its
+ * domain type with it too. */
+int vm_kvm_usable(const char *root, char *why, size_t n);
+
 #define VM_HUGE_MAX_MOUNTS 8
 
 struct vm_huge_mount {

@@ -151,10 +151,8 @@ static int vm_module_loaded(const char *root, const char *mod)
     return yes;
 }
 
-/* Whether root's /dev/kvm can create a VM with a vCPU here (a host may
- * expose a /dev/kvm that cannot run stock guests: then QEMU fails at
- * start).  root is "" for the live system. */
-static int vm_kvm_usable(const char *root, char *why, size_t n)
+/* Whether root's /dev/kvm can create a VM with a vCPU here (probe.h). */
+int vm_kvm_usable(const char *root, char *why, size_t n)
 {
     /* PVM (kvm_pvm) runs only guests built for it: stock kernels hang or
      * QEMU aborts setting MSRs.  Hardware KVM is kvm_intel or kvm_amd. */
