@@ -6,7 +6,9 @@
 #                           libtirpc, libmnl, libcrypto) to build ./hostmix
 #   scripts/deps.sh test    build + the real clients the tests use (curl,
 #                           python3, psql, libnfs-utils, wrk, clang for fuzz
-#                           targets, PostgreSQL server for app-vs-postgres,
+#                           targets, PostgreSQL server for app-vs-postgres
+#                           and db's real server, dovecot for imap's real
+#                           server (docs/real-servers.md),
 #                           QEMU, qemu-img, mke2fs and cpio for the vm platform,
 #                           linux-perf for the [profile] collectors;
 #                           the guest kernel itself comes from the archive
@@ -14,14 +16,14 @@
 #                           runc for the container platform; xmllint and
 #                           headless Chromium for the HTML report's tests)
 #   scripts/deps.sh bench   test + the peers benchmarks compare against
-#                           (nginx, dovecot, jansson)
+#                           (jansson; nginx and dovecot are in test)
 #   scripts/deps.sh list [GROUP]   print the packages of a group and exit
 set -eu
 group=${1:-build}
 
 build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libmnl-dev libssl-dev"
-test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux libxml2-utils chromium linux-perf"
-bench_pkgs="$test_pkgs dovecot-imapd libjansson-dev"
+test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux libxml2-utils chromium linux-perf dovecot-core dovecot-imapd"
+bench_pkgs="$test_pkgs libjansson-dev"
 
 case "$group" in
     build) want=$build_pkgs ;;
