@@ -214,12 +214,15 @@ static int native_start(struct plat *p, struct plat_server *s, char *why, size_t
     return 0;
 }
 
+/* A real server has ended when its main process has: what it leaves
+ * (dovecot's master exits before its log and mail processes) is killed
+ * with its group. */
 static int native_reap(struct plat *p, struct plat_server *s)
 {
-    (void)p;
     if (!s->pid || s->exited) return 1;
     if (!plat_reap_pid(s->pid, &s->status)) return 0;
     s->exited = 1;
+    if (s->spec->real && s->cgroup[0]) cg_kill(p->proc_root, s->cgroup);
     return 1;
 }
 
