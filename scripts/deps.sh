@@ -7,7 +7,9 @@
 #                           ./hostmix
 #   scripts/deps.sh test    build + the real clients the tests use (curl,
 #                           python3, psql, libnfs-utils, wrk, clang for fuzz
-#                           targets, PostgreSQL server for app-vs-postgres,
+#                           targets, PostgreSQL server for app-vs-postgres
+#                           and db's real server, dovecot for imap's real
+#                           server (docs/real-servers.md),
 #                           QEMU, qemu-img, mke2fs and cpio for the vm platform,
 #                           linux-perf for the [profile] collectors;
 #                           the guest kernel itself comes from the archive
@@ -20,7 +22,7 @@
 #                           dpkg-dev, fakeroot, lintian and mmdebstrap to
 #                           build the .deb and install it in a fresh root)
 #   scripts/deps.sh bench   test + the peers benchmarks compare against
-#                           (nginx, dovecot, jansson)
+#                           (jansson; nginx and dovecot are in test)
 #   scripts/deps.sh package build + what makes the Debian package and the
 #                           installed manual (debhelper, dpkg-dev, fakeroot,
 #                           lintian, groff-base for `make man`, bash-completion
@@ -31,8 +33,8 @@ set -eu
 group=${1:-build}
 
 build_pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libnfs-dev libtirpc-dev libmnl-dev libssl-dev libvirt-dev"
-test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux libxml2-utils chromium linux-perf man-db groff-base bash-completion debhelper dpkg-dev fakeroot lintian mmdebstrap libvirt-daemon-system libvirt-clients"
-bench_pkgs="$test_pkgs dovecot-imapd libjansson-dev"
+test_pkgs="$build_pkgs clang libclang-rt-14-dev curl python3 postgresql-client postgresql libnfs-utils wrk iproute2 procps psmisc netcat-openbsd nginx-light qemu-system-x86 qemu-utils e2fsprogs cpio bc crun runc util-linux libxml2-utils chromium linux-perf man-db groff-base bash-completion debhelper dpkg-dev fakeroot lintian mmdebstrap libvirt-daemon-system libvirt-clients dovecot-core dovecot-imapd"
+bench_pkgs="$test_pkgs libjansson-dev"
 package_pkgs="$build_pkgs debhelper dpkg-dev fakeroot lintian groff-base bash-completion mmdebstrap"
 
 case "$group" in

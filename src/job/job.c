@@ -67,6 +67,9 @@ const struct opt_def job_table[] = {
     { "roles", OPT_STR, G(roles), sizeof ((struct job *)0)->roles, "web,imap,app,db,nfs,idle",
       OPT_NO_RANGE, NULL, SG, "roles deployed in every set (a subset for partial experiments; "
       "app needs db, web with nfs_share > 0 needs nfs)" },
+    { "software", OPT_ENUM, G(software), 0, "builtin", OPT_NO_RANGE, role_software_names, SG,
+      "what serves every role whose section does not say: builtin (hostmix's own servers) or "
+      "real (the real software, docs/real-servers.md)" },
 
     { "rate", OPT_RATE, R(rate), 0, "10/s", 0.01, 1e6, NULL, S_DRIVEN,
       "requests per second per set (open loop, fixed)" },
@@ -82,6 +85,9 @@ const struct opt_def job_table[] = {
       "memory of the server's guest (vm and container platforms)" },
     { "port", OPT_INT, R(port), 0, NULL, 1, 65535, NULL, JOB_SEC_ROLES,
       "TCP port the server listens on" },
+    { "software", OPT_ENUM, R(software), 0, "builtin", OPT_NO_RANGE, role_software_names,
+      JOB_SEC_ROLES, "builtin: hostmix's own server; real: the real software (db PostgreSQL 15, "
+      "imap dovecot; native platform only; docs/real-servers.md); default: [global]'s" },
 
     { "enabled", OPT_BOOL, P(enabled), 0, "no", OPT_NO_RANGE, NULL, SP,
       "profile the measurement interval: perf samples grouped by cause, context switches "
@@ -125,13 +131,36 @@ static unsigned job_role_sections(int r)
     return JOB_SEC_ROLE(r) | (role_is_driven(r) ? JOB_SEC_DRIVEN : 0);
 }
 
+/* job_table's row named key that section accepts, else its first row of
+ * that name (a name may have one row in [global] and one in the role
+ * sections, as software), or NULL. */
+static const struct opt_def *job_row_find(const char *key, unsigned section)
+{
+    const struct opt_def *first = NULL;
+    for (const struct opt_def *o = job_table; o->name; o++) {
+        if (strcmp(o->name, key) != 0) continue;
+        if (job_sections(o) & section) return o;
+        if (!first) first = o;
+    }
+    return first;
+}
+
+/* Every section any of job_table's rows named key belongs in. */
+static unsigned job_row_sections(const char *key)
+{
+    unsigned w = 0;
+    for (const struct opt_def *o = job_table; o->name; o++)
+        if (strcmp(o->name, key) == 0) w |= job_sections(o);
+    return w;
+}
+
 /* Option key's row as section accepts it: job_table's, else the row of
  * that role's own options, else another role's.  *where (if not NULL)
  * gets every section that accepts it.  NULL: no section knows key. */
 static const struct opt_def *job_opt_find(const char *key, unsigned section, unsigned *where)
 {
-    const struct opt_def *o = opt_find(job_table, key), *any = NULL, *mine = NULL;
-    unsigned w = o ? job_sections(o) : 0;
+    const struct opt_def *o = job_row_find(key, section), *any = NULL, *mine = NULL;
+    unsigned w = job_row_sections(key);
     for (int r = 0; !o && r < ROLE_COUNT; r++) {
         const struct opt_def *t = role_def(r)->opts, *ro = t ? opt_find(t, key) : NULL;
         if (!ro) continue;
@@ -312,7 +341,7 @@ static int on_pair(void *ctx, int line, const char *key, const char *val)
         return 0;
     }
     int si = section_index(c->section);
-    int oi = opt_find(job_table, key) == o ? (int)(o - job_table)
+    int oi = job_row_find(key, c->section) == o ? (int)(o - job_table)
            : JOB_ROWS_MAX + (int)(o - role_def(si - 1)->opts);
     if (oi >= JOB_ROWS_MAX * 2) abort();        /* a role with more rows than job_table may have */
     if (c->set_line[si][oi]) {
@@ -408,12 +437,36 @@ static void job_platform_options(struct job_ctx *c)
     }
 }
 
+/* Each role's software: its section's, else [global]'s; real only where
+ * the role has a real server and the platform runs real software. */
+static void job_software(struct job_ctx *c)
+{
+    struct job *j = c->j;
+    const struct platform_ops *ops = plat_find(j->platform);
+    int oi = (int)(job_row_find("software", JOB_SEC_ROLE(0)) - job_table);
+    int gline = c->set_line[0][(int)(job_row_find("software", JOB_SEC_GLOBAL) - job_table)];
+    int told = 0;
+    for (int r = 0; r < ROLE_COUNT; r++) {
+        int line = c->set_line[r + 1][oi];
+        if (!line) j->role[r].software = j->software;
+        if (!job_has_role(j, r) || j->role[r].software != ROLE_SW_REAL) continue;
+        if (!line) line = gline;
+        if (!role_def(r)->real)
+            job_err(c, line, "%s: software = real is not built yet (real servers: %s)",
+                    role_names[r], role_real_list());
+        else if (!(ops->caps & PLAT_CAP_REAL) && !told++)
+            job_err(c, line, "platform %s: real software is not built yet (software = real "
+                    "runs on the native platform)", platform_names[j->platform]);
+    }
+}
+
 /* Checks that concern more than one option. */
 static void job_validate(struct job_ctx *c)
 {
     struct job *j = c->j;
     job_parse_roles(c);
     job_platform_options(c);
+    job_software(c);
     for (int r = 0; r < ROLE_COUNT; r++) {
         if (role_is_driven(r) && j->role[r].connections > j->role[r].rate * 1000)
             job_err(c, c->section_line[r + 1], "[%s] connections=%lld is more than 1000 x rate",
@@ -541,6 +594,12 @@ void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx)
         role_def(r)->describe(&j->role[r], &data);
     }
     fprintf(f, "  data per set: %s\n", buf_cstr(&data));
+    buf_reset(&data);
+    for (int r = 0; r < ROLE_COUNT; r++)
+        if (job_has_role(j, r) && j->role[r].software == ROLE_SW_REAL)
+            buf_printf(&data, "%s%s %s", data.len ? ", " : "", role_names[r],
+                       role_def(r)->real->what);
+    if (data.len) fprintf(f, "  real software: %s (docs/real-servers.md)\n", buf_cstr(&data));
     buf_free(&data);
 }
 

@@ -61,6 +61,7 @@ struct job {
     double max_stddev;          /* percent; 0: no bound on the repeats' spread */
     int allow_overlap;          /* run while another run holds the host (run/hostlock.h) */
     char roles[64];             /* roles deployed in every set, as written */
+    int software;               /* enum role_software of every role whose section says none */
     unsigned role_mask;         /* the same as bits (1u << role); derived */
     struct role_opts role[ROLE_COUNT];
     struct job_profile profile;

@@ -43,6 +43,8 @@
 #include "core/opt.h"
 #include "measure/measure.h"
 
+struct role_opts;
+
 /* Capability flags (platform_ops.caps). */
 #define PLAT_CAP_OWN_NET    0x1u   /* servers have their own network (bridge addresses) */
 #define PLAT_CAP_GUEST_TIME 0x2u   /* servers run as guests: CPU has a guest part */
@@ -50,6 +52,7 @@
 #define PLAT_CAP_ROOT       0x8u   /* needs root */
 #define PLAT_CAP_OWN_COPY   0x10u  /* makes its own writable copy of data servers change
                                     * (the run then makes no working copy) */
+#define PLAT_CAP_REAL       0x20u  /* runs roles' real software (software = real) */
 
 /* One server of the run, as the plan describes it.  Built once by
  * run/plan.c and read-only for platforms; every string is owned by the
@@ -71,6 +74,8 @@ struct server_spec {
     struct strvec opts;         /* role options after --listen and --data */
     int64_t vcpus, memory;      /* from the role's section (guests and containers) */
     char *log;                  /* file that receives the server's output */
+    int real;                   /* runs the role's real software (role_def()->real) */
+    const struct role_opts *ro; /* its role's job options (the job's, read-only) */
 };
 
 /* CPU of one server, cumulative, in nanoseconds.  total is what the

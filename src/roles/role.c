@@ -8,6 +8,8 @@
 #include <string.h>
 
 const char *const role_names[] = { "web", "imap", "app", "db", "nfs", "idle" };
+static const struct role_def role_table[ROLE_COUNT];
+const char *const role_software_names[] = { "builtin", "real", NULL };
 _Static_assert(sizeof role_names / sizeof role_names[0] == ROLE_COUNT,
                "role_names: one name per value");
 
@@ -25,6 +27,17 @@ const char *role_list(void)
         for (int r = 0; r < ROLE_COUNT; r++)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", r ? ", " : "",
                      role_names[r]);
+    return list;
+}
+
+const char *role_real_list(void)
+{
+    static char list[ROLE_COUNT * 16];
+    if (!list[0])
+        for (int r = 0; r < ROLE_COUNT; r++)
+            if (role_table[r].real)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                         list[0] ? ", " : "", role_names[r]);
     return list;
 }
 
@@ -172,7 +185,7 @@ static const struct role_def role_table[ROLE_COUNT] = {
                    .opts = web_opts, .cause_label = "web's own work",
                    .size_opts = web_size_opts, .expect = web_expect, .describe = web_describe,
                    .serve_opts = web_serve_opts },
-    [ROLE_IMAP] = { .id = ROLE_IMAP, .ops = &role_imap_ops, .driven = 1, .data_of = ROLE_IMAP,
+    [ROLE_IMAP] = { .id = ROLE_IMAP, .ops = &role_imap_ops, .real = &role_imap_real, .driven = 1, .data_of = ROLE_IMAP,
                     .mutates = 1, .start_rank = 2, .peer = -1,
                     .defaults = { { "rate", "20/s" }, { "connections", "8" },
                                   { "qos", "p95<=1s,p99<=2s,errors<=1%" }, { "port", "1143" } },
@@ -186,7 +199,7 @@ static const struct role_def role_table[ROLE_COUNT] = {
                                  { "vcpus", "2" }, { "memory", "2GiB" } },
                    .opts = app_opts, .cause_label = "app's own work",
                    .serve_opts = app_serve_opts },
-    [ROLE_DB] = { .id = ROLE_DB, .ops = &role_db_ops, .data_of = ROLE_DB, .mutates = 1,
+    [ROLE_DB] = { .id = ROLE_DB, .ops = &role_db_ops, .real = &role_db_real, .data_of = ROLE_DB, .mutates = 1,
                   .backend = 1, .start_rank = 1, .peer = -1,
                   .defaults = { { "port", "5432" }, { "memory", "1GiB" } },
                   .opts = db_opts, .cause_label = "db's own work",
@@ -227,6 +240,19 @@ const struct role_ops *role_ops_find(const char *name)
     return id >= 0 ? role_table[id].ops : NULL;
 }
 
+/* Whether argv holds --software=real (prepare the real server's data
+ * set); removes it. */
+static int role_take_real(int *argc, char **argv)
+{
+    for (int i = 2; i < *argc; i++)
+        if (strcmp(argv[i], "--software=real") == 0) {
+            memmove(&argv[i], &argv[i + 1], (size_t)(*argc - i) * sizeof *argv);
+            (*argc)--;
+            return 1;
+        }
+    return 0;
+}
+
 static int role_dispatch(int argc, char **argv, int serve)
 {
     const char *cmd = serve ? "serve" : "prepare";
@@ -241,6 +267,14 @@ static int role_dispatch(int argc, char **argv, int serve)
         return CLI_USAGE;
     }
     int (*fn)(int, char **) = serve ? r->serve : r->prepare;
+    if (!serve && role_take_real(&argc, argv)) {
+        const struct role_real *real = role_def(role_find(r->name))->real;
+        if (!real || !real->prepare) {
+            fprintf(stderr, "hostmix prepare: role '%s' has no real data set\n", r->name);
+            return CLI_USAGE;
+        }
+        fn = real->prepare;
+    }
     if (!fn) {
         if (!serve) {
             printf("hostmix prepare: role '%s' has no data set\n", r->name);

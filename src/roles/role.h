@@ -33,6 +33,8 @@ extern const char *const role_names[];           /* ROLE_COUNT names */
 int role_find(const char *name);
 /* "web, imap, app, db, nfs, idle": the names for messages (static). */
 const char *role_list(void);
+/* "db, imap": the roles with a real server (the rows' .real), static. */
+const char *role_real_list(void);
 /* Roles that load drivers send requests to (the rows' .driven). */
 int role_is_driven(int role);
 
@@ -58,7 +60,55 @@ struct role_opts {
     int64_t items;              /* db: catalogue items per set */
     int sync;                   /* db: fsync on commit; imap: fsync on append */
     int64_t pool;               /* app: db connections per app server */
+    int software;               /* enum role_software: hostmix's server or the real one */
 };
+
+/* What serves a role: hostmix's own server, or the real software
+ * (docs/real-servers.md). */
+enum role_software { ROLE_SW_BUILTIN, ROLE_SW_REAL };
+extern const char *const role_software_names[];  /* "builtin", "real", NULL */
+
+/* One real server as its role's real ops see it (the platform fills it
+ * from the plan's spec; every string is the caller's). */
+struct real_server {
+    const char *name;           /* "set1-db" */
+    const char *ip;             /* where it listens */
+    int port;
+    const char *data;           /* its data set (for db and imap the run's working copy) */
+    const char *rundir;         /* a directory of its own, made by the caller, for its
+                                 * configuration and state (below data) */
+    const char *conf;           /* the configuration file to write (in rundir) */
+    const struct role_opts *o;  /* its role's job options */
+};
+
+/* The real software of a role (the row's .real): what the platform runs
+ * instead of `hostmix serve ROLE`, and the data set it serves. */
+struct role_real {
+    const char *what;           /* "PostgreSQL 15", for messages and reports */
+    const char *user;           /* the user it runs as (it refuses root), or NULL: root */
+    const char *data_owner;     /* the user its working copy is given to before it starts
+                                 * (its mail processes run as that user), or NULL */
+    /* Its own data set's word in the cache key beside the role's name
+     * ("pg15": db-pg15-seed1-...), prepared by prepare (`hostmix prepare
+     * ROLE --software=real ...`); NULL: it serves the builtin data set. */
+    const char *data_label;
+    int (*prepare)(int argc, char **argv);
+    /* Whether this host can run it (its programs installed).  0, or -1
+     * with why. */
+    int (*probe)(char *why, size_t n);
+    /* Its configuration as text into conf (the caller writes it to
+     * s->conf and keeps a copy with the logs), its argv (argv[0] the
+     * program) into v, and any other file it needs into s->rundir.
+     * Returns 0 or -1 (why). */
+    int (*config)(const struct real_server *s, struct buf *conf, struct strvec *v,
+                  char *why, size_t n);
+    /* Whether it answers on ip:port as its clients need (NULL: it
+     * accepts TCP connections).  1 yes, 0 not yet. */
+    int (*ready)(const char *ip, int port);
+    int stop_signal;            /* asks it to stop cleanly (then SIGKILL) */
+};
+
+extern const struct role_real role_db_real, role_imap_real;
 
 struct role_ops {
     const char *name;
@@ -86,6 +136,8 @@ struct role_default {
 struct role_def {
     int id;                         /* enum role_id */
     const struct role_ops *ops;     /* prepare and serve entry points */
+    const struct role_real *real;   /* its real software (software = real), or NULL: not
+                                     * built yet */
     int driven;                     /* load drivers send it requests */
     int idle;                       /* it only exists: consolidation's idle server */
     int data_of;                    /* role whose prepared data set it serves, or -1 */

@@ -9,6 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The data set word of role's real server when the job runs it and it
+ * has a data set of its own ("pg15"), else NULL. */
+static const char *plan_real_label(const struct job *j, int role)
+{
+    const struct role_real *real = role_def(role)->real;
+    return real && j->role[role].software == ROLE_SW_REAL ? real->data_label : NULL;
+}
+
 void plan_data_build(struct plan *pl, const struct job *j)
 {
     pl->data = calloc((size_t)(j->sets * ROLE_COUNT), sizeof *pl->data);
@@ -23,8 +31,10 @@ void plan_data_build(struct plan *pl, const struct job *j)
             d->set = set;
             d->role = role;
             d->mutates = role_def(role)->mutates;
-            buf_printf(&key, "%s-seed%llu-set%d", role_names[role], (unsigned long long)j->seed,
-                       set);
+            const char *real = plan_real_label(j, role);
+            buf_printf(&key, "%s%s%s-seed%llu-set%d", role_names[role], real ? "-" : "",
+                       real ? real : "", (unsigned long long)j->seed, set);
+            if (real) strvec_push(&d->size, "--software=real");
             for (int i = 0; i < k; i++) {
                 strvec_push(&d->size, o[i].flag);
                 strvec_push(&d->size, o[i].value);
@@ -94,6 +104,8 @@ static void plan_add(struct plan *pl, const struct job *j, const struct plat *p,
         rd->serve_opts(&j->role[role], sp->peer_role >= 0 ? sp->peer_ip : NULL, sp->peer_port,
                        &sp->opts);
     plan_test_slow(sp);
+    sp->real = rd->real && j->role[role].software == ROLE_SW_REAL;
+    sp->ro = &j->role[role];
     sp->vcpus = j->role[role].vcpus;
     sp->memory = j->role[role].memory;
     if (asprintf(&sp->log, "%s/%s.log", logdir, sp->name) < 0) abort();

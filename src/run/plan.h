@@ -18,7 +18,8 @@ struct plan_data {
     char *key;                      /* cache key: role, seed, set, size options */
     char *cached;                   /* DATA_DIR/KEY */
     char *dir;                      /* what its servers serve: cached, or the working copy */
-    struct strvec size;             /* its size options as `hostmix prepare` words */
+    struct strvec size;             /* its size options as `hostmix prepare` words (and
+                                     * --software=real: the real server's own data set) */
     int mutates;                    /* its servers change it: served from a working copy */
 };
 

@@ -16,8 +16,8 @@
  * copied up front (a file is copied up when a server first writes it).
  * Otherwise each file is copied: a reflink (FICLONE) where the file system
  * shares extents, else an in-kernel copy_file_range, else read/write.
- * Files keep their mode bits (less the umask) and their access and
- * modification times (imap's INTERNALDATE is the file's mtime);
+ * Files keep their mode bits (less the umask), their owner (when root
+ * copies them) and their access and modification times (imap's INTERNALDATE is the file's mtime);
  * directories keep their times too.
  *
  * The copy is made before any server starts, so it never falls into the
@@ -90,6 +90,15 @@ static int work_copy_bytes(struct run *r, int sfd, int dfd, off_t size)
     }
 }
 
+/* Gives the copy fd the owner of the original st (a real server's data
+ * set is its user's: PostgreSQL's data directory).  Only root can, and
+ * only a copy made by root needs it.  Returns 0 or -1 (errno set). */
+static int work_owner(int fd, const struct stat *st)
+{
+    if (geteuid() != 0 || (st->st_uid == 0 && st->st_gid == 0)) return 0;
+    return fchown(fd, st->st_uid, st->st_gid);
+}
+
 /* Copies the regular file sdir/name to ddir/name (created, must not exist)
  * with its times.  Returns 0 or -1 (errno set). */
 static int work_copy_file(struct run *r, int sdir, int ddir, const char *name,
@@ -100,6 +109,7 @@ static int work_copy_file(struct run *r, int sdir, int ddir, const char *name,
                                       st->st_mode & 07777);
     int rc = dfd < 0 ? -1 : work_copy_bytes(r, sfd, dfd, st->st_size);
     const struct timespec ts[2] = { st->st_atim, st->st_mtim };
+    if (rc == 0) rc = work_owner(dfd, st);
     if (rc == 0) rc = futimens(dfd, ts);
     int e = errno;
     if (sfd >= 0) close(sfd);
@@ -125,6 +135,7 @@ static int work_copy_dir(struct run *r, int sdir, const char *sname, int ddir, c
     int d = s < 0 ? -1 : openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     int rc = d < 0 ? -1 : work_copy_tree(r, s, d, path);
     const struct timespec ts[2] = { st->st_atim, st->st_mtim };
+    if (rc == 0) rc = work_owner(d, st);
     if (rc == 0) rc = futimens(d, ts);
     int e = errno;
     if (s >= 0) close(s);

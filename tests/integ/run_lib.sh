@@ -130,10 +130,17 @@ wait_recorded() {
     return 1
 }
 
+# _zombie PID: the process has exited and only waits for its parent (init,
+# once the run has ended) to collect its status.
+_zombie() {
+    [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" = Z ]
+}
+
 # check_nothing_left NAME RUN_PID PORT: after the run PID (watched with
 # watch_run) ended: the watcher recorded the run's processes (and, where
 # the host let the run make cgroups, its cgroups), none of those processes
-# is alive, none of those cgroups and no hostmix-PID group is left, and
+# is alive (exited ones waiting for init to collect them are not), none
+# of those cgroups and no hostmix-PID group is left, and
 # nothing listens on the port.
 check_nothing_left() {
     local name=$1 pid=$2 port=$3 w=$TMP/watch-$2 watcher p st left="" d cg=""
@@ -141,7 +148,7 @@ check_nothing_left() {
     [ -n "${!watcher:-}" ] && wait "${!watcher}"
     check "${name}_processes_recorded" test -s "$w.pids"
     while read -r p st; do
-        [ "$(start_time "$p")" = "$st" ] && left="$left $p"
+        [ "$(start_time "$p")" = "$st" ] && ! _zombie "$p" && left="$left $p($(cat "/proc/$p/comm" 2>/dev/null))"
     done < <(sort -u "$w.pids" 2>/dev/null)
     for p in $(pgrep -f "serve idle --listen 127.1.6.1:$port"); do left="$left $p"; done
     check_eq "${name}_no_process" "$(tr ' ' '\n' <<<"$left" | sort -u | xargs)" ""

@@ -211,3 +211,27 @@ TEST(job_platform_options_owned)
     job_free(j);
     free(j);
 }
+
+/* software: [global] sets every role whose section says nothing; a role
+ * section overrides it; roles and platforms without real software refuse
+ * it with the reason (docs/real-servers.md). */
+TEST(job_software)
+{
+    struct job j = { 0 };
+    T_EQ_INT(load(&j, "[global]\nroles = db,imap,idle\nsoftware = real\n[idle]\nsoftware = builtin\n"),
+             0);
+    T_EQ_INT(j.role[ROLE_DB].software, ROLE_SW_REAL);
+    T_EQ_INT(j.role[ROLE_IMAP].software, ROLE_SW_REAL);
+    T_EQ_INT(j.role[ROLE_IDLE].software, ROLE_SW_BUILTIN);
+    T_EQ_INT(load(&j, "[global]\nroles = db,imap\n[db]\nsoftware = real\n"), 0);
+    T_EQ_INT(j.role[ROLE_DB].software, ROLE_SW_REAL);
+    T_EQ_INT(j.role[ROLE_IMAP].software, ROLE_SW_BUILTIN);
+    T_EQ_INT(load(&j, "[global]\nroles = app,db\n[app]\nsoftware = real\n"), 1);
+    T_ASSERT(strstr(errbuf, "t.ini:4: app: software = real is not built yet (real servers: imap, db)"));
+    T_EQ_INT(load(&j, "[global]\nroles = db\nsoftware = real\nplatform = container\n"), 1);
+    T_ASSERT(strstr(errbuf, "t.ini:3: platform container: real software is not built yet"));
+    T_EQ_INT(load(&j, "[global]\nroles = db\n[db]\nsoftware = maybe\n"), 1);
+    T_EQ_INT(load(&j, "[global]\nsoftware = real\nsoftware = builtin\n"), 1);
+    T_ASSERT(strstr(errbuf, "already set at line 2"));
+    job_free(&j);
+}
