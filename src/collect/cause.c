@@ -3,6 +3,7 @@
 #include "collect/cause.h"
 
 #include "roles/role.h"
+#include "core/buf.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,10 +29,8 @@ static const char *cause_labels[PC_N] = {
 /* "own:web", ...: built once before main runs, kept for the process. */
 __attribute__((constructor)) static void cause_own_fill(void)
 {
-    static char keys[ROLE_COUNT][ROLE_NAME_MAX + 5];
     for (int r = 0; r < ROLE_COUNT; r++) {
-        snprintf(keys[r], sizeof keys[r], "own:%s", role_names[r]);
-        cause_keys[PC_OWN + r] = keys[r];
+        cause_keys[PC_OWN + r] = strfmt("own:%s", role_names[r]);     /* kept for the process */
         cause_labels[PC_OWN + r] = role_def(r)->cause_label;
     }
 }

@@ -538,7 +538,6 @@ static int job_idle_roles(const struct job *j)
 
 void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx)
 {
-    char a[32], b[32], c[32], d[32];
     fprintf(f, "experiment %s from %s\n", j->name, j->path);
     int per_set = __builtin_popcount(j->role_mask);
     fprintf(f, "  platform %s, %lld set%s = %lld servers (%lld idle), seed %llu\n",
@@ -547,9 +546,8 @@ void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx)
             (unsigned long long)j->seed);
     if (per_set < ROLE_COUNT) fprintf(f, "  roles: %s (partial sets)\n", j->roles);
     fprintf(f, "  phases: ramp_up %s, measure %s, ramp_down %s; sample every %s\n",
-            opt_fmt_duration(a, sizeof a, j->ramp_up), opt_fmt_duration(b, sizeof b, j->measure),
-            opt_fmt_duration(c, sizeof c, j->ramp_down),
-            opt_fmt_duration(d, sizeof d, j->sample_interval));
+            opt_duration_str(j->ramp_up).s, opt_duration_str(j->measure).s,
+            opt_duration_str(j->ramp_down).s, opt_duration_str(j->sample_interval).s);
     fprintf(f, "  output %s, data cache %s\n", j->output, j->data_dir);
     if (j->profile.enabled)
         fprintf(f, "  profile: perf %s at %lld Hz per CPU%s%s over the measurement interval\n",
@@ -564,20 +562,22 @@ void job_print(const struct job *j, FILE *f, job_addr_fn addr, const void *ctx)
     for (int s = 1; s <= j->sets; s++) {
         for (int r = 0; r < ROLE_COUNT; r++) {
             const struct role_opts *jr = &j->role[r];
-            char ip[48], where[64], q[160];
+            char ip[48];            /* an IPv4 or IPv6 address (the platform's plan) */
             if (!job_has_role(j, r)) continue;
             addr(ctx, s, r, ip, sizeof ip);
-            snprintf(where, sizeof where, "%s:%lld", ip, (long long)jr->port);
+            const struct numstr where = numstr_fmt("%s:%lld", ip, (long long)jr->port);
             if (role_is_driven(r)) {
-                snprintf(a, sizeof a, "%g/s", jr->rate);
-                fprintf(f, "  %-5d %-6s %-21s %10s %5lld  %-8s %s\n", s, role_names[r], where, a,
-                        (long long)jr->connections, arrival_names[jr->arrival],
-                        opt_fmt_qos(q, sizeof q, &jr->qos));
+                struct buf q = BUF_INIT;
+                opt_put_qos(&q, &jr->qos);
+                fprintf(f, "  %-5d %-6s %-21s %10s %5lld  %-8s %s\n", s, role_names[r], where.s,
+                        numstr_fmt("%g/s", jr->rate).s, (long long)jr->connections,
+                        arrival_names[jr->arrival], buf_cstr(&q));
+                buf_free(&q);
             } else {
                 const char *served = NULL;          /* the last role this one serves */
                 for (int u = 0; u < ROLE_COUNT; u++)
                     if (role_def(u)->peer == r) served = role_names[u];
-                fprintf(f, "  %-5d %-6s %-21s %10s %5s  %-8s %s%s%s\n", s, role_names[r], where,
+                fprintf(f, "  %-5d %-6s %-21s %10s %5s  %-8s %s%s%s\n", s, role_names[r], where.s,
                         "-", "-", "-", served ? "(serves " : "", served ? served : "",
                         served ? ")" : "");
             }
@@ -646,9 +646,11 @@ struct job_help {
 static void job_help_row(const struct opt_def *o, void *ctx)
 {
     const struct job_help *h = ctx;
-    char def[160], range[80];
+    char def[160];                  /* a value as an option's text: OPT_STR values are <= 256 */
+    struct buf rb = BUF_INIT;
     opt_fmt_value(def, sizeof def, o, h->base);
-    opt_fmt_range(range, sizeof range, o);
+    opt_put_range(&rb, o);
+    const char *range = buf_cstr(&rb);
     if (h->fmt == JOB_HELP_MARKDOWN)
         fprintf(h->f, "| `%s` | %s | `%s` | %s | %s |\n", o->name, opt_type_name(o->type), def,
                 range, o->help);
@@ -657,6 +659,7 @@ static void job_help_row(const struct opt_def *o, void *ctx)
     else
         fprintf(h->f, "  %-16s = %-28s %s%s%s%s\n", o->name, def, o->help,
                 range[0] ? " (" : "", range, range[0] ? ")" : "");
+    buf_free(&rb);
 }
 
 /* Prints a section's title, formatted from fmt, as a heading. */

@@ -31,6 +31,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -272,9 +273,8 @@ static void native_cleanup(struct plat *p)
 {
     struct native *nt = p->priv;
     if (nt->real_dir) {
-        char dir[64];
-        snprintf(dir, sizeof dir, NATIVE_REAL_DIR "%d", (int)getpid());
-        if (fs_rmtree(dir)) log_warn("cannot remove %s: %s", dir, strerror(errno));
+        const struct numstr dir = numstr_fmt(NATIVE_REAL_DIR "%d", (int)getpid());
+        if (fs_rmtree(dir.s)) log_warn("cannot remove %s: %s", dir.s, strerror(errno));
         nt->real_dir = 0;
     }
     if (!nt->cg_run[0]) return;
@@ -285,11 +285,11 @@ static void native_cleanup(struct plat *p)
 
 static void native_sweep_one(const char *name, void *arg)
 {
-    char dir[300];
+    char *dir = strfmt("/run/%s", name);
     (void)arg;
-    snprintf(dir, sizeof dir, "/run/%s", name);
     log_info("removing %s of a run that no longer exists", dir);
     if (fs_rmtree(dir)) log_warn("cannot remove %s: %s", dir, strerror(errno));
+    free(dir);
 }
 
 /* The configuration directories of real servers of dead runs. */

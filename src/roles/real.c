@@ -1,6 +1,7 @@
 /* real.c — the system user of a real server and starting programs as it;
  * see real.h. */
 #include "roles/real.h"
+#include "core/buf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -46,19 +48,21 @@ static int real_searchable(const struct stat *st, const struct real_user *u)
 
 int real_path_reachable(const char *path, const struct real_user *u, char *why, size_t n)
 {
-    char dir[4096];
+    char *dir = strfmt("%s", path);
     struct stat st;
-    snprintf(dir, sizeof dir, "%s", path);
+    int rc = 0;
     for (char *slash = dir + 1; (slash = strchr(slash, '/')); slash++) {
         *slash = '\0';
         if (stat(dir, &st) == 0 && !real_searchable(&st, u)) {
             snprintf(why, n, "user %s cannot reach %s: %s is not searchable by it (make it so, "
                      "e.g. chmod o+x %s)", u->name, path, dir, dir);
-            return -1;
+            rc = -1;
+            break;
         }
         *slash = '/';
     }
-    return 0;
+    free(dir);
+    return rc;
 }
 
 static const struct real_user *real_chown_to;     /* nftw has no user argument */

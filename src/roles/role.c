@@ -22,11 +22,12 @@ int role_find(const char *name)
 
 const char *role_list(void)
 {
-    static char list[ROLE_COUNT * 16];
-    if (!list[0])
-        for (int r = 0; r < ROLE_COUNT; r++)
-            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", r ? ", " : "",
-                     role_names[r]);
+    static char *list;              /* built once, kept for the process */
+    if (!list) {
+        struct buf b = BUF_INIT;
+        for (int r = 0; r < ROLE_COUNT; r++) buf_printf(&b, "%s%s", r ? ", " : "", role_names[r]);
+        list = buf_detach(&b);
+    }
     return list;
 }
 

@@ -130,23 +130,22 @@ static void lv_dom_devices(struct xmlw *w, const struct lv_dom_cfg *c)
     xmlw_end(w);
 }
 
-static const char *lv_kib(uint64_t bytes, char *dst, size_t n)
+/* bytes in KiB, as a value: lv_kib(b).s */
+static struct numstr lv_kib(uint64_t bytes)
 {
-    snprintf(dst, n, "%llu", (unsigned long long)(bytes >> 10));
-    return dst;
+    return numstr_fmt("%llu", (unsigned long long)(bytes >> 10));
 }
 
 int lv_domain_xml(const struct lv_dom_cfg *c, struct buf *out, struct buf *why)
 {
     if (lv_dom_check(c, why)) return -1;
     struct xmlw w = XMLW_INIT(out);
-    char kib[32];
     xmlw_start(&w, "domain");
     xmlw_attr(&w, "type", c->type);
     xmlw_leaf(&w, "name", c->name);
     xmlw_start(&w, "memory");
     xmlw_attr(&w, "unit", "KiB");
-    xmlw_text(&w, lv_kib(c->mem_bytes, kib, sizeof kib));
+    xmlw_text(&w, lv_kib(c->mem_bytes).s);
     xmlw_end(&w);
     xmlw_leaff(&w, "vcpu", "%d", c->vcpus);
     lv_dom_os(&w, c);

@@ -218,12 +218,12 @@ static void lv_addr(const struct plat *p, int set, int role, char *ip, size_t n)
 /* The CPU of the process named in pidfile so far, in ns.  Returns 0 or -1. */
 static int lv_daemon_read(const char *root, struct lv_daemon *d, uint64_t *ns)
 {
-    char path[300], text[32];
     uint64_t u, s;
     if (!d->pid) {
-        snprintf(path, sizeof path, "%s", d->pidfile);
-        if (meas_read(root, path, text, sizeof text) <= 0) return -1;
-        d->pid = (pid_t)atoi(text);
+        struct buf text = BUF_INIT;
+        if (meas_read_buf(root, d->pidfile, &text) > 0) d->pid = (pid_t)atoi(buf_cstr(&text));
+        buf_free(&text);
+        if (!d->pid) return -1;
     }
     if (d->pid <= 0 || meas_pid_cpu(root, d->pid, &u, &s)) return -1;
     *ns = (u + s) * (uint64_t)(1000000000LL / meas_hz());
@@ -359,9 +359,12 @@ static int lv_xml(const struct lv *v, struct lv_srv *ls, const struct server_spe
  * for the reports and the collectors; 0 if unreadable. */
 static pid_t lv_qemu_pid(const char *root, const char *dname)
 {
-    char path[300], text[32];
-    snprintf(path, sizeof path, LV_QEMU_PIDDIR "/%s.pid", dname);
-    return meas_read(root, path, text, sizeof text) > 0 ? (pid_t)atoi(text) : 0;
+    char *path = strfmt(LV_QEMU_PIDDIR "/%s.pid", dname);
+    struct buf text = BUF_INIT;
+    pid_t pid = meas_read_buf(root, path, &text) > 0 ? (pid_t)atoi(buf_cstr(&text)) : 0;
+    buf_free(&text);
+    free(path);
+    return pid;
 }
 
 static int lv_start(struct plat *p, struct plat_server *s, char *why, size_t n)
@@ -523,9 +526,9 @@ static int lv_cpu(struct plat *p, struct plat_server *s)
 /* Removes the QEMU log libvirt kept for a domain of this run. */
 static void lv_log_remove(const char *dname)
 {
-    char path[300];
-    snprintf(path, sizeof path, LV_QEMU_LOGDIR "/%s.log", dname);
+    char *path = strfmt(LV_QEMU_LOGDIR "/%s.log", dname);
     unlink(path);
+    free(path);
 }
 
 static void lv_cleanup(struct plat *p)
@@ -663,11 +666,11 @@ static void lv_sweep_logs(void)
 
 static void lv_sweep_one(const char *name, void *arg)
 {
-    char path[300];
+    char *path = strfmt("/run/%s", name);
     (void)arg;
-    snprintf(path, sizeof path, "/run/%s", name);
     log_info("removing %s of a run that no longer exists", path);
     fs_rmtree(path);
+    free(path);
 }
 
 static void lv_sweep(const char *proc_root)
