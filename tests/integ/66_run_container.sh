@@ -77,7 +77,7 @@ check_eq native_exit0 "$?" 0
 out=$("$HOSTMIX" compare "$TMP/nat/result.json" "$TMP/ctr/result.json"); rc=$?
 check_eq compare_native_container_exit0 "$rc" 0
 check compare_native_container_says \
-    grep -qE "B('s servers)? needs? [0-9.]+% (more|less) CPU than A('s)? for the same work" <<<"$out"
+    grep -qE "B('s servers)? needs? ([0-9.]+% (more|less) CPU than|the same CPU as) A('s)? for the same work" <<<"$out"
 grep -E "needs|system under test cores" <<<"$out" | sed 's/^/# /'
 
 # The other runtime, briefly.
