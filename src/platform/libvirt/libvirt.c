@@ -429,15 +429,7 @@ static int lv_ready(struct plat *p, struct plat_server *s, char *why, size_t n)
         return -1;
     }
     if (!plat_tcp_answers(s->spec->ip, s->spec->port)) return 0;
-    struct buf w = BUF_INIT;
-    if (ls->agent.fd < 0) ls->agent.fd = vm_agent_connect(buf_cstr(&ls->agent_path), 1000, &w);
-    if (ls->agent.fd < 0) {
-        log_warn("%s: agent channel: %s", s->spec->name, buf_cstr(&w));
-        plat_note(s, "no guest agent channel (%s)", buf_cstr(&w));
-    }
-    buf_free(&w);
-    log_info("%s: guest answered %.2f s after start", s->spec->name,
-             (double)(clock_mono_ns() - s->started_ns) / 1e9);
+    vm_agent_ready(&ls->agent, s);
     return 1;
 }
 

@@ -153,6 +153,19 @@ static int vm_agent_reconnect(struct vm_agent_chan *ch, struct plat_server *s)
     return 0;
 }
 
+void vm_agent_ready(struct vm_agent_chan *ch, struct plat_server *s)
+{
+    struct buf w = BUF_INIT;
+    if (ch->fd < 0 && ch->path) ch->fd = vm_agent_connect(ch->path, 1000, &w);
+    if (ch->fd < 0) {
+        log_warn("%s: agent channel: %s", s->spec->name, buf_cstr(&w));
+        plat_note(s, "no guest agent channel (%s)", buf_cstr(&w));
+    }
+    buf_free(&w);
+    log_info("%s: guest answered %.2f s after start", s->spec->name,
+             (double)(clock_mono_ns() - s->started_ns) / 1e9);
+}
+
 int vm_agent_cpu(struct vm_agent_chan *ch, int timeout_ms, struct plat_server *s)
 {
     struct agent_stat st;

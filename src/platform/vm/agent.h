@@ -43,6 +43,12 @@ struct vm_agent_chan {
  * the first time.  Returns 0 or -1. */
 int vm_agent_cpu(struct vm_agent_chan *ch, int timeout_ms, struct plat_server *s);
 
+/* The guest's server answers: connects its agent channel ch when it is
+ * down (a channel that cannot be had is noted in s, the run goes on
+ * without the guest's own figures) and logs the time from start to
+ * answer.  For the platforms that run guests (vm, libvirt). */
+void vm_agent_ready(struct vm_agent_chan *ch, struct plat_server *s);
+
 /* Sends "poweroff" and waits at most timeout_ms for the guest's "ok"
  * (the guest then stops its server, unmounts and powers off; wait for
  * QEMU's exit separately).  Returns 0 or -1 (why). */
