@@ -301,16 +301,10 @@ static int lv_place(struct plat *p, struct plat_server *s, char *why, size_t n)
     buf_printf(&ls->console, "%s.console", sp->log);
     unlink(buf_cstr(&ls->console));
     if (!sp->data_cached) return 0;
-    struct buf img = BUF_INIT, w = BUF_INIT;
-    int rc = vmimg_disk(p->cache_dir, sp->data_cached, sp->data_key, 0, &img, &w);
-    if (rc == 0 && sp->data_rw) {
-        buf_printf(&ls->disk, "%s/%s.qcow2", v->rundir, sp->name);
-        rc = vmimg_overlay(buf_cstr(&img), buf_cstr(&ls->disk), &w);
-    } else if (rc == 0) {
-        buf_puts(&ls->disk, buf_cstr(&img));
-    }
+    struct buf w = BUF_INIT;
+    int rc = vmimg_server_disk(p->cache_dir, sp->data_cached, sp->data_key, sp->data_rw,
+                               v->rundir, sp->name, &ls->disk, &w);
     if (rc) snprintf(why, n, "%s", buf_cstr(&w));
-    buf_free(&img);
     buf_free(&w);
     return rc;
 }

@@ -333,6 +333,21 @@ int vmimg_disk(const char *cache_dir, const char *data_dir, const char *key,
     return rc;
 }
 
+int vmimg_server_disk(const char *cache_dir, const char *data_dir, const char *key, int rw,
+                      const char *rundir, const char *name, struct buf *disk, struct buf *why)
+{
+    struct buf img = BUF_INIT;
+    int rc = vmimg_disk(cache_dir, data_dir, key, 0, &img, why);
+    if (rc == 0 && rw) {
+        buf_printf(disk, "%s/%s.qcow2", rundir, name);
+        rc = vmimg_overlay(buf_cstr(&img), buf_cstr(disk), why);
+    } else if (rc == 0) {
+        buf_puts(disk, buf_cstr(&img));
+    }
+    buf_free(&img);
+    return rc;
+}
+
 int vmimg_overlay(const char *base, const char *out, struct buf *why)
 {
     char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", (char *)base,

@@ -75,6 +75,13 @@ int vmimg_disk(const char *cache_dir, const char *data_dir, const char *key,
  * stays untouched; base should be absolute).  Returns 0 or -1 (why). */
 int vmimg_overlay(const char *base, const char *out, struct buf *why);
 
+/* The disk a guest serves its data set from (vm and libvirt): the cached
+ * raw image of the data set at data_dir (key: its cache key), or for a
+ * server that changes its data a qcow2 overlay RUNDIR/NAME.qcow2 over it;
+ * the path appended to disk.  Returns 0, or -1 (why). */
+int vmimg_server_disk(const char *cache_dir, const char *data_dir, const char *key, int rw,
+                      const char *rundir, const char *name, struct buf *disk, struct buf *why);
+
 /* The first "cpu MHz" line of /proc/cpuinfo's text, in kHz, or 0. */
 unsigned long vmimg_cpuinfo_khz(const char *cpuinfo);
 
